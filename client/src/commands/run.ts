@@ -1,0 +1,136 @@
+// `nono run`: run a command in a sandbox on the user's terminal (raw, resizable, Ctrl-C to
+// the child) or on pipes (scripts, CI), and exit with the child's exit code.
+import type { Command } from 'commander';
+import { EXIT_SETUP_FAILED, exitCodeFor } from '@nono/shared/exit-codes';
+import { NonoClient } from '../index.js';
+import { formatPlan } from '../output/format-plan.js';
+import { reportError } from '../output/report-error.js';
+import { RawTerminal } from '../terminal/raw-terminal.js';
+
+interface RunOptions {
+  allow: string[];
+  read: string[];
+  write: string[];
+  allowFile: string[];
+  readFile: string[];
+  writeFile: string[];
+  allowCwd?: boolean;
+  netBlock?: boolean;
+  dryRun?: boolean;
+  name?: string;
+  json?: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('Run a command inside the sandbox')
+    .usage('[options] -- <command> [args...]')
+    .argument('<command...>', 'the command and its arguments (after --)')
+    .option('-a, --allow <path>', 'grant read and write on a directory (repeatable)', collect, [])
+    .option('-r, --read <path>', 'grant read on a directory (repeatable)', collect, [])
+    .option('-w, --write <path>', 'grant write on a directory (repeatable)', collect, [])
+    .option('--allow-file <file>', 'grant read and write on one file (repeatable)', collect, [])
+    .option('--read-file <file>', 'grant read on one file (repeatable)', collect, [])
+    .option('--write-file <file>', 'grant write on one file (repeatable)', collect, [])
+    .option('--allow-cwd', 'grant read and write on the current directory')
+    .option('--net-block', 'block all network access (TCP, UDP, every non-unix socket)')
+    .option('--dry-run', 'print the resolved sandbox plan and exit without running')
+    .option('--name <name>', 'name the session')
+    .option('--json', 'machine-readable output for --dry-run and errors')
+    .passThroughOptions()
+    .action(async (argv: string[], options: RunOptions) => {
+      process.exitCode = await run(argv, options);
+    });
+}
+
+async function run(argv: string[], options: RunOptions): Promise<number> {
+  const terminal = new RawTerminal();
+  const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true && !options.dryRun;
+  let client: NonoClient;
+  try {
+    client = await NonoClient.connect();
+  } catch (error) {
+    reportError(error, options.json === true);
+    return EXIT_SETUP_FAILED;
+  }
+  let sessionId: string | undefined;
+  let exitCode: number | undefined;
+  const finished = new Promise<number>((resolve) => {
+    client.on('session.exit', (exit) => {
+      exitCode = exitCodeFor(exit.code, exit.signal);
+      resolve(exit.exitCode);
+    });
+    client.onClose(() => {
+      if (exitCode === undefined && sessionId !== undefined) {
+        reportError(new Error('the daemon went away before the command finished; see `nono daemon status`'), options.json === true);
+        resolve(EXIT_SETUP_FAILED);
+      }
+    });
+  });
+  client.on('session.output', (out) => {
+    const data = Buffer.from(out.data, 'base64');
+    (out.stream === 'stderr' ? process.stderr : process.stdout).write(data);
+  });
+
+  try {
+    const result = await client.call('session.run', {
+      argv,
+      cwd: process.cwd(),
+      env: process.env as Record<string, string>,
+      grants: {
+        allow: options.allow,
+        read: options.read,
+        write: options.write,
+        allowFile: options.allowFile,
+        readFile: options.readFile,
+        writeFile: options.writeFile,
+      },
+      allowCwd: options.allowCwd === true,
+      netBlock: options.netBlock === true,
+      dryRun: options.dryRun === true,
+      terminal: interactive ? terminal.size() : null,
+      ...(options.name !== undefined ? { name: options.name } : {}),
+    });
+    if (options.dryRun || result.session === null) {
+      process.stdout.write(options.json ? `${JSON.stringify(result.plan, null, 2)}\n` : formatPlan(result.plan, argv));
+      client.close();
+      return 0;
+    }
+    sessionId = result.session.id;
+  } catch (error) {
+    reportError(error, options.json === true);
+    client.close();
+    return EXIT_SETUP_FAILED;
+  }
+
+  const session = sessionId;
+  const send = (data: Buffer): void => {
+    client.call('session.input', { session, data: data.toString('base64') }).catch(() => undefined);
+  };
+  if (interactive) {
+    terminal.enter();
+    process.stdout.on('resize', () => {
+      client.call('session.resize', { session, ...terminal.size() }).catch(() => undefined);
+    });
+  } else {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const) {
+      process.on(signal, () => {
+        client.call('session.signal', { session, signal }).catch(() => undefined);
+      });
+    }
+  }
+  process.stdin.on('data', send);
+  process.stdin.on('end', () => {
+    client.call('session.input', { session, eof: true }).catch(() => undefined);
+  });
+  process.stdin.on('error', () => undefined);
+
+  const code = await finished;
+  terminal.restore();
+  process.stdin.pause();
+  client.close();
+  return code;
+}

@@ -1,0 +1,77 @@
+// The typed client library: connect (starting the daemon if asked), authenticate, call
+// methods with types from the shared descriptors, and subscribe to notifications.
+// The CLI is built on it, so an editor plugin gets exactly what the CLI can do.
+import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { RpcConnection } from '@nono/shared/rpc/connection';
+import { resolveNonoPaths, type NonoPaths } from '@nono/shared/paths';
+import { NonoError } from '@nono/shared/protocol/errors';
+import type { MethodName, ParamsOf, ResultOf } from '@nono/shared/protocol/methods';
+import type { SessionExit, SessionOutput } from '@nono/shared/protocol/notifications';
+import { NONO_VERSION } from '@nono/shared/version';
+import { connectOrStart } from './daemon-launcher.js';
+
+export interface NotificationMap {
+  'session.output': SessionOutput;
+  'session.exit': SessionExit;
+}
+
+export interface ConnectOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Start nonod when nothing answers on the socket (default true). */
+  autoStart?: boolean;
+  clientName?: string;
+}
+
+export class NonoClient {
+  private readonly handlers = new Map<string, ((params: unknown) => void)[]>();
+
+  private constructor(
+    private readonly socket: Socket,
+    private readonly connection: RpcConnection<void>,
+    readonly paths: NonoPaths,
+  ) {}
+
+  static async connect(options: ConnectOptions = {}): Promise<NonoClient> {
+    const paths = resolveNonoPaths(options.env ?? process.env);
+    const socket = await connectOrStart(paths, options.autoStart ?? true);
+    const connection = new RpcConnection<void>(socket, undefined, { framing: 'lsp' });
+    const client = new NonoClient(socket, connection, paths);
+    connection.server.handleMethodNotFound = async (request) => {
+      for (const handler of client.handlers.get(request.method) ?? []) handler(request.params);
+      return null;
+    };
+    let token: string;
+    try {
+      token = readFileSync(paths.secretPath, 'utf8').trim();
+    } catch (error) {
+      socket.destroy();
+      throw new NonoError(
+        'UNAUTHENTICATED',
+        `cannot read the daemon secret ${paths.secretPath} (${(error as NodeJS.ErrnoException).code}); run nono as the user who owns the daemon, outside any sandbox`,
+      );
+    }
+    await client.call('auth.hello', { token, client: options.clientName ?? `nono ${NONO_VERSION}` });
+    return client;
+  }
+
+  async call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
+    return (await this.connection.request(method, params as Record<string, unknown>)) as ResultOf<M>;
+  }
+
+  on<N extends keyof NotificationMap>(notification: N, handler: (params: NotificationMap[N]) => void): void {
+    const list = this.handlers.get(notification) ?? [];
+    list.push(handler as (params: unknown) => void);
+    this.handlers.set(notification, list);
+  }
+
+  onClose(handler: () => void): void {
+    this.socket.once('close', handler);
+  }
+
+  close(): void {
+    this.connection.close('client done');
+  }
+}
+
+export const connect = NonoClient.connect;

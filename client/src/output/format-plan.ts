@@ -1,0 +1,21 @@
+// The human view of a resolved sandbox plan (`nono run --dry-run`).
+import type { SandboxPlan } from '@nono/shared/protocol/schemas';
+import { bold, dim } from './style.js';
+
+const ACCESS_LABEL = { read: 'r- ', write: '-w ', readwrite: 'rw ' } as const;
+
+export function formatPlan(plan: SandboxPlan, argv: string[]): string {
+  const out = process.stdout;
+  const lines = [bold(out, 'Sandbox plan') + dim(out, ` for: ${argv.join(' ')}`), '', bold(out, 'Grants')];
+  for (const rule of plan.rules) {
+    lines.push(`  ${ACCESS_LABEL[rule.access]} ${rule.path}${rule.kind === 'file' ? '' : rule.kind === 'device' ? ' (device)' : '/'}  ${dim(out, rule.source)}`);
+  }
+  lines.push('', bold(out, 'Kept out (no grant may cover these)'));
+  for (const denied of plan.denied) lines.push(`  ${denied.path}  ${dim(out, denied.source)}`);
+  lines.push('', `${bold(out, 'Network')}  ${plan.network === 'block' ? 'blocked (TCP via Landlock, every other socket family via seccomp)' : 'allowed'}`);
+  lines.push(`${bold(out, 'Scopes')}   ${plan.scopes.join(', ')} (no signals or abstract sockets to processes outside)`);
+  lines.push(`${bold(out, 'Cwd')}      ${plan.cwd}`);
+  if (plan.env.dropped.length > 0) lines.push(`${bold(out, 'Env')}      dropped: ${plan.env.dropped.join(', ')}`);
+  for (const note of plan.notes) lines.push(`${bold(out, 'Note')}     ${note}`);
+  return `${lines.join('\n')}\n`;
+}

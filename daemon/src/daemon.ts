@@ -1,0 +1,86 @@
+// Wires the daemon together: lock, secret, store, sessions, control socket, and an orderly
+// shutdown that leaves no socket, secret or lock behind.
+import { homedir } from 'node:os';
+import { unlinkSync } from 'node:fs';
+import { NONO_VERSION, resolveNonoPaths, type NonoPaths } from '@nono/shared';
+import { acquireLock, createSecret, ensurePrivateDir, releaseLock } from './runtime-files.js';
+import { createLogger } from './logger.js';
+import { openDatabase } from './store/database.js';
+import { SessionStore } from './store/session-store.js';
+import { SessionManager } from './sessions/session-manager.js';
+import { ControlServer } from './rpc/control-server.js';
+import { createDispatcher } from './rpc/dispatcher.js';
+import { helperPath, probeSandbox, type SandboxFeatures } from './sandbox/helper-binary.js';
+import type { DaemonServices } from './rpc/call-context.js';
+
+export const VERSION = NONO_VERSION;
+
+export interface StartedDaemon {
+  paths: NonoPaths;
+  stop(reason: string): Promise<void>;
+  stopped: Promise<void>;
+}
+
+export type StartResult = { kind: 'started'; daemon: StartedDaemon } | { kind: 'already-running'; pid: number };
+
+function parseAbiCap(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 0 && n <= 99 ? n : undefined;
+}
+
+export async function startDaemon(env: NodeJS.ProcessEnv = process.env): Promise<StartResult> {
+  const paths = resolveNonoPaths(env);
+  ensurePrivateDir(paths.runtimeDir);
+  ensurePrivateDir(paths.stateDir);
+  const holder = acquireLock(paths.lockPath);
+  if (holder !== undefined) return { kind: 'already-running', pid: holder };
+
+  const log = createLogger(paths.logPath);
+  const secret = createSecret(paths.secretPath);
+  const db = openDatabase(paths.dbPath);
+  const store = new SessionStore(db);
+  const lost = store.markLost();
+  const sessions = new SessionManager({ paths, store, log, abiCap: parseAbiCap(env.NONO_TEST_LANDLOCK_ABI_CAP) });
+  let features: Promise<SandboxFeatures> | undefined;
+
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+  let stopping: Promise<void> | undefined;
+  const stop = (reason: string): Promise<void> => {
+    stopping ??= (async () => {
+      log.info({ reason }, 'daemon stopping');
+      control.close();
+      await sessions.terminateAll(2000);
+      for (const file of [paths.socketPath, paths.secretPath]) {
+        try {
+          unlinkSync(file);
+        } catch {
+          // Already removed.
+        }
+      }
+      db.close();
+      releaseLock(paths.lockPath);
+      log.info('daemon stopped');
+      log.flush();
+      resolveStopped();
+    })();
+    return stopping;
+  };
+
+  const services: DaemonServices = {
+    version: VERSION,
+    paths,
+    startedAt: Date.now(),
+    secret,
+    sessions,
+    store,
+    log,
+    features: () => (features ??= probeSandbox(helperPath(env))),
+    stop: (reason) => void stop(reason),
+  };
+  const control = new ControlServer(services, createDispatcher());
+  await control.listen(paths.socketPath);
+  log.info({ socket: paths.socketPath, lost, home: homedir() }, 'daemon listening');
+  return { kind: 'started', daemon: { paths, stop, stopped } };
+}

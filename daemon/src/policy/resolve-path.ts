@@ -1,0 +1,37 @@
+// Canonical paths for policy decisions. Landlock acts on the inode a path resolves to, so
+// every grant and every protected path is compared after symlinks are resolved.
+import { realpathSync } from 'node:fs';
+import { dirname, basename, join, isAbsolute, resolve } from 'node:path';
+
+/** realpath of the path, or of its deepest existing ancestor joined with the missing rest. */
+export function canonicalOrLexical(path: string): string {
+  const missing: string[] = [];
+  let current = resolve(path);
+  for (;;) {
+    try {
+      return join(realpathSync(current), ...missing.reverse());
+    } catch {
+      const parent = dirname(current);
+      if (parent === current) return resolve(path);
+      missing.push(basename(current));
+      current = parent;
+    }
+  }
+}
+
+export function expandHome(path: string, home: string): string {
+  if (path === '~') return home;
+  if (path.startsWith('~/')) return join(home, path.slice(2));
+  return path;
+}
+
+export function toAbsolute(path: string, cwd: string, home: string): string {
+  const expanded = expandHome(path, home);
+  return isAbsolute(expanded) ? resolve(expanded) : resolve(cwd, expanded);
+}
+
+/** True when `inner` is `outer` or lies beneath it. */
+export function isWithin(inner: string, outer: string): boolean {
+  if (outer === '/') return true;
+  return inner === outer || inner.startsWith(`${outer}/`);
+}

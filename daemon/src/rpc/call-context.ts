@@ -1,0 +1,26 @@
+// What a method handler is given: the calling connection and the daemon's services.
+import type { Logger } from 'pino';
+import type { NonoPaths } from '@nono/shared';
+import type { SessionManager } from '../sessions/session-manager.js';
+import type { SessionStore } from '../store/session-store.js';
+import type { SessionClient } from '../sessions/session.js';
+import type { SandboxFeatures } from '../sandbox/helper-binary.js';
+
+export interface DaemonServices {
+  version: string;
+  paths: NonoPaths;
+  startedAt: number;
+  secret: string;
+  sessions: SessionManager;
+  store: SessionStore;
+  log: Logger;
+  features(): Promise<SandboxFeatures>;
+  stop(reason: string): void;
+}
+
+export interface CallContext {
+  client: SessionClient;
+  authenticated: boolean;
+  log: Logger;
+  services: DaemonServices;
+}

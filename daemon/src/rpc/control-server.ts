@@ -1,0 +1,64 @@
+// The control socket: accepts connections, gives each a context and an RpcConnection.
+// Threat: anyone who can connect() reaches this code, including a sandboxed agent (Landlock
+// does not mediate pathname-socket connect), so nothing but auth.hello runs before the
+// connection proves it can read the daemon secret, and no client input can throw past here.
+import { createServer, type Server, type Socket } from 'node:net';
+import { chmodSync, unlinkSync } from 'node:fs';
+import type { JSONRPCServer } from 'json-rpc-2.0';
+import { RpcConnection } from '@nono/shared';
+import type { CallContext, DaemonServices } from './call-context.js';
+import type { SessionClient } from '../sessions/session.js';
+
+export class ControlServer {
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+  private nextClientId = 1;
+
+  constructor(
+    private readonly services: DaemonServices,
+    private readonly dispatcher: JSONRPCServer<CallContext>,
+  ) {
+    this.server = createServer({ allowHalfOpen: false }, (socket) => this.accept(socket));
+  }
+
+  listen(path: string): Promise<void> {
+    try {
+      unlinkSync(path);
+    } catch {
+      // No stale socket: the common case. The caller holds the daemon lock, so no live daemon owns it.
+    }
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(path, () => {
+        chmodSync(path, 0o600);
+        resolve();
+      });
+    });
+  }
+
+  close(): void {
+    this.server.close();
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  private accept(socket: Socket): void {
+    const id = this.nextClientId++;
+    const log = this.services.log.child({ client: id });
+    this.sockets.add(socket);
+    let connection: RpcConnection<CallContext>;
+    const client: SessionClient = { id, notify: (method, params) => connection.notify(method, params) };
+    const ctx: CallContext = { client, authenticated: false, log, services: this.services };
+    connection = new RpcConnection(socket, ctx, { onProtocolError: (detail) => log.warn({ detail }, 'protocol error') }, this.dispatcher);
+    log.debug('client connected');
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      for (const session of this.services.sessions.detachEverywhere(client)) {
+        if (session.clients.size === 0 && session.live) {
+          log.info({ session: session.id }, 'last client of a foreground session left; hanging up');
+          void session.terminate(2000);
+        }
+      }
+      log.debug('client disconnected');
+    });
+  }
+}

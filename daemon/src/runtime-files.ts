@@ -1,0 +1,78 @@
+// The daemon's private directories, its single-instance lock and its secret.
+// Threat: /tmp/nono-$UID may be pre-created by another user to catch our socket and secret,
+// so an existing directory is used only if it is ours, a real directory, and mode 0700.
+import { closeSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
+import { NonoError } from '@nono/shared';
+
+export function ensurePrivateDir(path: string): void {
+  mkdirSync(path, { recursive: true, mode: 0o700 });
+  const stats = lstatSync(path);
+  const uid = process.getuid!();
+  if (!stats.isDirectory() || stats.uid !== uid || (stats.mode & 0o077) !== 0) {
+    throw new NonoError(
+      'SANDBOX_UNAVAILABLE',
+      `${path} must be a directory owned by uid ${uid} with mode 0700 (it is ${stats.isDirectory() ? 'a directory' : 'not a directory'}, uid ${stats.uid}, mode ${(stats.mode & 0o777).toString(8)}); remove it or set XDG_RUNTIME_DIR`,
+      { path },
+    );
+  }
+}
+
+/** Writes a file atomically with the given mode: never half-written, never briefly readable. */
+export function writePrivateFile(path: string, content: string): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  try {
+    writeSync(fd, content);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temp, path);
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes the single-instance lock. Hand-written rather than proper-lockfile: staleness is
+ * decided by whether the recorded pid is alive, which mtime-based libraries cannot know.
+ * Returns the pid of the daemon already running, or undefined when the lock is ours.
+ */
+export function acquireLock(path: string): number | undefined {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return undefined;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const holder = Number(readFileSync(path, 'utf8').trim());
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && pidAlive(holder)) return holder;
+    unlinkSync(path);
+  }
+  throw new NonoError('SANDBOX_UNAVAILABLE', `could not take the daemon lock ${path}; another nonod keeps racing for it`);
+}
+
+export function releaseLock(path: string): void {
+  try {
+    if (readFileSync(path, 'utf8').trim() === String(process.pid)) unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
+}
+
+export function createSecret(path: string): string {
+  ensurePrivateDir(dirname(path));
+  const secret = randomBytes(32).toString('hex');
+  writePrivateFile(path, `${secret}\n`);
+  return secret;
+}

@@ -1,0 +1,44 @@
+// Serialises a plan into the helper's spec: NUL-terminated records, first `nono-spec 1`, last
+// `end`, so a truncated spec is refused rather than applied. See native-helper/README.md.
+import type { PlanRule, SandboxPlan } from '@nono/shared';
+
+const READ = ['read_file', 'read_dir', 'execute'];
+// make_char and make_block are never granted: a root agent could mknod the disk's block
+// device inside a writable grant and read the raw filesystem around every rule.
+const WRITE = [
+  'write_file',
+  'remove_dir',
+  'remove_file',
+  'make_dir',
+  'make_reg',
+  'make_sock',
+  'make_fifo',
+  'make_sym',
+  'refer',
+  'truncate',
+];
+
+export function rightsFor(rule: PlanRule): string[] {
+  const rights: string[] = [];
+  if (rule.access === 'read' || rule.access === 'readwrite') rights.push(...READ);
+  if (rule.access === 'write' || rule.access === 'readwrite') rights.push(...WRITE);
+  if (rule.kind === 'device') rights.push('ioctl_dev');
+  return rights;
+}
+
+export interface SpecOptions {
+  bestEffort?: boolean;
+  /** Test switch: make the helper act as on an older kernel. It can only refuse more. */
+  abiCap?: number | undefined;
+}
+
+export function encodeSpec(plan: SandboxPlan, options: SpecOptions = {}): Buffer {
+  const records = ['nono-spec 1', `best-effort ${options.bestEffort ? 1 : 0}`];
+  if (options.abiCap !== undefined) records.push(`abi-cap ${options.abiCap}`);
+  records.push(`net ${plan.network}`);
+  for (const scope of plan.scopes) records.push(`scope ${scope}`);
+  records.push(`cwd ${plan.cwd}`);
+  for (const rule of plan.rules) records.push(`fs ${rightsFor(rule).join(',')} ${rule.path}`);
+  records.push('end');
+  return Buffer.from(records.map((r) => `${r}\0`).join(''), 'utf8');
+}

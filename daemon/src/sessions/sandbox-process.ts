@@ -1,0 +1,90 @@
+// The running helper-then-command of a session, on a PTY (interactive) or on pipes (scripts,
+// CI: stdout and stderr stay apart and the spec goes over an inherited fd).
+import { spawn as spawnChild } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
+import * as pty from 'node-pty';
+import type { OutputStream, TerminalSize } from '@nono/shared';
+
+export interface SandboxProcess {
+  readonly pid: number;
+  write(data: Buffer): void;
+  endInput(): void;
+  resize(size: TerminalSize): void;
+  kill(signal: NodeJS.Signals): void;
+}
+
+export interface ProcessEvents {
+  output(stream: OutputStream, data: Buffer): void;
+  exit(code: number | null, signal: number | null): void;
+}
+
+export interface LaunchOptions {
+  helper: string;
+  helperArgs: string[];
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+
+export function launchOnPty(options: LaunchOptions, size: TerminalSize, events: ProcessEvents): SandboxProcess {
+  const term = pty.spawn(options.helper, [...options.helperArgs, '--', ...options.argv], {
+    name: options.env.TERM ?? 'xterm-256color',
+    cols: size.cols,
+    rows: size.rows,
+    cwd: options.cwd,
+    env: options.env,
+    encoding: null,
+  } as pty.IPtyForkOptions);
+  term.onData((data: string | Buffer) => events.output('pty', Buffer.isBuffer(data) ? data : Buffer.from(data)));
+  term.onExit(({ exitCode, signal }) => events.exit(signal ? null : exitCode, signal ? signal : null));
+  return {
+    pid: term.pid,
+    write: (data) => term.write(data as unknown as string),
+    endInput: () => term.write('\x04'),
+    resize: (s) => term.resize(s.cols, s.rows),
+    kill: (signal) => term.kill(signal),
+  };
+}
+
+export function launchOnPipes(options: LaunchOptions, spec: Buffer, events: ProcessEvents): SandboxProcess {
+  // detached: the command leads its own process group, so a forwarded Ctrl-C reaches its
+  // children as a terminal's would, and signals aimed at the daemon's group miss it.
+  const child = spawnChild(options.helper, [...options.helperArgs, '--', ...options.argv], {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const specPipe = child.stdio[3] as NodeJS.WritableStream;
+  specPipe.on('error', () => undefined);
+  specPipe.end(spec);
+  child.stdin!.on('error', () => undefined);
+  child.stdout!.on('data', (data: Buffer) => events.output('stdout', data));
+  child.stderr!.on('data', (data: Buffer) => events.output('stderr', data));
+  let reported = false;
+  child.on('error', () => {
+    if (!reported) {
+      reported = true;
+      events.exit(125, null);
+    }
+  });
+  child.on('close', (code, signal) => {
+    if (reported) return;
+    reported = true;
+    events.exit(code, signal ? osConstants.signals[signal] : null);
+  });
+  const group = (signal: NodeJS.Signals): void => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      child.kill(signal);
+    }
+  };
+  return {
+    pid: child.pid ?? -1,
+    write: (data) => child.stdin!.write(data),
+    endInput: () => child.stdin!.end(),
+    resize: () => undefined,
+    kill: group,
+  };
+}

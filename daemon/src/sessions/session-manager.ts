@@ -1,0 +1,133 @@
+// Creates sessions from run requests and finds them again by name, id or id prefix.
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { homedir } from 'node:os';
+import type { Logger } from 'pino';
+import { NonoError, type NonoPaths, type ParamsOf, type SandboxPlan } from '@nono/shared';
+import { compilePlan } from '../policy/compile-plan.js';
+import { encodeSpec } from '../sandbox/encode-spec.js';
+import { helperPath } from '../sandbox/helper-binary.js';
+import { removeSpecFile, writeSpecFile } from '../sandbox/spec-file.js';
+import { launchOnPipes, launchOnPty, type LaunchOptions, type SandboxProcess } from './sandbox-process.js';
+import { randomSessionName } from './session-names.js';
+import { Session, type SessionClient } from './session.js';
+import type { SessionStore } from '../store/session-store.js';
+
+export interface SessionManagerOptions {
+  paths: NonoPaths;
+  store: SessionStore;
+  log: Logger;
+  abiCap?: number | undefined;
+}
+
+export class SessionManager {
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(private readonly options: SessionManagerOptions) {}
+
+  plan(params: ParamsOf<'session.run'>): ReturnType<typeof compilePlan> {
+    return compilePlan(params, this.options.paths, homedir());
+  }
+
+  run(params: ParamsOf<'session.run'>, client: SessionClient): { session: Session; plan: SandboxPlan } {
+    const helper = helperPath();
+    const compiled = this.plan(params);
+    const { plan } = compiled;
+    if (params.name !== undefined && this.findLive(params.name)) {
+      throw new NonoError('NAME_TAKEN', `session name ${params.name} is taken by a running session; pick another --name`, {
+        name: params.name,
+      });
+    }
+    const id = randomBytes(8).toString('hex');
+    const name = params.name ?? randomSessionName((n) => this.findLive(n) !== undefined);
+    const env: Record<string, string> = { ...compiled.env, NONO_SESSION: name };
+    let privateTmp: string | undefined;
+    if (compiled.privateTmp) {
+      privateTmp = mkdtempSync('/tmp/nono-sandbox-');
+      chmodSync(privateTmp, 0o700);
+      plan.rules.push({ path: privateTmp, access: 'readwrite', kind: 'dir', source: 'private TMPDIR' });
+      env.TMPDIR = env.TMP = env.TEMP = privateTmp;
+    }
+    const session = new Session(id, name, params.argv, plan, this.options.store, this.options.log.child({ session: id, name }), privateTmp);
+    this.options.store.insert({ id, name, argv: params.argv, cwd: plan.cwd, startedAt: session.startedAt, plan });
+    this.sessions.set(id, session);
+    session.clients.add(client);
+
+    const spec = encodeSpec(plan, { abiCap: this.options.abiCap });
+    const launch: LaunchOptions = { helper, helperArgs: [], argv: params.argv, cwd: plan.cwd, env };
+    const events = {
+      output: (stream: 'pty' | 'stdout' | 'stderr', data: Buffer) => session.output(stream, data),
+      exit: (code: number | null, signal: number | null) => {
+        if (specFile) removeSpecFile(specFile);
+        session.exited(code, signal);
+      },
+    };
+    let specFile: string | undefined;
+    let process: SandboxProcess;
+    try {
+      if (params.terminal) {
+        specFile = writeSpecFile(this.options.paths.runtimeDir, spec);
+        launch.helperArgs = ['--spec-file', specFile];
+        process = launchOnPty(launch, params.terminal, events);
+      } else {
+        launch.helperArgs = ['--spec-fd', '3'];
+        process = launchOnPipes(launch, spec, events);
+      }
+    } catch (error) {
+      if (specFile) removeSpecFile(specFile);
+      session.failed(String(error));
+      throw new NonoError('SPAWN_FAILED', `could not start nono-helper: ${(error as Error).message}; check the daemon log`);
+    }
+    session.started(process);
+    return { session, plan };
+  }
+
+  /** A live session by exact name first, then any session by id or unique id prefix. */
+  find(ref: string): Session {
+    const found = this.findLive(ref) ?? this.findById(ref);
+    if (!found) {
+      throw new NonoError('SESSION_NOT_FOUND', `no session named or with id ${ref}; \`nono ps\` lists them`, { session: ref });
+    }
+    return found;
+  }
+
+  private findLive(name: string): Session | undefined {
+    for (const s of this.sessions.values()) if (s.live && s.name === name) return s;
+    return undefined;
+  }
+
+  private findById(ref: string): Session | undefined {
+    if (!/^[0-9a-f]{1,16}$/.test(ref)) return undefined;
+    const exact = this.sessions.get(ref);
+    if (exact) return exact;
+    const matches = [...this.sessions.values()].filter((s) => s.id.startsWith(ref));
+    if (matches.length > 1) {
+      throw new NonoError('SESSION_NOT_FOUND', `id prefix ${ref} matches ${matches.length} sessions; type more of the id`, {
+        session: ref,
+      });
+    }
+    return matches[0];
+  }
+
+  detachEverywhere(client: SessionClient): Session[] {
+    const left: Session[] = [];
+    for (const s of this.sessions.values()) {
+      if (s.clients.delete(client)) left.push(s);
+    }
+    return left;
+  }
+
+  counts(): { running: number; total: number } {
+    let running = 0;
+    for (const s of this.sessions.values()) if (s.live) running++;
+    return { running, total: this.sessions.size };
+  }
+
+  live(): Session[] {
+    return [...this.sessions.values()].filter((s) => s.live);
+  }
+
+  async terminateAll(graceMs: number): Promise<void> {
+    await Promise.all(this.live().map((s) => s.terminate(graceMs)));
+  }
+}

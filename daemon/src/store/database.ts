@@ -1,0 +1,38 @@
+// The daemon's one SQLite file. WAL so readers (ps, status) never wait on the writer;
+// migrations keyed on user_version so an old store is upgraded, never rebuilt.
+import Database from 'better-sqlite3';
+
+const MIGRATIONS: string[] = [
+  `CREATE TABLE sessions (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     state TEXT NOT NULL,
+     argv TEXT NOT NULL,
+     cwd TEXT NOT NULL,
+     pid INTEGER,
+     exit_code INTEGER,
+     signal INTEGER,
+     started_at TEXT NOT NULL,
+     ended_at TEXT,
+     plan TEXT NOT NULL,
+     daemon_pid INTEGER NOT NULL
+   );
+   CREATE INDEX sessions_state ON sessions(state);`,
+];
+
+export type StoreDatabase = Database.Database;
+
+export function openDatabase(path: string): StoreDatabase {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 2000');
+  const version = db.pragma('user_version', { simple: true }) as number;
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+  return db;
+}

@@ -1,0 +1,89 @@
+// Session rows: what `ps` lists and what survives a daemon restart.
+import type { SandboxPlan, SessionState } from '@nono/shared';
+import type { StoreDatabase } from './database.js';
+
+export interface SessionRow {
+  id: string;
+  name: string;
+  state: SessionState;
+  argv: string[];
+  cwd: string;
+  pid: number | null;
+  exitCode: number | null;
+  startedAt: string;
+  endedAt: string | null;
+}
+
+interface RawRow {
+  id: string;
+  name: string;
+  state: SessionState;
+  argv: string;
+  cwd: string;
+  pid: number | null;
+  exit_code: number | null;
+  started_at: string;
+  ended_at: string | null;
+}
+
+export class SessionStore {
+  private readonly insertStmt;
+  private readonly startedStmt;
+  private readonly endedStmt;
+  private readonly listStmt;
+
+  constructor(private readonly db: StoreDatabase) {
+    this.insertStmt = db.prepare(
+      `INSERT INTO sessions (id, name, state, argv, cwd, started_at, plan, daemon_pid)
+       VALUES (@id, @name, 'starting', @argv, @cwd, @startedAt, @plan, @daemonPid)`,
+    );
+    this.startedStmt = db.prepare(`UPDATE sessions SET state = 'running', pid = ? WHERE id = ?`);
+    this.endedStmt = db.prepare(
+      `UPDATE sessions SET state = @state, exit_code = @exitCode, signal = @signal, ended_at = @endedAt WHERE id = @id`,
+    );
+    this.listStmt = db.prepare(
+      `SELECT id, name, state, argv, cwd, pid, exit_code, started_at, ended_at FROM sessions ORDER BY started_at DESC, rowid DESC LIMIT 1000`,
+    );
+  }
+
+  /** Sessions a previous daemon left running cannot be running now: its children died with it. */
+  markLost(): number {
+    return this.db
+      .prepare(`UPDATE sessions SET state = 'lost', ended_at = ? WHERE state IN ('starting', 'running')`)
+      .run(new Date().toISOString()).changes;
+  }
+
+  insert(row: { id: string; name: string; argv: string[]; cwd: string; startedAt: string; plan: SandboxPlan }): void {
+    this.insertStmt.run({
+      id: row.id,
+      name: row.name,
+      argv: JSON.stringify(row.argv),
+      cwd: row.cwd,
+      startedAt: row.startedAt,
+      plan: JSON.stringify(row.plan),
+      daemonPid: process.pid,
+    });
+  }
+
+  started(id: string, pid: number): void {
+    this.startedStmt.run(pid, id);
+  }
+
+  ended(id: string, state: SessionState, exitCode: number | null, signal: number | null): void {
+    this.endedStmt.run({ id, state, exitCode, signal, endedAt: new Date().toISOString() });
+  }
+
+  list(): SessionRow[] {
+    return (this.listStmt.all() as RawRow[]).map((r) => ({
+      id: r.id,
+      name: r.name,
+      state: r.state,
+      argv: JSON.parse(r.argv) as string[],
+      cwd: r.cwd,
+      pid: r.pid,
+      exitCode: r.exit_code,
+      startedAt: r.started_at,
+      endedAt: r.ended_at,
+    }));
+  }
+}

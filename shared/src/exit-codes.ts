@@ -1,0 +1,11 @@
+// Exit codes of `nono run`, fixed by DESIGN.md so scripts can tell the child's failure
+// from nono's own.
+export const EXIT_SETUP_FAILED = 125;
+export const EXIT_NOT_EXECUTABLE = 126;
+export const EXIT_NOT_FOUND = 127;
+export const EXIT_SIGNAL_BASE = 128;
+
+export function exitCodeFor(code: number | null, signal: number | null): number {
+  if (signal !== null && signal > 0) return EXIT_SIGNAL_BASE + signal;
+  return code ?? EXIT_SETUP_FAILED;
+}

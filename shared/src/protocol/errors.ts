@@ -1,0 +1,60 @@
+// The one error catalogue: every failure a client can see has a stable kind, a JSON-RPC
+// code and a message saying what failed, why, and what to do. Kinds are never reused.
+
+export interface ErrorKindInfo {
+  code: number;
+  summary: string;
+}
+
+export const ERROR_KINDS = {
+  PARSE_ERROR: { code: -32700, summary: 'The message was not valid JSON or not correctly framed.' },
+  INVALID_REQUEST: { code: -32600, summary: 'The message was JSON but not a JSON-RPC 2.0 request.' },
+  METHOD_NOT_FOUND: { code: -32601, summary: 'No method of that name; call rpc.discover for the list.' },
+  INVALID_PARAMS: { code: -32602, summary: 'The params do not match the method schema; the message names the field.' },
+  INTERNAL: { code: -32603, summary: 'A bug in nonod; the daemon log has the details.' },
+  FRAME_TOO_LARGE: { code: -32700, summary: 'A message exceeded the 16 MiB limit and was discarded.' },
+  UNAUTHENTICATED: { code: -32001, summary: 'The connection has not presented the daemon secret (auth.hello).' },
+  SESSION_NOT_FOUND: { code: -32002, summary: 'No session has that name or id.' },
+  NAME_TAKEN: { code: -32003, summary: 'A live session already uses that name.' },
+  SESSION_EXITED: { code: -32004, summary: 'The session has exited; it takes no more input.' },
+  PATH_NOT_FOUND: { code: -32010, summary: 'A path given for a grant does not exist.' },
+  PATH_DENIED: { code: -32011, summary: 'A grant would expose a protected path (credentials, nono state).' },
+  PATH_INVALID: { code: -32012, summary: 'A path is not usable for a grant (relative, empty, or not resolvable).' },
+  COMMAND_INVALID: { code: -32013, summary: 'No command was given to run.' },
+  SANDBOX_UNAVAILABLE: { code: -32020, summary: 'The kernel or the helper cannot provide the sandbox.' },
+  SPAWN_FAILED: { code: -32021, summary: 'The sandbox helper could not be started.' },
+  DAEMON_STOPPING: { code: -32030, summary: 'The daemon is shutting down and takes no new work.' },
+  DAEMON_UNREACHABLE: { code: -32031, summary: 'The client could not reach or start the daemon.' },
+} as const satisfies Record<string, ErrorKindInfo>;
+
+export type ErrorKind = keyof typeof ERROR_KINDS;
+
+export interface NonoErrorData {
+  kind: ErrorKind;
+  [detail: string]: unknown;
+}
+
+/** An error with a stable kind, thrown by either side and carried over the wire as error.data. */
+export class NonoError extends Error {
+  readonly kind: ErrorKind;
+  readonly details: Record<string, unknown>;
+
+  constructor(kind: ErrorKind, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'NonoError';
+    this.kind = kind;
+    this.details = details;
+  }
+
+  get code(): number {
+    return ERROR_KINDS[this.kind].code;
+  }
+
+  toData(): NonoErrorData {
+    return { ...this.details, kind: this.kind };
+  }
+}
+
+export function isErrorKind(value: unknown): value is ErrorKind {
+  return typeof value === 'string' && Object.hasOwn(ERROR_KINDS, value);
+}

@@ -1,0 +1,137 @@
+// One descriptor per RPC method: the single source of the daemon's params validation, the
+// typed client and the OpenRPC document (tmux's cmd_table[], as data).
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import {
+  Grants,
+  SandboxPlan,
+  SessionRef,
+  SessionSummary,
+  SignalName,
+  TerminalSize,
+} from './schemas.js';
+
+export interface MethodDescriptor<P extends TSchema = TSchema, R extends TSchema = TSchema> {
+  summary: string;
+  params: P;
+  result: R;
+  /** false only for the method that performs authentication itself. */
+  auth: boolean;
+}
+
+function method<P extends TSchema, R extends TSchema>(d: MethodDescriptor<P, R>): MethodDescriptor<P, R> {
+  return d;
+}
+
+const Empty = Type.Object({}, { additionalProperties: false });
+const Ok = Type.Object({ ok: Type.Literal(true) });
+
+export const METHODS = {
+  'auth.hello': method({
+    summary:
+      'Authenticate the connection with the daemon secret read from the runtime dir (0600 file "secret"). Every other method needs it.',
+    params: Type.Object(
+      {
+        token: Type.String({ minLength: 1, maxLength: 256 }),
+        client: Type.Optional(Type.String({ maxLength: 128 })),
+      },
+      { additionalProperties: false },
+    ),
+    result: Type.Object({ version: Type.String(), pid: Type.Integer(), protocol: Type.Integer() }),
+    auth: false,
+  }),
+  'daemon.status': method({
+    summary: 'The daemon pid, version, uptime, paths, session counts and the kernel sandbox features.',
+    params: Empty,
+    result: Type.Object({
+      version: Type.String(),
+      pid: Type.Integer(),
+      uptimeMs: Type.Integer(),
+      socket: Type.String(),
+      stateDir: Type.String(),
+      runtimeDir: Type.String(),
+      sessions: Type.Object({ running: Type.Integer(), total: Type.Integer() }),
+      sandbox: Type.Unknown({ description: 'nono-helper --probe output' }),
+    }),
+    auth: true,
+  }),
+  'daemon.stop': method({
+    summary: 'Stop the daemon after answering; running sessions are terminated.',
+    params: Empty,
+    result: Ok,
+    auth: true,
+  }),
+  'session.run': method({
+    summary:
+      'Compile the grants into a sandbox and run argv in it. The calling connection is attached: it receives session.output and session.exit.',
+    params: Type.Object(
+      {
+        argv: Type.Array(Type.String({ maxLength: 65536 }), { minItems: 1, maxItems: 4096 }),
+        cwd: Type.String({ minLength: 1, maxLength: 4096 }),
+        env: Type.Record(Type.String(), Type.String(), { description: "The caller's environment; the policy filters it." }),
+        grants: Type.Optional(Grants),
+        allowCwd: Type.Optional(Type.Boolean()),
+        netBlock: Type.Optional(Type.Boolean()),
+        dryRun: Type.Optional(Type.Boolean({ description: 'Resolve and return the plan without running.' })),
+        terminal: Type.Optional(
+          Type.Union([TerminalSize, Type.Null()], {
+            description: 'Run on a pseudo-terminal of this size; null or absent runs with pipes.',
+          }),
+        ),
+        name: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' })),
+      },
+      { additionalProperties: false },
+    ),
+    result: Type.Object({
+      session: Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()]),
+      plan: SandboxPlan,
+    }),
+    auth: true,
+  }),
+  'session.input': method({
+    summary: 'Send bytes (base64) to the session, or end its input (eof).',
+    params: Type.Object(
+      {
+        session: SessionRef,
+        data: Type.Optional(Type.String({ maxLength: 1_048_576, contentEncoding: 'base64' })),
+        eof: Type.Optional(Type.Boolean()),
+      },
+      { additionalProperties: false },
+    ),
+    result: Ok,
+    auth: true,
+  }),
+  'session.resize': method({
+    summary: "Resize the session's terminal.",
+    params: Type.Object({ session: SessionRef, rows: TerminalSize.properties.rows, cols: TerminalSize.properties.cols }, {
+      additionalProperties: false,
+    }),
+    result: Ok,
+    auth: true,
+  }),
+  'session.signal': method({
+    summary: "Send a signal to the session's command (for callers without a terminal).",
+    params: Type.Object({ session: SessionRef, signal: SignalName }, { additionalProperties: false }),
+    result: Ok,
+    auth: true,
+  }),
+  'session.list': method({
+    summary: 'Sessions known to the daemon, newest first.',
+    params: Empty,
+    result: Type.Object({ sessions: Type.Array(SessionSummary) }),
+    auth: true,
+  }),
+  'rpc.discover': method({
+    summary: 'The OpenRPC document describing every method and notification.',
+    params: Empty,
+    result: Type.Unknown(),
+    auth: true,
+  }),
+} as const;
+
+export type MethodName = keyof typeof METHODS;
+export type ParamsOf<M extends MethodName> = Static<(typeof METHODS)[M]['params']>;
+export type ResultOf<M extends MethodName> = Static<(typeof METHODS)[M]['result']>;
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.hasOwn(METHODS, name);
+}

@@ -1,0 +1,92 @@
+// JSON Schemas (TypeBox) of every value crossing the control socket. The daemon validates
+// params with these, the client gets its types from them, rpc.discover publishes them.
+import { Type, type Static } from '@sinclair/typebox';
+
+export const SessionRef = Type.String({
+  minLength: 1,
+  maxLength: 128,
+  description: 'A session name, its 16-hex-digit id, or a unique prefix of the id.',
+});
+
+export const TerminalSize = Type.Object(
+  {
+    rows: Type.Integer({ minimum: 1, maximum: 1000 }),
+    cols: Type.Integer({ minimum: 1, maximum: 1000 }),
+  },
+  { additionalProperties: false },
+);
+export type TerminalSize = Static<typeof TerminalSize>;
+
+const PathList = Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { maxItems: 1024 });
+
+export const Grants = Type.Object(
+  {
+    allow: Type.Optional(PathList),
+    read: Type.Optional(PathList),
+    write: Type.Optional(PathList),
+    allowFile: Type.Optional(PathList),
+    readFile: Type.Optional(PathList),
+    writeFile: Type.Optional(PathList),
+  },
+  { additionalProperties: false },
+);
+export type Grants = Static<typeof Grants>;
+
+export const Access = Type.Union([Type.Literal('read'), Type.Literal('write'), Type.Literal('readwrite')]);
+export type Access = Static<typeof Access>;
+
+export const PlanRule = Type.Object({
+  path: Type.String(),
+  access: Access,
+  kind: Type.Union([Type.Literal('dir'), Type.Literal('file'), Type.Literal('device')]),
+  source: Type.String({ description: 'What asked for this grant: a flag, or "baseline: <group>".' }),
+});
+export type PlanRule = Static<typeof PlanRule>;
+
+export const NetworkMode = Type.Union([Type.Literal('allow'), Type.Literal('block')]);
+export type NetworkMode = Static<typeof NetworkMode>;
+
+export const SandboxPlan = Type.Object({
+  rules: Type.Array(PlanRule),
+  denied: Type.Array(Type.Object({ path: Type.String(), source: Type.String() }), {
+    description: 'Paths the policy keeps out; no grant may cover them.',
+  }),
+  network: NetworkMode,
+  scopes: Type.Array(Type.String()),
+  cwd: Type.String(),
+  env: Type.Object({ passed: Type.Array(Type.String()), dropped: Type.Array(Type.String()) }),
+  notes: Type.Array(Type.String()),
+});
+export type SandboxPlan = Static<typeof SandboxPlan>;
+
+export const SessionState = Type.Union([
+  Type.Literal('starting'),
+  Type.Literal('running'),
+  Type.Literal('exited'),
+  Type.Literal('failed'),
+  Type.Literal('lost'),
+]);
+export type SessionState = Static<typeof SessionState>;
+
+export const SessionSummary = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  state: SessionState,
+  argv: Type.Array(Type.String()),
+  cwd: Type.String(),
+  pid: Type.Union([Type.Integer(), Type.Null()]),
+  exitCode: Type.Union([Type.Integer(), Type.Null()]),
+  startedAt: Type.String({ description: 'ISO 8601' }),
+  endedAt: Type.Union([Type.String(), Type.Null()]),
+  clients: Type.Integer(),
+});
+export type SessionSummary = Static<typeof SessionSummary>;
+
+export const OutputStream = Type.Union([Type.Literal('pty'), Type.Literal('stdout'), Type.Literal('stderr')]);
+export type OutputStream = Static<typeof OutputStream>;
+
+export const SignalName = Type.Union(
+  ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGKILL', 'SIGUSR1', 'SIGUSR2', 'SIGCONT', 'SIGSTOP', 'SIGTSTP'].map(
+    (name) => Type.Literal(name),
+  ),
+);

@@ -1,0 +1,118 @@
+// One JSON-RPC peer over one byte stream: framing below, json-rpc-2.0 above. Both the daemon
+// (serving requests, sending notifications) and the client (sending requests, receiving
+// notifications) use it, so the two sides cannot disagree on the wire.
+import type { Duplex } from 'node:stream';
+import {
+  JSONRPCClient,
+  JSONRPCServer,
+  JSONRPCServerAndClient,
+  createJSONRPCErrorResponse,
+  type JSONRPCParams,
+} from 'json-rpc-2.0';
+import { encodeFrame, FrameDecoder, type Framing } from './framing.js';
+import { ERROR_KINDS, NonoError, isErrorKind, type ErrorKind } from '../protocol/errors.js';
+
+export interface ConnectionOptions {
+  /** Fixed framing for a connection we open; the daemon leaves it unset to auto-detect. */
+  framing?: Framing;
+  /** Bytes queued for a peer that does not read before it is dropped. */
+  maxQueuedBytes?: number;
+  onProtocolError?: (detail: string) => void;
+}
+
+const DEFAULT_MAX_QUEUED = 64 * 1024 * 1024;
+
+export class RpcConnection<Ctx = void> {
+  readonly server: JSONRPCServer<Ctx>;
+  private readonly peer: JSONRPCServerAndClient<Ctx, void>;
+  private readonly decoder: FrameDecoder;
+  private closedReason: string | undefined;
+
+  constructor(
+    private readonly stream: Duplex,
+    ctx: Ctx,
+    private readonly options: ConnectionOptions = {},
+    server: JSONRPCServer<Ctx> = new JSONRPCServer<Ctx>({ errorListener: () => undefined }),
+  ) {
+    this.server = server;
+    const client = new JSONRPCClient<void>((payload) => this.write(JSON.stringify(payload)));
+    this.peer = new JSONRPCServerAndClient(server, client, { errorListener: () => undefined });
+    this.decoder = new FrameDecoder(
+      {
+        message: (json) => this.receive(json, ctx),
+        error: (reason, detail, fatal) => {
+          const kind: ErrorKind = reason === 'too-large' ? 'FRAME_TOO_LARGE' : 'PARSE_ERROR';
+          this.sendError(kind, `Bad frame: ${detail}. ${fatal ? 'Closing the connection' : 'The connection stays open'}.`);
+          options.onProtocolError?.(detail);
+          if (fatal) this.close('bad framing');
+        },
+      },
+      options.framing,
+    );
+    stream.on('data', (chunk: Buffer) => this.decoder.push(chunk));
+    stream.on('close', () => {
+      this.closedReason ??= 'peer closed';
+      this.peer.rejectAllPendingRequests(`connection closed: ${this.closedReason}`);
+    });
+    stream.on('error', () => undefined);
+  }
+
+  get closed(): boolean {
+    return this.closedReason !== undefined;
+  }
+
+  request(method: string, params: JSONRPCParams): Promise<unknown> {
+    return Promise.resolve(this.peer.request(method, params)).catch((error: unknown) => {
+      throw toNonoError(error);
+    });
+  }
+
+  notify(method: string, params: JSONRPCParams): void {
+    this.peer.notify(method, params);
+  }
+
+  close(reason: string): void {
+    if (this.closedReason !== undefined) return;
+    this.closedReason = reason;
+    this.stream.end();
+  }
+
+  private receive(json: string, ctx: Ctx): void {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(json);
+    } catch {
+      this.sendError('PARSE_ERROR', 'Message is not valid JSON; send one JSON-RPC 2.0 object per frame.');
+      return;
+    }
+    this.peer.receiveAndSend(payload, ctx, undefined).catch(() => {
+      this.sendError('INVALID_REQUEST', 'Message is not a JSON-RPC 2.0 request or response; check "jsonrpc", "method" and "id".');
+    });
+  }
+
+  private sendError(kind: ErrorKind, message: string): void {
+    this.write(JSON.stringify(createJSONRPCErrorResponse(null, ERROR_KINDS[kind].code, message, { kind })));
+  }
+
+  private write(json: string): void {
+    if (this.closedReason !== undefined || this.stream.destroyed) return;
+    const limit = this.options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED;
+    if (this.stream.writableLength > limit) {
+      this.options.onProtocolError?.(`peer is not reading; ${this.stream.writableLength} bytes queued`);
+      this.closedReason = 'peer not reading';
+      this.stream.destroy();
+      return;
+    }
+    this.stream.write(encodeFrame(json, this.decoder.detected ?? this.options.framing ?? 'lsp'));
+  }
+}
+
+/** Turns a JSON-RPC error (from json-rpc-2.0's client) back into a NonoError with its kind. */
+export function toNonoError(error: unknown): NonoError {
+  if (error instanceof NonoError) return error;
+  const e = error as { message?: unknown; code?: unknown; data?: unknown };
+  const data = (e.data ?? {}) as Record<string, unknown>;
+  const message = typeof e.message === 'string' ? e.message : String(error);
+  const kind = isErrorKind(data.kind) ? data.kind : 'INTERNAL';
+  return new NonoError(kind, message, data);
+}

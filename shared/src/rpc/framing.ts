@@ -1,0 +1,150 @@
+// Splits a byte stream into JSON-RPC messages. LSP base-protocol framing by default (so stock
+// vscode-jsonrpc and Neovim clients work), newline-delimited JSON when the first byte is "{"
+// (socat, scripts). Pure and push-driven so partial, split and malformed input is unit-testable.
+// Hand-written: vscode-jsonrpc's reader does not do NDJSON or the auto-detection, and pulling
+// it into the daemon for half a job costs more than these lines.
+
+export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+const MAX_HEADER_BYTES = 8 * 1024;
+const HEADER_END = Buffer.from('\r\n\r\n');
+
+export type Framing = 'lsp' | 'ndjson';
+
+export interface FrameSink {
+  message(json: string): void;
+  /** A framing problem. fatal=true means the stream cannot be resynchronised. */
+  error(reason: 'too-large' | 'bad-header', detail: string, fatal: boolean): void;
+}
+
+export class FrameDecoder {
+  private framing: Framing | undefined;
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private bodyLength = -1;
+  private skipBytes = 0;
+  private discardingLine = false;
+  private dead = false;
+
+  constructor(private readonly sink: FrameSink, framing?: Framing) {
+    this.framing = framing;
+  }
+
+  get detected(): Framing | undefined {
+    return this.framing;
+  }
+
+  push(chunk: Buffer): void {
+    if (this.dead || chunk.length === 0) return;
+    if (this.framing === undefined) this.framing = chunk[0] === 0x7b ? 'ndjson' : 'lsp';
+    if (this.skipBytes > 0) {
+      const skipped = Math.min(this.skipBytes, chunk.length);
+      this.skipBytes -= skipped;
+      chunk = chunk.subarray(skipped);
+      if (chunk.length === 0) return;
+    }
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    if (this.framing === 'ndjson') this.drainLines();
+    else this.drainLsp();
+  }
+
+  private take(): Buffer {
+    const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.buffered);
+    this.chunks = [];
+    this.buffered = 0;
+    return all;
+  }
+
+  private keep(rest: Buffer): void {
+    if (rest.length > 0) {
+      this.chunks = [rest];
+      this.buffered = rest.length;
+    }
+  }
+
+  private drainLines(): void {
+    let data = this.take();
+    for (;;) {
+      const nl = data.indexOf(0x0a);
+      if (nl < 0) break;
+      const line = data.subarray(0, nl);
+      data = data.subarray(nl + 1);
+      if (this.discardingLine) {
+        this.discardingLine = false;
+        continue;
+      }
+      const text = line.toString('utf8').trim();
+      if (text.length > 0) this.sink.message(text);
+    }
+    if (data.length > MAX_MESSAGE_BYTES) {
+      if (!this.discardingLine) {
+        this.sink.error('too-large', `line longer than ${MAX_MESSAGE_BYTES} bytes discarded`, false);
+      }
+      this.discardingLine = true;
+      data = Buffer.alloc(0);
+    }
+    this.keep(data);
+  }
+
+  private drainLsp(): void {
+    let data = this.take();
+    while (!this.dead) {
+      if (this.bodyLength < 0) {
+        const end = data.indexOf(HEADER_END);
+        if (end < 0) {
+          if (data.length > MAX_HEADER_BYTES) this.fatal('header section has no end (missing blank line)');
+          break;
+        }
+        const length = parseContentLength(data.subarray(0, end).toString('ascii'));
+        data = data.subarray(end + HEADER_END.length);
+        if (typeof length === 'string') {
+          this.fatal(length);
+          break;
+        }
+        if (length > MAX_MESSAGE_BYTES) {
+          this.sink.error('too-large', `Content-Length ${length} exceeds ${MAX_MESSAGE_BYTES} bytes; message discarded`, false);
+          const skipped = Math.min(length, data.length);
+          this.skipBytes = length - skipped;
+          data = data.subarray(skipped);
+          continue;
+        }
+        this.bodyLength = length;
+      }
+      if (data.length < this.bodyLength) break;
+      const body = data.subarray(0, this.bodyLength);
+      data = data.subarray(this.bodyLength);
+      this.bodyLength = -1;
+      this.sink.message(body.toString('utf8'));
+    }
+    if (!this.dead) this.keep(data);
+  }
+
+  private fatal(detail: string): void {
+    this.dead = true;
+    this.chunks = [];
+    this.buffered = 0;
+    this.sink.error('bad-header', detail, true);
+  }
+}
+
+/** The Content-Length of an LSP header block, or a string saying what is wrong with it. */
+function parseContentLength(headers: string): number | string {
+  let length: number | undefined;
+  for (const line of headers.split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) return `malformed header line ${JSON.stringify(line.slice(0, 80))}`;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    if (name === 'content-length') {
+      if (!/^\d{1,10}$/.test(value)) return `Content-Length ${JSON.stringify(value.slice(0, 20))} is not a number`;
+      length = Number(value);
+    }
+  }
+  return length ?? 'Content-Length header missing';
+}
+
+export function encodeFrame(json: string, framing: Framing): Buffer {
+  if (framing === 'ndjson') return Buffer.from(`${json}\n`, 'utf8');
+  const body = Buffer.from(json, 'utf8');
+  return Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]);
+}
