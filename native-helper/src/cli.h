@@ -1,0 +1,23 @@
+/*
+ * The helper's command line: where the spec comes from and what to run.
+ * Only the daemon calls it, so it is small and strict.
+ */
+#ifndef NONO_CLI_H
+#define NONO_CLI_H
+
+enum cli_mode {
+	CLI_RUN,
+	CLI_PROBE,
+};
+
+struct cli {
+	enum cli_mode mode;
+	int spec_fd;           /* -1 when the spec comes from a file */
+	const char *spec_file; /* NULL when it comes from an fd */
+	char **command;        /* everything after "--" */
+};
+
+/* Parses argv; --help and --version print and exit 0, bad usage exits 125. */
+struct cli cli_parse(int argc, char **argv);
+
+#endif

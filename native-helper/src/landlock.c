@@ -1,0 +1,197 @@
+/*
+ * Applies the spec's filesystem, TCP and scope rules with Landlock, using
+ * every right the kernel's ABI has so that anything not granted is denied.
+ * Nothing here weakens the sandbox silently: a missing feature either stops
+ * the helper or, with best-effort, is named on stderr.
+ */
+#include "landlock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "die.h"
+#include "fs-rights.h"
+#include "landlock-compat.h"
+
+#define ABI_FS 1
+#define ABI_NET_TCP 4
+#define ABI_SCOPE 6
+
+struct compat {
+	int abi;
+	bool best_effort;
+};
+
+int landlock_abi(void)
+{
+	long abi = nono_landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+
+	/* ENOSYS: not built in; EOPNOTSUPP: disabled at boot. Either way, none. */
+	return abi < 0 ? 0 : (int)abi;
+}
+
+/* ABI 1-3 know handled_access_fs, 4-5 add handled_access_net, 6+ add scoped. */
+static size_t attr_size(int abi)
+{
+	if (abi >= ABI_SCOPE)
+		return 3 * sizeof(__u64);
+	if (abi >= ABI_NET_TCP)
+		return 2 * sizeof(__u64);
+	return sizeof(__u64);
+}
+
+/*
+ * Whether the ABI has what the spec asks (needed). If not: fatal, or under
+ * best-effort one "dropped" line (plus what still holds, if given).
+ */
+__attribute__((format(printf, 4, 5)))
+static bool supported(const struct compat *c, int needed, const char *still_holds,
+		      const char *what_fmt, ...)
+{
+	char what[600];
+	va_list ap;
+
+	if (c->abi >= needed)
+		return true;
+	va_start(ap, what_fmt);
+	vsnprintf(what, sizeof(what), what_fmt, ap);
+	va_end(ap);
+	if (!c->best_effort)
+		die("cannot apply sandbox: %s needs Landlock ABI %d, kernel has %d (upgrade "
+		    "the kernel, or allow best-effort in the profile)", what, needed, c->abi);
+	warn("best-effort: dropped %s (needs Landlock ABI %d, kernel has %d)%s%s", what,
+	     needed, c->abi, still_holds ? "; " : "", still_holds ? still_holds : "");
+	return false;
+}
+
+static const char *net_still_holds(enum net_mode net)
+{
+	return net == NET_BLOCK
+		? "the seccomp filter still denies every non-unix socket, so TCP stays blocked"
+		: "TCP connect and bind are unrestricted; UDP, raw and other sockets stay denied";
+}
+
+static bool net_supported(const struct compat *c, const struct spec *spec)
+{
+	return spec->net == NET_ALLOW ||
+	       supported(c, ABI_NET_TCP, net_still_holds(spec->net), "net %s",
+			 net_mode_name(spec->net));
+}
+
+/* Decides what the ruleset handles; every check that can drop or refuse runs here. */
+static struct nono_landlock_ruleset_attr plan_ruleset(const struct compat *c,
+						      const struct spec *spec)
+{
+	struct nono_landlock_ruleset_attr attr = {
+		.handled_access_fs = fs_rights_handled_by_abi(c->abi),
+	};
+
+	if (net_supported(c, spec) && spec->net != NET_ALLOW)
+		attr.handled_access_net =
+			LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP;
+	if (spec->scope_signal && supported(c, ABI_SCOPE, NULL, "scope signal"))
+		attr.scoped |= LANDLOCK_SCOPE_SIGNAL;
+	if (spec->scope_abstract_unix && supported(c, ABI_SCOPE, NULL, "scope abstract-unix"))
+		attr.scoped |= LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
+	return attr;
+}
+
+static int create_ruleset(const struct nono_landlock_ruleset_attr *attr, int abi)
+{
+	long fd = nono_landlock_create_ruleset(attr, attr_size(abi), 0);
+
+	if (fd < 0)
+		die("cannot create Landlock ruleset: %s (is Landlock enabled? check "
+		    "nono-helper --probe)", strerror(errno));
+	return (int)fd;
+}
+
+/* Drops (or refuses) each granted right this ABI does not know. */
+static uint64_t rights_within_abi(const struct compat *c, const struct fs_rule *rule,
+				  uint64_t access)
+{
+	for (size_t i = 0; i < fs_rights_count; i++) {
+		const struct fs_right *right = &fs_rights[i];
+
+		if ((access & right->access) &&
+		    !supported(c, right->abi, NULL, "%s on %s", right->name, rule->path))
+			access &= ~right->access;
+	}
+	return access;
+}
+
+static void add_fs_rule(int ruleset_fd, const struct compat *c, const struct fs_rule *rule)
+{
+	struct landlock_path_beneath_attr attr = { .allowed_access = rule->access };
+	struct stat st;
+
+	/* The daemon canonicalised the path, so following a final symlink is intended. */
+	attr.parent_fd = open(rule->path, O_PATH | O_CLOEXEC);
+	if (attr.parent_fd < 0) {
+		if (!c->best_effort)
+			die("cannot open %s for an fs rule: %s (does it exist? remove it from "
+			    "the profile, or allow best-effort)", rule->path, strerror(errno));
+		warn("best-effort: skipped fs rule for %s: %s", rule->path, strerror(errno));
+		return;
+	}
+	if (fstat(attr.parent_fd, &st) < 0)
+		die("cannot stat %s for an fs rule: %s", rule->path, strerror(errno));
+	/* Directory-only rights on a file are meaningless, not a loss: drop them quietly. */
+	if (!S_ISDIR(st.st_mode))
+		attr.allowed_access &= fs_rights_for_files;
+	attr.allowed_access = rights_within_abi(c, rule, attr.allowed_access);
+	/* Nothing left to grant: the path stays denied, which is what was asked. */
+	if (attr.allowed_access != 0 &&
+	    nono_landlock_add_rule(ruleset_fd, LANDLOCK_RULE_PATH_BENEATH, &attr, 0) < 0)
+		die("cannot add Landlock rule for %s: %s (check the rights in the profile)",
+		    rule->path, strerror(errno));
+	if (close(attr.parent_fd) < 0)
+		die("cannot close %s after adding its rule: %s", rule->path, strerror(errno));
+}
+
+static void add_port_rule(int ruleset_fd, const struct port_rule *rule)
+{
+	struct nono_landlock_net_port_attr attr = {
+		.allowed_access = rule->kind == PORT_BIND ? LANDLOCK_ACCESS_NET_BIND_TCP
+							  : LANDLOCK_ACCESS_NET_CONNECT_TCP,
+		.port = rule->port,
+	};
+
+	if (nono_landlock_add_rule(ruleset_fd, NONO_LANDLOCK_RULE_NET_PORT, &attr, 0) < 0)
+		die("cannot add Landlock rule net-%s %u: %s",
+		    rule->kind == PORT_BIND ? "bind" : "connect", (unsigned)rule->port,
+		    strerror(errno));
+}
+
+void landlock_restrict(const struct spec *spec)
+{
+	int abi = landlock_abi();
+	struct compat c = {
+		.abi = spec->abi_cap >= 0 && spec->abi_cap < abi ? spec->abi_cap : abi,
+		.best_effort = spec->best_effort,
+	};
+	bool has_landlock = supported(&c, ABI_FS, "only the seccomp filter applies",
+				      "filesystem confinement");
+	struct nono_landlock_ruleset_attr attr = plan_ruleset(&c, spec);
+
+	if (!has_landlock)
+		return;
+	int ruleset_fd = create_ruleset(&attr, c.abi);
+	for (size_t i = 0; i < spec->fs_count; i++)
+		add_fs_rule(ruleset_fd, &c, &spec->fs[i]);
+	/* Port rules exist only under "net filtered" (the parser enforces it). */
+	if (attr.handled_access_net != 0) {
+		for (size_t i = 0; i < spec->port_count; i++)
+			add_port_rule(ruleset_fd, &spec->ports[i]);
+	}
+	if (nono_landlock_restrict_self(ruleset_fd, 0) < 0)
+		die("cannot enforce Landlock ruleset: %s (no_new_privs must be set first)",
+		    strerror(errno));
+	if (close(ruleset_fd) < 0)
+		die("cannot close Landlock ruleset: %s", strerror(errno));
+}

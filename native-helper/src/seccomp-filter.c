@@ -1,0 +1,169 @@
+/*
+ * Landlock covers paths, TCP ports and scopes; this filter denies what it
+ * cannot see. The default action is allow (the command needs a normal
+ * system); libseccomp's default bad-arch action (kill) stays, so 32-bit and
+ * x32 syscall numbers cannot be used to step around the x86_64 rules.
+ */
+#include "seccomp-filter.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <seccomp.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include "die.h"
+
+struct denied_syscall {
+	const char *name;
+	int nr;
+};
+
+#define DENY(name) { #name, SCMP_SYS(name) }
+
+/*
+ * Each of these either reaches kernel code with a history of sandbox escapes
+ * (io_uring, bpf, perf, userfaultfd), acts outside the filesystem view
+ * Landlock guards (open_by_handle_at, keyrings), or changes the machine.
+ */
+static const struct denied_syscall denied_syscalls[] = {
+	DENY(io_uring_setup), DENY(io_uring_enter), DENY(io_uring_register),
+	DENY(keyctl), DENY(add_key), DENY(request_key),
+	DENY(bpf), DENY(perf_event_open), DENY(userfaultfd),
+	DENY(kexec_load), DENY(kexec_file_load),
+	DENY(init_module), DENY(finit_module), DENY(delete_module),
+	DENY(open_by_handle_at), DENY(acct), DENY(swapon), DENY(swapoff),
+	DENY(reboot), DENY(syslog), DENY(quotactl),
+};
+
+/* The last socket type value the kernel's SOCK_TYPE_MASK (0xf) can hold. */
+#define SOCK_TYPE_MAX 15
+
+static void add_rule(scmp_filter_ctx ctx, uint32_t action, int nr, const char *what,
+		     unsigned count, const struct scmp_arg_cmp *cmp)
+{
+	int rc = seccomp_rule_add_array(ctx, action, nr, count, cmp);
+
+	if (rc < 0)
+		die("cannot add seccomp rule for %s: %s", what, strerror(-rc));
+}
+
+static void deny_dangerous_syscalls(scmp_filter_ctx ctx)
+{
+	for (size_t i = 0; i < sizeof(denied_syscalls) / sizeof(denied_syscalls[0]); i++)
+		add_rule(ctx, SCMP_ACT_ERRNO(EPERM), denied_syscalls[i].nr,
+			 denied_syscalls[i].name, 0, NULL);
+}
+
+/*
+ * TIOCSTI pushes bytes into the terminal's input, so a sandboxed command could
+ * type commands into the user's shell after it exits; TIOCLINUX can do the
+ * same on a virtual console. The kernel reads the request as 32 bits.
+ */
+static void deny_terminal_injection(scmp_filter_ctx ctx)
+{
+	const unsigned long requests[] = { TIOCSTI, TIOCLINUX };
+
+	for (size_t i = 0; i < sizeof(requests) / sizeof(requests[0]); i++) {
+		struct scmp_arg_cmp cmp = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffff, requests[i]);
+
+		add_rule(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), "ioctl TIOCSTI/TIOCLINUX",
+			 1, &cmp);
+	}
+}
+
+static void deny_socket_when(scmp_filter_ctx ctx, unsigned count, const struct scmp_arg_cmp *cmp)
+{
+	add_rule(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), "socket", count, cmp);
+}
+
+/* socketpair() only ever makes local sockets worth having for AF_UNIX. */
+static void deny_socketpair_except_unix(scmp_filter_ctx ctx)
+{
+	struct scmp_arg_cmp cmp = SCMP_A0(SCMP_CMP_NE, AF_UNIX);
+
+	add_rule(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socketpair), "socketpair", 1, &cmp);
+}
+
+/*
+ * net block: only unix sockets. This holds even where Landlock has no TCP
+ * rules (ABI < 4), and also stops UDP, raw, netlink and every other family.
+ */
+static void deny_network_sockets(scmp_filter_ctx ctx)
+{
+	struct scmp_arg_cmp cmp = SCMP_A0(SCMP_CMP_NE, AF_UNIX);
+
+	deny_socket_when(ctx, 1, &cmp);
+	deny_socketpair_except_unix(ctx);
+}
+
+/*
+ * net filtered: Landlock filters TCP by port but sees nothing else, so every
+ * non-TCP way out is closed: families other than unix/inet/inet6, non-stream
+ * types (UDP, raw, SCTP seqpacket, ...), and stream protocols other than TCP
+ * (MPTCP, SCTP and SMC are not TCP to Landlock). Comparisons are on the full
+ * 64-bit argument, so junk in the upper half only makes a call look denied.
+ */
+static void deny_non_tcp_sockets(scmp_filter_ctx ctx)
+{
+	const int inet_families[] = { AF_INET, AF_INET6 };
+	struct scmp_arg_cmp below_unix = SCMP_A0(SCMP_CMP_LT, AF_UNIX);
+	struct scmp_arg_cmp above_inet6 = SCMP_A0(SCMP_CMP_GT, AF_INET6);
+
+	deny_socket_when(ctx, 1, &below_unix);
+	deny_socket_when(ctx, 1, &above_inet6);
+	for (int family = AF_INET + 1; family < AF_INET6; family++) {
+		struct scmp_arg_cmp cmp = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)family);
+
+		deny_socket_when(ctx, 1, &cmp);
+	}
+	for (size_t f = 0; f < sizeof(inet_families) / sizeof(inet_families[0]); f++) {
+		scmp_datum_t family = (scmp_datum_t)inet_families[f];
+
+		for (int type = 0; type <= SOCK_TYPE_MAX; type++) {
+			if (type == SOCK_STREAM)
+				continue;
+			struct scmp_arg_cmp cmp[] = {
+				SCMP_A0(SCMP_CMP_EQ, family),
+				SCMP_A1(SCMP_CMP_MASKED_EQ, SOCK_TYPE_MAX, (scmp_datum_t)type),
+			};
+			deny_socket_when(ctx, 2, cmp);
+		}
+		/* Protocol 0 and IPPROTO_TCP both mean TCP on a stream socket. */
+		for (int protocol = 1; protocol < IPPROTO_TCP; protocol++) {
+			struct scmp_arg_cmp cmp[] = {
+				SCMP_A0(SCMP_CMP_EQ, family),
+				SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)protocol),
+			};
+			deny_socket_when(ctx, 2, cmp);
+		}
+		struct scmp_arg_cmp above_tcp[] = {
+			SCMP_A0(SCMP_CMP_EQ, family),
+			SCMP_A2(SCMP_CMP_GT, IPPROTO_TCP),
+		};
+		deny_socket_when(ctx, 2, above_tcp);
+	}
+	deny_socketpair_except_unix(ctx);
+}
+
+void seccomp_restrict(enum net_mode net)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+
+	if (!ctx)
+		die("cannot set up seccomp: seccomp_init failed (is seccomp enabled? check "
+		    "nono-helper --probe)");
+	deny_dangerous_syscalls(ctx);
+	deny_terminal_injection(ctx);
+	if (net == NET_BLOCK)
+		deny_network_sockets(ctx);
+	else if (net == NET_FILTERED)
+		deny_non_tcp_sockets(ctx);
+
+	int rc = seccomp_load(ctx);
+	if (rc < 0)
+		die("cannot load seccomp filter: %s (is seccomp enabled? check nono-helper "
+		    "--probe)", strerror(-rc));
+	seccomp_release(ctx);
+}

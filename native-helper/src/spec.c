@@ -1,0 +1,268 @@
+/*
+ * Parses the NUL-separated spec records strictly: an unknown word, a bad
+ * field, a missing "end" or bytes after it all refuse the whole spec, because
+ * a misread or truncated spec must never be applied as a weaker sandbox.
+ */
+#include "spec.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "die.h"
+#include "fs-rights.h"
+
+struct parser {
+	struct spec *spec;
+	const char *record;
+	size_t number;
+	unsigned seen; /* bit per directive that may appear once */
+	bool ended;
+};
+
+struct directive {
+	const char *word;
+	bool once;
+	bool has_fields;
+	void (*parse)(struct parser *p, const char *fields);
+};
+
+#define BAD_SPEC_HINT "the daemon and nono-helper may be out of step; reinstall nono"
+
+__attribute__((noreturn, format(printf, 2, 3)))
+static void bad_record(const struct parser *p, const char *fmt, ...)
+{
+	char reason[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	die("bad spec: record %zu \"%.200s\": %s (%s)", p->number, p->record, reason,
+	    BAD_SPEC_HINT);
+}
+
+/* Strict decimal: digits only, no sign, no spaces, at most max. */
+static bool parse_number(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long value = 0;
+
+	if (*s == '\0')
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		value = value * 10 + (unsigned long)(*s - '0');
+		if (value > max)
+			return false;
+	}
+	*out = value;
+	return true;
+}
+
+static void parse_best_effort(struct parser *p, const char *fields)
+{
+	if (strcmp(fields, "0") != 0 && strcmp(fields, "1") != 0)
+		bad_record(p, "expected 0 or 1");
+	p->spec->best_effort = fields[0] == '1';
+}
+
+static void parse_abi_cap(struct parser *p, const char *fields)
+{
+	unsigned long cap;
+
+	if (!parse_number(fields, 1000, &cap))
+		bad_record(p, "expected an ABI number from 0 to 1000");
+	p->spec->abi_cap = (int)cap;
+}
+
+static uint64_t parse_rights(const struct parser *p, const char *list, size_t len)
+{
+	uint64_t access = 0;
+	size_t start = 0;
+
+	while (start <= len) {
+		const char *comma = memchr(list + start, ',', len - start);
+		size_t end = comma ? (size_t)(comma - list) : len;
+		const struct fs_right *right = fs_right_by_name(list + start, end - start);
+
+		if (!right)
+			bad_record(p, "unknown right \"%.*s\" (known: execute, write_file, "
+				   "read_file, read_dir, remove_dir, remove_file, make_char, "
+				   "make_dir, make_reg, make_sock, make_fifo, make_block, "
+				   "make_sym, refer, truncate, ioctl_dev)",
+				   (int)(end - start), list + start);
+		access |= right->access;
+		start = end + 1;
+	}
+	return access;
+}
+
+static const char *parse_path(const struct parser *p, const char *path)
+{
+	if (path[0] != '/')
+		bad_record(p, "the path must be absolute");
+	return path;
+}
+
+static void parse_fs(struct parser *p, const char *fields)
+{
+	const char *space = strchr(fields, ' ');
+	struct spec *spec = p->spec;
+
+	if (!space)
+		bad_record(p, "expected \"fs RIGHTS PATH\"");
+	struct fs_rule rule = {
+		.access = parse_rights(p, fields, (size_t)(space - fields)),
+		.path = parse_path(p, space + 1),
+	};
+	struct fs_rule *grown = reallocarray(spec->fs, spec->fs_count + 1, sizeof(*grown));
+	if (!grown)
+		die("cannot parse spec: out of memory");
+	spec->fs = grown;
+	spec->fs[spec->fs_count++] = rule;
+}
+
+static void parse_net(struct parser *p, const char *fields)
+{
+	if (strcmp(fields, "allow") == 0)
+		p->spec->net = NET_ALLOW;
+	else if (strcmp(fields, "block") == 0)
+		p->spec->net = NET_BLOCK;
+	else if (strcmp(fields, "filtered") == 0)
+		p->spec->net = NET_FILTERED;
+	else
+		bad_record(p, "expected allow, block or filtered");
+}
+
+static void add_port(struct parser *p, const char *fields, enum port_kind kind)
+{
+	struct spec *spec = p->spec;
+	unsigned long port;
+
+	if (!parse_number(fields, 65535, &port))
+		bad_record(p, "expected a TCP port from 0 to 65535");
+	struct port_rule rule = { .kind = kind, .port = (uint16_t)port };
+	struct port_rule *grown =
+		reallocarray(spec->ports, spec->port_count + 1, sizeof(*grown));
+	if (!grown)
+		die("cannot parse spec: out of memory");
+	spec->ports = grown;
+	spec->ports[spec->port_count++] = rule;
+}
+
+static void parse_net_connect(struct parser *p, const char *fields)
+{
+	add_port(p, fields, PORT_CONNECT);
+}
+
+static void parse_net_bind(struct parser *p, const char *fields)
+{
+	add_port(p, fields, PORT_BIND);
+}
+
+static void parse_scope(struct parser *p, const char *fields)
+{
+	if (strcmp(fields, "signal") == 0)
+		p->spec->scope_signal = true;
+	else if (strcmp(fields, "abstract-unix") == 0)
+		p->spec->scope_abstract_unix = true;
+	else
+		bad_record(p, "expected signal or abstract-unix");
+}
+
+static void parse_cwd(struct parser *p, const char *fields)
+{
+	p->spec->cwd = parse_path(p, fields);
+}
+
+static void parse_end(struct parser *p, const char *fields)
+{
+	(void)fields;
+	p->ended = true;
+}
+
+static const struct directive directives[] = {
+	{ "best-effort", true, true, parse_best_effort },
+	{ "abi-cap", true, true, parse_abi_cap },
+	{ "fs", false, true, parse_fs },
+	{ "net", true, true, parse_net },
+	{ "net-connect", false, true, parse_net_connect },
+	{ "net-bind", false, true, parse_net_bind },
+	{ "scope", false, true, parse_scope },
+	{ "cwd", true, true, parse_cwd },
+	{ "end", true, false, parse_end },
+};
+
+static void parse_record(struct parser *p)
+{
+	const char *space = strchr(p->record, ' ');
+	size_t word_len = space ? (size_t)(space - p->record) : strlen(p->record);
+
+	for (size_t i = 0; i < sizeof(directives) / sizeof(directives[0]); i++) {
+		const struct directive *d = &directives[i];
+
+		if (strlen(d->word) != word_len || memcmp(d->word, p->record, word_len) != 0)
+			continue;
+		if (d->has_fields != (space != NULL))
+			bad_record(p, d->has_fields ? "missing fields" : "unexpected fields");
+		if (d->once && (p->seen & (1U << i)))
+			bad_record(p, "\"%s\" may appear only once", d->word);
+		p->seen |= 1U << i;
+		d->parse(p, space ? space + 1 : NULL);
+		return;
+	}
+	bad_record(p, "unknown directive \"%.*s\"", (int)word_len, p->record);
+}
+
+/* Rules that cannot mean anything together are refused rather than guessed at. */
+static void check_consistency(const struct spec *spec)
+{
+	if (spec->port_count > 0 && spec->net != NET_FILTERED)
+		die("bad spec: net-connect/net-bind rules need \"net filtered\", the spec "
+		    "says \"net %s\" (%s)", net_mode_name(spec->net), BAD_SPEC_HINT);
+}
+
+void spec_parse(const char *data, size_t len, struct spec *spec)
+{
+	struct parser p = { .spec = spec };
+	size_t pos = 0;
+
+	*spec = (struct spec){ .abi_cap = -1, .net = NET_ALLOW };
+	while (pos < len) {
+		const char *nul = memchr(data + pos, '\0', len - pos);
+
+		if (p.ended)
+			die("bad spec: %zu bytes after the end record (%s)", len - pos,
+			    BAD_SPEC_HINT);
+		if (!nul)
+			break;
+		p.record = data + pos;
+		p.number++;
+		pos = (size_t)(nul - data) + 1;
+		if (p.number == 1) {
+			if (strcmp(p.record, "nono-spec 1") != 0)
+				bad_record(&p, "the first record must be \"nono-spec 1\"");
+			continue;
+		}
+		parse_record(&p);
+	}
+	if (p.number == 0)
+		die("bad spec: it is empty (%s)", BAD_SPEC_HINT);
+	if (!p.ended)
+		die("bad spec: no end record, the spec is truncated; nothing was run (%s)",
+		    BAD_SPEC_HINT);
+	check_consistency(spec);
+}
+
+const char *net_mode_name(enum net_mode net)
+{
+	static const char *const names[] = {
+		[NET_ALLOW] = "allow",
+		[NET_BLOCK] = "block",
+		[NET_FILTERED] = "filtered",
+	};
+
+	return names[net];
+}

@@ -1,0 +1,54 @@
+/*
+ * The sandbox spec as the helper understands it after parsing: what the
+ * daemon asked for, before any decision about what this kernel can give.
+ */
+#ifndef NONO_SPEC_H
+#define NONO_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum net_mode {
+	NET_ALLOW,
+	NET_BLOCK,
+	NET_FILTERED,
+};
+
+enum port_kind {
+	PORT_CONNECT,
+	PORT_BIND,
+};
+
+struct fs_rule {
+	uint64_t access;
+	const char *path;
+};
+
+struct port_rule {
+	enum port_kind kind;
+	uint16_t port;
+};
+
+struct spec {
+	bool best_effort;
+	int abi_cap; /* -1 when the spec sets no cap */
+	enum net_mode net;
+	bool scope_signal;
+	bool scope_abstract_unix;
+	const char *cwd; /* NULL: stay where the helper was started */
+	struct fs_rule *fs;
+	size_t fs_count;
+	struct port_rule *ports;
+	size_t port_count;
+};
+
+/*
+ * Parses len bytes of NUL-terminated records. Paths in the result point into
+ * data, which must outlive the spec. Any error is fatal (exit 125).
+ */
+void spec_parse(const char *data, size_t len, struct spec *spec);
+
+const char *net_mode_name(enum net_mode net);
+
+#endif

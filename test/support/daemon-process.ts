@@ -1,0 +1,58 @@
+// Starts a private nonod for a test world and stops it afterwards.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import type { TestWorld } from './sandbox-env.js';
+import { NONOD_BIN } from './run-cli.js';
+
+export interface RunningDaemon {
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+function canConnect(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(path);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export async function waitForSocket(path: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await canConnect(path))) {
+    if (Date.now() > deadline) throw new Error(`no daemon socket at ${path} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export async function startDaemon(
+  world: TestWorld,
+  options: { env?: Record<string, string>; as?: { uid: number; gid: number } } = {},
+): Promise<RunningDaemon> {
+  const env = { ...world.env, ...options.env };
+  const argv = options.as
+    ? ['setpriv', `--reuid=${options.as.uid}`, `--regid=${options.as.gid}`, '--clear-groups', '--', process.execPath, NONOD_BIN]
+    : [process.execPath, NONOD_BIN];
+  const child = spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await Promise.race([
+    waitForSocket(world.socketPath),
+    exited.then(() => {
+      throw new Error(`nonod exited early: ${stderr}`);
+    }),
+  ]);
+  return {
+    process: child,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+}
