@@ -1,0 +1,99 @@
+// The policy compiler: what a request turns into, and which grants it refuses.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveNonoPaths, NonoError } from '@nono/shared';
+import { compilePlan } from '../../src/policy/compile-plan.js';
+import { encodeSpec, rightsFor } from '../../src/sandbox/encode-spec.js';
+
+let root: string;
+let home: string;
+let env: Record<string, string>;
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'nono-plan-'));
+  home = join(root, 'home');
+  mkdirSync(join(home, 'project', 'src'), { recursive: true });
+  mkdirSync(join(home, '.ssh'));
+  mkdirSync(join(root, 'run'));
+  writeFileSync(join(home, 'project', 'notes.txt'), 'x');
+  symlinkSync(join(home, '.ssh'), join(home, 'project', 'keys'));
+  env = { HOME: home, XDG_RUNTIME_DIR: join(root, 'run'), XDG_STATE_HOME: join(root, 'state'), PATH: '/usr/bin', LD_PRELOAD: '/evil.so', NODE_OPTIONS: '--require /evil.js', BASH_FUNC_x: '() { :; }' };
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const paths = () => resolveNonoPaths(env);
+const compile = (extra: Record<string, unknown>) =>
+  compilePlan({ cwd: join(home, 'project'), env, ...extra }, paths(), home);
+
+function kindOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    return error instanceof NonoError ? error.kind : 'NOT_A_NONO_ERROR';
+  }
+  return undefined;
+}
+
+describe('compilePlan', () => {
+  it('grants the workdir read-write and the system read-only', () => {
+    const { plan } = compile({ allowCwd: true });
+    expect(plan.rules).toContainEqual({ path: join(home, 'project'), access: 'readwrite', kind: 'dir', source: '--allow-cwd' });
+    expect(plan.rules).toContainEqual(expect.objectContaining({ path: '/usr', access: 'read', source: 'baseline: system_read_linux' }));
+    expect(plan.rules).toContainEqual(expect.objectContaining({ path: '/dev/null', kind: 'device', access: 'readwrite' }));
+  });
+
+  it('resolves relative and ~ paths, and merges read and write on the same path', () => {
+    const { plan } = compile({ grants: { read: ['src'], write: ['~/project/src'] } });
+    expect(plan.rules).toContainEqual(expect.objectContaining({ path: join(home, 'project', 'src'), access: 'readwrite' }));
+  });
+
+  it('refuses grants that cover, equal or sit inside a protected path', () => {
+    expect(kindOf(() => compile({ grants: { allow: [home] } }))).toBe('PATH_DENIED');
+    expect(kindOf(() => compile({ grants: { read: [join(home, '.ssh')] } }))).toBe('PATH_DENIED');
+    expect(kindOf(() => compile({ grants: { read: ['keys'] } }))).toBe('PATH_DENIED');
+    expect(kindOf(() => compile({ grants: { read: [join(root, 'run')] } }))).toBe('PATH_DENIED');
+    expect(kindOf(() => compile({ grants: { allow: ['/'] } }))).toBe('PATH_DENIED');
+  });
+
+  it('refuses missing paths and directories given to a *-file flag', () => {
+    expect(kindOf(() => compile({ grants: { read: ['/no/such'] } }))).toBe('PATH_NOT_FOUND');
+    expect(kindOf(() => compile({ grants: { readFile: ['src'] } }))).toBe('PATH_INVALID');
+    expect(compile({ grants: { readFile: ['notes.txt'] } }).plan.rules).toContainEqual(expect.objectContaining({ kind: 'file', access: 'read' }));
+  });
+
+  it('drops loader-hijack variables and keeps the rest', () => {
+    const { env: childEnv, plan } = compile({});
+    expect(childEnv.PATH).toBe('/usr/bin');
+    expect(childEnv.LD_PRELOAD).toBeUndefined();
+    expect(childEnv.NODE_OPTIONS).toBeUndefined();
+    expect(plan.env.dropped).toEqual(['BASH_FUNC_x', 'LD_PRELOAD', 'NODE_OPTIONS']);
+  });
+
+  it('blocks the network only when asked', () => {
+    expect(compile({}).plan.network).toBe('allow');
+    expect(compile({ netBlock: true }).plan.network).toBe('block');
+  });
+});
+
+describe('encodeSpec', () => {
+  it('frames records with NULs between nono-spec 1 and end', () => {
+    const spec = encodeSpec(compile({ netBlock: true }).plan, { abiCap: 3 }).toString('utf8').split('\0');
+    expect(spec[0]).toBe('nono-spec 1');
+    expect(spec.at(-2)).toBe('end');
+    expect(spec.at(-1)).toBe('');
+    expect(spec).toContain('net block');
+    expect(spec).toContain('abi-cap 3');
+    expect(spec).toContain('scope signal');
+  });
+
+  it('never grants mknod of devices, and ioctl only on devices', () => {
+    const dir = rightsFor({ path: '/x', access: 'readwrite', kind: 'dir', source: '' });
+    expect(dir).not.toContain('make_block');
+    expect(dir).not.toContain('make_char');
+    expect(dir).not.toContain('ioctl_dev');
+    expect(rightsFor({ path: '/dev/null', access: 'readwrite', kind: 'device', source: '' })).toContain('ioctl_dev');
+    expect(rightsFor({ path: '/x', access: 'read', kind: 'dir', source: '' })).toEqual(['read_file', 'read_dir', 'execute']);
+  });
+});

@@ -1,0 +1,83 @@
+// `nono run` on a real terminal: the command gets a PTY of the user's size, follows resizes,
+// takes raw keystrokes (Ctrl-C reaches it as SIGINT), and the user's terminal is restored.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as pty from 'node-pty';
+import { createWorld, type TestWorld } from '../support/sandbox-env.js';
+import { startDaemon, type RunningDaemon } from '../support/daemon-process.js';
+import { NONO_BIN } from '../support/run-cli.js';
+
+let world: TestWorld;
+let daemon: RunningDaemon;
+
+beforeAll(async () => {
+  world = createWorld();
+  daemon = await startDaemon(world);
+});
+afterAll(async () => {
+  await daemon.stop();
+  world.cleanup();
+});
+
+interface Terminal {
+  term: pty.IPty;
+  output(): string;
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  exit: Promise<number>;
+}
+
+function openTerminal(command: string, size = { cols: 80, rows: 24 }): Terminal {
+  const term = pty.spawn('/bin/sh', ['-c', command], { ...size, cwd: world.work, env: { ...world.env, TERM: 'xterm' } });
+  let out = '';
+  term.onData((d) => (out += d));
+  const exit = new Promise<number>((resolve) => term.onExit(({ exitCode }) => resolve(exitCode)));
+  return {
+    term,
+    output: () => out,
+    exit,
+    waitFor: async (pattern, timeoutMs = 10_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(out)) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; got ${JSON.stringify(out)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+  };
+}
+
+const nono = `${process.execPath} ${NONO_BIN}`;
+
+describe('nono run on a terminal', () => {
+  it('gives the command a PTY of the same size, and follows a resize', async () => {
+    const t = openTerminal(`${nono} run -- sh -c 'tty; stty size; trap "stty size; exit 0" WINCH; echo ready; while :; do sleep 0.05; done'`, {
+      cols: 91,
+      rows: 33,
+    });
+    await t.waitFor(/ready/);
+    expect(t.output()).toMatch(/\/dev\/pts\/\d+/);
+    expect(t.output()).toMatch(/33 91/);
+    t.term.resize(120, 40);
+    await t.waitFor(/40 120/);
+    expect(await t.exit).toBe(0);
+  });
+
+  it('passes typed keys through in raw mode and delivers Ctrl-C as SIGINT (exit 130)', async () => {
+    const t = openTerminal(`${nono} run -- sh -c 'read line; echo "got:$line"; echo sleeping; exec sleep 100'`);
+    await new Promise((r) => setTimeout(r, 500));
+    t.term.write('hello\r');
+    await t.waitFor(/got:hello/);
+    await t.waitFor(/sleeping/);
+    t.term.write('\x03');
+    expect(await t.exit).toBe(130);
+  });
+
+  it('restores the terminal mode after the command exits', async () => {
+    const t = openTerminal(`stty -g > before.txt; ${nono} run -- true; stty -g > after.txt; cmp before.txt after.txt && echo SAME`);
+    await t.waitFor(/SAME/);
+    expect(await t.exit).toBe(0);
+  });
+
+  it('hands the exit code through from a terminal session too', async () => {
+    const t = openTerminal(`${nono} run -- sh -c 'exit 7'; echo "code=$?"`);
+    await t.waitFor(/code=7/);
+  });
+});
