@@ -41,8 +41,13 @@ export function createDispatcher(): JSONRPCServer<CallContext> {
       kind: 'INTERNAL',
     });
   };
-  server.handleMethodNotFound = async (request: JSONRPCRequest) => {
+  server.handleMethodNotFound = async (request: JSONRPCRequest, ctx: unknown) => {
     if (request.id === undefined) return null;
+    if (!(ctx as CallContext).authenticated) {
+      return createJSONRPCErrorResponse(request.id, ERROR_KINDS.UNAUTHENTICATED.code, 'call auth.hello with the daemon secret first', {
+        kind: 'UNAUTHENTICATED',
+      });
+    }
     const method = String(request.method).slice(0, 100);
     return createJSONRPCErrorResponse(request.id, ERROR_KINDS.METHOD_NOT_FOUND.code, `unknown method ${method}; rpc.discover lists the methods`, {
       kind: 'METHOD_NOT_FOUND',

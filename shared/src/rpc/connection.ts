@@ -75,6 +75,8 @@ export class RpcConnection<Ctx = void> {
     if (this.closedReason !== undefined) return;
     this.closedReason = reason;
     this.stream.end();
+    // A peer that never closes its side must not hold the descriptor open forever.
+    setTimeout(() => this.stream.destroy(), 1000).unref();
   }
 
   private receive(json: string, ctx: Ctx): void {
@@ -85,6 +87,7 @@ export class RpcConnection<Ctx = void> {
       this.sendError('PARSE_ERROR', 'Message is not valid JSON; send one JSON-RPC 2.0 object per frame.');
       return;
     }
+    if (Array.isArray(payload) && payload.length === 0) return this.sendError('INVALID_REQUEST', 'An empty batch is not a request; send at least one JSON-RPC 2.0 object.');
     this.peer.receiveAndSend(payload, ctx, undefined).catch(() => {
       this.sendError('INVALID_REQUEST', 'Message is not a JSON-RPC 2.0 request or response; check "jsonrpc", "method" and "id".');
     });

@@ -44,8 +44,15 @@ export class FrameDecoder {
     }
     this.chunks.push(chunk);
     this.buffered += chunk.length;
+    // Until a frame can be complete, only queue the chunk: concatenating on every push is quadratic.
+    if (!this.frameMayBeComplete(chunk)) return;
     if (this.framing === 'ndjson') this.drainLines();
     else this.drainLsp();
+  }
+
+  private frameMayBeComplete(latest: Buffer): boolean {
+    if (this.framing === 'ndjson') return latest.includes(0x0a) || this.buffered > MAX_MESSAGE_BYTES;
+    return this.bodyLength < 0 || this.buffered >= this.bodyLength;
   }
 
   private take(): Buffer {
@@ -73,6 +80,7 @@ export class FrameDecoder {
         this.discardingLine = false;
         continue;
       }
+      if (line.length > MAX_MESSAGE_BYTES) { this.sink.error('too-large', `line longer than ${MAX_MESSAGE_BYTES} bytes discarded`, false); continue; }
       const text = line.toString('utf8').trim();
       if (text.length > 0) this.sink.message(text);
     }
@@ -91,8 +99,8 @@ export class FrameDecoder {
     while (!this.dead) {
       if (this.bodyLength < 0) {
         const end = data.indexOf(HEADER_END);
-        if (end < 0) {
-          if (data.length > MAX_HEADER_BYTES) this.fatal('header section has no end (missing blank line)');
+        if (end < 0 || end > MAX_HEADER_BYTES) {
+          if (data.length > MAX_HEADER_BYTES) this.fatal(`header section has no end within ${MAX_HEADER_BYTES} bytes`);
           break;
         }
         const length = parseContentLength(data.subarray(0, end).toString('ascii'));
