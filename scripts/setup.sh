@@ -10,5 +10,6 @@ export npm_config_nodedir="${npm_config_nodedir:-$(dirname "$(dirname "$(command
 npm ci --no-audit --no-fund
 
 echo
-echo "Demo: the workdir is readable, your SSH key is not."
-npx nono run --allow-cwd -- sh -c 'head -n 1 README.md; cat ~/.ssh/id_rsa 2>&1 | head -n 1; true'
+echo "Demo: inside the sandbox the workdir is readable; your home and /etc/shadow are not, even for root."
+npx nono run --allow-cwd -- sh -c 'head -n 1 README.md; ls ~ 2>&1 | head -n 1; cat /etc/shadow 2>&1 | head -n 1; true'
+npx nono daemon stop >/dev/null

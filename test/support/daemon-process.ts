@@ -32,6 +32,7 @@ export async function startDaemon(
   world: TestWorld,
   options: { env?: Record<string, string>; as?: { uid: number; gid: number } } = {},
 ): Promise<RunningDaemon> {
+  if (await canConnect(world.socketPath)) throw new Error(`a daemon already answers at ${world.socketPath}; stop it first`);
   const env = { ...world.env, ...options.env };
   const argv = options.as
     ? ['setpriv', `--reuid=${options.as.uid}`, `--regid=${options.as.gid}`, '--clear-groups', '--', process.execPath, NONOD_BIN]
