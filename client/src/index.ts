@@ -25,6 +25,8 @@ export interface ConnectOptions {
 
 export class NonoClient {
   private readonly handlers = new Map<string, ((params: unknown) => void)[]>();
+  /** auth.hello's reply; calls are sent behind it without waiting a round trip for it. */
+  private authenticated: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly socket: Socket,
@@ -41,22 +43,18 @@ export class NonoClient {
       for (const handler of client.handlers.get(request.method) ?? []) handler(request.params);
       return null;
     };
-    let token: string;
-    try {
-      token = readFileSync(paths.secretPath, 'utf8').trim();
-    } catch (error) {
-      socket.destroy();
-      throw new NonoError(
-        'UNAUTHENTICATED',
-        `cannot read the daemon secret ${paths.secretPath} (${(error as NodeJS.ErrnoException).code}); run nono as the user who owns the daemon, outside any sandbox`,
-      );
-    }
-    await client.call('auth.hello', { token, client: options.clientName ?? `nono ${NONO_VERSION}` });
+    const token = readSecret(paths.secretPath, socket);
+    client.authenticated = connection.request('auth.hello', { token, client: options.clientName ?? `nono ${NONO_VERSION}` });
+    client.authenticated.catch(() => undefined);
     return client;
   }
 
+  /** Sent at once; an authentication failure is reported in preference to the call's own error. */
   async call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
-    return (await this.connection.request(method, params as Record<string, unknown>)) as ResultOf<M>;
+    const reply = this.connection.request(method, params as Record<string, unknown>);
+    reply.catch(() => undefined);
+    await this.authenticated;
+    return (await reply) as ResultOf<M>;
   }
 
   on<N extends keyof NotificationMap>(notification: N, handler: (params: NotificationMap[N]) => void): void {
@@ -71,6 +69,18 @@ export class NonoClient {
 
   close(): void {
     this.connection.close('client done');
+  }
+}
+
+function readSecret(path: string, socket: Socket): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch (error) {
+    socket.destroy();
+    throw new NonoError(
+      'UNAUTHENTICATED',
+      `cannot read the daemon secret ${path} (${(error as NodeJS.ErrnoException).code}); run nono as the user who owns the daemon, outside any sandbox`,
+    );
   }
 }
 

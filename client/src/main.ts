@@ -12,13 +12,17 @@ const program = new Command('nono')
 program.configureOutput({ outputError: (text, write) => write(`nono: ${text.replace(/^error: /, '')}`) });
 for (const register of COMMANDS) register(program);
 
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
-  if (error instanceof CommanderError) {
-    process.exitCode = error.exitCode === 0 ? 0 : 2;
-  } else {
-    process.stderr.write(`nono: ${(error as Error).message}\n`);
-    process.exitCode = 125;
+async function main(): Promise<void> {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+    } else {
+      process.stderr.write(`nono: ${(error as Error).message}\n`);
+      process.exitCode = 125;
+    }
   }
 }
+
+void main();

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { TestWorld } from './sandbox-env.js';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
-export const NONO_BIN = `${REPO}client/bin/nono.js`;
+export const NONO_BIN = `${REPO}client/bin/nono.cjs`;
 export const NONOD_BIN = `${REPO}daemon/bin/nonod.js`;
 export const PROBE_BIN = `${REPO}native-helper/build/escape-probe`;
 

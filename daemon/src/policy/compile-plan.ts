@@ -125,12 +125,8 @@ export function compilePlan(request: RunRequest, paths: NonoPaths, daemonHome: s
   }
 
   function addBaseline(path: string, access: Access, group: string): void {
-    let stats: Stats;
-    try {
-      stats = statSync(path);
-    } catch {
-      return;
-    }
+    const stats = statSync(path, { throwIfNoEntry: false });
+    if (!stats) return;
     const canonical = canonicalOrLexical(path);
     if (conflict(canonical, protect)) return;
     addRule(canonical, access, kindOf(stats), `baseline: ${group}`);
