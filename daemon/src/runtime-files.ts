@@ -31,12 +31,24 @@ export function writePrivateFile(path: string, content: string): void {
   renameSync(temp, path);
 }
 
-function pidAlive(pid: number): boolean {
+/**
+ * Whether pid is a running nonod. A killed daemon may linger as a zombie its new parent never
+ * reaps, and its pid may be reused, so on Linux /proc decides; elsewhere kill(0) must do.
+ */
+function daemonAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (process.platform !== 'linux') return true;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    if (state === 'Z' || state === 'X') return false;
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('nonod');
+  } catch {
+    return false;
   }
 }
 
@@ -56,7 +68,7 @@ export function acquireLock(path: string): number | undefined {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const holder = Number(readFileSync(path, 'utf8').trim());
-    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && pidAlive(holder)) return holder;
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && daemonAlive(holder)) return holder;
     unlinkSync(path);
   }
   throw new NonoError('SANDBOX_UNAVAILABLE', `could not take the daemon lock ${path}; another nonod keeps racing for it`);

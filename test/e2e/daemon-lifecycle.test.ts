@@ -47,6 +47,17 @@ describe('daemon lifecycle', () => {
     expect(sessions[0]).toMatchObject({ argv: ['echo', 'started'], state: 'exited', exitCode: 0 });
   });
 
+  it('recovers from a daemon killed with SIGKILL: the next run starts a fresh one', async () => {
+    const before = JSON.parse((await runCli(['daemon', 'status', '--json'], world)).stdout).pid as number;
+    process.kill(before, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 100));
+    const r = await runCli(['run', '--', 'echo', 'again'], world);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('again\n');
+    const after = JSON.parse((await runCli(['daemon', 'status', '--json'], world)).stdout).pid as number;
+    expect(after).not.toBe(before);
+  });
+
   it('stops and removes its socket and secret', async () => {
     const r = await runCli(['daemon', 'stop'], world);
     expect(r.code).toBe(0);

@@ -115,6 +115,14 @@ async function run(argv: string[], options: RunOptions): Promise<number> {
     process.stdout.on('resize', () => {
       client.call('session.resize', { session, ...terminal.size() }).catch(() => undefined);
     });
+    // The terminal closed or someone killed nono: put the terminal back before dying, and the
+    // daemon hangs the session up when this connection drops.
+    for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+      process.on(signal, () => {
+        terminal.restore();
+        process.exit(128 + (signal === 'SIGTERM' ? 15 : 1));
+      });
+    }
   } else {
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const) {
       process.on(signal, () => {
