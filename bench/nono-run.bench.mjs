@@ -1,0 +1,49 @@
+// `nono run -- true` end to end against an already running private daemon (client start-up,
+// connect and auth, policy compile, spec hand-off, PTY/helper spawn, exit status back),
+// measured against bare `node -e 0`, which every nono command pays anyway.
+import { spawnSync } from 'node:child_process';
+import { relative } from 'node:path';
+import { nonoArgv } from './support/nono-cli.mjs';
+import { createWorld, startDaemon } from './support/private-world.mjs';
+import { timeInterleaved } from './support/interleaved-runs.mjs';
+
+const TARGET_RATIO = 1.3;
+
+export default async function nonoRun({ repo, scale, progress }) {
+  const world = createWorld('nono-bench-run-');
+  let daemon;
+  try {
+    daemon = startDaemon(repo, world);
+    const nono = nonoArgv(repo, ['run', '--', 'true']);
+    const check = spawnSync(nono[0], nono.slice(1), { cwd: world.work, env: world.env, encoding: 'utf8', timeout: 30_000 });
+    if (check.status !== 0) throw new Error(`nono run -- true exited ${check.status}: ${check.stderr.trim()}`);
+
+    const timing = await timeInterleaved({
+      measured: { argv: nono },
+      baseline: { argv: [process.execPath, '-e', '0'] },
+      blocks: Math.max(2, Math.round(20 * scale)),
+      runsPerBlock: 5,
+      warmup: 1,
+      env: world.env,
+      cwd: world.work,
+      onBlock: (done, total) => progress(`nono run: block ${done}/${total}`),
+    });
+    const ratio = timing.measured.medianMs / timing.baseline.medianMs;
+    return [
+      {
+        name: 'nono run -- true (daemon up)',
+        measured: timing.measured,
+        baseline: timing.baseline,
+        baselineLabel: 'node -e 0',
+        deltaMs: timing.measured.medianMs - timing.baseline.medianMs,
+        ratio,
+        target: `ratio ≤ ${TARGET_RATIO}`,
+        status: ratio <= TARGET_RATIO ? 'pass' : 'fail',
+        note: `node ${relative(repo, nono[1])} run -- true, default profile, landlock ABI ${daemon.status.sandbox?.landlock?.abi ?? '?'}`,
+      },
+    ];
+  } finally {
+    daemon?.stop();
+    world.cleanup();
+  }
+}
