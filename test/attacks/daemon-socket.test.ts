@@ -2,24 +2,13 @@
 // on pathname unix sockets, so the socket is reachable from inside; what stops the agent is
 // the per-daemon secret it cannot read, and the policy refusing any grant that would expose
 // nono's runtime or state dir.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createWorld, type TestWorld } from '../support/sandbox-env.js';
-import { startDaemon, type RunningDaemon } from '../support/daemon-process.js';
+import { usePrivateDaemon } from '../support/daemon-process.js';
 import { runCli } from '../support/run-cli.js';
 
-let world: TestWorld;
-let daemon: RunningDaemon;
-
-beforeAll(async () => {
-  world = createWorld();
-  daemon = await startDaemon(world);
-});
-afterAll(async () => {
-  await daemon.stop();
-  world.cleanup();
-});
+const ctx = usePrivateDaemon();
 
 // Runs inside the sandbox: every way in that a patient agent would try.
 const ATTACKER = `
@@ -52,23 +41,23 @@ s.on('close', () => console.log(JSON.stringify(report)));
 
 describe('the control socket from inside a sandbox', () => {
   it('refuses a grant of the socket directory or any parent of it, naming the runtime dir', async () => {
-    for (const path of [dirname(world.socketPath), dirname(dirname(world.socketPath)), world.root]) {
-      const r = await runCli(['run', '--allow', path, '--', 'true'], world);
+    for (const path of [dirname(ctx.world.socketPath), dirname(dirname(ctx.world.socketPath)), ctx.world.root]) {
+      const r = await runCli(['run', '--allow', path, '--', 'true'], ctx.world);
       expect(r.code, path).toBe(125);
       expect(r.stderr, path).toMatch(/runtime dir/);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
-    const state = await runCli(['run', '--read', join(world.root, 'state'), '--', 'true'], world);
+    const state = await runCli(['run', '--read', join(ctx.world.root, 'state'), '--', 'true'], ctx.world);
     expect(state.code).toBe(125);
     expect(state.stderr).toMatch(/state dir/);
   });
 
   it('gets nothing done: no secret, no state, every method refused, the daemon unharmed', async () => {
-    writeFileSync(join(world.work, 'attack.cjs'), ATTACKER);
-    const marker = join(world.work, 'pwned');
+    writeFileSync(join(ctx.world.work, 'attack.cjs'), ATTACKER);
+    const marker = join(ctx.world.work, 'pwned');
     const r = await runCli(
-      ['run', '--allow-cwd', '--', 'node', 'attack.cjs', world.socketPath, world.secretPath, join(world.root, 'state', 'nono'), marker],
-      world,
+      ['run', '--allow-cwd', '--', 'node', 'attack.cjs', ctx.world.socketPath, ctx.world.secretPath, join(ctx.world.root, 'state', 'nono'), marker],
+      ctx.world,
     );
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
@@ -81,33 +70,24 @@ describe('the control socket from inside a sandbox', () => {
       'UNAUTHENTICATED',
     ]);
     expect(existsSync(marker)).toBe(false);
-    const status = await runCli(['daemon', 'status', '--json'], world);
+    const status = await runCli(['daemon', 'status', '--json'], ctx.world);
     expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout).pid).toBe(daemon.process.pid);
+    expect(JSON.parse(status.stdout).pid).toBe(ctx.daemon.process.pid);
   });
 
   it('refuses a socket moved elsewhere by NONO_SOCKET from being granted', async () => {
-    const r = await runCli(['run', '--allow', world.root, '--', 'true'], world, {
-      env: { NONO_SOCKET: world.socketPath },
+    const r = await runCli(['run', '--allow', ctx.world.root, '--', 'true'], ctx.world, {
+      env: { NONO_SOCKET: ctx.world.socketPath },
     });
     expect(r.code).toBe(125);
   });
 });
 
 describe('with the runtime dir under /tmp (XDG_RUNTIME_DIR unset)', () => {
-  let tmpWorld: TestWorld;
-  let tmpDaemon: RunningDaemon;
-  beforeAll(async () => {
-    tmpWorld = createWorld({ noRuntimeDir: true });
-    tmpDaemon = await startDaemon(tmpWorld);
-  });
-  afterAll(async () => {
-    await tmpDaemon.stop();
-    tmpWorld.cleanup();
-  });
+  const tmp = usePrivateDaemon({ world: { noRuntimeDir: true } });
 
   it('refuses --allow /tmp, which would expose the socket and its secret', async () => {
-    const r = await runCli(['run', '--allow', '/tmp', '--', 'true'], tmpWorld);
+    const r = await runCli(['run', '--allow', '/tmp', '--', 'true'], tmp.world);
     expect(r.code).toBe(125);
     expect(r.stderr).toMatch(new RegExp(`/tmp: /tmp contains /tmp/nono-${process.getuid!()}`));
   });
@@ -115,7 +95,7 @@ describe('with the runtime dir under /tmp (XDG_RUNTIME_DIR unset)', () => {
   it('gives the sandbox a private TMPDIR instead of /tmp, and removes it afterwards', async () => {
     const r = await runCli(
       ['run', '--', 'sh', '-c', `echo scratch > "$TMPDIR/x" && cat "$TMPDIR/x" && echo "$TMPDIR"; ls /tmp/nono-${process.getuid!()} && echo LISTED`],
-      tmpWorld,
+      tmp.world,
     );
     const [content, tmpdir] = r.stdout.split('\n');
     expect(content).toBe('scratch');
@@ -126,7 +106,7 @@ describe('with the runtime dir under /tmp (XDG_RUNTIME_DIR unset)', () => {
   });
 
   it('says so in the dry-run plan', async () => {
-    const r = await runCli(['run', '--dry-run', '--json', '--', 'true'], tmpWorld);
+    const r = await runCli(['run', '--dry-run', '--json', '--', 'true'], tmp.world);
     const plan = JSON.parse(r.stdout);
     expect(plan.notes.join(' ')).toMatch(/private TMPDIR/);
     expect(plan.rules.map((rule: { path: string }) => rule.path)).not.toContain('/tmp');

@@ -5,13 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:net';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { join } from 'node:path';
-import { createWorld, type TestWorld } from '../support/sandbox-env.js';
-import { startDaemon, type RunningDaemon } from '../support/daemon-process.js';
+import { usePrivateDaemon } from '../support/daemon-process.js';
 import { runCli, PROBE_BIN } from '../support/run-cli.js';
 import { unprivilegedUser } from '../support/unprivileged-user.js';
 
-let world: TestWorld;
-let daemon: RunningDaemon;
+const ctx = usePrivateDaemon();
 let tcp: Server;
 let tcp6: Server;
 let udp: UdpSocket;
@@ -24,8 +22,6 @@ function listen(server: Server, host: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  world = createWorld();
-  daemon = await startDaemon(world);
   tcp = createServer((s) => {
     tcpConnections++;
     s.destroy();
@@ -45,12 +41,10 @@ afterAll(async () => {
   tcp.close();
   tcp6.close();
   udp.close();
-  await daemon.stop();
-  world.cleanup();
 });
 
 const probe = (flags: string[], ...args: string[]) =>
-  runCli(['run', ...flags, '--read', join(PROBE_BIN, '..'), '--', PROBE_BIN, ...args], world);
+  runCli(['run', ...flags, '--read', join(PROBE_BIN, '..'), '--', PROBE_BIN, ...args], ctx.world);
 
 async function settle(): Promise<void> {
   await new Promise((r) => setTimeout(r, 200));
@@ -71,7 +65,7 @@ describe('--net-block', () => {
     const v4 = await probe(['--net-block'], 'tcp-connect', '127.0.0.1', String(port.tcp));
     expect(v4.code).toBe(1);
     expect(v4.stdout).toMatch(/denied/);
-    const v6 = await runCli(['run', '--net-block', '--', 'sh', '-c', `exec 3<>/dev/tcp/::1/${port.tcp6}`], world);
+    const v6 = await runCli(['run', '--net-block', '--', 'sh', '-c', `exec 3<>/dev/tcp/::1/${port.tcp6}`], ctx.world);
     expect(v6.code).not.toBe(0);
     await settle();
     expect(tcpConnections).toBe(before);
@@ -82,7 +76,7 @@ describe('--net-block', () => {
     const r = await probe(['--net-block'], 'udp-send', '127.0.0.1', String(port.udp));
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/denied/);
-    const dns = await runCli(['run', '--net-block', '--', 'getent', 'hosts', 'example.com'], world);
+    const dns = await runCli(['run', '--net-block', '--', 'getent', 'hosts', 'example.com'], ctx.world);
     expect(dns.code).not.toBe(0);
     await settle();
     expect(udpDatagrams).toBe(before);
@@ -93,22 +87,20 @@ describe('--net-block', () => {
     expect(r.code).toBe(1);
   });
 
-  it('holds for an unprivileged user too', async () => {
-    const as = unprivilegedUser();
-    const userWorld = createWorld({ owner: as });
-    const userDaemon = await startDaemon(userWorld, { as });
-    try {
-      const before = { tcp: tcpConnections, udp: udpDatagrams };
-      const t = await runCli(['run', '--net-block', '--read', join(PROBE_BIN, '..'), '--', PROBE_BIN, 'tcp-connect', '127.0.0.1', String(port.tcp)], userWorld, { as });
-      const u = await runCli(['run', '--net-block', '--read', join(PROBE_BIN, '..'), '--', PROBE_BIN, 'udp-send', '127.0.0.1', String(port.udp)], userWorld, { as });
-      expect(t.code).toBe(1);
-      expect(u.code).toBe(1);
-      await settle();
-      expect(tcpConnections).toBe(before.tcp);
-      expect(udpDatagrams).toBe(before.udp);
-    } finally {
-      await userDaemon.stop();
-      userWorld.cleanup();
-    }
+});
+
+describe('--net-block as an unprivileged user', () => {
+  const as = unprivilegedUser();
+  const user = usePrivateDaemon({ world: { owner: as }, as });
+
+  it('refuses TCP and UDP alike, and the listeners see nothing', async () => {
+    const before = { tcp: tcpConnections, udp: udpDatagrams };
+    const probeAs = (...args: string[]) =>
+      runCli(['run', '--net-block', '--read', join(PROBE_BIN, '..'), '--', PROBE_BIN, ...args], user.world, { as });
+    expect((await probeAs('tcp-connect', '127.0.0.1', String(port.tcp))).code).toBe(1);
+    expect((await probeAs('udp-send', '127.0.0.1', String(port.udp))).code).toBe(1);
+    await settle();
+    expect(tcpConnections).toBe(before.tcp);
+    expect(udpDatagrams).toBe(before.udp);
   });
 });

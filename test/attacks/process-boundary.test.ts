@@ -5,20 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { createWorld, type TestWorld } from '../support/sandbox-env.js';
-import { startDaemon, type RunningDaemon } from '../support/daemon-process.js';
+import { usePrivateDaemon } from '../support/daemon-process.js';
 import { runCli, PROBE_BIN } from '../support/run-cli.js';
 
-let world: TestWorld;
-let daemon: RunningDaemon;
+const ctx = usePrivateDaemon();
 let victim: ChildProcess;
 let abstract: Server;
 let abstractConnections = 0;
 const abstractName = `nono-test-${process.pid}`;
 
 beforeAll(async () => {
-  world = createWorld();
-  daemon = await startDaemon(world);
   victim = spawn('sleep', ['1000'], { stdio: 'ignore' });
   abstract = createServer((s) => {
     abstractConnections++;
@@ -29,11 +25,9 @@ beforeAll(async () => {
 afterAll(async () => {
   victim.kill('SIGKILL');
   abstract.close();
-  await daemon.stop();
-  world.cleanup();
 });
 
-const inside = (...args: string[]) => runCli(['run', '--read', join(PROBE_BIN, '..'), '--', PROBE_BIN, ...args], world);
+const inside = (...args: string[]) => runCli(['run', '--read', join(PROBE_BIN, '..'), '--', PROBE_BIN, ...args], ctx.world);
 const alive = (pid: number) => spawnSync('kill', ['-0', String(pid)]).status === 0;
 
 describe('process boundary', () => {
@@ -46,15 +40,15 @@ describe('process boundary', () => {
     const r = await inside('kill', String(victim.pid), '15');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/denied/);
-    const shell = await runCli(['run', '--', 'sh', '-c', `kill -KILL ${victim.pid}`], world);
+    const shell = await runCli(['run', '--', 'sh', '-c', `kill -KILL ${victim.pid}`], ctx.world);
     expect(shell.code).not.toBe(0);
     expect(alive(victim.pid!)).toBe(true);
   });
 
   it('cannot signal the daemon', async () => {
-    const r = await inside('kill', String(daemon.process.pid), '9');
+    const r = await inside('kill', String(ctx.daemon.process.pid), '9');
     expect(r.code).toBe(1);
-    expect(alive(daemon.process.pid!)).toBe(true);
+    expect(alive(ctx.daemon.process.pid!)).toBe(true);
   });
 
   it('cannot ptrace a process outside', async () => {
@@ -83,7 +77,7 @@ describe('process boundary', () => {
   });
 
   it('can still signal its own children', async () => {
-    const r = await runCli(['run', '--', 'sh', '-c', 'sleep 100 & kill $!; wait $!; echo status=$?'], world);
+    const r = await runCli(['run', '--', 'sh', '-c', 'sleep 100 & kill $!; wait $!; echo status=$?'], ctx.world);
     expect(r.stdout).toBe('status=143\n');
   });
 

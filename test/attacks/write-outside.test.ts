@@ -2,30 +2,22 @@
 // byte-for-byte unchanged afterwards; a read-only grant allows no writes either.
 // Not covered here: metadata (chmod, chown, xattrs, times) is not mediated by Landlock; the
 // filesystem-view work (read-only bind mounts in a private mount namespace) closes that.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createWorld, type TestWorld } from '../support/sandbox-env.js';
-import { startDaemon, type RunningDaemon } from '../support/daemon-process.js';
+import { usePrivateDaemon } from '../support/daemon-process.js';
 import { runCli, PROBE_BIN } from '../support/run-cli.js';
 
-let world: TestWorld;
-let daemon: RunningDaemon;
+const ctx = usePrivateDaemon();
 let outside: string;
 let readOnlyDir: string;
 const ORIGINAL = 'do not touch\n';
 
 beforeAll(async () => {
-  world = createWorld();
-  outside = join(world.home, 'outside.txt');
-  readOnlyDir = join(world.home, 'docs');
+  outside = join(ctx.world.home, 'outside.txt');
+  readOnlyDir = join(ctx.world.home, 'docs');
   mkdirSync(readOnlyDir);
   writeFileSync(join(readOnlyDir, 'ro.txt'), ORIGINAL);
-  daemon = await startDaemon(world);
-});
-afterAll(async () => {
-  await daemon.stop();
-  world.cleanup();
 });
 
 const attempts = (target: string): [string, string][] => [
@@ -43,7 +35,7 @@ describe('writes outside the grants', () => {
     writeFileSync(outside, ORIGINAL);
     const r = await runCli(
       ['run', '--allow-cwd', '--read', join(PROBE_BIN, '..'), '--', 'sh', '-c', template.replace('OUTSIDE', outside)],
-      world,
+      ctx.world,
     );
     expect(r.code).not.toBe(0);
     expect(readFileSync(outside, 'utf8')).toBe(ORIGINAL);
@@ -52,13 +44,13 @@ describe('writes outside the grants', () => {
 
   it.each(attempts('RO'))('%s inside a --read grant fails and leaves the file unchanged', async (_name, template) => {
     const target = join(readOnlyDir, 'ro.txt');
-    const r = await runCli(['run', '--allow-cwd', '--read', readOnlyDir, '--read', join(PROBE_BIN, '..'), '--', 'sh', '-c', template.replace('RO', target)], world);
+    const r = await runCli(['run', '--allow-cwd', '--read', readOnlyDir, '--read', join(PROBE_BIN, '..'), '--', 'sh', '-c', template.replace('RO', target)], ctx.world);
     expect(r.code).not.toBe(0);
     expect(readFileSync(target, 'utf8')).toBe(ORIGINAL);
   });
 
   it('cannot create new files next to a read-only grant', async () => {
-    const r = await runCli(['run', '--read', readOnlyDir, '--', 'sh', '-c', `echo x > ${readOnlyDir}/new.txt; mkdir ${readOnlyDir}/newdir; ln -s /etc ${readOnlyDir}/link`], world);
+    const r = await runCli(['run', '--read', readOnlyDir, '--', 'sh', '-c', `echo x > ${readOnlyDir}/new.txt; mkdir ${readOnlyDir}/newdir; ln -s /etc ${readOnlyDir}/link`], ctx.world);
     expect(r.code).not.toBe(0);
     expect(existsSync(join(readOnlyDir, 'new.txt'))).toBe(false);
     expect(existsSync(join(readOnlyDir, 'newdir'))).toBe(false);
@@ -66,8 +58,8 @@ describe('writes outside the grants', () => {
   });
 
   it('writes inside the granted workdir do land on disk', async () => {
-    const r = await runCli(['run', '--allow-cwd', '--', 'sh', '-c', 'echo made > ./made.txt && truncate -s 2 ./made.txt'], world);
+    const r = await runCli(['run', '--allow-cwd', '--', 'sh', '-c', 'echo made > ./made.txt && truncate -s 2 ./made.txt'], ctx.world);
     expect(r.code).toBe(0);
-    expect(readFileSync(join(world.work, 'made.txt'), 'utf8')).toBe('ma');
+    expect(readFileSync(join(ctx.world.work, 'made.txt'), 'utf8')).toBe('ma');
   });
 });

@@ -1,22 +1,11 @@
 // `nono run` on a real terminal: the command gets a PTY of the user's size, follows resizes,
 // takes raw keystrokes (Ctrl-C reaches it as SIGINT), and the user's terminal is restored.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as pty from 'node-pty';
-import { createWorld, type TestWorld } from '../support/sandbox-env.js';
-import { startDaemon, type RunningDaemon } from '../support/daemon-process.js';
+import { usePrivateDaemon } from '../support/daemon-process.js';
 import { NONO_BIN } from '../support/run-cli.js';
 
-let world: TestWorld;
-let daemon: RunningDaemon;
-
-beforeAll(async () => {
-  world = createWorld();
-  daemon = await startDaemon(world);
-});
-afterAll(async () => {
-  await daemon.stop();
-  world.cleanup();
-});
+const ctx = usePrivateDaemon();
 
 interface Terminal {
   term: pty.IPty;
@@ -26,7 +15,7 @@ interface Terminal {
 }
 
 function openTerminal(command: string, size = { cols: 80, rows: 24 }): Terminal {
-  const term = pty.spawn('/bin/sh', ['-c', command], { ...size, cwd: world.work, env: { ...world.env, TERM: 'xterm' } });
+  const term = pty.spawn('/bin/sh', ['-c', command], { ...size, cwd: ctx.world.work, env: { ...ctx.world.env, TERM: 'xterm' } });
   let out = '';
   term.onData((d) => (out += d));
   const exit = new Promise<number>((resolve) => term.onExit(({ exitCode }) => resolve(exitCode)));

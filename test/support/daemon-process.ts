@@ -1,7 +1,8 @@
 // Starts a private nonod for a test world and stops it afterwards.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
-import type { TestWorld } from './sandbox-env.js';
+import { afterAll, beforeAll } from 'vitest';
+import { createWorld, type TestWorld, type WorldOptions } from './sandbox-env.js';
 import { NONOD_BIN } from './run-cli.js';
 
 export interface RunningDaemon {
@@ -56,4 +57,25 @@ export async function startDaemon(
       }
     },
   };
+}
+
+export interface PrivateDaemon {
+  world: TestWorld;
+  daemon: RunningDaemon;
+}
+
+/** A fresh world and its own daemon for the enclosing describe block (or file). */
+export function usePrivateDaemon(
+  options: { world?: WorldOptions; env?: Record<string, string>; as?: { uid: number; gid: number } } = {},
+): PrivateDaemon {
+  const ctx = {} as PrivateDaemon;
+  beforeAll(async () => {
+    ctx.world = createWorld(options.world);
+    ctx.daemon = await startDaemon(ctx.world, { ...(options.env ? { env: options.env } : {}), ...(options.as ? { as: options.as } : {}) });
+  });
+  afterAll(async () => {
+    await ctx.daemon?.stop();
+    ctx.world?.cleanup();
+  });
+  return ctx;
 }
