@@ -114,10 +114,11 @@ export function compilePlan(request: RunRequest, paths: NonoPaths, daemonHome: s
   for (const path of SYSTEM_READ.paths) addBaseline(path, 'read', SYSTEM_READ.name);
   let privateTmp = false;
   for (const path of SYSTEM_WRITE.paths) {
-    if (path === '/tmp' && conflict('/tmp', protect)) {
+    const inTmp = path === '/tmp' ? conflict('/tmp', protect) : undefined;
+    if (inTmp) {
       privateTmp = true;
       notes.push(
-        `/tmp is not granted: it holds ${conflict('/tmp', protect)!.path} (XDG_RUNTIME_DIR is unset). The sandbox gets a private TMPDIR instead; set XDG_RUNTIME_DIR to give it /tmp.`,
+        `/tmp is not granted: it holds ${inTmp.path} (${inTmp.source}). The sandbox gets a private TMPDIR instead; point XDG_RUNTIME_DIR outside /tmp to give it /tmp.`,
       );
       continue;
     }
