@@ -2,6 +2,7 @@
 // shutdown that leaves no socket, secret or lock behind.
 import { homedir } from 'node:os';
 import { unlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { NONO_VERSION, resolveNonoPaths, type NonoPaths } from '@nono/shared';
 import { acquireLock, createSecret, ensurePrivateDir, releaseLock } from './runtime-files.js';
 import { createLogger } from './logger.js';
@@ -12,6 +13,10 @@ import { ControlServer } from './rpc/control-server.js';
 import { createDispatcher } from './rpc/dispatcher.js';
 import { helperPath, probeSandbox, type SandboxFeatures } from './sandbox/helper-binary.js';
 import type { DaemonServices } from './rpc/call-context.js';
+import { GroupCatalog } from './policy/group-catalog.js';
+import { NetworkProfileCatalog } from './policy/network-profiles.js';
+import { ProfileLoader } from './policy/profile-loader.js';
+import type { PolicyServices } from './policy/compile-plan.js';
 
 export const VERSION = NONO_VERSION;
 
@@ -36,12 +41,19 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env): Promise
   const holder = acquireLock(paths.lockPath);
   if (holder !== undefined) return { kind: 'already-running', pid: holder };
 
+  const policy: PolicyServices = {
+    paths,
+    groups: GroupCatalog.load(),
+    networkProfiles: NetworkProfileCatalog.load(),
+    profiles: new ProfileLoader(join(paths.configDir, 'profiles')),
+    daemonHome: homedir(),
+  };
   const log = createLogger(paths.logPath);
   const secret = createSecret(paths.secretPath);
   const db = openDatabase(paths.dbPath);
   const store = new SessionStore(db);
   const lost = store.markLost();
-  const sessions = new SessionManager({ paths, store, log, abiCap: parseAbiCap(env.NONO_TEST_LANDLOCK_ABI_CAP) });
+  const sessions = new SessionManager({ paths, policy, store, log, abiCap: parseAbiCap(env.NONO_TEST_LANDLOCK_ABI_CAP) });
   let features: Promise<SandboxFeatures> | undefined;
 
   let resolveStopped!: () => void;
@@ -71,6 +83,7 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env): Promise
   const services: DaemonServices = {
     version: VERSION,
     paths,
+    policy,
     startedAt: Date.now(),
     secret,
     sessions,

@@ -9,3 +9,4 @@ export * from './protocol/notifications.js';
 export * from './protocol/openrpc.js';
 export * from './rpc/framing.js';
 export * from './rpc/connection.js';
+export * from './policy/profile-schema.js';

@@ -1,6 +1,28 @@
-// Every CLI command, registered from one list (tmux's cmd_table[]).
+// Every CLI command, registered from one list (tmux's cmd_table[]). Parent commands
+// (`daemon`, `policy`, `profile`) group their subcommands; each subcommand has its own file.
 import type { Command } from 'commander';
 import { registerRun } from './run.js';
 import { registerDaemon } from './daemon.js';
+import { registerWhy } from './why.js';
+import { registerPolicyGroups } from './policy-groups.js';
+import { registerPolicyShow } from './policy-show.js';
+import { registerPolicyDiff } from './policy-diff.js';
+import { registerProfileValidate } from './profile-validate.js';
+import { registerProfileInit } from './profile-init.js';
+import { registerProfileList } from './profile-list.js';
+import { registerProfileSchema } from './profile-schema.js';
+import { registerProfileGuide } from './profile-guide.js';
 
-export const COMMANDS: ((program: Command) => void)[] = [registerRun, registerDaemon];
+function registerPolicy(program: Command): void {
+  const policy = program.command('policy').description('Inspect security groups and resolved profiles');
+  for (const register of [registerPolicyGroups, registerPolicyShow, registerPolicyDiff]) register(policy);
+}
+
+function registerProfile(program: Command): void {
+  const profile = program.command('profile').description('Validate, create and list profiles');
+  for (const register of [registerProfileValidate, registerProfileInit, registerProfileList, registerProfileSchema, registerProfileGuide]) {
+    register(profile);
+  }
+}
+
+export const COMMANDS: ((program: Command) => void)[] = [registerRun, registerWhy, registerPolicy, registerProfile, registerDaemon];

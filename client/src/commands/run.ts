@@ -6,37 +6,22 @@ import { NonoClient } from '../index.js';
 import { formatPlan } from '../output/format-plan.js';
 import { reportError } from '../output/report-error.js';
 import { RawTerminal } from '../terminal/raw-terminal.js';
+import { addPolicyFlags, policyRequest, type PolicyFlags } from './policy-flags.js';
 
-interface RunOptions {
-  allow: string[];
-  read: string[];
-  write: string[];
-  allowFile: string[];
-  readFile: string[];
-  writeFile: string[];
-  allowCwd?: boolean;
-  netBlock?: boolean;
+interface RunOptions extends PolicyFlags {
   dryRun?: boolean;
   name?: string;
   json?: boolean;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
 export function registerRun(program: Command): void {
-  program
-    .command('run')
-    .description('Run a command inside the sandbox')
-    .usage('[options] -- <command> [args...]')
-    .argument('<command...>', 'the command and its arguments (after --)')
-    .option('-a, --allow <path>', 'grant read and write on a directory (repeatable)', collect, [])
-    .option('-r, --read <path>', 'grant read on a directory (repeatable)', collect, [])
-    .option('-w, --write <path>', 'grant write on a directory (repeatable)', collect, [])
-    .option('--allow-file <file>', 'grant read and write on one file (repeatable)', collect, [])
-    .option('--read-file <file>', 'grant read on one file (repeatable)', collect, [])
-    .option('--write-file <file>', 'grant write on one file (repeatable)', collect, [])
-    .option('--allow-cwd', 'grant read and write on the current directory')
-    .option('--net-block', 'block all network access (TCP, UDP, every non-unix socket)')
+  addPolicyFlags(
+    program
+      .command('run')
+      .description('Run a command inside the sandbox')
+      .usage('[options] -- <command> [args...]')
+      .argument('<command...>', 'the command and its arguments (after --)'),
+  )
     .option('--dry-run', 'print the resolved sandbox plan and exit without running')
     .option('--name <name>', 'name the session')
     .option('--json', 'machine-readable output for --dry-run and errors')
@@ -77,19 +62,8 @@ async function run(argv: string[], options: RunOptions): Promise<number> {
 
   try {
     const result = await client.call('session.run', {
+      ...policyRequest(options),
       argv,
-      cwd: process.cwd(),
-      env: process.env as Record<string, string>,
-      grants: {
-        allow: options.allow,
-        read: options.read,
-        write: options.write,
-        allowFile: options.allowFile,
-        readFile: options.readFile,
-        writeFile: options.writeFile,
-      },
-      allowCwd: options.allowCwd === true,
-      netBlock: options.netBlock === true,
       dryRun: options.dryRun === true,
       terminal: interactive ? terminal.size() : null,
       ...(options.name !== undefined ? { name: options.name } : {}),

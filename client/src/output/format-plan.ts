@@ -6,13 +6,24 @@ const ACCESS_LABEL = { read: 'r- ', write: '-w ', readwrite: 'rw ' } as const;
 
 export function formatPlan(plan: SandboxPlan, argv: string[]): string {
   const out = process.stdout;
-  const lines = [bold(out, 'Sandbox plan') + dim(out, ` for: ${argv.join(' ')}`), '', bold(out, 'Grants')];
+  const lines = [
+    bold(out, 'Sandbox plan') + dim(out, ` for: ${argv.join(' ')}`),
+    `${bold(out, 'Profile')}  ${plan.profile}${plan.profileChain.length > 1 ? dim(out, ` (${plan.profileChain.join(' → ')})`) : ''}`,
+    `${bold(out, 'Groups')}   ${plan.groups.join(', ')}`,
+    '',
+    bold(out, 'Grants'),
+  ];
   for (const rule of plan.rules) {
     lines.push(`  ${ACCESS_LABEL[rule.access]} ${rule.path}${rule.kind === 'file' ? '' : rule.kind === 'device' ? ' (device)' : '/'}  ${dim(out, rule.source)}`);
   }
   lines.push('', bold(out, 'Kept out (no grant may cover these)'));
   for (const denied of plan.denied) lines.push(`  ${denied.path}  ${dim(out, denied.source)}`);
   lines.push('', `${bold(out, 'Network')}  ${plan.network === 'block' ? 'blocked (TCP via Landlock, every other socket family via seccomp)' : 'allowed'}`);
+  if (plan.hosts.allow.length > 0) {
+    lines.push(
+      `${bold(out, 'Hosts')}    ${plan.hosts.allow.join(', ')}${plan.hosts.networkProfile ? dim(out, ` (network profile ${plan.hosts.networkProfile})`) : ''}${plan.hosts.enforced ? '' : dim(out, ' — recorded, not enforced until the filtering proxy exists')}`,
+    );
+  }
   lines.push(`${bold(out, 'Scopes')}   ${plan.scopes.join(', ')} (no signals or abstract sockets to processes outside)`);
   lines.push(`${bold(out, 'Cwd')}      ${plan.cwd}`);
   if (plan.env.dropped.length > 0) lines.push(`${bold(out, 'Env')}      dropped: ${plan.env.dropped.join(', ')}`);

@@ -11,6 +11,15 @@ import { sessionResize } from './session-resize.js';
 import { sessionSignal } from './session-signal.js';
 import { sessionList } from './session-list.js';
 import { rpcDiscover } from './rpc-discover.js';
+import { policyWhy } from './policy-why.js';
+import { policyGroups } from './policy-groups.js';
+import { policyShow } from './policy-show.js';
+import { policyDiff } from './policy-diff.js';
+import { profileValidate } from './profile-validate.js';
+import { profileInit } from './profile-init.js';
+import { profileList } from './profile-list.js';
+import { profileSchema } from './profile-schema.js';
+import { profileGuide } from './profile-guide.js';
 
 export type MethodHandler<M extends MethodName> = (params: ParamsOf<M>, ctx: CallContext) => Promise<ResultOf<M>>;
 
@@ -23,5 +32,14 @@ export const METHOD_TABLE: { [M in MethodName]: MethodHandler<M> } = {
   'session.resize': sessionResize,
   'session.signal': sessionSignal,
   'session.list': sessionList,
+  'policy.why': policyWhy,
+  'policy.groups': policyGroups,
+  'policy.show': policyShow,
+  'policy.diff': policyDiff,
+  'profile.validate': profileValidate,
+  'profile.init': profileInit,
+  'profile.list': profileList,
+  'profile.schema': profileSchema,
+  'profile.guide': profileGuide,
   'rpc.discover': rpcDiscover,
 };

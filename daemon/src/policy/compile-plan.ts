@@ -1,14 +1,20 @@
-// Turns a run request (grants, flags, cwd, the caller's environment) into a sandbox plan:
-// canonical paths with access, the network mode, scopes, and the environment the child gets.
+// Turns a run request (a profile, CLI flags, cwd, the caller's environment) into a sandbox
+// plan: canonical paths with access and the rule that asked for each, the paths kept out,
+// the network mode and host lists, and the environment the child gets.
 // Threat: this is where a grant could expose nono's own secret or the user's credentials.
-// Landlock cannot deny a path inside a granted tree, so any grant that covers a protected
-// path is refused here rather than silently widening the sandbox.
+// Landlock cannot deny a path inside a granted tree, so a grant the user asked for that covers
+// a protected path is refused here, and one from a group is dropped with a note, rather than
+// silently widening the sandbox.
 import { statSync, type Stats } from 'node:fs';
-import type { Grants, PlanRule, SandboxPlan, Access } from '@nono/shared';
-import { NonoError, type NonoPaths } from '@nono/shared';
-import { DENY_GROUPS, SYSTEM_READ, SYSTEM_WRITE } from './baseline.js';
+import { tmpdir } from 'node:os';
+import type { Access, Grants, PlanRule, SandboxPlan } from '@nono/shared';
+import { NonoError, type NonoPaths, type Profile } from '@nono/shared';
 import { canonicalOrLexical, isWithin, toAbsolute } from './resolve-path.js';
 import { filterEnvironment } from './environment.js';
+import { expandPath, type PolicyContext } from './policy-variables.js';
+import type { GroupCatalog } from './group-catalog.js';
+import type { NetworkProfileCatalog } from './network-profiles.js';
+import type { ProfileLoader, ResolvedProfile } from './profile-loader.js';
 
 export interface RunRequest {
   cwd: string;
@@ -16,11 +22,26 @@ export interface RunRequest {
   grants?: Grants | undefined;
   allowCwd?: boolean | undefined;
   netBlock?: boolean | undefined;
+  profile?: string | undefined;
+  workdir?: string | undefined;
+  allowDomain?: string[] | undefined;
+  networkProfile?: string | undefined;
+  bypassProtection?: string[] | undefined;
+}
+
+export interface PolicyServices {
+  paths: NonoPaths;
+  groups: GroupCatalog;
+  networkProfiles: NetworkProfileCatalog;
+  profiles: ProfileLoader;
+  daemonHome: string;
 }
 
 export interface ProtectedPath {
   path: string;
   source: string;
+  /** nono's own files: no override lifts these. */
+  own: boolean;
 }
 
 export interface CompiledPlan {
@@ -30,70 +51,152 @@ export interface CompiledPlan {
   privateTmp: boolean;
 }
 
-const FLAG_FOR: Record<keyof Grants, { flag: string; access: Access; file: boolean }> = {
-  allow: { flag: '--allow', access: 'readwrite', file: false },
-  read: { flag: '--read', access: 'read', file: false },
-  write: { flag: '--write', access: 'write', file: false },
-  allowFile: { flag: '--allow-file', access: 'readwrite', file: true },
-  readFile: { flag: '--read-file', access: 'read', file: true },
-  writeFile: { flag: '--write-file', access: 'write', file: true },
-};
+type GrantKey = keyof Grants;
+const GRANT_KEYS: { key: GrantKey; profileKey: keyof NonNullable<Profile['filesystem']>; flag: string; access: Access; file: boolean }[] = [
+  { key: 'allow', profileKey: 'allow', flag: '--allow', access: 'readwrite', file: false },
+  { key: 'read', profileKey: 'read', flag: '--read', access: 'read', file: false },
+  { key: 'write', profileKey: 'write', flag: '--write', access: 'write', file: false },
+  { key: 'allowFile', profileKey: 'allow_file', flag: '--allow-file', access: 'readwrite', file: true },
+  { key: 'readFile', profileKey: 'read_file', flag: '--read-file', access: 'read', file: true },
+  { key: 'writeFile', profileKey: 'write_file', flag: '--write-file', access: 'write', file: true },
+];
 
-export function protectedPaths(paths: NonoPaths, homes: string[]): ProtectedPath[] {
-  const own: ProtectedPath[] = [
-    { path: paths.runtimeDir, source: "nono's runtime dir (control socket and its secret)" },
-    { path: paths.stateDir, source: "nono's state dir (database, logs)" },
-    { path: paths.socketPath, source: "nono's control socket" },
-  ];
-  const denied = homes.flatMap((home) =>
-    DENY_GROUPS.flatMap((group) => group.paths.map((rel) => ({ path: `${home}/${rel}`, source: group.name }))),
-  );
-  const seen = new Set<string>();
-  return [...own, ...denied]
-    .map((p) => ({ ...p, path: canonicalOrLexical(p.path) }))
-    .filter((p) => !seen.has(p.path) && seen.add(p.path));
-}
+const GPU_DEVICES = ['/dev/dri', '/dev/nvidia0', '/dev/nvidiactl', '/dev/nvidia-uvm', '/dev/nvidia-modeset', '/dev/kfd'];
 
 function kindOf(stats: Stats): PlanRule['kind'] {
   if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'device';
   return stats.isDirectory() ? 'dir' : 'file';
 }
 
-function conflict(path: string, protect: ProtectedPath[]): ProtectedPath | undefined {
+export function conflictWith(path: string, protect: ProtectedPath[]): ProtectedPath | undefined {
   return protect.find((p) => isWithin(p.path, path) || isWithin(path, p.path));
 }
 
-export function compilePlan(request: RunRequest, paths: NonoPaths, daemonHome: string): CompiledPlan {
-  const home = request.env.HOME && request.env.HOME.startsWith('/') ? request.env.HOME : daemonHome;
+/** What is wrong with granting path, if anything, as one clause. */
+function describeConflict(path: string, hit: ProtectedPath): string {
+  const relation = hit.path === path ? 'is protected' : isWithin(hit.path, path) ? `contains ${hit.path}` : `is inside ${hit.path}`;
+  return `${path} ${relation} (${hit.source})`;
+}
+
+export function compilePlan(request: RunRequest, services: PolicyServices): CompiledPlan {
+  const home = request.env.HOME?.startsWith('/') ? request.env.HOME : services.daemonHome;
   const cwd = canonicalOrLexical(request.cwd);
-  const protect = protectedPaths(paths, [...new Set([home, daemonHome])]);
-  const rules = new Map<string, PlanRule>();
+  const workdir = request.workdir ? canonicalOrLexical(toAbsolute(request.workdir, request.cwd, home)) : cwd;
+  const resolved = services.profiles.load(request.profile ?? 'default', request.cwd);
+  const profile = resolved.profile;
+  const where = resolved.chain.at(-1)!.file;
+  const ctx: PolicyContext = {
+    home,
+    workdir,
+    tmpdir: request.env.TMPDIR?.startsWith('/') ? request.env.TMPDIR : tmpdir(),
+    uid: process.getuid?.() ?? 0,
+    env: request.env,
+  };
+  const expand = (raw: string, key: string): string => {
+    const expanded = expandPath(raw, ctx);
+    if (typeof expanded !== 'string') {
+      throw new NonoError('PROFILE_INVALID', `${where}: ${key}: unknown variable $${expanded.unknown} in ${raw}; use $HOME, $WORKDIR, $TMPDIR, $UID or $XDG_*`, {
+        file: where,
+        key,
+      });
+    }
+    return canonicalOrLexical(toAbsolute(expanded, workdir, home));
+  };
+
+  const groups = activeGroups(resolved, services.groups);
   const notes: string[] = [];
 
+  // Paths kept out: nono's own, then every active group's denies and the profile's.
+  const protect: ProtectedPath[] = [
+    { path: services.paths.runtimeDir, source: "nono's runtime dir (control socket and its secret)", own: true },
+    { path: services.paths.stateDir, source: "nono's state dir (database, logs)", own: true },
+    { path: services.paths.socketPath, source: "nono's control socket", own: true },
+  ].map((p) => ({ ...p, path: canonicalOrLexical(p.path) }));
+  for (const name of groups) {
+    for (const raw of services.groups.get(name).deny ?? []) protect.push({ path: expand(raw, `groups.${name}.deny`), source: name, own: false });
+  }
+  for (const raw of profile.filesystem?.deny ?? []) protect.push({ path: expand(raw, 'filesystem.deny'), source: `profile ${resolved.name}: filesystem.deny`, own: false });
+  for (const raw of profile.policy?.add_deny_access ?? []) {
+    protect.push({ path: expand(raw, 'policy.add_deny_access'), source: `profile ${resolved.name}: policy.add_deny_access`, own: false });
+  }
+
+  // Lifting a deny needs a grant that reaches the lifted path; checked once grants are known.
+  const overrides = [
+    ...(profile.policy?.override_deny ?? []).map((raw) => ({ path: expand(raw, 'policy.override_deny'), by: 'policy.override_deny' })),
+    ...(request.bypassProtection ?? []).map((raw) => ({ path: canonicalOrLexical(toAbsolute(raw, request.cwd, home)), by: '--bypass-protection' })),
+  ];
+  const lifted = new Set<ProtectedPath>();
+  for (const override of overrides) {
+    const hits = protect.filter((p) => isWithin(p.path, override.path));
+    const own = hits.find((p) => p.own);
+    if (own) throw new NonoError('PATH_DENIED', `${override.by} ${override.path}: ${own.source} can never be exposed to a sandbox`, { path: override.path });
+    if (hits.length === 0) notes.push(`${override.by} ${override.path}: nothing protected there; it has no effect`);
+    for (const hit of hits) lifted.add(hit);
+  }
+  const effectiveProtect = protect.filter((p) => !lifted.has(p));
+
+  const rules = new Map<string, PlanRule>();
   const addRule = (path: string, access: Access, kind: PlanRule['kind'], source: string): void => {
     const existing = rules.get(path);
-    if (existing && existing.access !== access) {
+    if (!existing) {
+      rules.set(path, { path, access, kind, source });
+    } else if (existing.access !== access) {
       existing.access = 'readwrite';
       existing.source = `${existing.source}, ${source}`;
-    } else if (!existing) {
-      rules.set(path, { path, access, kind, source });
     }
   };
 
-  for (const [key, spec] of Object.entries(FLAG_FOR) as [keyof Grants, (typeof FLAG_FOR)[keyof Grants]][]) {
-    for (const raw of request.grants?.[key] ?? []) {
+  // Groups: optional conveniences, so missing paths are skipped and a grant that would
+  // expose a protected path is dropped with a note.
+  let privateTmp = false;
+  for (const name of groups) {
+    const group = services.groups.get(name);
+    for (const spec of GRANT_KEYS) {
+      for (const raw of group[spec.profileKey as keyof typeof group] as string[] | undefined ?? []) {
+        const path = expand(raw, `groups.${name}.${spec.profileKey}`);
+        const stats = statSync(path, { throwIfNoEntry: false });
+        if (!stats) continue;
+        const hit = conflictWith(path, effectiveProtect);
+        if (hit) {
+          if (path === '/tmp' && hit.own) privateTmp = true;
+          notes.push(
+            path === '/tmp' && hit.own
+              ? `/tmp is not granted: it holds ${hit.path} (${hit.source}). The sandbox gets a private TMPDIR instead; point XDG_RUNTIME_DIR outside /tmp to give it /tmp.`
+              : `group ${name}: ${spec.profileKey} ${raw} skipped: ${describeConflict(path, hit)}`,
+          );
+          continue;
+        }
+        addRule(path, spec.access, kindOf(stats), `group ${name}`);
+      }
+    }
+  }
+
+  // The profile's own paths: the user wrote them, so a protected one is an error; a missing
+  // one is skipped with a note (profiles travel between machines).
+  for (const spec of GRANT_KEYS) {
+    for (const raw of profile.filesystem?.[spec.profileKey] ?? []) {
+      const path = expand(raw, `filesystem.${spec.profileKey}`);
+      const stats = statSync(path, { throwIfNoEntry: false });
+      if (!stats) {
+        notes.push(`profile ${resolved.name}: filesystem.${spec.profileKey} ${raw}: ${path} does not exist; skipped`);
+        continue;
+      }
+      refuseProtected(path, `profile ${resolved.name}: filesystem.${spec.profileKey}`, raw, effectiveProtect);
+      addRule(path, spec.access, kindOf(stats), `profile ${resolved.name}: filesystem.${spec.profileKey}`);
+    }
+  }
+
+  // Command-line grants: a missing path is an error, as the user just typed it.
+  for (const spec of GRANT_KEYS) {
+    for (const raw of request.grants?.[spec.key] ?? []) {
       const absolute = toAbsolute(raw, request.cwd, home);
-      let stats: Stats;
-      let canonical: string;
-      try {
-        canonical = canonicalOrLexical(absolute);
-        stats = statSync(canonical);
-      } catch {
-        throw new NonoError(
-          'PATH_NOT_FOUND',
-          `${spec.flag} ${raw}: ${absolute} does not exist; create it first or fix the path`,
-          { path: absolute, flag: spec.flag },
-        );
+      const canonical = canonicalOrLexical(absolute);
+      const stats = statSync(canonical, { throwIfNoEntry: false });
+      if (!stats) {
+        throw new NonoError('PATH_NOT_FOUND', `${spec.flag} ${raw}: ${absolute} does not exist; create it first or fix the path`, {
+          path: absolute,
+          flag: spec.flag,
+        });
       }
       if (spec.file && stats.isDirectory()) {
         throw new NonoError('PATH_INVALID', `${spec.flag} ${raw}: ${canonical} is a directory; use ${spec.flag.replace('-file', '')} for directories`, {
@@ -101,43 +204,55 @@ export function compilePlan(request: RunRequest, paths: NonoPaths, daemonHome: s
           flag: spec.flag,
         });
       }
-      refuseProtected(canonical, spec.flag, raw, protect);
+      refuseProtected(canonical, spec.flag, raw, effectiveProtect);
       addRule(canonical, spec.access, kindOf(stats), spec.flag);
     }
   }
 
-  if (request.allowCwd) {
-    refuseProtected(cwd, '--allow-cwd', cwd, protect);
-    addRule(cwd, 'readwrite', 'dir', '--allow-cwd');
+  const workdirAccess = request.allowCwd ? 'readwrite' : (profile.workdir?.access ?? 'none');
+  if (workdirAccess !== 'none') {
+    const source = request.allowCwd ? '--allow-cwd' : `profile ${resolved.name}: workdir.access`;
+    refuseProtected(workdir, source, workdir, effectiveProtect);
+    addRule(workdir, workdirAccess, 'dir', source);
   }
 
-  for (const path of SYSTEM_READ.paths) addBaseline(path, 'read', SYSTEM_READ.name);
-  let privateTmp = false;
-  for (const path of SYSTEM_WRITE.paths) {
-    const inTmp = path === '/tmp' ? conflict('/tmp', protect) : undefined;
-    if (inTmp) {
-      privateTmp = true;
-      notes.push(
-        `/tmp is not granted: it holds ${inTmp.path} (${inTmp.source}). The sandbox gets a private TMPDIR instead; point XDG_RUNTIME_DIR outside /tmp to give it /tmp.`,
-      );
-      continue;
+  if (profile.allow_gpu) {
+    for (const device of GPU_DEVICES) {
+      const stats = statSync(device, { throwIfNoEntry: false });
+      if (stats) addRule(device, 'readwrite', kindOf(stats), `profile ${resolved.name}: allow_gpu`);
     }
-    addBaseline(path, 'readwrite', SYSTEM_WRITE.name);
   }
 
-  function addBaseline(path: string, access: Access, group: string): void {
-    const stats = statSync(path, { throwIfNoEntry: false });
-    if (!stats) return;
-    const canonical = canonicalOrLexical(path);
-    if (conflict(canonical, protect)) return;
-    addRule(canonical, access, kindOf(stats), `baseline: ${group}`);
+  for (const override of overrides) {
+    const granted = [...rules.values()].some((r) => isWithin(override.path, r.path) || isWithin(r.path, override.path));
+    if (!granted) {
+      throw new NonoError(
+        'PATH_DENIED',
+        `${override.by} ${override.path}: no grant reaches it; add one too (e.g. --read ${override.path}) so the bypass has something to allow`,
+        { path: override.path },
+      );
+    }
   }
 
-  const { env, passed, dropped } = filterEnvironment(request.env, {});
+  const { env, passed, dropped } = filterEnvironment(request.env, profile.environment);
+  const networkProfile = request.networkProfile ?? profile.network?.network_profile ?? null;
+  const profileHosts = networkProfile ? services.networkProfiles.get(networkProfile, request.networkProfile ? '--network-profile' : where).hosts : [];
   const plan: SandboxPlan = {
+    profile: resolved.name,
+    profileChain: resolved.chain.map((c) => c.name),
+    groups,
+    workdir,
+    hosts: {
+      networkProfile,
+      allow: [...new Set([...profileHosts, ...(profile.network?.allow_domain ?? []), ...(request.allowDomain ?? [])])],
+      deny: profile.network?.deny_domain ?? [],
+      credentials: profile.network?.credentials ?? [],
+      enforced: false,
+    },
+    interactive: profile.interactive === true,
     rules: [...rules.values()].sort((a, b) => a.path.localeCompare(b.path)),
-    denied: protect.map((p) => ({ path: p.path, source: p.source })),
-    network: request.netBlock ? 'block' : 'allow',
+    denied: effectiveProtect.map((p) => ({ path: p.path, source: p.source })),
+    network: request.netBlock || profile.network?.block ? 'block' : 'allow',
     scopes: ['signal', 'abstract-unix'],
     cwd,
     env: { passed, dropped },
@@ -146,13 +261,42 @@ export function compilePlan(request: RunRequest, paths: NonoPaths, daemonHome: s
   return { plan, env, privateTmp };
 }
 
+/** Required groups are always active; the rest as the profile includes them, minus excludes. */
+function activeGroups(resolved: ResolvedProfile, catalog: GroupCatalog): string[] {
+  const where = resolved.chain.at(-1)!.file;
+  const profile = resolved.profile;
+  const include = profile.groups?.include ?? [];
+  const exclude = [...(profile.groups?.exclude ?? []), ...(profile.policy?.exclude_groups ?? [])];
+  for (const [key, names] of [
+    ['groups.include', include],
+    ['groups.exclude', exclude],
+  ] as const) {
+    for (const name of names) {
+      if (!catalog.has(name)) {
+        throw new NonoError('PROFILE_INVALID', `${where}: ${key}: unknown group ${name}; \`nono policy groups\` lists the groups`, { file: where, key });
+      }
+    }
+  }
+  for (const name of exclude) {
+    if (catalog.get(name).required) {
+      throw new NonoError(
+        'PROFILE_INVALID',
+        `${where}: groups.exclude: ${name} is a required deny group and cannot be excluded; grant a narrower path with policy.override_deny instead`,
+        { file: where, key: 'groups.exclude' },
+      );
+    }
+  }
+  const active = new Set([...catalog.required(), ...include]);
+  for (const name of exclude) active.delete(name);
+  return [...active].filter((name) => catalog.appliesHere(name)).sort();
+}
+
 function refuseProtected(path: string, flag: string, raw: string, protect: ProtectedPath[]): void {
-  const hit = conflict(path, protect);
+  const hit = conflictWith(path, protect);
   if (!hit) return;
-  const relation = isWithin(hit.path, path) && hit.path !== path ? `contains ${hit.path}` : `is protected`;
   throw new NonoError(
     'PATH_DENIED',
-    `${flag} ${raw}: ${path} ${relation} (${hit.source}); Landlock cannot deny a path inside a grant, so grant a narrower directory`,
+    `${flag} ${raw}: ${describeConflict(path, hit)}; Landlock cannot deny a path inside a grant, so grant a narrower directory${hit.own ? '' : ' (or --bypass-protection the protected path)'}`,
     { path, flag, protected: hit.path, rule: hit.source },
   );
 }

@@ -1,6 +1,8 @@
-// Which of the caller's environment variables reach the sandbox. Variables that make a
-// loader, interpreter or shell run code the user did not ask for never pass: inside the
-// sandbox they would let a poisoned environment hijack every tool the agent starts.
+// Which of the caller's environment variables reach the sandbox. With environment.allow_vars
+// only those pass (trailing-* patterns allowed); deny_vars beats allow; set_vars is added.
+// Variables that make a loader, interpreter or shell run code the user did not ask for never
+// pass unless allow_vars names them exactly: a poisoned environment would otherwise hijack
+// every tool the agent starts.
 
 const HIJACK_EXACT = new Set([
   'NODE_OPTIONS',
@@ -35,10 +37,22 @@ const HIJACK_EXACT = new Set([
   'SSH_ASKPASS',
 ]);
 
-const HIJACK_PREFIXES = ['LD_', 'DYLD_', 'BASH_FUNC_', 'NONO_', 'MALLOC_', 'GLIBC_TUNABLES'];
+const HIJACK_PREFIXES = ['LD_', 'DYLD_', 'BASH_FUNC_', 'MALLOC_', 'GLIBC_TUNABLES'];
+// nono's own variables would point the agent at the daemon; they never pass.
+const NEVER = ['NONO_'];
 
 export function isHijackVariable(name: string): boolean {
   return HIJACK_EXACT.has(name) || HIJACK_PREFIXES.some((prefix) => name.startsWith(prefix));
+}
+
+export function matchesVariable(name: string, pattern: string): boolean {
+  return pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern;
+}
+
+export interface EnvironmentPolicy {
+  allow_vars?: string[] | undefined;
+  deny_vars?: string[] | undefined;
+  set_vars?: Record<string, string> | undefined;
 }
 
 export interface FilteredEnvironment {
@@ -47,20 +61,26 @@ export interface FilteredEnvironment {
   dropped: string[];
 }
 
-export function filterEnvironment(input: Record<string, string>, extra: Record<string, string>): FilteredEnvironment {
+export function filterEnvironment(input: Record<string, string>, policy: EnvironmentPolicy = {}): FilteredEnvironment {
   const env: Record<string, string> = {};
   const passed: string[] = [];
   const dropped: string[] = [];
+  const allow = policy.allow_vars;
+  const deny = policy.deny_vars ?? [];
   for (const [name, value] of Object.entries(input)) {
-    if (name.length === 0 || name.includes('=') || name.includes('\0') || value.includes('\0')) {
-      dropped.push(name);
-    } else if (isHijackVariable(name)) {
-      dropped.push(name);
-    } else {
+    const malformed = name.length === 0 || name.includes('=') || name.includes('\0') || value.includes('\0');
+    const allowed =
+      !malformed &&
+      !NEVER.some((prefix) => name.startsWith(prefix)) &&
+      !deny.some((p) => matchesVariable(name, p)) &&
+      (isHijackVariable(name) ? (allow ?? []).includes(name) : allow === undefined || allow.some((p) => matchesVariable(name, p)));
+    if (allowed) {
       env[name] = value;
       passed.push(name);
+    } else {
+      dropped.push(name);
     }
   }
-  Object.assign(env, extra);
+  Object.assign(env, policy.set_vars ?? {});
   return { env, passed: passed.sort(), dropped: dropped.sort() };
 }

@@ -5,10 +5,12 @@ import type { SessionManager } from '../sessions/session-manager.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { SessionClient } from '../sessions/session.js';
 import type { SandboxFeatures } from '../sandbox/helper-binary.js';
+import type { PolicyServices } from '../policy/compile-plan.js';
 
 export interface DaemonServices {
   version: string;
   paths: NonoPaths;
+  policy: PolicyServices;
   startedAt: number;
   secret: string;
   sessions: SessionManager;

@@ -1,10 +1,9 @@
 // Creates sessions from run requests and finds them again by name, id or id prefix.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync } from 'node:fs';
-import { homedir } from 'node:os';
 import type { Logger } from 'pino';
 import { NonoError, type NonoPaths, type ParamsOf, type SandboxPlan } from '@nono/shared';
-import { compilePlan } from '../policy/compile-plan.js';
+import { compilePlan, type PolicyServices } from '../policy/compile-plan.js';
 import { encodeSpec } from '../sandbox/encode-spec.js';
 import { helperPath } from '../sandbox/helper-binary.js';
 import { removeSpecFile, writeSpecFile } from '../sandbox/spec-file.js';
@@ -15,6 +14,7 @@ import type { SessionStore } from '../store/session-store.js';
 
 export interface SessionManagerOptions {
   paths: NonoPaths;
+  policy: PolicyServices;
   store: SessionStore;
   log: Logger;
   abiCap?: number | undefined;
@@ -26,7 +26,7 @@ export class SessionManager {
   constructor(private readonly options: SessionManagerOptions) {}
 
   plan(params: ParamsOf<'session.run'>): ReturnType<typeof compilePlan> {
-    return compilePlan(params, this.options.paths, homedir());
+    return compilePlan(params, this.options.policy);
   }
 
   run(params: ParamsOf<'session.run'>, client: SessionClient): { session: Session; plan: SandboxPlan } {

@@ -4,7 +4,10 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveNonoPaths, NonoError } from '@nono/shared';
-import { compilePlan } from '../../src/policy/compile-plan.js';
+import { compilePlan, type PolicyServices } from '../../src/policy/compile-plan.js';
+import { GroupCatalog } from '../../src/policy/group-catalog.js';
+import { NetworkProfileCatalog } from '../../src/policy/network-profiles.js';
+import { ProfileLoader } from '../../src/policy/profile-loader.js';
 import { encodeSpec, rightsFor } from '../../src/sandbox/encode-spec.js';
 
 let root: string;
@@ -19,13 +22,35 @@ beforeAll(() => {
   mkdirSync(join(root, 'run'));
   writeFileSync(join(home, 'project', 'notes.txt'), 'x');
   symlinkSync(join(home, '.ssh'), join(home, 'project', 'keys'));
+  // A small policy of the test's own, so these cases do not move with the built-in data.
+  mkdirSync(join(root, 'data', 'profiles'), { recursive: true });
+  writeFileSync(
+    join(root, 'data', 'groups.json'),
+    JSON.stringify({
+      groups: {
+        deny_credentials: { description: 'keys', platform: 'all', required: true, deny: ['~/.ssh'] },
+        system_read_linux: { description: 'system', platform: 'linux', read: ['/usr'] },
+        system_write_linux: { description: 'scratch', platform: 'linux', allow_file: ['/dev/null'] },
+      },
+    }),
+  );
+  writeFileSync(join(root, 'data', 'network.json'), JSON.stringify({ profiles: { dev: { description: 'd', hosts: ['registry.npmjs.org'] } } }));
+  writeFileSync(
+    join(root, 'data', 'profiles', 'default.json'),
+    JSON.stringify({ groups: { include: ['system_read_linux', 'system_write_linux'] } }),
+  );
   env = { HOME: home, XDG_RUNTIME_DIR: join(root, 'run'), XDG_STATE_HOME: join(root, 'state'), PATH: '/usr/bin', LD_PRELOAD: '/evil.so', NODE_OPTIONS: '--require /evil.js', BASH_FUNC_x: '() { :; }' };
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const paths = () => resolveNonoPaths(env);
-const compile = (extra: Record<string, unknown>) =>
-  compilePlan({ cwd: join(home, 'project'), env, ...extra }, paths(), home);
+const services = (): PolicyServices => ({
+  paths: resolveNonoPaths(env),
+  groups: GroupCatalog.load(join(root, 'data', 'groups.json')),
+  networkProfiles: NetworkProfileCatalog.load(join(root, 'data', 'network.json')),
+  profiles: new ProfileLoader(join(root, 'user-profiles'), join(root, 'data', 'profiles')),
+  daemonHome: home,
+});
+const compile = (extra: Record<string, unknown>) => compilePlan({ cwd: join(home, 'project'), env, ...extra }, services());
 
 function kindOf(fn: () => unknown): string | undefined {
   try {
@@ -40,7 +65,7 @@ describe('compilePlan', () => {
   it('grants the workdir read-write and the system read-only', () => {
     const { plan } = compile({ allowCwd: true });
     expect(plan.rules).toContainEqual({ path: join(home, 'project'), access: 'readwrite', kind: 'dir', source: '--allow-cwd' });
-    expect(plan.rules).toContainEqual(expect.objectContaining({ path: '/usr', access: 'read', source: 'baseline: system_read_linux' }));
+    expect(plan.rules).toContainEqual(expect.objectContaining({ path: '/usr', access: 'read', source: 'group system_read_linux' }));
     expect(plan.rules).toContainEqual(expect.objectContaining({ path: '/dev/null', kind: 'device', access: 'readwrite' }));
   });
 
@@ -55,6 +80,21 @@ describe('compilePlan', () => {
     expect(kindOf(() => compile({ grants: { read: ['keys'] } }))).toBe('PATH_DENIED');
     expect(kindOf(() => compile({ grants: { read: [join(root, 'run')] } }))).toBe('PATH_DENIED');
     expect(kindOf(() => compile({ grants: { allow: ['/'] } }))).toBe('PATH_DENIED');
+  });
+
+  it('lifts a deny only for a path that is also granted, and never for nono itself', () => {
+    const { plan } = compile({ grants: { read: [join(home, '.ssh')] }, bypassProtection: ['~/.ssh'] });
+    expect(plan.rules).toContainEqual(expect.objectContaining({ path: join(home, '.ssh'), access: 'read' }));
+    expect(plan.denied.map((d) => d.path)).not.toContain(join(home, '.ssh'));
+    expect(kindOf(() => compile({ bypassProtection: ['~/.ssh'] }))).toBe('PATH_DENIED');
+    expect(kindOf(() => compile({ grants: { read: [join(root, 'run')] }, bypassProtection: [join(root, 'run')] }))).toBe('PATH_DENIED');
+  });
+
+  it('resolves $WORKDIR from --workdir and records the host lists of a network profile', () => {
+    const { plan } = compile({ workdir: 'src', allowCwd: true, networkProfile: 'dev', allowDomain: ['api.example.com'] });
+    expect(plan.workdir).toBe(join(home, 'project', 'src'));
+    expect(plan.hosts).toMatchObject({ networkProfile: 'dev', allow: ['registry.npmjs.org', 'api.example.com'], enforced: false });
+    expect(kindOf(() => compile({ networkProfile: 'nope' }))).toBe('PROFILE_INVALID');
   });
 
   it('refuses missing paths and directories given to a *-file flag', () => {

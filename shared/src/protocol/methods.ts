@@ -23,6 +23,43 @@ function method<P extends TSchema, R extends TSchema>(d: MethodDescriptor<P, R>)
 }
 
 const Empty = Type.Object({}, { additionalProperties: false });
+
+/** What decides a sandbox: shared by session.run and the policy.* methods that explain it. */
+const POLICY_REQUEST = {
+  cwd: Type.String({ minLength: 1, maxLength: 4096 }),
+  env: Type.Record(Type.String(), Type.String(), { description: "The caller's environment; the policy filters it." }),
+  grants: Type.Optional(Grants),
+  allowCwd: Type.Optional(Type.Boolean()),
+  netBlock: Type.Optional(Type.Boolean()),
+  profile: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'Profile name or path to a .json file (default: "default")' })),
+  workdir: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'Directory for $WORKDIR and workdir.access (default: cwd)' })),
+  allowDomain: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { maxItems: 1024 })),
+  networkProfile: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  bypassProtection: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { maxItems: 256, description: 'Lift a deny for a granted path' }),
+  ),
+};
+
+const Verdict = Type.Object({
+  status: Type.Union([Type.Literal('ALLOWED'), Type.Literal('BLOCKED')]),
+  target: Type.String(),
+  op: Type.String(),
+  reason: Type.String(),
+  rule: Type.Union([Type.Object({ path: Type.String(), access: Type.String(), source: Type.String() }), Type.Null()]),
+  group: Type.Union([Type.String(), Type.Null()]),
+  enforced: Type.Boolean(),
+});
+
+const GroupView = Type.Object({
+  name: Type.String(),
+  description: Type.String(),
+  platform: Type.String(),
+  required: Type.Boolean(),
+  appliesHere: Type.Boolean(),
+  paths: Type.Record(Type.String(), Type.Array(Type.String())),
+});
+
+const ProblemList = Type.Array(Type.Object({ file: Type.String(), key: Type.String(), message: Type.String() }));
 const Ok = Type.Object({ ok: Type.Literal(true) });
 
 export const METHODS = {
@@ -66,11 +103,7 @@ export const METHODS = {
     params: Type.Object(
       {
         argv: Type.Array(Type.String({ maxLength: 65536 }), { minItems: 1, maxItems: 4096 }),
-        cwd: Type.String({ minLength: 1, maxLength: 4096 }),
-        env: Type.Record(Type.String(), Type.String(), { description: "The caller's environment; the policy filters it." }),
-        grants: Type.Optional(Grants),
-        allowCwd: Type.Optional(Type.Boolean()),
-        netBlock: Type.Optional(Type.Boolean()),
+        ...POLICY_REQUEST,
         dryRun: Type.Optional(Type.Boolean({ description: 'Resolve and return the plan without running.' })),
         terminal: Type.Optional(
           Type.Union([TerminalSize, Type.Null()], {
@@ -118,6 +151,98 @@ export const METHODS = {
     summary: 'Sessions known to the daemon, newest first.',
     params: Empty,
     result: Type.Object({ sessions: Type.Array(SessionSummary) }),
+    auth: true,
+  }),
+  'policy.why': method({
+    summary: 'Would the sandbox allow this path operation or this host? Names the rule and group that decide.',
+    params: Type.Object(
+      {
+        ...POLICY_REQUEST,
+        path: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+        host: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })),
+        op: Type.Optional(Type.Union([Type.Literal('read'), Type.Literal('write')])),
+      },
+      { additionalProperties: false },
+    ),
+    result: Verdict,
+    auth: true,
+  }),
+  'policy.groups': method({
+    summary: 'The security groups, or one of them, with what each grants and denies.',
+    params: Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) }, { additionalProperties: false }),
+    result: Type.Object({ groups: Type.Array(GroupView) }),
+    auth: true,
+  }),
+  'policy.show': method({
+    summary: 'A profile fully resolved: the merged profile (raw) and the sandbox plan it gives here.',
+    params: Type.Object({ ...POLICY_REQUEST, raw: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+    result: Type.Object({ profile: Type.Unknown(), plan: SandboxPlan }),
+    auth: true,
+  }),
+  'policy.diff': method({
+    summary: 'What profile b grants or denies that profile a does not, and the reverse.',
+    params: Type.Object(
+      { ...POLICY_REQUEST, a: Type.String({ minLength: 1, maxLength: 4096 }), b: Type.String({ minLength: 1, maxLength: 4096 }) },
+      { additionalProperties: false },
+    ),
+    result: Type.Object({
+      a: Type.String(),
+      b: Type.String(),
+      rules: Type.Array(Type.Object({ path: Type.String(), a: Type.Union([Type.String(), Type.Null()]), b: Type.Union([Type.String(), Type.Null()]) })),
+      groups: Type.Object({ onlyA: Type.Array(Type.String()), onlyB: Type.Array(Type.String()) }),
+      network: Type.Object({ a: Type.String(), b: Type.String() }),
+      hosts: Type.Object({ onlyA: Type.Array(Type.String()), onlyB: Type.Array(Type.String()) }),
+    }),
+    auth: true,
+  }),
+  'profile.validate': method({
+    summary: 'Check a profile file (and what it extends): every problem, each located by file and key.',
+    params: Type.Object({ file: Type.String({ minLength: 1, maxLength: 4096 }), cwd: Type.String({ minLength: 1, maxLength: 4096 }) }, {
+      additionalProperties: false,
+    }),
+    result: Type.Object({ file: Type.String(), valid: Type.Boolean(), problems: ProblemList }),
+    auth: true,
+  }),
+  'profile.init': method({
+    summary: 'Write a new profile to the user profile dir, extending a base and including groups.',
+    params: Type.Object(
+      {
+        name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }),
+        extends: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+        groups: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 100 })),
+        force: Type.Optional(Type.Boolean()),
+      },
+      { additionalProperties: false },
+    ),
+    result: Type.Object({ file: Type.String() }),
+    auth: true,
+  }),
+  'profile.list': method({
+    summary: 'Built-in and user profiles (a user profile of the same name replaces the built-in).',
+    params: Empty,
+    result: Type.Object({
+      profiles: Type.Array(
+        Type.Object({
+          name: Type.String(),
+          builtin: Type.Boolean(),
+          file: Type.String(),
+          description: Type.String(),
+          extends: Type.Array(Type.String()),
+        }),
+      ),
+    }),
+    auth: true,
+  }),
+  'profile.schema': method({
+    summary: 'The JSON Schema of the profile format.',
+    params: Empty,
+    result: Type.Unknown(),
+    auth: true,
+  }),
+  'profile.guide': method({
+    summary: 'A short guide to writing profiles (Markdown).',
+    params: Empty,
+    result: Type.Object({ markdown: Type.String() }),
     auth: true,
   }),
   'rpc.discover': method({

@@ -46,7 +46,22 @@ export type PlanRule = Static<typeof PlanRule>;
 export const NetworkMode = Type.Union([Type.Literal('allow'), Type.Literal('block')]);
 export type NetworkMode = Static<typeof NetworkMode>;
 
+export const HostPolicy = Type.Object({
+  networkProfile: Type.Union([Type.String(), Type.Null()]),
+  allow: Type.Array(Type.String()),
+  deny: Type.Array(Type.String()),
+  credentials: Type.Array(Type.String()),
+  enforced: Type.Boolean({ description: 'false until the filtering proxy runs: host lists are recorded, not yet applied' }),
+});
+export type HostPolicy = Static<typeof HostPolicy>;
+
 export const SandboxPlan = Type.Object({
+  profile: Type.String(),
+  profileChain: Type.Array(Type.String()),
+  groups: Type.Array(Type.String()),
+  workdir: Type.String(),
+  hosts: HostPolicy,
+  interactive: Type.Boolean(),
   rules: Type.Array(PlanRule),
   denied: Type.Array(Type.Object({ path: Type.String(), source: Type.String() }), {
     description: 'Paths the policy keeps out; no grant may cover them.',

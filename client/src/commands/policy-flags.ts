@@ -1,0 +1,61 @@
+// The flags that decide a sandbox, shared by `run` and the commands that explain one
+// (`why`, `policy show`, `policy diff`), so an answer always matches what a run would do.
+import type { Command } from 'commander';
+import type { ParamsOf } from '@nono/shared/protocol/methods';
+
+export interface PolicyFlags {
+  profile?: string;
+  allow: string[];
+  read: string[];
+  write: string[];
+  allowFile: string[];
+  readFile: string[];
+  writeFile: string[];
+  allowCwd?: boolean;
+  workdir?: string;
+  netBlock?: boolean;
+  allowDomain: string[];
+  networkProfile?: string;
+  bypassProtection: string[];
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function addPolicyFlags(command: Command, withProfile = true): Command {
+  if (withProfile) command.option('-p, --profile <name|file>', 'profile to apply (default: default)');
+  return command
+    .option('-a, --allow <path>', 'grant read and write on a directory (repeatable)', collect, [])
+    .option('-r, --read <path>', 'grant read on a directory (repeatable)', collect, [])
+    .option('-w, --write <path>', 'grant write on a directory (repeatable)', collect, [])
+    .option('--allow-file <file>', 'grant read and write on one file (repeatable)', collect, [])
+    .option('--read-file <file>', 'grant read on one file (repeatable)', collect, [])
+    .option('--write-file <file>', 'grant write on one file (repeatable)', collect, [])
+    .option('--allow-cwd', 'grant read and write on the working directory')
+    .option('--workdir <dir>', 'the working directory for $WORKDIR and workdir.access (default: cwd)')
+    .option('--net-block', 'block all network access (TCP, UDP, every non-unix socket)')
+    .option('--allow-domain <host>', 'allow a host through the network filter (repeatable)', collect, [])
+    .option('--network-profile <name>', 'use a named host list (see daemon/data/network-profiles.json)')
+    .option('--bypass-protection <path>', 'lift a deny on a path you also grant (repeatable)', collect, []);
+}
+
+export function policyRequest(flags: PolicyFlags): ParamsOf<'policy.show'> {
+  return {
+    cwd: process.cwd(),
+    env: process.env as Record<string, string>,
+    ...(flags.profile !== undefined ? { profile: flags.profile } : {}),
+    grants: {
+      allow: flags.allow,
+      read: flags.read,
+      write: flags.write,
+      allowFile: flags.allowFile,
+      readFile: flags.readFile,
+      writeFile: flags.writeFile,
+    },
+    allowCwd: flags.allowCwd === true,
+    netBlock: flags.netBlock === true,
+    ...(flags.workdir !== undefined ? { workdir: flags.workdir } : {}),
+    allowDomain: flags.allowDomain,
+    ...(flags.networkProfile !== undefined ? { networkProfile: flags.networkProfile } : {}),
+    bypassProtection: flags.bypassProtection,
+  };
+}

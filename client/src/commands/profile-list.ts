@@ -1,0 +1,25 @@
+// `nono profile list`: built-in and user profiles.
+import type { Command } from 'commander';
+import { bold, dim } from '../output/style.js';
+import { printJson, withDaemon } from './call-daemon.js';
+
+export function registerProfileList(profile: Command): void {
+  profile
+    .command('list')
+    .description('List built-in and user profiles')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { json?: boolean }) => {
+      process.exitCode = await withDaemon(options.json, async (client) => {
+        const { profiles } = await client.call('profile.list', {});
+        if (options.json) {
+          printJson(profiles);
+          return 0;
+        }
+        const out = process.stdout;
+        for (const p of profiles) {
+          out.write(`${bold(out, p.name.padEnd(14))} ${dim(out, p.builtin ? 'built-in' : 'user    ')}  ${p.description}\n`);
+        }
+        return 0;
+      });
+    });
+}

@@ -1,0 +1,44 @@
+// `nono why PATH [--op read|write]` / `nono why --host H`: would the sandbox allow it, and
+// which rule and group decide.
+import type { Command } from 'commander';
+import { bold, dim, green, red } from '../output/style.js';
+import { addPolicyFlags, policyRequest, type PolicyFlags } from './policy-flags.js';
+import { printJson, withDaemon } from './call-daemon.js';
+
+interface WhyOptions extends PolicyFlags {
+  op?: 'read' | 'write';
+  host?: string;
+  json?: boolean;
+}
+
+export function registerWhy(program: Command): void {
+  addPolicyFlags(
+    program
+      .command('why')
+      .description('Explain whether the sandbox allows a path or a host, and which rule decides')
+      .argument('[path]', 'the path to check'),
+  )
+    .option('--op <op>', 'read or write (default: read)')
+    .option('--host <host>', 'check a network host instead of a path')
+    .option('--json', 'machine-readable output')
+    .action(async (path: string | undefined, options: WhyOptions) => {
+      process.exitCode = await withDaemon(options.json, async (client) => {
+        const verdict = await client.call('policy.why', {
+          ...policyRequest(options),
+          ...(path !== undefined ? { path } : {}),
+          ...(options.host !== undefined ? { host: options.host } : {}),
+          ...(options.op !== undefined ? { op: options.op } : {}),
+        });
+        if (options.json) {
+          printJson(verdict);
+        } else {
+          const out = process.stdout;
+          const status = verdict.status === 'ALLOWED' ? green(out, 'ALLOWED') : red(out, 'BLOCKED');
+          out.write(`${status} ${bold(out, verdict.op)} ${verdict.target}\n  ${verdict.reason}\n`);
+          if (verdict.group) out.write(`  ${dim(out, `group: ${verdict.group}`)}\n`);
+          if (!verdict.enforced) out.write(`  ${dim(out, 'policy only: host filtering is not enforced yet (the filtering proxy is not built)')}\n`);
+        }
+        return 0;
+      });
+    });
+}

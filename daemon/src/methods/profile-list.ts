@@ -1,0 +1,21 @@
+// profile.list: built-in and user profiles with their descriptions and bases.
+import { readJsonc } from '../policy/jsonc-file.js';
+import type { MethodHandler } from './method-table.js';
+
+interface ProfileHead {
+  meta?: { description?: string };
+  extends?: string | string[];
+}
+
+export const profileList: MethodHandler<'profile.list'> = async (_params, ctx) => ({
+  profiles: ctx.services.policy.profiles.list().map((p) => {
+    let head: ProfileHead = {};
+    try {
+      head = readJsonc(p.file, 'the profile') as ProfileHead;
+    } catch {
+      head = { meta: { description: '(unreadable: run nono profile validate on it)' } };
+    }
+    const parents = head.extends === undefined ? [] : Array.isArray(head.extends) ? head.extends : [head.extends];
+    return { name: p.name, builtin: p.builtin, file: p.file, description: head.meta?.description ?? '', extends: parents };
+  }),
+});

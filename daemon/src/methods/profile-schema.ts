@@ -1,0 +1,5 @@
+// profile.schema: the JSON Schema every profile is validated with.
+import { ProfileSchema } from '@nono/shared';
+import type { MethodHandler } from './method-table.js';
+
+export const profileSchema: MethodHandler<'profile.schema'> = async () => ProfileSchema;

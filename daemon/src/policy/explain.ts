@@ -1,0 +1,82 @@
+// Answers "would the sandbox allow this?" for a path or a host, naming the rule and group
+// that decided, from the same compiled plan the helper would apply.
+import type { SandboxPlan } from '@nono/shared';
+import { canonicalOrLexical, isWithin, toAbsolute } from './resolve-path.js';
+import { hostMatches } from './network-profiles.js';
+
+export type Operation = 'read' | 'write';
+
+export interface Verdict {
+  status: 'ALLOWED' | 'BLOCKED';
+  target: string;
+  op: Operation | 'connect';
+  reason: string;
+  rule: { path: string; access: string; source: string } | null;
+  group: string | null;
+  /** false when the decision is policy the kernel boundary does not enforce yet. */
+  enforced: boolean;
+}
+
+function groupOf(source: string): string | null {
+  if (source.startsWith('group ')) return source.slice(6).split(',')[0]!;
+  if (/^[a-z0-9_]+$/.test(source)) return source;
+  return null;
+}
+
+export function explainPath(plan: SandboxPlan, rawPath: string, op: Operation, cwd: string, home: string): Verdict {
+  const target = canonicalOrLexical(toAbsolute(rawPath, cwd, home));
+  const denied = plan.denied.find((d) => isWithin(target, d.path));
+  if (denied) {
+    return {
+      status: 'BLOCKED',
+      target,
+      op,
+      reason: `${denied.path} is kept out by ${denied.source}`,
+      rule: null,
+      group: groupOf(denied.source),
+      enforced: true,
+    };
+  }
+  // Landlock rights add up along the path: every granted ancestor contributes.
+  const covering = plan.rules.filter((r) => isWithin(target, r.path)).sort((a, b) => b.path.length - a.path.length);
+  const grants = (access: string): boolean => access === 'readwrite' || access === op;
+  const deciding = covering.find((r) => grants(r.access));
+  if (deciding) {
+    return {
+      status: 'ALLOWED',
+      target,
+      op,
+      reason: `${op} granted on ${deciding.path} by ${deciding.source}`,
+      rule: { path: deciding.path, access: deciding.access, source: deciding.source },
+      group: groupOf(deciding.source),
+      enforced: true,
+    };
+  }
+  const partial = covering[0];
+  return {
+    status: 'BLOCKED',
+    target,
+    op,
+    reason: partial
+      ? `${partial.path} is granted ${partial.access} only (by ${partial.source}), not ${op}`
+      : `no rule grants ${target}; everything not granted is denied`,
+    rule: partial ? { path: partial.path, access: partial.access, source: partial.source } : null,
+    group: partial ? groupOf(partial.source) : null,
+    enforced: true,
+  };
+}
+
+export function explainHost(plan: SandboxPlan, host: string): Verdict {
+  const base = { target: host, op: 'connect' as const, rule: null, group: null };
+  if (plan.network === 'block') return { ...base, status: 'BLOCKED', reason: 'the network is blocked (network.block or --net-block)', enforced: true };
+  const deny = plan.hosts.deny.find((p) => hostMatches(host, p));
+  if (deny) return { ...base, status: 'BLOCKED', reason: `${host} matches network.deny_domain ${deny}`, enforced: plan.hosts.enforced };
+  if (plan.hosts.allow.length === 0) {
+    return { ...base, status: 'ALLOWED', reason: 'no host allowlist: the network is open', enforced: true };
+  }
+  const allow = plan.hosts.allow.find((p) => hostMatches(host, p));
+  const via = plan.hosts.networkProfile ? `network profile ${plan.hosts.networkProfile} or allow_domain` : 'allow_domain';
+  return allow
+    ? { ...base, status: 'ALLOWED', reason: `${host} matches ${allow} (${via})`, enforced: plan.hosts.enforced }
+    : { ...base, status: 'BLOCKED', reason: `${host} is in no allowlist (${via})`, enforced: plan.hosts.enforced };
+}

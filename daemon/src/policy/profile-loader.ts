@@ -1,0 +1,152 @@
+// Finds profiles (user dir first, then built-ins, or a file path), follows `extends`, and
+// merges the chain into one profile. Merge rules: lists append without duplicates, maps merge
+// with the child winning, scalars are the child's when set, network.block is OR'ed so no child
+// can unblock what a parent blocked, and `security.groups` is read as `groups.include`.
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { NonoError, type Profile } from '@nono/shared';
+import { readJsonc } from './jsonc-file.js';
+import { assertValidProfile } from './schema-validator.js';
+import { BUILTIN_PROFILES_DIR } from './policy-data.js';
+
+const MAX_DEPTH = 10;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+export interface ResolvedProfile {
+  name: string;
+  /** The files merged, base first, this profile last. */
+  chain: { name: string; file: string; builtin: boolean }[];
+  profile: Profile;
+}
+
+export interface ProfileLocation {
+  name: string;
+  file: string;
+  builtin: boolean;
+}
+
+export class ProfileLoader {
+  constructor(
+    private readonly userDir: string,
+    private readonly builtinDir: string = BUILTIN_PROFILES_DIR,
+  ) {}
+
+  /** A name (user dir, then built-in) or a path to a .json file. */
+  locate(ref: string, cwd: string): ProfileLocation {
+    if (ref.includes('/') || ref.endsWith('.json')) {
+      const file = resolve(cwd, ref);
+      if (!existsSync(file)) throw new NonoError('PROFILE_NOT_FOUND', `profile file ${file} does not exist; check the path`, { profile: ref });
+      return { name: basename(file, '.json'), file, builtin: false };
+    }
+    if (!NAME.test(ref)) {
+      throw new NonoError('PROFILE_NOT_FOUND', `"${ref}" is not a profile name (letters, digits, . _ -) nor a path to a .json file`, { profile: ref });
+    }
+    const user = join(this.userDir, `${ref}.json`);
+    if (existsSync(user)) return { name: ref, file: user, builtin: false };
+    const builtin = join(this.builtinDir, `${ref}.json`);
+    if (existsSync(builtin)) return { name: ref, file: builtin, builtin: true };
+    throw new NonoError(
+      'PROFILE_NOT_FOUND',
+      `no profile named ${ref} in ${this.userDir} or the built-ins; \`nono profile list\` shows them`,
+      { profile: ref },
+    );
+  }
+
+  list(): ProfileLocation[] {
+    const found = new Map<string, ProfileLocation>();
+    for (const [dir, builtin] of [
+      [this.builtinDir, true],
+      [this.userDir, false],
+    ] as const) {
+      if (!existsSync(dir)) continue;
+      for (const entry of readdirSync(dir)) {
+        if (!entry.endsWith('.json')) continue;
+        const name = entry.slice(0, -5);
+        found.set(name, { name, file: join(dir, entry), builtin });
+      }
+    }
+    return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  load(ref: string, cwd: string): ResolvedProfile {
+    const top = this.locate(ref, cwd);
+    const chain: ProfileLocation[] = [];
+    const profile = this.loadChain(top, cwd, [], chain);
+    return { name: top.name, chain, profile };
+  }
+
+  private loadChain(location: ProfileLocation, cwd: string, stack: string[], chain: ProfileLocation[]): Profile {
+    if (stack.includes(location.file)) {
+      const cycle = [...stack.slice(stack.indexOf(location.file)), location.file].map((f) => basename(f, '.json')).join(' → ');
+      throw new NonoError('PROFILE_INVALID', `${location.file}: extends: cycle ${cycle}; remove one of these extends`, {
+        file: location.file,
+        key: 'extends',
+      });
+    }
+    if (stack.length >= MAX_DEPTH) {
+      throw new NonoError('PROFILE_INVALID', `${location.file}: extends: chain deeper than ${MAX_DEPTH} profiles; flatten it`, {
+        file: location.file,
+        key: 'extends',
+      });
+    }
+    const document = readJsonc(location.file, 'the profile');
+    assertValidProfile(document, location.file);
+    const own = document as Profile;
+    const parents = own.extends === undefined ? [] : Array.isArray(own.extends) ? own.extends : [own.extends];
+    let merged: Profile = {};
+    for (const parent of parents) {
+      let parentLocation: ProfileLocation;
+      try {
+        parentLocation = this.locate(parent, cwd);
+      } catch (error) {
+        throw new NonoError('PROFILE_INVALID', `${location.file}: extends: ${(error as Error).message}`, { file: location.file, key: 'extends' });
+      }
+      merged = mergeProfiles(merged, this.loadChain(parentLocation, cwd, [...stack, location.file], chain));
+    }
+    chain.push(location);
+    return mergeProfiles(merged, own);
+  }
+}
+
+type ListKeys<T> = { [K in keyof T]-?: NonNullable<T[K]> extends string[] ? K : never }[keyof T];
+
+function union(a: string[] | undefined, b: string[] | undefined): string[] | undefined {
+  if (!a && !b) return undefined;
+  return [...new Set([...(a ?? []), ...(b ?? [])])];
+}
+
+function mergeLists<T extends object>(a: T | undefined, b: T | undefined, keys: ListKeys<T>[]): T | undefined {
+  if (!a && !b) return undefined;
+  const out = { ...a, ...b } as T;
+  for (const key of keys) {
+    const merged = union(a?.[key] as string[] | undefined, b?.[key] as string[] | undefined);
+    if (merged) (out as Record<string, unknown>)[key as string] = merged;
+  }
+  return out;
+}
+
+export function mergeProfiles(base: Profile, child: Profile): Profile {
+  const childGroups = child.security?.groups ? { ...child.groups, include: union(child.groups?.include, child.security.groups) } : child.groups;
+  const baseGroups = base.security?.groups ? { ...base.groups, include: union(base.groups?.include, base.security.groups) } : base.groups;
+  const network = mergeLists(base.network, child.network, ['allow_domain', 'deny_domain', 'credentials']);
+  if (network && (base.network?.block || child.network?.block)) network.block = true;
+  const environment = mergeLists(base.environment, child.environment, ['allow_vars', 'deny_vars']);
+  if (environment && (base.environment?.set_vars || child.environment?.set_vars)) {
+    environment.set_vars = { ...base.environment?.set_vars, ...child.environment?.set_vars };
+  }
+  const merged: Profile = {
+    ...base,
+    ...child,
+    meta: base.meta || child.meta ? { ...base.meta, ...child.meta } : undefined,
+    groups: mergeLists(baseGroups, childGroups, ['include', 'exclude']),
+    filesystem: mergeLists(base.filesystem, child.filesystem, ['allow', 'read', 'write', 'allow_file', 'read_file', 'write_file', 'deny']),
+    network,
+    environment,
+    workdir: child.workdir?.access !== undefined ? child.workdir : base.workdir,
+    policy: mergeLists(base.policy, child.policy, ['exclude_groups', 'add_deny_access', 'override_deny']),
+  };
+  delete merged.extends;
+  delete merged.security;
+  for (const key of Object.keys(merged) as (keyof Profile)[]) if (merged[key] === undefined) delete merged[key];
+  return merged;
+}

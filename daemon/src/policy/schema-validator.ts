@@ -1,0 +1,55 @@
+// Validates profiles and groups against the shared JSON Schema with ajv, and turns ajv's
+// findings into one line that names the file, the key and what to do.
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { GroupSchema, NonoError, ProfileSchema } from '@nono/shared';
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validateProfile: ValidateFunction = ajv.compile(ProfileSchema);
+const validateGroup: ValidateFunction = ajv.compile(GroupSchema);
+
+export interface SchemaProblem {
+  key: string;
+  message: string;
+}
+
+function describe(error: ErrorObject): SchemaProblem {
+  const base = error.instancePath.replace(/^\//, '').replaceAll('/', '.');
+  if (error.keyword === 'additionalProperties') {
+    const extra = String((error.params as { additionalProperty: string }).additionalProperty);
+    const key = base ? `${base}.${extra}` : extra;
+    return { key, message: `unknown key "${extra}"; remove it or check its spelling (nono profile schema lists the keys)` };
+  }
+  if (error.keyword === 'type') {
+    return { key: base || '(top level)', message: `must be ${(error.params as { type: string }).type}` };
+  }
+  if (error.keyword === 'enum' || error.keyword === 'const' || error.keyword === 'anyOf') {
+    return { key: base || '(top level)', message: `has a value that is not allowed${error.keyword === 'anyOf' ? ' (see nono profile schema)' : ''}` };
+  }
+  return { key: base || '(top level)', message: error.message ?? 'is invalid' };
+}
+
+/** Every problem in the document, most specific first (anyOf noise after the real cause). */
+export function profileProblems(document: unknown): SchemaProblem[] {
+  if (validateProfile(document)) return [];
+  const problems = (validateProfile.errors ?? []).map(describe);
+  const seen = new Set<string>();
+  return problems
+    .sort((a, b) => Number(a.message.startsWith('has a value')) - Number(b.message.startsWith('has a value')))
+    .filter((p) => !seen.has(p.key) && seen.add(p.key));
+}
+
+export function assertValidProfile(document: unknown, file: string): void {
+  const [first] = profileProblems(document);
+  if (first) {
+    throw new NonoError('PROFILE_INVALID', `${file}: ${first.key}: ${first.message}`, { file, key: first.key });
+  }
+}
+
+export function assertValidGroup(name: string, document: unknown, file: string): void {
+  if (validateGroup(document)) return;
+  const problem = describe(validateGroup.errors![0]!);
+  throw new NonoError('PROFILE_INVALID', `${file}: groups.${name}.${problem.key}: ${problem.message}`, {
+    file,
+    key: `groups.${name}.${problem.key}`,
+  });
+}

@@ -1,0 +1,113 @@
+// The profile format (upstream nono's JSON, comments allowed) as one JSON Schema: the daemon
+// validates every profile file with it, `nono profile schema` prints it, and editors can use
+// it for completion. Unknown keys are errors, so a typo never silently grants nothing.
+import { Type, type Static } from '@sinclair/typebox';
+
+const PathList = Type.Array(Type.String({ minLength: 1 }), { description: 'Absolute, ~/, or $HOME/$WORKDIR/$TMPDIR/$XDG_* paths' });
+const NameList = Type.Array(Type.String({ minLength: 1 }));
+const strict = { additionalProperties: false } as const;
+
+export const WorkdirAccess = Type.Union(
+  [Type.Literal('none'), Type.Literal('read'), Type.Literal('write'), Type.Literal('readwrite')],
+  { description: 'What the sandbox gets of the working directory' },
+);
+export type WorkdirAccess = Static<typeof WorkdirAccess>;
+
+export const ProfileSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    extends: Type.Optional(
+      Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
+        description: 'Profiles merged first, left to right; this profile applies on top',
+      }),
+    ),
+    meta: Type.Optional(
+      Type.Object(
+        {
+          name: Type.Optional(Type.String()),
+          version: Type.Optional(Type.String()),
+          description: Type.Optional(Type.String()),
+          author: Type.Optional(Type.String()),
+          signature: Type.Optional(Type.String()),
+        },
+        strict,
+      ),
+    ),
+    groups: Type.Optional(
+      Type.Object({ include: Type.Optional(NameList), exclude: Type.Optional(NameList) }, { ...strict, description: 'Security groups (nono policy groups)' }),
+    ),
+    security: Type.Optional(
+      Type.Object({ groups: Type.Optional(NameList), trust_groups: Type.Optional(NameList) }, { ...strict, description: 'Older form of groups.include' }),
+    ),
+    filesystem: Type.Optional(
+      Type.Object(
+        {
+          allow: Type.Optional(PathList),
+          read: Type.Optional(PathList),
+          write: Type.Optional(PathList),
+          allow_file: Type.Optional(PathList),
+          read_file: Type.Optional(PathList),
+          write_file: Type.Optional(PathList),
+          deny: Type.Optional(PathList),
+        },
+        strict,
+      ),
+    ),
+    network: Type.Optional(
+      Type.Object(
+        {
+          block: Type.Optional(Type.Boolean()),
+          network_profile: Type.Optional(Type.String({ minLength: 1 })),
+          allow_domain: Type.Optional(NameList),
+          deny_domain: Type.Optional(NameList),
+          credentials: Type.Optional(NameList),
+        },
+        strict,
+      ),
+    ),
+    environment: Type.Optional(
+      Type.Object(
+        {
+          allow_vars: Type.Optional(NameList),
+          deny_vars: Type.Optional(NameList),
+          set_vars: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String())),
+        },
+        strict,
+      ),
+    ),
+    workdir: Type.Optional(Type.Object({ access: Type.Optional(WorkdirAccess) }, strict)),
+    policy: Type.Optional(
+      Type.Object(
+        {
+          exclude_groups: Type.Optional(NameList),
+          add_deny_access: Type.Optional(PathList),
+          override_deny: Type.Optional(PathList),
+        },
+        strict,
+      ),
+    ),
+    rollback: Type.Optional(Type.Union([Type.Boolean(), Type.Object({}, { additionalProperties: true })])),
+    allow_gpu: Type.Optional(Type.Boolean()),
+    allow_launch_services: Type.Optional(Type.Boolean()),
+    interactive: Type.Optional(Type.Boolean()),
+  },
+  { ...strict, $id: 'https://nono.dev/schemas/profile.json', title: 'nono profile' },
+);
+export type Profile = Static<typeof ProfileSchema>;
+
+export const GroupSchema = Type.Object(
+  {
+    description: Type.String(),
+    platform: Type.Union([Type.Literal('linux'), Type.Literal('macos'), Type.Literal('all')]),
+    required: Type.Optional(Type.Boolean()),
+    allow: Type.Optional(PathList),
+    read: Type.Optional(PathList),
+    write: Type.Optional(PathList),
+    allow_file: Type.Optional(PathList),
+    read_file: Type.Optional(PathList),
+    write_file: Type.Optional(PathList),
+    deny: Type.Optional(PathList),
+  },
+  strict,
+);
+export type Group = Static<typeof GroupSchema>;
