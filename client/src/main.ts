@@ -12,6 +12,15 @@ const program = new Command('nono')
 program.configureOutput({ outputError: (text, write) => write(`nono: ${text.replace(/^error: /, '')}`) });
 for (const register of COMMANDS) register(program);
 
+// A reader that went away (`nono policy groups | head`) ends us the way SIGPIPE ends a C
+// program: quietly, with 128+13; the daemon then hangs up whatever session we were relaying.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(141);
+    throw error;
+  });
+}
+
 async function main(): Promise<void> {
   try {
     await program.parseAsync(process.argv);

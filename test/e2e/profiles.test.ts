@@ -2,7 +2,7 @@
 // decisions by rule and group; environment policy holds; bad profiles fail with one line that
 // names the file and the key, and nothing runs.
 import { describe, expect, it, beforeAll } from 'vitest';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { usePrivateDaemon } from '../support/daemon-process.js';
 import { runCli } from '../support/run-cli.js';
@@ -147,10 +147,12 @@ describe('nono why', () => {
 });
 
 describe('environment policy', () => {
+  // The client is a Node program started with this environment too, so the values must not
+  // break it; what matters is that they never reach the sandboxed child.
   const hostile = {
     SECRET_TOKEN: 'leak',
-    LD_PRELOAD: '/tmp/evil.so',
-    NODE_OPTIONS: '--require /tmp/evil.js',
+    LD_PRELOAD: 'libc.so.6',
+    NODE_OPTIONS: '--max-old-space-size=1234',
     BASH_ENV: '/tmp/evil.sh',
     PYTHONSTARTUP: '/tmp/evil.py',
     PERL5OPT: '-Mevil',
@@ -240,5 +242,52 @@ describe('profile init and groups', () => {
     const unknown = await run(['policy', 'groups', 'nope']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/unknown security group nope/);
+  });
+});
+
+describe('built-in agent profiles under the kernel', () => {
+  it('claude-code reads and writes its own config and the workdir, and nothing of the credentials', async () => {
+    writeFileSync(join(ctx.world.home, '.claude', 'settings.json'), '{"theme":"dark"}\n');
+    const r = await run(['run', '-p', 'claude-code', '--', 'sh', '-c', 'cat ~/.claude/settings.json && echo saved >> ~/.claude/settings.json && echo y > ./made-by-agent && cat ~/.ssh/id_rsa']);
+    expect(r.stdout).toBe('{"theme":"dark"}\n');
+    expect(r.stderr).toMatch(/Permission denied/);
+    expect(r.code).not.toBe(0);
+    expect(readFileSync(join(ctx.world.home, '.claude', 'settings.json'), 'utf8')).toBe('{"theme":"dark"}\nsaved\n');
+    expect(existsSync(join(ctx.world.work, 'made-by-agent'))).toBe(true);
+  });
+
+  it('crush writes its config dir but not claude-code\'s', async () => {
+    const r = await run(['run', '-p', 'crush', '--', 'sh', '-c', 'echo x > ~/.config/crush/state && echo x > ~/.claude/stolen']);
+    expect(r.code).not.toBe(0);
+    expect(existsSync(join(ctx.world.home, '.config', 'crush', 'state'))).toBe(true);
+    expect(existsSync(join(ctx.world.home, '.claude', 'stolen'))).toBe(false);
+  });
+});
+
+describe('command-line flags on top of a profile', () => {
+  it('adds read-only and single-file grants', async () => {
+    writeFileSync(join(ctx.world.work, 'src', 'out.txt'), '');
+    const r = await run(['run', '-r', '~/reference', '--write-file', './src/out.txt', '--', 'sh', '-c', 'cat ~/reference/notes.md; echo w > ./src/out.txt; echo no > ~/reference/new']);
+    expect(r.stdout).toBe('reference notes\n');
+    expect(r.code).not.toBe(0);
+    expect(readFileSync(join(ctx.world.work, 'src', 'out.txt'), 'utf8')).toBe('w\n');
+    expect(existsSync(join(ctx.world.home, 'reference', 'new'))).toBe(false);
+  });
+
+  it('lifts a deny with --bypass-protection only together with a grant', async () => {
+    const alone = await run(['run', '--bypass-protection', '~/.ssh', '--', 'true']);
+    expect(alone.code).toBe(125);
+    expect(alone.stderr).toMatch(/no grant reaches it/);
+    const granted = await run(['run', '--read', '~/.ssh', '--bypass-protection', '~/.ssh', '--', 'cat', join(ctx.world.home, '.ssh', 'id_rsa')]);
+    expect(granted.stdout).toMatch(/PRIVATE KEY/);
+  });
+
+  it('takes the host list of --network-profile and --allow-domain into the plan', async () => {
+    const plan = JSON.parse((await run(['run', '--network-profile', 'codex', '--allow-domain', 'api.example.com', '--dry-run', '--json', '--', 'true'])).stdout);
+    expect(plan.hosts.networkProfile).toBe('codex');
+    expect(plan.hosts.allow).toEqual(expect.arrayContaining(['api.openai.com', 'registry.npmjs.org', 'api.example.com']));
+    const unknown = await run(['run', '--network-profile', 'nope', '--', 'true']);
+    expect(unknown.code).toBe(125);
+    expect(unknown.stderr).toMatch(/unknown network profile nope; known: .*claude-code/);
   });
 });

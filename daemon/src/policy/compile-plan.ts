@@ -5,7 +5,7 @@
 // Landlock cannot deny a path inside a granted tree, so a grant the user asked for that covers
 // a protected path is refused here, and one from a group is dropped with a note, rather than
 // silently widening the sandbox.
-import { statSync, type Stats } from 'node:fs';
+import { existsSync, statSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { Access, Grants, PlanRule, SandboxPlan } from '@nono/shared';
 import { NonoError, type NonoPaths, type Profile } from '@nono/shared';
@@ -292,11 +292,16 @@ function activeGroups(resolved: ResolvedProfile, catalog: GroupCatalog): string[
 }
 
 function refuseProtected(path: string, flag: string, raw: string, protect: ProtectedPath[]): void {
-  const hit = conflictWith(path, protect);
-  if (!hit) return;
+  const hits = protect.filter((p) => isWithin(p.path, path) || isWithin(path, p.path));
+  if (hits.length === 0) return;
+  // Name what is really there first: a home holds a few of the ~100 protected paths.
+  const ranked = [...hits.filter((h) => existsSync(h.path)), ...hits.filter((h) => !existsSync(h.path))];
+  const shown = ranked.slice(0, 3).map((hit, i) => (i === 0 ? describeConflict(path, hit) : `${hit.path} (${hit.source})`));
+  const more = ranked.length > 3 ? ` and ${ranked.length - 3} more protected paths` : '';
+  const own = ranked.some((h) => h.own);
   throw new NonoError(
     'PATH_DENIED',
-    `${flag} ${raw}: ${describeConflict(path, hit)}; Landlock cannot deny a path inside a grant, so grant a narrower directory${hit.own ? '' : ' (or --bypass-protection the protected path)'}`,
-    { path, flag, protected: hit.path, rule: hit.source },
+    `${flag} ${raw}: ${shown.join(', ')}${more}; Landlock cannot deny a path inside a grant, so grant a narrower directory${own ? '' : ' (or --bypass-protection the protected path)'}`,
+    { path, flag, protected: ranked[0]!.path, rule: ranked[0]!.source },
   );
 }
