@@ -16,7 +16,7 @@ import type { DaemonServices } from './rpc/call-context.js';
 import { GroupCatalog } from './policy/group-catalog.js';
 import { NetworkProfileCatalog } from './policy/network-profiles.js';
 import { ProfileLoader } from './policy/profile-loader.js';
-import type { PolicyServices } from './policy/compile-plan.js';
+import type { Isolation, PolicyServices } from './policy/compile-plan.js';
 
 export const VERSION = NONO_VERSION;
 
@@ -34,6 +34,12 @@ function parseAbiCap(value: string | undefined): number | undefined {
   return Number.isInteger(n) && n >= 0 && n <= 99 ? n : undefined;
 }
 
+function isolationFrom(features: SandboxFeatures | undefined): Isolation {
+  if (!features) return { view: false, reason: 'the sandbox helper could not be probed' };
+  if (features.userns === true) return { view: true, reason: null };
+  return { view: false, reason: `user namespaces are unavailable (${features.userns_error ?? 'the helper does not report them'})` };
+}
+
 export async function startDaemon(env: NodeJS.ProcessEnv = process.env): Promise<StartResult> {
   const paths = resolveNonoPaths(env);
   ensurePrivateDir(paths.runtimeDir);
@@ -41,20 +47,25 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env): Promise
   const holder = acquireLock(paths.lockPath);
   if (holder !== undefined) return { kind: 'already-running', pid: holder };
 
+  // NONO_TEST_NO_USERNS makes the helper act as if user namespaces were disabled, so the
+  // Landlock-only fallback is testable on a machine that has them.
+  const helperFlags = env.NONO_TEST_NO_USERNS === '1' ? ['--no-userns'] : [];
+  const features = Promise.resolve().then(() => probeSandbox(helperPath(env), helperFlags));
+  features.catch(() => undefined);
   const policy: PolicyServices = {
     paths,
     groups: GroupCatalog.load(),
     networkProfiles: NetworkProfileCatalog.load(),
     profiles: new ProfileLoader(join(paths.configDir, 'profiles')),
     daemonHome: homedir(),
+    isolation: isolationFrom(await features.catch(() => undefined)),
   };
   const log = createLogger(paths.logPath);
   const secret = createSecret(paths.secretPath);
   const db = openDatabase(paths.dbPath);
   const store = new SessionStore(db);
   const lost = store.markLost();
-  const sessions = new SessionManager({ paths, policy, store, log, abiCap: parseAbiCap(env.NONO_TEST_LANDLOCK_ABI_CAP) });
-  let features: Promise<SandboxFeatures> | undefined;
+  const sessions = new SessionManager({ paths, policy, store, log, helperFlags, abiCap: parseAbiCap(env.NONO_TEST_LANDLOCK_ABI_CAP) });
 
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
@@ -89,7 +100,7 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env): Promise
     sessions,
     store,
     log,
-    features: () => (features ??= probeSandbox(helperPath(env))),
+    features: () => features,
     stop: (reason) => void stop(reason),
   };
   const control = new ControlServer(services, createDispatcher());

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { registerRun } from './run.js';
 import { registerDaemon } from './daemon.js';
+import { registerDoctor } from './doctor.js';
 import { registerWhy } from './why.js';
 import { registerPolicyGroups } from './policy-groups.js';
 import { registerPolicyShow } from './policy-show.js';
@@ -25,4 +26,4 @@ function registerProfile(program: Command): void {
   }
 }
 
-export const COMMANDS: ((program: Command) => void)[] = [registerRun, registerWhy, registerPolicy, registerProfile, registerDaemon];
+export const COMMANDS: ((program: Command) => void)[] = [registerRun, registerWhy, registerPolicy, registerProfile, registerDoctor, registerDaemon];

@@ -17,6 +17,8 @@ export interface PolicyFlags {
   allowDomain: string[];
   networkProfile?: string;
   bypassProtection: string[];
+  allowUnixSocket: string[];
+  requireFullIsolation?: boolean;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -35,7 +37,9 @@ export function addPolicyFlags(command: Command, withProfile = true): Command {
     .option('--net-block', 'block all network access (TCP, UDP, every non-unix socket)')
     .option('--allow-domain <host>', 'allow a host through the network filter (repeatable)', collect, [])
     .option('--network-profile <name>', 'use a named host list (see daemon/data/network-profiles.json)')
-    .option('--bypass-protection <path>', 'lift a deny on a path you also grant (repeatable)', collect, []);
+    .option('--bypass-protection <path>', 'lift a deny on a path you also grant (repeatable)', collect, [])
+    .option('--allow-unix-socket <path>', 'let the sandbox connect to this host unix socket (repeatable)', collect, [])
+    .option('--require-full-isolation', 'refuse to run when the private filesystem view is unavailable');
 }
 
 export function policyRequest(flags: PolicyFlags): ParamsOf<'policy.show'> {
@@ -50,6 +54,7 @@ export function policyRequest(flags: PolicyFlags): ParamsOf<'policy.show'> {
       allowFile: flags.allowFile,
       readFile: flags.readFile,
       writeFile: flags.writeFile,
+      unixSocket: flags.allowUnixSocket,
     },
     allowCwd: flags.allowCwd === true,
     netBlock: flags.netBlock === true,
@@ -57,5 +62,6 @@ export function policyRequest(flags: PolicyFlags): ParamsOf<'policy.show'> {
     allowDomain: flags.allowDomain,
     ...(flags.networkProfile !== undefined ? { networkProfile: flags.networkProfile } : {}),
     bypassProtection: flags.bypassProtection,
+    requireFullIsolation: flags.requireFullIsolation === true,
   };
 }

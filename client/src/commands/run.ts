@@ -74,6 +74,11 @@ async function run(argv: string[], options: RunOptions): Promise<number> {
       return 0;
     }
     sessionId = result.session.id;
+    if (result.plan.isolation.mode === 'landlock') {
+      process.stderr.write(
+        `nono: Landlock alone, ${result.plan.isolation.reason ?? 'no private view'}: ${result.plan.isolation.missing.join('; ')} (--require-full-isolation refuses instead)\n`,
+      );
+    }
   } catch (error) {
     reportError(error, options.json === true);
     client.close();

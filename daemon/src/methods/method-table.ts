@@ -4,6 +4,7 @@ import type { MethodName, ParamsOf, ResultOf } from '@nono/shared';
 import type { CallContext } from '../rpc/call-context.js';
 import { authHello } from './auth-hello.js';
 import { daemonStatus } from './daemon-status.js';
+import { daemonDoctor } from './daemon-doctor.js';
 import { daemonStop } from './daemon-stop.js';
 import { sessionRun } from './session-run.js';
 import { sessionInput } from './session-input.js';
@@ -26,6 +27,7 @@ export type MethodHandler<M extends MethodName> = (params: ParamsOf<M>, ctx: Cal
 export const METHOD_TABLE: { [M in MethodName]: MethodHandler<M> } = {
   'auth.hello': authHello,
   'daemon.status': daemonStatus,
+  'daemon.doctor': daemonDoctor,
   'daemon.stop': daemonStop,
   'session.run': sessionRun,
   'session.input': sessionInput,

@@ -2,10 +2,10 @@
 // plan: canonical paths with access and the rule that asked for each, the paths kept out,
 // the network mode and host lists, and the environment the child gets.
 // Threat: this is where a grant could expose nono's own secret or the user's credentials.
-// Landlock cannot deny a path inside a granted tree, so a grant the user asked for that covers
-// a protected path is refused here, and one from a group is dropped with a note, rather than
-// silently widening the sandbox.
-import { existsSync, statSync, type Stats } from 'node:fs';
+// With the private view (user namespaces available) a protected path inside a grant is
+// masked; with Landlock alone, which cannot deny inside a granted tree, a grant the user asked
+// for that covers one is refused, and one from a group is dropped with a note.
+import { existsSync, lstatSync, statSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { Access, Grants, PlanRule, SandboxPlan } from '@nono/shared';
 import { NonoError, type NonoPaths, type Profile } from '@nono/shared';
@@ -15,6 +15,8 @@ import { expandPath, type PolicyContext } from './policy-variables.js';
 import type { GroupCatalog } from './group-catalog.js';
 import type { NetworkProfileCatalog } from './network-profiles.js';
 import type { ProfileLoader, ResolvedProfile } from './profile-loader.js';
+import { hostUnixSockets, socketOfVariable } from './host-sockets.js';
+import { planMasks, planReadonly, planSymlinks, uncoverableHostExec } from './view-plan.js';
 
 export interface RunRequest {
   cwd: string;
@@ -27,7 +29,22 @@ export interface RunRequest {
   allowDomain?: string[] | undefined;
   networkProfile?: string | undefined;
   bypassProtection?: string[] | undefined;
+  requireFullIsolation?: boolean | undefined;
 }
+
+/** Whether the helper can build the private view here (user namespaces), and if not why. */
+export interface Isolation {
+  view: boolean;
+  reason: string | null;
+}
+
+/** What the sandbox lacks on Landlock alone, said once to the user and in `nono doctor`. */
+export const LANDLOCK_ONLY_GAPS = [
+  'a grant may not contain a protected path (no deny inside allow)',
+  'host unix sockets inside grants (Docker, D-Bus, ssh-agent) stay reachable',
+  'other processes of the user are visible in /proc',
+  'host-exec files (.git/hooks, .vscode, ...) inside writable grants are not write-protected',
+];
 
 export interface PolicyServices {
   paths: NonoPaths;
@@ -35,6 +52,9 @@ export interface PolicyServices {
   networkProfiles: NetworkProfileCatalog;
   profiles: ProfileLoader;
   daemonHome: string;
+  isolation: Isolation;
+  /** Where to read the bound unix sockets; tests point it at a fixture. */
+  unixSocketTable?: string;
 }
 
 export interface ProtectedPath {
@@ -65,11 +85,16 @@ const GPU_DEVICES = ['/dev/dri', '/dev/nvidia0', '/dev/nvidiactl', '/dev/nvidia-
 
 function kindOf(stats: Stats): PlanRule['kind'] {
   if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'device';
+  if (stats.isSocket()) return 'socket';
   return stats.isDirectory() ? 'dir' : 'file';
 }
 
-export function conflictWith(path: string, protect: ProtectedPath[]): ProtectedPath | undefined {
-  return protect.find((p) => isWithin(p.path, path) || isWithin(path, p.path));
+/**
+ * The protected paths a grant of path runs into. In the view a protected path inside a grant
+ * is masked, so only a grant of the protected path itself, or of something inside it, counts.
+ */
+function conflictsOf(path: string, protect: ProtectedPath[], view: boolean): ProtectedPath[] {
+  return protect.filter((p) => isWithin(path, p.path) || (!view && isWithin(p.path, path)));
 }
 
 /** What is wrong with granting path, if anything, as one clause. */
@@ -100,8 +125,20 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
         key,
       });
     }
-    return canonicalOrLexical(toAbsolute(expanded, workdir, home));
+    const lexical = toAbsolute(expanded, workdir, home);
+    lexicalGrants.push(lexical);
+    return canonicalOrLexical(lexical);
   };
+  // Grant paths as written, for the symlinks the view must recreate along them.
+  const lexicalGrants: string[] = [];
+  const view = services.isolation.view;
+  if (!view && (request.requireFullIsolation || profile.require_full_isolation)) {
+    throw new NonoError(
+      'ISOLATION_UNAVAILABLE',
+      `full isolation is required (${request.requireFullIsolation ? '--require-full-isolation' : `profile ${resolved.name}: require_full_isolation`}) but ${services.isolation.reason ?? 'user namespaces are unavailable'}; \`nono doctor\` says what to change`,
+      { reason: services.isolation.reason },
+    );
+  }
 
   const groups = activeGroups(resolved, services.groups);
   const notes: string[] = [];
@@ -156,11 +193,12 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
         const path = expand(raw, `groups.${name}.${spec.profileKey}`);
         const stats = statSync(path, { throwIfNoEntry: false });
         if (!stats) continue;
-        const hit = conflictWith(path, effectiveProtect);
+        const hit = conflictsOf(path, effectiveProtect, view)[0];
         if (hit) {
-          if (path === '/tmp' && hit.own) privateTmp = true;
+          const tmpHoldsOurs = path === '/tmp' && hit.own;
+          if (tmpHoldsOurs) privateTmp = true;
           notes.push(
-            path === '/tmp' && hit.own
+            tmpHoldsOurs
               ? `/tmp is not granted: it holds ${hit.path} (${hit.source}). The sandbox gets a private TMPDIR instead; point XDG_RUNTIME_DIR outside /tmp to give it /tmp.`
               : `group ${name}: ${spec.profileKey} ${raw} skipped: ${describeConflict(path, hit)}`,
           );
@@ -181,7 +219,7 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
         notes.push(`profile ${resolved.name}: filesystem.${spec.profileKey} ${raw}: ${path} does not exist; skipped`);
         continue;
       }
-      refuseProtected(path, `profile ${resolved.name}: filesystem.${spec.profileKey}`, raw, effectiveProtect);
+      refuseProtected(path, `profile ${resolved.name}: filesystem.${spec.profileKey}`, raw, conflictsOf(path, effectiveProtect, view));
       addRule(path, spec.access, kindOf(stats), `profile ${resolved.name}: filesystem.${spec.profileKey}`);
     }
   }
@@ -190,6 +228,7 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
   for (const spec of GRANT_KEYS) {
     for (const raw of request.grants?.[spec.key] ?? []) {
       const absolute = toAbsolute(raw, request.cwd, home);
+      lexicalGrants.push(absolute);
       const canonical = canonicalOrLexical(absolute);
       const stats = statSync(canonical, { throwIfNoEntry: false });
       if (!stats) {
@@ -204,7 +243,7 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
           flag: spec.flag,
         });
       }
-      refuseProtected(canonical, spec.flag, raw, effectiveProtect);
+      refuseProtected(canonical, spec.flag, raw, conflictsOf(canonical, effectiveProtect, view));
       addRule(canonical, spec.access, kindOf(stats), spec.flag);
     }
   }
@@ -212,7 +251,7 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
   const workdirAccess = request.allowCwd ? 'readwrite' : (profile.workdir?.access ?? 'none');
   if (workdirAccess !== 'none') {
     const source = request.allowCwd ? '--allow-cwd' : `profile ${resolved.name}: workdir.access`;
-    refuseProtected(workdir, source, workdir, effectiveProtect);
+    refuseProtected(workdir, source, workdir, conflictsOf(workdir, effectiveProtect, view));
     addRule(workdir, workdirAccess, 'dir', source);
   }
 
@@ -221,6 +260,27 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
       const stats = statSync(device, { throwIfNoEntry: false });
       if (stats) addRule(device, 'readwrite', kindOf(stats), `profile ${resolved.name}: allow_gpu`);
     }
+  }
+
+  // Host sockets the profile or flags name; every other one stays out of the view.
+  const grantedSockets: string[] = [];
+  const socketGrants = [
+    ...(profile.filesystem?.unix_socket ?? []).map((raw) => ({ raw, path: expand(raw, 'filesystem.unix_socket'), by: `profile ${resolved.name}: filesystem.unix_socket`, cli: false })),
+    ...(request.grants?.unixSocket ?? []).map((raw) => {
+      const lexical = toAbsolute(raw, request.cwd, home);
+      lexicalGrants.push(lexical);
+      return { raw, path: canonicalOrLexical(lexical), by: '--allow-unix-socket', cli: true };
+    }),
+  ];
+  for (const grant of socketGrants) {
+    if (lstatSync(grant.path, { throwIfNoEntry: false })?.isSocket() !== true) {
+      if (grant.cli) throw new NonoError('PATH_NOT_FOUND', `${grant.by} ${grant.raw}: ${grant.path} is not a unix socket (is its service running?)`, { path: grant.path });
+      notes.push(`${grant.by} ${grant.raw}: ${grant.path} is not a unix socket now; skipped`);
+      continue;
+    }
+    refuseProtected(grant.path, grant.by, grant.raw, conflictsOf(grant.path, effectiveProtect, view));
+    grantedSockets.push(grant.path);
+    addRule(grant.path, 'readwrite', 'socket', grant.by);
   }
 
   for (const override of overrides) {
@@ -234,7 +294,36 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
     }
   }
 
-  const { env, passed, dropped } = filterEnvironment(request.env, profile.environment);
+  const ruleList = [...rules.values()].sort((a, b) => a.path.localeCompare(b.path));
+  const liftedHostExec = profile.filesystem?.allow_host_exec_paths ?? [];
+  const hostSockets = hostUnixSockets(services.unixSocketTable)
+    .map((path) => canonicalOrLexical(path))
+    .filter((path) => !grantedSockets.includes(path))
+    .map((path) => ({ path, source: 'a host unix socket (filesystem.unix_socket grants one)' }));
+  const masks = view ? planMasks(ruleList, [...effectiveProtect, ...hostSockets]) : [];
+  const readonly = view ? planReadonly(ruleList, masks, liftedHostExec) : [];
+  if (view) {
+    const uncovered = uncoverableHostExec(ruleList, liftedHostExec);
+    if (uncovered.length > 0) {
+      notes.push(`${uncovered.length} host-exec paths inside writable grants do not exist yet and could be created (e.g. ${uncovered[0]}); nono write-protects only existing ones`);
+    }
+  } else {
+    const reachable = hostSockets.filter((s) => ruleList.some((r) => isWithin(s.path, r.path)));
+    if (reachable.length > 0) notes.push(`without the view these host sockets inside grants stay reachable: ${reachable.map((s) => s.path).join(', ')}`);
+  }
+
+  const filtered = filterEnvironment(request.env, profile.environment);
+  const { env, passed } = filtered;
+  const dropped = [...filtered.dropped];
+  // A variable naming a host socket is a pointer into the hidden: drop it unless granted.
+  for (const name of [...passed]) {
+    const socket = socketOfVariable(name, env[name]!);
+    if (socket === undefined || grantedSockets.includes(canonicalOrLexical(socket))) continue;
+    delete env[name];
+    passed.splice(passed.indexOf(name), 1);
+    dropped.push(name);
+  }
+  dropped.sort();
   const networkProfile = request.networkProfile ?? profile.network?.network_profile ?? null;
   const profileHosts = networkProfile ? services.networkProfiles.get(networkProfile, request.networkProfile ? '--network-profile' : where).hosts : [];
   const plan: SandboxPlan = {
@@ -250,8 +339,12 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
       enforced: false,
     },
     interactive: profile.interactive === true,
-    rules: [...rules.values()].sort((a, b) => a.path.localeCompare(b.path)),
+    rules: ruleList,
     denied: effectiveProtect.map((p) => ({ path: p.path, source: p.source })),
+    isolation: { mode: view ? 'view' : 'landlock', reason: view ? null : services.isolation.reason, missing: view ? [] : LANDLOCK_ONLY_GAPS },
+    masks,
+    readonly,
+    symlinks: view ? planSymlinks(lexicalGrants) : [],
     network: request.netBlock || profile.network?.block ? 'block' : 'allow',
     scopes: ['signal', 'abstract-unix'],
     cwd,
@@ -291,8 +384,7 @@ function activeGroups(resolved: ResolvedProfile, catalog: GroupCatalog): string[
   return [...active].filter((name) => catalog.appliesHere(name)).sort();
 }
 
-function refuseProtected(path: string, flag: string, raw: string, protect: ProtectedPath[]): void {
-  const hits = protect.filter((p) => isWithin(p.path, path) || isWithin(path, p.path));
+function refuseProtected(path: string, flag: string, raw: string, hits: ProtectedPath[]): void {
   if (hits.length === 0) return;
   // Name what is really there first: a home holds a few of the ~100 protected paths.
   const ranked = [...hits.filter((h) => existsSync(h.path)), ...hits.filter((h) => !existsSync(h.path))];

@@ -37,6 +37,22 @@ export function explainPath(plan: SandboxPlan, rawPath: string, op: Operation, c
       enforced: true,
     };
   }
+  const mask = plan.masks.find((m) => isWithin(target, m.path));
+  if (mask) {
+    return { status: 'BLOCKED', target, op, reason: `${mask.path} is hidden in the sandbox's view: ${mask.source}`, rule: null, group: null, enforced: true };
+  }
+  const readonly = op === 'write' ? plan.readonly.find((r) => isWithin(target, r.path)) : undefined;
+  if (readonly) {
+    return {
+      status: 'BLOCKED',
+      target,
+      op,
+      reason: `${readonly.path} is write-protected (${readonly.source}); filesystem.allow_host_exec_paths lifts it`,
+      rule: null,
+      group: null,
+      enforced: true,
+    };
+  }
   // Landlock rights add up along the path: every granted ancestor contributes.
   const covering = plan.rules.filter((r) => isWithin(target, r.path)).sort((a, b) => b.path.length - a.path.length);
   const grants = (access: string): boolean => access === 'readwrite' || access === op;

@@ -7,3 +7,4 @@ export const DATA_DIR = fileURLToPath(new URL('../../data/', import.meta.url));
 export const GROUPS_FILE = join(DATA_DIR, 'groups.json');
 export const NETWORK_PROFILES_FILE = join(DATA_DIR, 'network-profiles.json');
 export const BUILTIN_PROFILES_DIR = join(DATA_DIR, 'profiles');
+export const HOST_EXEC_PATHS_FILE = join(DATA_DIR, 'host-exec-paths.json');

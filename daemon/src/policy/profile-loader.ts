@@ -1,7 +1,7 @@
 // Finds profiles (user dir first, then built-ins, or a file path), follows `extends`, and
 // merges the chain into one profile. Merge rules: lists append without duplicates, maps merge
 // with the child winning, scalars are the child's when set, network.block is OR'ed so no child
-// can unblock what a parent blocked, and `security.groups` is read as `groups.include`.
+// can unblock what a parent blocked (nor drop require_full_isolation), and `security.groups` is read as `groups.include`.
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { NonoError, type Profile } from '@nono/shared';
@@ -139,12 +139,14 @@ export function mergeProfiles(base: Profile, child: Profile): Profile {
     ...child,
     meta: base.meta || child.meta ? { ...base.meta, ...child.meta } : undefined,
     groups: mergeLists(baseGroups, childGroups, ['include', 'exclude']),
-    filesystem: mergeLists(base.filesystem, child.filesystem, ['allow', 'read', 'write', 'allow_file', 'read_file', 'write_file', 'deny']),
+    filesystem: mergeLists(base.filesystem, child.filesystem, ['allow', 'read', 'write', 'allow_file', 'read_file', 'write_file', 'deny', 'unix_socket', 'allow_host_exec_paths']),
     network,
     environment,
     workdir: child.workdir?.access !== undefined ? child.workdir : base.workdir,
     policy: mergeLists(base.policy, child.policy, ['exclude_groups', 'add_deny_access', 'override_deny']),
   };
+  // Like network.block, a stricter parent cannot be relaxed by a child.
+  if (base.require_full_isolation || child.require_full_isolation) merged.require_full_isolation = true;
   delete merged.extends;
   delete merged.security;
   for (const key of Object.keys(merged) as (keyof Profile)[]) if (merged[key] === undefined) delete merged[key];

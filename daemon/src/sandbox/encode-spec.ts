@@ -37,8 +37,12 @@ export function encodeSpec(plan: SandboxPlan, options: SpecOptions = {}): Buffer
   if (options.abiCap !== undefined) records.push(`abi-cap ${options.abiCap}`);
   records.push(`net ${plan.network}`);
   for (const scope of plan.scopes) records.push(`scope ${scope}`);
+  if (plan.isolation.mode === 'view') records.push('view 1');
   records.push(`cwd ${plan.cwd}`);
   for (const rule of plan.rules) records.push(`fs ${rightsFor(rule).join(',')} ${rule.path}`);
+  for (const link of plan.symlinks) records.push(`symlink ${link.path}`, `symlink-target ${link.target}`);
+  for (const entry of plan.readonly) records.push(`readonly ${entry.path}`);
+  for (const mask of plan.masks) records.push(`mask ${mask.path}`);
   records.push('end');
   return Buffer.from(records.map((r) => `${r}\0`).join(''), 'utf8');
 }

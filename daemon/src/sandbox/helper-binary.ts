@@ -21,12 +21,14 @@ export function helperPath(env: NodeJS.ProcessEnv = process.env): string {
 
 export interface SandboxFeatures {
   landlock: { abi: number; [feature: string]: unknown };
+  userns?: boolean;
+  userns_error?: string;
   [key: string]: unknown;
 }
 
-export function probeSandbox(path: string): Promise<SandboxFeatures> {
+export function probeSandbox(path: string, flags: string[] = []): Promise<SandboxFeatures> {
   return new Promise((resolve, reject) => {
-    execFile(path, ['--probe'], { timeout: 5000 }, (error, stdout) => {
+    execFile(path, [...flags, '--probe'], { timeout: 5000 }, (error, stdout) => {
       if (error) {
         reject(new NonoError('SANDBOX_UNAVAILABLE', `nono-helper --probe failed: ${error.message.split('\n')[0]}`));
         return;

@@ -18,6 +18,8 @@ export interface SessionManagerOptions {
   store: SessionStore;
   log: Logger;
   abiCap?: number | undefined;
+  /** Test switches passed before the spec (--no-userns). */
+  helperFlags?: string[];
 }
 
 export class SessionManager {
@@ -67,10 +69,10 @@ export class SessionManager {
     try {
       if (params.terminal) {
         specFile = writeSpecFile(this.options.paths.runtimeDir, spec);
-        launch.helperArgs = ['--spec-file', specFile];
+        launch.helperArgs = [...(this.options.helperFlags ?? []), '--spec-file', specFile];
         process = launchOnPty(launch, params.terminal, events);
       } else {
-        launch.helperArgs = ['--spec-fd', '3'];
+        launch.helperArgs = [...(this.options.helperFlags ?? []), '--spec-fd', '3'];
         process = launchOnPipes(launch, spec, events);
       }
     } catch (error) {

@@ -59,6 +59,7 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const services = (): PolicyServices => ({
+  isolation: { view: false, reason: 'test' },
   paths: resolveNonoPaths(env),
   groups: GroupCatalog.load(),
   networkProfiles: NetworkProfileCatalog.load(),

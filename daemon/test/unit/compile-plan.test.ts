@@ -43,7 +43,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const services = (): PolicyServices => ({
+const services = (view = false): PolicyServices => ({
+  isolation: view ? { view: true, reason: null } : { view: false, reason: 'user namespaces are unavailable (test)' },
   paths: resolveNonoPaths(env),
   groups: GroupCatalog.load(join(root, 'data', 'groups.json')),
   networkProfiles: NetworkProfileCatalog.load(join(root, 'data', 'network.json')),
@@ -51,6 +52,7 @@ const services = (): PolicyServices => ({
   daemonHome: home,
 });
 const compile = (extra: Record<string, unknown>) => compilePlan({ cwd: join(home, 'project'), env, ...extra }, services());
+const compileInView = (extra: Record<string, unknown>) => compilePlan({ cwd: join(home, 'project'), env, ...extra }, services(true));
 
 function kindOf(fn: () => unknown): string | undefined {
   try {
@@ -117,7 +119,69 @@ describe('compilePlan', () => {
   });
 });
 
+describe('compilePlan with the private view', () => {
+  it('masks protected paths inside a grant instead of refusing it, and nono\'s own files too', () => {
+    const { plan, privateTmp } = compileInView({ grants: { allow: [home] } });
+    expect(plan.isolation).toEqual({ mode: 'view', reason: null, missing: [] });
+    expect(plan.rules).toContainEqual(expect.objectContaining({ path: home, access: 'readwrite' }));
+    expect(plan.masks).toContainEqual({ path: join(home, '.ssh'), source: 'deny_credentials' });
+    expect(privateTmp).toBe(false);
+    mkdirSync(join(env.XDG_RUNTIME_DIR!, 'nono'), { recursive: true });
+    const root = compileInView({ grants: { read: ['/'] } }).plan;
+    expect(root.masks.map((m) => m.path)).toContain(join(env.XDG_RUNTIME_DIR!, 'nono'));
+  });
+
+  it('still refuses a grant of a protected path itself or of something inside it', () => {
+    expect(kindOf(() => compileInView({ grants: { read: [join(home, '.ssh')] } }))).toBe('PATH_DENIED');
+    expect(kindOf(() => compileInView({ grants: { read: ['keys'] } }))).toBe('PATH_DENIED');
+  });
+
+  it('write-protects existing host-exec paths in writable grants unless the profile lifts them', () => {
+    mkdirSync(join(home, 'project', '.git', 'hooks'), { recursive: true });
+    writeFileSync(join(home, 'project', '.git', 'config'), '[core]\n');
+    const { plan } = compileInView({ allowCwd: true });
+    expect(plan.readonly.map((r) => r.path)).toEqual(expect.arrayContaining([join(home, 'project', '.git', 'hooks'), join(home, 'project', '.git', 'config')]));
+    expect(plan.notes.join('\n')).toMatch(/host-exec paths inside writable grants do not exist yet/);
+    expect(compileInView({ grants: { read: ['.'] } }).plan.readonly).toEqual([]);
+    writeFileSync(join(root, 'lift.json'), JSON.stringify({ extends: 'default', filesystem: { allow_host_exec_paths: ['.git/hooks'] } }));
+    const lifted = compileInView({ allowCwd: true, profile: join(root, 'lift.json') }).plan;
+    expect(lifted.readonly.map((r) => r.path)).toEqual([join(home, 'project', '.git', 'config')]);
+  });
+
+  it('drops variables that point at host sockets unless the socket is granted', () => {
+    const { env: childEnv, plan } = compileInView({ env: { ...env, SSH_AUTH_SOCK: '/tmp/ssh-x/agent.1', DOCKER_HOST: 'unix:///run/docker.sock', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/run/user/0/bus' } });
+    expect(childEnv.SSH_AUTH_SOCK).toBeUndefined();
+    expect(childEnv.DOCKER_HOST).toBeUndefined();
+    expect(childEnv.DBUS_SESSION_BUS_ADDRESS).toBeUndefined();
+    expect(plan.env.dropped).toEqual(expect.arrayContaining(['SSH_AUTH_SOCK', 'DOCKER_HOST', 'DBUS_SESSION_BUS_ADDRESS']));
+    expect(compileInView({ env: { ...env, DOCKER_HOST: 'tcp://10.0.0.1:2375' } }).env.DOCKER_HOST).toBe('tcp://10.0.0.1:2375');
+  });
+
+  it('records the symlinks along granted paths', () => {
+    symlinkSync(join(home, 'project'), join(root, 'project-link'));
+    const { plan } = compileInView({ grants: { read: [join(root, 'project-link', 'src')] } });
+    expect(plan.symlinks).toContainEqual({ path: join(root, 'project-link'), target: join(home, 'project') });
+    expect(plan.rules).toContainEqual(expect.objectContaining({ path: join(home, 'project', 'src') }));
+  });
+
+  it('refuses to run on Landlock alone when full isolation is required', () => {
+    expect(kindOf(() => compile({ requireFullIsolation: true }))).toBe('ISOLATION_UNAVAILABLE');
+    expect(kindOf(() => compileInView({ requireFullIsolation: true }))).toBeUndefined();
+    const landlock = compile({}).plan.isolation;
+    expect(landlock.mode).toBe('landlock');
+    expect(landlock.missing.join(' ')).toMatch(/deny inside allow/);
+  });
+});
+
 describe('encodeSpec', () => {
+  it('asks for the view and sends masks, read-only paths and symlinks in view mode only', () => {
+    const records = (plan: Parameters<typeof encodeSpec>[0]) => encodeSpec(plan).toString('utf8').split('\0');
+    const inView = records(compileInView({ grants: { allow: [home] } }).plan);
+    expect(inView).toContain('view 1');
+    expect(inView).toContain(`mask ${join(home, '.ssh')}`);
+    expect(records(compile({ allowCwd: true }).plan)).not.toContain('view 1');
+  });
+
   it('frames records with NULs between nono-spec 1 and end', () => {
     const spec = encodeSpec(compile({ netBlock: true }).plan, { abiCap: 3 }).toString('utf8').split('\0');
     expect(spec[0]).toBe('nono-spec 1');

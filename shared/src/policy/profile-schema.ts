@@ -49,6 +49,16 @@ export const ProfileSchema = Type.Object(
           read_file: Type.Optional(PathList),
           write_file: Type.Optional(PathList),
           deny: Type.Optional(PathList),
+          unix_socket: Type.Optional(
+            Type.Array(Type.String({ minLength: 1 }), {
+              description: 'Host unix sockets the sandbox may connect to (e.g. /run/docker.sock); all others are hidden',
+            }),
+          ),
+          allow_host_exec_paths: Type.Optional(
+            Type.Array(Type.String({ minLength: 1 }), {
+              description: 'Names from the host-exec list (".vscode", ".git/hooks", ...) the sandbox may write inside its grants',
+            }),
+          ),
         },
         strict,
       ),
@@ -90,6 +100,9 @@ export const ProfileSchema = Type.Object(
     allow_gpu: Type.Optional(Type.Boolean()),
     allow_launch_services: Type.Optional(Type.Boolean()),
     interactive: Type.Optional(Type.Boolean()),
+    require_full_isolation: Type.Optional(
+      Type.Boolean({ description: 'Refuse to start when the private filesystem view is unavailable (no user namespaces)' }),
+    ),
   },
   { ...strict, $id: 'https://nono.dev/schemas/profile.json', title: 'nono profile' },
 );

@@ -26,6 +26,7 @@ export const ERROR_KINDS = {
   PROFILE_EXISTS: { code: -32016, summary: 'A user profile of that name already exists; pass force to replace it.' },
   GROUP_NOT_FOUND: { code: -32017, summary: 'No security group of that name; nono policy groups lists them.' },
   SANDBOX_UNAVAILABLE: { code: -32020, summary: 'The kernel or the helper cannot provide the sandbox.' },
+  ISOLATION_UNAVAILABLE: { code: -32022, summary: 'Full isolation was required but user namespaces are unavailable; nono doctor says why.' },
   SPAWN_FAILED: { code: -32021, summary: 'The sandbox helper could not be started.' },
   DAEMON_STOPPING: { code: -32030, summary: 'The daemon is shutting down and takes no new work.' },
   DAEMON_UNREACHABLE: { code: -32031, summary: 'The client could not reach or start the daemon.' },

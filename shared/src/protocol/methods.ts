@@ -38,6 +38,7 @@ const POLICY_REQUEST = {
   bypassProtection: Type.Optional(
     Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { maxItems: 256, description: 'Lift a deny for a granted path' }),
   ),
+  requireFullIsolation: Type.Optional(Type.Boolean({ description: 'Refuse to run on Landlock alone' })),
 };
 
 const Verdict = Type.Object({
@@ -88,6 +89,22 @@ export const METHODS = {
       runtimeDir: Type.String(),
       sessions: Type.Object({ running: Type.Integer(), total: Type.Integer() }),
       sandbox: Type.Unknown({ description: 'nono-helper --probe output' }),
+    }),
+    auth: true,
+  }),
+  'daemon.doctor': method({
+    summary: 'What this kernel gives the sandbox (Landlock ABI, user namespaces, seccomp) and what each means for the user.',
+    params: Empty,
+    result: Type.Object({
+      isolation: Type.Union([Type.Literal('view'), Type.Literal('landlock')]),
+      checks: Type.Array(
+        Type.Object({
+          name: Type.String(),
+          ok: Type.Boolean(),
+          value: Type.String({ description: 'What was found, e.g. "ABI 7" or the errno text' }),
+          meaning: Type.String({ description: 'What it means for the sandbox, and what to change when not ok' }),
+        }),
+      ),
     }),
     auth: true,
   }),

@@ -27,6 +27,7 @@ export const Grants = Type.Object(
     allowFile: Type.Optional(PathList),
     readFile: Type.Optional(PathList),
     writeFile: Type.Optional(PathList),
+    unixSocket: Type.Optional(PathList),
   },
   { additionalProperties: false },
 );
@@ -38,7 +39,7 @@ export type Access = Static<typeof Access>;
 export const PlanRule = Type.Object({
   path: Type.String(),
   access: Access,
-  kind: Type.Union([Type.Literal('dir'), Type.Literal('file'), Type.Literal('device')]),
+  kind: Type.Union([Type.Literal('dir'), Type.Literal('file'), Type.Literal('device'), Type.Literal('socket')]),
   source: Type.String({ description: 'What asked for this grant: a flag, or "baseline: <group>".' }),
 });
 export type PlanRule = Static<typeof PlanRule>;
@@ -65,6 +66,24 @@ export const SandboxPlan = Type.Object({
   rules: Type.Array(PlanRule),
   denied: Type.Array(Type.Object({ path: Type.String(), source: Type.String() }), {
     description: 'Paths the policy keeps out; no grant may cover them.',
+  }),
+  isolation: Type.Object(
+    {
+      mode: Type.Union([Type.Literal('view'), Type.Literal('landlock')], {
+        description: 'view: a private mount, user and pid namespace holds only the grants, with Landlock on top; landlock: Landlock alone',
+      }),
+      reason: Type.Union([Type.String(), Type.Null()], { description: 'Why the view is unavailable, in landlock mode' }),
+      missing: Type.Array(Type.String(), { description: 'What Landlock alone does not protect, in landlock mode' }),
+    },
+  ),
+  masks: Type.Array(Type.Object({ path: Type.String(), source: Type.String() }), {
+    description: 'Existing protected paths inside grants, hidden in the view (empty read-only dir or file)',
+  }),
+  readonly: Type.Array(Type.Object({ path: Type.String(), source: Type.String() }), {
+    description: 'Paths inside writable grants that run code on the host later, write-protected in the view',
+  }),
+  symlinks: Type.Array(Type.Object({ path: Type.String(), target: Type.String() }), {
+    description: 'Symlinks along granted paths, recreated in the view (e.g. /bin -> usr/bin)',
   }),
   network: NetworkMode,
   scopes: Type.Array(Type.String()),

@@ -1,0 +1,77 @@
+// What the helper's private filesystem view needs beyond the grants: which protected paths
+// inside grants to mask, which host-exec files inside writable grants to write-protect, and
+// which symlinks along granted paths to recreate so /bin/sh still resolves.
+import { lstatSync, readlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { PlanRule } from '@nono/shared';
+import { readJsonc } from './jsonc-file.js';
+import { HOST_EXEC_PATHS_FILE } from './policy-data.js';
+import { isWithin } from './resolve-path.js';
+
+export interface Covered {
+  path: string;
+  source: string;
+}
+
+let hostExecNames: string[] | undefined;
+
+/** The names in daemon/data/host-exec-paths.json, read once. */
+export function hostExecPathNames(): string[] {
+  hostExecNames ??= (readJsonc(HOST_EXEC_PATHS_FILE, 'the host-exec paths') as { paths: string[] }).paths;
+  return hostExecNames;
+}
+
+const exists = (path: string): boolean => lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+const insideSome = (path: string, outer: Covered[]): boolean => outer.some((o) => isWithin(path, o.path));
+
+/** Protected paths strictly inside a grant that exist now; a mask inside another is redundant. */
+export function planMasks(rules: PlanRule[], protect: Covered[]): Covered[] {
+  const candidates = protect
+    .filter((p) => rules.some((r) => r.kind === 'dir' && p.path !== r.path && isWithin(p.path, r.path)) && exists(p.path))
+    .sort((a, b) => a.path.length - b.path.length);
+  const masks: Covered[] = [];
+  for (const { path, source } of candidates) if (!insideSome(path, masks)) masks.push({ path, source });
+  return masks;
+}
+
+/** Each host-exec name joined to each writable directory grant, minus the names lifted. */
+function* hostExecCandidates(rules: PlanRule[], lifted: string[]): Generator<{ path: string; name: string }> {
+  const names = hostExecPathNames().filter((name) => !lifted.includes(name));
+  for (const rule of rules) {
+    if (rule.kind !== 'dir' || rule.access === 'read') continue;
+    for (const name of names) yield { path: join(rule.path, name), name };
+  }
+}
+
+/** Existing host-exec files inside writable directory grants, minus the names the profile lifts. */
+export function planReadonly(rules: PlanRule[], masks: Covered[], lifted: string[]): Covered[] {
+  const readonly: Covered[] = [];
+  for (const { path, name } of hostExecCandidates(rules, lifted)) {
+    if (!exists(path) || insideSome(path, masks) || insideSome(path, readonly)) continue;
+    // A grant of exactly this path is the user asking for it writable.
+    if (rules.some((r) => r.path === path && r.access !== 'read')) continue;
+    readonly.push({ path, source: `host-exec protection: ${name} runs on the host later` });
+  }
+  return readonly;
+}
+
+/** Host-exec names inside writable grants that do not exist yet, which the view cannot cover. */
+export function uncoverableHostExec(rules: PlanRule[], lifted: string[]): string[] {
+  return [...hostExecCandidates(rules, lifted)].map((c) => c.path).filter((path) => !exists(path) && exists(dirname(path)));
+}
+
+/** Every symlink met walking each lexical path from /, so the view can recreate it. */
+export function planSymlinks(lexicalPaths: string[]): { path: string; target: string }[] {
+  const links = new Map<string, string>();
+  for (const lexical of lexicalPaths) {
+    let prefix = '';
+    for (const part of lexical.split('/').filter(Boolean)) {
+      prefix = `${prefix}/${part}`;
+      if (links.has(prefix)) continue;
+      const stats = lstatSync(prefix, { throwIfNoEntry: false });
+      if (!stats) break;
+      if (stats.isSymbolicLink()) links.set(prefix, readlinkSync(prefix));
+    }
+  }
+  return [...links].map(([path, target]) => ({ path, target })).sort((a, b) => a.path.localeCompare(b.path));
+}
