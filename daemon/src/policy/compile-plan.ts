@@ -16,7 +16,7 @@ import type { GroupCatalog } from './group-catalog.js';
 import type { NetworkProfileCatalog } from './network-profiles.js';
 import type { ProfileLoader, ResolvedProfile } from './profile-loader.js';
 import { hostUnixSockets, socketOfVariable } from './host-sockets.js';
-import { planMasks, planReadonly, planSymlinks, uncoverableHostExec } from './view-plan.js';
+import { planMasks, planReadonly, planSymlinks, rebuildAroundMasks, uncoverableHostExec } from './view-plan.js';
 
 export interface RunRequest {
   cwd: string;
@@ -294,21 +294,24 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
     }
   }
 
-  const ruleList = [...rules.values()].sort((a, b) => a.path.localeCompare(b.path));
+  const granted = [...rules.values()].sort((a, b) => a.path.localeCompare(b.path));
   const liftedHostExec = profile.filesystem?.allow_host_exec_paths ?? [];
   const hostSockets = hostUnixSockets(services.unixSocketTable)
     .map((path) => canonicalOrLexical(path))
     .filter((path) => !grantedSockets.includes(path))
     .map((path) => ({ path, source: 'a host unix socket (filesystem.unix_socket grants one)' }));
-  const masks = view ? planMasks(ruleList, [...effectiveProtect, ...hostSockets]) : [];
-  const readonly = view ? planReadonly(ruleList, masks, liftedHostExec) : [];
+  const masks = view ? planMasks(granted, [...effectiveProtect, ...hostSockets]) : [];
+  const readonly = view ? planReadonly(granted, masks, liftedHostExec) : [];
+  const rebuilt = view ? rebuildAroundMasks(granted, masks) : { rules: granted, symlinks: [], notes: [] };
+  const ruleList = rebuilt.rules;
+  notes.push(...rebuilt.notes);
   if (view) {
-    const uncovered = uncoverableHostExec(ruleList, liftedHostExec);
+    const uncovered = uncoverableHostExec(granted, liftedHostExec);
     if (uncovered.length > 0) {
       notes.push(`${uncovered.length} host-exec paths inside writable grants do not exist yet and could be created (e.g. ${uncovered[0]}); nono write-protects only existing ones`);
     }
   } else {
-    const reachable = hostSockets.filter((s) => ruleList.some((r) => isWithin(s.path, r.path)));
+    const reachable = hostSockets.filter((s) => granted.some((r) => isWithin(s.path, r.path)));
     if (reachable.length > 0) notes.push(`without the view these host sockets inside grants stay reachable: ${reachable.map((s) => s.path).join(', ')}`);
   }
 
@@ -344,7 +347,7 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
     isolation: { mode: view ? 'view' : 'landlock', reason: view ? null : services.isolation.reason, missing: view ? [] : LANDLOCK_ONLY_GAPS },
     masks,
     readonly,
-    symlinks: view ? planSymlinks(lexicalGrants) : [],
+    symlinks: view ? [...planSymlinks(lexicalGrants), ...rebuilt.symlinks] : [],
     network: request.netBlock || profile.network?.block ? 'block' : 'allow',
     scopes: ['signal', 'abstract-unix'],
     cwd,

@@ -57,6 +57,17 @@ export function explainPath(plan: SandboxPlan, rawPath: string, op: Operation, c
   const covering = plan.rules.filter((r) => isWithin(target, r.path)).sort((a, b) => b.path.length - a.path.length);
   const grants = (access: string): boolean => access === 'readwrite' || access === op;
   const deciding = covering.find((r) => grants(r.access));
+  if (deciding?.kind === 'skeleton' && (op === 'write' || target !== deciding.path)) {
+    return {
+      status: 'BLOCKED',
+      target,
+      op,
+      reason: `${deciding.path} holds protected entries, so the view rebuilds it from its other entries, read-only: ${op === 'write' ? 'new entries cannot be created directly in it' : `${target} is not one of them`}`,
+      rule: { path: deciding.path, access: deciding.access, source: deciding.source },
+      group: groupOf(deciding.source),
+      enforced: true,
+    };
+  }
   if (deciding) {
     return {
       status: 'ALLOWED',

@@ -1,7 +1,7 @@
 // What the helper's private filesystem view needs beyond the grants: which protected paths
 // inside grants to mask, which host-exec files inside writable grants to write-protect, and
 // which symlinks along granted paths to recreate so /bin/sh still resolves.
-import { lstatSync, readlinkSync } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { PlanRule } from '@nono/shared';
 import { readJsonc } from './jsonc-file.js';
@@ -74,4 +74,68 @@ export function planSymlinks(lexicalPaths: string[]): { path: string; target: st
     }
   }
   return [...links].map(([path, target]) => ({ path, target })).sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/** A directory with more entries than this is masked in place rather than rebuilt. */
+const MAX_REBUILT_ENTRIES = 256;
+
+export interface RebuiltView {
+  rules: PlanRule[];
+  symlinks: { path: string; target: string }[];
+  /** Masks still needed: those inside directories too large to rebuild. */
+  masks: Covered[];
+  notes: string[];
+}
+
+function entryKind(stats: Stats): PlanRule['kind'] {
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'device';
+  if (stats.isSocket()) return 'socket';
+  return stats.isDirectory() ? 'dir' : 'file';
+}
+
+/**
+ * A granted directory that holds hidden paths is rebuilt in the view rather than bound whole:
+ * a read-only skeleton directory holding the grant's other entries, each bound with the
+ * grant's access. So `ls -a ~` under `--allow ~` does not even list .ssh, at the price that
+ * new entries cannot be created directly in the rebuilt directory (the skeleton is read-only).
+ * Symlinks among the entries are recreated, never bound, so a link cannot pull its target in.
+ */
+export function rebuildAroundMasks(rules: PlanRule[], masks: Covered[]): RebuiltView {
+  const out = new Map<string, PlanRule>();
+  const symlinks: { path: string; target: string }[] = [];
+  const kept: Covered[] = [];
+  const notes: string[] = [];
+  const add = (rule: PlanRule): void => {
+    const existing = out.get(rule.path);
+    if (!existing) out.set(rule.path, rule);
+    else if (existing.kind !== 'skeleton' && existing.access !== rule.access) existing.access = 'readwrite';
+  };
+  const hiddenInside = (dir: string): Covered[] => masks.filter((m) => m.path !== dir && isWithin(m.path, dir));
+
+  const rebuild = (dir: string, grant: PlanRule): void => {
+    const hidden = hiddenInside(dir);
+    const entries = readdirSync(dir);
+    if (entries.length > MAX_REBUILT_ENTRIES) {
+      notes.push(`${dir} has ${entries.length} entries, too many to rebuild: its protected entries are shown empty instead of hidden`);
+      add({ ...grant, path: dir });
+      kept.push(...hidden);
+      return;
+    }
+    add({ path: dir, access: grant.access, kind: 'skeleton', source: `${grant.source} (rebuilt without its protected entries)` });
+    for (const name of entries) {
+      const path = join(dir, name);
+      if (hidden.some((m) => m.path === path)) continue;
+      const stats = lstatSync(path, { throwIfNoEntry: false });
+      if (!stats) continue;
+      if (stats.isSymbolicLink()) symlinks.push({ path, target: readlinkSync(path) });
+      else if (stats.isDirectory() && hidden.some((m) => isWithin(m.path, path))) rebuild(path, grant);
+      else add({ path, access: grant.access, kind: entryKind(stats), source: grant.source });
+    }
+  };
+
+  for (const rule of rules) {
+    if (rule.kind === 'dir' && hiddenInside(rule.path).length > 0) rebuild(rule.path, rule);
+    else add({ ...rule });
+  }
+  return { rules: [...out.values()].sort((a, b) => a.path.localeCompare(b.path)), symlinks, masks: kept, notes };
 }

@@ -1,6 +1,7 @@
 // Serialises a plan into the helper's spec: NUL-terminated records, first `nono-spec 1`, last
 // `end`, so a truncated spec is refused rather than applied. See native-helper/README.md.
 import type { PlanRule, SandboxPlan } from '@nono/shared';
+import { isWithin } from '../policy/resolve-path.js';
 
 const READ = ['read_file', 'read_dir', 'execute'];
 // make_char and make_block are never granted: a root agent could mknod the disk's block
@@ -39,10 +40,12 @@ export function encodeSpec(plan: SandboxPlan, options: SpecOptions = {}): Buffer
   for (const scope of plan.scopes) records.push(`scope ${scope}`);
   if (plan.isolation.mode === 'view') records.push('view 1');
   records.push(`cwd ${plan.cwd}`);
-  for (const rule of plan.rules) records.push(`fs ${rightsFor(rule).join(',')} ${rule.path}`);
+  for (const rule of plan.rules) records.push(`${rule.kind === 'skeleton' ? 'skeleton' : 'fs'} ${rightsFor(rule).join(',')} ${rule.path}`);
   for (const link of plan.symlinks) records.push(`symlink ${link.path}`, `symlink-target ${link.target}`);
   for (const entry of plan.readonly) records.push(`readonly ${entry.path}`);
-  for (const mask of plan.masks) records.push(`mask ${mask.path}`);
+  // Masks inside rebuilt (skeleton) directories are already left out of the view.
+  const bound = plan.rules.filter((r) => r.kind === 'dir');
+  for (const mask of plan.masks) if (bound.some((r) => r.path !== mask.path && isWithin(mask.path, r.path))) records.push(`mask ${mask.path}`);
   records.push('end');
   return Buffer.from(records.map((r) => `${r}\0`).join(''), 'utf8');
 }

@@ -131,6 +131,16 @@ describe('compilePlan with the private view', () => {
     expect(root.masks.map((m) => m.path)).toContain(join(env.XDG_RUNTIME_DIR!, 'nono'));
   });
 
+  it('rebuilds a granted directory without its protected entries, recreating symlinks rather than binding them', () => {
+    symlinkSync(join(home, '.ssh'), join(home, 'ssh-link'));
+    const { plan } = compileInView({ grants: { allow: [home] } });
+    expect(plan.rules).toContainEqual(expect.objectContaining({ path: home, kind: 'skeleton', access: 'readwrite' }));
+    expect(plan.rules).toContainEqual(expect.objectContaining({ path: join(home, 'project'), kind: 'dir', access: 'readwrite' }));
+    expect(plan.rules.map((r) => r.path)).not.toContain(join(home, '.ssh'));
+    expect(plan.rules.map((r) => r.path)).not.toContain(join(home, 'ssh-link'));
+    expect(plan.symlinks).toContainEqual({ path: join(home, 'ssh-link'), target: join(home, '.ssh') });
+  });
+
   it('still refuses a grant of a protected path itself or of something inside it', () => {
     expect(kindOf(() => compileInView({ grants: { read: [join(home, '.ssh')] } }))).toBe('PATH_DENIED');
     expect(kindOf(() => compileInView({ grants: { read: ['keys'] } }))).toBe('PATH_DENIED');
@@ -178,7 +188,8 @@ describe('encodeSpec', () => {
     const records = (plan: Parameters<typeof encodeSpec>[0]) => encodeSpec(plan).toString('utf8').split('\0');
     const inView = records(compileInView({ grants: { allow: [home] } }).plan);
     expect(inView).toContain('view 1');
-    expect(inView).toContain(`mask ${join(home, '.ssh')}`);
+    expect(inView.some((r) => r.startsWith('skeleton ') && r.endsWith(` ${home}`))).toBe(true);
+    expect(inView.some((r) => /^(fs|mask) /.test(r) && r.includes(join(home, '.ssh')))).toBe(false);
     expect(records(compile({ allowCwd: true }).plan)).not.toContain('view 1');
   });
 

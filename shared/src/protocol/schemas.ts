@@ -39,7 +39,9 @@ export type Access = Static<typeof Access>;
 export const PlanRule = Type.Object({
   path: Type.String(),
   access: Access,
-  kind: Type.Union([Type.Literal('dir'), Type.Literal('file'), Type.Literal('device'), Type.Literal('socket')]),
+  kind: Type.Union([Type.Literal('dir'), Type.Literal('file'), Type.Literal('device'), Type.Literal('socket'), Type.Literal('skeleton')], {
+    description: 'skeleton: a directory the view rebuilds from its other rules, read-only, to leave protected entries out',
+  }),
   source: Type.String({ description: 'What asked for this grant: a flag, or "baseline: <group>".' }),
 });
 export type PlanRule = Static<typeof PlanRule>;
