@@ -67,7 +67,10 @@ export interface ProtectedPath {
 export interface CompiledPlan {
   plan: SandboxPlan;
   env: Record<string, string>;
-  /** A private TMPDIR the session must create, when /tmp itself cannot be granted. */
+  /**
+   * A private temporary directory the session must create: mounted at /tmp in the view, or
+   * granted as TMPDIR on Landlock alone when /tmp holds nono's runtime dir.
+   */
   privateTmp: boolean;
 }
 
@@ -193,6 +196,12 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
         const path = expand(raw, `groups.${name}.${spec.profileKey}`);
         const stats = statSync(path, { throwIfNoEntry: false });
         if (!stats) continue;
+        // The host's /tmp is shared with every process of the machine (tmux and ssh-agent
+        // sockets, other tools' files): in the view the sandbox gets its own, mounted at /tmp.
+        if (view && path === '/tmp') {
+          privateTmp = true;
+          continue;
+        }
         const hit = conflictsOf(path, effectiveProtect, view)[0];
         if (hit) {
           const tmpHoldsOurs = path === '/tmp' && hit.own;
@@ -302,7 +311,7 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
     .map((path) => ({ path, source: 'a host unix socket (filesystem.unix_socket grants one)' }));
   const masks = view ? planMasks(granted, [...effectiveProtect, ...hostSockets]) : [];
   const readonly = view ? planReadonly(granted, masks, liftedHostExec) : [];
-  const rebuilt = view ? rebuildAroundMasks(granted, masks) : { rules: granted, symlinks: [], notes: [] };
+  const rebuilt = view ? rebuildAroundMasks(granted, masks, (dir) => isWithin(dir, home)) : { rules: granted, symlinks: [], notes: [] };
   const ruleList = rebuilt.rules;
   notes.push(...rebuilt.notes);
   if (view) {
@@ -347,6 +356,7 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
     isolation: { mode: view ? 'view' : 'landlock', reason: view ? null : services.isolation.reason, missing: view ? [] : LANDLOCK_ONLY_GAPS },
     masks,
     readonly,
+    privateTmp: null,
     symlinks: view ? [...planSymlinks(lexicalGrants), ...rebuilt.symlinks] : [],
     network: request.netBlock || profile.network?.block ? 'block' : 'allow',
     scopes: ['signal', 'abstract-unix'],

@@ -98,9 +98,11 @@ function entryKind(stats: Stats): PlanRule['kind'] {
  * a read-only skeleton directory holding the grant's other entries, each bound with the
  * grant's access. So `ls -a ~` under `--allow ~` does not even list .ssh, at the price that
  * new entries cannot be created directly in the rebuilt directory (the skeleton is read-only).
+ * Only directories in the home are rebuilt: in shared ones like /tmp, creating entries matters
+ * more than hiding names, so their protected entries are masked (shown empty) instead.
  * Symlinks among the entries are recreated, never bound, so a link cannot pull its target in.
  */
-export function rebuildAroundMasks(rules: PlanRule[], masks: Covered[]): RebuiltView {
+export function rebuildAroundMasks(rules: PlanRule[], masks: Covered[], rebuildable: (dir: string) => boolean): RebuiltView {
   const out = new Map<string, PlanRule>();
   const symlinks: { path: string; target: string }[] = [];
   const kept: Covered[] = [];
@@ -115,8 +117,8 @@ export function rebuildAroundMasks(rules: PlanRule[], masks: Covered[]): Rebuilt
   const rebuild = (dir: string, grant: PlanRule): void => {
     const hidden = hiddenInside(dir);
     const entries = readdirSync(dir);
-    if (entries.length > MAX_REBUILT_ENTRIES) {
-      notes.push(`${dir} has ${entries.length} entries, too many to rebuild: its protected entries are shown empty instead of hidden`);
+    if (!rebuildable(dir) || entries.length > MAX_REBUILT_ENTRIES) {
+      if (rebuildable(dir)) notes.push(`${dir} has ${entries.length} entries, too many to rebuild: its protected entries are shown empty instead of hidden`);
       add({ ...grant, path: dir });
       kept.push(...hidden);
       return;

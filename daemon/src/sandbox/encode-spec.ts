@@ -45,7 +45,12 @@ export function encodeSpec(plan: SandboxPlan, options: SpecOptions = {}): Buffer
   for (const entry of plan.readonly) records.push(`readonly ${entry.path}`);
   // Masks inside rebuilt (skeleton) directories are already left out of the view.
   const bound = plan.rules.filter((r) => r.kind === 'dir');
-  for (const mask of plan.masks) if (bound.some((r) => r.path !== mask.path && isWithin(mask.path, r.path))) records.push(`mask ${mask.path}`);
+  const rebuilt = plan.rules.filter((r) => r.kind === 'skeleton');
+  for (const mask of plan.masks) {
+    const inBound = bound.some((r) => r.path !== mask.path && isWithin(mask.path, r.path));
+    if (inBound && !rebuilt.some((r) => isWithin(mask.path, r.path))) records.push(`mask ${mask.path}`);
+  }
+  if (plan.privateTmp) records.push(`tmp ${plan.privateTmp}`);
   records.push('end');
   return Buffer.from(records.map((r) => `${r}\0`).join(''), 'utf8');
 }

@@ -47,8 +47,13 @@ export class SessionManager {
     if (compiled.privateTmp) {
       privateTmp = mkdtempSync('/tmp/nono-sandbox-');
       chmodSync(privateTmp, 0o700);
-      plan.rules.push({ path: privateTmp, access: 'readwrite', kind: 'dir', source: 'private TMPDIR' });
-      env.TMPDIR = env.TMP = env.TEMP = privateTmp;
+      if (plan.isolation.mode === 'view') {
+        plan.privateTmp = privateTmp;
+        env.TMPDIR = env.TMP = env.TEMP = '/tmp';
+      } else {
+        plan.rules.push({ path: privateTmp, access: 'readwrite', kind: 'dir', source: 'private TMPDIR' });
+        env.TMPDIR = env.TMP = env.TEMP = privateTmp;
+      }
     }
     const session = new Session(id, name, params.argv, plan, this.options.store, this.options.log.child({ session: id, name }), privateTmp);
     this.options.store.insert({ id, name, argv: params.argv, cwd: plan.cwd, startedAt: session.startedAt, plan });

@@ -84,6 +84,9 @@ export const SandboxPlan = Type.Object({
   readonly: Type.Array(Type.Object({ path: Type.String(), source: Type.String() }), {
     description: 'Paths inside writable grants that run code on the host later, write-protected in the view',
   }),
+  privateTmp: Type.Union([Type.String(), Type.Null()], {
+    description: "The session's own temporary directory on the host, mounted at /tmp in the view; null in a dry run or when /tmp is shared",
+  }),
   symlinks: Type.Array(Type.Object({ path: Type.String(), target: Type.String() }), {
     description: 'Symlinks along granted paths, recreated in the view (e.g. /bin -> usr/bin)',
   }),
