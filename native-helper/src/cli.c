@@ -15,14 +15,17 @@
 #define VERSION "0.1.0"
 
 static const char usage[] =
-	"usage: nono-helper --spec-fd N -- COMMAND [ARG...]\n"
-	"       nono-helper --spec-file PATH -- COMMAND [ARG...]\n"
-	"       nono-helper --probe | --help | --version\n"
+	"usage: nono-helper [--no-userns] --spec-fd N -- COMMAND [ARG...]\n"
+	"       nono-helper [--no-userns] --spec-file PATH -- COMMAND [ARG...]\n"
+	"       nono-helper [--no-userns] --probe\n"
+	"       nono-helper --help | --version\n"
 	"\n"
 	"Applies the sandbox spec read from fd N (or from a one-time 0600 file,\n"
 	"unlinked on reading), then runs COMMAND inside it. --probe prints the\n"
-	"kernel's sandbox features as JSON. Exit status: the command's own, or\n"
-	"125 sandbox set-up failed, 126 not executable, 127 not found.\n";
+	"kernel's sandbox features as JSON. --no-userns (for tests) acts as if\n"
+	"the kernel refused user namespaces: a spec with a view is then refused.\n"
+	"Exit status: the command's own (or death by its signal), or 125 sandbox\n"
+	"set-up failed, 126 not executable, 127 not found.\n";
 
 #define USAGE_HINT "see nono-helper --help"
 
@@ -56,7 +59,11 @@ struct cli cli_parse(int argc, char **argv)
 		print_and_exit(usage);
 	if (argc == 2 && strcmp(argv[1], "--version") == 0)
 		print_and_exit("nono-helper " VERSION "\n");
-	if (argc == 2 && strcmp(argv[1], "--probe") == 0) {
+	if (argc >= 2 && strcmp(argv[1], "--no-userns") == 0) {
+		cli.no_userns = true;
+		i++;
+	}
+	if (argc == i + 1 && strcmp(argv[i], "--probe") == 0) {
 		cli.mode = CLI_PROBE;
 		return cli;
 	}

@@ -5,6 +5,8 @@
 #ifndef NONO_CLI_H
 #define NONO_CLI_H
 
+#include <stdbool.h>
+
 enum cli_mode {
 	CLI_RUN,
 	CLI_PROBE,
@@ -15,6 +17,7 @@ struct cli {
 	int spec_fd;           /* -1 when the spec comes from a file */
 	const char *spec_file; /* NULL when it comes from an fd */
 	char **command;        /* everything after "--" */
+	bool no_userns;        /* test switch: act as if user namespaces were refused */
 };
 
 /* Parses argv; --help and --version print and exit 0, bad usage exits 125. */

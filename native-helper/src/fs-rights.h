@@ -21,6 +21,9 @@ extern const size_t fs_rights_count;
 /* Rights that mean something on a non-directory; the rest only on directories. */
 extern const uint64_t fs_rights_for_files;
 
+/* Rights that change what is on disk: a grant without any is bound read-only in a view. */
+extern const uint64_t fs_rights_that_write;
+
 /* The right called name (length len), or NULL. */
 const struct fs_right *fs_right_by_name(const char *name, size_t len);
 

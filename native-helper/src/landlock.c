@@ -144,6 +144,8 @@ static void add_fs_rule(int ruleset_fd, const struct compat *c, const struct fs_
 	/* Directory-only rights on a file are meaningless, not a loss: drop them quietly. */
 	if (!S_ISDIR(st.st_mode))
 		attr.allowed_access &= fs_rights_for_files;
+	if (rule->implicit)
+		attr.allowed_access &= fs_rights_handled_by_abi(c->abi);
 	attr.allowed_access = rights_within_abi(c, rule, attr.allowed_access);
 	/* Nothing left to grant: the path stays denied, which is what was asked. */
 	if (attr.allowed_access != 0 &&

@@ -2,8 +2,13 @@
  * nono-helper: applies a nono sandbox spec to itself, then execs the command.
  * main() is the whole procedure in order; any failure before exec is fatal,
  * so the command never runs less confined than the spec asks.
+ *
+ * With "view 1" the procedure forks on the way: the helper stays outside and
+ * waits; the sandbox's init (in new namespaces) builds the view and applies
+ * the rest, then runs the command as its child.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -12,9 +17,14 @@
 #include "close-fds.h"
 #include "die.h"
 #include "exec-command.h"
+#include "init-process.h"
 #include "landlock.h"
+#include "mount-view.h"
+#include "namespaces.h"
+#include "outer-process.h"
 #include "probe.h"
 #include "seccomp-filter.h"
+#include "signals.h"
 #include "spec-source.h"
 #include "spec.h"
 
@@ -29,7 +39,10 @@ static void set_no_new_privs(void)
 		    strerror(errno));
 }
 
-/* Done before Landlock, so the working directory need not be granted to reach it. */
+/*
+ * Done before Landlock, so the working directory need not be granted to
+ * reach it. In a view, mount_view has made sure it exists.
+ */
 static void enter_cwd(const struct spec *spec)
 {
 	if (spec->cwd && chdir(spec->cwd) < 0)
@@ -37,21 +50,58 @@ static void enter_cwd(const struct spec *spec)
 		    strerror(errno));
 }
 
+static void close_or_die(int fd, const char *what)
+{
+	if (close(fd) < 0)
+		die("cannot close the %s: %s", what, strerror(errno));
+}
+
+/*
+ * Only the sandbox's init returns, in the view, with the write end of the
+ * pipe on which it reports the command's status; the helper waits outside
+ * and ends as the command did. Never falls back to running without the view.
+ */
+static int enter_view(struct spec *spec, bool no_userns)
+{
+	pid_t terminal = terminal_owner();
+	int status_pipe[2];
+	char error[256];
+
+	if (pipe2(status_pipe, O_CLOEXEC) < 0)
+		die("cannot create the status pipe: %s", strerror(errno));
+	block_forwarded_signals();
+	pid_t init = clone_sandbox_init(no_userns, error, sizeof(error));
+	if (init < 0)
+		die("cannot build the private filesystem view the spec asks for: user "
+		    "namespaces are unavailable (%s); nothing was run (allow unprivileged user "
+		    "namespaces, or drop the view from the profile)", error);
+	if (init > 0) {
+		close_or_die(status_pipe[1], "status pipe");
+		wait_for_sandbox(init, status_pipe[0], terminal);
+	}
+	close_or_die(status_pipe[0], "status pipe");
+	mount_view(spec);
+	return status_pipe[1];
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = cli_parse(argc, argv);
 	if (cli.mode == CLI_PROBE)
-		return probe_print();
+		return probe_print(cli.no_userns);
 
 	struct spec_text text =
 		cli.spec_file ? spec_read_file(cli.spec_file) : spec_read_fd(cli.spec_fd);
 	struct spec spec;
 	spec_parse(text.data, text.len, &spec);
 
+	int status_fd = spec.view ? enter_view(&spec, cli.no_userns) : -1;
 	set_no_new_privs();
 	enter_cwd(&spec);
 	landlock_restrict(&spec);
 	seccomp_restrict(spec.net);
+	if (spec.view)
+		run_as_init(status_fd);
 	close_stray_fds();
 	exec_command(cli.command);
 }

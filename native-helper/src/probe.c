@@ -12,10 +12,12 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "die.h"
 #include "landlock.h"
+#include "namespaces.h"
 
 static bool seccomp_filter_available(void)
 {
@@ -29,7 +31,26 @@ static bool no_new_privs_available(void)
 	return prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) >= 0;
 }
 
-/* uname strings are plain ASCII in practice; escape anything that is not. */
+/*
+ * The same clone and id maps a view needs, with a child that exits at once:
+ * sysctls, LSMs and container runtimes can each refuse either step.
+ */
+static bool userns_available(bool no_userns, char *error, size_t error_size)
+{
+	pid_t child = clone_sandbox_init(no_userns, error, error_size);
+
+	if (child == 0)
+		_exit(0);
+	if (child < 0)
+		return false;
+	while (waitpid(child, NULL, 0) < 0) {
+		if (errno != EINTR)
+			die("cannot probe: waitpid: %s", strerror(errno));
+	}
+	return true;
+}
+
+/* uname strings and errno texts are plain ASCII in practice; escape anything else. */
 static void print_json_string(const char *s)
 {
 	putchar('"');
@@ -49,10 +70,12 @@ static const char *json_bool(bool value)
 	return value ? "true" : "false";
 }
 
-int probe_print(void)
+int probe_print(bool no_userns)
 {
 	int abi = landlock_abi();
 	struct utsname uts;
+	char userns_error[256];
+	bool userns = userns_available(no_userns, userns_error, sizeof(userns_error));
 
 	if (uname(&uts) < 0)
 		die("cannot probe: uname: %s", strerror(errno));
@@ -67,6 +90,11 @@ int probe_print(void)
 	print_json_string(uts.machine);
 	printf(",\"kernel\":");
 	print_json_string(uts.release);
+	printf(",\"userns\":%s", json_bool(userns));
+	if (!userns) {
+		printf(",\"userns_error\":");
+		print_json_string(userns_error);
+	}
 	printf("}\n");
 	if (fflush(stdout) == EOF || ferror(stdout))
 		die("cannot write probe result: %s", strerror(errno));

@@ -5,7 +5,12 @@
 #ifndef NONO_PROBE_H
 #define NONO_PROBE_H
 
-/* Prints the JSON object on stdout; returns the exit status. */
-int probe_print(void);
+#include <stdbool.h>
+
+/*
+ * Prints the JSON object on stdout; returns the exit status. no_userns (a
+ * test switch) reports user namespaces as refused.
+ */
+int probe_print(bool no_userns);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -35,6 +36,20 @@ static const struct denied_syscall denied_syscalls[] = {
 	DENY(init_module), DENY(finit_module), DENY(delete_module),
 	DENY(open_by_handle_at), DENY(acct), DENY(swapon), DENY(swapoff),
 	DENY(reboot), DENY(syslog), DENY(quotactl),
+	/*
+	 * A view is only as private as its mounts: no remounting, no new
+	 * namespaces (a fresh user namespace would give mount rights again),
+	 * no joining others.
+	 */
+	DENY(mount), DENY(umount2), DENY(pivot_root), DENY(chroot),
+	DENY(setns), DENY(unshare), DENY(open_tree), DENY(move_mount),
+	DENY(fsopen), DENY(fsconfig), DENY(fsmount), DENY(fspick), DENY(mount_setattr),
+};
+
+/* clone(2) flags that make new namespaces; CLONE_NEWTIME exists only for unshare/clone3. */
+static const unsigned long namespace_flags[] = {
+	CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
+	CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
 };
 
 /* The last socket type value the kernel's SOCK_TYPE_MASK (0xf) can hold. */
@@ -54,6 +69,23 @@ static void deny_dangerous_syscalls(scmp_filter_ctx ctx)
 	for (size_t i = 0; i < sizeof(denied_syscalls) / sizeof(denied_syscalls[0]); i++)
 		add_rule(ctx, SCMP_ACT_ERRNO(EPERM), denied_syscalls[i].nr,
 			 denied_syscalls[i].name, 0, NULL);
+}
+
+/*
+ * fork, vfork and threads stay allowed. clone3 passes its flags in memory,
+ * which seccomp cannot read, so it fails with ENOSYS and libc falls back to
+ * clone, whose flags are checked here.
+ */
+static void deny_namespace_clones(scmp_filter_ctx ctx)
+{
+	for (size_t i = 0; i < sizeof(namespace_flags) / sizeof(namespace_flags[0]); i++) {
+		struct scmp_arg_cmp cmp =
+			SCMP_A0(SCMP_CMP_MASKED_EQ, namespace_flags[i], namespace_flags[i]);
+
+		add_rule(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), "clone with CLONE_NEW*",
+			 1, &cmp);
+	}
+	add_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), "clone3", 0, NULL);
 }
 
 /*
@@ -155,6 +187,7 @@ void seccomp_restrict(enum net_mode net)
 		die("cannot set up seccomp: seccomp_init failed (is seccomp enabled? check "
 		    "nono-helper --probe)");
 	deny_dangerous_syscalls(ctx);
+	deny_namespace_clones(ctx);
 	deny_terminal_injection(ctx);
 	if (net == NET_BLOCK)
 		deny_network_sockets(ctx);

@@ -18,6 +18,7 @@ struct parser {
 	const char *record;
 	size_t number;
 	unsigned seen; /* bit per directive that may appear once */
+	const char *pending_symlink; /* a "symlink" record waiting for its target */
 	bool ended;
 };
 
@@ -61,11 +62,31 @@ static bool parse_number(const char *s, unsigned long max, unsigned long *out)
 	return true;
 }
 
-static void parse_best_effort(struct parser *p, const char *fields)
+/* Room for one more element at the end of *array (which holds count of size bytes). */
+static void *grow(void *array, size_t count, size_t size)
+{
+	void *grown = reallocarray(array, count + 1, size);
+
+	if (!grown)
+		die("cannot parse spec: out of memory");
+	return grown;
+}
+
+static bool parse_flag(const struct parser *p, const char *fields)
 {
 	if (strcmp(fields, "0") != 0 && strcmp(fields, "1") != 0)
 		bad_record(p, "expected 0 or 1");
-	p->spec->best_effort = fields[0] == '1';
+	return fields[0] == '1';
+}
+
+static void parse_best_effort(struct parser *p, const char *fields)
+{
+	p->spec->best_effort = parse_flag(p, fields);
+}
+
+static void parse_view(struct parser *p, const char *fields)
+{
+	p->spec->view = parse_flag(p, fields);
 }
 
 static void parse_abi_cap(struct parser *p, const char *fields)
@@ -113,14 +134,15 @@ static void parse_fs(struct parser *p, const char *fields)
 
 	if (!space)
 		bad_record(p, "expected \"fs RIGHTS PATH\"");
-	struct fs_rule rule = {
+	spec_add_fs_rule(spec, (struct fs_rule){
 		.access = parse_rights(p, fields, (size_t)(space - fields)),
 		.path = parse_path(p, space + 1),
-	};
-	struct fs_rule *grown = reallocarray(spec->fs, spec->fs_count + 1, sizeof(*grown));
-	if (!grown)
-		die("cannot parse spec: out of memory");
-	spec->fs = grown;
+	});
+}
+
+void spec_add_fs_rule(struct spec *spec, struct fs_rule rule)
+{
+	spec->fs = grow(spec->fs, spec->fs_count, sizeof(*spec->fs));
 	spec->fs[spec->fs_count++] = rule;
 }
 
@@ -143,13 +165,8 @@ static void add_port(struct parser *p, const char *fields, enum port_kind kind)
 
 	if (!parse_number(fields, 65535, &port))
 		bad_record(p, "expected a TCP port from 0 to 65535");
-	struct port_rule rule = { .kind = kind, .port = (uint16_t)port };
-	struct port_rule *grown =
-		reallocarray(spec->ports, spec->port_count + 1, sizeof(*grown));
-	if (!grown)
-		die("cannot parse spec: out of memory");
-	spec->ports = grown;
-	spec->ports[spec->port_count++] = rule;
+	spec->ports = grow(spec->ports, spec->port_count, sizeof(*spec->ports));
+	spec->ports[spec->port_count++] = (struct port_rule){ .kind = kind, .port = (uint16_t)port };
 }
 
 static void parse_net_connect(struct parser *p, const char *fields)
@@ -177,6 +194,41 @@ static void parse_cwd(struct parser *p, const char *fields)
 	p->spec->cwd = parse_path(p, fields);
 }
 
+static void add_path(const struct parser *p, const char *fields, const char ***paths,
+		     size_t *count)
+{
+	*paths = grow(*paths, *count, sizeof(**paths));
+	(*paths)[(*count)++] = parse_path(p, fields);
+}
+
+static void parse_mask(struct parser *p, const char *fields)
+{
+	add_path(p, fields, &p->spec->masks, &p->spec->mask_count);
+}
+
+static void parse_readonly(struct parser *p, const char *fields)
+{
+	add_path(p, fields, &p->spec->readonly, &p->spec->readonly_count);
+}
+
+static void parse_symlink(struct parser *p, const char *fields)
+{
+	p->pending_symlink = parse_path(p, fields);
+}
+
+/* The target is stored as given: relative targets (usr/bin) are the usual case. */
+static void parse_symlink_target(struct parser *p, const char *fields)
+{
+	struct spec *spec = p->spec;
+
+	if (!p->pending_symlink)
+		bad_record(p, "\"symlink-target\" must follow a \"symlink\" record");
+	spec->symlinks = grow(spec->symlinks, spec->symlink_count, sizeof(*spec->symlinks));
+	spec->symlinks[spec->symlink_count++] =
+		(struct symlink_rule){ .path = p->pending_symlink, .target = fields };
+	p->pending_symlink = NULL;
+}
+
 static void parse_end(struct parser *p, const char *fields)
 {
 	(void)fields;
@@ -192,6 +244,11 @@ static const struct directive directives[] = {
 	{ "net-bind", false, true, parse_net_bind },
 	{ "scope", false, true, parse_scope },
 	{ "cwd", true, true, parse_cwd },
+	{ "view", true, true, parse_view },
+	{ "mask", false, true, parse_mask },
+	{ "readonly", false, true, parse_readonly },
+	{ "symlink", false, true, parse_symlink },
+	{ "symlink-target", false, true, parse_symlink_target },
 	{ "end", true, false, parse_end },
 };
 
@@ -207,6 +264,9 @@ static void parse_record(struct parser *p)
 			continue;
 		if (d->has_fields != (space != NULL))
 			bad_record(p, d->has_fields ? "missing fields" : "unexpected fields");
+		if (p->pending_symlink && d->parse != parse_symlink_target)
+			bad_record(p, "a \"symlink\" record must be followed by its "
+				   "\"symlink-target\"");
 		if (d->once && (p->seen & (1U << i)))
 			bad_record(p, "\"%s\" may appear only once", d->word);
 		p->seen |= 1U << i;
@@ -216,12 +276,53 @@ static void parse_record(struct parser *p)
 	bad_record(p, "unknown directive \"%.*s\"", (int)word_len, p->record);
 }
 
+/*
+ * The view joins each path onto /newroot and /oldroot, so a "." or ".."
+ * component could place a mount outside the view or bind the wrong source.
+ */
+static void check_canonical(const char *path)
+{
+	if (strcmp(path, "/") == 0)
+		return;
+	for (const char *c = path; *c == '/';) {
+		const char *name = c + 1;
+		size_t len = strcspn(name, "/");
+
+		if (len == 0 || strncmp(name, ".", len) == 0 || strncmp(name, "..", len) == 0)
+			die("bad spec: %s is not a canonical path (with view 1, paths must have no "
+			    "empty, \".\" or \"..\" component and no trailing slash) (%s)", path,
+			    BAD_SPEC_HINT);
+		c = name + len;
+	}
+}
+
+static void check_view(const struct spec *spec)
+{
+	if (!spec->view) {
+		if (spec->mask_count || spec->readonly_count || spec->symlink_count)
+			die("bad spec: mask, readonly and symlink records need \"view 1\" (%s)",
+			    BAD_SPEC_HINT);
+		return;
+	}
+	for (size_t i = 0; i < spec->fs_count; i++)
+		check_canonical(spec->fs[i].path);
+	for (size_t i = 0; i < spec->mask_count; i++)
+		check_canonical(spec->masks[i]);
+	for (size_t i = 0; i < spec->readonly_count; i++)
+		check_canonical(spec->readonly[i]);
+	for (size_t i = 0; i < spec->symlink_count; i++)
+		check_canonical(spec->symlinks[i].path);
+	if (spec->cwd)
+		check_canonical(spec->cwd);
+}
+
 /* Rules that cannot mean anything together are refused rather than guessed at. */
 static void check_consistency(const struct spec *spec)
 {
 	if (spec->port_count > 0 && spec->net != NET_FILTERED)
 		die("bad spec: net-connect/net-bind rules need \"net filtered\", the spec "
 		    "says \"net %s\" (%s)", net_mode_name(spec->net), BAD_SPEC_HINT);
+	check_view(spec);
 }
 
 void spec_parse(const char *data, size_t len, struct spec *spec)
@@ -254,6 +355,16 @@ void spec_parse(const char *data, size_t len, struct spec *spec)
 		die("bad spec: no end record, the spec is truncated; nothing was run (%s)",
 		    BAD_SPEC_HINT);
 	check_consistency(spec);
+}
+
+bool path_contains(const char *ancestor, const char *descendant)
+{
+	size_t len = strlen(ancestor);
+
+	if (strcmp(ancestor, "/") == 0)
+		return true;
+	return strncmp(ancestor, descendant, len) == 0 &&
+	       (descendant[len] == '\0' || descendant[len] == '/');
 }
 
 const char *net_mode_name(enum net_mode net)

@@ -23,6 +23,17 @@ enum port_kind {
 struct fs_rule {
 	uint64_t access;
 	const char *path;
+	/*
+	 * Added by the helper for the view's own devices, not sent by the daemon:
+	 * rights the kernel lacks are dropped without a word.
+	 */
+	bool implicit;
+};
+
+/* A symlink the view recreates, e.g. /bin -> usr/bin on merged-/usr systems. */
+struct symlink_rule {
+	const char *path;
+	const char *target;
 };
 
 struct port_rule {
@@ -37,11 +48,24 @@ struct spec {
 	bool scope_signal;
 	bool scope_abstract_unix;
 	const char *cwd; /* NULL: stay where the helper was started */
+	bool view;       /* build a private filesystem view before Landlock */
 	struct fs_rule *fs;
 	size_t fs_count;
 	struct port_rule *ports;
 	size_t port_count;
+	const char **masks;    /* view only: hidden under an empty read-only mount */
+	size_t mask_count;
+	const char **readonly; /* view only: write-protected inside a rw grant */
+	size_t readonly_count;
+	struct symlink_rule *symlinks; /* view only */
+	size_t symlink_count;
 };
+
+/* Appends a rule to spec->fs (the view adds its own for /dev/pts and /dev/shm). */
+void spec_add_fs_rule(struct spec *spec, struct fs_rule rule);
+
+/* Whether path is ancestor, or the same as, descendant (both canonical). */
+bool path_contains(const char *ancestor, const char *descendant);
 
 /*
  * Parses len bytes of NUL-terminated records. Paths in the result point into

@@ -1,0 +1,31 @@
+/*
+ * Signal handling shared by the two processes that wait for the command when
+ * the spec asks for a view: the outer helper forwards to the sandbox's init,
+ * and init forwards to the command's process group. Neither may be stopped
+ * by the terminal or killed by a broken pipe, since both must outlive the
+ * command to report how it ended.
+ */
+#ifndef NONO_SIGNALS_H
+#define NONO_SIGNALS_H
+
+#include <sys/types.h>
+
+/*
+ * Blocks every forwarded and job-control signal, remembering the mask the
+ * helper was started with. Called before the sandbox's init is cloned, so a
+ * signal that arrives while processes are being set up waits, and is
+ * forwarded once there is somewhere to forward it.
+ */
+void block_forwarded_signals(void);
+
+/*
+ * Forwards SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGCONT and
+ * SIGWINCH to target (a pid, or minus a process group), ignores SIGTTOU,
+ * SIGTTIN, SIGTSTP and SIGPIPE, then unblocks.
+ */
+void forward_signals_to(pid_t target);
+
+/* The command's process: the signal mask the helper was started with. */
+void restore_signal_mask(void);
+
+#endif
