@@ -79,10 +79,10 @@ describe.each(users)('reading credentials as %s', (_label, who) => {
     expect(existsSync(join(world.work, 'ssh-moved'))).toBe(false);
   });
 
-  it('refuses grants that would cover the credentials, naming the protected path', async () => {
-    const home = await runCli(['run', '--allow-cwd', '--', 'true'], world, { cwd: world.home, ...(as ? { as } : {}) });
-    expect(home.code).toBe(125);
-    expect(home.stderr).toMatch(/contains .*\.ssh \(deny_credentials\)/);
+  it('refuses grants of the credentials themselves, naming the protected path; a grant around them hides them', async () => {
+    const home = await runCli(['run', '--allow-cwd', '--', 'cat', '.ssh/id_rsa'], world, { cwd: world.home, ...(as ? { as } : {}) });
+    expect(home.code).not.toBe(0);
+    expect(home.stdout).not.toMatch(/PRIVATE KEY/);
     const inside = await runCli(['run', '--read', '~/.ssh', '--', 'true'], world, as ? { as } : {});
     expect(inside.code).toBe(125);
     expect(inside.stderr).toMatch(/deny_credentials/);

@@ -64,3 +64,25 @@ describe('on Landlock alone', () => {
     expect(human.stdout).toMatch(/MISSING user namespaces/);
   });
 });
+
+describe('on Landlock alone, with the runtime dir under /tmp (XDG_RUNTIME_DIR unset)', () => {
+  const tmp = usePrivateDaemon({ world: { noRuntimeDir: true }, env: { NONO_TEST_NO_USERNS: '1' } });
+
+  it('refuses --allow /tmp, which would expose the socket and its secret', async () => {
+    const r = await runCli(['run', '--allow', '/tmp', '--', 'true'], tmp.world);
+    expect(r.code).toBe(125);
+    expect(r.stderr).toMatch(new RegExp(`/tmp: /tmp contains /tmp/nono-${process.getuid!()}`));
+  });
+
+  it('gives the sandbox a private TMPDIR instead of /tmp, and removes it afterwards', async () => {
+    const r = await runCli(
+      ['run', '--', 'sh', '-c', `echo scratch > "$TMPDIR/x" && cat "$TMPDIR/x" && echo "$TMPDIR"; ls /tmp/nono-${process.getuid!()} && echo LISTED`],
+      tmp.world,
+    );
+    const [content, tmpdir] = r.stdout.split('\n');
+    expect(content).toBe('scratch');
+    expect(tmpdir).toMatch(/^\/tmp\/nono-sandbox-/);
+    expect(r.stdout).not.toMatch(/LISTED/);
+    expect(existsSync(tmpdir!)).toBe(false);
+  });
+});
