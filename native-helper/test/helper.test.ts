@@ -5,10 +5,14 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import {
   chmodSync,
+  chownSync,
   existsSync,
+  lstatSync,
+  readlinkSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  readdirSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -19,6 +23,7 @@ import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { unprivilegedUser } from '../../test/support/unprivileged-user.js';
 
 const helperDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const buildDir = path.join(helperDir, 'build');
@@ -49,6 +54,8 @@ interface Result {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** Only when the helper was killed by a signal. */
+  signal?: NodeJS.Signals;
 }
 
 interface RunOptions {
@@ -56,22 +63,29 @@ interface RunOptions {
   extraFds?: number;
   /** Replaces `--spec-fd 3` (then the spec argument is ignored). */
   specArgs?: string[];
-  /** Run the helper as this user (needs root). */
+  /** Run the helper as this user (needs root); gid defaults to uid. */
   uid?: number;
+  gid?: number;
+  /** Extra helper flags before the spec arguments (e.g. --no-userns). */
+  flags?: string[];
 }
 
-function runHelper(specText: string, command: string[], options: RunOptions = {}): Promise<Result> {
+function startHelper(specText: string, command: string[], options: RunOptions = {}): ChildProcess {
   const specArgs = options.specArgs ?? ['--spec-fd', '3'];
   const extra = Array.from({ length: options.extraFds ?? 0 }, () => 'pipe' as const);
-  const child = spawn(helper, [...specArgs, '--', ...command], {
+  const child = spawn(helper, [...(options.flags ?? []), ...specArgs, '--', ...command], {
     stdio: ['pipe', 'pipe', 'pipe', 'pipe', ...extra],
-    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
+    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid }),
   });
   const specPipe = child.stdio[3] as Writable;
   specPipe.on('error', () => {}); // the helper may refuse before reading it all
   specPipe.end(options.specArgs ? '' : specText);
   child.stdin?.end();
-  return collect(child);
+  return child;
+}
+
+function runHelper(specText: string, command: string[], options: RunOptions = {}): Promise<Result> {
+  return collect(startHelper(specText, command, options));
 }
 
 function collect(child: ChildProcess): Promise<Result> {
@@ -81,7 +95,9 @@ function collect(child: ChildProcess): Promise<Result> {
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   return new Promise((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code, signal) =>
+      resolve(signal === null ? { code, stdout, stderr } : { code, stdout, stderr, signal }),
+    );
   });
 }
 
@@ -643,3 +659,351 @@ describe('usage', () => {
     expect(result.stderr).toMatch(/^nono-helper: no command given after -- .*\n$/);
   });
 });
+
+// The private filesystem view (spec `view 1`): only granted paths exist, bound from the host
+// onto a read-only tmpfs root, with the sandbox's own /dev and /proc.
+describe('view', () => {
+  /** Canonical grants, and the root symlinks of a merged-/usr system recreated as records. */
+  const rootLinks = ['/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32'].flatMap((p) => {
+    const stats = lstatSync(p, { throwIfNoEntry: false });
+    return stats?.isSymbolicLink() ? [`symlink ${p}`, `symlink-target ${readlinkSync(p)}`] : [];
+  });
+  const viewGrants = [
+    'view 1',
+    ...['/usr', '/etc'].map((p) => `fs read_file,read_dir,execute ${p}`),
+    ...rootLinks,
+    'fs read_file,write_file /dev/null',
+    `fs read_file,execute ${buildDir}`,
+  ];
+  const viewSpec = (...records: string[]) =>
+    ['nono-spec 1', ...viewGrants, ...records, 'end'].map((r) => `${r}\0`).join('');
+  const rw = (p: string) => `fs read_file,read_dir,write_file,make_reg,make_dir,remove_file,truncate ${p}`;
+  const ro = (p: string) => `fs read_file,read_dir ${p}`;
+  const sh = (script: string) => ['/bin/sh', '-c', script];
+  const viewProbe = (specText: string, ...args: string[]) => runHelper(specText, [escapeProbe, ...args]);
+  const gone = (pid: number) => !existsSync(`/proc/${pid}`) || /^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+
+  describe('grants', () => {
+    it('reads a granted file (control)', async () => {
+      writeFileSync(path.join(tmp, 'a.txt'), 'granted\n');
+      const result = await runHelper(viewSpec(ro(tmp)), ['cat', path.join(tmp, 'a.txt')]);
+      expect(result).toEqual({ code: 0, stdout: 'granted\n', stderr: '' });
+    });
+
+    it('a write in a read-write grant lands on the host disk', async () => {
+      const file = path.join(tmp, 'out.txt');
+      const result = await viewProbe(viewSpec(rw(tmp)), 'write-file', file);
+      expect(result.stdout).toBe('ok\n');
+      expect(readFileSync(file, 'utf8')).toBe('escaped\n');
+    });
+
+    it('a read-only grant refuses writes even where Landlock would allow them (EROFS) and the file stays', async () => {
+      const file = path.join(tmp, 'keep.txt');
+      writeFileSync(file, 'original\n');
+      // Landlock grants write_file here on purpose: only the read-only mount can refuse it.
+      const grants = viewSpec(`fs read_file,read_dir ${tmp}`, `fs write_file ${file}`);
+      const result = await viewProbe(grants, 'write-file', file);
+      expect(result.stdout).toMatch(/^denied: (Read-only file system|Permission denied)/);
+      expect(readFileSync(file, 'utf8')).toBe('original\n');
+    });
+
+    it('a path outside every grant does not exist, and ls / shows only the skeleton', async () => {
+      const secret = path.join(tmp, 'secret.txt');
+      writeFileSync(secret, 'secret\n');
+      const result = await viewProbe(viewSpec(), 'read-file', secret);
+      expect(result.stdout).toBe('denied: No such file or directory (errno 2)\n');
+      const listing = await runHelper(viewSpec('fs read_dir /', 'cwd /'), ['ls', '-A', '/']);
+      const links = rootLinks.filter((r) => r.startsWith('symlink /')).map((r) => r.slice('symlink /'.length));
+      const expected = ['dev', 'etc', 'usr', ...buildDir.split('/').slice(1, 2), ...links];
+      expect(listing.stdout.trim().split('\n').sort()).toEqual([...new Set(expected)].sort());
+    });
+
+    it('writing outside the grants fails with EROFS and leaves nothing behind', async () => {
+      const result = await viewProbe(viewSpec('fs read_dir,write_file,make_reg /'), 'write-file', '/planted');
+      expect(result.stdout).toBe('denied: Read-only file system (errno 30)\n');
+      expect(existsSync('/planted')).toBe(false);
+    });
+
+    it('symlink records recreate /bin -> usr/bin so #!/bin/sh works', async () => {
+      const script = path.join(tmp, 'script');
+      writeFileSync(script, '#!/bin/sh\necho from sh\n', { mode: 0o755 });
+      const result = await runHelper(viewSpec(`fs read_file,execute ${tmp}`), [script]);
+      expect(result).toEqual({ code: 0, stdout: 'from sh\n', stderr: '' });
+      expect((await runHelper(viewSpec(), ['/bin/sh', '-c', 'true'])).code).toBe(0);
+    });
+
+    it('creates a cwd no grant holds in the skeleton, and starts there', async () => {
+      const dir = path.join(tmp, 'not granted');
+      mkdirSync(dir);
+      writeFileSync(path.join(dir, 'host-file'), '');
+      const result = await runHelper(viewSpec(`cwd ${dir}`, 'fs read_dir /'), ['sh', '-c', 'pwd; ls -A']);
+      // Empty: the skeleton's directory, not the host's one with host-file in it.
+      expect(result).toEqual({ code: 0, stdout: `${dir}\n`, stderr: '' });
+    });
+  });
+
+  describe('masks and readonly paths', () => {
+    let home: string;
+    beforeEach(() => {
+      home = path.join(tmp, 'home');
+      mkdirSync(path.join(home, '.ssh'), { recursive: true });
+      writeFileSync(path.join(home, '.ssh', 'id_ed25519'), 'PRIVATE KEY\n');
+      writeFileSync(path.join(home, '.netrc'), 'password\n');
+    });
+
+    it('reads the key without the mask (control)', async () => {
+      const result = await runHelper(viewSpec(rw(home)), ['cat', path.join(home, '.ssh/id_ed25519')]);
+      expect(result.stdout).toBe('PRIVATE KEY\n');
+    });
+
+    it('a masked directory is empty and its key cannot be read', async () => {
+      const grants = viewSpec(rw(home), `mask ${home}/.ssh`);
+      const listing = await runHelper(grants, ['ls', '-A', path.join(home, '.ssh')]);
+      expect(listing.stdout).toBe('');
+      const key = await viewProbe(grants, 'read-file', path.join(home, '.ssh/id_ed25519'));
+      expect(key.stdout).toBe('denied: No such file or directory (errno 2)\n');
+      const plant = await viewProbe(grants, 'write-file', path.join(home, '.ssh/authorized_keys'));
+      expect(plant.code).toBe(1);
+      expect(existsSync(path.join(home, '.ssh/authorized_keys'))).toBe(false);
+    });
+
+    it('a masked file reads empty (or is refused) and cannot be written', async () => {
+      const netrc = path.join(home, '.netrc');
+      const grants = viewSpec(rw(home), `mask ${netrc}`);
+      const read = await runHelper(grants, ['cat', netrc]);
+      expect(read.stdout).toBe('');
+      const write = await viewProbe(grants, 'write-file', netrc);
+      expect(write.stdout).toMatch(/^denied: (Read-only file system|Permission denied)/);
+      expect(readFileSync(netrc, 'utf8')).toBe('password\n');
+    });
+
+    it('readonly .git/hooks refuses pre-commit while the rest of work stays writable', async () => {
+      const work = path.join(tmp, 'work');
+      mkdirSync(path.join(work, '.git/hooks'), { recursive: true });
+      const grants = viewSpec(rw(work), `readonly ${work}/.git/hooks`);
+      const hook = path.join(work, '.git/hooks/pre-commit');
+      const refused = await viewProbe(grants, 'write-file', hook);
+      expect(refused.stdout).toBe('denied: Read-only file system (errno 30)\n');
+      expect(existsSync(hook)).toBe(false);
+      const allowed = await viewProbe(grants, 'write-file', path.join(work, 'main.c'));
+      expect(allowed.stdout).toBe('ok\n');
+      expect(existsSync(path.join(work, 'main.c'))).toBe(true);
+    });
+
+    it('refuses a readonly path that does not exist (it could be created, then written)', async () => {
+      const result = await runHelper(viewSpec(rw(tmp), `readonly ${tmp}/.git/hooks`), ['true']);
+      expect(result.code).toBe(125);
+      expect(result.stderr).toContain(`cannot make ${tmp}/.git/hooks read-only in the view`);
+    });
+
+    describe('a listening unix socket inside a grant', () => {
+      let server: net.Server;
+      let connections: number;
+      let socketPath: string;
+      beforeEach(async () => {
+        connections = 0;
+        socketPath = path.join(tmp, 'agent.sock');
+        server = net.createServer((c) => {
+          connections++;
+          c.destroy();
+        });
+        await new Promise<void>((r) => server.listen(socketPath, r));
+      });
+      afterEach(() => {
+        server.close();
+      });
+
+      it('connects without the mask (control)', async () => {
+        const result = await viewProbe(viewSpec(rw(tmp)), 'unix-connect', socketPath);
+        expect(result.stdout).toBe('ok\n');
+      });
+
+      it('masked: connect fails and the listener sees nothing', async () => {
+        const result = await viewProbe(viewSpec(rw(tmp), `mask ${socketPath}`), 'unix-connect', socketPath);
+        expect(result.stdout).toBe('denied: Connection refused (errno 111)\n');
+        await settle();
+        expect(connections).toBe(0);
+      });
+    });
+  });
+
+  describe('processes', () => {
+    const procGrant = 'fs read_file,read_dir /proc';
+
+    it('/proc shows only the sandbox: pid 1 is the helper, its root is the view, host pids are absent', async () => {
+      const script = `cat /proc/1/comm; readlink /proc/1/root; test -e /proc/${process.pid} && echo host-visible; ls /proc | grep -c '^[0-9]'`;
+      const result = await runHelper(viewSpec(procGrant), sh(script));
+      expect(result.stderr).toBe('');
+      const [comm, root, count] = result.stdout.trim().split('\n');
+      expect(comm).toBe('nono-helper');
+      expect(root).toBe('/');
+      // init, sh and ls (grep counts on its own line of pids, no host process shows up)
+      expect(Number(count)).toBeLessThanOrEqual(4);
+    });
+
+    it('mount, umount of a mask and unshare -rm all fail, and the mask holds', async () => {
+      const home = path.join(tmp, 'home');
+      mkdirSync(path.join(home, '.ssh'), { recursive: true });
+      writeFileSync(path.join(home, '.ssh/id'), 'KEY\n');
+      const script = [
+        `mount -t tmpfs none ${home} 2>/dev/null && echo mounted`,
+        `umount ${home}/.ssh 2>/dev/null && echo unmounted`,
+        `umount -l ${home}/.ssh 2>/dev/null && echo lazily-unmounted`,
+        'unshare -rm true 2>/dev/null && echo unshared',
+        `cat ${home}/.ssh/id 2>/dev/null`,
+        'true & wait', // fork without namespace flags still works
+        'echo done',
+      ].join('; ');
+      const result = await runHelper(viewSpec(rw(home), `mask ${home}/.ssh`), sh(script));
+      expect(result.stdout).toBe('done\n');
+    });
+
+    it('exit codes propagate: 0, 3, 127, 126', async () => {
+      expect((await runHelper(viewSpec(), ['true'])).code).toBe(0);
+      expect((await runHelper(viewSpec(), sh('exit 3'))).code).toBe(3);
+      const missing = await runHelper(viewSpec(), ['nono-no-such-command']);
+      expect(missing).toEqual({ code: 127, stdout: '', stderr: 'nono-helper: command not found: nono-no-such-command\n' });
+      const file = path.join(tmp, 'script.sh');
+      writeFileSync(file, '#!/bin/sh\necho hi\n', { mode: 0o644 });
+      expect((await runHelper(viewSpec(ro(tmp)), [file])).code).toBe(126);
+    });
+
+    it('a command killed by SIGTERM kills the helper with SIGTERM', async () => {
+      const result = await runHelper(viewSpec(), sh('kill -TERM $$'));
+      expect(result).toEqual({ code: null, stdout: '', stderr: '', signal: 'SIGTERM' });
+    });
+
+    it('SIGTERM sent to the helper reaches the command', async () => {
+      const child = startHelper(viewSpec(), sh('trap "echo got TERM; exit 7" TERM; echo ready; while :; do sleep 0.05; done'));
+      const done = collect(child);
+      await new Promise<void>((r) => child.stdout?.once('data', () => r()));
+      child.kill('SIGTERM');
+      const result = await done;
+      expect(result.stdout).toBe('ready\ngot TERM\n');
+      expect(result.code).toBe(7);
+    });
+
+    it('SIGKILL to the helper kills the whole sandbox, a setsid grandchild included', async () => {
+      const child = startHelper(viewSpec(), sh('setsid sleep 1000 & echo ready; wait'));
+      const done = collect(child);
+      await new Promise<void>((r) => child.stdout?.once('data', () => r()));
+      // Its host pid: the process running "sleep 1000" with the helper as an ancestor.
+      const sleeper = findDescendant(child.pid as number, 'sleep\0' + '1000\0');
+      expect(sleeper).toBeDefined();
+      child.kill('SIGKILL');
+      const result = await done;
+      expect(result.signal).toBe('SIGKILL');
+      for (let i = 0; i < 20 && !gone(sleeper as number); i++) await settle();
+      expect(gone(sleeper as number)).toBe(true);
+    });
+  });
+
+  describe('refusals', () => {
+    it('--no-userns: the probe says why and a view spec exits 125 without running anything', async () => {
+      const probeResult = spawnSync(helper, ['--no-userns', '--probe'], { encoding: 'utf8' });
+      const features = JSON.parse(probeResult.stdout);
+      expect(features.userns).toBe(false);
+      expect(features.userns_error).toBe('disabled by --no-userns');
+      expect(JSON.parse(spawnSync(helper, ['--probe'], { encoding: 'utf8' }).stdout).userns).toBe(true);
+
+      const marker = path.join(tmp, 'ran');
+      const result = await runHelper(viewSpec(rw(tmp)), sh(`: > ${marker}`), { flags: ['--no-userns'] });
+      expect(result.code).toBe(125);
+      expect(result.stderr).toMatch(/^nono-helper: cannot build the private filesystem view .*user namespaces are unavailable \(disabled by --no-userns\).*\n$/);
+      expect(existsSync(marker)).toBe(false);
+      // Without a view the switch changes nothing.
+      expect((await runHelper(spec(), ['true'], { flags: ['--no-userns'] })).code).toBe(0);
+    });
+
+    it('refuses view records without view 1, an unpaired symlink, and non-canonical paths', async () => {
+      expect((await runHelper(spec(`mask ${tmp}`), ['true'])).stderr).toContain('need "view 1"');
+      expect((await runHelper(viewSpec('symlink /x', 'cwd /'), ['true'])).stderr).toContain(
+        'must be followed by its "symlink-target"',
+      );
+      expect((await runHelper(viewSpec(`fs read_file ${tmp}/../etc`), ['true'])).stderr).toContain('is not a canonical path');
+    });
+  });
+
+  describe('as an unprivileged user', () => {
+    const isRoot = process.getuid?.() === 0;
+    const user = isRoot ? unprivilegedUser() : { uid: 0, gid: 0 };
+    const as = { uid: user.uid, gid: user.gid };
+    let own: string;
+    beforeEach(() => {
+      own = path.join(tmp, 'own');
+      mkdirSync(own);
+      chmodSync(tmp, 0o755);
+      if (isRoot) chownSync(own, user.uid, user.gid);
+    });
+
+    it.skipIf(!isRoot)('grants, masks, readonly, /proc and refusals hold without root', async () => {
+      mkdirSync(path.join(own, '.ssh'));
+      writeFileSync(path.join(own, '.ssh/id'), 'KEY\n');
+      mkdirSync(path.join(own, 'hooks'));
+      for (const p of [path.join(own, '.ssh'), path.join(own, '.ssh/id'), path.join(own, 'hooks')]) chownSync(p, user.uid, user.gid);
+      const grants = viewSpec(rw(own), `mask ${own}/.ssh`, `readonly ${own}/hooks`, 'fs read_file,read_dir /proc');
+      const script = [
+        `echo written > ${own}/out`,
+        `cat ${own}/.ssh/id 2>/dev/null`,
+        `{ true > ${own}/hooks/pre-commit; } 2>/dev/null && echo hooked`,
+        'unshare -rm true 2>/dev/null && echo unshared',
+        'cat /proc/1/comm',
+        'id -u',
+      ].join('; ');
+      const result = await runHelper(grants, sh(script), as);
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(result.stdout).toBe(`nono-helper\n${user.uid}\n`);
+      expect(readFileSync(path.join(own, 'out'), 'utf8')).toBe('written\n');
+      expect(existsSync(path.join(own, 'hooks/pre-commit'))).toBe(false);
+      const outside = await runHelper(grants, [escapeProbe, 'read-file', '/var/log'], as);
+      expect(outside.stdout).toBe('denied: No such file or directory (errno 2)\n');
+    });
+
+    it.skipIf(!isRoot)('exit codes and signals propagate without root', async () => {
+      expect((await runHelper(viewSpec(), sh('exit 3'), as)).code).toBe(3);
+      expect((await runHelper(viewSpec(), sh('kill -TERM $$'), as)).signal).toBe('SIGTERM');
+      const child = startHelper(viewSpec(rw(own)), sh(`setsid sleep 1000 & echo ready; wait`), as);
+      const done = collect(child);
+      await new Promise<void>((r) => child.stdout?.once('data', () => r()));
+      const sleeper = findDescendant(child.pid as number, 'sleep\0' + '1000\0');
+      expect(sleeper).toBeDefined();
+      child.kill('SIGKILL');
+      await done;
+      for (let i = 0; i < 20 && !gone(sleeper as number); i++) await settle();
+      expect(gone(sleeper as number)).toBe(true);
+    });
+
+    it.skipIf(!isRoot)('--no-userns refuses a view without root too', async () => {
+      const result = await runHelper(viewSpec(), ['true'], { ...as, flags: ['--no-userns'] });
+      expect(result.code).toBe(125);
+    });
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('root keeps write access to files of other uids in a rw grant (full id map)', async () => {
+    const file = path.join(tmp, 'theirs.txt');
+    writeFileSync(file, 'original\n', { mode: 0o600 });
+    chownSync(file, unprivilegedUser().uid, unprivilegedUser().gid);
+    const result = await viewProbe(viewSpec(rw(tmp)), 'write-file', file);
+    expect(result.stdout).toBe('ok\n');
+    expect(readFileSync(file, 'utf8')).toBe('escaped\n');
+  });
+});
+
+/** The host pid of a process below root whose /proc cmdline is exactly cmdline. */
+function findDescendant(root: number, cmdline: string): number | undefined {
+  const parentOf = (pid: number) => Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    for (const name of readdirSync('/proc')) {
+      const pid = Number(name);
+      if (!Number.isInteger(pid)) continue;
+      try {
+        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8') !== cmdline) continue;
+        for (let p = pid; p > 1; p = parentOf(p)) if (p === root) return pid;
+      } catch {
+        // the process ended while being looked at
+      }
+    }
+    spawnSync('sleep', ['0.05']);
+  }
+  return undefined;
+}
