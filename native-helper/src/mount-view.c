@@ -176,28 +176,43 @@ static void mount_proc(void)
 }
 
 /*
- * A source that cannot be reached is skipped here: Landlock then reports the
- * same rule with the same message as without a view (fatal, or a best-effort
- * warning).
+ * Several rules may name one path; Landlock grants their union, so the
+ * mount is writable if any of them writes.
  */
-static void bind_grant(const struct fs_rule *rule)
+static bool writable(const struct spec *spec, const char *path)
+{
+	for (size_t i = 0; i < spec->fs_count; i++) {
+		if (strcmp(spec->fs[i].path, path) == 0 &&
+		    (spec->fs[i].access & fs_rights_that_write))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Returns whether the grant is now a mount of its own. A source that cannot
+ * be reached is skipped here: Landlock then reports the same rule with the
+ * same message as without a view (fatal, or a best-effort warning).
+ */
+static bool bind_grant(const struct spec *spec, const char *path)
 {
 	char source[PATH_MAX];
 	char target[PATH_MAX];
 	struct stat st;
 
-	if (strcmp(rule->path, "/proc") == 0) {
+	if (strcmp(path, "/proc") == 0) {
 		mount_proc();
-		return;
+		return true;
 	}
-	join(source, OLDROOT, rule->path);
-	join(target, NEWROOT, rule->path);
+	join(source, OLDROOT, path);
+	join(target, NEWROOT, path);
 	if (stat(source, &st) < 0)
-		return;
+		return false;
 	make_mount_point(target, S_ISDIR(st.st_mode));
-	mount_or_die(source, target, NULL, MS_BIND | MS_REC, NULL, rule->path);
-	if (!(rule->access & fs_rights_that_write))
-		make_read_only(target, rule->path, true);
+	mount_or_die(source, target, NULL, MS_BIND | MS_REC, NULL, path);
+	if (!writable(spec, path))
+		make_read_only(target, path, true);
+	return true;
 }
 
 static size_t depth(const char *path)
@@ -222,19 +237,39 @@ static int by_depth(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * Whether the nearest grant mounted so far that holds path (grants are
+ * mounted parents first, so it is the last one found) already shows it as
+ * it should be: then a mount of its own would change nothing but the cost,
+ * as in the common /usr plus /usr/share/... profiles.
+ */
+static bool shown_by_parent(const struct spec *spec, const struct fs_rule **order,
+			    const bool *mounted, size_t count, const char *path)
+{
+	for (size_t j = count; j-- > 0;) {
+		if (mounted[j] && path_contains(order[j]->path, path))
+			return writable(spec, order[j]->path) == writable(spec, path);
+	}
+	return false;
+}
+
 static void bind_grants(const struct spec *spec)
 {
 	const struct fs_rule **order = calloc(spec->fs_count, sizeof(*order));
+	bool *mounted = calloc(spec->fs_count, sizeof(*mounted));
 
-	if (!order && spec->fs_count > 0)
+	if ((!order || !mounted) && spec->fs_count > 0)
 		die("cannot build the view: out of memory");
 	for (size_t i = 0; i < spec->fs_count; i++)
 		order[i] = &spec->fs[i];
 	qsort(order, spec->fs_count, sizeof(*order), by_depth);
 	for (size_t i = 0; i < spec->fs_count; i++) {
-		if (!provided_by_view(order[i]->path))
-			bind_grant(order[i]);
+		const char *path = order[i]->path;
+
+		if (!provided_by_view(path) && !shown_by_parent(spec, order, mounted, i, path))
+			mounted[i] = bind_grant(spec, path);
 	}
+	free(mounted);
 	free(order);
 }
 
