@@ -255,10 +255,12 @@ static bool shown_by_parent(const struct spec *spec, const struct fs_rule **orde
 
 static void bind_grants(const struct spec *spec)
 {
+	if (spec->fs_count == 0)
+		return;
 	const struct fs_rule **order = calloc(spec->fs_count, sizeof(*order));
 	bool *mounted = calloc(spec->fs_count, sizeof(*mounted));
 
-	if ((!order || !mounted) && spec->fs_count > 0)
+	if (!order || !mounted)
 		die("cannot build the view: out of memory");
 	for (size_t i = 0; i < spec->fs_count; i++)
 		order[i] = &spec->fs[i];
