@@ -4,7 +4,8 @@
  * binds of /oldroot paths; then /oldroot is detached and /newroot becomes /.
  *
  * Order matters: fs grants are bound parents first (a child grant mounts on
- * top of its parent's), readonly records after every grant, and masks last,
+ * top of its parent's), symlinks after them (some belong inside a skeleton),
+ * then skeletons turn read-only, readonly records apply, and masks come last,
  * so a mask inside a readonly path still hides it. The skeleton is made
  * read-only before the pivot, so a write outside the grants fails with
  * EROFS instead of landing in a throwaway tmpfs.
@@ -194,8 +195,9 @@ static bool writable(const struct spec *spec, const char *path)
  * be reached is skipped here: Landlock then reports the same rule with the
  * same message as without a view (fatal, or a best-effort warning).
  */
-static bool bind_grant(const struct spec *spec, const char *path)
+static bool bind_grant(const struct spec *spec, const struct fs_rule *rule)
 {
+	const char *path = rule->path;
 	char source[PATH_MAX];
 	char target[PATH_MAX];
 	struct stat st;
@@ -209,6 +211,11 @@ static bool bind_grant(const struct spec *spec, const char *path)
 	if (stat(source, &st) < 0)
 		return false;
 	make_mount_point(target, S_ISDIR(st.st_mode));
+	if (rule->skeleton) {
+		/* Left writable until the grants inside it have their mount points. */
+		mount_or_die("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", path);
+		return true;
+	}
 	mount_or_die(source, target, NULL, MS_BIND | MS_REC, NULL, path);
 	if (!writable(spec, path))
 		make_read_only(target, path, true);
@@ -248,7 +255,8 @@ static bool shown_by_parent(const struct spec *spec, const struct fs_rule **orde
 {
 	for (size_t j = count; j-- > 0;) {
 		if (mounted[j] && path_contains(order[j]->path, path))
-			return writable(spec, order[j]->path) == writable(spec, path);
+			return !order[j]->skeleton &&
+			       writable(spec, order[j]->path) == writable(spec, path);
 	}
 	return false;
 }
@@ -269,7 +277,7 @@ static void bind_grants(const struct spec *spec)
 		const char *path = order[i]->path;
 
 		if (!provided_by_view(path) && !shown_by_parent(spec, order, mounted, i, path))
-			mounted[i] = bind_grant(spec, path);
+			mounted[i] = bind_grant(spec, order[i]);
 	}
 	free(mounted);
 	free(order);
@@ -307,10 +315,39 @@ static void mount_private_dev(void)
 static bool inside_bound_grant(const struct spec *spec, const char *path)
 {
 	for (size_t i = 0; i < spec->fs_count; i++) {
-		if (!provided_by_view(spec->fs[i].path) && path_contains(spec->fs[i].path, path))
+		if (!provided_by_view(spec->fs[i].path) && !spec->fs[i].skeleton &&
+		    path_contains(spec->fs[i].path, path))
 			return true;
 	}
 	return false;
+}
+
+static void make_skeletons_read_only(const struct spec *spec)
+{
+	for (size_t i = 0; i < spec->fs_count; i++) {
+		char target[PATH_MAX];
+
+		if (!spec->fs[i].skeleton)
+			continue;
+		join(target, NEWROOT, spec->fs[i].path);
+		make_read_only(target, spec->fs[i].path, false);
+	}
+}
+
+/*
+ * The session's own scratch space, a directory the daemon made on the host
+ * and removes afterwards: the host's /tmp is shared with every process of
+ * the machine (tmux and ssh-agent sockets, other programs' files).
+ */
+static void mount_private_tmp(const struct spec *spec)
+{
+	char source[PATH_MAX];
+
+	if (!spec->tmp)
+		return;
+	join(source, OLDROOT, spec->tmp);
+	make_mount_point(NEWROOT "/tmp", true);
+	mount_or_die(source, NEWROOT "/tmp", NULL, MS_BIND, NULL, "private /tmp");
 }
 
 /* A symlink inside a grant is the host's own, bound with it; only the rest is made. */
@@ -401,30 +438,33 @@ static void apply_masks(const struct spec *spec)
 		apply_mask(spec->masks[i]);
 }
 
-/*
- * chdir needs the working directory to exist in the view. One that no grant
- * holds is made in the skeleton, but never inside a bound host directory:
- * that would create it on the host's disk.
- */
-static void make_cwd(const char *cwd)
+/* Whether path (in the view) lies on the mount mounted at view_path. */
+static bool on_mount_at(const struct stat *st, const char *view_path)
+{
+	struct stat mount_root;
+
+	if (stat(view_path, &mount_root) < 0)
+		die("cannot build the view: stat %s: %s", view_path, strerror(errno));
+	return st->st_dev == mount_root.st_dev;
+}
+
+static void make_cwd(const struct spec *spec)
 {
 	char target[PATH_MAX];
 	char existing[PATH_MAX];
-	struct stat skeleton;
 	struct stat st;
 
-	join(target, NEWROOT, cwd);
+	join(target, NEWROOT, spec->cwd);
 	if (stat(target, &st) == 0)
 		return;
 	if (errno != ENOENT)
-		die("cannot change directory to %s in the view: %s", cwd, strerror(errno));
+		die("cannot change directory to %s in the view: %s", spec->cwd, strerror(errno));
 	memcpy(existing, target, strlen(target) + 1);
 	while (stat(existing, &st) < 0)
 		*strrchr(existing, '/') = '\0';
-	if (stat(NEWROOT, &skeleton) < 0)
-		die("cannot build the view: stat %s: %s", NEWROOT, strerror(errno));
-	if (st.st_dev != skeleton.st_dev)
-		die("cannot change directory to %s: %s (does it exist?)", cwd, strerror(ENOENT));
+	if (!on_mount_at(&st, NEWROOT) && !(spec->tmp && on_mount_at(&st, NEWROOT "/tmp")))
+		die("cannot change directory to %s: %s (does it exist?)", spec->cwd,
+		    strerror(ENOENT));
 	make_dirs(target);
 }
 
@@ -451,12 +491,23 @@ static void enter_view_root(void)
 }
 
 /*
- * The sandbox's own ptys and shared memory. /dev/ptmx is a symlink to
+ * The sandbox's own ptys, shared memory and /tmp. /dev/ptmx is a symlink to
  * pts/ptmx, so the /dev/pts rule covers it. Landlock drops, quietly, the
- * rights an older kernel lacks.
+ * rights an older kernel lacks. Added after the binds, which must not take
+ * these paths from the host.
  */
-static void add_device_rules(struct spec *spec)
+static void add_private_rules(struct spec *spec)
 {
+	if (spec->tmp)
+		spec_add_fs_rule(spec, (struct fs_rule){
+			/* No device nodes: a root agent could mknod the disk's and read around every rule. */
+			.access = (fs_rights_that_write & ~(LANDLOCK_ACCESS_FS_MAKE_CHAR |
+							    LANDLOCK_ACCESS_FS_MAKE_BLOCK)) |
+				  LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR |
+				  LANDLOCK_ACCESS_FS_EXECUTE,
+			.path = "/tmp",
+			.implicit = true,
+		});
 	spec_add_fs_rule(spec, (struct fs_rule){
 		.access = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE |
 			  LANDLOCK_ACCESS_FS_IOCTL_DEV,
@@ -478,11 +529,13 @@ void mount_view(struct spec *spec)
 	default_cwd(spec);
 	enter_staging_root();
 	mount_private_dev();
-	create_symlinks(spec);
+	mount_private_tmp(spec);
 	bind_grants(spec);
+	create_symlinks(spec);
+	make_skeletons_read_only(spec);
 	apply_readonly(spec);
 	apply_masks(spec);
-	make_cwd(spec->cwd);
+	make_cwd(spec);
 	enter_view_root();
-	add_device_rules(spec);
+	add_private_rules(spec);
 }

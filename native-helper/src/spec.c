@@ -127,18 +127,34 @@ static const char *parse_path(const struct parser *p, const char *path)
 	return path;
 }
 
-static void parse_fs(struct parser *p, const char *fields)
+static struct fs_rule parse_rule(const struct parser *p, const char *fields, const char *form)
 {
 	const char *space = strchr(fields, ' ');
-	struct spec *spec = p->spec;
 
 	if (!space)
-		bad_record(p, "expected \"fs RIGHTS PATH\"");
-	struct fs_rule rule = {
+		bad_record(p, "expected \"%s RIGHTS PATH\"", form);
+	return (struct fs_rule){
 		.access = parse_rights(p, fields, (size_t)(space - fields)),
 		.path = parse_path(p, space + 1),
 	};
-	spec_add_fs_rule(spec, rule);
+}
+
+static void parse_fs(struct parser *p, const char *fields)
+{
+	spec_add_fs_rule(p->spec, parse_rule(p, fields, "fs"));
+}
+
+static void parse_skeleton(struct parser *p, const char *fields)
+{
+	struct fs_rule rule = parse_rule(p, fields, "skeleton");
+
+	rule.skeleton = true;
+	spec_add_fs_rule(p->spec, rule);
+}
+
+static void parse_tmp(struct parser *p, const char *fields)
+{
+	p->spec->tmp = parse_path(p, fields);
 }
 
 /* Not via grow(): through it gcc 12's -fanalyzer reports a leak that is not there. */
@@ -254,6 +270,8 @@ static const struct directive directives[] = {
 	{ "readonly", false, true, parse_readonly },
 	{ "symlink", false, true, parse_symlink },
 	{ "symlink-target", false, true, parse_symlink_target },
+	{ "skeleton", false, true, parse_skeleton },
+	{ "tmp", true, true, parse_tmp },
 	{ "end", true, false, parse_end },
 };
 
@@ -304,11 +322,18 @@ static void check_canonical(const char *path)
 static void check_view(const struct spec *spec)
 {
 	if (!spec->view) {
-		if (spec->mask_count || spec->readonly_count || spec->symlink_count)
-			die("bad spec: mask, readonly and symlink records need \"view 1\" (%s)",
-			    BAD_SPEC_HINT);
+		bool skeletons = false;
+
+		for (size_t i = 0; i < spec->fs_count; i++)
+			skeletons |= spec->fs[i].skeleton;
+		if (spec->mask_count || spec->readonly_count || spec->symlink_count || skeletons ||
+		    spec->tmp)
+			die("bad spec: mask, readonly, symlink, skeleton and tmp records need "
+			    "\"view 1\" (%s)", BAD_SPEC_HINT);
 		return;
 	}
+	if (spec->tmp)
+		check_canonical(spec->tmp);
 	for (size_t i = 0; i < spec->fs_count; i++)
 		check_canonical(spec->fs[i].path);
 	for (size_t i = 0; i < spec->mask_count; i++)

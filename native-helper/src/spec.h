@@ -28,6 +28,11 @@ struct fs_rule {
 	 * rights the kernel lacks are dropped without a word.
 	 */
 	bool implicit;
+	/*
+	 * View only: the directory is rebuilt as an empty read-only tmpfs holding
+	 * just the grants inside it, instead of being bound from the host.
+	 */
+	bool skeleton;
 };
 
 /* A symlink the view recreates, e.g. /bin -> usr/bin on merged-/usr systems. */
@@ -59,6 +64,7 @@ struct spec {
 	size_t readonly_count;
 	struct symlink_rule *symlinks; /* view only */
 	size_t symlink_count;
+	const char *tmp; /* view only: a host directory mounted read-write at /tmp */
 };
 
 /* Appends a rule to spec->fs (the view adds its own for /dev/pts and /dev/shm). */

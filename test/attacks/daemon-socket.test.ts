@@ -41,7 +41,10 @@ s.on('close', () => console.log(JSON.stringify(report)));
 
 describe('the control socket from inside a sandbox', () => {
   it('hides the runtime and state dirs inside any grant of their parents', async () => {
-    for (const path of [dirname(ctx.world.socketPath), dirname(dirname(ctx.world.socketPath)), ctx.world.root]) {
+    const itself = await runCli(['run', '--allow', dirname(ctx.world.socketPath), '--', 'true'], ctx.world);
+    expect(itself.code).toBe(125);
+    expect(itself.stderr).toMatch(/is protected \(nono's runtime dir.*never granted/);
+    for (const path of [dirname(dirname(ctx.world.socketPath)), ctx.world.root]) {
       const r = await runCli(['run', '--allow', path, '--', 'sh', '-c', `ls -a ${dirname(ctx.world.socketPath)}; cat ${ctx.world.secretPath} && echo READ; true`], ctx.world);
       expect(r.code, path).toBe(0);
       expect(r.stdout, path).not.toMatch(/nono\.sock|secret|READ/);

@@ -97,7 +97,8 @@ describe('--net-block as an unprivileged user', () => {
     const before = { tcp: tcpConnections, udp: udpDatagrams };
     const probeAs = (...args: string[]) =>
       runCli(['run', '--net-block', '--read', join(PROBE_BIN, '..'), '--', PROBE_BIN, ...args], user.world, { as });
-    expect((await probeAs('tcp-connect', '127.0.0.1', String(port.tcp))).code).toBe(1);
+    const tcp = await probeAs('tcp-connect', '127.0.0.1', String(port.tcp));
+    expect(tcp.code, tcp.stderr).toBe(1);
     expect((await probeAs('udp-send', '127.0.0.1', String(port.udp))).code).toBe(1);
     await settle();
     expect(tcpConnections).toBe(before.tcp);

@@ -25,7 +25,7 @@ const attempts = (target: string): [string, string][] => [
   ['append', `echo pwned >> ${target}`],
   ['truncate', `truncate -s 0 ${target}`],
   ['truncate via probe', `${PROBE_BIN} truncate ${target}`],
-  ['delete', `rm -f ${target}`],
+  ['delete', `rm ${target}`],
   ['rename away', `mv ${target} ${target}.moved`],
   ['replace by rename', `echo pwned > ./x && mv ./x ${target}`],
 ];

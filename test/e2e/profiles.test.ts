@@ -250,7 +250,7 @@ describe('built-in agent profiles under the kernel', () => {
     writeFileSync(join(ctx.world.home, '.claude', 'settings.json'), '{"theme":"dark"}\n');
     const r = await run(['run', '-p', 'claude-code', '--', 'sh', '-c', 'cat ~/.claude/settings.json && echo saved >> ~/.claude/settings.json && echo y > ./made-by-agent && cat ~/.ssh/id_rsa']);
     expect(r.stdout).toBe('{"theme":"dark"}\n');
-    expect(r.stderr).toMatch(/Permission denied/);
+    expect(r.stderr).toMatch(/Permission denied|No such file/);
     expect(r.code).not.toBe(0);
     expect(readFileSync(join(ctx.world.home, '.claude', 'settings.json'), 'utf8')).toBe('{"theme":"dark"}\nsaved\n');
     expect(existsSync(join(ctx.world.work, 'made-by-agent'))).toBe(true);

@@ -1,7 +1,6 @@
 // A private world for one test file: temp HOME and XDG dirs, so each test talks to its own
 // daemon on its own socket and never touches the developer's real nono.
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface TestWorld {
@@ -22,8 +21,12 @@ export interface WorldOptions {
   extraEnv?: Record<string, string>;
 }
 
+// Not under /tmp: in the view every session gets a private /tmp, so a home there would sit
+// inside the sandbox's own scratch space rather than in the read-only view like a real home.
+const WORLDS = process.env.NONO_TEST_WORLDS ?? '/var/tmp';
+
 export function createWorld(options: WorldOptions = {}): TestWorld {
-  const root = mkdtempSync(join(tmpdir(), 'nono-test-'));
+  const root = mkdtempSync(join(WORLDS, 'nono-test-'));
   const home = join(root, 'home');
   const work = join(home, 'project');
   const runtime = join(root, 'run');

@@ -5,11 +5,11 @@
 // With the private view (user namespaces available) a protected path inside a grant is
 // masked; with Landlock alone, which cannot deny inside a granted tree, a grant the user asked
 // for that covers one is refused, and one from a group is dropped with a note.
-import { existsSync, lstatSync, statSync, type Stats } from 'node:fs';
+import { existsSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { Access, Grants, PlanRule, SandboxPlan } from '@nono/shared';
 import { NonoError, type NonoPaths, type Profile } from '@nono/shared';
-import { canonicalOrLexical, isWithin, toAbsolute } from './resolve-path.js';
+import { canonicalOrLexical, isWithin, statIfVisible, toAbsolute } from './resolve-path.js';
 import { filterEnvironment } from './environment.js';
 import { expandPath, type PolicyContext } from './policy-variables.js';
 import type { GroupCatalog } from './group-catalog.js';
@@ -194,7 +194,7 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
     for (const spec of GRANT_KEYS) {
       for (const raw of group[spec.profileKey as keyof typeof group] as string[] | undefined ?? []) {
         const path = expand(raw, `groups.${name}.${spec.profileKey}`);
-        const stats = statSync(path, { throwIfNoEntry: false });
+        const stats = statIfVisible(path);
         if (!stats) continue;
         // The host's /tmp is shared with every process of the machine (tmux and ssh-agent
         // sockets, other tools' files): in the view the sandbox gets its own, mounted at /tmp.
@@ -223,7 +223,7 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
   for (const spec of GRANT_KEYS) {
     for (const raw of profile.filesystem?.[spec.profileKey] ?? []) {
       const path = expand(raw, `filesystem.${spec.profileKey}`);
-      const stats = statSync(path, { throwIfNoEntry: false });
+      const stats = statIfVisible(path);
       if (!stats) {
         notes.push(`profile ${resolved.name}: filesystem.${spec.profileKey} ${raw}: ${path} does not exist; skipped`);
         continue;
@@ -239,7 +239,7 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
       const absolute = toAbsolute(raw, request.cwd, home);
       lexicalGrants.push(absolute);
       const canonical = canonicalOrLexical(absolute);
-      const stats = statSync(canonical, { throwIfNoEntry: false });
+      const stats = statIfVisible(canonical);
       if (!stats) {
         throw new NonoError('PATH_NOT_FOUND', `${spec.flag} ${raw}: ${absolute} does not exist; create it first or fix the path`, {
           path: absolute,
@@ -266,7 +266,7 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
 
   if (profile.allow_gpu) {
     for (const device of GPU_DEVICES) {
-      const stats = statSync(device, { throwIfNoEntry: false });
+      const stats = statIfVisible(device);
       if (stats) addRule(device, 'readwrite', kindOf(stats), `profile ${resolved.name}: allow_gpu`);
     }
   }
@@ -282,7 +282,7 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
     }),
   ];
   for (const grant of socketGrants) {
-    if (lstatSync(grant.path, { throwIfNoEntry: false })?.isSocket() !== true) {
+    if (statIfVisible(grant.path, false)?.isSocket() !== true) {
       if (grant.cli) throw new NonoError('PATH_NOT_FOUND', `${grant.by} ${grant.raw}: ${grant.path} is not a unix socket (is its service running?)`, { path: grant.path });
       notes.push(`${grant.by} ${grant.raw}: ${grant.path} is not a unix socket now; skipped`);
       continue;
@@ -404,9 +404,15 @@ function refuseProtected(path: string, flag: string, raw: string, hits: Protecte
   const shown = ranked.slice(0, 3).map((hit, i) => (i === 0 ? describeConflict(path, hit) : `${hit.path} (${hit.source})`));
   const more = ranked.length > 3 ? ` and ${ranked.length - 3} more protected paths` : '';
   const own = ranked.some((h) => h.own);
+  const covers = ranked.some((h) => h.path !== path && isWithin(h.path, path));
+  const advice = covers
+    ? 'Landlock alone cannot deny a path inside a grant, so grant a narrower directory'
+    : own
+      ? "nono's own files are never granted"
+      : 'grant something else';
   throw new NonoError(
     'PATH_DENIED',
-    `${flag} ${raw}: ${shown.join(', ')}${more}; Landlock cannot deny a path inside a grant, so grant a narrower directory${own ? '' : ' (or --bypass-protection the protected path)'}`,
+    `${flag} ${raw}: ${shown.join(', ')}${more}; ${advice}${own ? '' : ' (or --bypass-protection the protected path)'}`,
     { path, flag, protected: ranked[0]!.path, rule: ranked[0]!.source },
   );
 }

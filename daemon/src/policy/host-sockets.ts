@@ -2,7 +2,8 @@
 // mediate connect() on them, so the view hides every one that lies inside a grant: the
 // Docker socket, the D-Bus session bus, ssh and gpg agents, tmux servers, X11, our own.
 // Reading the kernel's list beats scanning granted trees, which can hold millions of files.
-import { lstatSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { statIfVisible } from './resolve-path.js';
 
 /** Paths of listening or bound pathname sockets that exist now as sockets. */
 export function hostUnixSockets(table = '/proc/net/unix'): string[] {
@@ -18,7 +19,7 @@ export function hostUnixSockets(table = '/proc/net/unix'): string[] {
     const match = /^\s*\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s(\/.*)$/.exec(line);
     if (match) found.add(match[1]!);
   }
-  return [...found].filter((path) => lstatSync(path, { throwIfNoEntry: false })?.isSocket() === true);
+  return [...found].filter((path) => statIfVisible(path, false)?.isSocket() === true);
 }
 
 /** Variables that point programs at host sockets, and the socket path each names. */

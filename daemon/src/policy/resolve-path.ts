@@ -1,6 +1,6 @@
 // Canonical paths for policy decisions. Landlock acts on the inode a path resolves to, so
 // every grant and every protected path is compared after symlinks are resolved.
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { dirname, basename, join, isAbsolute, resolve } from 'node:path';
 
 /**
@@ -39,4 +39,17 @@ export function toAbsolute(path: string, cwd: string, home: string): string {
 export function isWithin(inner: string, outer: string): boolean {
   if (outer === '/') return true;
   return inner === outer || inner.startsWith(`${outer}/`);
+}
+
+/**
+ * stat (or lstat) that answers undefined for a path the daemon cannot see, for whatever
+ * reason (missing, EACCES on a parent, a loop): the sandbox, running as the same user, could
+ * not reach it either, and a policy decision must never die of one unreadable path.
+ */
+export function statIfVisible(path: string, follow = true): Stats | undefined {
+  try {
+    return (follow ? statSync : lstatSync)(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
 }

@@ -1,12 +1,12 @@
 // What the helper's private filesystem view needs beyond the grants: which protected paths
 // inside grants to mask, which host-exec files inside writable grants to write-protect, and
 // which symlinks along granted paths to recreate so /bin/sh still resolves.
-import { lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
+import { readdirSync, readlinkSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { PlanRule } from '@nono/shared';
 import { readJsonc } from './jsonc-file.js';
 import { HOST_EXEC_PATHS_FILE } from './policy-data.js';
-import { isWithin } from './resolve-path.js';
+import { isWithin, statIfVisible } from './resolve-path.js';
 
 export interface Covered {
   path: string;
@@ -21,7 +21,7 @@ export function hostExecPathNames(): string[] {
   return hostExecNames;
 }
 
-const exists = (path: string): boolean => lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+const exists = (path: string): boolean => statIfVisible(path, false) !== undefined;
 const insideSome = (path: string, outer: Covered[]): boolean => outer.some((o) => isWithin(path, o.path));
 
 /** Protected paths strictly inside a grant that exist now; a mask inside another is redundant. */
@@ -68,7 +68,7 @@ export function planSymlinks(lexicalPaths: string[]): { path: string; target: st
     for (const part of lexical.split('/').filter(Boolean)) {
       prefix = `${prefix}/${part}`;
       if (links.has(prefix)) continue;
-      const stats = lstatSync(prefix, { throwIfNoEntry: false });
+      const stats = statIfVisible(prefix, false);
       if (!stats) break;
       if (stats.isSymbolicLink()) links.set(prefix, readlinkSync(prefix));
     }
@@ -85,6 +85,14 @@ export interface RebuiltView {
   /** Masks still needed: those inside directories too large to rebuild. */
   masks: Covered[];
   notes: string[];
+}
+
+function listIfVisible(dir: string): string[] | undefined {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return undefined;
+  }
 }
 
 function entryKind(stats: Stats): PlanRule['kind'] {
@@ -116,9 +124,9 @@ export function rebuildAroundMasks(rules: PlanRule[], masks: Covered[], rebuilda
 
   const rebuild = (dir: string, grant: PlanRule): void => {
     const hidden = hiddenInside(dir);
-    const entries = readdirSync(dir);
-    if (!rebuildable(dir) || entries.length > MAX_REBUILT_ENTRIES) {
-      if (rebuildable(dir)) notes.push(`${dir} has ${entries.length} entries, too many to rebuild: its protected entries are shown empty instead of hidden`);
+    const entries = listIfVisible(dir);
+    if (!rebuildable(dir) || !entries || entries.length > MAX_REBUILT_ENTRIES) {
+      if (rebuildable(dir)) notes.push(`${dir} cannot be listed or has too many entries to rebuild: its protected entries are shown empty instead of hidden`);
       add({ ...grant, path: dir });
       kept.push(...hidden);
       return;
@@ -127,7 +135,7 @@ export function rebuildAroundMasks(rules: PlanRule[], masks: Covered[], rebuilda
     for (const name of entries) {
       const path = join(dir, name);
       if (hidden.some((m) => m.path === path)) continue;
-      const stats = lstatSync(path, { throwIfNoEntry: false });
+      const stats = statIfVisible(path, false);
       if (!stats) continue;
       if (stats.isSymbolicLink()) symlinks.push({ path, target: readlinkSync(path) });
       else if (stats.isDirectory() && hidden.some((m) => isWithin(m.path, path))) rebuild(path, grant);
