@@ -796,6 +796,46 @@ describe('view', () => {
       expect(result.stderr).toContain(`cannot make ${tmp}/.git/hooks read-only in the view`);
     });
 
+    it('a skeleton rebuilds a directory from the grants inside it: hidden entries are not even listed', async () => {
+      writeFileSync(path.join(home, 'notes.txt'), 'notes\n');
+      mkdirSync(path.join(home, 'project'));
+      const grants = viewSpec(
+        `skeleton read_file,read_dir,write_file,make_reg ${home}`,
+        rw(path.join(home, 'project')),
+        `fs read_file ${path.join(home, 'notes.txt')}`,
+      );
+      const listing = await runHelper(grants, ['ls', '-A', home]);
+      expect(listing.stdout.trim().split('\n').sort()).toEqual(['notes.txt', 'project']);
+      const key = await viewProbe(grants, 'read-file', path.join(home, '.ssh/id_ed25519'));
+      expect(key.stdout).toBe('denied: No such file or directory (errno 2)\n');
+      const planted = await viewProbe(grants, 'write-file', path.join(home, '.bashrc'));
+      expect(planted.stdout).toBe('denied: Read-only file system (errno 30)\n');
+      expect(existsSync(path.join(home, '.bashrc'))).toBe(false);
+      const inside = await viewProbe(grants, 'write-file', path.join(home, 'project', 'kept.txt'));
+      expect(inside.stdout).toBe('ok\n');
+      expect(existsSync(path.join(home, 'project', 'kept.txt'))).toBe(true);
+    });
+
+    it('tmp mounts a host directory at /tmp, read-write, and hides the host /tmp', async () => {
+      const scratch = path.join(tmp, 'scratch');
+      mkdirSync(scratch);
+      writeFileSync('/tmp/nono-helper-test-host-file', 'host\n');
+      try {
+        const result = await runHelper(viewSpec(`tmp ${scratch}`), sh('echo made > /tmp/made && ls -A /tmp'));
+        expect(result).toEqual({ code: 0, stdout: 'made\n', stderr: '' });
+        expect(readFileSync(path.join(scratch, 'made'), 'utf8')).toBe('made\n');
+      } finally {
+        rmSync('/tmp/nono-helper-test-host-file', { force: true });
+      }
+    });
+
+    it('refuses skeleton and tmp records without view 1', async () => {
+      const bare = ['nono-spec 1', `skeleton read_dir ${home}`, 'end'].map((r) => `${r}\0`).join('');
+      const result = await runHelper(bare, ['true']);
+      expect(result.code).toBe(125);
+      expect(result.stderr).toMatch(/skeleton and tmp records need "view 1"/);
+    });
+
     describe('a listening unix socket inside a grant', () => {
       let server: net.Server;
       let connections: number;
