@@ -138,6 +138,18 @@ describe.each(users)('the filesystem view as %s', (_label, who) => {
     expect(git('log', '--format=%s').toString()).toMatch(/sandboxed/);
   });
 
+  it('nono why names the write protection and the hidden socket', async () => {
+    const why = async (...args: string[]) => JSON.parse((await runCli(['why', ...args, '--json'], world, as ? { as } : {})).stdout);
+    const hook = await why(join(world.home, 'project', '.git', 'hooks', 'pre-commit'), '--op', 'write', '--allow-cwd');
+    expect(hook.status).toBe('BLOCKED');
+    expect(hook.reason).toMatch(/write-protected \(host-exec protection: \.git\/hooks.*allow_host_exec_paths/);
+    const socket = await why(join(world.root, 'var-run', 'docker.sock'), '--allow', join(world.root, 'var-run'));
+    expect(socket.status).toBe('BLOCKED');
+    expect(socket.reason).toMatch(/hidden in the sandbox's view: a host unix socket/);
+    const ssh = await why('~/.ssh/id_rsa', '--allow', '~');
+    expect(ssh).toMatchObject({ status: 'BLOCKED', group: 'deny_credentials' });
+  });
+
   it('fails every escape: /proc root links, planted symlinks and hardlinks, .. chains, mount, umount, unshare', async () => {
     const key = join(world.home, '.ssh', 'id_rsa');
     const link = join(world.work, 'key-link');
