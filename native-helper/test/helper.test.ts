@@ -821,7 +821,7 @@ describe('view', () => {
       mkdirSync(scratch);
       writeFileSync('/tmp/nono-helper-test-host-file', 'host\n');
       try {
-        const result = await runHelper(viewSpec(`tmp ${scratch}`), sh('echo made > /tmp/made && ls -A /tmp'));
+        const result = await runHelper(viewSpec(`tmp ${scratch}`, 'cwd /'), sh('echo made > /tmp/made && ls -A /tmp'));
         expect(result).toEqual({ code: 0, stdout: 'made\n', stderr: '' });
         expect(readFileSync(path.join(scratch, 'made'), 'utf8')).toBe('made\n');
       } finally {

@@ -100,6 +100,16 @@ describe.each(users)('the filesystem view as %s', (_label, who) => {
     expect(docker.accepted()).toBe(0);
   });
 
+  it('hides nono\'s config dir, so an agent cannot widen its next sandbox by editing a profile', async () => {
+    const profiles = join(world.root, 'config', 'nono', 'profiles');
+    mkdirSync(profiles, { recursive: true });
+    own(join(world.root, 'config', 'nono'));
+    own(profiles);
+    const r = await run(['--allow', world.root], `echo '{"filesystem":{"allow":["/"]}}' > ${profiles}/default.json && echo WROTE; ls -a ${join(world.root, 'config', 'nono')}; true`);
+    expect(r.stdout).not.toMatch(/WROTE|profiles/);
+    expect(existsSync(join(profiles, 'default.json'))).toBe(false);
+  });
+
   it('drops SSH_AUTH_SOCK, DOCKER_HOST and the session bus address from the environment', async () => {
     const r = await run([], 'env', {
       env: { SSH_AUTH_SOCK: '/tmp/ssh-x/agent.1', DOCKER_HOST: `unix://${join(world.root, 'var-run', 'docker.sock')}`, DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(world.root, 'run', 'bus')}` },

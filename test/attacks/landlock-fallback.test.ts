@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { usePrivateDaemon } from '../support/daemon-process.js';
 import { runCli } from '../support/run-cli.js';
+import { unprivilegedUser } from '../support/unprivileged-user.js';
 
 const ctx = usePrivateDaemon({ env: { NONO_TEST_NO_USERNS: '1' } });
 const run = (args: string[]) => runCli(['run', ...args], ctx.world);
@@ -65,19 +66,23 @@ describe('on Landlock alone', () => {
   });
 });
 
+// As the unprivileged user, so its /tmp/nono-$UID is not the one filesystem-view.test.ts uses
+// for root at the same time.
 describe('on Landlock alone, with the runtime dir under /tmp (XDG_RUNTIME_DIR unset)', () => {
-  const tmp = usePrivateDaemon({ world: { noRuntimeDir: true }, env: { NONO_TEST_NO_USERNS: '1' } });
+  const as = unprivilegedUser();
+  const tmp = usePrivateDaemon({ world: { noRuntimeDir: true, owner: as }, as, env: { NONO_TEST_NO_USERNS: '1' } });
 
   it('refuses --allow /tmp, which would expose the socket and its secret', async () => {
-    const r = await runCli(['run', '--allow', '/tmp', '--', 'true'], tmp.world);
+    const r = await runCli(['run', '--allow', '/tmp', '--', 'true'], tmp.world, { as });
     expect(r.code).toBe(125);
-    expect(r.stderr).toMatch(new RegExp(`/tmp: /tmp contains /tmp/nono-${process.getuid!()}`));
+    expect(r.stderr).toMatch(new RegExp(`/tmp: /tmp contains /tmp/nono-${as.uid}`));
   });
 
   it('gives the sandbox a private TMPDIR instead of /tmp, and removes it afterwards', async () => {
     const r = await runCli(
-      ['run', '--', 'sh', '-c', `echo scratch > "$TMPDIR/x" && cat "$TMPDIR/x" && echo "$TMPDIR"; ls /tmp/nono-${process.getuid!()} && echo LISTED`],
+      ['run', '--', 'sh', '-c', `echo scratch > "$TMPDIR/x" && cat "$TMPDIR/x" && echo "$TMPDIR"; ls /tmp/nono-${as.uid} && echo LISTED`],
       tmp.world,
+      { as },
     );
     const [content, tmpdir] = r.stdout.split('\n');
     expect(content).toBe('scratch');

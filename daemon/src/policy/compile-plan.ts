@@ -151,6 +151,8 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
     { path: services.paths.runtimeDir, source: "nono's runtime dir (control socket and its secret)", own: true },
     { path: services.paths.stateDir, source: "nono's state dir (database, logs)", own: true },
     { path: services.paths.socketPath, source: "nono's control socket", own: true },
+    // An agent that could edit its profiles or trust keys would widen its next sandbox.
+    { path: services.paths.configDir, source: "nono's config dir (profiles, trust keys)", own: true },
   ].map((p) => ({ ...p, path: canonicalOrLexical(p.path) }));
   for (const name of groups) {
     for (const raw of services.groups.get(name).deny ?? []) protect.push({ path: expand(raw, `groups.${name}.deny`), source: name, own: false });
