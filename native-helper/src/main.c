@@ -23,6 +23,7 @@
 #include "namespaces.h"
 #include "outer-process.h"
 #include "probe.h"
+#include "resource-limits.h"
 #include "seccomp-filter.h"
 #include "signals.h"
 #include "spec-source.h"
@@ -103,5 +104,6 @@ int main(int argc, char **argv)
 	if (spec.view)
 		run_as_init(status_fd);
 	close_stray_fds();
+	apply_resource_limits(&spec);
 	exec_command(cli.command);
 }

@@ -45,18 +45,20 @@ static void bad_record(const struct parser *p, const char *fmt, ...)
 }
 
 /* Strict decimal: digits only, no sign, no spaces, at most max. */
-static bool parse_number(const char *s, unsigned long max, unsigned long *out)
+static bool parse_number(const char *s, uint64_t max, uint64_t *out)
 {
-	unsigned long value = 0;
+	uint64_t value = 0;
 
 	if (*s == '\0')
 		return false;
 	for (; *s; s++) {
 		if (*s < '0' || *s > '9')
 			return false;
-		value = value * 10 + (unsigned long)(*s - '0');
-		if (value > max)
+		unsigned digit = (unsigned)(*s - '0');
+		/* Checked before multiplying, so a long run of digits cannot wrap around. */
+		if (value > (max - digit) / 10)
 			return false;
+		value = value * 10 + digit;
 	}
 	*out = value;
 	return true;
@@ -91,7 +93,7 @@ static void parse_view(struct parser *p, const char *fields)
 
 static void parse_abi_cap(struct parser *p, const char *fields)
 {
-	unsigned long cap;
+	uint64_t cap;
 
 	if (!parse_number(fields, 1000, &cap))
 		bad_record(p, "expected an ABI number from 0 to 1000");
@@ -183,7 +185,7 @@ static void parse_net(struct parser *p, const char *fields)
 static void add_port(struct parser *p, const char *fields, enum port_kind kind)
 {
 	struct spec *spec = p->spec;
-	unsigned long port;
+	uint64_t port;
 
 	if (!parse_number(fields, 65535, &port))
 		bad_record(p, "expected a TCP port from 0 to 65535");
@@ -250,6 +252,29 @@ static void parse_symlink_target(struct parser *p, const char *fields)
 	p->pending_symlink = NULL;
 }
 
+/*
+ * Zero would stop the command from starting at all, and 2^62 is far past any
+ * real machine while staying clear of RLIM_INFINITY, which would mean no limit.
+ */
+static uint64_t parse_limit(const struct parser *p, const char *fields, const char *unit)
+{
+	uint64_t value;
+
+	if (!parse_number(fields, RLIMIT_VALUE_MAX, &value) || value == 0)
+		bad_record(p, "expected %s as a decimal number from 1 to 2^62", unit);
+	return value;
+}
+
+static void parse_rlimit_as(struct parser *p, const char *fields)
+{
+	p->spec->rlimit_as = parse_limit(p, fields, "bytes of address space");
+}
+
+static void parse_rlimit_nproc(struct parser *p, const char *fields)
+{
+	p->spec->rlimit_nproc = parse_limit(p, fields, "a number of processes");
+}
+
 static void parse_end(struct parser *p, const char *fields)
 {
 	(void)fields;
@@ -272,6 +297,8 @@ static const struct directive directives[] = {
 	{ "symlink-target", false, true, parse_symlink_target },
 	{ "skeleton", false, true, parse_skeleton },
 	{ "tmp", true, true, parse_tmp },
+	{ "rlimit-as", true, true, parse_rlimit_as },
+	{ "rlimit-nproc", true, true, parse_rlimit_nproc },
 	{ "end", true, false, parse_end },
 };
 

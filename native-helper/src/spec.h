@@ -46,6 +46,9 @@ struct port_rule {
 	uint16_t port;
 };
 
+/* The largest rlimit-as / rlimit-nproc value a spec may carry: 2^62. */
+#define RLIMIT_VALUE_MAX (UINT64_C(1) << 62)
+
 struct spec {
 	bool best_effort;
 	int abi_cap; /* -1 when the spec sets no cap */
@@ -65,6 +68,9 @@ struct spec {
 	struct symlink_rule *symlinks; /* view only */
 	size_t symlink_count;
 	const char *tmp; /* view only: a host directory mounted read-write at /tmp */
+	/* Soft and hard limits for the command; 0 when the spec sets none. */
+	uint64_t rlimit_as;
+	uint64_t rlimit_nproc;
 };
 
 /* Appends a rule to spec->fs (the view adds its own for /dev/pts and /dev/shm). */

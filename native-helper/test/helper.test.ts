@@ -278,6 +278,21 @@ describe('bad specs are refused before anything runs', () => {
     );
   });
 
+  it('refuses rlimit values that are not a decimal number from 1 to 2^62, naming the record', async () => {
+    const values = ['0', '-1', '+5', ' 5', '5 ', '1e6', '0x10', 'abc', '', '4611686018427387905', '99999999999999999999999'];
+    for (const record of ['rlimit-as', 'rlimit-nproc']) {
+      for (const value of values) {
+        const result = await runHelper(spec(grantTmp(), `${record} ${value}`), touch());
+        expect(result.code).toBe(125);
+        expect(result.stdout).toBe('');
+        expect(result.stderr).toMatch(new RegExp(`^nono-helper: bad spec: record \\d+ "${record} ${value.replace(/[+]/g, '\\+')}": expected .* from 1 to 2\\^62.*\n$`));
+      }
+      const twice = await runHelper(spec(`${record} 1000`, `${record} 1000`), touch());
+      expect(twice.stderr).toContain(`"${record}" may appear only once`);
+    }
+    expect(existsSync(marker())).toBe(false);
+  });
+
   it('escapes control characters so each error stays one line', async () => {
     const missing = path.join(tmp, 'new\nline');
     const result = await runHelper(spec(`fs read_file ${missing}`), ['true']);
@@ -601,6 +616,73 @@ describe('as an unprivileged user', () => {
     expect(outside.stdout).toBe('denied: Permission denied (errno 13)\n');
     const uring = await runHelper(spec(), [escapeProbe, 'io-uring'], { uid: nobody });
     expect(uring.stdout).toBe('denied: Operation not permitted (errno 1)\n');
+  });
+});
+
+/**
+ * A python3 program that forks sleepers until a fork is refused (at most 50), prints how many
+ * it started and why it stopped, then kills them: a fork bomb that cleans up after itself.
+ */
+const forkUntilRefused = [
+  'python3',
+  '-c',
+  [
+    'import os, signal, time',
+    'kids, error = [], "none"',
+    'for _ in range(50):',
+    '    try: pid = os.fork()',
+    '    except OSError as e: error = e.strerror; break',
+    '    if pid == 0: time.sleep(30); os._exit(0)',
+    '    kids.append(pid)',
+    'print(len(kids), error)',
+    'for pid in kids: os.kill(pid, signal.SIGKILL); os.waitpid(pid, 0)',
+  ].join('\n'),
+];
+
+/** What `ulimit -Hv` prints for rlimit-as 200000000 (KiB), then whether raising either limit failed. */
+const hardLimitsScript = [
+  'ulimit -Hv',
+  'ulimit -v unlimited 2>/dev/null || echo as-refused',
+  `python3 -c 'import resource as r; r.setrlimit(r.RLIMIT_NPROC, (r.RLIM_INFINITY, r.RLIM_INFINITY))' 2>/dev/null || echo nproc-refused`,
+].join('; ');
+
+/** Processes the user runs right now, anywhere on the machine. */
+function processCount(uid: number): number {
+  return spawnSync('ps', ['-o', 'pid=', '-u', String(uid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).length;
+}
+
+describe('resource limits', () => {
+  const isRoot = process.getuid?.() === 0;
+  const python = (code: string) => ['python3', '-c', code];
+
+  it('rlimit-as: 50 MB can be allocated, 400 MB fails with MemoryError', async () => {
+    const limited = spec('rlimit-as 200000000');
+    const small = await runHelper(limited, python('bytearray(50 * 1024 * 1024); print("ok")'));
+    expect(small).toEqual({ code: 0, stdout: 'ok\n', stderr: '' });
+    const big = await runHelper(limited, python('bytearray(400 * 1024 * 1024)'));
+    expect(big.code).toBe(1);
+    expect(big.stderr).toContain('MemoryError');
+    // Control: without the record the same allocation succeeds.
+    expect((await runHelper(spec(), python('bytearray(400 * 1024 * 1024)'))).code).toBe(0);
+  });
+
+  // Root with CAP_SYS_RESOURCE could raise a hard limit; the daemon runs as the user.
+  it.skipIf(!isRoot)('both limits are hard: the command cannot raise them', async () => {
+    const user = unprivilegedUser();
+    const result = await runHelper(spec('rlimit-as 200000000', 'rlimit-nproc 1000'), ['sh', '-c', hardLimitsScript], user);
+    expect(result).toEqual({ code: 0, stdout: '195312\nas-refused\nnproc-refused\n', stderr: '' });
+  });
+
+  it.skipIf(!isRoot)('rlimit-nproc without a view counts the user\'s processes machine-wide: forks fail with EAGAIN', async () => {
+    const user = unprivilegedUser();
+    const result = await runHelper(spec(`rlimit-nproc ${processCount(user.uid) + 5}`), forkUntilRefused, user);
+    expect(result.code).toBe(0);
+    const [started, error] = result.stdout.trim().split(/ (.*)/);
+    expect(error).toBe('Resource temporarily unavailable');
+    // The fork bomb itself is one of the five; others of the user may come and go meanwhile.
+    expect(Number(started)).toBeLessThan(50);
+    // The limit went with the sandboxed process: the same user can still fork outside it.
+    expect(spawnSync('sh', ['-c', 'true & wait'], user).status).toBe(0);
   });
 });
 
@@ -1011,6 +1093,26 @@ describe('view', () => {
       await done;
       for (let i = 0; i < 20 && !gone(sleeper as number); i++) await settle();
       expect(gone(sleeper as number)).toBe(true);
+    });
+
+    it.skipIf(!isRoot)('rlimit-as and rlimit-nproc hold in a view, and nproc counts only the sandbox\'s processes', async () => {
+      const limits = await runHelper(viewSpec('rlimit-as 200000000', 'rlimit-nproc 1000'), sh(hardLimitsScript), as);
+      expect(limits).toEqual({ code: 0, stdout: '195312\nas-refused\nnproc-refused\n', stderr: '' });
+      const big = await runHelper(viewSpec('rlimit-as 200000000'), ['python3', '-c', 'bytearray(400 * 1024 * 1024)'], as);
+      expect(big.code).toBe(1);
+      expect(big.stderr).toContain('MemoryError');
+
+      // The sandbox has its own user namespace, and since Linux 5.14 RLIMIT_NPROC counts per
+      // user namespace: the user's six sleepers outside do not count, init and python do.
+      const outside = Array.from({ length: 6 }, () => spawn('sleep', ['30'], { ...as, stdio: 'ignore' }));
+      try {
+        for (let i = 0; i < 20 && processCount(user.uid) < 6; i++) await settle();
+        expect(processCount(user.uid)).toBeGreaterThanOrEqual(6);
+        const result = await runHelper(viewSpec('rlimit-nproc 10'), forkUntilRefused, as);
+        expect(result).toEqual({ code: 0, stdout: '8 Resource temporarily unavailable\n', stderr: '' });
+      } finally {
+        for (const sleeper of outside) sleeper.kill('SIGKILL');
+      }
     });
 
     it.skipIf(!isRoot)('--no-userns refuses a view without root too', async () => {
