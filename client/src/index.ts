@@ -7,13 +7,15 @@ import { RpcConnection } from '@nono/shared/rpc/connection';
 import { resolveNonoPaths, type NonoPaths } from '@nono/shared/paths';
 import { NonoError } from '@nono/shared/protocol/errors';
 import type { MethodName, ParamsOf, ResultOf } from '@nono/shared/protocol/methods';
-import type { SessionExit, SessionOutput } from '@nono/shared/protocol/notifications';
+import type { SessionDetached, SessionExit, SessionOutput, SessionResize } from '@nono/shared/protocol/notifications';
 import { NONO_VERSION } from '@nono/shared/version';
 import { connectOrStart } from './daemon-launcher.js';
 
 export interface NotificationMap {
   'session.output': SessionOutput;
   'session.exit': SessionExit;
+  'session.resize': SessionResize;
+  'session.detached': SessionDetached;
 }
 
 export interface ConnectOptions {

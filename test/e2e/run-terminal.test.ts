@@ -1,37 +1,13 @@
 // `nono run` on a real terminal: the command gets a PTY of the user's size, follows resizes,
 // takes raw keystrokes (Ctrl-C reaches it as SIGINT), and the user's terminal is restored.
 import { describe, expect, it } from 'vitest';
-import * as pty from 'node-pty';
 import { usePrivateDaemon } from '../support/daemon-process.js';
 import { NONO_BIN } from '../support/run-cli.js';
+import { openTerminal as openRealTerminal } from '../support/real-terminal.js';
 
 const ctx = usePrivateDaemon();
 
-interface Terminal {
-  term: pty.IPty;
-  output(): string;
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
-  exit: Promise<number>;
-}
-
-function openTerminal(command: string, size = { cols: 80, rows: 24 }): Terminal {
-  const term = pty.spawn('/bin/sh', ['-c', command], { ...size, cwd: ctx.world.work, env: { ...ctx.world.env, TERM: 'xterm' } });
-  let out = '';
-  term.onData((d) => (out += d));
-  const exit = new Promise<number>((resolve) => term.onExit(({ exitCode }) => resolve(exitCode)));
-  return {
-    term,
-    output: () => out,
-    exit,
-    waitFor: async (pattern, timeoutMs = 10_000) => {
-      const deadline = Date.now() + timeoutMs;
-      while (!pattern.test(out)) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; got ${JSON.stringify(out)}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
-  };
-}
+const openTerminal = (command: string, size?: { cols: number; rows: number }) => openRealTerminal(command, ctx.world, size);
 
 const nono = `${process.execPath} ${NONO_BIN}`;
 

@@ -4,6 +4,13 @@ import type { Command } from 'commander';
 import { registerRun } from './run.js';
 import { registerDaemon } from './daemon.js';
 import { registerDoctor } from './doctor.js';
+import { registerAttach } from './attach.js';
+import { registerDetach } from './detach.js';
+import { registerPs } from './ps.js';
+import { registerStop } from './stop.js';
+import { registerLogs } from './logs.js';
+import { registerInspect } from './inspect.js';
+import { registerPrune } from './prune.js';
 import { registerWhy } from './why.js';
 import { registerPolicyGroups } from './policy-groups.js';
 import { registerPolicyShow } from './policy-show.js';
@@ -26,4 +33,13 @@ function registerProfile(program: Command): void {
   }
 }
 
-export const COMMANDS: ((program: Command) => void)[] = [registerRun, registerWhy, registerPolicy, registerProfile, registerDoctor, registerDaemon];
+export const COMMANDS: ((program: Command) => void)[] = [
+  registerRun,
+  registerAttach,
+  registerDetach,
+  registerPs,
+  registerStop,
+  registerLogs,
+  registerInspect,
+  registerPrune,
+  registerWhy, registerPolicy, registerProfile, registerDoctor, registerDaemon];

@@ -1,16 +1,19 @@
 // `nono run`: run a command in a sandbox on the user's terminal (raw, resizable, Ctrl-C to
-// the child) or on pipes (scripts, CI), and exit with the child's exit code.
+// the child, Ctrl-] d to detach) or on pipes (scripts, CI), and exit with the child's exit
+// code; or start it detached under a name, to attach to later.
 import type { Command } from 'commander';
 import { EXIT_SETUP_FAILED, exitCodeFor } from '@nono/shared/exit-codes';
+import type { SandboxPlan } from '@nono/shared';
 import { NonoClient } from '../index.js';
 import { formatPlan } from '../output/format-plan.js';
 import { reportError } from '../output/report-error.js';
-import { RawTerminal } from '../terminal/raw-terminal.js';
+import { TerminalRelay } from '../terminal/attached-session.js';
 import { addPolicyFlags, policyRequest, type PolicyFlags } from './policy-flags.js';
 
 interface RunOptions extends PolicyFlags {
   dryRun?: boolean;
   name?: string;
+  detached?: boolean;
   json?: boolean;
 }
 
@@ -23,17 +26,25 @@ export function registerRun(program: Command): void {
       .argument('<command...>', 'the command and its arguments (after --)'),
   )
     .option('--dry-run', 'print the resolved sandbox plan and exit without running')
-    .option('--name <name>', 'name the session')
-    .option('--json', 'machine-readable output for --dry-run and errors')
+    .option('--name <name>', 'name the session (unique among running sessions)')
+    .option('-d, --detached', 'start the session in the background; nono attach NAME joins it')
+    .option('--json', 'machine-readable output for --dry-run, --detached and errors')
     .passThroughOptions()
     .action(async (argv: string[], options: RunOptions) => {
       process.exitCode = await run(argv, options);
     });
 }
 
+function warnIfLandlockOnly(plan: SandboxPlan): void {
+  if (plan.isolation.mode === 'landlock') {
+    process.stderr.write(
+      `nono: Landlock alone, ${plan.isolation.reason ?? 'no private view'}: ${plan.isolation.missing.join('; ')} (--require-full-isolation refuses instead)\n`,
+    );
+  }
+}
+
 async function run(argv: string[], options: RunOptions): Promise<number> {
-  const terminal = new RawTerminal();
-  const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true && !options.dryRun;
+  const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true && !options.dryRun && !options.detached;
   let client: NonoClient;
   try {
     client = await NonoClient.connect();
@@ -41,83 +52,75 @@ async function run(argv: string[], options: RunOptions): Promise<number> {
     reportError(error, options.json === true);
     return EXIT_SETUP_FAILED;
   }
-  let sessionId: string | undefined;
-  let exitCode: number | undefined;
-  const finished = new Promise<number>((resolve) => {
-    client.on('session.exit', (exit) => {
-      exitCode = exitCodeFor(exit.code, exit.signal);
-      resolve(exit.exitCode);
-    });
-    client.onClose(() => {
-      if (exitCode === undefined && sessionId !== undefined) {
-        reportError(new Error('the daemon went away before the command finished; see `nono daemon status`'), options.json === true);
-        resolve(EXIT_SETUP_FAILED);
-      }
-    });
-  });
-  client.on('session.output', (out) => {
-    const data = Buffer.from(out.data, 'base64');
-    (out.stream === 'stderr' ? process.stderr : process.stdout).write(data);
-  });
+  const relay = interactive ? new TerminalRelay(client, false) : undefined;
+  const pipes = interactive || options.detached || options.dryRun ? undefined : relayPipes(client, options.json === true);
 
+  let result;
   try {
-    const result = await client.call('session.run', {
+    result = await client.call('session.run', {
       ...policyRequest(options),
       argv,
       dryRun: options.dryRun === true,
-      terminal: interactive ? terminal.size() : null,
+      terminal: relay ? relay.size() : null,
       ...(options.name !== undefined ? { name: options.name } : {}),
+      ...(options.detached ? { detached: true } : {}),
     });
-    if (options.dryRun || result.session === null) {
-      process.stdout.write(options.json ? `${JSON.stringify(result.plan, null, 2)}\n` : formatPlan(result.plan, argv));
-      client.close();
-      return 0;
-    }
-    sessionId = result.session.id;
-    if (result.plan.isolation.mode === 'landlock') {
-      process.stderr.write(
-        `nono: Landlock alone, ${result.plan.isolation.reason ?? 'no private view'}: ${result.plan.isolation.missing.join('; ')} (--require-full-isolation refuses instead)\n`,
-      );
-    }
   } catch (error) {
     reportError(error, options.json === true);
     client.close();
     return EXIT_SETUP_FAILED;
   }
+  if (options.dryRun || result.session === null) {
+    process.stdout.write(options.json ? `${JSON.stringify(result.plan, null, 2)}\n` : formatPlan(result.plan, argv));
+    client.close();
+    return 0;
+  }
+  warnIfLandlockOnly(result.plan);
+  const { id, name } = result.session;
+  if (options.detached) {
+    process.stdout.write(options.json ? `${JSON.stringify(result.session)}\n` : `started ${name} (${id}); \`nono attach ${name}\` to join it\n`);
+    client.close();
+    return 0;
+  }
+  // Output is written synchronously on Linux (files, pipes and TTYs), so nothing is lost by
+  // exiting without waiting for stdin and the socket to wind down.
+  const code = relay ? await relay.start(id, name, null) : await pipes!(id);
+  process.exit(code);
+}
 
-  const session = sessionId;
-  const send = (data: Buffer): void => {
-    client.call('session.input', { session, data: data.toString('base64') }).catch(() => undefined);
-  };
-  if (interactive) {
-    terminal.enter();
-    process.stdout.on('resize', () => {
-      client.call('session.resize', { session, ...terminal.size() }).catch(() => undefined);
+/** Scripts and CI: stdout and stderr stay apart, stdin flows in, signals are forwarded. */
+function relayPipes(client: NonoClient, json: boolean): (session: string) => Promise<number> {
+  let exitCode: number | undefined;
+  let started = false;
+  const finished = new Promise<number>((resolve) => {
+    client.on('session.exit', (exit) => {
+      exitCode = exitCodeFor(exit.code, exit.signal);
+      resolve(exitCode);
     });
-    // The terminal closed or someone killed nono: put the terminal back before dying, and the
-    // daemon hangs the session up when this connection drops.
-    for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
-      process.on(signal, () => {
-        terminal.restore();
-        process.exit(128 + (signal === 'SIGTERM' ? 15 : 1));
-      });
-    }
-  } else {
+    client.onClose(() => {
+      if (exitCode === undefined && started) {
+        reportError(new Error('the daemon went away before the command finished; see `nono daemon status`'), json);
+        resolve(EXIT_SETUP_FAILED);
+      }
+    });
+  });
+  client.on('session.output', (out) => {
+    (out.stream === 'stderr' ? process.stderr : process.stdout).write(Buffer.from(out.data, 'base64'));
+  });
+  return (session) => {
+    started = true;
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const) {
       process.on(signal, () => {
         client.call('session.signal', { session, signal }).catch(() => undefined);
       });
     }
-  }
-  process.stdin.on('data', send);
-  process.stdin.on('end', () => {
-    client.call('session.input', { session, eof: true }).catch(() => undefined);
-  });
-  process.stdin.on('error', () => undefined);
-
-  const code = await finished;
-  terminal.restore();
-  // Output is written synchronously on Linux (files, pipes and TTYs), so nothing is lost by
-  // not waiting for stdin and the socket to wind down.
-  process.exit(code);
+    process.stdin.on('data', (data: Buffer) => {
+      client.call('session.input', { session, data: data.toString('base64') }).catch(() => undefined);
+    });
+    process.stdin.on('end', () => {
+      client.call('session.input', { session, eof: true }).catch(() => undefined);
+    });
+    process.stdin.on('error', () => undefined);
+    return finished;
+  };
 }

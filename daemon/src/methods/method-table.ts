@@ -11,6 +11,12 @@ import { sessionInput } from './session-input.js';
 import { sessionResize } from './session-resize.js';
 import { sessionSignal } from './session-signal.js';
 import { sessionList } from './session-list.js';
+import { sessionAttach } from './session-attach.js';
+import { sessionDetach } from './session-detach.js';
+import { sessionStop } from './session-stop.js';
+import { sessionLogs } from './session-logs.js';
+import { sessionInspect } from './session-inspect.js';
+import { sessionPrune } from './session-prune.js';
 import { rpcDiscover } from './rpc-discover.js';
 import { policyWhy } from './policy-why.js';
 import { policyGroups } from './policy-groups.js';
@@ -34,6 +40,12 @@ export const METHOD_TABLE: { [M in MethodName]: MethodHandler<M> } = {
   'session.resize': sessionResize,
   'session.signal': sessionSignal,
   'session.list': sessionList,
+  'session.attach': sessionAttach,
+  'session.detach': sessionDetach,
+  'session.stop': sessionStop,
+  'session.logs': sessionLogs,
+  'session.inspect': sessionInspect,
+  'session.prune': sessionPrune,
   'policy.why': policyWhy,
   'policy.groups': policyGroups,
   'policy.show': policyShow,

@@ -9,7 +9,7 @@ export const sessionInput: MethodHandler<'session.input'> = async (params, ctx) 
       session: session.id,
     });
   }
-  if (params.data !== undefined) session.input(Buffer.from(params.data, 'base64'));
+  if (params.data !== undefined) session.input(ctx.client, Buffer.from(params.data, 'base64'));
   if (params.eof) session.endInput();
   return { ok: true as const };
 };

@@ -1,9 +1,10 @@
-// session.list: every session in the store, with live client counts for the running ones.
+// session.list: live sessions and those that ended in this daemon's lifetime, or with all
+// every session the store remembers (lost ones from a previous daemon among them).
+import { summarize } from '../sessions/session-summary.js';
 import type { MethodHandler } from './method-table.js';
 
-export const sessionList: MethodHandler<'session.list'> = async (_params, ctx) => {
-  const live = new Map(ctx.services.sessions.live().map((s) => [s.id, s]));
-  return {
-    sessions: ctx.services.store.list().map((row) => ({ ...row, clients: live.get(row.id)?.clients.size ?? 0 })),
-  };
+export const sessionList: MethodHandler<'session.list'> = async (params, ctx) => {
+  const { sessions, store } = ctx.services;
+  const rows = store.list().filter((row) => params.all === true || sessions.get(row.id) !== undefined);
+  return { sessions: rows.map((row) => summarize(row, sessions.get(row.id))) };
 };

@@ -1,7 +1,7 @@
-// session.resize: the terminal of a client changed size.
+// session.resize: a client's terminal changed size; the session follows its writers.
 import type { MethodHandler } from './method-table.js';
 
 export const sessionResize: MethodHandler<'session.resize'> = async (params, ctx) => {
-  ctx.services.sessions.find(params.session).resize({ rows: params.rows, cols: params.cols });
+  ctx.services.sessions.find(params.session).clientResized(ctx.client, { rows: params.rows, cols: params.cols });
   return { ok: true as const };
 };

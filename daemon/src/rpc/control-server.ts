@@ -53,7 +53,7 @@ export class ControlServer {
     socket.on('close', () => {
       this.sockets.delete(socket);
       for (const session of this.services.sessions.detachEverywhere(client)) {
-        if (session.clients.size === 0 && session.live) {
+        if (session.attachments.size === 0 && session.live && !session.persistent) {
           log.info({ session: session.id }, 'last client of a foreground session left; hanging up');
           void session.terminate(2000);
         }

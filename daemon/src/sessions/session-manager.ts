@@ -1,5 +1,6 @@
 // Creates sessions from run requests and finds them again by name, id or id prefix.
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { NonoError, type NonoPaths, type ParamsOf, type SandboxPlan } from '@nono/shared';
@@ -10,7 +11,8 @@ import { removeSpecFile, writeSpecFile } from '../sandbox/spec-file.js';
 import { launchOnPipes, launchOnPty, type LaunchOptions, type SandboxProcess } from './sandbox-process.js';
 import { randomSessionName } from './session-names.js';
 import { Session, type SessionClient } from './session.js';
-import type { SessionStore } from '../store/session-store.js';
+import { OutputLog, removeLog } from './output-log.js';
+import type { SessionRow, SessionStore } from '../store/session-store.js';
 
 export interface SessionManagerOptions {
   paths: NonoPaths;
@@ -22,6 +24,8 @@ export interface SessionManagerOptions {
   helperFlags?: string[];
 }
 
+const DETACHED_SIZE = { rows: 24, cols: 80 };
+
 export class SessionManager {
   private readonly sessions = new Map<string, Session>();
 
@@ -31,6 +35,7 @@ export class SessionManager {
     return compilePlan(params, this.options.policy);
   }
 
+  /** Starts a session; the caller is attached unless it asked for a detached one. */
   run(params: ParamsOf<'session.run'>, client: SessionClient): { session: Session; plan: SandboxPlan } {
     const helper = helperPath();
     const compiled = this.plan(params);
@@ -55,10 +60,23 @@ export class SessionManager {
         env.TMPDIR = env.TMP = env.TEMP = privateTmp;
       }
     }
-    const session = new Session(id, name, params.argv, plan, this.options.store, this.options.log.child({ session: id, name }), privateTmp);
+    // A detached session still gets a terminal: it is there to be attached to later.
+    const terminal = params.terminal ?? (params.detached ? DETACHED_SIZE : null);
+    const session = new Session({
+      id,
+      name,
+      argv: params.argv,
+      plan,
+      store: this.options.store,
+      log: this.options.log.child({ session: id, name }),
+      privateTmp,
+      output: OutputLog.forSession(this.logDir, id),
+      terminal,
+      persistent: params.name !== undefined || params.detached === true || terminal !== null,
+    });
     this.options.store.insert({ id, name, argv: params.argv, cwd: plan.cwd, startedAt: session.startedAt, plan });
     this.sessions.set(id, session);
-    session.clients.add(client);
+    if (!params.detached) session.attach(client, { readOnly: false, size: terminal });
 
     const spec = encodeSpec(plan, { abiCap: this.options.abiCap });
     const launch: LaunchOptions = { helper, helperArgs: [], argv: params.argv, cwd: plan.cwd, env };
@@ -72,10 +90,10 @@ export class SessionManager {
     let specFile: string | undefined;
     let process: SandboxProcess;
     try {
-      if (params.terminal) {
+      if (terminal) {
         specFile = writeSpecFile(this.options.paths.runtimeDir, spec);
         launch.helperArgs = [...(this.options.helperFlags ?? []), '--spec-file', specFile];
-        process = launchOnPty(launch, params.terminal, events);
+        process = launchOnPty(launch, terminal, events);
       } else {
         launch.helperArgs = [...(this.options.helperFlags ?? []), '--spec-fd', '3'];
         process = launchOnPipes(launch, spec, events);
@@ -89,9 +107,9 @@ export class SessionManager {
     return { session, plan };
   }
 
-  /** A live session by exact name first, then any session by id or unique id prefix. */
+  /** A live session by exact name first, then a session of this daemon by name, id or unique id prefix. */
   find(ref: string): Session {
-    const found = this.findLive(ref) ?? this.findById(ref);
+    const found = this.findLive(ref) ?? this.findById(ref) ?? this.findLatestByName(ref);
     if (!found) {
       throw new NonoError('SESSION_NOT_FOUND', `no session named or with id ${ref}; \`nono ps\` lists them`, { session: ref });
     }
@@ -101,6 +119,12 @@ export class SessionManager {
   private findLive(name: string): Session | undefined {
     for (const s of this.sessions.values()) if (s.live && s.name === name) return s;
     return undefined;
+  }
+
+  private findLatestByName(name: string): Session | undefined {
+    let latest: Session | undefined;
+    for (const s of this.sessions.values()) if (s.name === name) latest = s;
+    return latest;
   }
 
   private findById(ref: string): Session | undefined {
@@ -119,9 +143,50 @@ export class SessionManager {
   detachEverywhere(client: SessionClient): Session[] {
     const left: Session[] = [];
     for (const s of this.sessions.values()) {
-      if (s.clients.delete(client)) left.push(s);
+      if (s.detach(client)) left.push(s);
     }
     return left;
+  }
+
+  /** Sessions that ended, forgotten: their rows and logs go; live ones stay. */
+  prune(): number {
+    let removed = 0;
+    for (const row of this.options.store.list()) {
+      if (row.state === 'starting' || row.state === 'running') continue;
+      this.sessions.delete(row.id);
+      removeLog(join(this.logDir, `${row.id}.log`));
+      this.options.store.remove(row.id);
+      removed++;
+    }
+    return removed;
+  }
+
+  /** A session this daemon ran, by exact id. */
+  get(id: string): Session | undefined {
+    return this.sessions.get(id);
+  }
+
+  /**
+   * A session by name, id or id prefix: the live object when this daemon ran it, else the row
+   * a previous daemon left in the store (for logs and inspect of lost sessions).
+   */
+  lookup(ref: string): { row: SessionRow; session: Session | undefined } {
+    let session: Session | undefined;
+    try {
+      session = this.find(ref);
+    } catch (error) {
+      const rows = this.options.store.list();
+      const byName = rows.find((r) => r.name === ref);
+      const byId = /^[0-9a-f]{1,16}$/.test(ref) ? rows.filter((r) => r.id.startsWith(ref)) : [];
+      const row = byName ?? (byId.length === 1 ? byId[0] : undefined);
+      if (!row) throw error;
+      return { row, session: undefined };
+    }
+    return { row: this.options.store.row(session.id)!, session };
+  }
+
+  get logDir(): string {
+    return join(this.options.paths.stateDir, 'logs');
   }
 
   counts(): { running: number; total: number } {

@@ -1,35 +1,69 @@
-// One sandboxed command and everyone watching it. The session owns its process, its attached
-// clients, its output sequence and its clean-up; nothing about it lives in module state.
+// One sandboxed command and everyone watching it: its process, the clients attached to it
+// (writers and read-only viewers), a screen model for attach, a bounded output log, and its
+// clean-up. Nothing about it lives in module state.
 import { rmSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { exitCodeFor, type OutputStream, type SandboxPlan, type SessionState, type TerminalSize } from '@nono/shared';
+import { exitCodeFor, NonoError, type OutputStream, type SandboxPlan, type SessionState, type TerminalSize } from '@nono/shared';
 import type { SandboxProcess } from './sandbox-process.js';
 import type { SessionStore } from '../store/session-store.js';
+import { OutputLog } from './output-log.js';
+import { ScreenModel, type ScreenSnapshot } from './screen-model.js';
+import { treeUsage, type TreeUsage } from './process-tree.js';
 
 export interface SessionClient {
   readonly id: number;
   notify(method: string, params: Record<string, unknown>): void;
 }
 
+export interface Attachment {
+  readOnly: boolean;
+  /** The client's terminal size; null for clients without one (logs -f, editors). */
+  size: TerminalSize | null;
+}
+
+export interface SessionOptions {
+  id: string;
+  name: string;
+  argv: string[];
+  plan: SandboxPlan;
+  store: SessionStore;
+  log: Logger;
+  privateTmp: string | undefined;
+  output: OutputLog;
+  /** A terminal session's size; null for sessions on pipes. */
+  terminal: TerminalSize | null;
+  /** Whether the session outlives its last client (named, detached or on a terminal). */
+  persistent: boolean;
+}
+
 export class Session {
-  readonly clients = new Set<SessionClient>();
+  readonly attachments = new Map<SessionClient, Attachment>();
   state: SessionState = 'starting';
   exitCode: number | null = null;
   endedAt: string | null = null;
   readonly startedAt = new Date().toISOString();
+  readonly id: string;
+  readonly name: string;
+  readonly argv: string[];
+  readonly plan: SandboxPlan;
+  readonly persistent: boolean;
+  readonly log: Logger;
+  size: TerminalSize | null;
   private process: SandboxProcess | undefined;
   private seq = 0;
+  private readonly screen: ScreenModel | undefined;
   private readonly exitWaiters: (() => void)[] = [];
 
-  constructor(
-    readonly id: string,
-    readonly name: string,
-    readonly argv: string[],
-    readonly plan: SandboxPlan,
-    private readonly store: SessionStore,
-    readonly log: Logger,
-    private readonly privateTmp: string | undefined,
-  ) {}
+  constructor(private readonly options: SessionOptions) {
+    this.id = options.id;
+    this.name = options.name;
+    this.argv = options.argv;
+    this.plan = options.plan;
+    this.persistent = options.persistent;
+    this.log = options.log;
+    this.size = options.terminal;
+    this.screen = options.terminal ? new ScreenModel(options.terminal) : undefined;
+  }
 
   get pid(): number | null {
     return this.process?.pid ?? null;
@@ -39,16 +73,47 @@ export class Session {
     return this.state === 'starting' || this.state === 'running';
   }
 
+  get logPath(): string {
+    return this.options.output.path;
+  }
+
+  usage(): TreeUsage | null {
+    return this.live && this.pid !== null ? treeUsage(this.pid) : null;
+  }
+
   started(process: SandboxProcess): void {
     this.process = process;
     this.state = 'running';
-    this.store.started(this.id, process.pid);
+    this.options.store.started(this.id, process.pid);
     this.log.info({ pid: process.pid }, 'session started');
   }
 
   output(stream: OutputStream, data: Buffer): void {
+    this.options.output.append(data);
+    this.screen?.write(data);
     const params = { session: this.id, seq: this.seq++, stream, data: data.toString('base64') };
-    for (const client of this.clients) client.notify('session.output', params);
+    for (const client of this.attachments.keys()) client.notify('session.output', params);
+  }
+
+  attach(client: SessionClient, attachment: Attachment): void {
+    this.attachments.set(client, attachment);
+    if (!attachment.readOnly && attachment.size) this.follow(attachment.size);
+  }
+
+  /** What an attaching client is shown first: the screen now, or nothing on pipes. */
+  async snapshot(): Promise<ScreenSnapshot | null> {
+    return this.screen ? this.screen.snapshot() : null;
+  }
+
+  /**
+   * A full-screen program drew its screen for a size and state the model may not reproduce
+   * exactly; a size nudge makes it redraw from scratch for everyone.
+   */
+  nudge(): void {
+    if (!this.size || !this.live) return;
+    const { rows, cols } = this.size;
+    this.process?.resize({ rows, cols: cols > 1 ? cols - 1 : cols + 1 });
+    setTimeout(() => this.process?.resize({ rows, cols }), 30).unref();
   }
 
   exited(code: number | null, signal: number | null): void {
@@ -56,13 +121,13 @@ export class Session {
     this.exitCode = exitCodeFor(code, signal);
     this.state = 'exited';
     this.endedAt = new Date().toISOString();
-    this.store.ended(this.id, 'exited', this.exitCode, signal);
+    this.options.store.ended(this.id, 'exited', this.exitCode, signal);
     this.log.info({ code, signal, exitCode: this.exitCode }, 'session exited');
-    for (const client of this.clients) {
+    for (const client of this.attachments.keys()) {
       client.notify('session.exit', { session: this.id, exitCode: this.exitCode, code, signal });
     }
-    this.clients.clear();
-    if (this.privateTmp) rmSync(this.privateTmp, { recursive: true, force: true });
+    this.attachments.clear();
+    this.cleanUp();
     for (const waiter of this.exitWaiters.splice(0)) waiter();
   }
 
@@ -70,12 +135,20 @@ export class Session {
     this.state = 'failed';
     this.exitCode = 125;
     this.endedAt = new Date().toISOString();
-    this.store.ended(this.id, 'failed', 125, null);
+    this.options.store.ended(this.id, 'failed', 125, null);
     this.log.warn({ reason }, 'session failed to start');
-    if (this.privateTmp) rmSync(this.privateTmp, { recursive: true, force: true });
+    this.cleanUp();
   }
 
-  input(data: Buffer): void {
+  /** Input from a client; read-only viewers are refused, and a writer's size becomes the session's. */
+  input(client: SessionClient | undefined, data: Buffer): void {
+    const attachment = client ? this.attachments.get(client) : undefined;
+    if (attachment?.readOnly) {
+      throw new NonoError('SESSION_READ_ONLY', `you are attached to ${this.name} read-only; attach without --read-only to type`, {
+        session: this.id,
+      });
+    }
+    if (attachment?.size) this.follow(attachment.size);
     this.process?.write(data);
   }
 
@@ -83,26 +156,55 @@ export class Session {
     this.process?.endInput();
   }
 
-  resize(size: TerminalSize): void {
-    this.process?.resize(size);
+  /** A client's terminal changed size; the session follows it when that client writes. */
+  clientResized(client: SessionClient | undefined, size: TerminalSize): void {
+    const attachment = client ? this.attachments.get(client) : undefined;
+    if (attachment) attachment.size = size;
+    if (!attachment || !attachment.readOnly) this.follow(size);
   }
 
   signal(signal: NodeJS.Signals): void {
     if (this.live) this.process?.kill(signal);
   }
 
-  detach(client: SessionClient): void {
-    this.clients.delete(client);
+  detach(client: SessionClient): boolean {
+    return this.attachments.delete(client);
   }
 
-  /** Terminal-hangup semantics, then KILL if the command ignores it. */
-  async terminate(graceMs: number): Promise<void> {
+  /** Detaches every client (`nono detach`), telling each why. */
+  detachAll(reason: string): number {
+    const count = this.attachments.size;
+    for (const client of this.attachments.keys()) client.notify('session.detached', { session: this.id, reason });
+    this.attachments.clear();
+    return count;
+  }
+
+  /** Hang up, then TERM, then KILL after the grace period; the helper's death ends the whole tree. */
+  async terminate(graceMs: number, force = false): Promise<void> {
     if (!this.live) return;
     const done = new Promise<void>((resolve) => this.exitWaiters.push(resolve));
-    this.signal('SIGHUP');
-    this.signal('SIGTERM');
+    if (force) {
+      this.signal('SIGKILL');
+    } else {
+      this.signal('SIGHUP');
+      this.signal('SIGTERM');
+    }
     const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
     await done;
     clearTimeout(timer);
+  }
+
+  private follow(size: TerminalSize): void {
+    if (!this.size || (this.size.rows === size.rows && this.size.cols === size.cols)) return;
+    this.size = size;
+    this.process?.resize(size);
+    this.screen?.resize(size);
+    for (const client of this.attachments.keys()) client.notify('session.resize', { session: this.id, rows: size.rows, cols: size.cols });
+  }
+
+  private cleanUp(): void {
+    this.options.output.close();
+    this.screen?.dispose();
+    if (this.options.privateTmp) rmSync(this.options.privateTmp, { recursive: true, force: true });
   }
 }

@@ -12,6 +12,7 @@ export interface SessionRow {
   exitCode: number | null;
   startedAt: string;
   endedAt: string | null;
+  profile: string | null;
 }
 
 interface RawRow {
@@ -24,6 +25,24 @@ interface RawRow {
   exit_code: number | null;
   started_at: string;
   ended_at: string | null;
+  profile: string | null;
+}
+
+const COLUMNS = `id, name, state, argv, cwd, pid, exit_code, started_at, ended_at, json_extract(plan, '$.profile') AS profile`;
+
+function fromRaw(r: RawRow): SessionRow {
+  return {
+    id: r.id,
+    name: r.name,
+    state: r.state,
+    argv: JSON.parse(r.argv) as string[],
+    cwd: r.cwd,
+    pid: r.pid,
+    exitCode: r.exit_code,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    profile: r.profile,
+  };
 }
 
 export class SessionStore {
@@ -42,7 +61,7 @@ export class SessionStore {
       `UPDATE sessions SET state = @state, exit_code = @exitCode, signal = @signal, ended_at = @endedAt WHERE id = @id`,
     );
     this.listStmt = db.prepare(
-      `SELECT id, name, state, argv, cwd, pid, exit_code, started_at, ended_at FROM sessions ORDER BY started_at DESC, rowid DESC LIMIT 1000`,
+      `SELECT ${COLUMNS} FROM sessions ORDER BY started_at DESC, rowid DESC LIMIT 1000`,
     );
   }
 
@@ -73,17 +92,22 @@ export class SessionStore {
     this.endedStmt.run({ id, state, exitCode, signal, endedAt: new Date().toISOString() });
   }
 
+  row(id: string): SessionRow | undefined {
+    const raw = this.db.prepare(`SELECT ${COLUMNS} FROM sessions WHERE id = ?`).get(id) as RawRow | undefined;
+    return raw ? fromRaw(raw) : undefined;
+  }
+
+  remove(id: string): void {
+    this.db.prepare('DELETE FROM sessions WHERE id = ?').run(id);
+  }
+
+  /** The plan a session ran with, for `nono inspect` of sessions this daemon only remembers. */
+  plan(id: string): SandboxPlan | undefined {
+    const row = this.db.prepare('SELECT plan FROM sessions WHERE id = ?').get(id) as { plan: string } | undefined;
+    return row ? (JSON.parse(row.plan) as SandboxPlan) : undefined;
+  }
+
   list(): SessionRow[] {
-    return (this.listStmt.all() as RawRow[]).map((r) => ({
-      id: r.id,
-      name: r.name,
-      state: r.state,
-      argv: JSON.parse(r.argv) as string[],
-      cwd: r.cwd,
-      pid: r.pid,
-      exitCode: r.exit_code,
-      startedAt: r.started_at,
-      endedAt: r.ended_at,
-    }));
+    return (this.listStmt.all() as RawRow[]).map(fromRaw);
   }
 }

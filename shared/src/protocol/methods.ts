@@ -128,6 +128,7 @@ export const METHODS = {
           }),
         ),
         name: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' })),
+        detached: Type.Optional(Type.Boolean({ description: 'Start on a terminal with no client attached; nono attach joins it later.' })),
       },
       { additionalProperties: false },
     ),
@@ -165,9 +166,65 @@ export const METHODS = {
     auth: true,
   }),
   'session.list': method({
-    summary: 'Sessions known to the daemon, newest first.',
-    params: Empty,
+    summary: 'Sessions known to the daemon, newest first: live ones and those that ended since it started, or every remembered one with all.',
+    params: Type.Object({ all: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
     result: Type.Object({ sessions: Type.Array(SessionSummary) }),
+    auth: true,
+  }),
+  'session.attach': method({
+    summary:
+      'Attach the calling connection to a live session: the result carries the screen as it is now (escape sequences), then session.output, session.resize and session.exit follow.',
+    params: Type.Object(
+      {
+        session: SessionRef,
+        readOnly: Type.Optional(Type.Boolean({ description: 'Watch only: input from this connection is refused.' })),
+        size: Type.Optional(Type.Union([TerminalSize, Type.Null()], { description: "The client's terminal size; a writer's becomes the session's." })),
+        replay: Type.Optional(Type.Boolean({ description: 'Send the current screen first (default true).' })),
+      },
+      { additionalProperties: false },
+    ),
+    result: Type.Object({
+      session: SessionSummary,
+      screen: Type.Union([Type.String({ contentEncoding: 'base64' }), Type.Null()]),
+      size: Type.Union([TerminalSize, Type.Null()]),
+    }),
+    auth: true,
+  }),
+  'session.detach': method({
+    summary: 'Detach the calling connection from a session, or with all, every client of it. The session goes on.',
+    params: Type.Object({ session: SessionRef, all: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+    result: Type.Object({ detached: Type.Integer() }),
+    auth: true,
+  }),
+  'session.stop': method({
+    summary: "End a session's whole process tree: HUP and TERM, then KILL after timeoutMs (or at once with force).",
+    params: Type.Object(
+      {
+        session: SessionRef,
+        force: Type.Optional(Type.Boolean()),
+        timeoutMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000 })),
+      },
+      { additionalProperties: false },
+    ),
+    result: Type.Object({ session: SessionSummary }),
+    auth: true,
+  }),
+  'session.logs': method({
+    summary: "A session's recorded output (bounded on disk), all of it or the last tail lines.",
+    params: Type.Object({ session: SessionRef, tail: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })) }, { additionalProperties: false }),
+    result: Type.Object({ data: Type.String({ contentEncoding: 'base64' }), live: Type.Boolean() }),
+    auth: true,
+  }),
+  'session.inspect': method({
+    summary: 'One session in full: its summary and the resolved plan it runs under.',
+    params: Type.Object({ session: SessionRef }, { additionalProperties: false }),
+    result: Type.Object({ session: SessionSummary, plan: Type.Union([SandboxPlan, Type.Null()]), log: Type.String() }),
+    auth: true,
+  }),
+  'session.prune': method({
+    summary: "Forget sessions that ended: their rows and their logs. Live sessions are kept.",
+    params: Empty,
+    result: Type.Object({ removed: Type.Integer() }),
     auth: true,
   }),
   'policy.why': method({

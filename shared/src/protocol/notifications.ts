@@ -21,8 +21,18 @@ export const NOTIFICATIONS = {
       signal: Type.Union([Type.Integer(), Type.Null()]),
     }),
   },
+  'session.resize': {
+    summary: "The session's terminal took a new size (it follows the most recently active writer).",
+    params: Type.Object({ session: Type.String(), rows: Type.Integer(), cols: Type.Integer() }),
+  },
+  'session.detached': {
+    summary: 'This client was detached from the session from outside (nono detach); the session goes on.',
+    params: Type.Object({ session: Type.String(), reason: Type.String() }),
+  },
 } as const;
 
 export type SessionOutput = Static<(typeof NOTIFICATIONS)['session.output']['params']>;
 export type SessionExit = Static<(typeof NOTIFICATIONS)['session.exit']['params']>;
+export type SessionResize = Static<(typeof NOTIFICATIONS)['session.resize']['params']>;
+export type SessionDetached = Static<(typeof NOTIFICATIONS)['session.detached']['params']>;
 export const PROTOCOL_VERSION = 1;

@@ -117,7 +117,19 @@ export const SessionSummary = Type.Object({
   exitCode: Type.Union([Type.Integer(), Type.Null()]),
   startedAt: Type.String({ description: 'ISO 8601' }),
   endedAt: Type.Union([Type.String(), Type.Null()]),
-  clients: Type.Integer(),
+  clients: Type.Integer({ description: 'Clients attached now (writers and read-only)' }),
+  profile: Type.Union([Type.String(), Type.Null()]),
+  usage: Type.Union(
+    [
+      Type.Object({
+        processes: Type.Integer(),
+        cpuMs: Type.Number({ description: 'CPU time of the whole process tree so far' }),
+        rssBytes: Type.Integer({ description: 'Resident memory of the whole process tree' }),
+      }),
+      Type.Null(),
+    ],
+    { description: 'For running sessions of this daemon' },
+  ),
 });
 export type SessionSummary = Static<typeof SessionSummary>;
 

@@ -1,0 +1,41 @@
+// `nono attach NAME [--read-only]`: join a running session's terminal where it is now.
+import type { Command } from 'commander';
+import { EXIT_SETUP_FAILED } from '@nono/shared/exit-codes';
+import { NonoClient } from '../index.js';
+import { reportError } from '../output/report-error.js';
+import { TerminalRelay } from '../terminal/attached-session.js';
+
+export function registerAttach(program: Command): void {
+  program
+    .command('attach')
+    .description("Join a running session's terminal (detach with Ctrl-] d)")
+    .argument('<session>', 'session name, id or id prefix')
+    .option('-r, --read-only', 'watch only; your keys are not sent')
+    .action(async (ref: string, options: { readOnly?: boolean }) => {
+      process.exitCode = await attach(ref, options.readOnly === true);
+    });
+}
+
+async function attach(ref: string, readOnly: boolean): Promise<number> {
+  let client: NonoClient;
+  try {
+    client = await NonoClient.connect({ autoStart: false });
+  } catch (error) {
+    reportError(error, false);
+    return EXIT_SETUP_FAILED;
+  }
+  const relay = new TerminalRelay(client, readOnly);
+  try {
+    const result = await client.call('session.attach', {
+      session: ref,
+      readOnly,
+      size: process.stdout.isTTY ? relay.size() : null,
+    });
+    const code = await relay.start(result.session.id, result.session.name, result.screen ? Buffer.from(result.screen, 'base64') : null);
+    process.exit(code);
+  } catch (error) {
+    reportError(error, false);
+    client.close();
+    return 1;
+  }
+}

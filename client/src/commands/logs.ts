@@ -1,0 +1,44 @@
+// `nono logs NAME [-f] [--tail N]`: a session's recorded output, and with -f what follows.
+import type { Command } from 'commander';
+import { NonoError } from '@nono/shared';
+import { withDaemon } from './call-daemon.js';
+
+export function registerLogs(program: Command): void {
+  program
+    .command('logs')
+    .description("Print a session's output (kept on disk, bounded)")
+    .argument('<session>', 'session name, id or id prefix')
+    .option('-f, --follow', 'keep printing output until the session ends')
+    .option('-n, --tail <lines>', 'only the last N lines')
+    .action(async (ref: string, options: { follow?: boolean; tail?: string }) => {
+      process.exitCode = await withDaemon(false, async (client) => {
+        const tail = options.tail === undefined ? undefined : Number(options.tail);
+        if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) {
+          throw new NonoError('INVALID_PARAMS', `--tail ${options.tail}: give a whole number of lines`);
+        }
+        const logs = await client.call('session.logs', { session: ref, ...(tail !== undefined ? { tail } : {}) });
+        if (!options.follow || !logs.live) {
+          process.stdout.write(Buffer.from(logs.data, 'base64'));
+          return 0;
+        }
+        // Attach first, then print the log, so nothing falls between the two.
+        const held: Buffer[] = [];
+        let printing = false;
+        const ended = new Promise<number>((resolve) => {
+          client.on('session.output', (out) => {
+            const data = Buffer.from(out.data, 'base64');
+            if (printing) process.stdout.write(data);
+            else held.push(data);
+          });
+          client.on('session.exit', () => resolve(0));
+          client.onClose(() => resolve(0));
+        });
+        const attached = await client.call('session.attach', { session: ref, readOnly: true, replay: false });
+        const since = await client.call('session.logs', { session: attached.session.id, ...(tail !== undefined ? { tail } : {}) });
+        process.stdout.write(Buffer.from(since.data, 'base64'));
+        printing = true;
+        held.length = 0;
+        return ended;
+      });
+    });
+}

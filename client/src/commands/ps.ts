@@ -1,0 +1,49 @@
+// `nono ps`: the sessions, like tmux ls with the resource use of each process tree.
+import type { Command } from 'commander';
+import type { SessionSummary } from '@nono/shared';
+import { bold, dim } from '../output/style.js';
+import { printJson, withDaemon } from './call-daemon.js';
+
+function stateOf(s: SessionSummary): string {
+  if (s.state === 'exited' || s.state === 'failed') return `${s.state} (${s.exitCode})`;
+  return s.state;
+}
+
+function ago(iso: string): string {
+  const seconds = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+  if (seconds < 60) return `${seconds}s ago`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)}m ago`;
+  if (seconds < 86400) return `${Math.round(seconds / 3600)}h ago`;
+  return `${Math.round(seconds / 86400)}d ago`;
+}
+
+function usageOf(s: SessionSummary): string {
+  if (!s.usage) return '-';
+  return `${(s.usage.cpuMs / 1000).toFixed(1)}s ${(s.usage.rssBytes / 1048576).toFixed(0)}M ${s.usage.processes}p`;
+}
+
+export function registerPs(program: Command): void {
+  program
+    .command('ps')
+    .description("List sessions: running ones and those that ended since the daemon started")
+    .option('-a, --all', 'every session the store remembers, lost ones included')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { all?: boolean; json?: boolean }) => {
+      process.exitCode = await withDaemon(options.json, async (client) => {
+        const { sessions } = await client.call('session.list', { all: options.all === true });
+        if (options.json) {
+          printJson(sessions);
+          return 0;
+        }
+        const out = process.stdout;
+        const rows = sessions.map((s) => [s.name, s.id, stateOf(s), String(s.clients), s.profile ?? '-', usageOf(s), ago(s.startedAt), s.argv.join(' ')]);
+        const header = ['NAME', 'ID', 'STATE', 'CLIENTS', 'PROFILE', 'CPU MEM PROCS', 'STARTED', 'COMMAND'];
+        const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+        const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+        out.write(`${bold(out, line(header))}\n`);
+        for (const row of rows) out.write(`${line(row)}\n`);
+        if (rows.length === 0) out.write(`${dim(out, 'no sessions; nono run --name NAME -- CMD starts one')}\n`);
+        return 0;
+      });
+    });
+}

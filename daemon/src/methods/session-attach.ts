@@ -1,0 +1,25 @@
+// session.attach: join a live session. The caller first gets the screen as it is now; when a
+// full-screen program owns it, the program is also nudged to redraw, which no model beats.
+import { NonoError } from '@nono/shared';
+import { summaryOf } from '../sessions/session-summary.js';
+import type { MethodHandler } from './method-table.js';
+
+export const sessionAttach: MethodHandler<'session.attach'> = async (params, ctx) => {
+  const { sessions, store } = ctx.services;
+  const session = sessions.find(params.session);
+  if (!session.live) {
+    throw new NonoError('SESSION_EXITED', `session ${session.name} has exited (code ${session.exitCode}); \`nono logs ${session.name}\` shows its output`, {
+      session: session.id,
+    });
+  }
+  // Attached before the snapshot: output parsed before it is in the screen, output after it
+  // reaches the client as notifications (which it holds until this reply), none twice or lost.
+  session.attach(ctx.client, { readOnly: params.readOnly === true, size: params.size ?? null });
+  const snapshot = params.replay === false ? null : await session.snapshot();
+  if (snapshot?.alternate) session.nudge();
+  return {
+    session: summaryOf(session, store),
+    screen: snapshot ? Buffer.from(snapshot.data).toString('base64') : null,
+    size: session.size,
+  };
+};

@@ -1,0 +1,14 @@
+// session.inspect: one session in full, with the plan it runs (or ran) under.
+import { join } from 'node:path';
+import { summarize } from '../sessions/session-summary.js';
+import type { MethodHandler } from './method-table.js';
+
+export const sessionInspect: MethodHandler<'session.inspect'> = async (params, ctx) => {
+  const { sessions, store } = ctx.services;
+  const { row, session } = sessions.lookup(params.session);
+  return {
+    session: summarize(row, session),
+    plan: session?.plan ?? store.plan(row.id) ?? null,
+    log: join(sessions.logDir, `${row.id}.log`),
+  };
+};

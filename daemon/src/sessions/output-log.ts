@@ -1,0 +1,60 @@
+// The session's output on disk, bounded: `nono logs` reads it after the session ended or the
+// client went away. Two files at most: when the current one passes the cap it becomes .1,
+// replacing the older one, so a chatty agent never fills the disk.
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const LOG_CAP_BYTES = 4 * 1024 * 1024;
+
+export class OutputLog {
+  private fd: number | undefined;
+  private size = 0;
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'a', 0o600);
+    this.size = statSync(path).size;
+  }
+
+  static forSession(logDir: string, id: string): OutputLog {
+    mkdirSync(logDir, { recursive: true, mode: 0o700 });
+    return new OutputLog(join(logDir, `${id}.log`));
+  }
+
+  append(data: Buffer): void {
+    if (this.fd === undefined) return;
+    if (this.size + data.length > LOG_CAP_BYTES) this.rotate();
+    writeSync(this.fd!, data);
+    this.size += data.length;
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private rotate(): void {
+    this.close();
+    renameSync(this.path, `${this.path}.1`);
+    this.fd = openSync(this.path, 'a', 0o600);
+    this.size = 0;
+  }
+}
+
+/** The last `tail` lines (all when undefined) of a session's log, older file first. */
+export function readLog(path: string, tail?: number): Buffer {
+  const parts = [`${path}.1`, path].filter((p) => existsSync(p)).map((p) => readFileSync(p));
+  const all = Buffer.concat(parts);
+  if (tail === undefined) return all;
+  let end = all.length;
+  if (end > 0 && all[end - 1] === 0x0a) end--;
+  let start = end;
+  for (let lines = 0; start > 0; start--) {
+    if (all[start - 1] === 0x0a && ++lines === tail) break;
+  }
+  return all.subarray(start);
+}
+
+export function removeLog(path: string): void {
+  rmSync(path, { force: true });
+  rmSync(`${path}.1`, { force: true });
+}

@@ -1,0 +1,192 @@
+// Named sessions like tmux, on real PTYs and a real daemon: detached start, several clients
+// at once (writers and read-only), the screen replayed on attach, detach, ps, stop of a whole
+// process tree, logs after exit, a daemon killed under its sessions, bad input, and load.
+import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { usePrivateDaemon, startDaemon } from '../support/daemon-process.js';
+import { NONO_BIN, runCli } from '../support/run-cli.js';
+import { openTerminal } from '../support/real-terminal.js';
+
+const ctx = usePrivateDaemon();
+const nono = `${process.execPath} ${NONO_BIN}`;
+const cli = (...args: string[]) => runCli(args, ctx.world);
+const ps = async (all = false) => JSON.parse((await cli('ps', '--json', ...(all ? ['--all'] : []))).stdout) as { name: string; state: string; clients: number; exitCode: number | null; usage: unknown }[];
+const row = async (name: string, all = false) => (await ps(all)).find((s) => s.name === name);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+describe('a detached session with several clients', () => {
+  it('shares typing between writers, ignores a read-only client, survives a detach, and ps counts clients', async () => {
+    const started = await cli('run', '--name', 'shared', '--detached', '--', 'sh', '-i');
+    expect(started.stdout).toMatch(/^started shared \([0-9a-f]{16}\)/);
+    const a = openTerminal(`${nono} attach shared`, ctx.world);
+    const b = openTerminal(`${nono} attach shared`, ctx.world);
+    const viewer = openTerminal(`${nono} attach shared --read-only`, ctx.world);
+    await until(async () => (await row('shared'))?.clients === 3, 'three clients');
+
+    a.type('echo from-a-$((40+2))\r');
+    await a.waitFor(/from-a-42/);
+    await b.waitFor(/from-a-42/);
+    await viewer.waitFor(/from-a-42/);
+
+    viewer.type('echo from-viewer-$((1+1))\r');
+    b.type('echo from-b-$((3+4))\r');
+    await a.waitFor(/from-b-7/);
+    await sleep(300);
+    expect(a.output()).not.toMatch(/from-viewer-2/);
+
+    b.type('\x1dd');
+    expect(await b.exit).toBe(0);
+    expect(b.output()).toMatch(/detached from shared/);
+    await until(async () => (await row('shared'))?.clients === 2, 'two clients after a detach');
+    a.type('echo still-$((8*8))\r');
+    await a.waitFor(/still-64/);
+
+    const detached = await cli('detach', 'shared');
+    expect(detached.stdout).toMatch(/detached 2 clients from shared/);
+    expect(await a.exit).toBe(0);
+    expect(await viewer.exit).toBe(0);
+    expect((await row('shared'))?.state).toBe('running');
+    await cli('stop', 'shared', '--timeout', '1');
+  });
+
+  it('shows an attaching client the screen a full-screen program drew, before anything new happens', async () => {
+    // A curses-style program: alternate screen, cursor addressing, colours, then it waits.
+    const draw = [
+      '\\033[?1049h\\033[2J',
+      '\\033[3;10H\\033[1;32mNONO FULL SCREEN\\033[0m',
+      '\\033[5;4Hline five, column four',
+      '\\033[20;60Hbottom right',
+      '\\033[10;1H',
+    ].join('');
+    writeFileSync(join(ctx.world.work, 'tui.sh'), `printf '${draw}'\nexec sleep 1000\n`);
+    await cli('run', '--name', 'tui', '--detached', '--allow-cwd', '--', 'sh', 'tui.sh');
+    await sleep(500);
+    const viewer = openTerminal(`${nono} attach tui --read-only`, ctx.world);
+    await viewer.waitFor(/bottom right/);
+    await sleep(200);
+    const screen = await viewer.screen();
+    expect(screen[2]).toBe('         NONO FULL SCREEN');
+    expect(screen[4]).toBe('   line five, column four');
+    expect(screen[19]).toBe(`${' '.repeat(59)}bottom right`);
+    viewer.type('\x1dd');
+    await viewer.exit;
+    await cli('stop', 'tui', '--force');
+  });
+
+  it('replays vi after it has drawn', async () => {
+    writeFileSync(join(ctx.world.work, 'poem.txt'), 'roses are red\nsandboxes are tight\n');
+    await cli('run', '--name', 'editor', '--detached', '--allow-cwd', '--', 'vi', '-u', 'NONE', 'poem.txt');
+    await sleep(800);
+    const viewer = openTerminal(`${nono} attach editor --read-only`, ctx.world);
+    await viewer.waitFor(/sandboxes are tight/);
+    await sleep(300);
+    const screen = await viewer.screen();
+    expect(screen[0]).toBe('roses are red');
+    expect(screen[1]).toBe('sandboxes are tight');
+    expect(screen[2]).toMatch(/^~/);
+    viewer.type('\x1dd');
+    await viewer.exit;
+    await cli('stop', 'editor', '--force');
+  });
+});
+
+describe('stop, exit and logs', () => {
+  it('stop leaves no process of the session alive, setsid and double-forked ones included', async () => {
+    const marker = `nono-stop-marker-${process.pid}`;
+    await cli('run', '--name', 'forky', '--detached', '--', 'sh', '-c', `setsid sleep 1001 ${marker} & (sleep 1002 ${marker} &) ; exec sleep 1003`);
+    await sleep(500);
+    const alive = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('sleep 100') && !l.includes('ps -eo'));
+    expect(alive().length).toBeGreaterThanOrEqual(2);
+    const stopped = await cli('stop', 'forky', '--timeout', '2');
+    expect(stopped.code).toBe(0);
+    await sleep(300);
+    expect(alive()).toEqual([]);
+  });
+
+  it('a session that exits while detached shows exited (code) in ps, and logs returns its output', async () => {
+    await cli('run', '--name', 'short', '--detached', '--', 'sh', '-c', 'echo first line; echo second line; exit 3');
+    await until(async () => (await row('short'))?.state === 'exited', 'the session to exit');
+    expect((await row('short'))?.exitCode).toBe(3);
+    const human = await cli('ps');
+    expect(human.stdout).toMatch(/short\s+[0-9a-f]{16}\s+exited \(3\)/);
+    const logs = await cli('logs', 'short');
+    expect(logs.stdout.replace(/\r/g, '')).toBe('first line\nsecond line\n');
+    const tail = await cli('logs', 'short', '--tail', '1');
+    expect(tail.stdout.replace(/\r/g, '')).toBe('second line\n');
+  });
+
+  it('logs -f follows a running session to its end', async () => {
+    await cli('run', '--name', 'ticker', '--detached', '--', 'sh', '-c', 'for i in 1 2 3 4 5; do echo tick $i; sleep 0.2; done');
+    const follow = await cli('logs', 'ticker', '-f');
+    expect(follow.stdout.replace(/\r/g, '')).toBe('tick 1\ntick 2\ntick 3\ntick 4\ntick 5\n');
+  });
+});
+
+describe('bad input', () => {
+  it('answers each with one clear line and disturbs nothing', async () => {
+    await cli('run', '--name', 'steady', '--detached', '--', 'sleep', '1000');
+    const unknown = await cli('attach', 'no-such-session');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
+    expect(unknown.stderr).toMatch(/no session named or with id no-such-session/);
+    const duplicate = await cli('run', '--name', 'steady', '--detached', '--', 'true');
+    expect(duplicate.code).toBe(125);
+    expect(duplicate.stderr).toMatch(/session name steady is taken/);
+    const { NonoClient } = await import('../../client/src/index.js');
+    const client = await NonoClient.connect({ env: ctx.world.env, autoStart: false });
+    await expect(client.call('session.resize', { session: 'steady', rows: 5000, cols: 80 })).rejects.toMatchObject({ kind: 'INVALID_PARAMS' });
+    await cli('run', '--name', 'gone', '--detached', '--', 'true');
+    await until(async () => (await row('gone'))?.state === 'exited', 'gone to exit');
+    await expect(client.call('session.input', { session: 'gone', data: Buffer.from('x').toString('base64') })).rejects.toMatchObject({
+      kind: 'SESSION_EXITED',
+    });
+    client.close();
+    expect((await row('steady'))?.state).toBe('running');
+    await cli('stop', 'steady', '--force');
+  });
+});
+
+const PRINTER = 'import time\nwhile True:\n    print("output line from a busy session", flush=True)\n    time.sleep(0.02)';
+
+describe('load', () => {
+  it('answers every ps while 50 sessions print continuously', async () => {
+    const names = Array.from({ length: 50 }, (_, i) => `busy-${i}`);
+    for (const name of names) {
+      // One process per session printing 50 lines a second, with no fork per line.
+      const r = await cli('run', '--name', name, '--detached', '--', '/usr/bin/python3', '-c', PRINTER);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    for (let i = 0; i < 10; i++) {
+      const list = await cli('ps', '--json');
+      expect(list.code).toBe(0);
+      expect(JSON.parse(list.stdout).filter((s: { name: string; state: string }) => s.name.startsWith('busy-') && s.state === 'running')).toHaveLength(50);
+    }
+    await Promise.all(names.map((name) => cli('stop', name, '--force')));
+  }, 120_000);
+});
+
+describe('a daemon killed under its sessions', () => {
+  it('tells the attached client in one line, and a new daemon lists the sessions as lost', async () => {
+    await cli('run', '--name', 'orphan', '--detached', '--', 'sleep', '1000');
+    const attached = openTerminal(`${nono} attach orphan`, ctx.world);
+    await until(async () => (await row('orphan'))?.clients === 1, 'the client to attach');
+    ctx.daemon.process.kill('SIGKILL');
+    expect(await attached.exit).toBe(125);
+    expect(attached.output()).toMatch(/the daemon went away/);
+    ctx.daemon = await startDaemon(ctx.world);
+    const orphan = await row('orphan', true);
+    expect(orphan?.state).toBe('lost');
+    expect((await cli('daemon', 'status', '--json')).code).toBe(0);
+    expect((await cli('logs', 'orphan')).code).toBe(0);
+  });
+});

@@ -1,0 +1,50 @@
+// A real PTY running a shell command, as a user's terminal emulator would, with its output
+// fed into a terminal emulator too, so tests can compare what a user would see on screen.
+import * as pty from 'node-pty';
+import xtermHeadless from '@xterm/headless';
+import type { TestWorld } from './sandbox-env.js';
+
+const { Terminal } = xtermHeadless;
+
+export interface RealTerminal {
+  term: pty.IPty;
+  output(): string;
+  /** The emulated screen's visible lines, right-trimmed. */
+  screen(): Promise<string[]>;
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  type(text: string): void;
+  exit: Promise<number>;
+}
+
+export function openTerminal(command: string, world: TestWorld, size = { cols: 80, rows: 24 }): RealTerminal {
+  const term = pty.spawn('/bin/sh', ['-c', command], { ...size, cwd: world.work, env: { ...world.env, TERM: 'xterm-256color' } });
+  const emulator = new Terminal({ ...size, allowProposedApi: true });
+  let out = '';
+  term.onData((d) => {
+    out += d;
+    emulator.write(d);
+  });
+  const exit = new Promise<number>((resolve) => term.onExit(({ exitCode }) => resolve(exitCode)));
+  return {
+    term,
+    output: () => out,
+    exit,
+    type: (text) => term.write(text),
+    screen: () =>
+      new Promise((resolve) => {
+        emulator.write('', () => {
+          const buffer = emulator.buffer.active;
+          const lines: string[] = [];
+          for (let y = 0; y < emulator.rows; y++) lines.push(buffer.getLine(buffer.viewportY + y)?.translateToString(true) ?? '');
+          resolve(lines);
+        });
+      }),
+    waitFor: async (pattern, timeoutMs = 10_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(out)) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; got ${JSON.stringify(out.slice(-2000))}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+  };
+}
