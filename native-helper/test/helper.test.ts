@@ -673,6 +673,19 @@ describe('resource limits', () => {
     expect(result).toEqual({ code: 0, stdout: '195312\nas-refused\nnproc-refused\n', stderr: '' });
   });
 
+  it.skipIf(!isRoot)('a limit above the caller\'s own hard limit is refused, naming that limit', async () => {
+    const user = unprivilegedUser();
+    const child = spawn('sh', ['-c', `ulimit -v 150000; exec ${helper} --spec-fd 3 -- true`], { ...user, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    (child.stdio[3] as Writable).end(spec('rlimit-as 200000000'));
+    expect(await collect(child)).toEqual({
+      code: 125,
+      stdout: '',
+      stderr:
+        'nono-helper: cannot set rlimit-as 200000000: Operation not permitted (nonod\'s own hard ' +
+        'limit is 153600000; ask for at most that, or raise nonod\'s hard limit)\n',
+    });
+  });
+
   it.skipIf(!isRoot)('rlimit-nproc without a view counts the user\'s processes machine-wide: forks fail with EAGAIN', async () => {
     const user = unprivilegedUser();
     const result = await runHelper(spec(`rlimit-nproc ${processCount(user.uid) + 5}`), forkUntilRefused, user);
