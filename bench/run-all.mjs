@@ -30,8 +30,10 @@ function parseArgs(argv) {
   return args;
 }
 
-const ms = (value) => (Number.isFinite(value) ? `${value.toFixed(Math.abs(value) < 10 ? 2 : 1)} ms` : '—');
-const timing = (s) => (s ? `${ms(s.medianMs)} / p90 ${ms(s.p90Ms)}` : '—');
+const amount = (unit) => (value) => (Number.isFinite(value) ? `${value.toFixed(Math.abs(value) < 10 ? 2 : 1)} ${unit}` : '—');
+const ms = amount('ms');
+// Rows measure milliseconds unless they say otherwise (memory rows say MB).
+const timing = (s, unit = 'ms') => (s ? (s.runs === 1 ? amount(unit)(s.medianMs) : `${amount(unit)(s.medianMs)} / p90 ${amount(unit)(s.p90Ms)}`) : '—');
 const signed = (value) => (Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${ms(value)}` : '—');
 
 function cells(row) {
@@ -39,8 +41,8 @@ function cells(row) {
   const notRun = row.status === 'skip' ? 'not run, see note' : row.status === 'error' ? 'failed, see note' : '—';
   return [
     row.name,
-    row.measured ? timing(row.measured) : notRun,
-    row.baseline ? `${timing(row.baseline)} (${row.baselineLabel})` : '—',
+    row.measured ? timing(row.measured, row.unit) : notRun,
+    row.baseline ? `${timing(row.baseline, row.unit)} (${row.baselineLabel})` : '—',
     signed(row.deltaMs),
     Number.isFinite(row.ratio) ? `${row.ratio.toFixed(2)}×` : '—',
     row.target ?? '—',
@@ -57,7 +59,7 @@ function printTable(rows) {
   const notes = rows
     .map((row, i) => {
       const detail = row.reason ? `${row.status === 'skip' ? 'SKIPPED' : 'ERROR'}: ${row.reason}` : row.note;
-      const runs = row.measured ? `${row.measured.runs}+${row.baseline.runs} runs; ` : '';
+      const runs = row.measured && row.baseline && row.measured.runs > 1 ? `${row.measured.runs}+${row.baseline.runs} runs; ` : '';
       return detail || runs ? `  [${i + 1}] ${row.name}: ${runs}${detail ?? ''}` : undefined;
     })
     .filter(Boolean);

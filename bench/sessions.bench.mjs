@@ -1,0 +1,200 @@
+// Sessions against tmux on this machine: keystroke round trip (client -> daemon -> PTY -> echo
+// -> daemon -> client) over 1,000 keys, output throughput of `cat` of a 100 MB file to one
+// attached client, and the daemon's memory idle and with 50 sessions. Both sides are driven
+// through a real PTY by the same harness, so only nono and tmux differ.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync, writeSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import pty from 'node-pty';
+import { nonoArgv } from './support/nono-cli.mjs';
+import { createWorld, startDaemon } from './support/private-world.mjs';
+import { summarize, quantile } from './support/stats.mjs';
+
+const KEYS = 1000;
+const FILE_MB = 100;
+const SESSIONS = 50;
+
+/** A client on a real PTY, with a way to wait for bytes in its output. */
+function openClient(argv, world) {
+  const term = pty.spawn(argv[0], argv.slice(1), { cols: 80, rows: 24, cwd: world.work, env: { ...world.env, TERM: 'xterm-256color' } });
+  let out = '';
+  let waiter;
+  term.onData((d) => {
+    out += d;
+    if (out.length > 1 << 16) out = out.slice(-(1 << 15));
+    if (waiter && out.includes(waiter.text)) {
+      const { resolve } = waiter;
+      waiter = undefined;
+      resolve();
+    }
+  });
+  return {
+    term,
+    until(text, timeoutMs = 120_000) {
+      if (out.includes(text)) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${JSON.stringify(text)}; last output ${JSON.stringify(out.slice(-300))}`)), timeoutMs);
+        waiter = { text, resolve: () => (clearTimeout(timer), resolve()) };
+      });
+    },
+    clear() {
+      out = '';
+    },
+    close() {
+      term.kill('SIGKILL');
+    },
+  };
+}
+
+async function keystrokes(client, count, progress, label) {
+  // Warm up until the session echoes: the client is attached and the screen drawn.
+  client.term.write('x');
+  await client.until('x', 30_000);
+  const samples = [];
+  for (let i = 0; i < count; i++) {
+    const key = String.fromCharCode(97 + (i % 26));
+    client.clear();
+    const t0 = performance.now();
+    client.term.write(key);
+    await client.until(key);
+    samples.push(performance.now() - t0);
+    if (i % 100 === 0) progress(`sessions: ${label} key ${i}/${count}`);
+  }
+  return { ...summarize(samples), p99Ms: quantile(samples, 0.99) };
+}
+
+async function throughput(client) {
+  client.clear();
+  const t0 = performance.now();
+  client.term.write('\r');
+  await client.until('END-OF-' + 'CAT', 600_000);
+  return performance.now() - t0;
+}
+
+function writeBigFile(path, megabytes) {
+  const line = `${'the quick brown fox jumps over the lazy dog '.repeat(2)}\n`;
+  const chunk = line.repeat(Math.ceil((1 << 20) / line.length));
+  const fd = openSync(path, 'w');
+  for (let i = 0; i < megabytes; i++) writeSync(fd, chunk.slice(0, 1 << 20));
+  closeSync(fd);
+}
+
+function rssMb(pid) {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : Number.NaN;
+}
+
+const asSummary = (value) => ({ medianMs: value, p90Ms: value, minMs: value, runs: 1 });
+
+export default async function sessions({ repo, scale, progress }) {
+  const tmux = spawnSync('tmux', ['-V'], { encoding: 'utf8' });
+  if (tmux.status !== 0) {
+    return [{ name: 'sessions vs tmux', status: 'skip', reason: 'tmux is not installed (scripts/install-system-packages.sh bench installs it)' }];
+  }
+  const world = createWorld('nono-bench-sessions-');
+  const tmuxArgs = ['-L', `nono-bench-${process.pid}`, '-f', '/dev/null'];
+  const cli = (...args) => {
+    const argv = nonoArgv(repo, args);
+    const r = spawnSync(argv[0], argv.slice(1), { cwd: world.work, env: world.env, encoding: 'utf8', timeout: 60_000 });
+    if (r.status !== 0) throw new Error(`nono ${args.join(' ')} exited ${r.status}: ${r.stderr.trim()}`);
+    return r.stdout;
+  };
+  const tmuxRun = (...args) => spawnSync('tmux', [...tmuxArgs, ...args], { env: world.env, encoding: 'utf8' });
+  let daemon;
+  const clients = [];
+  try {
+    daemon = startDaemon(repo, world);
+    const rows = [];
+    const keys = Math.max(100, Math.round(KEYS * scale));
+
+    // Keystroke round trip: `cat` on a terminal in cooked mode echoes every key.
+    cli('run', '--name', 'rtt', '--detached', '--', 'cat');
+    tmuxRun('new-session', '-d', '-s', 'rtt', '-x', '80', '-y', '24', 'cat');
+    const nonoClient = openClient(nonoArgv(repo, ['attach', 'rtt']), world);
+    const tmuxClient = openClient(['tmux', ...tmuxArgs, 'attach', '-t', 'rtt'], world);
+    clients.push(nonoClient, tmuxClient);
+    const nonoKeys = await keystrokes(nonoClient, keys, progress, 'nono');
+    const tmuxKeys = await keystrokes(tmuxClient, keys, progress, 'tmux');
+    rows.push({
+      name: 'keystroke round trip',
+      measured: nonoKeys,
+      baseline: tmuxKeys,
+      baselineLabel: `tmux ${tmux.stdout.trim().replace(/^tmux /, '')}`,
+      deltaMs: nonoKeys.medianMs - tmuxKeys.medianMs,
+      ratio: nonoKeys.p99Ms / tmuxKeys.p99Ms,
+      target: 'p99 ratio ≤ 1',
+      status: nonoKeys.p99Ms <= tmuxKeys.p99Ms ? 'pass' : 'fail',
+      note: `${keys} keys each side, one at a time, echoed by the PTY's line discipline; p99 ${nonoKeys.p99Ms.toFixed(2)} ms (nono) vs ${tmuxKeys.p99Ms.toFixed(2)} ms (tmux); the ratio is of the p99s`,
+    });
+    nonoClient.close();
+    tmuxClient.close();
+
+    // Throughput: the command waits for Enter, then cats the file and prints a marker.
+    const megabytes = Math.max(10, Math.round(FILE_MB * scale));
+    const dataDir = join(world.root, 'data');
+    mkdirSync(dataDir);
+    const big = join(dataDir, 'big.txt');
+    writeBigFile(big, megabytes);
+    const script = `read x; cat ${big}; printf 'END-OF-%s\\n' CAT; exec sleep 1000`;
+    cli('run', '--name', 'cat', '--detached', '--read', dataDir, '--', 'sh', '-c', script);
+    tmuxRun('new-session', '-d', '-s', 'cat', '-x', '80', '-y', '24', 'sh', '-c', script);
+    const nonoCat = openClient(nonoArgv(repo, ['attach', 'cat']), world);
+    const tmuxCat = openClient(['tmux', ...tmuxArgs, 'attach', '-t', 'cat'], world);
+    clients.push(nonoCat, tmuxCat);
+    await new Promise((r) => setTimeout(r, 1000));
+    progress('sessions: nono cat');
+    const nonoMs = await throughput(nonoCat);
+    progress('sessions: tmux cat');
+    const tmuxMs = await throughput(tmuxCat);
+    rows.push({
+      name: `cat ${megabytes} MB to one attached client`,
+      measured: asSummary(nonoMs),
+      baseline: asSummary(tmuxMs),
+      baselineLabel: 'the same under tmux',
+      deltaMs: nonoMs - tmuxMs,
+      ratio: nonoMs / tmuxMs,
+      target: 'time ratio ≤ 1',
+      status: nonoMs <= tmuxMs ? 'pass' : 'fail',
+      note: `${((megabytes * 1000) / nonoMs).toFixed(0)} MB/s through nono (every byte to the client, the log and the screen model) vs ${((megabytes * 1000) / tmuxMs).toFixed(0)} MB/s through tmux (which sends the client only the screen)`,
+    });
+    nonoCat.close();
+    tmuxCat.close();
+    cli('stop', 'cat', '--force');
+    cli('stop', 'rtt', '--force');
+
+    // Memory: idle, then with 50 quiet sessions.
+    const pid = daemon.status.pid;
+    await new Promise((r) => setTimeout(r, 500));
+    const idle = rssMb(pid);
+    for (let i = 0; i < SESSIONS; i++) cli('run', '--name', `idle-${i}`, '--detached', '--', 'cat');
+    await new Promise((r) => setTimeout(r, 1000));
+    const loaded = rssMb(pid);
+    const perSession = (loaded - idle) / SESSIONS;
+    rows.push({
+      name: 'daemon RSS idle (MB)',
+      measured: asSummary(idle),
+      baseline: undefined,
+      unit: 'MB',
+      target: '≤ 80 MB',
+      status: idle <= 80 ? 'pass' : 'fail',
+      note: 'resident memory of nonod with no session running, after the sessions above came and went',
+    });
+    rows.push({
+      name: `daemon RSS per session (${SESSIONS} sessions)`,
+      measured: asSummary(perSession),
+      baseline: asSummary(loaded),
+      baselineLabel: `total ${loaded.toFixed(0)} MB`,
+      unit: 'MB',
+      target: '≤ 2 MB each',
+      status: perSession <= 2 ? 'pass' : 'fail',
+      note: 'each session holds a headless terminal with 1000 lines of scrollback; this measures the daemon, not the sandboxed processes',
+    });
+    for (let i = 0; i < SESSIONS; i++) cli('stop', `idle-${i}`, '--force');
+    return rows;
+  } finally {
+    for (const client of clients) client.close();
+    tmuxRun('kill-server');
+    daemon?.stop();
+    world.cleanup();
+  }
+}
