@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -38,6 +39,22 @@ static void set_no_new_privs(void)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		die("cannot set no_new_privs: %s (the kernel is too old for nono)",
 		    strerror(errno));
+}
+
+/*
+ * A sandbox must not outlive its supervisor: nobody could attach to it, stop it
+ * or see it any more. If nonod is killed, the kernel kills the helper, and with
+ * a view the helper's death takes the whole pid namespace with it.
+ */
+static void die_with_parent(void)
+{
+	pid_t parent = getppid();
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		die("cannot ask to die with nonod: prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
+	/* The parent may have died before the request; then nobody would send the signal. */
+	if (getppid() != parent)
+		die("nonod exited while the sandbox was starting; nothing was run");
 }
 
 /*
@@ -96,6 +113,7 @@ int main(int argc, char **argv)
 	struct spec spec;
 	spec_parse(text.data, text.len, &spec);
 
+	die_with_parent();
 	int status_fd = spec.view ? enter_view(&spec, cli.no_userns) : -1;
 	set_no_new_privs();
 	enter_cwd(&spec);

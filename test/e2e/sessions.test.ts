@@ -102,11 +102,12 @@ describe('a detached session with several clients', () => {
 
 describe('stop, exit and logs', () => {
   it('stop leaves no process of the session alive, setsid and double-forked ones included', async () => {
-    const marker = `nono-stop-marker-${process.pid}`;
-    await cli('run', '--name', 'forky', '--detached', '--', 'sh', '-c', `setsid sleep 1001 ${marker} & (sleep 1002 ${marker} &) ; exec sleep 1003`);
+    // Unique durations mark this test's sleeps among everything else on the machine.
+    const tag = `${process.pid}`;
+    await cli('run', '--name', 'forky', '--detached', '--', 'sh', '-c', `setsid sleep 1001.${tag} & (sleep 1002.${tag} &) ; exec sleep 1003.${tag}`);
     await sleep(500);
-    const alive = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('sleep 100') && !l.includes('ps -eo'));
-    expect(alive().length).toBeGreaterThanOrEqual(2);
+    const alive = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => /^sleep 100[123]\./.test(l) && l.endsWith(`.${tag}`));
+    expect(alive()).toHaveLength(3);
     const stopped = await cli('stop', 'forky', '--timeout', '2');
     expect(stopped.code).toBe(0);
     await sleep(300);
@@ -177,12 +178,16 @@ describe('load', () => {
 
 describe('a daemon killed under its sessions', () => {
   it('tells the attached client in one line, and a new daemon lists the sessions as lost', async () => {
-    await cli('run', '--name', 'orphan', '--detached', '--', 'sleep', '1000');
+    const tag = `${process.pid}`;
+    await cli('run', '--name', 'orphan', '--detached', '--', 'sh', '-c', `trap "" HUP TERM; setsid sleep 1004.${tag} & exec sleep 1005.${tag}`);
     const attached = openTerminal(`${nono} attach orphan`, ctx.world);
     await until(async () => (await row('orphan'))?.clients === 1, 'the client to attach');
     ctx.daemon.process.kill('SIGKILL');
     expect(await attached.exit).toBe(125);
     expect(attached.output()).toMatch(/the daemon went away/);
+    // Nothing of a sandbox outlives its supervisor, not even what ignores hang-ups.
+    await sleep(300);
+    expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => /^sleep 100[45]\./.test(l) && l.endsWith(`.${tag}`))).toEqual([]);
     ctx.daemon = await startDaemon(ctx.world);
     const orphan = await row('orphan', true);
     expect(orphan?.state).toBe('lost');
