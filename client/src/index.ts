@@ -45,7 +45,7 @@ export class NonoClient {
       for (const handler of client.handlers.get(request.method) ?? []) handler(request.params);
       return null;
     };
-    const token = readSecret(paths.secretPath, socket);
+    const token = await readSecret(paths.secretPath, socket);
     client.authenticated = connection.request('auth.hello', { token, client: options.clientName ?? `nono ${NONO_VERSION}` });
     client.authenticated.catch(() => undefined);
     return client;
@@ -74,16 +74,30 @@ export class NonoClient {
   }
 }
 
-function readSecret(path: string, socket: Socket): string {
-  try {
-    return readFileSync(path, 'utf8').trim();
-  } catch (error) {
-    socket.destroy();
-    throw new NonoError(
-      'UNAUTHENTICATED',
-      `cannot read the daemon secret ${path} (${(error as NodeJS.ErrnoException).code}); run nono as the user who owns the daemon, outside any sandbox`,
-    );
+/**
+ * Under systemd socket activation the socket accepts before nonod has started, so the secret
+ * it writes at start may not exist yet: wait for it a little rather than fail.
+ */
+async function readSecret(path: string, socket: Socket): Promise<string> {
+  const deadline = Date.now() + SECRET_WAIT_MS;
+  for (;;) {
+    try {
+      return readFileSync(path, 'utf8').trim();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        continue;
+      }
+      socket.destroy();
+      throw new NonoError(
+        'UNAUTHENTICATED',
+        `cannot read the daemon secret ${path} (${code}); run nono as the user who owns the daemon, outside any sandbox`,
+      );
+    }
   }
 }
+
+const SECRET_WAIT_MS = 5000;
 
 export const connect = NonoClient.connect;

@@ -10,6 +10,7 @@ import { openDatabase } from './store/database.js';
 import { SessionStore } from './store/session-store.js';
 import { SessionManager } from './sessions/session-manager.js';
 import { ControlServer } from './rpc/control-server.js';
+import { activationSocket } from './rpc/socket-activation.js';
 import { createDispatcher } from './rpc/dispatcher.js';
 import { helperPath, probeSandbox, type SandboxFeatures } from './sandbox/helper-binary.js';
 import type { DaemonServices } from './rpc/call-context.js';
@@ -75,7 +76,8 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env): Promise
       log.info({ reason }, 'daemon stopping');
       control.close();
       await sessions.terminateAll(2000);
-      for (const file of [paths.socketPath, paths.secretPath]) {
+      // An activated socket is systemd's: it stays, so the next client starts us again.
+      for (const file of activated === undefined ? [paths.socketPath, paths.secretPath] : [paths.secretPath]) {
         try {
           unlinkSync(file);
         } catch {
@@ -104,7 +106,9 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env): Promise
     stop: (reason) => void stop(reason),
   };
   const control = new ControlServer(services, createDispatcher());
-  await control.listen(paths.socketPath);
+  const activated = activationSocket(process.env);
+  if (activated === undefined) await control.listen(paths.socketPath);
+  else await control.listenOnFd(activated, paths.socketPath);
   log.info({ socket: paths.socketPath, lost, home: homedir() }, 'daemon listening');
   return { kind: 'started', daemon: { paths, stop, stopped } };
 }

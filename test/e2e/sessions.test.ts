@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { usePrivateDaemon, startDaemon } from '../support/daemon-process.js';
 import { NONO_BIN, runCli } from '../support/run-cli.js';
 import { openTerminal } from '../support/real-terminal.js';
+import { unprivilegedUser } from '../support/unprivileged-user.js';
 
 const ctx = usePrivateDaemon();
 const nono = `${process.execPath} ${NONO_BIN}`;
@@ -193,5 +194,32 @@ describe('a daemon killed under its sessions', () => {
     expect(orphan?.state).toBe('lost');
     expect((await cli('daemon', 'status', '--json')).code).toBe(0);
     expect((await cli('logs', 'orphan')).code).toBe(0);
+  });
+});
+
+describe('resource limits', () => {
+  it('caps each process\'s memory with --memory and shows the limits in ps', async () => {
+    const big = await cli('run', '--memory', '200M', '--', '/usr/bin/python3', '-c', 'bytearray(400 * 1024 * 1024)');
+    expect(big.code).not.toBe(0);
+    expect(big.stderr).toMatch(/MemoryError/);
+    const small = await cli('run', '--memory', '200M', '--', '/usr/bin/python3', '-c', 'bytearray(50 * 1024 * 1024); print("fits")');
+    expect(small.stdout).toBe('fits\n');
+    await cli('run', '--name', 'capped', '--detached', '--memory', '1G', '--max-processes', '64', '--', 'sleep', '1000');
+    expect((await cli('ps')).stdout).toMatch(/capped .*mem 1024M procs 64/);
+    await cli('stop', 'capped', '--force');
+    const bad = await cli('run', '--memory', '12', '--', 'true');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/12 is not a size of 1M or more/);
+  });
+});
+
+describe('--max-processes as an unprivileged user (root is exempt from RLIMIT_NPROC)', () => {
+  const as = unprivilegedUser();
+  const user = usePrivateDaemon({ world: { owner: as }, as });
+
+  it('stops a fork loop at the cap and leaves the daemon unharmed', async () => {
+    const r = await runCli(['run', '--max-processes', '6', '--', 'sh', '-c', 'n=0; for i in $(seq 20); do sleep 3 & n=$((n+1)); done; echo started $n'], user.world, { as });
+    expect(r.stderr).toMatch(/Resource temporarily unavailable|Cannot fork|can't fork/);
+    expect((await runCli(['daemon', 'status', '--json'], user.world, { as })).code).toBe(0);
   });
 });

@@ -17,6 +17,13 @@ function ago(iso: string): string {
   return `${Math.round(seconds / 86400)}d ago`;
 }
 
+function limitsOf(s: SessionSummary): string {
+  const parts = [];
+  if (s.limits?.memoryBytes) parts.push(`mem ${Math.round(s.limits.memoryBytes / 1048576)}M`);
+  if (s.limits?.maxProcesses) parts.push(`procs ${s.limits.maxProcesses}`);
+  return parts.join(' ') || '-';
+}
+
 function usageOf(s: SessionSummary): string {
   if (!s.usage) return '-';
   return `${(s.usage.cpuMs / 1000).toFixed(1)}s ${(s.usage.rssBytes / 1048576).toFixed(0)}M ${s.usage.processes}p`;
@@ -36,8 +43,8 @@ export function registerPs(program: Command): void {
           return 0;
         }
         const out = process.stdout;
-        const rows = sessions.map((s) => [s.name, s.id, stateOf(s), String(s.clients), s.profile ?? '-', usageOf(s), ago(s.startedAt), s.argv.join(' ')]);
-        const header = ['NAME', 'ID', 'STATE', 'CLIENTS', 'PROFILE', 'CPU MEM PROCS', 'STARTED', 'COMMAND'];
+        const rows = sessions.map((s) => [s.name, s.id, stateOf(s), String(s.clients), s.profile ?? '-', usageOf(s), limitsOf(s), ago(s.startedAt), s.argv.join(' ')]);
+        const header = ['NAME', 'ID', 'STATE', 'CLIENTS', 'PROFILE', 'CPU MEM PROCS', 'LIMITS', 'STARTED', 'COMMAND'];
         const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
         const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
         out.write(`${bold(out, line(header))}\n`);

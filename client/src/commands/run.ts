@@ -1,7 +1,7 @@
 // `nono run`: run a command in a sandbox on the user's terminal (raw, resizable, Ctrl-C to
 // the child, Ctrl-] d to detach) or on pipes (scripts, CI), and exit with the child's exit
 // code; or start it detached under a name, to attach to later.
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { EXIT_SETUP_FAILED, exitCodeFor } from '@nono/shared/exit-codes';
 import type { SandboxPlan } from '@nono/shared';
 import { NonoClient } from '../index.js';
@@ -15,6 +15,25 @@ interface RunOptions extends PolicyFlags {
   name?: string;
   detached?: boolean;
   json?: boolean;
+  memory?: number;
+  maxProcesses?: number;
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+
+function parseSize(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(value.trim());
+  const bytes = match ? Math.round(Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase()]!) : Number.NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 1024 * 1024) {
+    throw new InvalidArgumentError(`${value} is not a size of 1M or more (e.g. 512M, 2G)`);
+  }
+  return bytes;
+}
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new InvalidArgumentError(`${value} is not a whole number from 1 to 1000000`);
+  return n;
 }
 
 export function registerRun(program: Command): void {
@@ -28,6 +47,8 @@ export function registerRun(program: Command): void {
     .option('--dry-run', 'print the resolved sandbox plan and exit without running')
     .option('--name <name>', 'name the session (unique among running sessions)')
     .option('-d, --detached', 'start the session in the background; nono attach NAME joins it')
+    .option('--memory <size>', 'address-space limit of each process in the session (e.g. 2G)', parseSize)
+    .option('--max-processes <n>', 'processes and threads the session may have at once', parseCount)
     .option('--json', 'machine-readable output for --dry-run, --detached and errors')
     .passThroughOptions()
     .action(async (argv: string[], options: RunOptions) => {
@@ -64,6 +85,8 @@ async function run(argv: string[], options: RunOptions): Promise<number> {
       terminal: relay ? relay.size() : null,
       ...(options.name !== undefined ? { name: options.name } : {}),
       ...(options.detached ? { detached: true } : {}),
+      ...(options.memory !== undefined ? { memoryBytes: options.memory } : {}),
+      ...(options.maxProcesses !== undefined ? { maxProcesses: options.maxProcesses } : {}),
     });
   } catch (error) {
     reportError(error, options.json === true);

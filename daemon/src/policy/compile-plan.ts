@@ -30,6 +30,8 @@ export interface RunRequest {
   networkProfile?: string | undefined;
   bypassProtection?: string[] | undefined;
   requireFullIsolation?: boolean | undefined;
+  memoryBytes?: number | undefined;
+  maxProcesses?: number | undefined;
 }
 
 /** Whether the helper can build the private view here (user namespaces), and if not why. */
@@ -358,6 +360,7 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
     isolation: { mode: view ? 'view' : 'landlock', reason: view ? null : services.isolation.reason, missing: view ? [] : LANDLOCK_ONLY_GAPS },
     masks,
     readonly,
+    limits: { memoryBytes: request.memoryBytes ?? null, maxProcesses: request.maxProcesses ?? null },
     privateTmp: null,
     symlinks: view ? [...planSymlinks(lexicalGrants), ...rebuilt.symlinks] : [],
     network: request.netBlock || profile.network?.block ? 'block' : 'allow',

@@ -8,6 +8,7 @@ import type { JSONRPCServer } from 'json-rpc-2.0';
 import { RpcConnection } from '@nono/shared';
 import type { CallContext, DaemonServices } from './call-context.js';
 import type { SessionClient } from '../sessions/session.js';
+import { boundPath } from './socket-activation.js';
 
 export class ControlServer {
   private readonly server: Server;
@@ -33,6 +34,20 @@ export class ControlServer {
         chmodSync(path, 0o600);
         resolve();
       });
+    });
+  }
+
+  /** Serves on a socket systemd already listens on (socket activation), if it is ours. */
+  listenOnFd(fd: number, expectedPath: string): Promise<void> {
+    const address = boundPath(fd);
+    if (address !== expectedPath) {
+      return Promise.reject(
+        new Error(`systemd passed a socket bound to ${address ?? 'no path'}, but clients look for ${expectedPath}; fix ListenStream in nono.socket`),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen({ fd }, () => resolve());
     });
   }
 

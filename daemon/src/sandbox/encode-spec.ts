@@ -29,6 +29,11 @@ export function rightsFor(rule: PlanRule): string[] {
 
 export interface SpecOptions {
   bestEffort?: boolean;
+  /**
+   * What RLIMIT_NPROC counts besides the session's own processes: in the view only its init
+   * (the count is per user namespace); on Landlock alone every process of the user.
+   */
+  processesBesides?: number;
   /** Test switch: make the helper act as on an older kernel. It can only refuse more. */
   abiCap?: number | undefined;
 }
@@ -51,6 +56,8 @@ export function encodeSpec(plan: SandboxPlan, options: SpecOptions = {}): Buffer
     if (inBound && !rebuilt.some((r) => isWithin(mask.path, r.path))) records.push(`mask ${mask.path}`);
   }
   if (plan.privateTmp) records.push(`tmp ${plan.privateTmp}`);
+  if (plan.limits.memoryBytes !== null) records.push(`rlimit-as ${plan.limits.memoryBytes}`);
+  if (plan.limits.maxProcesses !== null) records.push(`rlimit-nproc ${plan.limits.maxProcesses + (options.processesBesides ?? 0)}`);
   records.push('end');
   return Buffer.from(records.map((r) => `${r}\0`).join(''), 'utf8');
 }

@@ -1,6 +1,6 @@
 // CPU time and memory of a session's whole process tree, read from /proc: the helper, its
 // init in the session's pid namespace, the command and every descendant.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100; // USER_HZ, fixed at 100 on Linux for /proc/<pid>/stat
 const PAGE_SIZE = 4096;
@@ -47,4 +47,25 @@ export function treeUsage(root: number): TreeUsage {
     queue.push(...children(pid));
   }
   return total;
+}
+
+/**
+ * Processes (and threads: the kernel counts both) of this user now. Without a user namespace
+ * RLIMIT_NPROC counts all of them, so a session's cap is this plus its allowance; racy, and
+ * documented as such.
+ */
+export function userProcessCount(uid = process.getuid?.() ?? 0): number {
+  let count = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const status = readFileSync(`/proc/${entry}/status`, 'utf8');
+      const real = /^Uid:\s+(\d+)/m.exec(status);
+      const threads = /^Threads:\s+(\d+)/m.exec(status);
+      if (real && Number(real[1]) === uid) count += Number(threads?.[1] ?? 1);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return count;
 }

@@ -12,6 +12,7 @@ import { launchOnPipes, launchOnPty, type LaunchOptions, type SandboxProcess } f
 import { randomSessionName } from './session-names.js';
 import { Session, type SessionClient } from './session.js';
 import { OutputLog, removeLog } from './output-log.js';
+import { userProcessCount } from './process-tree.js';
 import type { SessionRow, SessionStore } from '../store/session-store.js';
 
 export interface SessionManagerOptions {
@@ -78,7 +79,10 @@ export class SessionManager {
     this.sessions.set(id, session);
     if (!params.detached) session.attach(client, { readOnly: false, size: terminal });
 
-    const spec = encodeSpec(plan, { abiCap: this.options.abiCap });
+    const spec = encodeSpec(plan, {
+      abiCap: this.options.abiCap,
+      processesBesides: plan.isolation.mode === 'view' ? 1 : userProcessCount(),
+    });
     const launch: LaunchOptions = { helper, helperArgs: [], argv: params.argv, cwd: plan.cwd, env };
     const events = {
       output: (stream: 'pty' | 'stdout' | 'stderr', data: Buffer) => session.output(stream, data),

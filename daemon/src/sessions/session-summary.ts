@@ -10,6 +10,7 @@ export function summarize(row: SessionRow, session: Session | undefined): Sessio
     ...(session ? { state: session.state, exitCode: session.exitCode, endedAt: session.endedAt, pid: session.pid } : {}),
     clients: session?.attachments.size ?? 0,
     profile: session?.plan.profile ?? row.profile,
+    limits: session?.plan.limits ?? row.limits,
     usage: session?.usage() ?? null,
   };
 }
@@ -28,6 +29,7 @@ export function summaryOf(session: Session, store: SessionStore): SessionSummary
       startedAt: session.startedAt,
       endedAt: session.endedAt,
       profile: session.plan.profile,
+      limits: session.plan.limits,
     },
     session,
   );

@@ -1,5 +1,5 @@
 // Session rows: what `ps` lists and what survives a daemon restart.
-import type { SandboxPlan, SessionState } from '@nono/shared';
+import type { ResourceLimits, SandboxPlan, SessionState } from '@nono/shared';
 import type { StoreDatabase } from './database.js';
 
 export interface SessionRow {
@@ -13,6 +13,7 @@ export interface SessionRow {
   startedAt: string;
   endedAt: string | null;
   profile: string | null;
+  limits: ResourceLimits | null;
 }
 
 interface RawRow {
@@ -26,9 +27,10 @@ interface RawRow {
   started_at: string;
   ended_at: string | null;
   profile: string | null;
+  limits: string | null;
 }
 
-const COLUMNS = `id, name, state, argv, cwd, pid, exit_code, started_at, ended_at, json_extract(plan, '$.profile') AS profile`;
+const COLUMNS = `id, name, state, argv, cwd, pid, exit_code, started_at, ended_at, json_extract(plan, '$.profile') AS profile, json_extract(plan, '$.limits') AS limits`;
 
 function fromRaw(r: RawRow): SessionRow {
   return {
@@ -42,6 +44,7 @@ function fromRaw(r: RawRow): SessionRow {
     startedAt: r.started_at,
     endedAt: r.ended_at,
     profile: r.profile,
+    limits: r.limits ? (JSON.parse(r.limits) as ResourceLimits) : null,
   };
 }
 

@@ -129,6 +129,8 @@ export const METHODS = {
         ),
         name: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' })),
         detached: Type.Optional(Type.Boolean({ description: 'Start on a terminal with no client attached; nono attach joins it later.' })),
+        memoryBytes: Type.Optional(Type.Integer({ minimum: 1_048_576, maximum: 2 ** 50, description: 'Address-space limit of each process in the session' })),
+        maxProcesses: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Processes and threads the session may have at once' })),
       },
       { additionalProperties: false },
     ),

@@ -58,6 +58,15 @@ export const HostPolicy = Type.Object({
 });
 export type HostPolicy = Static<typeof HostPolicy>;
 
+export const ResourceLimits = Type.Object(
+  {
+    memoryBytes: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: 'Address-space limit of each process (RLIMIT_AS)' }),
+    maxProcesses: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: 'Processes and threads the session may have at once' }),
+  },
+  { additionalProperties: false },
+);
+export type ResourceLimits = Static<typeof ResourceLimits>;
+
 export const SandboxPlan = Type.Object({
   profile: Type.String(),
   profileChain: Type.Array(Type.String()),
@@ -84,6 +93,7 @@ export const SandboxPlan = Type.Object({
   readonly: Type.Array(Type.Object({ path: Type.String(), source: Type.String() }), {
     description: 'Paths inside writable grants that run code on the host later, write-protected in the view',
   }),
+  limits: ResourceLimits,
   privateTmp: Type.Union([Type.String(), Type.Null()], {
     description: "The session's own temporary directory on the host, mounted at /tmp in the view; null in a dry run or when /tmp is shared",
   }),
@@ -119,6 +129,7 @@ export const SessionSummary = Type.Object({
   endedAt: Type.Union([Type.String(), Type.Null()]),
   clients: Type.Integer({ description: 'Clients attached now (writers and read-only)' }),
   profile: Type.Union([Type.String(), Type.Null()]),
+  limits: Type.Union([ResourceLimits, Type.Null()]),
   usage: Type.Union(
     [
       Type.Object({
