@@ -1,12 +1,22 @@
 // A terminal emulator fed with the session's PTY output, so an attaching client is first shown
 // the screen as it is now (cursor, colours, the alternate screen of a full-screen TUI), not a
 // replay of every byte since the start. xterm.js's headless build is the emulator VS Code uses.
-import xtermHeadless from '@xterm/headless';
-import serializeAddon from '@xterm/addon-serialize';
+import { createRequire } from 'node:module';
+import type { Terminal as XtermTerminal } from '@xterm/headless';
+import type { SerializeAddon as XtermSerializeAddon } from '@xterm/addon-serialize';
 import type { TerminalSize } from '@nono/shared';
 
-const { Terminal } = xtermHeadless;
-const { SerializeAddon } = serializeAddon;
+// Loaded with the first terminal session, not at start: the emulator is a tenth of an idle
+// daemon's memory, and a daemon that only answers editors or scripts never needs it.
+const require = createRequire(import.meta.url);
+let emulator: { Terminal: typeof XtermTerminal; SerializeAddon: typeof XtermSerializeAddon } | undefined;
+function loadEmulator(): NonNullable<typeof emulator> {
+  emulator ??= {
+    Terminal: (require('@xterm/headless') as { Terminal: typeof XtermTerminal }).Terminal,
+    SerializeAddon: (require('@xterm/addon-serialize') as { SerializeAddon: typeof XtermSerializeAddon }).SerializeAddon,
+  };
+  return emulator;
+}
 
 /** Scrollback kept for attach; the on-disk log keeps the rest. */
 const SCROLLBACK_LINES = 1000;
@@ -19,11 +29,13 @@ export interface ScreenSnapshot {
 }
 
 export class ScreenModel {
-  private readonly terminal;
-  private readonly serializer = new SerializeAddon();
+  private readonly terminal: XtermTerminal;
+  private readonly serializer: XtermSerializeAddon;
 
   constructor(size: TerminalSize) {
+    const { Terminal, SerializeAddon } = loadEmulator();
     this.terminal = new Terminal({ cols: size.cols, rows: size.rows, scrollback: SCROLLBACK_LINES, allowProposedApi: true });
+    this.serializer = new SerializeAddon();
     this.terminal.loadAddon(this.serializer);
   }
 
