@@ -51,6 +51,7 @@ export class Session {
   size: TerminalSize | null;
   private process: SandboxProcess | undefined;
   private seq = 0;
+  private pending: { stream: OutputStream; chunks: Buffer[] } | undefined;
   private readonly screen: ScreenModel | undefined;
   private readonly exitWaiters: (() => void)[] = [];
 
@@ -88,10 +89,28 @@ export class Session {
     this.log.info({ pid: process.pid }, 'session started');
   }
 
+  /**
+   * Output is gathered for the rest of this turn of the event loop and handed on as one chunk:
+   * a fast writer produces many small PTY reads, and each costs a log write, an emulator
+   * write and a notification per client. Latency grows by at most one loop turn.
+   */
   output(stream: OutputStream, data: Buffer): void {
+    if (this.pending && this.pending.stream !== stream) this.flushOutput();
+    if (!this.pending) {
+      this.pending = { stream, chunks: [] };
+      setImmediate(() => this.flushOutput());
+    }
+    this.pending.chunks.push(data);
+  }
+
+  private flushOutput(): void {
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = undefined;
+    const data = pending.chunks.length === 1 ? pending.chunks[0]! : Buffer.concat(pending.chunks);
     this.options.output.append(data);
     this.screen?.write(data);
-    const params = { session: this.id, seq: this.seq++, stream, data: data.toString('base64') };
+    const params = { session: this.id, seq: this.seq++, stream: pending.stream, data: data.toString('base64') };
     for (const client of this.attachments.keys()) client.notify('session.output', params);
   }
 
@@ -118,6 +137,7 @@ export class Session {
 
   exited(code: number | null, signal: number | null): void {
     if (!this.live) return;
+    this.flushOutput();
     this.exitCode = exitCodeFor(code, signal);
     this.state = 'exited';
     this.endedAt = new Date().toISOString();
