@@ -3,7 +3,7 @@
 // process tree, logs after exit, a daemon killed under its sessions, bad input, and load.
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { usePrivateDaemon, startDaemon } from '../support/daemon-process.js';
 import { NONO_BIN, runCli } from '../support/run-cli.js';
@@ -99,6 +99,27 @@ describe('a detached session with several clients', () => {
     await viewer.exit;
     await cli('stop', 'editor', '--force');
   });
+});
+
+describe('a client that falls behind', () => {
+  it('is skipped, then redrawn from the screen, like tmux, instead of being sent every byte', async () => {
+    const data = join(ctx.world.root, 'flood');
+    mkdirSync(data, { recursive: true });
+    const line = 'flooding the terminal with text nobody will read\n';
+    writeFileSync(join(data, 'big.txt'), line.repeat(Math.ceil((20 * 1024 * 1024) / line.length)));
+    await cli('run', '--name', 'flood', '--detached', '--read', data, '--', 'sh', '-c', `sleep 1; cat ${join(data, 'big.txt')}; echo FINAL-MARK; exec sleep 1000`);
+    const slow = openTerminal(`exec ${nono} attach flood --read-only`, ctx.world);
+    await until(async () => (await row('flood'))?.clients === 1, 'the client to attach');
+    process.kill(slow.term.pid, 'SIGSTOP');
+    await until(async () => (await cli('logs', 'flood', '--tail', '1')).stdout.includes('FINAL-MARK'), 'the session to finish writing', 60_000);
+    process.kill(slow.term.pid, 'SIGCONT');
+    await slow.waitFor(/FINAL-MARK/, 60_000);
+    expect(slow.output().length).toBeLessThan(10 * 1024 * 1024);
+    expect((await slow.screen()).some((l) => l.includes('FINAL-MARK'))).toBe(true);
+    slow.type('\x1dd');
+    await slow.exit;
+    await cli('stop', 'flood', '--force');
+  }, 120_000);
 });
 
 describe('stop, exit and logs', () => {

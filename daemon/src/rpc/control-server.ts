@@ -61,7 +61,12 @@ export class ControlServer {
     const log = this.services.log.child({ client: id });
     this.sockets.add(socket);
     let connection: RpcConnection<CallContext>;
-    const client: SessionClient = { id, notify: (method, params) => connection.notify(method, params) };
+    const client: SessionClient = {
+      id,
+      notify: (method, params) => connection.notify(method, params),
+      backlog: () => socket.writableLength,
+      onceDrained: (callback) => socket.once('drain', callback),
+    };
     const ctx: CallContext = { client, authenticated: false, log, services: this.services };
     connection = new RpcConnection(socket, ctx, { onProtocolError: (detail) => log.warn({ detail }, 'protocol error') }, this.dispatcher);
     log.debug('client connected');

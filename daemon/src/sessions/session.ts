@@ -13,13 +13,24 @@ import { treeUsage, type TreeUsage } from './process-tree.js';
 export interface SessionClient {
   readonly id: number;
   notify(method: string, params: Record<string, unknown>): void;
+  /** Bytes queued for the client that it has not read yet. */
+  backlog(): number;
+  onceDrained(callback: () => void): void;
 }
 
 export interface Attachment {
   readOnly: boolean;
   /** The client's terminal size; null for clients without one (logs -f, editors). */
   size: TerminalSize | null;
+  /** Set while a terminal client that fell behind is skipped, then redrawn from the screen. */
+  catchUp?: Buffer[] | 'skipping';
 }
+
+/** Home, clear the screen and the scrollback: the snapshot is drawn on a blank terminal. */
+const CLEAR_SCREEN = '\x1b[H\x1b[2J\x1b[3J';
+
+/** A terminal client further behind than this is sent the screen instead of every byte. */
+const MAX_BACKLOG_BYTES = 2 * 1024 * 1024;
 
 export interface SessionOptions {
   id: string;
@@ -111,7 +122,36 @@ export class Session {
     this.options.output.append(data);
     this.screen?.write(data);
     const params = { session: this.id, seq: this.seq++, stream: pending.stream, data: data.toString('base64') };
-    for (const client of this.attachments.keys()) client.notify('session.output', params);
+    for (const [client, attachment] of this.attachments) {
+      if (attachment.catchUp === 'skipping') continue;
+      if (attachment.catchUp) {
+        attachment.catchUp.push(data);
+      } else if (this.screen && attachment.size && client.backlog() > MAX_BACKLOG_BYTES) {
+        this.skipUntilDrained(client, attachment);
+      } else {
+        client.notify('session.output', params);
+      }
+    }
+  }
+
+  /**
+   * tmux's answer to a client that cannot keep up (a slow link, a busy terminal): stop
+   * queueing bytes it would only scroll past, and once it has drained, redraw the screen as it
+   * is now. Only for terminal clients; logs -f and pipes get every byte.
+   */
+  private skipUntilDrained(client: SessionClient, attachment: Attachment): void {
+    attachment.catchUp = 'skipping';
+    client.onceDrained(() => {
+      if (this.attachments.get(client) !== attachment || !this.screen) return;
+      const queued: Buffer[] = [];
+      attachment.catchUp = queued;
+      void this.screen.snapshot().then((snapshot) => {
+        if (this.attachments.get(client) !== attachment) return;
+        attachment.catchUp = undefined;
+        const redraw = Buffer.concat([Buffer.from(`${CLEAR_SCREEN}${snapshot.data}`), ...queued]);
+        client.notify('session.output', { session: this.id, seq: this.seq++, stream: 'pty', data: redraw.toString('base64') });
+      });
+    });
   }
 
   attach(client: SessionClient, attachment: Attachment): void {
