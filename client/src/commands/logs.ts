@@ -10,13 +10,18 @@ export function registerLogs(program: Command): void {
     .argument('<session>', 'session name, id or id prefix')
     .option('-f, --follow', 'keep printing output until the session ends')
     .option('-n, --tail <lines>', 'only the last N lines')
-    .action(async (ref: string, options: { follow?: boolean; tail?: string }) => {
+    .option('--net', "the network proxy's decisions instead of the output")
+    .action(async (ref: string, options: { follow?: boolean; tail?: string; net?: boolean }) => {
       process.exitCode = await withDaemon(false, async (client) => {
         const tail = options.tail === undefined ? undefined : Number(options.tail);
         if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) {
           throw new NonoError('INVALID_PARAMS', `--tail ${options.tail}: give a whole number of lines`);
         }
-        const logs = await client.call('session.logs', { session: ref, ...(tail !== undefined ? { tail } : {}) });
+        const logs = await client.call('session.logs', { session: ref, ...(tail !== undefined ? { tail } : {}), ...(options.net ? { net: true } : {}) });
+        if (options.net) {
+          process.stdout.write(formatDecisions(Buffer.from(logs.data, 'base64').toString('utf8')));
+          return 0;
+        }
         if (!options.follow || !logs.live) {
           process.stdout.write(Buffer.from(logs.data, 'base64'));
           return 0;
@@ -41,4 +46,15 @@ export function registerLogs(program: Command): void {
         return ended;
       });
     });
+}
+
+function formatDecisions(ndjson: string): string {
+  return ndjson
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const d = JSON.parse(line) as { time: string; method: string; host: string; port: number; decision: string; rule: string };
+      return `${d.time}  ${d.decision.toUpperCase().padEnd(5)}  ${d.method} ${d.host}:${d.port}  ${d.rule}\n`;
+    })
+    .join('');
 }

@@ -12,6 +12,6 @@ export const sessionRun: MethodHandler<'session.run'> = async (params, ctx) => {
     );
   }
   if (params.dryRun) return { session: null, plan: ctx.services.sessions.plan(params).plan };
-  const { session, plan } = ctx.services.sessions.run(params, ctx.client);
+  const { session, plan } = await ctx.services.sessions.run(params, ctx.client);
   return { session: { id: session.id, name: session.name }, plan };
 };

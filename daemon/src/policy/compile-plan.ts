@@ -363,12 +363,17 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
     limits: { memoryBytes: request.memoryBytes ?? null, maxProcesses: request.maxProcesses ?? null },
     privateTmp: null,
     symlinks: view ? [...planSymlinks(lexicalGrants), ...rebuilt.symlinks] : [],
-    network: request.netBlock || profile.network?.block ? 'block' : 'allow',
+    network: 'allow',
     scopes: ['signal', 'abstract-unix'],
     cwd,
     env: { passed, dropped },
     notes,
   };
+  // Any host rule at all means proxied: the allowlist is then the only way out.
+  const blocked = request.netBlock === true || profile.network?.block === true;
+  const proxied = !blocked && (plan.hosts.allow.length > 0 || plan.hosts.credentials.length > 0);
+  plan.network = blocked ? 'block' : proxied ? 'proxied' : 'allow';
+  plan.hosts.enforced = proxied || blocked;
   return { plan, env, privateTmp };
 }
 

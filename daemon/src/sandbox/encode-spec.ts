@@ -36,12 +36,19 @@ export interface SpecOptions {
   processesBesides?: number;
   /** Test switch: make the helper act as on an older kernel. It can only refuse more. */
   abiCap?: number | undefined;
+  /** In proxied mode, the port of the session's proxy on 127.0.0.1: the only TCP way out. */
+  proxyPort?: number;
 }
 
 export function encodeSpec(plan: SandboxPlan, options: SpecOptions = {}): Buffer {
   const records = ['nono-spec 1', `best-effort ${options.bestEffort ? 1 : 0}`];
   if (options.abiCap !== undefined) records.push(`abi-cap ${options.abiCap}`);
-  records.push(`net ${plan.network}`);
+  if (plan.network === 'proxied') {
+    if (options.proxyPort === undefined) throw new Error('a proxied plan needs its proxy port');
+    records.push('net filtered', `net-connect ${options.proxyPort}`);
+  } else {
+    records.push(`net ${plan.network}`);
+  }
   for (const scope of plan.scopes) records.push(`scope ${scope}`);
   if (plan.isolation.mode === 'view') records.push('view 1');
   records.push(`cwd ${plan.cwd}`);

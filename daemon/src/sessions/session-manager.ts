@@ -13,6 +13,8 @@ import { randomSessionName } from './session-names.js';
 import { Session, type SessionClient } from './session.js';
 import { OutputLog, removeLog } from './output-log.js';
 import { userProcessCount } from './process-tree.js';
+import { startSessionProxy } from '../proxy/session-proxy.js';
+import { resolverFromEnv, type Resolver } from '../proxy/checked-address.js';
 import type { SessionRow, SessionStore } from '../store/session-store.js';
 
 export interface SessionManagerOptions {
@@ -29,6 +31,8 @@ const DETACHED_SIZE = { rows: 24, cols: 80 };
 
 export class SessionManager {
   private readonly sessions = new Map<string, Session>();
+  /** NONO_TEST_RESOLVE replaces DNS for named hosts, so tests can point names at local servers. */
+  private readonly resolve: Resolver = resolverFromEnv(process.env.NONO_TEST_RESOLVE);
 
   constructor(private readonly options: SessionManagerOptions) {}
 
@@ -37,7 +41,7 @@ export class SessionManager {
   }
 
   /** Starts a session; the caller is attached unless it asked for a detached one. */
-  run(params: ParamsOf<'session.run'>, client: SessionClient): { session: Session; plan: SandboxPlan } {
+  async run(params: ParamsOf<'session.run'>, client: SessionClient): Promise<{ session: Session; plan: SandboxPlan }> {
     const helper = helperPath();
     const compiled = this.plan(params);
     const { plan } = compiled;
@@ -48,7 +52,11 @@ export class SessionManager {
     }
     const id = randomBytes(8).toString('hex');
     const name = params.name ?? randomSessionName((n) => this.findLive(n) !== undefined);
-    const env: Record<string, string> = { ...compiled.env, NONO_SESSION: name };
+    const proxy =
+      plan.network === 'proxied'
+        ? await startSessionProxy(plan, { log: this.options.log.child({ session: id, name, component: 'proxy' }), netLogPath: join(this.logDir, `${id}.net.log`), resolve: this.resolve })
+        : undefined;
+    const env: Record<string, string> = { ...compiled.env, ...proxy?.env, NONO_SESSION: name };
     let privateTmp: string | undefined;
     if (compiled.privateTmp) {
       privateTmp = mkdtempSync('/tmp/nono-sandbox-');
@@ -74,6 +82,7 @@ export class SessionManager {
       output: OutputLog.forSession(this.logDir, id),
       terminal,
       persistent: params.name !== undefined || params.detached === true || terminal !== null,
+      onEnd: () => proxy?.close(),
     });
     this.options.store.insert({ id, name, argv: params.argv, cwd: plan.cwd, startedAt: session.startedAt, plan });
     this.sessions.set(id, session);
@@ -82,6 +91,7 @@ export class SessionManager {
     const spec = encodeSpec(plan, {
       abiCap: this.options.abiCap,
       processesBesides: plan.isolation.mode === 'view' ? 1 : userProcessCount(),
+      ...(proxy ? { proxyPort: proxy.port } : {}),
     });
     const launch: LaunchOptions = { helper, helperArgs: [], argv: params.argv, cwd: plan.cwd, env };
     const events = {

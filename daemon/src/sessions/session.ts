@@ -45,6 +45,8 @@ export interface SessionOptions {
   terminal: TerminalSize | null;
   /** Whether the session outlives its last client (named, detached or on a terminal). */
   persistent: boolean;
+  /** Releases what the session held outside its process (its proxy). */
+  onEnd?: () => void;
 }
 
 export class Session {
@@ -263,6 +265,7 @@ export class Session {
   }
 
   private cleanUp(): void {
+    this.options.onEnd?.();
     this.options.output.close();
     this.screen?.dispose();
     if (this.options.privateTmp) rmSync(this.options.privateTmp, { recursive: true, force: true });

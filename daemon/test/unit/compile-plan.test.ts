@@ -95,7 +95,8 @@ describe('compilePlan', () => {
   it('resolves $WORKDIR from --workdir and records the host lists of a network profile', () => {
     const { plan } = compile({ workdir: 'src', allowCwd: true, networkProfile: 'dev', allowDomain: ['api.example.com'] });
     expect(plan.workdir).toBe(join(home, 'project', 'src'));
-    expect(plan.hosts).toMatchObject({ networkProfile: 'dev', allow: ['registry.npmjs.org', 'api.example.com'], enforced: false });
+    expect(plan.hosts).toMatchObject({ networkProfile: 'dev', allow: ['registry.npmjs.org', 'api.example.com'], enforced: true });
+    expect(plan.network).toBe('proxied');
     expect(kindOf(() => compile({ networkProfile: 'nope' }))).toBe('PROFILE_INVALID');
   });
 

@@ -213,7 +213,14 @@ export const METHODS = {
   }),
   'session.logs': method({
     summary: "A session's recorded output (bounded on disk), all of it or the last tail lines.",
-    params: Type.Object({ session: SessionRef, tail: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })) }, { additionalProperties: false }),
+    params: Type.Object(
+      {
+        session: SessionRef,
+        tail: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+        net: Type.Optional(Type.Boolean({ description: "The proxy's decisions (NDJSON lines) instead of the output" })),
+      },
+      { additionalProperties: false },
+    ),
     result: Type.Object({ data: Type.String({ contentEncoding: 'base64' }), live: Type.Boolean() }),
     auth: true,
   }),

@@ -46,7 +46,9 @@ export const PlanRule = Type.Object({
 });
 export type PlanRule = Static<typeof PlanRule>;
 
-export const NetworkMode = Type.Union([Type.Literal('allow'), Type.Literal('block')]);
+export const NetworkMode = Type.Union([Type.Literal('allow'), Type.Literal('block'), Type.Literal('proxied')], {
+  description: 'allow: no network rules; block: nothing gets out; proxied: only through the session\'s filtering proxy',
+});
 export type NetworkMode = Static<typeof NetworkMode>;
 
 export const HostPolicy = Type.Object({
@@ -54,7 +56,7 @@ export const HostPolicy = Type.Object({
   allow: Type.Array(Type.String()),
   deny: Type.Array(Type.String()),
   credentials: Type.Array(Type.String()),
-  enforced: Type.Boolean({ description: 'false until the filtering proxy runs: host lists are recorded, not yet applied' }),
+  enforced: Type.Boolean({ description: 'true when the filtering proxy applies the host lists (proxied mode)' }),
 });
 export type HostPolicy = Static<typeof HostPolicy>;
 

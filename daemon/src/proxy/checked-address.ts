@@ -1,0 +1,54 @@
+// The proxy resolves names itself and connects to the address it checked, never to a name:
+// otherwise a DNS answer that changes between check and connect (rebinding) would walk an
+// allowed name into the metadata service or the LAN.
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { isHardDenied, isPrivate } from './address-ranges.js';
+import { namesAddress, type HostPolicyRules } from './host-rules.js';
+
+export type AddressDecision = { allowed: true; address: string; family: 4 | 6 } | { allowed: false; reason: string };
+
+export type Resolver = (host: string) => Promise<string[]>;
+
+/** The system resolver (it reads /etc/hosts too), all addresses. */
+export const systemResolver: Resolver = async (host) => (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+
+/**
+ * A fixed table instead of DNS, for tests: NONO_TEST_RESOLVE="name=address,name=address".
+ * Names not in it go to the system resolver.
+ */
+export function resolverFromEnv(value: string | undefined): Resolver {
+  if (!value) return systemResolver;
+  const table = new Map(
+    value
+      .split(',')
+      .map((pair) => pair.split('='))
+      .filter((pair): pair is [string, string] => pair.length === 2)
+      .map(([name, address]) => [name.toLowerCase(), address]),
+  );
+  return async (host) => {
+    const fixed = table.get(host.toLowerCase());
+    return fixed ? [fixed] : systemResolver(host);
+  };
+}
+
+export async function checkedAddress(rules: HostPolicyRules, host: string, port: number, resolve: Resolver): Promise<AddressDecision> {
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  let addresses: string[];
+  try {
+    addresses = isIP(bare) ? [bare] : await resolve(bare);
+  } catch (error) {
+    return { allowed: false, reason: `${host} does not resolve (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
+  }
+  const refused: string[] = [];
+  for (const address of addresses) {
+    if (isHardDenied(address)) {
+      refused.push(`${address} is link-local or a metadata address`);
+    } else if (isPrivate(address) && !namesAddress(rules, address, port)) {
+      refused.push(`${address} is a private or loopback address no rule names`);
+    } else {
+      return { allowed: true, address, family: isIP(address) === 6 ? 6 : 4 };
+    }
+  }
+  return { allowed: false, reason: `${host} resolves only to refused addresses: ${refused.join('; ')}` };
+}

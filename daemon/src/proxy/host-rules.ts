@@ -1,0 +1,55 @@
+// The session's host rules, decided in order: hard denies, then deny_domain, then the allowlist
+// (exact host, "*.suffix" for subdomains, optionally ":port"). Everything else is denied.
+import { isIP } from 'node:net';
+import { HARD_DENIED_NAMES, isHardDenied } from './address-ranges.js';
+
+export interface HostRule {
+  text: string;
+  host: string;
+  port: number | undefined;
+}
+
+export interface HostPolicyRules {
+  allow: HostRule[];
+  deny: HostRule[];
+}
+
+export type NameDecision = { allowed: true; rule: string } | { allowed: false; reason: string };
+
+/** "api.example.com", "*.example.com", "example.com:8443", "10.0.0.5", "[::1]:8080". */
+export function parseHostRule(text: string): HostRule {
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
+  if (bracketed) return { text, host: bracketed[1]!.toLowerCase(), port: bracketed[2] ? Number(bracketed[2]) : undefined };
+  const colon = text.lastIndexOf(':');
+  if (colon > 0 && isIP(text) !== 6 && /^\d+$/.test(text.slice(colon + 1))) {
+    return { text, host: text.slice(0, colon).toLowerCase().replace(/\.$/, ''), port: Number(text.slice(colon + 1)) };
+  }
+  return { text, host: text.toLowerCase().replace(/\.$/, ''), port: undefined };
+}
+
+function matches(rule: HostRule, host: string, port: number): boolean {
+  if (rule.port !== undefined && rule.port !== port) return false;
+  if (rule.host.startsWith('*.')) return host.endsWith(rule.host.slice(1)) && host.length > rule.host.length - 1;
+  return rule.host === host;
+}
+
+export function compileRules(allow: string[], deny: string[]): HostPolicyRules {
+  return { allow: allow.map(parseHostRule), deny: deny.map(parseHostRule) };
+}
+
+export function decideName(rules: HostPolicyRules, rawHost: string, port: number): NameDecision {
+  const host = rawHost.toLowerCase().replace(/\.$/, '').replace(/^\[(.*)\]$/, '$1');
+  if (HARD_DENIED_NAMES.includes(host) || isHardDenied(host)) {
+    return { allowed: false, reason: `${host} is a cloud metadata or link-local address, never reachable from a sandbox` };
+  }
+  const denied = rules.deny.find((r) => matches(r, host, port));
+  if (denied) return { allowed: false, reason: `${host}:${port} matches deny_domain ${denied.text}` };
+  const allowed = rules.allow.find((r) => matches(r, host, port));
+  if (allowed) return { allowed: true, rule: allowed.text };
+  return { allowed: false, reason: `${host}:${port} is on no allowlist (allow_domain, network profile)` };
+}
+
+/** Whether a rule names this address itself, which is what lets a private address through. */
+export function namesAddress(rules: HostPolicyRules, address: string, port: number): HostRule | undefined {
+  return rules.allow.find((r) => isIP(r.host) !== 0 && r.host === address.toLowerCase() && (r.port === undefined || r.port === port));
+}

@@ -1,0 +1,35 @@
+// A session's way out in proxied mode: its own filtering proxy with its own 64-hex token, the
+// environment that points the session's programs at it, and a log of every decision.
+import { appendFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { SandboxPlan } from '@nono/shared';
+import { FilteringProxy } from './filtering-proxy.js';
+import { compileRules } from './host-rules.js';
+import type { Resolver } from './checked-address.js';
+
+export interface SessionProxy {
+  /** The TCP port on 127.0.0.1 the sandbox may connect to, and nothing else. */
+  port: number;
+  env: Record<string, string>;
+  close(): void;
+}
+
+export async function startSessionProxy(plan: SandboxPlan, options: { log: Logger; netLogPath: string; resolve: Resolver }): Promise<SessionProxy> {
+  const token = randomBytes(32).toString('hex');
+  const proxy = new FilteringProxy({
+    token,
+    rules: compileRules(plan.hosts.allow, plan.hosts.deny),
+    resolve: options.resolve,
+    log: options.log,
+    onDecision: (decision) => appendFileSync(options.netLogPath, `${JSON.stringify(decision)}\n`, { mode: 0o600 }),
+  });
+  const port = (await proxy.listen({ port: 0, host: '127.0.0.1' })) as number;
+  const url = `http://nono:${token}@127.0.0.1:${port}`;
+  const env: Record<string, string> = { NODE_USE_ENV_PROXY: '1', NO_PROXY: 'localhost,127.0.0.1,::1', no_proxy: 'localhost,127.0.0.1,::1' };
+  for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY']) {
+    env[name] = url;
+    env[name.toLowerCase()] = url;
+  }
+  return { port, env, close: () => proxy.close() };
+}
