@@ -7,6 +7,7 @@
 #include "close-fds.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,16 @@
 
 #include "die.h"
 
-static void close_listed_fds(void)
+static bool kept(int fd, const int *keep, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		if (keep[i] == fd)
+			return true;
+	}
+	return false;
+}
+
+static void close_listed_fds(const int *keep, size_t count)
 {
 	DIR *dir = opendir("/proc/self/fd");
 
@@ -32,7 +42,8 @@ static void close_listed_fds(void)
 		char *end;
 		long fd = strtol(entry->d_name, &end, 10);
 
-		if (*end != '\0' || end == entry->d_name || fd < 3 || fd == skip)
+		if (*end != '\0' || end == entry->d_name || fd < 3 || fd == skip ||
+		    kept((int)fd, keep, count))
 			continue;
 		if (close((int)fd) < 0 && errno != EBADF)
 			die("cannot close inherited fd %ld: %s", fd, strerror(errno));
@@ -43,11 +54,33 @@ static void close_listed_fds(void)
 		die("cannot close /proc/self/fd: %s", strerror(errno));
 }
 
-void close_stray_fds(void)
+/* Closes every fd from first up to (and with) last; false if close_range is missing. */
+static bool close_fd_range(unsigned first, unsigned last)
 {
-	if (close_range(3, ~0U, 0) == 0)
-		return;
+	if (first > last || close_range(first, last, 0) == 0)
+		return true;
 	if (errno != ENOSYS)
 		die("cannot close inherited fds: close_range: %s", strerror(errno));
-	close_listed_fds();
+	return false;
+}
+
+void close_stray_fds_except(const int *keep, size_t count)
+{
+	unsigned first = 3;
+
+	/* keep is ascending, so the gaps between its fds are the ranges to close. */
+	for (size_t i = 0; i < count; i++) {
+		if (!close_fd_range(first, (unsigned)keep[i] - 1)) {
+			close_listed_fds(keep, count);
+			return;
+		}
+		first = (unsigned)keep[i] + 1;
+	}
+	if (!close_fd_range(first, ~0U))
+		close_listed_fds(keep, count);
+}
+
+void close_stray_fds(void)
+{
+	close_stray_fds_except(NULL, 0);
 }

@@ -5,7 +5,12 @@
 #ifndef NONO_CLOSE_FDS_H
 #define NONO_CLOSE_FDS_H
 
+#include <stddef.h>
+
 /* Closes every fd >= 3. */
 void close_stray_fds(void);
+
+/* Closes every fd >= 3 but the count in keep (each >= 3, in ascending order). */
+void close_stray_fds_except(const int *keep, size_t count);
 
 #endif

@@ -49,9 +49,13 @@ static void report(int status_fd, int status)
 		    n < 0 ? strerror(errno) : "short write");
 }
 
-/* Orphans reparent to init, so every child is reaped, not only the command. */
+/*
+ * Orphans reparent to init, so every child is reaped, not only the command.
+ * The proxy relay (if any) ending is not the command ending: the command
+ * keeps running, without a way out.
+ */
 __attribute__((noreturn))
-static void reap_until_command_ends(pid_t command, int status_fd)
+static void reap_until_command_ends(pid_t command, pid_t relay, int status_fd)
 {
 	for (;;) {
 		int status;
@@ -66,10 +70,15 @@ static void reap_until_command_ends(pid_t command, int status_fd)
 			report(status_fd, status);
 			exit(0);
 		}
+		if (pid == relay)
+			warn("the proxy relay (pid %d) ended (%s %d); the command keeps running "
+			     "without network", (int)relay,
+			     WIFSIGNALED(status) ? "killed by signal" : "exit status",
+			     WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 	}
 }
 
-void run_as_init(int status_fd)
+void run_as_init(int status_fd, pid_t relay)
 {
 	pid_t command = fork();
 
@@ -83,5 +92,5 @@ void run_as_init(int status_fd)
 	if (setpgid(command, command) < 0 && errno != EACCES)
 		die("cannot put the command in its own process group: %s", strerror(errno));
 	forward_signals_to(-command);
-	reap_until_command_ends(command, status_fd);
+	reap_until_command_ends(command, relay, status_fd);
 }

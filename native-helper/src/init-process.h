@@ -7,12 +7,15 @@
 #ifndef NONO_INIT_PROCESS_H
 #define NONO_INIT_PROCESS_H
 
+#include <sys/types.h>
+
 /*
  * Forks the command's process and returns in it, in its own process group
  * that owns the terminal (if stdin is one), with the signal mask the helper
  * was started with. Init never returns: it writes the command's raw wait
- * status (an int) to status_fd and exits 0.
+ * status (an int) to status_fd and exits 0. relay is the proxy relay's pid
+ * (0: none), which init reaps like an orphan, with one line if it ends.
  */
-void run_as_init(int status_fd);
+void run_as_init(int status_fd, pid_t relay);
 
 #endif

@@ -76,8 +76,14 @@ static const char *net_still_holds(enum net_mode net)
 		: "TCP connect and bind are unrestricted; UDP, raw and other sockets stay denied";
 }
 
+/*
+ * In net proxied the port rules are defence in depth: the network namespace
+ * already has nothing but loopback, so an older kernel is no reason to stop.
+ */
 static bool net_supported(const struct compat *c, const struct spec *spec)
 {
+	if (spec->net == NET_PROXIED)
+		return c->abi >= ABI_NET_TCP;
 	return spec->net == NET_ALLOW ||
 	       supported(c, ABI_NET_TCP, net_still_holds(spec->net), "net %s",
 			 net_mode_name(spec->net));
@@ -156,17 +162,17 @@ static void add_fs_rule(int ruleset_fd, const struct compat *c, const struct fs_
 		die("cannot close %s after adding its rule: %s", rule->path, strerror(errno));
 }
 
-static void add_port_rule(int ruleset_fd, const struct port_rule *rule)
+static void add_port_rule(int ruleset_fd, struct port_rule rule)
 {
 	struct nono_landlock_net_port_attr attr = {
-		.allowed_access = rule->kind == PORT_BIND ? LANDLOCK_ACCESS_NET_BIND_TCP
-							  : LANDLOCK_ACCESS_NET_CONNECT_TCP,
-		.port = rule->port,
+		.allowed_access = rule.kind == PORT_BIND ? LANDLOCK_ACCESS_NET_BIND_TCP
+							 : LANDLOCK_ACCESS_NET_CONNECT_TCP,
+		.port = rule.port,
 	};
 
 	if (nono_landlock_add_rule(ruleset_fd, NONO_LANDLOCK_RULE_NET_PORT, &attr, 0) < 0)
 		die("cannot add Landlock rule net-%s %u: %s",
-		    rule->kind == PORT_BIND ? "bind" : "connect", (unsigned)rule->port,
+		    rule.kind == PORT_BIND ? "bind" : "connect", (unsigned)rule.port,
 		    strerror(errno));
 }
 
@@ -189,7 +195,12 @@ void landlock_restrict(const struct spec *spec)
 	/* Port rules exist only under "net filtered" (the parser enforces it). */
 	if (attr.handled_access_net != 0) {
 		for (size_t i = 0; i < spec->port_count; i++)
-			add_port_rule(ruleset_fd, &spec->ports[i]);
+			add_port_rule(ruleset_fd, spec->ports[i]);
+	}
+	/* net proxied: the relay binds the proxy port and the command connects to it. */
+	if (attr.handled_access_net != 0 && spec->net == NET_PROXIED) {
+		add_port_rule(ruleset_fd, (struct port_rule){ PORT_BIND, spec->proxy_port });
+		add_port_rule(ruleset_fd, (struct port_rule){ PORT_CONNECT, spec->proxy_port });
 	}
 	if (nono_landlock_restrict_self(ruleset_fd, 0) < 0)
 		die("cannot enforce Landlock ruleset: %s (no_new_privs must be set first)",

@@ -22,8 +22,10 @@
 #include "landlock.h"
 #include "mount-view.h"
 #include "namespaces.h"
+#include "network-namespace.h"
 #include "outer-process.h"
 #include "probe.h"
+#include "proxy-relay.h"
 #include "resource-limits.h"
 #include "seccomp-filter.h"
 #include "signals.h"
@@ -88,7 +90,7 @@ static int enter_view(struct spec *spec, bool no_userns)
 	if (pipe2(status_pipe, O_CLOEXEC) < 0)
 		die("cannot create the status pipe: %s", strerror(errno));
 	block_forwarded_signals();
-	pid_t init = clone_sandbox_init(no_userns, error, sizeof(error));
+	pid_t init = clone_sandbox_init(no_userns, spec->net == NET_PROXIED, error, sizeof(error));
 	if (init < 0)
 		die("cannot build the private filesystem view the spec asks for: user "
 		    "namespaces are unavailable (%s); nothing was run (allow unprivileged user "
@@ -98,6 +100,8 @@ static int enter_view(struct spec *spec, bool no_userns)
 		wait_for_sandbox(init, status_pipe[0], terminal);
 	}
 	close_or_die(status_pipe[0], "status pipe");
+	if (spec->net == NET_PROXIED)
+		bring_up_loopback();
 	mount_view(spec);
 	return status_pipe[1];
 }
@@ -120,7 +124,7 @@ int main(int argc, char **argv)
 	landlock_restrict(&spec);
 	seccomp_restrict(spec.net);
 	if (spec.view)
-		run_as_init(status_fd);
+		run_as_init(status_fd, spec.net == NET_PROXIED ? start_proxy_relay(spec.proxy_port) : 0);
 	close_stray_fds();
 	apply_resource_limits(&spec);
 	exec_command(cli.command);

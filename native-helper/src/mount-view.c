@@ -368,6 +368,37 @@ static void create_symlinks(const struct spec *spec)
 	}
 }
 
+/*
+ * net proxied: the relay's only way out is nonod's proxy socket, bound from
+ * the host at a fixed place. Under a bound host grant the mount point must
+ * already exist (nothing is made on the host's disk); elsewhere it is made
+ * in the skeleton. Read-only: connecting needs no write to the mount.
+ */
+static void bind_proxy_socket(const struct spec *spec)
+{
+	char source[PATH_MAX];
+	char target[PATH_MAX];
+	struct stat st;
+
+	if (spec->net != NET_PROXIED)
+		return;
+	join(source, OLDROOT, spec->proxy_socket);
+	join(target, NEWROOT, PROXY_SOCKET_IN_VIEW);
+	if (stat(source, &st) < 0)
+		die("cannot build the view: proxy socket %s: %s (is nonod's proxy for this "
+		    "session running?)", spec->proxy_socket, strerror(errno));
+	if (!S_ISSOCK(st.st_mode))
+		die("cannot build the view: proxy socket %s is not a socket (check the "
+		    "proxy-socket record)", spec->proxy_socket);
+	if (inside_bound_grant(spec, PROXY_SOCKET_IN_VIEW) && lstat(target, &st) < 0)
+		die("cannot build the view: a grant binds the host's directory where the "
+		    "proxy socket goes (%s): %s (grant a narrower path than /run)",
+		    PROXY_SOCKET_IN_VIEW, strerror(errno));
+	make_mount_point(target, false);
+	mount_or_die(source, target, NULL, MS_BIND, NULL, "proxy socket");
+	make_read_only(target, PROXY_SOCKET_IN_VIEW, false);
+}
+
 /* A readonly path that is missing could be created, then written: that is refused. */
 static void apply_readonly(const struct spec *spec)
 {
@@ -532,6 +563,7 @@ void mount_view(struct spec *spec)
 	mount_private_tmp(spec);
 	bind_grants(spec);
 	create_symlinks(spec);
+	bind_proxy_socket(spec);
 	make_skeletons_read_only(spec);
 	apply_readonly(spec);
 	apply_masks(spec);

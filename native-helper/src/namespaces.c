@@ -105,9 +105,12 @@ static void reap_failed_child(pid_t child, int sync_fd)
 	}
 }
 
-pid_t clone_sandbox_init(bool no_userns, char *error, size_t error_size)
+pid_t clone_sandbox_init(bool no_userns, bool new_net, char *error, size_t error_size)
 {
 	int sync_pipe[2];
+	/* A network namespace made with the user namespace belongs to it: init may configure it. */
+	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID |
+			      (new_net ? CLONE_NEWNET : 0);
 
 	if (no_userns) {
 		snprintf(error, error_size, "%s", DISABLED_BY_SWITCH);
@@ -115,8 +118,7 @@ pid_t clone_sandbox_init(bool no_userns, char *error, size_t error_size)
 	}
 	if (pipe2(sync_pipe, O_CLOEXEC) < 0)
 		die("cannot create the sync pipe: %s", strerror(errno));
-	pid_t child = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | SIGCHLD,
-				     0, 0, 0, 0);
+	pid_t child = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
 	if (child < 0) {
 		snprintf(error, error_size, "%s", strerror(errno));
 		if (close(sync_pipe[0]) < 0 || close(sync_pipe[1]) < 0)

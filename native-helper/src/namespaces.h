@@ -17,8 +17,10 @@
  * Returns the child's pid in the parent and 0 in the child, which by then
  * has its maps and dies with SIGKILL if the parent dies. On failure returns
  * -1 with a reason in error (no child is left behind). no_userns (a test
- * switch) fails as if the kernel had refused with EPERM.
+ * switch) fails as if the kernel had refused with EPERM. new_net also gives
+ * the child a new network namespace (net proxied), empty but for a loopback
+ * interface that is still down.
  */
-pid_t clone_sandbox_init(bool no_userns, char *error, size_t error_size);
+pid_t clone_sandbox_init(bool no_userns, bool new_net, char *error, size_t error_size);
 
 #endif

@@ -37,7 +37,7 @@ static bool no_new_privs_available(void)
  */
 static bool userns_available(bool no_userns, char *error, size_t error_size)
 {
-	pid_t child = clone_sandbox_init(no_userns, error, error_size);
+	pid_t child = clone_sandbox_init(no_userns, false, error, error_size);
 
 	if (child == 0)
 		_exit(0);

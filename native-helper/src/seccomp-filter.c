@@ -131,7 +131,8 @@ static void deny_network_sockets(scmp_filter_ctx ctx)
 }
 
 /*
- * net filtered: Landlock filters TCP by port but sees nothing else, so every
+ * net filtered, and net proxied (where only loopback exists anyway): Landlock
+ * filters TCP by port but sees nothing else, so every
  * non-TCP way out is closed: families other than unix/inet/inet6, non-stream
  * types (UDP, raw, SCTP seqpacket, ...), and stream protocols other than TCP
  * (MPTCP, SCTP and SMC are not TCP to Landlock). Comparisons are on the full
@@ -191,7 +192,7 @@ void seccomp_restrict(enum net_mode net)
 	deny_terminal_injection(ctx);
 	if (net == NET_BLOCK)
 		deny_network_sockets(ctx);
-	else if (net == NET_FILTERED)
+	else if (net == NET_FILTERED || net == NET_PROXIED)
 		deny_non_tcp_sockets(ctx);
 
 	int rc = seccomp_load(ctx);

@@ -178,8 +178,25 @@ static void parse_net(struct parser *p, const char *fields)
 		p->spec->net = NET_BLOCK;
 	else if (strcmp(fields, "filtered") == 0)
 		p->spec->net = NET_FILTERED;
+	else if (strcmp(fields, "proxied") == 0)
+		p->spec->net = NET_PROXIED;
 	else
-		bad_record(p, "expected allow, block or filtered");
+		bad_record(p, "expected allow, block, filtered or proxied");
+}
+
+static void parse_proxy_socket(struct parser *p, const char *fields)
+{
+	p->spec->proxy_socket = parse_path(p, fields);
+}
+
+/* Port 0 would make the kernel pick one, which the command could not know. */
+static void parse_proxy_port(struct parser *p, const char *fields)
+{
+	uint64_t port;
+
+	if (!parse_number(fields, 65535, &port) || port == 0)
+		bad_record(p, "expected a TCP port from 1 to 65535");
+	p->spec->proxy_port = (uint16_t)port;
 }
 
 static void add_port(struct parser *p, const char *fields, enum port_kind kind)
@@ -299,6 +316,8 @@ static const struct directive directives[] = {
 	{ "tmp", true, true, parse_tmp },
 	{ "rlimit-as", true, true, parse_rlimit_as },
 	{ "rlimit-nproc", true, true, parse_rlimit_nproc },
+	{ "proxy-socket", true, true, parse_proxy_socket },
+	{ "proxy-port", true, true, parse_proxy_port },
 	{ "end", true, false, parse_end },
 };
 
@@ -361,6 +380,8 @@ static void check_view(const struct spec *spec)
 	}
 	if (spec->tmp)
 		check_canonical(spec->tmp);
+	if (spec->proxy_socket)
+		check_canonical(spec->proxy_socket);
 	for (size_t i = 0; i < spec->fs_count; i++)
 		check_canonical(spec->fs[i].path);
 	for (size_t i = 0; i < spec->mask_count; i++)
@@ -373,12 +394,31 @@ static void check_view(const struct spec *spec)
 		check_canonical(spec->cwd);
 }
 
+/*
+ * The relay needs the view: its netns comes with the view's namespaces, and
+ * the proxy socket reaches the sandbox only as a mount in the view.
+ */
+static void check_proxy(const struct spec *spec)
+{
+	bool proxied = spec->net == NET_PROXIED;
+
+	if (proxied && !spec->view)
+		die("bad spec: \"net proxied\" needs \"view 1\" (%s)", BAD_SPEC_HINT);
+	if (proxied && (!spec->proxy_socket || spec->proxy_port == 0))
+		die("bad spec: \"net proxied\" needs both a proxy-socket and a proxy-port "
+		    "record (%s)", BAD_SPEC_HINT);
+	if (!proxied && (spec->proxy_socket || spec->proxy_port != 0))
+		die("bad spec: proxy-socket and proxy-port records need \"net proxied\", the "
+		    "spec says \"net %s\" (%s)", net_mode_name(spec->net), BAD_SPEC_HINT);
+}
+
 /* Rules that cannot mean anything together are refused rather than guessed at. */
 static void check_consistency(const struct spec *spec)
 {
 	if (spec->port_count > 0 && spec->net != NET_FILTERED)
 		die("bad spec: net-connect/net-bind rules need \"net filtered\", the spec "
 		    "says \"net %s\" (%s)", net_mode_name(spec->net), BAD_SPEC_HINT);
+	check_proxy(spec);
 	check_view(spec);
 }
 
@@ -430,6 +470,7 @@ const char *net_mode_name(enum net_mode net)
 		[NET_ALLOW] = "allow",
 		[NET_BLOCK] = "block",
 		[NET_FILTERED] = "filtered",
+		[NET_PROXIED] = "proxied",
 	};
 
 	return names[net];

@@ -13,6 +13,7 @@ enum net_mode {
 	NET_ALLOW,
 	NET_BLOCK,
 	NET_FILTERED,
+	NET_PROXIED, /* view only: a private netns whose only way out is the proxy relay */
 };
 
 enum port_kind {
@@ -68,10 +69,15 @@ struct spec {
 	struct symlink_rule *symlinks; /* view only */
 	size_t symlink_count;
 	const char *tmp; /* view only: a host directory mounted read-write at /tmp */
+	const char *proxy_socket; /* net proxied: the host path of nonod's proxy socket */
+	uint16_t proxy_port;      /* net proxied: the relay's TCP port on loopback */
 	/* Soft and hard limits for the command; 0 when the spec sets none. */
 	uint64_t rlimit_as;
 	uint64_t rlimit_nproc;
 };
+
+/* Where net proxied puts the proxy socket in the view, and the relay connects. */
+#define PROXY_SOCKET_IN_VIEW "/run/nono/proxy.sock"
 
 /* Appends a rule to spec->fs (the view adds its own for /dev/pts and /dev/shm). */
 void spec_add_fs_rule(struct spec *spec, struct fs_rule rule);

@@ -95,6 +95,136 @@ static int tcp_bind(char **args)
 	return ok();
 }
 
+/* Connects to HOST:PORT; exits with "denied" on failure. */
+static int tcp_connected(const char *host, const char *port)
+{
+	struct sockaddr_in addr = inet_address(host, port);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		exit(denied());
+	return fd;
+}
+
+static unsigned char pattern(size_t i)
+{
+	return (unsigned char)((i * 7 + i / 251) % 256);
+}
+
+/* Reads exactly len bytes (fewer only at end of file); returns how many. */
+static size_t read_full(int fd, char *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = read(fd, buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	return done;
+}
+
+/*
+ * For the relay tests' stand-in proxy, which answers "proxy-ok\n" and echoes:
+ * sends BYTES of a pattern (from a child, so neither side waits on a full
+ * socket), half-closes, and checks the greeting and every echoed byte.
+ */
+static int tcp_roundtrip(char **args)
+{
+	size_t total = (size_t)number(args[2], 0, 1L << 40);
+	int fd = tcp_connected(args[0], args[1]);
+	static char buf[1 << 16];
+	char greeting[9];
+	pid_t writer = fork();
+
+	if (writer < 0)
+		return denied();
+	if (writer == 0) {
+		for (size_t sent = 0; sent < total;) {
+			size_t len = total - sent < sizeof(buf) ? total - sent : sizeof(buf);
+
+			for (size_t i = 0; i < len; i++)
+				buf[i] = (char)pattern(sent + i);
+			ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+			if (n < 0)
+				_exit(1);
+			sent += (size_t)n;
+		}
+		_exit(shutdown(fd, SHUT_WR) < 0);
+	}
+	if (read_full(fd, greeting, sizeof(greeting)) != sizeof(greeting) ||
+	    memcmp(greeting, "proxy-ok\n", sizeof(greeting)) != 0) {
+		puts("bad greeting");
+		return 1;
+	}
+	size_t got = 0;
+	for (size_t n; (n = read_full(fd, buf, sizeof(buf))) > 0; got += n) {
+		for (size_t i = 0; i < n; i++) {
+			if ((unsigned char)buf[i] != pattern(got + i)) {
+				printf("mismatch at byte %zu\n", got + i);
+				return 1;
+			}
+		}
+	}
+	int status;
+	if (waitpid(writer, &status, 0) < 0 || status != 0 || got != total) {
+		printf("echoed %zu of %zu bytes\n", got, total);
+		return 1;
+	}
+	return ok();
+}
+
+/* Opens N connections at once, then sends a line on each and checks each answer. */
+static int tcp_many(char **args)
+{
+	int count = (int)number(args[2], 1, 100000);
+	const char expected[] = "proxy-ok\nhello\n";
+	int *fds = calloc((size_t)count, sizeof(*fds));
+
+	if (!fds)
+		return denied();
+	for (int i = 0; i < count; i++)
+		fds[i] = tcp_connected(args[0], args[1]);
+	for (int i = 0; i < count; i++) {
+		if (send(fds[i], "hello\n", 6, MSG_NOSIGNAL) != 6)
+			return denied();
+	}
+	for (int i = 0; i < count; i++) {
+		char buf[sizeof(expected) - 1];
+
+		if (read_full(fds[i], buf, sizeof(buf)) != sizeof(buf) ||
+		    memcmp(buf, expected, sizeof(buf)) != 0) {
+			printf("connection %d: wrong answer\n", i);
+			return 1;
+		}
+		close(fds[i]);
+	}
+	return ok();
+}
+
+/* Reads until end of file and prints the byte count: a throughput sink. */
+static int drain(int fd)
+{
+	static char buf[1 << 18];
+	size_t total = 0;
+
+	for (ssize_t n; (n = read(fd, buf, sizeof(buf))) != 0; total += (size_t)(n > 0 ? n : 0)) {
+		if (n < 0 && errno != EINTR)
+			return denied();
+	}
+	printf("%zu\n", total);
+	return 0;
+}
+
+static int tcp_download(char **args)
+{
+	return drain(tcp_connected(args[0], args[1]));
+}
+
 static int udp_send(char **args)
 {
 	struct sockaddr_in addr = inet_address(args[0], args[1]);
@@ -155,6 +285,16 @@ static int unix_connect(char **args)
 	if (unix_connect_to(&addr, sizeof(addr)) < 0)
 		return denied();
 	return ok();
+}
+
+static int unix_download(char **args)
+{
+	struct sockaddr_un addr = unix_address(args[0], 0);
+	int fd = unix_connect_to(&addr, sizeof(addr));
+
+	if (fd < 0)
+		return denied();
+	return drain(fd);
 }
 
 static int ptrace_attach(char **args)
@@ -245,6 +385,10 @@ static int unlink_file(char **args)
 static const struct op ops[] = {
 	{ "tcp-connect", 2, "HOST PORT", tcp_connect },
 	{ "tcp-bind", 1, "PORT", tcp_bind },
+	{ "tcp-roundtrip", 3, "HOST PORT BYTES", tcp_roundtrip },
+	{ "tcp-many", 3, "HOST PORT COUNT", tcp_many },
+	{ "tcp-download", 2, "HOST PORT", tcp_download },
+	{ "unix-download", 1, "PATH", unix_download },
 	{ "udp-send", 2, "HOST PORT", udp_send },
 	{ "abstract-connect", 1, "NAME", abstract_connect },
 	{ "unix-connect", 1, "PATH", unix_connect },

@@ -370,38 +370,55 @@ describe('Landlock ABI compatibility', () => {
   });
 });
 
+/** A TCP and a UDP listener on the host's 127.0.0.1, counting what reaches them. */
+interface HostListeners {
+  port: number;
+  udpPort: number;
+  connections: number;
+  datagrams: number;
+  close(): void;
+}
+
+async function hostListeners(): Promise<HostListeners> {
+  const server = net.createServer((s) => {
+    listeners.connections++;
+    s.destroy();
+  });
+  const udp = dgram.createSocket('udp4');
+  const listeners: HostListeners = {
+    port: 0,
+    udpPort: 0,
+    connections: 0,
+    datagrams: 0,
+    close: () => {
+      server.close();
+      udp.close();
+    },
+  };
+  udp.on('message', () => listeners.datagrams++);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
+  listeners.port = (server.address() as net.AddressInfo).port;
+  listeners.udpPort = udp.address().port;
+  return listeners;
+}
+
 describe('network', () => {
-  let server: net.Server;
+  let host: HostListeners;
   let port: number;
-  let connections: number;
-  let udp: dgram.Socket;
   let udpPort: number;
-  let datagrams: number;
 
   beforeEach(async () => {
-    connections = 0;
-    server = net.createServer((s) => {
-      connections++;
-      s.destroy();
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    port = (server.address() as net.AddressInfo).port;
-    datagrams = 0;
-    udp = dgram.createSocket('udp4');
-    udp.on('message', () => datagrams++);
-    await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
-    udpPort = udp.address().port;
+    host = await hostListeners();
+    ({ port, udpPort } = host);
   });
-  afterEach(() => {
-    server.close();
-    udp.close();
-  });
+  afterEach(() => host.close());
 
   it('reaches the listener with net allow (control)', async () => {
     const result = await probe(spec('net allow'), 'tcp-connect', '127.0.0.1', String(port));
     expect(result.stdout).toBe('ok\n');
     await settle();
-    expect(connections).toBe(1);
+    expect(host.connections).toBe(1);
   });
 
   it('net block: TCP connect fails and the listener sees nothing', async () => {
@@ -409,7 +426,7 @@ describe('network', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^denied: /);
     await settle();
-    expect(connections).toBe(0);
+    expect(host.connections).toBe(0);
   });
 
   it('net block: UDP send fails and nothing arrives', async () => {
@@ -417,7 +434,7 @@ describe('network', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^denied: /);
     await settle();
-    expect(datagrams).toBe(0);
+    expect(host.datagrams).toBe(0);
   });
 
   it('net block: TCP bind fails', async () => {
@@ -427,7 +444,7 @@ describe('network', () => {
 
   it.skipIf(abi < 4)('net filtered: only the granted TCP port connects', async () => {
     const other = net.createServer((s) => {
-      connections++;
+      host.connections++;
       s.destroy();
     });
     await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
@@ -438,7 +455,7 @@ describe('network', () => {
       const denied = await probe(filtered, 'tcp-connect', '127.0.0.1', String(otherPort));
       expect(denied.stdout).toBe('denied: Permission denied (errno 13)\n');
       await settle();
-      expect(connections).toBe(1);
+      expect(host.connections).toBe(1);
     } finally {
       other.close();
     }
@@ -449,7 +466,7 @@ describe('network', () => {
     const result = await probe(filtered, 'udp-send', '127.0.0.1', String(udpPort));
     expect(result.stdout).toBe('denied: Permission denied (errno 13)\n');
     await settle();
-    expect(datagrams).toBe(0);
+    expect(host.datagrams).toBe(0);
   });
 
   it.skipIf(abi < 4)('net filtered: bind only on granted ports', async () => {
@@ -1036,6 +1053,167 @@ describe('view', () => {
     });
   });
 
+  // net proxied: a private network namespace whose only way out is the relay to the proxy
+  // socket. The stand-in here plays nonod's filtering proxy: "proxy-ok\n" then an echo, or an
+  // HTTP 200 with that body when the first bytes are an HTTP request (for curl).
+  describe('net proxied', () => {
+    const proxyPort = 3128;
+    const hasCurl = existsSync('/usr/bin/curl');
+    let proxy: net.Server;
+    let proxySocket: string;
+    let proxyConnections: number;
+    let host: HostListeners;
+    const proxied = (...records: string[]) =>
+      viewSpec('net proxied', `proxy-socket ${proxySocket}`, `proxy-port ${proxyPort}`, ...records);
+
+    beforeEach(async () => {
+      proxyConnections = 0;
+      proxySocket = path.join(tmp, 'proxy.sock');
+      proxy = net.createServer((c) => {
+        proxyConnections++;
+        let first = true;
+        c.on('data', (d) => {
+          if (first && /^[A-Z]+ \S+ HTTP\/1/.test(d.toString('latin1'))) {
+            c.end('HTTP/1.1 200 OK\r\nContent-Length: 9\r\nConnection: close\r\n\r\nproxy-ok\n');
+          } else {
+            if (first) c.write('proxy-ok\n');
+            c.write(d);
+          }
+          first = false;
+        });
+        c.on('end', () => c.end());
+        c.on('error', () => {});
+      });
+      await new Promise<void>((r) => proxy.listen(proxySocket, r));
+      chmodSync(proxySocket, 0o777);
+      chmodSync(tmp, 0o755);
+      host = await hostListeners();
+    });
+    afterEach(() => {
+      proxy.close();
+      host.close();
+    });
+
+    it('reaches the proxy on 127.0.0.1:PORT, and 10 MB make a byte-exact round trip', async () => {
+      expect(await viewProbe(proxied(), 'tcp-roundtrip', '127.0.0.1', String(proxyPort), '10000000')).toEqual({
+        code: 0,
+        stdout: 'ok\n',
+        stderr: '',
+      });
+      expect(proxyConnections).toBe(1);
+    });
+
+    it.skipIf(!hasCurl)('curl through the proxy by address and by name (localhost, ::1 first when IPv6 is up)', async () => {
+      for (const proxyUrl of [`http://127.0.0.1:${proxyPort}`, `http://localhost:${proxyPort}`]) {
+        const result = await runHelper(proxied(), ['curl', '-sS', '-x', proxyUrl, 'http://example.com/']);
+        expect(result).toEqual({ code: 0, stdout: 'proxy-ok\n', stderr: '' });
+      }
+    });
+
+    it('nothing else is reachable: host TCP listener, other loopback addresses, UDP, DNS', async () => {
+      const tcp = await viewProbe(proxied(), 'tcp-connect', '127.0.0.1', String(host.port));
+      expect(tcp.stdout).toMatch(/^denied: (Connection refused|Permission denied)/);
+      const other = await viewProbe(proxied(), 'tcp-connect', '127.0.0.2', String(proxyPort));
+      expect(other.stdout).toBe('denied: Connection refused (errno 111)\n');
+      const udpResult = await viewProbe(proxied(), 'udp-send', '127.0.0.1', String(host.udpPort));
+      expect(udpResult.stdout).toBe('denied: Permission denied (errno 13)\n');
+      const dns = await runHelper(proxied(), ['getent', 'hosts', 'example.com']);
+      expect(dns.code).not.toBe(0);
+      expect(dns.stdout).toBe('');
+      if (hasCurl) {
+        const direct = await runHelper(proxied(), ['curl', '-sS', '-m', '5', `http://127.0.0.1:${host.port}/`]);
+        expect(direct.code).not.toBe(0);
+      }
+      await settle();
+      expect(host.connections).toBe(0);
+      expect(host.datagrams).toBe(0);
+      expect(proxyConnections).toBe(0);
+    });
+
+    it('200 concurrent connections through the relay all complete', async () => {
+      const result = await viewProbe(proxied(), 'tcp-many', '127.0.0.1', String(proxyPort), '200');
+      expect(result).toEqual({ code: 0, stdout: 'ok\n', stderr: '' });
+      expect(proxyConnections).toBe(200);
+    });
+
+    it('the relay is outside the command\'s process group and dies with the sandbox', async () => {
+      const marker = `nono-relay-test-${process.pid}-${Date.now()}`;
+      const child = startHelper(proxied(), sh(`echo ready; sleep 1 # ${marker}`));
+      const done = collect(child);
+      await new Promise<void>((r) => child.stdout?.once('data', () => r()));
+      // Init is the helper's child; the relay is init's child running the helper's own argv.
+      const init = findDescendant(child.pid as number, readFileSync(`/proc/${child.pid}/cmdline`, 'utf8'), child.pid);
+      expect(init).toBeDefined();
+      const relay = findDescendant(init as number, readFileSync(`/proc/${child.pid}/cmdline`, 'utf8'), init);
+      expect(relay).toBeDefined();
+      const pgrp = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[2];
+      const command = findDescendant(init as number, `/bin/sh\0-c\0echo ready; sleep 1 # ${marker}\0`);
+      expect(command).toBeDefined();
+      expect(pgrp(relay as number)).not.toBe(pgrp(command as number));
+      expect((await done).code).toBe(0);
+      for (let i = 0; i < 20 && !gone(relay as number); i++) await settle();
+      expect(gone(relay as number)).toBe(true);
+      const left = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+        try {
+          return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(marker);
+        } catch {
+          return false;
+        }
+      });
+      expect(left).toEqual([]);
+    });
+
+    it('if the relay dies the command keeps running without network, with one line from init', async () => {
+      const child = startHelper(proxied(), sh(`echo ready; sleep 0.5; ${escapeProbe} tcp-connect 127.0.0.1 ${proxyPort}; exit 4`));
+      const done = collect(child);
+      await new Promise<void>((r) => child.stdout?.once('data', () => r()));
+      const argv = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8');
+      const init = findDescendant(child.pid as number, argv, child.pid);
+      const relay = findDescendant(init as number, argv, init);
+      process.kill(relay as number, 'SIGKILL');
+      const result = await done;
+      expect(result.code).toBe(4);
+      expect(result.stdout).toBe('ready\ndenied: Connection refused (errno 111)\n');
+      expect(result.stderr).toMatch(/^nono-helper: the proxy relay \(pid \d+\) ended \(killed by signal 9\); the command keeps running without network\n$/);
+    });
+
+    it('refuses net proxied without a view, proxy records, or a valid port', async () => {
+      const bare = (...records: string[]) => ['nono-spec 1', ...records, 'end'].map((r) => `${r}\0`).join('');
+      const cases = [
+        bare('net proxied', `proxy-socket ${proxySocket}`, 'proxy-port 3128'),
+        viewSpec('net proxied', 'proxy-port 3128'),
+        viewSpec('net proxied', `proxy-socket ${proxySocket}`),
+        proxied().replace('proxy-port 3128', 'proxy-port 0'),
+        proxied().replace('proxy-port 3128', 'proxy-port 70000'),
+        viewSpec('net block', `proxy-socket ${proxySocket}`),
+        viewSpec('net proxied', 'proxy-socket relative.sock', 'proxy-port 3128'),
+      ];
+      for (const bad of cases) {
+        const result = await runHelper(bad, sh(`: > ${tmp}/ran`));
+        expect(result.code).toBe(125);
+        expect(result.stderr).toMatch(/^nono-helper: bad spec: [^\n]*\n$/);
+      }
+      expect(existsSync(path.join(tmp, 'ran'))).toBe(false);
+      const missing = await runHelper(proxied().replace(proxySocket, `${tmp}/none.sock`), ['true']);
+      expect(missing.code).toBe(125);
+      expect(missing.stderr).toContain(`proxy socket ${tmp}/none.sock: No such file or directory`);
+    });
+
+    it.skipIf(process.getuid?.() !== 0)('holds as the unprivileged user too', async () => {
+      const user = unprivilegedUser();
+      const as = { uid: user.uid, gid: user.gid };
+      const roundtrip = await runHelper(proxied(), [escapeProbe, 'tcp-roundtrip', '127.0.0.1', String(proxyPort), '1000000'], as);
+      expect(roundtrip).toEqual({ code: 0, stdout: 'ok\n', stderr: '' });
+      const tcp = await runHelper(proxied(), [escapeProbe, 'tcp-connect', '127.0.0.1', String(host.port)], as);
+      expect(tcp.stdout).toMatch(/^denied: /);
+      const udpResult = await runHelper(proxied(), [escapeProbe, 'udp-send', '127.0.0.1', String(host.udpPort)], as);
+      expect(udpResult.stdout).toMatch(/^denied: /);
+      await settle();
+      expect(host.connections).toBe(0);
+      expect(host.datagrams).toBe(0);
+    });
+  });
+
   describe('refusals', () => {
     it('--no-userns: the probe says why and a view spec exits 125 without running anything', async () => {
       const probeResult = spawnSync(helper, ['--no-userns', '--probe'], { encoding: 'utf8' });
@@ -1147,15 +1325,15 @@ describe('view', () => {
   });
 });
 
-/** The host pid of a process below root whose /proc cmdline is exactly cmdline. */
-function findDescendant(root: number, cmdline: string): number | undefined {
+/** The host pid of a process below root whose /proc cmdline is exactly cmdline (other than not). */
+function findDescendant(root: number, cmdline: string, not?: number): number | undefined {
   const parentOf = (pid: number) => Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
   for (let attempt = 0; attempt < 50; attempt++) {
     for (const name of readdirSync('/proc')) {
       const pid = Number(name);
       if (!Number.isInteger(pid)) continue;
       try {
-        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8') !== cmdline) continue;
+        if (pid === not || readFileSync(`/proc/${pid}/cmdline`, 'utf8') !== cmdline) continue;
         for (let p = pid; p > 1; p = parentOf(p)) if (p === root) return pid;
       } catch {
         // the process ended while being looked at

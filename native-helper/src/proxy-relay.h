@@ -1,0 +1,21 @@
+/*
+ * net proxied: the relay R, the sandbox's only way out. It listens on the
+ * proxy port on loopback inside the sandbox's network namespace and joins
+ * every connection to nonod's proxy socket, bound into the view.
+ */
+#ifndef NONO_PROXY_RELAY_H
+#define NONO_PROXY_RELAY_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/*
+ * Called by init once Landlock and seccomp apply, so R is as confined as the
+ * command. Listens on 127.0.0.1:port and, if IPv6 is there, [::1]:port
+ * before forking R, so the command (forked later) can never find the port
+ * closed. Returns R's pid; R itself never returns, never execs, and dies
+ * with init. Any failure before the fork is fatal (exit 125).
+ */
+pid_t start_proxy_relay(uint16_t port);
+
+#endif
