@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { join } from 'node:path';
@@ -166,5 +166,27 @@ describe('--net-block', () => {
     });
     expect(r.stdout).not.toMatch(/hello/);
     expect(r.stdout).toMatch(/exit [1-9]/);
+  });
+});
+
+describe('a real client through the real proxy', () => {
+  it('npm view works when the registry is on the allowlist and fails when it is not', async () => {
+    const registry = 'registry.npmjs.org';
+    const reachable = await fetch(`https://${registry}/is-number`, { method: 'HEAD', signal: AbortSignal.timeout(5000) }).then(
+      () => true,
+      () => false,
+    );
+    if (!reachable) {
+      console.warn(`skipped: ${registry} is not reachable from this machine`);
+      return;
+    }
+    mkdirSync(join(ctx.world.home, '.npm'), { recursive: true });
+    const listed = await runCli(['run', '-p', 'node-dev', '--', 'npm', 'view', 'is-number@7.0.0', 'version'], ctx.world, { timeoutMs: 60_000 });
+    expect(listed.stdout.trim()).toBe('7.0.0');
+    const unlisted = await runCli(['run', '-p', 'node-dev', '--network-profile', 'minimal', '--', 'npm', 'view', 'is-number@7.0.0', 'version', '--fetch-retries=0'], ctx.world, {
+      timeoutMs: 60_000,
+    });
+    expect(unlisted.code).not.toBe(0);
+    expect(unlisted.stdout).not.toMatch(/7\.0\.0/);
   });
 });

@@ -1,6 +1,7 @@
 // A session's way out in proxied mode: its own filtering proxy with its own 64-hex token, the
 // environment that points the session's programs at it, and a log of every decision.
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { SandboxPlan } from '@nono/shared';
@@ -9,13 +10,25 @@ import { compileRules } from './host-rules.js';
 import type { Resolver } from './checked-address.js';
 
 export interface SessionProxy {
-  /** The TCP port on 127.0.0.1 the sandbox may connect to, and nothing else. */
+  /** The port on 127.0.0.1 the sandbox's programs connect to. */
   port: number;
+  /**
+   * In the view: the unix socket the proxy serves on, which the helper binds into the sandbox
+   * for its relay (the sandbox's network namespace has nothing else). On Landlock alone the
+   * proxy listens on TCP and Landlock's port rules stand in.
+   */
+  socketPath: string | undefined;
   env: Record<string, string>;
   close(): void;
 }
 
-export async function startSessionProxy(plan: SandboxPlan, options: { log: Logger; netLogPath: string; resolve: Resolver }): Promise<SessionProxy> {
+/** Where the relay inside the sandbox's network namespace listens. */
+const RELAY_PORT = 3128;
+
+export async function startSessionProxy(
+  plan: SandboxPlan,
+  options: { log: Logger; netLogPath: string; resolve: Resolver; socketDir: string; id: string },
+): Promise<SessionProxy> {
   const token = randomBytes(32).toString('hex');
   const proxy = new FilteringProxy({
     token,
@@ -24,12 +37,29 @@ export async function startSessionProxy(plan: SandboxPlan, options: { log: Logge
     log: options.log,
     onDecision: (decision) => appendFileSync(options.netLogPath, `${JSON.stringify(decision)}\n`, { mode: 0o600 }),
   });
-  const port = (await proxy.listen({ port: 0, host: '127.0.0.1' })) as number;
+  let port: number;
+  let socketPath: string | undefined;
+  if (plan.isolation.mode === 'view') {
+    mkdirSync(options.socketDir, { recursive: true, mode: 0o700 });
+    socketPath = join(options.socketDir, `${options.id}.sock`);
+    await proxy.listen({ path: socketPath });
+    port = RELAY_PORT;
+  } else {
+    port = (await proxy.listen({ port: 0, host: '127.0.0.1' })) as number;
+  }
   const url = `http://nono:${token}@127.0.0.1:${port}`;
   const env: Record<string, string> = { NODE_USE_ENV_PROXY: '1', NO_PROXY: 'localhost,127.0.0.1,::1', no_proxy: 'localhost,127.0.0.1,::1' };
   for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY']) {
     env[name] = url;
     env[name.toLowerCase()] = url;
   }
-  return { port, env, close: () => proxy.close() };
+  return {
+    port,
+    socketPath,
+    env,
+    close: () => {
+      proxy.close();
+      if (socketPath) rmSync(socketPath, { force: true });
+    },
+  };
 }

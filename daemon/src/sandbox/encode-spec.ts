@@ -36,16 +36,19 @@ export interface SpecOptions {
   processesBesides?: number;
   /** Test switch: make the helper act as on an older kernel. It can only refuse more. */
   abiCap?: number | undefined;
-  /** In proxied mode, the port of the session's proxy on 127.0.0.1: the only TCP way out. */
-  proxyPort?: number;
+  /** In proxied mode, the session's proxy: its port as the sandbox sees it, and in the view its unix socket. */
+  proxy?: { port: number; socketPath: string | undefined };
 }
 
 export function encodeSpec(plan: SandboxPlan, options: SpecOptions = {}): Buffer {
   const records = ['nono-spec 1', `best-effort ${options.bestEffort ? 1 : 0}`];
   if (options.abiCap !== undefined) records.push(`abi-cap ${options.abiCap}`);
   if (plan.network === 'proxied') {
-    if (options.proxyPort === undefined) throw new Error('a proxied plan needs its proxy port');
-    records.push('net filtered', `net-connect ${options.proxyPort}`);
+    if (!options.proxy) throw new Error('a proxied plan needs its proxy');
+    // In the view: a network namespace with only a relay to the proxy's socket. On Landlock
+    // alone: Landlock's TCP port rule, which cannot tell addresses apart.
+    if (options.proxy.socketPath) records.push('net proxied', `proxy-socket ${options.proxy.socketPath}`, `proxy-port ${options.proxy.port}`);
+    else records.push('net filtered', `net-connect ${options.proxy.port}`);
   } else {
     records.push(`net ${plan.network}`);
   }

@@ -54,7 +54,13 @@ export class SessionManager {
     const name = params.name ?? randomSessionName((n) => this.findLive(n) !== undefined);
     const proxy =
       plan.network === 'proxied'
-        ? await startSessionProxy(plan, { log: this.options.log.child({ session: id, name, component: 'proxy' }), netLogPath: join(this.logDir, `${id}.net.log`), resolve: this.resolve })
+        ? await startSessionProxy(plan, {
+            log: this.options.log.child({ session: id, name, component: 'proxy' }),
+            netLogPath: join(this.logDir, `${id}.net.log`),
+            resolve: this.resolve,
+            socketDir: join(this.options.paths.runtimeDir, 'proxies'),
+            id,
+          })
         : undefined;
     const env: Record<string, string> = { ...compiled.env, ...proxy?.env, NONO_SESSION: name };
     let privateTmp: string | undefined;
@@ -91,7 +97,7 @@ export class SessionManager {
     const spec = encodeSpec(plan, {
       abiCap: this.options.abiCap,
       processesBesides: plan.isolation.mode === 'view' ? 1 : userProcessCount(),
-      ...(proxy ? { proxyPort: proxy.port } : {}),
+      ...(proxy ? { proxy: { port: proxy.port, socketPath: proxy.socketPath } } : {}),
     });
     const launch: LaunchOptions = { helper, helperArgs: [], argv: params.argv, cwd: plan.cwd, env };
     const events = {
