@@ -2,7 +2,7 @@
 // through a CONNECT tunnel, the added latency of small requests over a kept-alive tunnel, and
 // 200 concurrent tunnels with the daemon's memory watched. The proxied side runs inside a real
 // sandbox whose only way out is the proxy; the direct side runs the same client outside.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:https';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,8 +57,9 @@ export default async function networkProxy({ repo, scale, progress }) {
     daemon = startDaemon(repo, world);
     const ca = join(world.tmp, 'ca.pem');
 
-    const direct = (mode, n) => {
-      const r = spawnSync(process.execPath, [CLIENT, mode, '127.0.0.1', String(port), ca, String(n ?? '')], { encoding: 'utf8', env: { PATH: world.env.PATH }, timeout: 300_000 });
+    // Not spawnSync: the server runs in this process and must keep answering.
+    const direct = async (mode, n) => {
+      const r = await spawnAsync([process.execPath, CLIENT, mode, '127.0.0.1', String(port), ca, String(n ?? '')], world);
       if (r.status !== 0) throw new Error(`direct ${mode} failed: ${r.stderr.trim()}`);
       return JSON.parse(r.stdout);
     };
@@ -71,10 +72,10 @@ export default async function networkProxy({ repo, scale, progress }) {
     };
 
     progress('network proxy: download');
-    const directDownload = direct('download');
+    const directDownload = await direct('download');
     const proxiedDownload = await proxied('download');
     progress('network proxy: latency');
-    const directLatency = direct('latency', 500);
+    const directLatency = await direct('latency', 500);
     const proxiedLatency = await proxied('latency', 500);
     progress('network proxy: 200 tunnels');
     let peak = rssMb(daemon.status.pid);

@@ -3,18 +3,21 @@
 // Usage: node proxy-client.mjs download|latency|concurrent HOST PORT CA_FILE [N]
 import { request } from 'node:http';
 import { connect as tlsConnect } from 'node:tls';
+import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
 
 const [mode, host, portText, caFile, countText] = process.argv.slice(2);
 const port = Number(portText);
 const ca = readFileSync(caFile);
 const proxy = process.env.HTTPS_PROXY ? new URL(process.env.HTTPS_PROXY) : undefined;
+// SNI may not carry an address (RFC 6066); the certificate names the address instead.
+const servername = isIP(host) ? undefined : host;
 
 /** A TLS socket to the server: straight, or through one CONNECT tunnel. */
 function open() {
   return new Promise((resolve, reject) => {
     if (!proxy) {
-      const socket = tlsConnect({ host, port, ca, servername: host }, () => resolve(socket));
+      const socket = tlsConnect({ host, port, ca, servername }, () => resolve(socket));
       socket.on('error', reject);
       return;
     }
@@ -22,7 +25,7 @@ function open() {
     const req = request({ host: proxy.hostname, port: Number(proxy.port), method: 'CONNECT', path: `${host}:${port}`, headers: { 'proxy-authorization': auth } });
     req.on('connect', (res, raw) => {
       if (res.statusCode !== 200) return reject(new Error(`CONNECT answered ${res.statusCode}`));
-      const socket = tlsConnect({ socket: raw, ca, servername: host }, () => resolve(socket));
+      const socket = tlsConnect({ socket: raw, ca, servername, host }, () => resolve(socket));
       socket.on('error', reject);
     });
     req.on('error', reject);
@@ -47,11 +50,12 @@ function get(socket, path) {
       received += chunk.length;
       if (received >= remaining) {
         socket.off('data', onData);
+        socket.off('error', reject);
         resolve(received);
       }
     };
     socket.on('data', onData);
-    socket.once('error', reject);
+    socket.on('error', reject);
     socket.write(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
   });
 }
