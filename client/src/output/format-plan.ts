@@ -18,12 +18,19 @@ export function formatPlan(plan: SandboxPlan, argv: string[]): string {
   }
   lines.push('', bold(out, 'Kept out (no grant may cover these)'));
   for (const denied of plan.denied) lines.push(`  ${denied.path}  ${dim(out, denied.source)}`);
-  lines.push('', `${bold(out, 'Network')}  ${plan.network === 'block' ? 'blocked (TCP via Landlock, every other socket family via seccomp)' : 'allowed'}`);
+  const network = {
+    block: 'blocked (TCP via Landlock, every other socket family via seccomp)',
+    proxied:
+      plan.isolation.mode === 'view'
+        ? "only through the session's filtering proxy (own network namespace, relay on 127.0.0.1:3128)"
+        : "only through the session's filtering proxy (Landlock TCP port rule)",
+    allow: 'open (no host rules)',
+  }[plan.network];
+  lines.push('', `${bold(out, 'Network')}  ${network}`);
   if (plan.hosts.allow.length > 0) {
-    lines.push(
-      `${bold(out, 'Hosts')}    ${plan.hosts.allow.join(', ')}${plan.hosts.networkProfile ? dim(out, ` (network profile ${plan.hosts.networkProfile})`) : ''}${plan.hosts.enforced ? '' : dim(out, ' — recorded, not enforced until the filtering proxy exists')}`,
-    );
+    lines.push(`${bold(out, 'Hosts')}    ${plan.hosts.allow.join(', ')}${plan.hosts.networkProfile ? dim(out, ` (network profile ${plan.hosts.networkProfile})`) : ''}`);
   }
+  if (plan.hosts.deny.length > 0) lines.push(`${bold(out, 'Denied')}   ${plan.hosts.deny.join(', ')}`);
   lines.push(`${bold(out, 'Scopes')}   ${plan.scopes.join(', ')} (no signals or abstract sockets to processes outside)`);
   lines.push(`${bold(out, 'Cwd')}      ${plan.cwd}`);
   if (plan.env.dropped.length > 0) lines.push(`${bold(out, 'Env')}      dropped: ${plan.env.dropped.join(', ')}`);

@@ -2,7 +2,7 @@
 // that decided, from the same compiled plan the helper would apply.
 import type { SandboxPlan } from '@nono/shared';
 import { canonicalOrLexical, isWithin, toAbsolute } from './resolve-path.js';
-import { hostMatches } from './network-profiles.js';
+import { compileRules, decideName, parseHostRule } from '../proxy/host-rules.js';
 
 export type Operation = 'read' | 'write';
 
@@ -93,17 +93,20 @@ export function explainPath(plan: SandboxPlan, rawPath: string, op: Operation, c
   };
 }
 
-export function explainHost(plan: SandboxPlan, host: string): Verdict {
-  const base = { target: host, op: 'connect' as const, rule: null, group: null };
+/**
+ * The proxy's own decision by name (the same code), for `host` or `host:port` (443 when no
+ * port is given). Addresses are judged by the proxy only when it connects, after DNS.
+ */
+export function explainHost(plan: SandboxPlan, target: string): Verdict {
+  const base = { target, op: 'connect' as const, rule: null, group: null };
   if (plan.network === 'block') return { ...base, status: 'BLOCKED', reason: 'the network is blocked (network.block or --net-block)', enforced: true };
-  const deny = plan.hosts.deny.find((p) => hostMatches(host, p));
-  if (deny) return { ...base, status: 'BLOCKED', reason: `${host} matches network.deny_domain ${deny}`, enforced: plan.hosts.enforced };
-  if (plan.hosts.allow.length === 0) {
-    return { ...base, status: 'ALLOWED', reason: 'no host allowlist: the network is open', enforced: true };
+  if (plan.network === 'allow') {
+    return { ...base, status: 'ALLOWED', reason: 'no host rules: the network is open (list hosts to filter it)', enforced: true };
   }
-  const allow = plan.hosts.allow.find((p) => hostMatches(host, p));
-  const via = plan.hosts.networkProfile ? `network profile ${plan.hosts.networkProfile} or allow_domain` : 'allow_domain';
-  return allow
-    ? { ...base, status: 'ALLOWED', reason: `${host} matches ${allow} (${via})`, enforced: plan.hosts.enforced }
-    : { ...base, status: 'BLOCKED', reason: `${host} is in no allowlist (${via})`, enforced: plan.hosts.enforced };
+  const parsed = parseHostRule(target);
+  const decision = decideName(compileRules(plan.hosts.allow, plan.hosts.deny), parsed.host, parsed.port ?? 443);
+  const via = plan.hosts.networkProfile ? ` (network profile ${plan.hosts.networkProfile} or allow_domain)` : '';
+  return decision.allowed
+    ? { ...base, status: 'ALLOWED', reason: `matches ${decision.rule}${via}; the proxy still refuses it if it resolves to a private, link-local or metadata address no rule names`, enforced: true }
+    : { ...base, status: 'BLOCKED', reason: decision.reason, enforced: true };
 }

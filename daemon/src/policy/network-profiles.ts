@@ -62,11 +62,3 @@ export class NetworkProfileCatalog {
     return profile;
   }
 }
-
-/** Whether host matches a pattern: exact, or "*.domain" for any subdomain of domain. */
-export function hostMatches(host: string, pattern: string): boolean {
-  const h = host.toLowerCase().replace(/\.$/, '');
-  const p = pattern.toLowerCase().replace(/\.$/, '');
-  if (p.startsWith('*.')) return h.endsWith(p.slice(1)) && h.length > p.length - 1;
-  return h === p;
-}

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { mergeProfiles } from '../../src/policy/profile-loader.js';
 import { filterEnvironment, matchesVariable } from '../../src/policy/environment.js';
-import { hostMatches } from '../../src/policy/network-profiles.js';
+import { compileRules, decideName } from '../../src/proxy/host-rules.js';
 
 describe('mergeProfiles', () => {
   it('appends lists without duplicates and keeps the child scalar', () => {
@@ -54,12 +54,24 @@ describe('environment patterns', () => {
   });
 });
 
-describe('hostMatches', () => {
-  it('matches exact hosts and *.domain subdomains only', () => {
-    expect(hostMatches('api.anthropic.com', 'api.anthropic.com')).toBe(true);
-    expect(hostMatches('API.Anthropic.com.', 'api.anthropic.com')).toBe(true);
-    expect(hostMatches('a.b.github.com', '*.github.com')).toBe(true);
-    expect(hostMatches('github.com', '*.github.com')).toBe(false);
-    expect(hostMatches('evilgithub.com', '*.github.com')).toBe(false);
+describe('host rules', () => {
+  const allowed = (host: string, port: number, allow: string[], deny: string[] = []) => decideName(compileRules(allow, deny), host, port).allowed;
+
+  it('match exact hosts, *.domain subdomains only, and an optional port', () => {
+    expect(allowed('api.anthropic.com', 443, ['api.anthropic.com'])).toBe(true);
+    expect(allowed('API.Anthropic.com.', 443, ['api.anthropic.com'])).toBe(true);
+    expect(allowed('a.b.github.com', 443, ['*.github.com'])).toBe(true);
+    expect(allowed('github.com', 443, ['*.github.com'])).toBe(false);
+    expect(allowed('evilgithub.com', 443, ['*.github.com'])).toBe(false);
+    expect(allowed('example.com', 8443, ['example.com:8443'])).toBe(true);
+    expect(allowed('example.com', 443, ['example.com:8443'])).toBe(false);
+    expect(allowed('::1', 80, ['[::1]:80'])).toBe(true);
+  });
+
+  it('let deny_domain and the hard denies win over any allow', () => {
+    expect(allowed('x.example.com', 443, ['*.example.com'], ['x.example.com'])).toBe(false);
+    expect(allowed('169.254.169.254', 80, ['169.254.169.254'])).toBe(false);
+    expect(allowed('metadata.google.internal', 80, ['metadata.google.internal'])).toBe(false);
+    expect(allowed('fe80::1', 80, ['fe80::1'])).toBe(false);
   });
 });
