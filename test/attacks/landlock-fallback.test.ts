@@ -91,3 +91,26 @@ describe('on Landlock alone, with the runtime dir under /tmp (XDG_RUNTIME_DIR un
     expect(existsSync(tmpdir!)).toBe(false);
   });
 });
+
+describe('proxied mode on Landlock alone', () => {
+  it('reaches the proxy port only, gets 403 for unlisted hosts, and cannot connect anywhere else', async () => {
+    const listener = (await import('node:net')).createServer((socket) => socket.destroy());
+    let hits = 0;
+    listener.on('connection', () => hits++);
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', () => resolve()));
+    const port = (listener.address() as { port: number }).port;
+    const r = await run([
+      '--allow-domain',
+      'allowed.example',
+      '--',
+      'sh',
+      '-c',
+      `echo "$HTTPS_PROXY" | grep -q ':3128$' && echo RELAY-PORT; curl -sS -o /dev/null -w '%{http_code}\\n' --max-time 5 http://unlisted.example/; curl -sS --noproxy '*' --max-time 5 http://127.0.0.1:${port}/ && echo REACHED; true`,
+    ]);
+    listener.close();
+    expect(r.stdout).not.toMatch(/RELAY-PORT/);
+    expect(r.stdout).toMatch(/^403$/m);
+    expect(r.stdout).not.toMatch(/REACHED/);
+    expect(hits).toBe(0);
+  });
+});
