@@ -91,6 +91,18 @@ describe('proxied mode', () => {
     expect(other.hits).toBe(before);
   });
 
+  it('lets Node\'s fetch reach the allowed server through the proxy, and not the other one', async () => {
+    const script = (port: number, host: string) =>
+      `node -e "fetch('https://${host}:${port}/').then((r) => r.text()).then((t) => process.stdout.write(t), (e) => console.log('refused', e.cause?.code ?? e.message))"`;
+    const env = { NODE_EXTRA_CA_CERTS: join(certs, 'ca.pem') };
+    const ok = await runCli(['run', ...allowArgs(), '--', 'sh', '-c', script(allowed.port, '127.0.0.5')], ctx.world, { env });
+    expect(ok.stdout).toBe('hello from the allowed server\n');
+    const before = other.hits;
+    const refused = await runCli(['run', ...allowArgs(), '--', 'sh', '-c', script(other.port, '127.0.0.6')], ctx.world, { env });
+    expect(refused.stdout).toMatch(/^refused/);
+    expect(other.hits).toBe(before);
+  });
+
   it('refuses a request without the token with 407', async () => {
     const r = await inSandbox(allowArgs(), `curl -sS -o /dev/null -w '%{http_code}' --max-time 10 -x "$(echo "$HTTP_PROXY" | sed 's|//nono:[0-9a-f]*@|//|')" http://127.0.0.5:${allowed.port}/`);
     expect(r.stdout).toBe('407');

@@ -1,7 +1,9 @@
 // A session's way out in proxied mode: its own filtering proxy with its own 64-hex token, the
 // environment that points the session's programs at it, and a log of every decision.
 import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { SandboxPlan } from '@nono/shared';
@@ -24,6 +26,11 @@ export interface SessionProxy {
 
 /** Where the relay inside the sandbox's network namespace listens. */
 const RELAY_PORT = 3128;
+
+/** Makes fetch() in older Node honour the proxy variables; see the file's own comment. */
+export const FETCH_PRELOAD = fileURLToPath(new URL('../../preload/fetch-proxy.cjs', import.meta.url));
+/** The undici package the preload loads, which the sandbox must be able to read. */
+export const UNDICI_DIR = dirname(createRequire(import.meta.url).resolve('undici/package.json'));
 
 export async function startSessionProxy(
   plan: SandboxPlan,

@@ -13,7 +13,7 @@ import { randomSessionName } from './session-names.js';
 import { Session, type SessionClient } from './session.js';
 import { OutputLog, removeLog } from './output-log.js';
 import { userProcessCount } from './process-tree.js';
-import { startSessionProxy } from '../proxy/session-proxy.js';
+import { FETCH_PRELOAD, startSessionProxy, UNDICI_DIR } from '../proxy/session-proxy.js';
 import { resolverFromEnv, type Resolver } from '../proxy/checked-address.js';
 import type { SessionRow, SessionStore } from '../store/session-store.js';
 
@@ -63,6 +63,14 @@ export class SessionManager {
           })
         : undefined;
     const env: Record<string, string> = { ...compiled.env, ...proxy?.env, NONO_SESSION: name };
+    if (proxy) {
+      // Node's fetch honours the proxy only from 22.21 on; older Node gets a preload for it.
+      env.NODE_OPTIONS = `${env.NODE_OPTIONS ? `${env.NODE_OPTIONS} ` : ''}--require "${FETCH_PRELOAD}"`;
+      plan.rules.push(
+        { path: FETCH_PRELOAD, access: 'read', kind: 'file', source: 'nono: fetch() proxy preload' },
+        { path: UNDICI_DIR, access: 'read', kind: 'dir', source: 'nono: fetch() proxy preload' },
+      );
+    }
     let privateTmp: string | undefined;
     if (compiled.privateTmp) {
       privateTmp = mkdtempSync('/tmp/nono-sandbox-');
