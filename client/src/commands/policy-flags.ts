@@ -19,6 +19,8 @@ export interface PolicyFlags {
   bypassProtection: string[];
   allowUnixSocket: string[];
   requireFullIsolation?: boolean;
+  /** Commander names the repeatable --credential/--proxy-credential flag after its last long form. */
+  proxyCredential: string[];
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -39,7 +41,8 @@ export function addPolicyFlags(command: Command, withProfile = true): Command {
     .option('--network-profile <name>', 'use a named host list (see daemon/data/network-profiles.json)')
     .option('--bypass-protection <path>', 'lift a deny on a path you also grant (repeatable)', collect, [])
     .option('--allow-unix-socket <path>', 'let the sandbox connect to this host unix socket (repeatable)', collect, [])
-    .option('--require-full-isolation', 'refuse to run when the private filesystem view is unavailable');
+    .option('--require-full-isolation', 'refuse to run when the private filesystem view is unavailable')
+    .option('--credential, --proxy-credential <name[=source]>', 'give the sandbox a phantom key for a credential route (openai, anthropic, gemini, github, gitlab)', collect, []);
 }
 
 export function policyRequest(flags: PolicyFlags): ParamsOf<'policy.show'> {
@@ -63,5 +66,6 @@ export function policyRequest(flags: PolicyFlags): ParamsOf<'policy.show'> {
     ...(flags.networkProfile !== undefined ? { networkProfile: flags.networkProfile } : {}),
     bypassProtection: flags.bypassProtection,
     requireFullIsolation: flags.requireFullIsolation === true,
+    credentials: flags.proxyCredential,
   };
 }

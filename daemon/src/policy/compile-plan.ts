@@ -32,6 +32,7 @@ export interface RunRequest {
   requireFullIsolation?: boolean | undefined;
   memoryBytes?: number | undefined;
   maxProcesses?: number | undefined;
+  credentials?: string[] | undefined;
 }
 
 /** Whether the helper can build the private view here (user namespaces), and if not why. */
@@ -351,7 +352,7 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
       networkProfile,
       allow: [...new Set([...profileHosts, ...(profile.network?.allow_domain ?? []), ...(request.allowDomain ?? [])])],
       deny: profile.network?.deny_domain ?? [],
-      credentials: profile.network?.credentials ?? [],
+      credentials: [...new Set([...(profile.network?.credentials ?? []), ...(request.credentials ?? [])])],
       enforced: false,
     },
     interactive: profile.interactive === true,

@@ -29,6 +29,8 @@ export interface ProxyOptions {
   log: Logger;
   /** Every decision, for the session's network log and the audit log. */
   onDecision(decision: ProxyDecision): void;
+  /** Requests for a path rather than a URL: the phantom-token credential routes, if any. */
+  originHandler?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
@@ -121,6 +123,10 @@ export class FilteringProxy {
   }
 
   private async forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.url?.startsWith('/') && this.options.originHandler) {
+      this.options.originHandler(req, res);
+      return;
+    }
     if (!this.authorized(req)) {
       res.writeHead(407, { 'proxy-authenticate': 'Basic realm="nono"', 'content-type': 'text/plain' }).end('nono: proxy credentials missing or wrong\n');
       return;

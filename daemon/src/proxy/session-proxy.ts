@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { SandboxPlan } from '@nono/shared';
 import { FilteringProxy } from './filtering-proxy.js';
+import { createPhantomProxy } from '../credentials/phantom-proxy.js';
 import { compileRules } from './host-rules.js';
 import type { Resolver } from './checked-address.js';
 
@@ -37,7 +38,9 @@ export async function startSessionProxy(
   options: { log: Logger; netLogPath: string; resolve: Resolver; socketDir: string; id: string },
 ): Promise<SessionProxy> {
   const token = randomBytes(32).toString('hex');
+  const phantoms = plan.hosts.credentials.length > 0 ? await createPhantomProxy(plan.hosts.credentials, process.env) : undefined;
   const proxy = new FilteringProxy({
+    ...(phantoms ? { originHandler: phantoms.handle } : {}),
     token,
     rules: compileRules(plan.hosts.allow, plan.hosts.deny),
     resolve: options.resolve,
@@ -56,6 +59,7 @@ export async function startSessionProxy(
   }
   const url = `http://nono:${token}@127.0.0.1:${port}`;
   const env: Record<string, string> = { NODE_USE_ENV_PROXY: '1', NO_PROXY: 'localhost,127.0.0.1,::1', no_proxy: 'localhost,127.0.0.1,::1' };
+  Object.assign(env, phantoms?.env(`http://127.0.0.1:${port}`));
   for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY']) {
     env[name] = url;
     env[name.toLowerCase()] = url;

@@ -39,6 +39,9 @@ const POLICY_REQUEST = {
     Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { maxItems: 256, description: 'Lift a deny for a granted path' }),
   ),
   requireFullIsolation: Type.Optional(Type.Boolean({ description: 'Refuse to run on Landlock alone' })),
+  credentials: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { maxItems: 32, description: 'Credential routes for phantom tokens: NAME or NAME=env://VAR or NAME=file://PATH' }),
+  ),
 };
 
 const Verdict = Type.Object({

@@ -1,0 +1,115 @@
+// The reverse proxy behind phantom tokens. A session's programs send their API calls to
+// http://127.0.0.1:PORT/<route>/... with a phantom key; this swaps the phantom for the real key
+// and forwards over TLS to the route's upstream, streaming the answer back (SSE included).
+// The phantom is worthless anywhere else: it only works here, for this session.
+import { timingSafeEqual, randomBytes } from 'node:crypto';
+import { request as httpsRequest } from 'node:https';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { NonoError } from '@nono/shared';
+import { BUILTIN_ROUTES, routeNamed, type CredentialRoute } from './credential-routes.js';
+import { readCredential } from './credential-source.js';
+
+interface ActiveCredential {
+  route: CredentialRoute;
+  upstream: URL;
+  key: string;
+  phantom: Buffer;
+}
+
+export interface PhantomProxy {
+  /** Handles an origin-form request (a path, not a proxy URL) for the session's proxy. */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** The variables the sandbox gets: phantom keys and base URLs. */
+  env(baseUrl: string): Record<string, string>;
+}
+
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host'];
+
+function phantomFrom(route: CredentialRoute, req: IncomingMessage): Buffer {
+  const raw = String(req.headers[route.header] ?? '');
+  const [prefix] = route.format.split('{key}');
+  return Buffer.from(raw.startsWith(prefix!) ? raw.slice(prefix!.length) : raw);
+}
+
+/** "openai" or "openai=env://VAR" / "openai=file:///path". */
+function parseRequest(text: string): { name: string; source: string | undefined } {
+  const eq = text.indexOf('=');
+  return eq < 0 ? { name: text, source: undefined } : { name: text.slice(0, eq), source: text.slice(eq + 1) };
+}
+
+export async function createPhantomProxy(requested: string[], daemonEnv: NodeJS.ProcessEnv): Promise<PhantomProxy> {
+  const active = new Map<string, ActiveCredential>();
+  for (const text of requested) {
+    const { name, source } = parseRequest(text);
+    const route = routeNamed(name);
+    if (!route) {
+      throw new NonoError('CREDENTIAL_UNKNOWN', `unknown credential ${name}; known: ${BUILTIN_ROUTES.map((r) => r.name).join(', ')}`, { credential: name });
+    }
+    // Tests point a route at a local upstream; nothing else may.
+    const upstream = new URL(daemonEnv[`NONO_TEST_CREDENTIAL_UPSTREAM_${name.toUpperCase()}`] ?? route.upstream);
+    active.set(name, { route, upstream, key: readCredential(name, source ?? route.defaultSource, daemonEnv), phantom: Buffer.from(`nono-phantom-${randomBytes(24).toString('hex')}`) });
+  }
+  const ca = daemonEnv.NONO_TEST_CREDENTIAL_CA ? readFileSync(daemonEnv.NONO_TEST_CREDENTIAL_CA) : undefined;
+
+  let route: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  const app: FastifyInstance = Fastify({
+    logger: false,
+    // The session's filtering proxy owns the socket; fastify only routes what it hands over.
+    serverFactory: (handler) => {
+      route = handler;
+      return createServer();
+    },
+  });
+  app.all('/:route/*', async (request, reply) => {
+    const credential = active.get((request.params as { route: string }).route);
+    if (!credential) return reply.code(404).send({ error: `no credential route ${(request.params as { route: string }).route} in this session` });
+    const given = phantomFrom(credential.route, request.raw);
+    if (given.length !== credential.phantom.length || !timingSafeEqual(given, credential.phantom)) {
+      return reply.code(401).send({ error: `missing or wrong key for ${credential.route.name}: use the ${credential.route.keyVariable} this session was given` });
+    }
+    reply.hijack();
+    forward(credential, request.raw, reply.raw, (request.params as { '*': string })['*'], ca);
+    return reply;
+  });
+  // Bodies pass through untouched, whatever their type.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null));
+  await app.ready();
+
+  return {
+    handle: (req, res) => route!(req, res),
+    env: (baseUrl) => {
+      const env: Record<string, string> = {};
+      for (const [name, credential] of active) {
+        env[credential.route.keyVariable] = credential.phantom.toString();
+        if (credential.route.baseUrlVariable) env[credential.route.baseUrlVariable] = `${baseUrl}/${name}${credential.route.baseUrlSuffix}`;
+      }
+      return env;
+    },
+  };
+}
+
+function forward(credential: ActiveCredential, req: IncomingMessage, res: ServerResponse, rest: string, ca: Buffer | undefined): void {
+  const headers: Record<string, string | string[] | undefined> = { ...req.headers };
+  for (const name of HOP_BY_HOP) delete headers[name];
+  headers[credential.route.header] = credential.route.format.replace('{key}', credential.key);
+  const query = req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+  const base = credential.upstream.pathname.replace(/\/$/, '');
+  const upstream = httpsRequest(
+    { hostname: credential.upstream.hostname, port: credential.upstream.port || 443, method: req.method, path: `${base}/${rest}${query}`, headers, ...(ca ? { ca } : {}) },
+    (answer) => {
+      const out = { ...answer.headers };
+      for (const name of HOP_BY_HOP) delete out[name];
+      res.writeHead(answer.statusCode ?? 502, out);
+      res.flushHeaders();
+      answer.pipe(res);
+    },
+  );
+  upstream.on('error', (error) => {
+    if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: `cannot reach ${credential.upstream.host} (${(error as NodeJS.ErrnoException).code})` }));
+  });
+  req.pipe(upstream);
+}

@@ -1,0 +1,95 @@
+// Phantom tokens: the sandbox gets a per-session fake key and a base URL pointing at its own
+// proxy; only there is the fake swapped for the real key, on the way to the upstream (a local
+// HTTPS server with a test CA standing in for api.openai.com). The real key never enters the
+// sandbox: not its environment, not /proc, not the files it can write.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createWorld, type TestWorld } from '../support/sandbox-env.js';
+import { startDaemon, type RunningDaemon } from '../support/daemon-process.js';
+import { runCli } from '../support/run-cli.js';
+
+const REAL_KEY = `sk-real-${'9'.repeat(40)}`;
+let world: TestWorld;
+let daemon: RunningDaemon;
+let upstream: Server;
+const seen: { auth: string | undefined; path: string | undefined }[] = [];
+
+beforeAll(async () => {
+  world = createWorld();
+  const certs = join(world.root, 'certs');
+  mkdirSync(certs);
+  const sh = (args: string[]) => execFileSync('openssl', args, { cwd: certs, stdio: 'ignore' });
+  sh(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=test CA', '-keyout', 'ca.key', '-out', 'ca.pem']);
+  sh(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.7', '-keyout', 'server.key', '-out', 'server.csr']);
+  writeFileSync(join(certs, 'san.ext'), 'subjectAltName=IP:127.0.0.7\n');
+  sh(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'san.ext', '-out', 'server.pem']);
+  upstream = createServer({ key: readFileSync(join(certs, 'server.key')), cert: readFileSync(join(certs, 'server.pem')) }, (req, res) => {
+    seen.push({ auth: req.headers.authorization, path: req.url });
+    if (req.url?.endsWith('/stream')) {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: one\n\n');
+      setTimeout(() => res.end('data: two\n\n'), 50);
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, path: req.url }));
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.7', () => resolve()));
+  const port = (upstream.address() as AddressInfo).port;
+  daemon = await startDaemon(world, {
+    env: { OPENAI_API_KEY: REAL_KEY, NONO_TEST_CREDENTIAL_UPSTREAM_OPENAI: `https://127.0.0.7:${port}`, NONO_TEST_CREDENTIAL_CA: join(certs, 'ca.pem') },
+  });
+});
+afterAll(async () => {
+  upstream?.close();
+  await daemon?.stop();
+  world?.cleanup();
+});
+
+const run = (script: string, extra: string[] = []) => runCli(['run', '--credential', 'openai', '--allow-cwd', ...extra, '--', 'sh', '-c', script], world, { timeoutMs: 60_000 });
+
+describe('phantom tokens', () => {
+  it('swaps the phantom for the real key on the way to the upstream, and the sandbox never sees the real one', async () => {
+    const script = [
+      'echo "key=$OPENAI_API_KEY base=$OPENAI_BASE_URL"',
+      'curl -sS --max-time 10 -H "Authorization: Bearer $OPENAI_API_KEY" "$OPENAI_BASE_URL/models?limit=1"; echo',
+      'env > ./env-dump.txt; cat /proc/self/environ > ./proc-environ.bin',
+    ].join('; ');
+    const before = seen.length;
+    const r = await run(script);
+    expect(r.stdout).toMatch(/^key=nono-phantom-[0-9a-f]{48} base=http:\/\/127\.0\.0\.1:\d+\/openai\/v1$/m);
+    expect(r.stdout).toMatch(/\{"ok":true,"path":"\/v1\/models\?limit=1"\}/);
+    expect(seen.slice(before)).toEqual([{ auth: `Bearer ${REAL_KEY}`, path: '/v1/models?limit=1' }]);
+    expect(r.stdout + r.stderr).not.toContain(REAL_KEY);
+    // grep exits 1 when nothing matches: the env dump, /proc/self/environ and every other file
+    // the sandbox could write hold no trace of the real key.
+    const grep = spawnSync('grep', ['-r', '-l', '-a', REAL_KEY, world.work], { encoding: 'utf8' });
+    expect(readFileSync(join(world.work, 'env-dump.txt'), 'utf8')).toMatch(/OPENAI_API_KEY=nono-phantom-/);
+    expect(grep.stdout).toBe('');
+    expect(grep.status).toBe(1);
+  });
+
+  it('streams server-sent events through', async () => {
+    const r = await run('curl -sS -N --max-time 10 -H "Authorization: Bearer $OPENAI_API_KEY" "$OPENAI_BASE_URL/stream"');
+    expect(r.stdout).toBe('data: one\n\ndata: two\n\n');
+  });
+
+  it('answers a wrong or missing phantom with 401, and the upstream sees nothing', async () => {
+    const before = seen.length;
+    const r = await run('curl -sS -o /dev/null -w "%{http_code} " -H "Authorization: Bearer nono-phantom-wrong" "$OPENAI_BASE_URL/models"; curl -sS -o /dev/null -w "%{http_code}" "$OPENAI_BASE_URL/models"');
+    expect(r.stdout).toBe('401 401');
+    expect(seen.length).toBe(before);
+  });
+
+  it('refuses an unknown credential name at run, listing the known ones, and runs nothing', async () => {
+    const r = await runCli(['run', '--credential', 'nope', '--', 'touch', join(world.work, 'ran')], world);
+    expect(r.code).toBe(125);
+    expect(r.stderr).toMatch(/unknown credential nope; known: openai, anthropic/);
+    const unset = await runCli(['run', '--credential', 'anthropic', '--', 'true'], world);
+    expect(unset.code).toBe(125);
+    expect(unset.stderr).toMatch(/credential anthropic: env:\/\/ANTHROPIC_API_KEY is empty or unset/);
+  });
+});
