@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createWorld, type TestWorld } from '../support/sandbox-env.js';
 import { startDaemon, type RunningDaemon } from '../support/daemon-process.js';
+import { startSecretService, type SecretService } from '../support/secret-service.js';
 import { runCli } from '../support/run-cli.js';
 
 const REAL_KEY = `sk-real-${'9'.repeat(40)}`;
@@ -90,6 +91,58 @@ describe('phantom tokens', () => {
     expect(r.stderr).toMatch(/unknown credential nope; known: openai, anthropic/);
     const unset = await runCli(['run', '--credential', 'anthropic', '--', 'true'], world);
     expect(unset.code).toBe(125);
-    expect(unset.stderr).toMatch(/credential anthropic: env:\/\/ANTHROPIC_API_KEY is empty or unset/);
+    expect(unset.stderr).toMatch(/credential anthropic: not in the OS keychain and env:\/\/ANTHROPIC_API_KEY is empty or unset/);
+  });
+});
+
+describe('the keychain vault (a real Secret Service on a private D-Bus)', () => {
+  let vaultWorld: TestWorld;
+  let vaultDaemon: RunningDaemon;
+  let service: SecretService | undefined;
+
+  beforeAll(async () => {
+    vaultWorld = createWorld();
+    service = startSecretService(vaultWorld.root);
+    if (!service) return;
+    vaultDaemon = await startDaemon(vaultWorld, {
+      env: { ...service.env, NONO_TEST_CREDENTIAL_UPSTREAM_OPENAI: `https://127.0.0.7:${(upstream.address() as AddressInfo).port}`, NONO_TEST_CREDENTIAL_CA: join(world.root, 'certs', 'ca.pem') },
+    });
+  });
+  afterAll(async () => {
+    await vaultDaemon?.stop();
+    service?.stop();
+    vaultWorld?.cleanup();
+  });
+
+  it('stores a key from stdin, lists only names, serves it as a phantom, and deletes it', async () => {
+    expect(service, 'dbus-daemon and gnome-keyring-daemon must be installed (scripts/install-system-packages.sh)').toBeDefined();
+    const cli = (args: string[], input?: string) => runCli(args, vaultWorld, input === undefined ? {} : { input });
+    const vaultKey = `sk-vault-${'7'.repeat(40)}`;
+    const set = await cli(['credential', 'set', 'openai'], `${vaultKey}\n`);
+    expect(set.stdout).toBe('stored openai in the Secret Service\n');
+    const list = await cli(['credential', 'list']);
+    expect(list.stdout).toMatch(/^openai\s+Secret Service$/m);
+    expect(list.stdout).not.toContain(vaultKey);
+    expect((await cli(['credential', 'test', 'openai'])).stdout).toBe(`openai: readable (${vaultKey.length} characters)\n`);
+    const before = seen.length;
+    const r = await runCli(['run', '--credential', 'openai', '--', 'sh', '-c', 'curl -sS --max-time 10 -H "Authorization: Bearer $OPENAI_API_KEY" "$OPENAI_BASE_URL/models"'], vaultWorld, { timeoutMs: 60_000 });
+    expect(r.stdout).toMatch(/"ok":true/);
+    expect(seen.slice(before)).toEqual([{ auth: `Bearer ${vaultKey}`, path: '/v1/models' }]);
+    expect((await cli(['credential', 'rm', 'openai'])).stdout).toBe('removed openai\n');
+    expect((await cli(['credential', 'list'])).stdout).not.toMatch(/openai/);
+    const gone = await runCli(['run', '--credential', 'openai', '--', 'true'], vaultWorld);
+    expect(gone.code).toBe(125);
+    expect(gone.stderr).toMatch(/not in the OS keychain/);
+  });
+
+  it('refuses an empty secret and an unknown name, storing nothing', async () => {
+    expect(service).toBeDefined();
+    const empty = await runCli(['credential', 'set', 'anthropic'], vaultWorld, { input: '\n' });
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(/the secret is empty; nothing was stored/);
+    const rm = await runCli(['credential', 'rm', 'never-stored'], vaultWorld);
+    expect(rm.code).toBe(1);
+    expect(rm.stderr).toMatch(/no credential named never-stored/);
+    expect((await runCli(['credential', 'list'], vaultWorld)).stdout).not.toMatch(/anthropic/);
   });
 });

@@ -11,6 +11,7 @@ import { registerStop } from './stop.js';
 import { registerLogs } from './logs.js';
 import { registerInspect } from './inspect.js';
 import { registerPrune } from './prune.js';
+import { registerCredential } from './credential.js';
 import { registerWhy } from './why.js';
 import { registerPolicyGroups } from './policy-groups.js';
 import { registerPolicyShow } from './policy-show.js';
@@ -42,4 +43,5 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerLogs,
   registerInspect,
   registerPrune,
+  registerCredential,
   registerWhy, registerPolicy, registerProfile, registerDoctor, registerDaemon];

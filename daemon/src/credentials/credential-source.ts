@@ -1,10 +1,25 @@
-// Where a real key comes from. The OS keychain vault is still to come; until then a key is read
-// from the daemon's own environment (env://VAR, captured when the daemon started) or a file
-// (file://PATH). The key only ever lives in the daemon.
+// Where a real key comes from: the OS keychain (`nono credential set NAME`, or vault://NAME),
+// the daemon's own environment (env://VAR) or a file (file://PATH). Without a source, the
+// keychain entry of the route's name, else the route's usual variable in the daemon's
+// environment. The key only ever lives in the daemon.
 import { readFileSync } from 'node:fs';
 import { NonoError } from '@nono/shared';
+import { keychainVault } from './keychain-vault.js';
 
-export function readCredential(name: string, source: string, daemonEnv: NodeJS.ProcessEnv): string {
+export async function resolveCredential(name: string, source: string | undefined, fallback: string, daemonEnv: NodeJS.ProcessEnv): Promise<string> {
+  if (source?.startsWith('vault://') || source === undefined) {
+    const entry = source ? source.slice('vault://'.length) : name;
+    const stored = await keychainVault.get(entry);
+    if (stored) return stored;
+    if (source) {
+      throw new NonoError('CREDENTIAL_UNAVAILABLE', `credential ${name}: no entry ${entry} in the OS keychain; store it with nono credential set ${entry}`, { credential: name });
+    }
+    return readCredential(name, fallback, daemonEnv);
+  }
+  return readCredential(name, source, daemonEnv);
+}
+
+function readCredential(name: string, source: string, daemonEnv: NodeJS.ProcessEnv): string {
   let value: string | undefined;
   if (source.startsWith('env://')) {
     value = daemonEnv[source.slice('env://'.length)];
@@ -19,7 +34,7 @@ export function readCredential(name: string, source: string, daemonEnv: NodeJS.P
   }
   const key = value?.trim();
   if (!key) {
-    throw new NonoError('CREDENTIAL_UNAVAILABLE', `credential ${name}: ${source} is empty or unset in the daemon's environment; set it before the daemon starts (nono daemon stop, then run again)`, {
+    throw new NonoError('CREDENTIAL_UNAVAILABLE', `credential ${name}: not in the OS keychain and ${source} is empty or unset; store it with nono credential set ${name}`, {
       credential: name,
     });
   }

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import Fastify, { type FastifyInstance } from 'fastify';
 import { NonoError } from '@nono/shared';
 import { BUILTIN_ROUTES, routeNamed, type CredentialRoute } from './credential-routes.js';
-import { readCredential } from './credential-source.js';
+import { resolveCredential } from './credential-source.js';
 
 interface ActiveCredential {
   route: CredentialRoute;
@@ -49,7 +49,7 @@ export async function createPhantomProxy(requested: string[], daemonEnv: NodeJS.
     }
     // Tests point a route at a local upstream; nothing else may.
     const upstream = new URL(daemonEnv[`NONO_TEST_CREDENTIAL_UPSTREAM_${name.toUpperCase()}`] ?? route.upstream);
-    active.set(name, { route, upstream, key: readCredential(name, source ?? route.defaultSource, daemonEnv), phantom: Buffer.from(`nono-phantom-${randomBytes(24).toString('hex')}`) });
+    active.set(name, { route, upstream, key: await resolveCredential(name, source, route.defaultSource, daemonEnv), phantom: Buffer.from(`nono-phantom-${randomBytes(24).toString('hex')}`) });
   }
   const ca = daemonEnv.NONO_TEST_CREDENTIAL_CA ? readFileSync(daemonEnv.NONO_TEST_CREDENTIAL_CA) : undefined;
 

@@ -18,6 +18,7 @@ import { sessionLogs } from './session-logs.js';
 import { sessionInspect } from './session-inspect.js';
 import { sessionPrune } from './session-prune.js';
 import { rpcDiscover } from './rpc-discover.js';
+import { credentialList, credentialRm, credentialSet, credentialTest } from './credential-vault.js';
 import { policyWhy } from './policy-why.js';
 import { policyGroups } from './policy-groups.js';
 import { policyShow } from './policy-show.js';
@@ -55,5 +56,9 @@ export const METHOD_TABLE: { [M in MethodName]: MethodHandler<M> } = {
   'profile.list': profileList,
   'profile.schema': profileSchema,
   'profile.guide': profileGuide,
+  'credential.set': credentialSet,
+  'credential.list': credentialList,
+  'credential.rm': credentialRm,
+  'credential.test': credentialTest,
   'rpc.discover': rpcDiscover,
 };

@@ -331,6 +331,33 @@ export const METHODS = {
     result: Type.Object({ markdown: Type.String() }),
     auth: true,
   }),
+  'credential.set': method({
+    summary: 'Store a real key in the OS keychain under a name. The secret is never logged or echoed.',
+    params: Type.Object(
+      { name: Type.String({ minLength: 1, maxLength: 64 }), secret: Type.String({ minLength: 1, maxLength: 65536 }) },
+      { additionalProperties: false },
+    ),
+    result: Type.Object({ name: Type.String(), backend: Type.String() }),
+    auth: true,
+  }),
+  'credential.list': method({
+    summary: 'Names of the stored credentials and the backend holding them; never values.',
+    params: Empty,
+    result: Type.Object({ backend: Type.String(), names: Type.Array(Type.String()) }),
+    auth: true,
+  }),
+  'credential.rm': method({
+    summary: 'Delete a stored credential.',
+    params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
+    result: Type.Object({ removed: Type.Boolean() }),
+    auth: true,
+  }),
+  'credential.test': method({
+    summary: 'Whether a credential can be read now (from the keychain or its fallback), without revealing it.',
+    params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
+    result: Type.Object({ name: Type.String(), readable: Type.Boolean(), length: Type.Integer() }),
+    auth: true,
+  }),
   'rpc.discover': method({
     summary: 'The OpenRPC document describing every method and notification.',
     params: Empty,
