@@ -73,6 +73,16 @@ describe('phantom tokens', () => {
     expect(grep.status).toBe(1);
   });
 
+  it('intercepts TLS to the route\'s host for tools that ignore base URLs, and injects the key', async () => {
+    const port = (upstream.address() as AddressInfo).port;
+    const before = seen.length;
+    const r = await run(`curl -sS --max-time 10 https://127.0.0.7:${port}/v1/models; echo; echo "$CURL_CA_BUNDLE"`);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/\{"ok":true,"path":"\/v1\/models"\}/);
+    expect(seen.slice(before)).toEqual([{ auth: `Bearer ${REAL_KEY}`, path: '/v1/models' }]);
+    expect(r.stdout).not.toContain(REAL_KEY);
+  });
+
   it('streams server-sent events through', async () => {
     const r = await run('curl -sS -N --max-time 10 -H "Authorization: Bearer $OPENAI_API_KEY" "$OPENAI_BASE_URL/stream"');
     expect(r.stdout).toBe('data: one\n\ndata: two\n\n');

@@ -6,10 +6,14 @@ import { timingSafeEqual, randomBytes } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { createSecureContext, TLSSocket } from 'node:tls';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { NonoError } from '@nono/shared';
 import { BUILTIN_ROUTES, routeNamed, type CredentialRoute } from './credential-routes.js';
 import { resolveCredential } from './credential-source.js';
+import { createSessionCa } from './session-ca.js';
 
 interface ActiveCredential {
   route: CredentialRoute;
@@ -23,6 +27,12 @@ export interface PhantomProxy {
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** The variables the sandbox gets: phantom keys and base URLs. */
   env(baseUrl: string): Record<string, string>;
+  /** The session CA the sandbox must trust for intercepted hosts. */
+  caPem: string;
+  /** Whether a CONNECT to host:port is to a credential route's upstream, to be intercepted. */
+  intercepts(host: string, port: number): boolean;
+  /** Terminates TLS on the tunnel with a session-CA certificate and serves it with the key injected. */
+  intercept(socket: Duplex, host: string, port: number): void;
 }
 
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host'];
@@ -39,7 +49,7 @@ function parseRequest(text: string): { name: string; source: string | undefined 
   return eq < 0 ? { name: text, source: undefined } : { name: text.slice(0, eq), source: text.slice(eq + 1) };
 }
 
-export async function createPhantomProxy(requested: string[], daemonEnv: NodeJS.ProcessEnv): Promise<PhantomProxy> {
+export async function createPhantomProxy(requested: string[], daemonEnv: NodeJS.ProcessEnv, sessionId: string): Promise<PhantomProxy> {
   const active = new Map<string, ActiveCredential>();
   for (const text of requested) {
     const { name, source } = parseRequest(text);
@@ -70,7 +80,8 @@ export async function createPhantomProxy(requested: string[], daemonEnv: NodeJS.
       return reply.code(401).send({ error: `missing or wrong key for ${credential.route.name}: use the ${credential.route.keyVariable} this session was given` });
     }
     reply.hijack();
-    forward(credential, request.raw, reply.raw, (request.params as { '*': string })['*'], ca);
+    const base = credential.upstream.pathname.replace(/\/$/, '');
+    forward(credential, request.raw, reply.raw, `${base}/${(request.params as { '*': string })['*']}${queryOf(request.raw)}`, ca);
     return reply;
   });
   // Bodies pass through untouched, whatever their type.
@@ -78,7 +89,24 @@ export async function createPhantomProxy(requested: string[], daemonEnv: NodeJS.
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
   await app.ready();
 
+  const sessionCa = await createSessionCa(sessionId);
+  const byTarget = new Map([...active.values()].map((c) => [`${c.upstream.hostname}:${c.upstream.port || 443}`, c]));
+  // Requests inside an intercepted tunnel: whatever key the tool sent, the real one goes out.
+  const intercepted = createServer((req, res) => {
+    const credential = byTarget.get(String((req.socket as TLSSocket & { nonoTarget?: string }).nonoTarget));
+    if (!credential) return void res.writeHead(502).end();
+    forward(credential, req, res, req.url ?? '/', ca);
+  });
   return {
+    caPem: sessionCa.certPem,
+    intercepts: (host, port) => byTarget.has(`${host.toLowerCase()}:${port}`),
+    intercept: (socket, host, port) => {
+      const { key, cert } = sessionCa.leaf(host.toLowerCase());
+      const tls = new TLSSocket(socket as Socket, { isServer: true, secureContext: createSecureContext({ key, cert }) }) as TLSSocket & { nonoTarget?: string };
+      tls.nonoTarget = `${host.toLowerCase()}:${port}`;
+      tls.on('error', () => socket.destroy());
+      intercepted.emit('connection', tls);
+    },
     handle: (req, res) => route!(req, res),
     env: (baseUrl) => {
       const env: Record<string, string> = {};
@@ -91,14 +119,16 @@ export async function createPhantomProxy(requested: string[], daemonEnv: NodeJS.
   };
 }
 
-function forward(credential: ActiveCredential, req: IncomingMessage, res: ServerResponse, rest: string, ca: Buffer | undefined): void {
+function queryOf(req: IncomingMessage): string {
+  return req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+}
+
+function forward(credential: ActiveCredential, req: IncomingMessage, res: ServerResponse, path: string, ca: Buffer | undefined): void {
   const headers: Record<string, string | string[] | undefined> = { ...req.headers };
   for (const name of HOP_BY_HOP) delete headers[name];
   headers[credential.route.header] = credential.route.format.replace('{key}', credential.key);
-  const query = req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
-  const base = credential.upstream.pathname.replace(/\/$/, '');
   const upstream = httpsRequest(
-    { hostname: credential.upstream.hostname, port: credential.upstream.port || 443, method: req.method, path: `${base}/${rest}${query}`, headers, ...(ca ? { ca } : {}) },
+    { hostname: credential.upstream.hostname, port: credential.upstream.port || 443, method: req.method, path, headers, ...(ca ? { ca } : {}) },
     (answer) => {
       const out = { ...answer.headers };
       for (const name of HOP_BY_HOP) delete out[name];

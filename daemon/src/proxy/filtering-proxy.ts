@@ -31,6 +31,8 @@ export interface ProxyOptions {
   onDecision(decision: ProxyDecision): void;
   /** Requests for a path rather than a URL: the phantom-token credential routes, if any. */
   originHandler?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Tunnels to credential-route hosts, which are opened here with the key injected. */
+  interceptor?: { intercepts(host: string, port: number): boolean; intercept(socket: Duplex, host: string, port: number): void };
 }
 
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
@@ -106,6 +108,13 @@ export class FilteringProxy {
     const target = /^(\[[^\]]+\]|[^:/\s]+):(\d{1,5})$/.exec(req.url ?? '');
     const port = Number(target?.[2]);
     if (!target || port < 1 || port > 65535) return this.refuseRaw(client, 400, `CONNECT needs host:port, got ${JSON.stringify(req.url)}`);
+    if (this.options.interceptor?.intercepts(target[1]!, port)) {
+      this.decide('CONNECT', target[1]!, port, 'allow', 'credential route (intercepted, key injected)');
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length > 0) client.unshift(head);
+      this.options.interceptor.intercept(client, target[1]!, port);
+      return;
+    }
     const admitted = await this.admit('CONNECT', target[1]!, port);
     if ('reason' in admitted) return this.refuseRaw(client, 403, admitted.reason);
     const upstream = connect({ host: admitted.address, port });

@@ -1,6 +1,6 @@
 // A session's way out in proxied mode: its own filtering proxy with its own 64-hex token, the
 // environment that points the session's programs at it, and a log of every decision.
-import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -22,8 +22,13 @@ export interface SessionProxy {
    */
   socketPath: string | undefined;
   env: Record<string, string>;
+  /** Files the sandbox must be able to read (the CA bundles for intercepted hosts). */
+  readable: string[];
   close(): void;
 }
+
+/** Where the system's trusted roots usually are; the intercepting CA is added to them. */
+const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/cert.pem'];
 
 /** Where the relay inside the sandbox's network namespace listens. */
 const RELAY_PORT = 3128;
@@ -38,9 +43,9 @@ export async function startSessionProxy(
   options: { log: Logger; netLogPath: string; resolve: Resolver; socketDir: string; id: string },
 ): Promise<SessionProxy> {
   const token = randomBytes(32).toString('hex');
-  const phantoms = plan.hosts.credentials.length > 0 ? await createPhantomProxy(plan.hosts.credentials, process.env) : undefined;
+  const phantoms = plan.hosts.credentials.length > 0 ? await createPhantomProxy(plan.hosts.credentials, process.env, options.id) : undefined;
   const proxy = new FilteringProxy({
-    ...(phantoms ? { originHandler: phantoms.handle } : {}),
+    ...(phantoms ? { originHandler: phantoms.handle, interceptor: phantoms } : {}),
     token,
     rules: compileRules(plan.hosts.allow, plan.hosts.deny),
     resolve: options.resolve,
@@ -60,6 +65,19 @@ export async function startSessionProxy(
   const url = `http://nono:${token}@127.0.0.1:${port}`;
   const env: Record<string, string> = { NODE_USE_ENV_PROXY: '1', NO_PROXY: 'localhost,127.0.0.1,::1', no_proxy: 'localhost,127.0.0.1,::1' };
   Object.assign(env, phantoms?.env(`http://127.0.0.1:${port}`));
+  const readable: string[] = [];
+  if (phantoms) {
+    // Tools that ignore base URLs (git, gh, curl to the real host) are intercepted: they must
+    // trust the session CA, on top of the system's roots.
+    mkdirSync(options.socketDir, { recursive: true, mode: 0o700 });
+    const sessionCa = join(options.socketDir, `${options.id}-ca.pem`);
+    const bundle = join(options.socketDir, `${options.id}-bundle.pem`);
+    const system = SYSTEM_BUNDLES.find((path) => existsSync(path));
+    writeFileSync(sessionCa, phantoms.caPem, { mode: 0o644 });
+    writeFileSync(bundle, `${system ? readFileSync(system, 'utf8') : ''}\n${phantoms.caPem}`, { mode: 0o644 });
+    Object.assign(env, { SSL_CERT_FILE: bundle, REQUESTS_CA_BUNDLE: bundle, CURL_CA_BUNDLE: bundle, GIT_SSL_CAINFO: bundle, NODE_EXTRA_CA_CERTS: sessionCa });
+    readable.push(sessionCa, bundle);
+  }
   for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY']) {
     env[name] = url;
     env[name.toLowerCase()] = url;
@@ -68,9 +86,10 @@ export async function startSessionProxy(
     port,
     socketPath,
     env,
+    readable,
     close: () => {
       proxy.close();
-      if (socketPath) rmSync(socketPath, { force: true });
+      for (const path of [socketPath, ...readable]) if (path) rmSync(path, { force: true });
     },
   };
 }

@@ -69,6 +69,7 @@ export class SessionManager {
       plan.rules.push(
         { path: FETCH_PRELOAD, access: 'read', kind: 'file', source: 'nono: fetch() proxy preload' },
         { path: UNDICI_DIR, access: 'read', kind: 'dir', source: 'nono: fetch() proxy preload' },
+        ...proxy.readable.map((path) => ({ path, access: 'read' as const, kind: 'file' as const, source: 'nono: session CA for intercepted hosts' })),
       );
     }
     let privateTmp: string | undefined;
