@@ -83,6 +83,20 @@ describe('phantom tokens', () => {
     expect(r.stdout).not.toContain(REAL_KEY);
   });
 
+  it('applies a route\'s endpoint rules: DELETE denied with 403, the upstream untouched', async () => {
+    const profiles = join(world.root, 'config', 'nono', 'profiles');
+    mkdirSync(profiles, { recursive: true });
+    writeFileSync(join(profiles, 'guarded.json'), JSON.stringify({ extends: 'default', network: { credentials: ['openai'], endpoint_rules: { openai: ['deny DELETE /**'] } } }));
+    const port = (upstream.address() as AddressInfo).port;
+    const before = seen.length;
+    const r = await runCli(
+      ['run', '-p', 'guarded', '--', 'sh', '-c', `curl -sS -o /dev/null -w "%{http_code} " -X DELETE -H "Authorization: Bearer $OPENAI_API_KEY" "$OPENAI_BASE_URL/files/1"; curl -sS -o /dev/null -w "%{http_code} " -X DELETE https://127.0.0.7:${port}/v1/files/1; curl -sS -o /dev/null -w "%{http_code}" https://127.0.0.7:${port}/v1/files/1`],
+      world,
+    );
+    expect(r.stdout).toBe('403 403 200');
+    expect(seen.slice(before).map((s) => s.path)).toEqual(['/v1/files/1']);
+  });
+
   it('streams server-sent events through', async () => {
     const r = await run('curl -sS -N --max-time 10 -H "Authorization: Bearer $OPENAI_API_KEY" "$OPENAI_BASE_URL/stream"');
     expect(r.stdout).toBe('data: one\n\ndata: two\n\n');
@@ -93,6 +107,13 @@ describe('phantom tokens', () => {
     const r = await run('curl -sS -o /dev/null -w "%{http_code} " -H "Authorization: Bearer nono-phantom-wrong" "$OPENAI_BASE_URL/models"; curl -sS -o /dev/null -w "%{http_code}" "$OPENAI_BASE_URL/models"');
     expect(r.stdout).toBe('401 401');
     expect(seen.length).toBe(before);
+  });
+
+  it('says the keychain is unreachable when there is no Secret Service, and stores nothing', async () => {
+    const r = await runCli(['credential', 'set', 'openai'], world, { input: 'sk-never-stored\n' });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/the OS keychain is not reachable .*start a Secret Service/);
   });
 
   it('refuses an unknown credential name at run, listing the known ones, and runs nothing', async () => {

@@ -14,12 +14,14 @@ import { NonoError } from '@nono/shared';
 import { BUILTIN_ROUTES, routeNamed, type CredentialRoute } from './credential-routes.js';
 import { resolveCredential } from './credential-source.js';
 import { createSessionCa } from './session-ca.js';
+import { compileEndpointRules, endpointVerdict, type EndpointRule } from './endpoint-rules.js';
 
 interface ActiveCredential {
   route: CredentialRoute;
   upstream: URL;
   key: string;
   phantom: Buffer;
+  rules: EndpointRule[];
 }
 
 export interface PhantomProxy {
@@ -49,7 +51,12 @@ function parseRequest(text: string): { name: string; source: string | undefined 
   return eq < 0 ? { name: text, source: undefined } : { name: text.slice(0, eq), source: text.slice(eq + 1) };
 }
 
-export async function createPhantomProxy(requested: string[], daemonEnv: NodeJS.ProcessEnv, sessionId: string): Promise<PhantomProxy> {
+export async function createPhantomProxy(
+  requested: string[],
+  daemonEnv: NodeJS.ProcessEnv,
+  sessionId: string,
+  endpointRules: Record<string, string[]> = {},
+): Promise<PhantomProxy> {
   const active = new Map<string, ActiveCredential>();
   for (const text of requested) {
     const { name, source } = parseRequest(text);
@@ -59,7 +66,13 @@ export async function createPhantomProxy(requested: string[], daemonEnv: NodeJS.
     }
     // Tests point a route at a local upstream; nothing else may.
     const upstream = new URL(daemonEnv[`NONO_TEST_CREDENTIAL_UPSTREAM_${name.toUpperCase()}`] ?? route.upstream);
-    active.set(name, { route, upstream, key: await resolveCredential(name, source, route.defaultSource, daemonEnv), phantom: Buffer.from(`nono-phantom-${randomBytes(24).toString('hex')}`) });
+    active.set(name, {
+      route,
+      upstream,
+      key: await resolveCredential(name, source, route.defaultSource, daemonEnv),
+      phantom: Buffer.from(`nono-phantom-${randomBytes(24).toString('hex')}`),
+      rules: compileEndpointRules(endpointRules[name] ?? []),
+    });
   }
   const ca = daemonEnv.NONO_TEST_CREDENTIAL_CA ? readFileSync(daemonEnv.NONO_TEST_CREDENTIAL_CA) : undefined;
 
@@ -79,9 +92,12 @@ export async function createPhantomProxy(requested: string[], daemonEnv: NodeJS.
     if (given.length !== credential.phantom.length || !timingSafeEqual(given, credential.phantom)) {
       return reply.code(401).send({ error: `missing or wrong key for ${credential.route.name}: use the ${credential.route.keyVariable} this session was given` });
     }
-    reply.hijack();
     const base = credential.upstream.pathname.replace(/\/$/, '');
-    forward(credential, request.raw, reply.raw, `${base}/${(request.params as { '*': string })['*']}${queryOf(request.raw)}`, ca);
+    const path = `${base}/${(request.params as { '*': string })['*']}${queryOf(request.raw)}`;
+    const verdict = endpointVerdict(credential.rules, request.method, path);
+    if (!verdict.allowed) return reply.code(403).send({ error: `${request.method} ${path.split('?')[0]} is not allowed with ${credential.route.name} (${verdict.rule})` });
+    reply.hijack();
+    forward(credential, request.raw, reply.raw, path, ca);
     return reply;
   });
   // Bodies pass through untouched, whatever their type.
@@ -95,6 +111,11 @@ export async function createPhantomProxy(requested: string[], daemonEnv: NodeJS.
   const intercepted = createServer((req, res) => {
     const credential = byTarget.get(String((req.socket as TLSSocket & { nonoTarget?: string }).nonoTarget));
     if (!credential) return void res.writeHead(502).end();
+    const verdict = endpointVerdict(credential.rules, req.method ?? 'GET', req.url ?? '/');
+    if (!verdict.allowed) {
+      res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `${req.method} ${req.url} is not allowed with ${credential.route.name} (${verdict.rule})` }));
+      return;
+    }
     forward(credential, req, res, req.url ?? '/', ca);
   });
   return {

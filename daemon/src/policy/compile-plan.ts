@@ -353,6 +353,7 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
       allow: [...new Set([...profileHosts, ...(profile.network?.allow_domain ?? []), ...(request.allowDomain ?? [])])],
       deny: profile.network?.deny_domain ?? [],
       credentials: [...new Set([...(profile.network?.credentials ?? []), ...(request.credentials ?? [])])],
+      endpointRules: profile.network?.endpoint_rules ?? {},
       enforced: false,
     },
     interactive: profile.interactive === true,

@@ -129,6 +129,9 @@ export function mergeProfiles(base: Profile, child: Profile): Profile {
   const childGroups = child.security?.groups ? { ...child.groups, include: union(child.groups?.include, child.security.groups) } : child.groups;
   const baseGroups = base.security?.groups ? { ...base.groups, include: union(base.groups?.include, base.security.groups) } : base.groups;
   const network = mergeLists(base.network, child.network, ['allow_domain', 'deny_domain', 'credentials']);
+  if (network && (base.network?.endpoint_rules || child.network?.endpoint_rules)) {
+    network.endpoint_rules = { ...base.network?.endpoint_rules, ...child.network?.endpoint_rules };
+  }
   if (network && (base.network?.block || child.network?.block)) network.block = true;
   const environment = mergeLists(base.environment, child.environment, ['allow_vars', 'deny_vars']);
   if (environment && (base.environment?.set_vars || child.environment?.set_vars)) {

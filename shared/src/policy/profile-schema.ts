@@ -71,6 +71,11 @@ export const ProfileSchema = Type.Object(
           allow_domain: Type.Optional(NameList),
           deny_domain: Type.Optional(NameList),
           credentials: Type.Optional(NameList),
+          endpoint_rules: Type.Optional(
+            Type.Record(Type.String({ minLength: 1 }), Type.Array(Type.String({ pattern: '^(allow|deny) [A-Z*]+ /.*$' })), {
+              description: 'Per credential route, rules like "deny DELETE /**" or "allow GET /v1/**", first match wins; with allow rules, anything unmatched is denied',
+            }),
+          ),
         },
         strict,
       ),

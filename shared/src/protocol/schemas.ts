@@ -56,6 +56,7 @@ export const HostPolicy = Type.Object({
   allow: Type.Array(Type.String()),
   deny: Type.Array(Type.String()),
   credentials: Type.Array(Type.String()),
+  endpointRules: Type.Record(Type.String(), Type.Array(Type.String()), { description: 'Per credential route: allow/deny METHOD /path/** rules' }),
   enforced: Type.Boolean({ description: 'true when the filtering proxy applies the host lists (proxied mode)' }),
 });
 export type HostPolicy = Static<typeof HostPolicy>;
