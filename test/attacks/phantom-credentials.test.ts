@@ -97,6 +97,28 @@ describe('phantom tokens', () => {
     expect(seen.slice(before).map((s) => s.path)).toEqual(['/v1/files/1']);
   });
 
+  it('serves a custom route a profile defines, with its own header, format and variables', async () => {
+    const profiles = join(world.root, 'config', 'nono', 'profiles');
+    mkdirSync(profiles, { recursive: true });
+    const keyFile = join(world.root, 'myapi.key');
+    writeFileSync(keyFile, 'real-myapi-key\n', { mode: 0o600 });
+    const port = (upstream.address() as AddressInfo).port;
+    writeFileSync(
+      join(profiles, 'custom.json'),
+      JSON.stringify({
+        extends: 'default',
+        network: {
+          credentials: ['myapi'],
+          custom_credentials: { myapi: { upstream: `https://127.0.0.7:${port}/api`, header: 'Authorization', format: 'Token {key}', key_env: 'MYAPI_KEY', base_url_env: 'MYAPI_URL', source: `file://${keyFile}` } },
+        },
+      }),
+    );
+    const before = seen.length;
+    const r = await runCli(['run', '-p', 'custom', '--', 'sh', '-c', 'curl -sS --max-time 10 -H "Authorization: Token $MYAPI_KEY" "$MYAPI_URL/things"'], world);
+    expect(r.stdout).toMatch(/"path":"\/api\/things"/);
+    expect(seen.slice(before)).toEqual([{ auth: 'Token real-myapi-key', path: '/api/things' }]);
+  });
+
   it('streams server-sent events through', async () => {
     const r = await run('curl -sS -N --max-time 10 -H "Authorization: Bearer $OPENAI_API_KEY" "$OPENAI_BASE_URL/stream"');
     expect(r.stdout).toBe('data: one\n\ndata: two\n\n');

@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createSecureContext, TLSSocket } from 'node:tls';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { NonoError } from '@nono/shared';
+import { NonoError, type SandboxPlan } from '@nono/shared';
 import { BUILTIN_ROUTES, routeNamed, type CredentialRoute } from './credential-routes.js';
 import { resolveCredential } from './credential-source.js';
 import { createSessionCa } from './session-ca.js';
@@ -56,13 +56,27 @@ export async function createPhantomProxy(
   daemonEnv: NodeJS.ProcessEnv,
   sessionId: string,
   endpointRules: Record<string, string[]> = {},
+  customRoutes: SandboxPlan['hosts']['customRoutes'] = {},
 ): Promise<PhantomProxy> {
   const active = new Map<string, ActiveCredential>();
   for (const text of requested) {
     const { name, source } = parseRequest(text);
-    const route = routeNamed(name);
+    const custom = customRoutes[name];
+    const route: CredentialRoute | undefined = custom
+      ? {
+          name,
+          upstream: custom.upstream,
+          header: custom.header,
+          format: custom.format,
+          keyVariable: custom.keyVariable,
+          baseUrlVariable: custom.baseUrlVariable ?? undefined,
+          baseUrlSuffix: '',
+          defaultSource: custom.source ?? `env://${custom.keyVariable}`,
+        }
+      : routeNamed(name);
     if (!route) {
-      throw new NonoError('CREDENTIAL_UNKNOWN', `unknown credential ${name}; known: ${BUILTIN_ROUTES.map((r) => r.name).join(', ')}`, { credential: name });
+      const known = [...BUILTIN_ROUTES.map((r) => r.name), ...Object.keys(customRoutes)];
+      throw new NonoError('CREDENTIAL_UNKNOWN', `unknown credential ${name}; known: ${known.join(', ')} (or define it in network.custom_credentials)`, { credential: name });
     }
     // Tests point a route at a local upstream; nothing else may.
     const upstream = new URL(daemonEnv[`NONO_TEST_CREDENTIAL_UPSTREAM_${name.toUpperCase()}`] ?? route.upstream);

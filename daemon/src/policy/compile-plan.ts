@@ -354,6 +354,12 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
       deny: profile.network?.deny_domain ?? [],
       credentials: [...new Set([...(profile.network?.credentials ?? []), ...(request.credentials ?? [])])],
       endpointRules: profile.network?.endpoint_rules ?? {},
+      customRoutes: Object.fromEntries(
+        Object.entries(profile.network?.custom_credentials ?? {}).map(([name, r]) => [
+          name,
+          { upstream: r.upstream, header: r.header.toLowerCase(), format: r.format ?? '{key}', keyVariable: r.key_env, baseUrlVariable: r.base_url_env ?? null, source: r.source ?? null },
+        ]),
+      ),
       enforced: false,
     },
     interactive: profile.interactive === true,

@@ -132,6 +132,9 @@ export function mergeProfiles(base: Profile, child: Profile): Profile {
   if (network && (base.network?.endpoint_rules || child.network?.endpoint_rules)) {
     network.endpoint_rules = { ...base.network?.endpoint_rules, ...child.network?.endpoint_rules };
   }
+  if (network && (base.network?.custom_credentials || child.network?.custom_credentials)) {
+    network.custom_credentials = { ...base.network?.custom_credentials, ...child.network?.custom_credentials };
+  }
   if (network && (base.network?.block || child.network?.block)) network.block = true;
   const environment = mergeLists(base.environment, child.environment, ['allow_vars', 'deny_vars']);
   if (environment && (base.environment?.set_vars || child.environment?.set_vars)) {

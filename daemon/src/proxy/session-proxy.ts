@@ -43,7 +43,7 @@ export async function startSessionProxy(
   options: { log: Logger; netLogPath: string; resolve: Resolver; socketDir: string; id: string },
 ): Promise<SessionProxy> {
   const token = randomBytes(32).toString('hex');
-  const phantoms = plan.hosts.credentials.length > 0 ? await createPhantomProxy(plan.hosts.credentials, process.env, options.id, plan.hosts.endpointRules) : undefined;
+  const phantoms = plan.hosts.credentials.length > 0 ? await createPhantomProxy(plan.hosts.credentials, process.env, options.id, plan.hosts.endpointRules, plan.hosts.customRoutes) : undefined;
   const proxy = new FilteringProxy({
     ...(phantoms ? { originHandler: phantoms.handle, interceptor: phantoms } : {}),
     token,

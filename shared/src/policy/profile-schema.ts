@@ -71,6 +71,23 @@ export const ProfileSchema = Type.Object(
           allow_domain: Type.Optional(NameList),
           deny_domain: Type.Optional(NameList),
           credentials: Type.Optional(NameList),
+          custom_credentials: Type.Optional(
+            Type.Record(
+              Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,31}$' }),
+              Type.Object(
+                {
+                  upstream: Type.String({ pattern: '^https://', description: 'The real service, https:// only' }),
+                  header: Type.String({ minLength: 1, description: 'The header carrying the key, e.g. authorization' }),
+                  format: Type.Optional(Type.String({ pattern: '\\{key\\}', description: 'How the key is written, e.g. "Bearer {key}" (default "{key}")' })),
+                  key_env: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'The variable the sandbox reads the (phantom) key from' }),
+                  base_url_env: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'The variable the sandbox reads the base URL from' })),
+                  source: Type.Optional(Type.String({ description: 'vault://NAME, env://VAR or file://PATH (default: the keychain entry of the route name)' })),
+                },
+                { additionalProperties: false },
+              ),
+              { description: 'Credential routes of your own, used like the built-in ones with network.credentials or --credential' },
+            ),
+          ),
           endpoint_rules: Type.Optional(
             Type.Record(Type.String({ minLength: 1 }), Type.Array(Type.String({ pattern: '^(allow|deny) [A-Z*]+ /.*$' })), {
               description: 'Per credential route, rules like "deny DELETE /**" or "allow GET /v1/**", first match wins; with allow rules, anything unmatched is denied',

@@ -57,6 +57,11 @@ export const HostPolicy = Type.Object({
   deny: Type.Array(Type.String()),
   credentials: Type.Array(Type.String()),
   endpointRules: Type.Record(Type.String(), Type.Array(Type.String()), { description: 'Per credential route: allow/deny METHOD /path/** rules' }),
+  customRoutes: Type.Record(
+    Type.String(),
+    Type.Object({ upstream: Type.String(), header: Type.String(), format: Type.String(), keyVariable: Type.String(), baseUrlVariable: Type.Union([Type.String(), Type.Null()]), source: Type.Union([Type.String(), Type.Null()]) }),
+    { description: 'Credential routes the profile defines (network.custom_credentials)' },
+  ),
   enforced: Type.Boolean({ description: 'true when the filtering proxy applies the host lists (proxied mode)' }),
 });
 export type HostPolicy = Static<typeof HostPolicy>;
