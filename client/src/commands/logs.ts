@@ -26,14 +26,15 @@ export function registerLogs(program: Command): void {
           process.stdout.write(Buffer.from(logs.data, 'base64'));
           return 0;
         }
-        // Attach first, then print the log, so nothing falls between the two.
-        const held: Buffer[] = [];
+        // Attach first, then read the log: output notifications carry a seq, and the log reply
+        // says which seq it ends before, so nothing is lost or printed twice between the two.
+        const held: { seq: number; data: Buffer }[] = [];
         let printing = false;
         const ended = new Promise<number>((resolve) => {
           client.on('session.output', (out) => {
             const data = Buffer.from(out.data, 'base64');
             if (printing) process.stdout.write(data);
-            else held.push(data);
+            else held.push({ seq: out.seq, data });
           });
           client.on('session.exit', () => resolve(0));
           client.onClose(() => resolve(0));
@@ -41,6 +42,7 @@ export function registerLogs(program: Command): void {
         const attached = await client.call('session.attach', { session: ref, readOnly: true, replay: false });
         const since = await client.call('session.logs', { session: attached.session.id, ...(tail !== undefined ? { tail } : {}) });
         process.stdout.write(Buffer.from(since.data, 'base64'));
+        for (const chunk of held) if (since.nextSeq === null || chunk.seq >= since.nextSeq) process.stdout.write(chunk.data);
         printing = true;
         held.length = 0;
         return ended;

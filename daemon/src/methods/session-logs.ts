@@ -10,5 +10,6 @@ export const sessionLogs: MethodHandler<'session.logs'> = async (params, ctx) =>
   const { sessions } = ctx.services;
   const { row, session } = sessions.lookup(params.session);
   const data = readLog(join(sessions.logDir, `${row.id}${params.net ? '.net' : ''}.log`), params.tail);
-  return { data: data.subarray(Math.max(0, data.length - MAX_REPLY_BYTES)).toString('base64'), live: session?.live === true };
+  const live = session?.live === true;
+  return { data: data.subarray(Math.max(0, data.length - MAX_REPLY_BYTES)).toString('base64'), live, nextSeq: live ? session!.nextSeq : null };
 };

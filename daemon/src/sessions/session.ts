@@ -87,6 +87,11 @@ export class Session {
     return this.state === 'starting' || this.state === 'running';
   }
 
+  /** The seq the next output notification gets: everything before it is in the log. */
+  get nextSeq(): number {
+    return this.seq;
+  }
+
   get logPath(): string {
     return this.options.output.path;
   }

@@ -224,7 +224,11 @@ export const METHODS = {
       },
       { additionalProperties: false },
     ),
-    result: Type.Object({ data: Type.String({ contentEncoding: 'base64' }), live: Type.Boolean() }),
+    result: Type.Object({
+      data: Type.String({ contentEncoding: 'base64' }),
+      live: Type.Boolean(),
+      nextSeq: Type.Union([Type.Integer(), Type.Null()], { description: 'For a live session: the seq of the first session.output not in data' }),
+    }),
     auth: true,
   }),
   'session.inspect': method({
