@@ -1,0 +1,47 @@
+// A crash must leave either the old file or the new one, never a torn one: everything the
+// snapshot store writes goes to a temp name in the target's directory (same filesystem, so
+// rename is atomic), is fsynced, renamed, and the directory fsynced so the rename survives.
+import { randomBytes } from 'node:crypto';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+export function tempPathBeside(target: string): string {
+  return join(dirname(target), `.${basename(target)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+}
+
+export async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Creates `temp` (flags `wx`, or `w` to overwrite one a crashed run left), lets `fill` write
+ * it, and fsyncs it. On any failure the temp file is removed, so no half-written file stays.
+ */
+export async function writeTemp(temp: string, mode: number, fill: (handle: FileHandle) => Promise<unknown>, flags: 'wx' | 'w' = 'wx'): Promise<void> {
+  const handle = await open(temp, flags, mode);
+  try {
+    await fill(handle);
+    await handle.sync();
+  } catch (err) {
+    await handle.close();
+    await unlink(temp).catch(() => undefined);
+    throw err;
+  }
+  await handle.close();
+}
+
+export async function renameDurably(temp: string, target: string): Promise<void> {
+  await rename(temp, target);
+  await fsyncDir(dirname(target));
+}
+
+export async function writeFileDurably(target: string, data: string | Uint8Array): Promise<void> {
+  const temp = tempPathBeside(target);
+  await writeTemp(temp, 0o600, (handle) => handle.writeFile(data));
+  await renameDurably(temp, target);
+}

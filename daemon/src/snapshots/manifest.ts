@@ -1,0 +1,132 @@
+// A snapshot is a manifest (paths, modes, object hashes) plus the objects it names. Manifests
+// are plain JSON files beside the objects so the store can be read, copied or repaired
+// without the daemon.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, realpath } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NonoError } from '@nono/shared';
+import { writeFileDurably } from './durable-files.js';
+import { Exclusions, type ExclusionRules } from './exclusions.js';
+import { sha256 } from './hashing.js';
+import { comparePaths, leafHash, merkleRoot } from './merkle.js';
+import type { ObjectStore } from './object-store.js';
+import { StatCache } from './stat-cache.js';
+import { walkTree, type ManifestEntry } from './tree-walk.js';
+
+export type { ManifestEntry } from './tree-walk.js';
+
+export interface Manifest extends ExclusionRules {
+  version: 1;
+  id: string;
+  created: string;
+  tree: string;
+  root: string;
+  entries: ManifestEntry[];
+}
+
+export interface SnapshotOptions {
+  exclude?: string[];
+  include?: string[];
+}
+
+export interface SnapshotResult {
+  manifest: Manifest;
+  /** Files read and hashed in this run; the rest came from the stat cache. */
+  filesHashed: number;
+  filesCached: number;
+}
+
+/** The hash a Merkle leaf commits to: content for files, target for symlinks, a constant for empty dirs. */
+export function entryHash(entry: ManifestEntry): string {
+  if (entry.type === 'file') return entry.hash;
+  return sha256(entry.type === 'symlink' ? entry.target : 'dir').toString('hex');
+}
+
+export function sortEntries(entries: ManifestEntry[]): ManifestEntry[] {
+  return [...entries].sort((a, b) => comparePaths(a.path, b.path));
+}
+
+export function computeRoot(entries: ManifestEntry[]): string {
+  return merkleRoot(sortEntries(entries).map((entry) => leafHash(entry.path, entryHash(entry))));
+}
+
+export function manifestExclusions(manifest: ExclusionRules): Exclusions {
+  return new Exclusions({ exclude: manifest.exclude, include: manifest.include });
+}
+
+export function statCacheFile(store: ObjectStore, tree: string): string {
+  return join(store.root, 'stat-cache', `${sha256(tree).toString('hex')}.json`);
+}
+
+export async function resolveTree(tree: string): Promise<string> {
+  return realpath(tree).catch(() => {
+    throw new NonoError('PATH_NOT_FOUND', `Tree ${tree} does not exist; pass the directory to snapshot.`, { path: tree });
+  });
+}
+
+export async function takeSnapshot(store: ObjectStore, treePath: string, options: SnapshotOptions = {}): Promise<SnapshotResult> {
+  const tree = await resolveTree(treePath);
+  const rules: ExclusionRules = { exclude: options.exclude ?? [], include: options.include ?? [] };
+  const cache = await StatCache.load(statCacheFile(store, tree));
+  const counts = { filesHashed: 0, filesCached: 0 };
+  const { entries } = await walkTree(
+    tree,
+    new Exclusions(rules),
+    async (absPath, relPath, stats, statTakenNs) => {
+      const cached = cache.lookup(relPath, stats);
+      // A cached hash is only good while its object is still in the store.
+      if (cached !== undefined && (await store.has(cached))) {
+        counts.filesCached++;
+        return { hash: cached, size: Number(stats.size) };
+      }
+      counts.filesHashed++;
+      const stored = await store.put(absPath);
+      cache.remember(relPath, stats, stored.hash, statTakenNs);
+      return stored;
+    },
+    [store.root],
+  );
+  const sorted = sortEntries(entries);
+  const manifest: Manifest = {
+    version: 1,
+    id: `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`,
+    created: new Date().toISOString(),
+    tree,
+    root: computeRoot(sorted),
+    ...rules,
+    entries: sorted,
+  };
+  await writeManifest(store, manifest);
+  await cache.save();
+  return { manifest, ...counts };
+}
+
+function manifestPath(store: ObjectStore, id: string): string {
+  if (!/^[A-Za-z0-9_-]+$/.test(id)) {
+    throw new NonoError('PATH_INVALID', `"${id}" is not a snapshot id; ids are letters, digits, "-" and "_".`, { id });
+  }
+  return join(store.root, 'manifests', `${id}.json`);
+}
+
+export async function writeManifest(store: ObjectStore, manifest: Manifest): Promise<void> {
+  const file = manifestPath(store, manifest.id);
+  await mkdir(join(store.root, 'manifests'), { recursive: true });
+  await writeFileDurably(file, `${JSON.stringify(manifest, null, 1)}\n`);
+}
+
+export async function readManifest(store: ObjectStore, id: string): Promise<Manifest> {
+  const file = manifestPath(store, id);
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw new NonoError('PATH_NOT_FOUND', `Snapshot manifest ${file} does not exist; list ${join(store.root, 'manifests')} for the snapshots there are.`, { path: file });
+  });
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(text) as Manifest;
+  } catch {
+    manifest = {} as Manifest;
+  }
+  if (manifest.version !== 1 || !Array.isArray(manifest.entries) || typeof manifest.tree !== 'string') {
+    throw new NonoError('PATH_INVALID', `Snapshot manifest ${file} is not a version 1 manifest; restore it from a backup or take a new snapshot.`, { path: file });
+  }
+  return manifest;
+}
