@@ -12,6 +12,7 @@ import { registerLogs } from './logs.js';
 import { registerInspect } from './inspect.js';
 import { registerPrune } from './prune.js';
 import { registerCredential } from './credential.js';
+import { registerSessionChanges } from './session-changes.js';
 import { registerWhy } from './why.js';
 import { registerPolicyGroups } from './policy-groups.js';
 import { registerPolicyShow } from './policy-show.js';
@@ -44,4 +45,5 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerInspect,
   registerPrune,
   registerCredential,
+  registerSessionChanges,
   registerWhy, registerPolicy, registerProfile, registerDoctor, registerDaemon];

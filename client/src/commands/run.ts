@@ -17,6 +17,7 @@ interface RunOptions extends PolicyFlags {
   json?: boolean;
   memory?: number;
   maxProcesses?: number;
+  snapshot?: boolean;
 }
 
 const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
@@ -47,6 +48,7 @@ export function registerRun(program: Command): void {
     .option('--dry-run', 'print the resolved sandbox plan and exit without running')
     .option('--name <name>', 'name the session (unique among running sessions)')
     .option('-d, --detached', 'start the session in the background; nono attach NAME joins it')
+    .option('--snapshot', 'snapshot the writable directories before and after, for nono session diff and rollback')
     .option('--memory <size>', 'address-space limit of each process in the session (e.g. 2G)', parseSize)
     .option('--max-processes <n>', 'processes and threads the session may have at once', parseCount)
     .option('--json', 'machine-readable output for --dry-run, --detached and errors')
@@ -86,6 +88,7 @@ async function run(argv: string[], options: RunOptions): Promise<number> {
       ...(options.name !== undefined ? { name: options.name } : {}),
       ...(options.detached ? { detached: true } : {}),
       ...(options.memory !== undefined ? { memoryBytes: options.memory } : {}),
+      ...(options.snapshot ? { snapshot: true } : {}),
       ...(options.maxProcesses !== undefined ? { maxProcesses: options.maxProcesses } : {}),
     });
   } catch (error) {

@@ -17,6 +17,7 @@ import { sessionStop } from './session-stop.js';
 import { sessionLogs } from './session-logs.js';
 import { sessionInspect } from './session-inspect.js';
 import { sessionPrune } from './session-prune.js';
+import { sessionDiff, sessionRollback } from './session-changes.js';
 import { rpcDiscover } from './rpc-discover.js';
 import { credentialList, credentialRm, credentialSet, credentialTest } from './credential-vault.js';
 import { policyWhy } from './policy-why.js';
@@ -46,6 +47,8 @@ export const METHOD_TABLE: { [M in MethodName]: MethodHandler<M> } = {
   'session.stop': sessionStop,
   'session.logs': sessionLogs,
   'session.inspect': sessionInspect,
+  'session.diff': sessionDiff,
+  'session.rollback': sessionRollback,
   'session.prune': sessionPrune,
   'policy.why': policyWhy,
   'policy.groups': policyGroups,

@@ -13,6 +13,8 @@ import { randomSessionName } from './session-names.js';
 import { Session, type SessionClient } from './session.js';
 import { OutputLog, removeLog } from './output-log.js';
 import { userProcessCount } from './process-tree.js';
+import { ObjectStore } from '../snapshots/object-store.js';
+import { snapshotBaseline, snapshotFinal } from '../snapshots/session-snapshots.js';
 import { FETCH_PRELOAD, startSessionProxy, UNDICI_DIR } from '../proxy/session-proxy.js';
 import { resolverFromEnv, type Resolver } from '../proxy/checked-address.js';
 import type { SessionRow, SessionStore } from '../store/session-store.js';
@@ -86,6 +88,9 @@ export class SessionManager {
     }
     // A detached session still gets a terminal: it is there to be attached to later.
     const terminal = params.terminal ?? (params.detached ? DETACHED_SIZE : null);
+    // Before the command starts, so the baseline is what the user had.
+    const snapshotStore = this.snapshotStore;
+    if (params.snapshot) await snapshotBaseline(snapshotStore, id, plan, []);
     const session = new Session({
       id,
       name,
@@ -97,7 +102,14 @@ export class SessionManager {
       output: OutputLog.forSession(this.logDir, id),
       terminal,
       persistent: params.name !== undefined || params.detached === true || terminal !== null,
-      onEnd: () => proxy?.close(),
+      onEnd: () => {
+        proxy?.close();
+        if (params.snapshot) {
+          const final = snapshotFinal(snapshotStore, id, []).catch((error: unknown) => this.options.log.warn({ session: id, error: String(error) }, 'final snapshot failed'));
+          this.finalSnapshots.set(id, final);
+          void final.finally(() => this.finalSnapshots.delete(id));
+        }
+      },
     });
     this.options.store.insert({ id, name, argv: params.argv, cwd: plan.cwd, startedAt: session.startedAt, plan });
     this.sessions.set(id, session);
@@ -188,6 +200,18 @@ export class SessionManager {
       removed++;
     }
     return removed;
+  }
+
+  /** Final snapshots still being taken; diff and rollback wait for them rather than race them. */
+  private readonly finalSnapshots = new Map<string, Promise<unknown>>();
+
+  async snapshotSettled(id: string): Promise<void> {
+    await this.finalSnapshots.get(id);
+  }
+
+  /** Objects and manifests of every snapshot, in the state dir. */
+  get snapshotStore(): ObjectStore {
+    return new ObjectStore(join(this.options.paths.stateDir, 'snapshots'));
   }
 
   /** A session this daemon ran, by exact id. */

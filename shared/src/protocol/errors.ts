@@ -17,6 +17,7 @@ export const ERROR_KINDS = {
   SESSION_NOT_FOUND: { code: -32002, summary: 'No session has that name or id.' },
   NAME_TAKEN: { code: -32003, summary: 'A live session already uses that name.' },
   SESSION_EXITED: { code: -32004, summary: 'The session has exited; it takes no more input.' },
+  SESSION_RUNNING: { code: -32006, summary: 'The session is still running; stop it before this operation.' },
   SESSION_READ_ONLY: { code: -32005, summary: 'The client is attached read-only; it cannot type into the session.' },
   PATH_NOT_FOUND: { code: -32010, summary: 'A path given for a grant does not exist.' },
   PATH_DENIED: { code: -32011, summary: 'A grant would expose a protected path (credentials, nono state).' },

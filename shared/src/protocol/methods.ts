@@ -132,6 +132,7 @@ export const METHODS = {
         ),
         name: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' })),
         detached: Type.Optional(Type.Boolean({ description: 'Start on a terminal with no client attached; nono attach joins it later.' })),
+        snapshot: Type.Optional(Type.Boolean({ description: 'Snapshot the writable directories before and after, for session.diff and session.rollback' })),
         memoryBytes: Type.Optional(Type.Integer({ minimum: 1_048_576, maximum: 2 ** 50, description: 'Address-space limit of each process in the session' })),
         maxProcesses: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Processes and threads the session may have at once' })),
       },
@@ -235,6 +236,29 @@ export const METHODS = {
     summary: 'One session in full: its summary and the resolved plan it runs under.',
     params: Type.Object({ session: SessionRef }, { additionalProperties: false }),
     result: Type.Object({ session: SessionSummary, plan: Type.Union([SandboxPlan, Type.Null()]), log: Type.String() }),
+    auth: true,
+  }),
+  'session.diff': method({
+    summary: "What a --snapshot session changed in its writable directories: + added, ~ modified, - deleted, p mode only.",
+    params: Type.Object({ session: SessionRef }, { additionalProperties: false }),
+    result: Type.Object({
+      trees: Type.Array(Type.Object({ tree: Type.String(), changes: Type.Array(Type.Object({ kind: Type.String(), path: Type.String() })) })),
+    }),
+    auth: true,
+  }),
+  'session.rollback': method({
+    summary: "Restore a --snapshot session's writable directories (or only the given paths) to the baseline taken before it started.",
+    params: Type.Object(
+      {
+        session: SessionRef,
+        paths: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { maxItems: 10_000 })),
+        dryRun: Type.Optional(Type.Boolean()),
+      },
+      { additionalProperties: false },
+    ),
+    result: Type.Object({
+      trees: Type.Array(Type.Object({ tree: Type.String(), changes: Type.Array(Type.Object({ kind: Type.String(), path: Type.String() })), restored: Type.Boolean() })),
+    }),
     auth: true,
   }),
   'session.prune': method({

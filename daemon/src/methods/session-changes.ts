@@ -1,0 +1,49 @@
+// session.diff and session.rollback: what a --snapshot session changed, and putting it back.
+// A running session is never rolled back: it would write again under the restore's feet.
+import { isAbsolute, resolve } from 'node:path';
+import { NonoError } from '@nono/shared';
+import { diffLive, diffManifests } from '../snapshots/diff.js';
+import { readManifest } from '../snapshots/manifest.js';
+import { restoreSnapshot } from '../snapshots/restore.js';
+import { loadTrees } from '../snapshots/session-snapshots.js';
+import type { MethodHandler } from './method-table.js';
+
+export const sessionDiff: MethodHandler<'session.diff'> = async (params, ctx) => {
+  const { sessions } = ctx.services;
+  const { row } = sessions.lookup(params.session);
+  await sessions.snapshotSettled(row.id);
+  const store = sessions.snapshotStore;
+  const trees = [];
+  for (const entry of await loadTrees(store, row.id, row.name)) {
+    const baseline = await readManifest(store, entry.baseline);
+    const changes = entry.final ? diffManifests(baseline, await readManifest(store, entry.final)) : await diffLive(store, baseline);
+    trees.push({ tree: entry.tree, changes });
+  }
+  return { trees };
+};
+
+export const sessionRollback: MethodHandler<'session.rollback'> = async (params, ctx) => {
+  const { sessions } = ctx.services;
+  const { row, session } = sessions.lookup(params.session);
+  if (session?.live) {
+    throw new NonoError('SESSION_RUNNING', `session ${row.name} is still running; nono stop ${row.name} first, then roll it back`, { session: row.id });
+  }
+  await sessions.snapshotSettled(row.id);
+  const store = sessions.snapshotStore;
+  const entries = await loadTrees(store, row.id, row.name);
+  const wanted = (params.paths ?? []).map((p) => (isAbsolute(p) ? resolve(p) : p));
+  const outside = wanted.filter((p) => isAbsolute(p) && !entries.some((e) => p === e.tree || p.startsWith(`${e.tree}/`)));
+  if (outside.length > 0) {
+    throw new NonoError('PATH_INVALID', `${outside[0]} is outside the snapshot of session ${row.name} (${entries.map((e) => e.tree).join(', ')}); give a path inside it`, { path: outside[0] });
+  }
+  const trees = [];
+  for (const entry of entries) {
+    const paths = wanted.filter((p) => !isAbsolute(p) || p === entry.tree || p.startsWith(`${entry.tree}/`));
+    if (wanted.length > 0 && paths.length === 0) continue;
+    const baseline = await readManifest(store, entry.baseline);
+    const changes = await diffLive(store, baseline);
+    if (!params.dryRun) await restoreSnapshot(store, baseline, paths.length > 0 ? { paths } : {});
+    trees.push({ tree: entry.tree, changes, restored: !params.dryRun });
+  }
+  return { trees };
+};
