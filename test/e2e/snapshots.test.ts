@@ -82,6 +82,34 @@ describe('session snapshots', () => {
     expect(lstatSync(join(tree(), 'd.sh')).mode & 0o111).not.toBe(0);
   });
 
+  it('leaves --snapshot-exclude paths out of the diff and untouched by rollback', async () => {
+    mkdirSync(join(tree(), 'scratch'));
+    writeFileSync(join(tree(), 'scratch', 'notes.txt'), 'before\n');
+    const r = await cli('run', '--name', 'agent-ex', '--snapshot', '--snapshot-exclude', 'scratch/**', '--allow-cwd', '--', 'sh', '-c', 'echo agent > scratch/notes.txt; echo rewritten > b.txt');
+    expect(r.code, r.stderr).toBe(0);
+    const diff = JSON.parse((await cli('session', 'diff', 'agent-ex', '--json')).stdout) as { changes: { path: string }[] }[];
+    expect(diff[0]!.changes.map((c) => c.path)).toEqual(['b.txt']);
+    await cli('session', 'rollback', 'agent-ex');
+    expect(readFileSync(join(tree(), 'b.txt'), 'utf8')).toBe('original\n');
+    expect(readFileSync(join(tree(), 'scratch', 'notes.txt'), 'utf8')).toBe('agent\n');
+  });
+
+  it('verify names a corrupted object, and rollback refuses rather than write wrong bytes', async () => {
+    await agentSession('agent-v');
+    expect((await cli('session', 'verify', 'agent-v')).code).toBe(0);
+    const objects = join(ctx.world.root, 'state', 'nono', 'snapshots', 'objects');
+    const original = createHash('sha256').update('original\n').digest('hex');
+    const object = join(objects, original.slice(0, 2), original.slice(2, 4), original);
+    writeFileSync(object, 'tampered\n');
+    const verify = await cli('session', 'verify', 'agent-v');
+    expect(verify.code).toBe(1);
+    expect(verify.stdout).toMatch(new RegExp(`corrupt object ${original} \\(b\\.txt\\)`));
+    const rollback = await cli('session', 'rollback', 'agent-v');
+    expect(rollback.code).toBe(1);
+    expect(readFileSync(join(tree(), 'b.txt'), 'utf8')).toBe('rewritten\n');
+    writeFileSync(object, 'original\n');
+  });
+
   it('answers bad input with one clear line', async () => {
     const unknown = await cli('session', 'rollback', 'no-such-session');
     expect(unknown.code).toBe(1);

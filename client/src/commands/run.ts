@@ -18,6 +18,8 @@ interface RunOptions extends PolicyFlags {
   memory?: number;
   maxProcesses?: number;
   snapshot?: boolean;
+  snapshotExclude: string[];
+  snapshotInclude: string[];
 }
 
 const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
@@ -49,6 +51,8 @@ export function registerRun(program: Command): void {
     .option('--name <name>', 'name the session (unique among running sessions)')
     .option('-d, --detached', 'start the session in the background; nono attach NAME joins it')
     .option('--snapshot', 'snapshot the writable directories before and after, for nono session diff and rollback')
+    .option('--snapshot-exclude <glob>', 'leave paths out of the snapshot (and out of any rollback) (repeatable)', (v: string, p: string[]) => [...p, v], [])
+    .option('--snapshot-include <glob>', 'bring paths back into the snapshot, even inside node_modules (repeatable)', (v: string, p: string[]) => [...p, v], [])
     .option('--memory <size>', 'address-space limit of each process in the session (e.g. 2G)', parseSize)
     .option('--max-processes <n>', 'processes and threads the session may have at once', parseCount)
     .option('--json', 'machine-readable output for --dry-run, --detached and errors')
@@ -88,7 +92,7 @@ async function run(argv: string[], options: RunOptions): Promise<number> {
       ...(options.name !== undefined ? { name: options.name } : {}),
       ...(options.detached ? { detached: true } : {}),
       ...(options.memory !== undefined ? { memoryBytes: options.memory } : {}),
-      ...(options.snapshot ? { snapshot: true } : {}),
+      ...(options.snapshot ? { snapshot: true, snapshotExclude: options.snapshotExclude, snapshotInclude: options.snapshotInclude } : {}),
       ...(options.maxProcesses !== undefined ? { maxProcesses: options.maxProcesses } : {}),
     });
   } catch (error) {

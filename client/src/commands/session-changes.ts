@@ -1,5 +1,5 @@
-// `nono session diff NAME` and `nono session rollback NAME [PATH…]`: what a --snapshot session
-// changed, and putting it back the way it was before the session started.
+// `nono session diff|rollback|verify NAME`: what a --snapshot session changed, putting it back
+// the way it was before the session started, and checking its snapshots are intact.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { printJson, withDaemon } from './call-daemon.js';
@@ -47,4 +47,23 @@ export function registerSessionChanges(program: Command): void {
         return 0;
       });
     });
+  session
+    .command('verify')
+    .description("Re-hash a session's snapshots and name any damaged object")
+    .argument('<session>', 'session name, id or id prefix')
+    .option('--json', 'machine-readable output')
+    .action(async (ref: string, options: { json?: boolean }) => {
+      process.exitCode = await withDaemon(options.json, async (client) => {
+        const report = await client.call('session.verify', { session: ref });
+        if (options.json) printJson(report);
+        else {
+          for (const s of report.snapshots) {
+            process.stdout.write(`${s.tree} ${s.manifest}: ${s.rootMatches && s.problems.length === 0 ? 'ok' : 'DAMAGED'}\n`);
+            for (const p of s.problems) process.stdout.write(`  ${p.state} object ${p.hash} (${p.path})\n`);
+          }
+        }
+        return report.ok ? 0 : 1;
+      });
+    });
 }
+

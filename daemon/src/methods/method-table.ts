@@ -17,7 +17,7 @@ import { sessionStop } from './session-stop.js';
 import { sessionLogs } from './session-logs.js';
 import { sessionInspect } from './session-inspect.js';
 import { sessionPrune } from './session-prune.js';
-import { sessionDiff, sessionRollback } from './session-changes.js';
+import { sessionDiff, sessionRollback, sessionVerify } from './session-changes.js';
 import { rpcDiscover } from './rpc-discover.js';
 import { credentialList, credentialRm, credentialSet, credentialTest } from './credential-vault.js';
 import { policyWhy } from './policy-why.js';
@@ -49,6 +49,7 @@ export const METHOD_TABLE: { [M in MethodName]: MethodHandler<M> } = {
   'session.inspect': sessionInspect,
   'session.diff': sessionDiff,
   'session.rollback': sessionRollback,
+  'session.verify': sessionVerify,
   'session.prune': sessionPrune,
   'policy.why': policyWhy,
   'policy.groups': policyGroups,

@@ -6,6 +6,7 @@ import { diffLive, diffManifests } from '../snapshots/diff.js';
 import { readManifest } from '../snapshots/manifest.js';
 import { restoreSnapshot } from '../snapshots/restore.js';
 import { loadTrees } from '../snapshots/session-snapshots.js';
+import { verifySnapshot } from '../snapshots/verify.js';
 import type { MethodHandler } from './method-table.js';
 
 export const sessionDiff: MethodHandler<'session.diff'> = async (params, ctx) => {
@@ -46,4 +47,19 @@ export const sessionRollback: MethodHandler<'session.rollback'> = async (params,
     trees.push({ tree: entry.tree, changes, restored: !params.dryRun });
   }
   return { trees };
+};
+
+export const sessionVerify: MethodHandler<'session.verify'> = async (params, ctx) => {
+  const { sessions } = ctx.services;
+  const { row } = sessions.lookup(params.session);
+  await sessions.snapshotSettled(row.id);
+  const store = sessions.snapshotStore;
+  const snapshots = [];
+  for (const entry of await loadTrees(store, row.id, row.name)) {
+    for (const id of [entry.baseline, entry.final].filter((m): m is string => m !== null)) {
+      const report = await verifySnapshot(store, await readManifest(store, id));
+      snapshots.push({ tree: entry.tree, manifest: id, rootMatches: report.rootMatches, problems: report.problems });
+    }
+  }
+  return { ok: snapshots.every((s) => s.rootMatches && s.problems.length === 0), snapshots };
 };

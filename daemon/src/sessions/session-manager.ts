@@ -90,7 +90,8 @@ export class SessionManager {
     const terminal = params.terminal ?? (params.detached ? DETACHED_SIZE : null);
     // Before the command starts, so the baseline is what the user had.
     const snapshotStore = this.snapshotStore;
-    if (params.snapshot) await snapshotBaseline(snapshotStore, id, plan, []);
+    const snapshotRules = { exclude: params.snapshotExclude ?? [], include: params.snapshotInclude ?? [] };
+    if (params.snapshot) await snapshotBaseline(snapshotStore, id, plan, snapshotRules);
     const session = new Session({
       id,
       name,
@@ -105,7 +106,7 @@ export class SessionManager {
       onEnd: () => {
         proxy?.close();
         if (params.snapshot) {
-          const final = snapshotFinal(snapshotStore, id, []).catch((error: unknown) => this.options.log.warn({ session: id, error: String(error) }, 'final snapshot failed'));
+          const final = snapshotFinal(snapshotStore, id, snapshotRules).catch((error: unknown) => this.options.log.warn({ session: id, error: String(error) }, 'final snapshot failed'));
           this.finalSnapshots.set(id, final);
           void final.finally(() => this.finalSnapshots.delete(id));
         }

@@ -24,19 +24,24 @@ export function writableTrees(plan: SandboxPlan): string[] {
     .filter((path, _, all) => !all.some((other) => other !== path && path.startsWith(`${other}/`)));
 }
 
-export async function snapshotBaseline(store: ObjectStore, sessionId: string, plan: SandboxPlan, exclude: string[]): Promise<SessionTree[]> {
+export interface SnapshotRules {
+  exclude: string[];
+  include: string[];
+}
+
+export async function snapshotBaseline(store: ObjectStore, sessionId: string, plan: SandboxPlan, rules: SnapshotRules): Promise<SessionTree[]> {
   const trees: SessionTree[] = [];
   for (const tree of writableTrees(plan)) {
-    const { manifest } = await takeSnapshot(store, tree, { exclude });
+    const { manifest } = await takeSnapshot(store, tree, rules);
     trees.push({ tree, baseline: manifest.id, final: null });
   }
   await saveTrees(store, sessionId, trees);
   return trees;
 }
 
-export async function snapshotFinal(store: ObjectStore, sessionId: string, exclude: string[]): Promise<void> {
+export async function snapshotFinal(store: ObjectStore, sessionId: string, rules: SnapshotRules): Promise<void> {
   const trees = await loadTrees(store, sessionId);
-  for (const entry of trees) entry.final = (await takeSnapshot(store, entry.tree, { exclude })).manifest.id;
+  for (const entry of trees) entry.final = (await takeSnapshot(store, entry.tree, rules)).manifest.id;
   await saveTrees(store, sessionId, trees);
 }
 

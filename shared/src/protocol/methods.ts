@@ -133,6 +133,8 @@ export const METHODS = {
         name: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' })),
         detached: Type.Optional(Type.Boolean({ description: 'Start on a terminal with no client attached; nono attach joins it later.' })),
         snapshot: Type.Optional(Type.Boolean({ description: 'Snapshot the writable directories before and after, for session.diff and session.rollback' })),
+        snapshotExclude: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { maxItems: 256, description: 'Globs (tree-relative) left out of the snapshot and never touched by a rollback' })),
+        snapshotInclude: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { maxItems: 256, description: 'Globs brought back into the snapshot, even inside node_modules and the like' })),
         memoryBytes: Type.Optional(Type.Integer({ minimum: 1_048_576, maximum: 2 ** 50, description: 'Address-space limit of each process in the session' })),
         maxProcesses: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Processes and threads the session may have at once' })),
       },
@@ -258,6 +260,22 @@ export const METHODS = {
     ),
     result: Type.Object({
       trees: Type.Array(Type.Object({ tree: Type.String(), changes: Type.Array(Type.Object({ kind: Type.String(), path: Type.String() })), restored: Type.Boolean() })),
+    }),
+    auth: true,
+  }),
+  'session.verify': method({
+    summary: "Re-hash every object a session's snapshots name and check their Merkle roots; problems are named by object and path.",
+    params: Type.Object({ session: SessionRef }, { additionalProperties: false }),
+    result: Type.Object({
+      ok: Type.Boolean(),
+      snapshots: Type.Array(
+        Type.Object({
+          tree: Type.String(),
+          manifest: Type.String(),
+          rootMatches: Type.Boolean(),
+          problems: Type.Array(Type.Object({ hash: Type.String(), path: Type.String(), state: Type.String() })),
+        }),
+      ),
     }),
     auth: true,
   }),
