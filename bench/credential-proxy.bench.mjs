@@ -1,40 +1,25 @@
 // Phantom-token reverse proxy against calling the upstream directly, in one run on loopback:
 // added latency of small requests (p50, p99) and the first byte of a server-sent-event stream,
 // which must not wait for buffering. The proxied client runs inside a real sandbox.
-import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:https';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nonoArgv } from './support/nono-cli.mjs';
 import { createWorld, startDaemon } from './support/private-world.mjs';
+import { spawnAsync } from './support/processes.mjs';
+import { makeTestCa } from '../test/support/test-ca.mjs';
 
 const REQUESTS = 500;
 const CLIENT = fileURLToPath(new URL('./support/credential-client.mjs', import.meta.url));
 const REAL_KEY = 'sk-bench-real-key';
-
-function run(argv, world, env = world.env) {
-  return new Promise((resolve) => {
-    const child = spawn(argv[0], argv.slice(1), { cwd: world.work, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 export default async function credentialProxy({ repo, scale, progress }) {
   const world = createWorld('nono-bench-cred-');
   let daemon;
   let server;
   try {
-    const sh = (args) => execFileSync('openssl', args, { cwd: world.tmp, stdio: 'ignore' });
-    sh(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=bench CA', '-keyout', 'ca.key', '-out', 'ca.pem']);
-    sh(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server.key', '-out', 'server.csr']);
-    writeFileSync(join(world.tmp, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-    sh(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'san.ext', '-out', 'server.pem']);
-    server = createServer({ key: readFileSync(join(world.tmp, 'server.key')), cert: readFileSync(join(world.tmp, 'server.pem')) }, (req, res) => {
+    const tls = makeTestCa(world.tmp, ['IP:127.0.0.1']);
+    server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
       if (req.headers.authorization !== `Bearer ${REAL_KEY}`) return void res.writeHead(401).end();
       if (req.url.endsWith('/stream')) {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -47,17 +32,17 @@ export default async function credentialProxy({ repo, scale, progress }) {
     server.keepAliveTimeout = 60_000;
     await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
     const upstream = `https://127.0.0.1:${server.address().port}`;
-    const ca = join(world.tmp, 'ca.pem');
+    const { ca } = tls;
     Object.assign(world.env, { OPENAI_API_KEY: REAL_KEY, NONO_TEST_CREDENTIAL_UPSTREAM_OPENAI: upstream, NONO_TEST_CREDENTIAL_CA: ca });
     daemon = startDaemon(repo, world);
     const count = Math.max(100, Math.round(REQUESTS * scale));
 
     progress('credential proxy: direct');
-    const direct = await run([process.execPath, CLIENT, `${upstream}/v1`, REAL_KEY, String(count)], world, { PATH: world.env.PATH, NODE_EXTRA_CA_CERTS: ca });
+    const direct = await spawnAsync([process.execPath, CLIENT, `${upstream}/v1`, REAL_KEY, String(count)], { cwd: world.work, env: { PATH: world.env.PATH, NODE_EXTRA_CA_CERTS: ca } });
     if (direct.status !== 0) throw new Error(`direct client failed: ${direct.stderr.trim()}`);
     progress('credential proxy: phantom');
     const argv = nonoArgv(repo, ['run', '--credential', 'openai', '--read', join(CLIENT, '..'), '--', 'sh', '-c', `exec "${process.execPath}" "${CLIENT}" "$OPENAI_BASE_URL" "$OPENAI_API_KEY" ${count}`]);
-    const proxied = await run(argv, world);
+    const proxied = await spawnAsync(argv, { cwd: world.work, env: world.env });
     if (proxied.status !== 0) throw new Error(`proxied client failed: ${proxied.stderr.trim()}`);
     const d = JSON.parse(direct.stdout);
     const p = JSON.parse(proxied.stdout);

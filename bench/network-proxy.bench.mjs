@@ -2,40 +2,27 @@
 // through a CONNECT tunnel, the added latency of small requests over a kept-alive tunnel, and
 // 200 concurrent tunnels with the daemon's memory watched. The proxied side runs inside a real
 // sandbox whose only way out is the proxy; the direct side runs the same client outside.
-import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:https';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nonoArgv } from './support/nono-cli.mjs';
 import { createWorld, startDaemon } from './support/private-world.mjs';
+import { rssMb, spawnAsync } from './support/processes.mjs';
+import { single } from './support/stats.mjs';
+import { makeTestCa } from '../test/support/test-ca.mjs';
 
 const DOWNLOAD_MB = 200;
 const CLIENT = fileURLToPath(new URL('./support/proxy-client.mjs', import.meta.url));
-const asSummary = (value) => ({ medianMs: value, p90Ms: value, minMs: value, runs: 1 });
-
-function makeCerts(dir) {
-  const sh = (args) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-  sh(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=bench CA', '-keyout', 'ca.key', '-out', 'ca.pem']);
-  sh(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server.key', '-out', 'server.csr']);
-  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  sh(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'san.ext', '-out', 'server.pem']);
-}
-
-function rssMb(pid) {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : Number.NaN;
-}
 
 export default async function networkProxy({ repo, scale, progress }) {
   const world = createWorld('nono-bench-proxy-');
   let daemon;
   let server;
   try {
-    makeCerts(world.tmp);
+    const tls = makeTestCa(world.tmp, ['IP:127.0.0.1']);
     const megabytes = Math.max(20, Math.round(DOWNLOAD_MB * scale));
     const big = Buffer.alloc(1 << 20, 'x');
-    server = createServer({ key: readFileSync(join(world.tmp, 'server.key')), cert: readFileSync(join(world.tmp, 'server.pem')) }, (req, res) => {
+    server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
       if (req.url === '/big') {
         res.writeHead(200, { 'content-length': String(megabytes << 20) });
         let left = megabytes;
@@ -55,18 +42,18 @@ export default async function networkProxy({ repo, scale, progress }) {
     await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = server.address().port;
     daemon = startDaemon(repo, world);
-    const ca = join(world.tmp, 'ca.pem');
+    const { ca } = tls;
 
     // Not spawnSync: the server runs in this process and must keep answering.
     const direct = async (mode, n) => {
-      const r = await spawnAsync([process.execPath, CLIENT, mode, '127.0.0.1', String(port), ca, String(n ?? '')], world);
+      const r = await spawnAsync([process.execPath, CLIENT, mode, '127.0.0.1', String(port), ca, String(n ?? '')], { cwd: world.work, env: world.env });
       if (r.status !== 0) throw new Error(`direct ${mode} failed: ${r.stderr.trim()}`);
       return JSON.parse(r.stdout);
     };
     // Runs asynchronously so the daemon's memory can be sampled meanwhile.
     const proxied = async (mode, n) => {
       const argv = nonoArgv(repo, ['run', '--allow-domain', `127.0.0.1:${port}`, '--read', world.tmp, '--read', join(CLIENT, '..'), '--', process.execPath, CLIENT, mode, '127.0.0.1', String(port), ca, String(n ?? '')]);
-      const r = await spawnAsync(argv, world);
+      const r = await spawnAsync(argv, { cwd: world.work, env: world.env });
       if (r.status !== 0) throw new Error(`proxied ${mode} failed (${r.status}): ${r.stderr.trim()}`);
       return JSON.parse(r.stdout);
     };
@@ -88,8 +75,8 @@ export default async function networkProxy({ repo, scale, progress }) {
     return [
       {
         name: `${megabytes} MB HTTPS download through a CONNECT tunnel`,
-        measured: asSummary(proxiedDownload.ms),
-        baseline: asSummary(directDownload.ms),
+        measured: single(proxiedDownload.ms),
+        baseline: single(directDownload.ms),
         baselineLabel: 'direct on loopback',
         deltaMs: proxiedDownload.ms - directDownload.ms,
         ratio,
@@ -109,7 +96,7 @@ export default async function networkProxy({ repo, scale, progress }) {
       },
       {
         name: '200 concurrent tunnels: daemon peak RSS (MB)',
-        measured: asSummary(peak),
+        measured: single(peak),
         unit: 'MB',
         target: 'all complete, RSS < 200 MB',
         status: concurrent.ok === concurrent.count && peak < 200 ? 'pass' : 'fail',
@@ -121,16 +108,4 @@ export default async function networkProxy({ repo, scale, progress }) {
     daemon?.stop();
     world.cleanup();
   }
-}
-
-/** spawnSync's result shape, without blocking the loop (the memory sampler runs meanwhile). */
-function spawnAsync(argv, world) {
-  return new Promise((resolve) => {
-    const child = spawn(argv[0], argv.slice(1), { cwd: world.work, env: world.env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
 }

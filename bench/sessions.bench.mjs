@@ -3,12 +3,13 @@
 // attached client, and the daemon's memory idle and with 50 sessions. Both sides are driven
 // through a real PTY by the same harness, so only nono and tmux differ.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync, writeSync, closeSync } from 'node:fs';
+import { mkdirSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import pty from 'node-pty';
 import { nonoArgv } from './support/nono-cli.mjs';
 import { createWorld, startDaemon } from './support/private-world.mjs';
-import { summarize, quantile } from './support/stats.mjs';
+import { single, summarize, quantile } from './support/stats.mjs';
+import { rssMb } from './support/processes.mjs';
 
 const KEYS = 1000;
 const FILE_MB = 100;
@@ -79,13 +80,6 @@ function writeBigFile(path, megabytes) {
   closeSync(fd);
 }
 
-function rssMb(pid) {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : Number.NaN;
-}
-
-const asSummary = (value) => ({ medianMs: value, p90Ms: value, minMs: value, runs: 1 });
-
 export default async function sessions({ repo, scale, progress }) {
   const tmux = spawnSync('tmux', ['-V'], { encoding: 'utf8' });
   if (tmux.status !== 0) {
@@ -117,7 +111,7 @@ export default async function sessions({ repo, scale, progress }) {
     const perSession = (loaded - idle) / SESSIONS;
     rows.push({
       name: 'daemon RSS idle (MB)',
-      measured: asSummary(idle),
+      measured: single(idle),
       baseline: undefined,
       unit: 'MB',
       target: '≤ 80 MB',
@@ -126,8 +120,8 @@ export default async function sessions({ repo, scale, progress }) {
     });
     rows.push({
       name: `daemon RSS per session (${SESSIONS} sessions)`,
-      measured: asSummary(perSession),
-      baseline: asSummary(loaded),
+      measured: single(perSession),
+      baseline: single(loaded),
       baselineLabel: `total ${loaded.toFixed(0)} MB`,
       unit: 'MB',
       target: '≤ 2 MB each',
@@ -176,8 +170,8 @@ export default async function sessions({ repo, scale, progress }) {
     const tmuxMs = await throughput(tmuxCat);
     rows.push({
       name: `cat ${megabytes} MB to one attached client`,
-      measured: asSummary(nonoMs),
-      baseline: asSummary(tmuxMs),
+      measured: single(nonoMs),
+      baseline: single(tmuxMs),
       baselineLabel: 'the same under tmux',
       deltaMs: nonoMs - tmuxMs,
       ratio: nonoMs / tmuxMs,

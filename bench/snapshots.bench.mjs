@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { single } from './support/stats.mjs';
 
 const FILES = 20_000;
 const TOTAL_MB = 500;
@@ -61,8 +62,6 @@ function timeGitAdd(tree) {
   return ms;
 }
 
-const asSummary = (value) => ({ medianMs: value, p90Ms: value, minMs: value, runs: 1 });
-
 export default async function snapshots({ repo, scale, progress }) {
   const root = mkdtempSync(join(tmpdir(), 'nono-bench-snap-'));
   try {
@@ -84,8 +83,8 @@ export default async function snapshots({ repo, scale, progress }) {
     return [
       {
         name: `baseline snapshot, ${files} files / ${megabytes} MB`,
-        measured: asSummary(baseline.ms),
-        baseline: asSummary(git),
+        measured: single(baseline.ms),
+        baseline: single(git),
         baselineLabel: 'git add -A, fresh repository',
         deltaMs: baseline.ms - git,
         ratio: baseline.ms / git,
@@ -95,8 +94,8 @@ export default async function snapshots({ repo, scale, progress }) {
       },
       {
         name: 're-snapshot, nothing changed',
-        measured: asSummary(again.ms),
-        baseline: asSummary(baseline.ms),
+        measured: single(again.ms),
+        baseline: single(baseline.ms),
         baselineLabel: 'the baseline snapshot',
         deltaMs: again.ms - baseline.ms,
         ratio: again.ms / baseline.ms,
@@ -106,8 +105,8 @@ export default async function snapshots({ repo, scale, progress }) {
       },
       {
         name: 're-snapshot after 1% of files changed',
-        measured: asSummary(changed.ms),
-        baseline: asSummary(baseline.ms),
+        measured: single(changed.ms),
+        baseline: single(baseline.ms),
         baselineLabel: 'the baseline snapshot',
         deltaMs: changed.ms - baseline.ms,
         ratio: changed.ms / baseline.ms,
@@ -117,7 +116,7 @@ export default async function snapshots({ repo, scale, progress }) {
       },
       {
         name: 'peak RSS of the baseline snapshot (MB)',
-        measured: asSummary(baseline.rssMb),
+        measured: single(baseline.rssMb),
         unit: 'MB',
         target: '≤ 200 MB',
         status: baseline.rssMb <= 200 ? 'pass' : 'fail',

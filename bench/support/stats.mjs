@@ -20,3 +20,8 @@ export function summarize(samplesMs) {
     runs: samplesMs.length,
   };
 }
+
+/** A single measurement as a summary, for rows measured once (a big download, a memory peak). */
+export function single(value) {
+  return { medianMs: value, p90Ms: value, minMs: value, runs: 1 };
+}

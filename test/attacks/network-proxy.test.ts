@@ -2,14 +2,14 @@
 // the allowlist names, a second one it does not, listeners for direct and UDP escapes, and the
 // proxy itself fed malformed input. Every escape must fail and leave the listeners untouched.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { usePrivateDaemon } from '../support/daemon-process.js';
+import { makeTestCa } from '../support/test-ca.mjs';
 import { PROBE_BIN, runCli } from '../support/run-cli.js';
 
 const ctx = usePrivateDaemon({ env: { NONO_TEST_RESOLVE: 'internal.test=127.0.0.5,meta.test=169.254.169.254' } });
@@ -21,22 +21,15 @@ interface Listener {
 }
 
 let certs: string;
+let tls: { key: Buffer; cert: Buffer };
 let allowed: Listener;
 let other: Listener;
 let udp: { socket: UdpSocket; port: number; received: number };
 let decoy: TcpServer | undefined;
 
-function makeCerts(dir: string): void {
-  const sh = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-  sh(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=nono test CA', '-keyout', 'ca.key', '-out', 'ca.pem']);
-  sh(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=internal.test', '-keyout', 'server.key', '-out', 'server.csr']);
-  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.5,IP:127.0.0.6,DNS:internal.test\n');
-  sh(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'san.ext', '-out', 'server.pem']);
-}
-
 function httpsServer(host: string, body: string): Promise<Listener> {
   const listener = { port: 0, hits: 0, close: () => undefined } as Listener;
-  const server: HttpsServer = createHttpsServer({ key: readFileSync(join(certs, 'server.key')), cert: readFileSync(join(certs, 'server.pem')) }, (_req, res) => {
+  const server: HttpsServer = createHttpsServer(tls, (_req, res) => {
     res.end(body);
   });
   server.on('connection', () => listener.hits++);
@@ -51,8 +44,7 @@ function httpsServer(host: string, body: string): Promise<Listener> {
 
 beforeAll(async () => {
   certs = join(ctx.world.root, 'certs');
-  execFileSync('mkdir', ['-p', certs]);
-  makeCerts(certs);
+  tls = makeTestCa(certs, ['DNS:internal.test', 'IP:127.0.0.5', 'IP:127.0.0.6']);
   allowed = await httpsServer('127.0.0.5', 'hello from the allowed server\n');
   other = await httpsServer('127.0.0.6', 'you should not see this\n');
   const socket = createSocket('udp4');

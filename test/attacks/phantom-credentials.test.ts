@@ -3,7 +3,7 @@
 // HTTPS server with a test CA standing in for api.openai.com). The real key never enters the
 // sandbox: not its environment, not /proc, not the files it can write.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createWorld, type TestWorld } from '../support/sandbox-env.js';
 import { startDaemon, type RunningDaemon } from '../support/daemon-process.js';
 import { startSecretService, type SecretService } from '../support/secret-service.js';
+import { makeTestCa } from '../support/test-ca.mjs';
 import { runCli } from '../support/run-cli.js';
 
 const REAL_KEY = `sk-real-${'9'.repeat(40)}`;
@@ -21,14 +22,8 @@ const seen: { auth: string | undefined; path: string | undefined }[] = [];
 
 beforeAll(async () => {
   world = createWorld();
-  const certs = join(world.root, 'certs');
-  mkdirSync(certs);
-  const sh = (args: string[]) => execFileSync('openssl', args, { cwd: certs, stdio: 'ignore' });
-  sh(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=test CA', '-keyout', 'ca.key', '-out', 'ca.pem']);
-  sh(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.7', '-keyout', 'server.key', '-out', 'server.csr']);
-  writeFileSync(join(certs, 'san.ext'), 'subjectAltName=IP:127.0.0.7\n');
-  sh(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'san.ext', '-out', 'server.pem']);
-  upstream = createServer({ key: readFileSync(join(certs, 'server.key')), cert: readFileSync(join(certs, 'server.pem')) }, (req, res) => {
+  const tls = makeTestCa(join(world.root, 'certs'), ['IP:127.0.0.7']);
+  upstream = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
     seen.push({ auth: req.headers.authorization, path: req.url });
     if (req.url?.endsWith('/stream')) {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -41,7 +36,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.7', () => resolve()));
   const port = (upstream.address() as AddressInfo).port;
   daemon = await startDaemon(world, {
-    env: { OPENAI_API_KEY: REAL_KEY, NONO_TEST_CREDENTIAL_UPSTREAM_OPENAI: `https://127.0.0.7:${port}`, NONO_TEST_CREDENTIAL_CA: join(certs, 'ca.pem') },
+    env: { OPENAI_API_KEY: REAL_KEY, NONO_TEST_CREDENTIAL_UPSTREAM_OPENAI: `https://127.0.0.7:${port}`, NONO_TEST_CREDENTIAL_CA: tls.ca },
   });
 });
 afterAll(async () => {

@@ -13,6 +13,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { NonoError, type SandboxPlan } from '@nono/shared';
 import { BUILTIN_ROUTES, routeNamed, type CredentialRoute } from './credential-routes.js';
 import { resolveCredential } from './credential-source.js';
+import { withoutHopByHop } from '../proxy/hop-by-hop.js';
 import { createSessionCa } from './session-ca.js';
 import { compileEndpointRules, endpointVerdict, type EndpointRule } from './endpoint-rules.js';
 
@@ -37,7 +38,6 @@ export interface PhantomProxy {
   intercept(socket: Duplex, host: string, port: number): void;
 }
 
-const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host'];
 
 function phantomFrom(route: CredentialRoute, req: IncomingMessage): Buffer {
   const raw = String(req.headers[route.header] ?? '');
@@ -159,15 +159,11 @@ function queryOf(req: IncomingMessage): string {
 }
 
 function forward(credential: ActiveCredential, req: IncomingMessage, res: ServerResponse, path: string, ca: Buffer | undefined): void {
-  const headers: Record<string, string | string[] | undefined> = { ...req.headers };
-  for (const name of HOP_BY_HOP) delete headers[name];
-  headers[credential.route.header] = credential.route.format.replace('{key}', credential.key);
+  const headers = { ...withoutHopByHop(req.headers), [credential.route.header]: credential.route.format.replace('{key}', credential.key) };
   const upstream = httpsRequest(
     { hostname: credential.upstream.hostname, port: credential.upstream.port || 443, method: req.method, path, headers, ...(ca ? { ca } : {}) },
     (answer) => {
-      const out = { ...answer.headers };
-      for (const name of HOP_BY_HOP) delete out[name];
-      res.writeHead(answer.statusCode ?? 502, out);
+      res.writeHead(answer.statusCode ?? 502, withoutHopByHop(answer.headers));
       res.flushHeaders();
       answer.pipe(res);
     },

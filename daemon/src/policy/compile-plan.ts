@@ -5,11 +5,11 @@
 // With the private view (user namespaces available) a protected path inside a grant is
 // masked; with Landlock alone, which cannot deny inside a granted tree, a grant the user asked
 // for that covers one is refused, and one from a group is dropped with a note.
-import { existsSync, type Stats } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { Access, Grants, PlanRule, SandboxPlan } from '@nono/shared';
 import { NonoError, type NonoPaths, type Profile } from '@nono/shared';
-import { canonicalOrLexical, isWithin, statIfVisible, toAbsolute } from './resolve-path.js';
+import { canonicalOrLexical, isWithin, kindOf, statIfVisible, toAbsolute } from './resolve-path.js';
 import { filterEnvironment } from './environment.js';
 import { expandPath, type PolicyContext } from './policy-variables.js';
 import type { GroupCatalog } from './group-catalog.js';
@@ -88,12 +88,6 @@ const GRANT_KEYS: { key: GrantKey; profileKey: keyof NonNullable<Profile['filesy
 ];
 
 const GPU_DEVICES = ['/dev/dri', '/dev/nvidia0', '/dev/nvidiactl', '/dev/nvidia-uvm', '/dev/nvidia-modeset', '/dev/kfd'];
-
-function kindOf(stats: Stats): PlanRule['kind'] {
-  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'device';
-  if (stats.isSocket()) return 'socket';
-  return stats.isDirectory() ? 'dir' : 'file';
-}
 
 /**
  * The protected paths a grant of path runs into. In the view a protected path inside a grant

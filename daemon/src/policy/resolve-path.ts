@@ -1,6 +1,7 @@
 // Canonical paths for policy decisions. Landlock acts on the inode a path resolves to, so
 // every grant and every protected path is compared after symlinks are resolved.
 import { existsSync, lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
+import type { PlanRule } from '@nono/shared';
 import { dirname, basename, join, isAbsolute, resolve } from 'node:path';
 
 /**
@@ -52,4 +53,11 @@ export function statIfVisible(path: string, follow = true): Stats | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** What kind of grant a path makes, from its (not followed) stats. */
+export function kindOf(stats: Stats): PlanRule['kind'] {
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'device';
+  if (stats.isSocket()) return 'socket';
+  return stats.isDirectory() ? 'dir' : 'file';
 }

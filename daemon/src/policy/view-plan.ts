@@ -1,12 +1,12 @@
 // What the helper's private filesystem view needs beyond the grants: which protected paths
 // inside grants to mask, which host-exec files inside writable grants to write-protect, and
 // which symlinks along granted paths to recreate so /bin/sh still resolves.
-import { readdirSync, readlinkSync, type Stats } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { PlanRule } from '@nono/shared';
 import { readJsonc } from './jsonc-file.js';
 import { HOST_EXEC_PATHS_FILE } from './policy-data.js';
-import { isWithin, statIfVisible } from './resolve-path.js';
+import { isWithin, kindOf, statIfVisible } from './resolve-path.js';
 
 export interface Covered {
   path: string;
@@ -95,12 +95,6 @@ function listIfVisible(dir: string): string[] | undefined {
   }
 }
 
-function entryKind(stats: Stats): PlanRule['kind'] {
-  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'device';
-  if (stats.isSocket()) return 'socket';
-  return stats.isDirectory() ? 'dir' : 'file';
-}
-
 /**
  * A granted directory that holds hidden paths is rebuilt in the view rather than bound whole:
  * a read-only skeleton directory holding the grant's other entries, each bound with the
@@ -139,7 +133,7 @@ export function rebuildAroundMasks(rules: PlanRule[], masks: Covered[], rebuilda
       if (!stats) continue;
       if (stats.isSymbolicLink()) symlinks.push({ path, target: readlinkSync(path) });
       else if (stats.isDirectory() && hidden.some((m) => isWithin(m.path, path))) rebuild(path, grant);
-      else add({ path, access: grant.access, kind: entryKind(stats), source: grant.source });
+      else add({ path, access: grant.access, kind: kindOf(stats), source: grant.source });
     }
   };
 

@@ -12,6 +12,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { checkedAddress, type Resolver } from './checked-address.js';
 import { decideName, type HostPolicyRules } from './host-rules.js';
+import { withoutHopByHop } from './hop-by-hop.js';
 
 export interface ProxyDecision {
   time: string;
@@ -35,7 +36,6 @@ export interface ProxyOptions {
   interceptor?: { intercepts(host: string, port: number): boolean; intercept(socket: Duplex, host: string, port: number): void };
 }
 
-const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
 /** Headers past this are answered 431 by Node's parser before any of our code runs. */
 const MAX_HEADER_BYTES = 32 * 1024;
 
@@ -157,11 +157,9 @@ export class FilteringProxy {
       res.writeHead(403, { 'content-type': 'text/plain' }).end(`nono: ${admitted.reason}\n`);
       return;
     }
-    const headers = { ...req.headers };
-    for (const name of HOP_BY_HOP) delete headers[name];
-    headers.host = url.host;
+    const headers = { ...withoutHopByHop(req.headers), host: url.host };
     const upstream = httpRequest({ host: admitted.address, port, method: req.method, path: `${url.pathname}${url.search}`, headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, stripHopByHop(answer.headers));
+      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, withoutHopByHop(answer.headers));
       answer.pipe(res);
     });
     upstream.on('error', (error) => {
@@ -178,10 +176,4 @@ export class FilteringProxy {
     const extra = status === 407 ? 'Proxy-Authenticate: Basic realm="nono"\r\n' : '';
     socket.end(`HTTP/1.1 ${status} ${text}\r\n${extra}Content-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   }
-}
-
-function stripHopByHop(headers: IncomingMessage['headers']): IncomingMessage['headers'] {
-  const out = { ...headers };
-  for (const name of HOP_BY_HOP) delete out[name];
-  return out;
 }

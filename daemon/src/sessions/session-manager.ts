@@ -36,7 +36,9 @@ export class SessionManager {
   /** NONO_TEST_RESOLVE replaces DNS for named hosts, so tests can point names at local servers. */
   private readonly resolve: Resolver = resolverFromEnv(process.env.NONO_TEST_RESOLVE);
 
-  constructor(private readonly options: SessionManagerOptions) {}
+  constructor(private readonly options: SessionManagerOptions) {
+    this.snapshotStore = new ObjectStore(join(options.paths.stateDir, 'snapshots'));
+  }
 
   plan(params: ParamsOf<'session.run'>): ReturnType<typeof compilePlan> {
     return compilePlan(params, this.options.policy);
@@ -89,7 +91,7 @@ export class SessionManager {
     // A detached session still gets a terminal: it is there to be attached to later.
     const terminal = params.terminal ?? (params.detached ? DETACHED_SIZE : null);
     // Before the command starts, so the baseline is what the user had.
-    const snapshotStore = this.snapshotStore;
+    const { snapshotStore } = this;
     const snapshotRules = { exclude: params.snapshotExclude ?? [], include: params.snapshotInclude ?? [] };
     if (params.snapshot) await snapshotBaseline(snapshotStore, id, plan, snapshotRules);
     const session = new Session({
@@ -211,9 +213,7 @@ export class SessionManager {
   }
 
   /** Objects and manifests of every snapshot, in the state dir. */
-  get snapshotStore(): ObjectStore {
-    return new ObjectStore(join(this.options.paths.stateDir, 'snapshots'));
-  }
+  readonly snapshotStore: ObjectStore;
 
   /** A session this daemon ran, by exact id. */
   get(id: string): Session | undefined {

@@ -7,6 +7,17 @@ const PathList = Type.Array(Type.String({ minLength: 1 }), { description: 'Absol
 const NameList = Type.Array(Type.String({ minLength: 1 }));
 const strict = { additionalProperties: false } as const;
 
+/** The path lists a profile's filesystem section and a security group both have. */
+const GRANT_LISTS = {
+  allow: Type.Optional(PathList),
+  read: Type.Optional(PathList),
+  write: Type.Optional(PathList),
+  allow_file: Type.Optional(PathList),
+  read_file: Type.Optional(PathList),
+  write_file: Type.Optional(PathList),
+  deny: Type.Optional(PathList),
+};
+
 export const WorkdirAccess = Type.Union(
   [Type.Literal('none'), Type.Literal('read'), Type.Literal('write'), Type.Literal('readwrite')],
   { description: 'What the sandbox gets of the working directory' },
@@ -42,13 +53,7 @@ export const ProfileSchema = Type.Object(
     filesystem: Type.Optional(
       Type.Object(
         {
-          allow: Type.Optional(PathList),
-          read: Type.Optional(PathList),
-          write: Type.Optional(PathList),
-          allow_file: Type.Optional(PathList),
-          read_file: Type.Optional(PathList),
-          write_file: Type.Optional(PathList),
-          deny: Type.Optional(PathList),
+          ...GRANT_LISTS,
           unix_socket: Type.Optional(
             Type.Array(Type.String({ minLength: 1 }), {
               description: 'Host unix sockets the sandbox may connect to (e.g. /run/docker.sock); all others are hidden',
@@ -135,13 +140,7 @@ export const GroupSchema = Type.Object(
     description: Type.String(),
     platform: Type.Union([Type.Literal('linux'), Type.Literal('macos'), Type.Literal('all')]),
     required: Type.Optional(Type.Boolean()),
-    allow: Type.Optional(PathList),
-    read: Type.Optional(PathList),
-    write: Type.Optional(PathList),
-    allow_file: Type.Optional(PathList),
-    read_file: Type.Optional(PathList),
-    write_file: Type.Optional(PathList),
-    deny: Type.Optional(PathList),
+    ...GRANT_LISTS,
   },
   strict,
 );
