@@ -20,13 +20,14 @@ export async function fsyncDir(dir: string): Promise<void> {
 
 /**
  * Creates `temp` (flags `wx`, or `w` to overwrite one a crashed run left), lets `fill` write
- * it, and fsyncs it. On any failure the temp file is removed, so no half-written file stays.
+ * it, and fsyncs it unless the caller syncs many files at once later. On any failure the
+ * temp file is removed, so no half-written file stays.
  */
-export async function writeTemp(temp: string, mode: number, fill: (handle: FileHandle) => Promise<unknown>, flags: 'wx' | 'w' = 'wx'): Promise<void> {
+export async function writeTemp(temp: string, mode: number, fill: (handle: FileHandle) => Promise<unknown>, flags: 'wx' | 'w' = 'wx', sync = true): Promise<void> {
   const handle = await open(temp, flags, mode);
   try {
     await fill(handle);
-    await handle.sync();
+    if (sync) await handle.sync();
   } catch (err) {
     await handle.close();
     await unlink(temp).catch(() => undefined);

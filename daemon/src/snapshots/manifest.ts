@@ -11,9 +11,12 @@ import { sha256 } from './hashing.js';
 import { comparePaths, leafHash, merkleRoot } from './merkle.js';
 import type { ObjectStore } from './object-store.js';
 import { StatCache } from './stat-cache.js';
-import { walkTree, type ManifestEntry } from './tree-walk.js';
+import { listedBytes, listTree, type ListedFile, type ManifestEntry, type WalkProgress } from './tree-walk.js';
 
 export type { ManifestEntry } from './tree-walk.js';
+
+/** Why a snapshot exists: taken around a session, or by hand with `nono snapshot create`. */
+export type SnapshotOrigin = { session: string; role: 'baseline' | 'final' } | { manual: true };
 
 export interface Manifest extends ExclusionRules {
   version: 1;
@@ -21,12 +24,17 @@ export interface Manifest extends ExclusionRules {
   created: string;
   tree: string;
   root: string;
+  label?: string;
+  origin?: SnapshotOrigin;
   entries: ManifestEntry[];
 }
 
 export interface SnapshotOptions {
   exclude?: string[];
   include?: string[];
+  label?: string;
+  origin?: SnapshotOrigin;
+  progress?: WalkProgress;
 }
 
 export interface SnapshotResult {
@@ -69,23 +77,37 @@ export async function takeSnapshot(store: ObjectStore, treePath: string, options
   const rules: ExclusionRules = { exclude: options.exclude ?? [], include: options.include ?? [] };
   const cache = await StatCache.load(statCacheFile(store, tree));
   const counts = { filesHashed: 0, filesCached: 0 };
-  const { entries } = await walkTree(
-    tree,
-    new Exclusions(rules),
-    async (absPath, relPath, stats, statTakenNs) => {
-      const cached = cache.lookup(relPath, stats);
+  const { entries, files } = await listTree(tree, new Exclusions(rules), [store.root]);
+  const batch = store.batch();
+  try {
+    const toStore: ListedFile[] = [];
+    for (const file of files) {
+      const cached = cache.lookup(file.entry.path, file.stats);
       // A cached hash is only good while its object is still in the store.
-      if (cached !== undefined && (await store.has(cached))) {
-        counts.filesCached++;
-        return { hash: cached, size: Number(stats.size) };
+      if (cached !== undefined && (await batch.holds(cached))) {
+        file.entry.hash = cached;
+        file.entry.size = Number(file.stats.size);
+      } else {
+        toStore.push(file);
       }
-      counts.filesHashed++;
-      const stored = await store.put(absPath);
-      cache.remember(relPath, stats, stored.hash, statTakenNs);
-      return stored;
-    },
-    [store.root],
-  );
+    }
+    counts.filesCached = files.length - toStore.length;
+    counts.filesHashed = toStore.length;
+    options.progress?.listed?.(toStore.length, listedBytes(toStore));
+    const stored = await batch.putMany(
+      toStore.map((file) => file.absPath),
+      (done) => options.progress?.read?.(done.files, done.bytes),
+    );
+    for (const [index, file] of toStore.entries()) {
+      file.entry.hash = stored[index]!.hash;
+      file.entry.size = stored[index]!.size;
+      cache.remember(file.entry.path, file.stats, file.entry.hash, file.statTakenNs);
+    }
+    await batch.commit();
+  } catch (err) {
+    await batch.abandon();
+    throw err;
+  }
   const sorted = sortEntries(entries);
   const manifest: Manifest = {
     version: 1,
@@ -94,6 +116,8 @@ export async function takeSnapshot(store: ObjectStore, treePath: string, options
     tree,
     root: computeRoot(sorted),
     ...rules,
+    ...(options.label !== undefined ? { label: options.label } : {}),
+    ...(options.origin !== undefined ? { origin: options.origin } : {}),
     entries: sorted,
   };
   await writeManifest(store, manifest);

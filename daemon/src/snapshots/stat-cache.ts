@@ -1,7 +1,7 @@
 // Re-snapshotting a large unchanged tree must not re-read it. A file whose inode, size,
 // mtime and ctime are all as they were when it was hashed is taken to hold the same bytes;
 // ctime catches a writer that put mtime back.
-import type { BigIntStats } from 'node:fs';
+import type { FileStat } from './tree-walk.js';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { writeFileDurably } from './durable-files.js';
@@ -37,7 +37,7 @@ export class StatCache {
     return new StatCache(file, new Map(Object.entries(entries)));
   }
 
-  lookup(path: string, stats: BigIntStats): string | undefined {
+  lookup(path: string, stats: FileStat): string | undefined {
     const cached = this.previous.get(path);
     if (!cached || !sameStat(cached, stats)) return undefined;
     this.next.set(path, cached);
@@ -45,7 +45,7 @@ export class StatCache {
   }
 
   /** `statTakenNs` is the wall clock just before the stat that `stats` came from. */
-  remember(path: string, stats: BigIntStats, hash: string, statTakenNs: bigint): void {
+  remember(path: string, stats: FileStat, hash: string, statTakenNs: bigint): void {
     const changed = stats.mtimeNs > stats.ctimeNs ? stats.mtimeNs : stats.ctimeNs;
     if (changed + RACY_WINDOW_NS > statTakenNs) return;
     this.next.set(path, { ...statKey(stats), hash });
@@ -58,11 +58,11 @@ export class StatCache {
   }
 }
 
-function statKey(stats: BigIntStats): Omit<CachedStat, 'hash'> {
+function statKey(stats: FileStat): Omit<CachedStat, 'hash'> {
   return { ino: String(stats.ino), size: String(stats.size), mtime_ns: String(stats.mtimeNs), ctime_ns: String(stats.ctimeNs) };
 }
 
-function sameStat(cached: CachedStat, stats: BigIntStats): boolean {
+function sameStat(cached: CachedStat, stats: FileStat): boolean {
   const key = statKey(stats);
   return cached.ino === key.ino && cached.size === key.size && cached.mtime_ns === key.mtime_ns && cached.ctime_ns === key.ctime_ns;
 }

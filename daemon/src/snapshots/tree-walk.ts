@@ -1,6 +1,5 @@
 // Reads a tree into manifest entries. Symlinks are recorded, never followed: following one
 // would snapshot (and later restore over) whatever an agent pointed it at.
-import type { BigIntStats } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Exclusions } from './exclusions.js';
@@ -10,8 +9,16 @@ export type ManifestEntry =
   | { path: string; type: 'symlink'; target: string }
   | { path: string; type: 'dir'; mode: number };
 
+/** What the stat cache compares; a full BigIntStats per file would cost kilobytes each. */
+export interface FileStat {
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+}
+
 /** Gives the content hash of a regular file; the snapshot stores it, a live diff only hashes it. */
-export type FileHasher = (absPath: string, relPath: string, stats: BigIntStats, statTakenNs: bigint) => Promise<{ hash: string; size: number }>;
+export type FileHasher = (absPath: string, relPath: string, stats: FileStat, statTakenNs: bigint) => Promise<{ hash: string; size: number }>;
 
 export interface TreeContents {
   /** Files, symlinks and empty directories, in walk order. */
@@ -20,41 +27,99 @@ export interface TreeContents {
   dirs: string[];
 }
 
-export async function walkTree(root: string, exclusions: Exclusions, hashFile: FileHasher, skipAbs: string[] = []): Promise<TreeContents> {
-  const contents: TreeContents = { entries: [], dirs: [] };
-  await walkDir(root, '', exclusions, hashFile, new Set(skipAbs), contents);
+export interface WalkProgress {
+  /** Called once the tree has been listed, before any file is read. */
+  listed?(files: number, bytes: number): void;
+  /** Called now and then with the files and bytes read so far. */
+  read?(files: number, bytes: number): void;
+}
+
+export interface ListedFile {
+  entry: Extract<ManifestEntry, { type: 'file' }>;
+  absPath: string;
+  stats: FileStat;
+  statTakenNs: bigint;
+}
+
+/** A listed tree: entries whose file hashes are still empty, and the files to fill them from. */
+export interface TreeListing extends TreeContents {
+  files: ListedFile[];
+}
+
+// Reading and hashing files one at a time leaves the disk and the thread pool idle between
+// them; a few in flight keep both busy without holding many 1 MiB buffers.
+const FILES_IN_FLIGHT = 8;
+
+export async function listTree(root: string, exclusions: Exclusions, skipAbs: string[] = []): Promise<TreeListing> {
+  const listing: TreeListing = { entries: [], dirs: [], files: [] };
+  await walkDir(root, '', exclusions, new Set(skipAbs), listing, listing.files);
+  return listing;
+}
+
+export function listedBytes(files: ListedFile[]): number {
+  return files.reduce((sum, f) => sum + Number(f.stats.size), 0);
+}
+
+export async function walkTree(root: string, exclusions: Exclusions, hashFile: FileHasher, skipAbs: string[] = [], progress: WalkProgress = {}): Promise<TreeContents> {
+  const { files, ...contents } = await listTree(root, exclusions, skipAbs);
+  progress.listed?.(files.length, listedBytes(files));
+  let next = 0;
+  const done = { files: 0, bytes: 0 };
+  // A fixed set of workers pulling the next index: bounded concurrency without a queue library.
+  const worker = async (): Promise<void> => {
+    while (next < files.length) {
+      const file = files[next++]!;
+      const { hash, size } = await hashFile(file.absPath, file.entry.path, file.stats, file.statTakenNs);
+      file.entry.hash = hash;
+      file.entry.size = size;
+      done.files++;
+      done.bytes += size;
+      progress.read?.(done.files, done.bytes);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(FILES_IN_FLIGHT, files.length) }, worker));
   return contents;
 }
 
 /** Returns how many entries the directory contributed, so an empty one can be recorded. */
-async function walkDir(root: string, rel: string, exclusions: Exclusions, hashFile: FileHasher, skip: Set<string>, out: TreeContents): Promise<number> {
+async function walkDir(root: string, rel: string, exclusions: Exclusions, skip: Set<string>, out: TreeContents, files: ListedFile[]): Promise<number> {
   const names = (await readdir(join(root, rel))).sort();
+  const statTakenNs = BigInt(Date.now()) * 1_000_000n;
+  const stats = await Promise.all(names.map((name) => lstat(join(root, rel, name), { bigint: true }).catch(vanished)));
   let recorded = 0;
-  for (const name of names) {
+  for (const [index, name] of names.entries()) {
     const relPath = rel === '' ? name : `${rel}/${name}`;
     const absPath = join(root, relPath);
-    if (skip.has(absPath)) continue;
-    const statTakenNs = BigInt(Date.now()) * 1_000_000n;
-    const stats = await lstat(absPath, { bigint: true });
-    if (stats.isDirectory()) {
+    const stat = stats[index];
+    if (stat === undefined || skip.has(absPath)) continue;
+    if (stat.isDirectory()) {
       if (exclusions.canSkipWhole(relPath)) continue;
       const dirExcluded = exclusions.excludes(relPath, true);
       const before = out.entries.length;
       if (!dirExcluded) out.dirs.push(relPath);
-      const inside = await walkDir(root, relPath, exclusions, hashFile, skip, out);
-      if (inside === 0 && !dirExcluded) out.entries.splice(before, 0, { path: relPath, type: 'dir', mode: Number(stats.mode & 0o7777n) });
+      const inside = await walkDir(root, relPath, exclusions, skip, out, files);
+      if (inside === 0 && !dirExcluded) out.entries.splice(before, 0, { path: relPath, type: 'dir', mode: Number(stat.mode & 0o7777n) });
       recorded += out.entries.length - before;
     } else if (exclusions.excludes(relPath, false)) {
       continue;
-    } else if (stats.isSymbolicLink()) {
-      out.entries.push({ path: relPath, type: 'symlink', target: await readlink(absPath) });
+    } else if (stat.isSymbolicLink()) {
+      const target = await readlink(absPath).catch(vanished);
+      if (target === undefined) continue;
+      out.entries.push({ path: relPath, type: 'symlink', target });
       recorded++;
-    } else if (stats.isFile()) {
-      const { hash, size } = await hashFile(absPath, relPath, stats, statTakenNs);
-      out.entries.push({ path: relPath, type: 'file', hash, size, mode: Number(stats.mode & 0o7777n), mtime_ns: String(stats.mtimeNs) });
+    } else if (stat.isFile()) {
+      const entry = { path: relPath, type: 'file' as const, hash: '', size: 0, mode: Number(stat.mode & 0o7777n), mtime_ns: String(stat.mtimeNs) };
+      out.entries.push(entry);
+      files.push({ entry, absPath, stats: { ino: stat.ino, size: stat.size, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs }, statTakenNs });
       recorded++;
     }
     // Sockets, fifos and devices are not content; a restore could not recreate them faithfully.
   }
   return recorded;
+}
+
+/** A file deleted between readdir and lstat was simply not there when the snapshot was taken. */
+function vanished(err: NodeJS.ErrnoException): undefined {
+  if (err.code === 'ENOENT') return undefined;
+  throw err;
 }

@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { NonoError } from '@nono/shared';
-import { diffLive } from '../../src/snapshots/diff.js';
-import { takeSnapshot, type Manifest } from '../../src/snapshots/manifest.js';
-import { ObjectStore } from '../../src/snapshots/object-store.js';
-import { journalFile } from '../../src/snapshots/restore-journal.js';
-import { restoreSnapshot } from '../../src/snapshots/restore.js';
-import { verifySnapshot } from '../../src/snapshots/verify.js';
+import { diffLive } from '../../dist/snapshots/diff.js';
+import { takeSnapshot, type Manifest } from '../../dist/snapshots/manifest.js';
+import { ObjectStore } from '../../dist/snapshots/object-store.js';
+import { journalFile } from '../../dist/snapshots/restore-journal.js';
+import { restoreSnapshot } from '../../dist/snapshots/restore.js';
+import { verifySnapshot } from '../../dist/snapshots/verify.js';
 
 const DAEMON_DIR = fileURLToPath(new URL('../../', import.meta.url));
 

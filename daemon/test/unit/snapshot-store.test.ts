@@ -3,9 +3,9 @@ import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sha256 } from '../../src/snapshots/hashing.js';
-import { leafHash, merkleRoot } from '../../src/snapshots/merkle.js';
-import { ObjectStore } from '../../src/snapshots/object-store.js';
+import { sha256 } from '../../dist/snapshots/hashing.js';
+import { leafHash, merkleRoot } from '../../dist/snapshots/merkle.js';
+import { ObjectStore } from '../../dist/snapshots/object-store.js';
 
 let dir: string;
 beforeEach(() => {
@@ -14,23 +14,58 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('object store', () => {
-  it('stores content under its SHA-256 with a two-level fan-out, once', async () => {
+  it('stores content under its SHA-256 with a two-level fan-out, once, and only after commit', async () => {
     const store = new ObjectStore(join(dir, 'store'));
     writeFileSync(join(dir, 'one'), 'same bytes');
     writeFileSync(join(dir, 'two'), 'same bytes');
-    const first = await store.put(join(dir, 'one'));
+    const batch = store.batch();
+    const first = await batch.put(join(dir, 'one'));
     const expected = sha256('same bytes').toString('hex');
     expect(first).toEqual({ hash: expected, size: 10 });
-    const path = join(store.root, 'objects', expected.slice(0, 2), expected.slice(2, 4), expected);
+    const path = join(store.root, 'objects', expected.slice(0, 2), expected.slice(2, 3), expected);
     expect(store.pathOf(expected)).toBe(path);
+    expect(await store.has(expected)).toBe(false);
+    expect(await batch.holds(expected)).toBe(true);
+    expect(await batch.put(join(dir, 'two'))).toEqual(first);
+    await batch.commit();
+    expect(readdirSync(join(store.root, 'objects', 'incoming'))).toEqual([]);
     const written = statSync(path).mtimeMs;
 
-    expect(await store.put(join(dir, 'two'))).toEqual(first);
+    const again = store.batch();
+    expect(await again.put(join(dir, 'two'))).toEqual(first);
+    await again.commit();
     expect(statSync(path).mtimeMs).toBe(written);
-    expect(readdirSync(join(store.root, 'objects', 'incoming'))).toEqual([]);
     expect((await store.read(expected)).toString()).toBe('same bytes');
     expect(await store.verify(expected)).toBe('ok');
     expect(await store.verify(sha256('never stored').toString('hex'))).toBe('missing');
+  });
+
+  it('copies many files in worker threads, equal contents stored once, results in file order', async () => {
+    const store = new ObjectStore(join(dir, 'store'));
+    const files = Array.from({ length: 600 }, (_, i) => {
+      const file = join(dir, `f${i}`);
+      writeFileSync(file, `content ${i % 450}\n`.repeat(1 + (i % 7)));
+      return file;
+    });
+    const batch = store.batch();
+    const seen: number[] = [];
+    const stored = await batch.putMany(files, (done) => seen.push(done.files));
+    expect(stored.map((s) => s.hash)).toEqual(files.map((_, i) => sha256(`content ${i % 450}\n`.repeat(1 + (i % 7))).toString('hex')));
+    expect(seen.at(-1)).toBe(600);
+    await batch.commit();
+    const objects = new Set(stored.map((s) => s.hash));
+    for (const hash of objects) expect(await store.verify(hash)).toBe('ok');
+    expect(readdirSync(join(store.root, 'objects', 'incoming'))).toEqual([]);
+  });
+
+  it('leaves nothing under an object name when a snapshot is abandoned', async () => {
+    const store = new ObjectStore(join(dir, 'store'));
+    writeFileSync(join(dir, 'one'), 'abandoned');
+    const batch = store.batch();
+    const { hash } = await batch.put(join(dir, 'one'));
+    await batch.abandon();
+    expect(await store.has(hash)).toBe(false);
+    expect(readdirSync(join(store.root, 'objects', 'incoming'))).toEqual([]);
   });
 
   it('refuses an object name that is not a hash', () => {
