@@ -7,7 +7,7 @@ import { RpcConnection } from '@nono/shared/rpc/connection';
 import { resolveNonoPaths, type NonoPaths } from '@nono/shared/paths';
 import { NonoError } from '@nono/shared/protocol/errors';
 import type { MethodName, ParamsOf, ResultOf } from '@nono/shared/protocol/methods';
-import type { SessionDetached, SessionExit, SessionOutput, SessionResize } from '@nono/shared/protocol/notifications';
+import type { Progress, SessionDetached, SessionExit, SessionOutput, SessionResize } from '@nono/shared/protocol/notifications';
 import { NONO_VERSION } from '@nono/shared/version';
 import { connectOrStart } from './daemon-launcher.js';
 
@@ -16,6 +16,7 @@ export interface NotificationMap {
   'session.exit': SessionExit;
   'session.resize': SessionResize;
   'session.detached': SessionDetached;
+  progress: Progress;
 }
 
 export interface ConnectOptions {

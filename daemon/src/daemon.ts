@@ -7,6 +7,8 @@ import { NONO_VERSION, resolveNonoPaths, type NonoPaths } from '@nono/shared';
 import { acquireLock, createSecret, ensurePrivateDir, releaseLock } from './runtime-files.js';
 import { createLogger } from './logger.js';
 import { openDatabase } from './store/database.js';
+import { SnapshotIndex } from './store/snapshot-index.js';
+import { SnapshotService } from './snapshots/snapshot-service.js';
 import { SessionStore } from './store/session-store.js';
 import { SessionManager } from './sessions/session-manager.js';
 import { ControlServer } from './rpc/control-server.js';
@@ -66,7 +68,14 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env): Promise
   const db = openDatabase(paths.dbPath);
   const store = new SessionStore(db);
   const lost = store.markLost();
-  const sessions = new SessionManager({ paths, policy, store, log, helperFlags, abiCap: parseAbiCap(env.NONO_TEST_LANDLOCK_ABI_CAP) });
+  const snapshots = new SnapshotService({
+    root: join(paths.stateDir, 'snapshots'),
+    index: new SnapshotIndex(db),
+    configDir: paths.configDir,
+    isLive: (id): boolean => sessions.get(id)?.live === true,
+    log,
+  });
+  const sessions: SessionManager = new SessionManager({ paths, policy, store, snapshots, log, helperFlags, abiCap: parseAbiCap(env.NONO_TEST_LANDLOCK_ABI_CAP) });
 
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
@@ -100,6 +109,7 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env): Promise
     startedAt: Date.now(),
     secret,
     sessions,
+    snapshots,
     store,
     log,
     features: () => features,

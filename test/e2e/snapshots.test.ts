@@ -99,7 +99,7 @@ describe('session snapshots', () => {
     expect((await cli('session', 'verify', 'agent-v')).code).toBe(0);
     const objects = join(ctx.world.root, 'state', 'nono', 'snapshots', 'objects');
     const original = createHash('sha256').update('original\n').digest('hex');
-    const object = join(objects, original.slice(0, 2), original.slice(2, 4), original);
+    const object = join(objects, original.slice(0, 2), original.slice(2, 3), original);
     writeFileSync(object, 'tampered\n');
     const verify = await cli('session', 'verify', 'agent-v');
     expect(verify.code).toBe(1);

@@ -13,6 +13,7 @@ import { registerInspect } from './inspect.js';
 import { registerPrune } from './prune.js';
 import { registerCredential } from './credential.js';
 import { registerSessionChanges } from './session-changes.js';
+import { registerSnapshot } from './snapshot.js';
 import { registerWhy } from './why.js';
 import { registerPolicyGroups } from './policy-groups.js';
 import { registerPolicyShow } from './policy-show.js';
@@ -46,4 +47,5 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerPrune,
   registerCredential,
   registerSessionChanges,
+  registerSnapshot,
   registerWhy, registerPolicy, registerProfile, registerDoctor, registerDaemon];

@@ -2,16 +2,11 @@
 // the way it was before the session started, and checking its snapshots are intact.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { printChanges } from '../output/change-list.js';
+import { progressBar } from '../output/progress-bar.js';
+import { printVerify } from '../output/verify-report.js';
+import { detailOption, type DetailFlags } from './diff-detail.js';
 import { printJson, withDaemon } from './call-daemon.js';
-
-type Tree = { tree: string; changes: { kind: string; path: string }[] };
-
-function printChanges(trees: Tree[]): void {
-  for (const { tree, changes } of trees) {
-    process.stdout.write(`${tree}: ${changes.length} change${changes.length === 1 ? '' : 's'}\n`);
-    for (const change of changes) process.stdout.write(`  ${change.kind} ${change.path}\n`);
-  }
-}
 
 export function registerSessionChanges(program: Command): void {
   const session = program.command('session').description('What a --snapshot session changed, and undoing it');
@@ -19,12 +14,15 @@ export function registerSessionChanges(program: Command): void {
     .command('diff')
     .description('List what the session changed: + added, ~ modified, - deleted, p mode')
     .argument('<session>', 'session name, id or id prefix')
+    .option('--stat', 'line counts per file')
+    .option('--patch', 'unified diffs of text files')
     .option('--json', 'machine-readable output')
-    .action(async (ref: string, options: { json?: boolean }) => {
+    .action(async (ref: string, options: DetailFlags & { json?: boolean }) => {
       process.exitCode = await withDaemon(options.json, async (client) => {
-        const { trees } = await client.call('session.diff', { session: ref });
+        const detail = detailOption(options);
+        const { trees } = await client.call('session.diff', { session: ref, ...(detail ? { detail } : {}) });
         if (options.json) printJson(trees);
-        else printChanges(trees);
+        else for (const { tree, changes } of trees) printChanges(tree, changes);
         return 0;
       });
     });
@@ -38,10 +36,18 @@ export function registerSessionChanges(program: Command): void {
     .action(async (ref: string, paths: string[], options: { dryRun?: boolean; json?: boolean }) => {
       process.exitCode = await withDaemon(options.json, async (client) => {
         const absolute = paths.map((p) => resolve(p));
-        const { trees } = await client.call('session.rollback', { session: ref, ...(absolute.length > 0 ? { paths: absolute } : {}), dryRun: options.dryRun === true });
+        const progress = progressBar(client, options.json);
+        const { trees } = await client
+          .call('session.rollback', {
+            session: ref,
+            ...(absolute.length > 0 ? { paths: absolute } : {}),
+            dryRun: options.dryRun === true,
+            ...(progress.token ? { progressToken: progress.token } : {}),
+          })
+          .finally(progress.done);
         if (options.json) printJson(trees);
         else {
-          printChanges(trees);
+          for (const { tree, changes } of trees) printChanges(tree, changes);
           process.stdout.write(options.dryRun ? 'dry run: nothing was changed\n' : 'restored\n');
         }
         return 0;
@@ -54,16 +60,11 @@ export function registerSessionChanges(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (ref: string, options: { json?: boolean }) => {
       process.exitCode = await withDaemon(options.json, async (client) => {
-        const report = await client.call('session.verify', { session: ref });
+        const progress = progressBar(client, options.json);
+        const report = await client.call('session.verify', { session: ref, ...(progress.token ? { progressToken: progress.token } : {}) }).finally(progress.done);
         if (options.json) printJson(report);
-        else {
-          for (const s of report.snapshots) {
-            process.stdout.write(`${s.tree} ${s.manifest}: ${s.rootMatches && s.problems.length === 0 ? 'ok' : 'DAMAGED'}\n`);
-            for (const p of s.problems) process.stdout.write(`  ${p.state} object ${p.hash} (${p.path})\n`);
-          }
-        }
+        else printVerify(report);
         return report.ok ? 0 : 1;
       });
     });
 }
-

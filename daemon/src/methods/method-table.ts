@@ -18,6 +18,13 @@ import { sessionLogs } from './session-logs.js';
 import { sessionInspect } from './session-inspect.js';
 import { sessionPrune } from './session-prune.js';
 import { sessionDiff, sessionRollback, sessionVerify } from './session-changes.js';
+import { snapshotCreate } from './snapshot-create.js';
+import { snapshotList } from './snapshot-list.js';
+import { snapshotShow } from './snapshot-show.js';
+import { snapshotDiff } from './snapshot-diff.js';
+import { snapshotRestore } from './snapshot-restore.js';
+import { snapshotVerify } from './snapshot-verify.js';
+import { snapshotGc } from './snapshot-gc.js';
 import { rpcDiscover } from './rpc-discover.js';
 import { credentialList, credentialRm, credentialSet, credentialTest } from './credential-vault.js';
 import { policyWhy } from './policy-why.js';
@@ -50,6 +57,13 @@ export const METHOD_TABLE: { [M in MethodName]: MethodHandler<M> } = {
   'session.diff': sessionDiff,
   'session.rollback': sessionRollback,
   'session.verify': sessionVerify,
+  'snapshot.create': snapshotCreate,
+  'snapshot.list': snapshotList,
+  'snapshot.show': snapshotShow,
+  'snapshot.diff': snapshotDiff,
+  'snapshot.restore': snapshotRestore,
+  'snapshot.verify': snapshotVerify,
+  'snapshot.gc': snapshotGc,
   'session.prune': sessionPrune,
   'policy.why': policyWhy,
   'policy.groups': policyGroups,

@@ -75,6 +75,21 @@ export interface CompiledPlan {
    * granted as TMPDIR on Landlock alone when /tmp holds nono's runtime dir.
    */
   privateTmp: boolean;
+  /** The profile's `rollback` section: snapshot without --snapshot, and what to leave out. */
+  rollback: { enabled: boolean; exclude: string[] };
+}
+
+/**
+ * `rollback: true` or `{ enabled: true }` snapshots every run. exclude_patterns are names
+ * matched at any depth (upstream nono's meaning); exclude_globs are tree-relative globs.
+ */
+function rollbackRules(profile: Profile): CompiledPlan['rollback'] {
+  const section = profile.rollback;
+  if (section === undefined || typeof section === 'boolean') return { enabled: section === true, exclude: [] };
+  return {
+    enabled: section.enabled === true,
+    exclude: [...(section.exclude_patterns ?? []).map((name) => `**/${name}`), ...(section.exclude_globs ?? [])],
+  };
 }
 
 type GrantKey = keyof Grants;
@@ -376,7 +391,7 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
   const proxied = !blocked && (plan.hosts.allow.length > 0 || plan.hosts.credentials.length > 0);
   plan.network = blocked ? 'block' : proxied ? 'proxied' : 'allow';
   plan.hosts.enforced = proxied || blocked;
-  return { plan, env, privateTmp };
+  return { plan, env, privateTmp, rollback: rollbackRules(profile) };
 }
 
 /** Required groups are always active; the rest as the profile includes them, minus excludes. */

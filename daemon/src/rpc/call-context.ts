@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { NonoPaths } from '@nono/shared';
 import type { SessionManager } from '../sessions/session-manager.js';
+import type { SnapshotService } from '../snapshots/snapshot-service.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { SessionClient } from '../sessions/session.js';
 import type { SandboxFeatures } from '../sandbox/helper-binary.js';
@@ -14,6 +15,7 @@ export interface DaemonServices {
   startedAt: number;
   secret: string;
   sessions: SessionManager;
+  snapshots: SnapshotService;
   store: SessionStore;
   log: Logger;
   features(): Promise<SandboxFeatures>;

@@ -13,8 +13,7 @@ import { randomSessionName } from './session-names.js';
 import { Session, type SessionClient } from './session.js';
 import { OutputLog, removeLog } from './output-log.js';
 import { userProcessCount } from './process-tree.js';
-import { ObjectStore } from '../snapshots/object-store.js';
-import { snapshotBaseline, snapshotFinal } from '../snapshots/session-snapshots.js';
+import type { SnapshotService } from '../snapshots/snapshot-service.js';
 import { FETCH_PRELOAD, startSessionProxy, UNDICI_DIR } from '../proxy/session-proxy.js';
 import { resolverFromEnv, type Resolver } from '../proxy/checked-address.js';
 import type { SessionRow, SessionStore } from '../store/session-store.js';
@@ -23,6 +22,7 @@ export interface SessionManagerOptions {
   paths: NonoPaths;
   policy: PolicyServices;
   store: SessionStore;
+  snapshots: SnapshotService;
   log: Logger;
   abiCap?: number | undefined;
   /** Test switches passed before the spec (--no-userns). */
@@ -36,9 +36,7 @@ export class SessionManager {
   /** NONO_TEST_RESOLVE replaces DNS for named hosts, so tests can point names at local servers. */
   private readonly resolve: Resolver = resolverFromEnv(process.env.NONO_TEST_RESOLVE);
 
-  constructor(private readonly options: SessionManagerOptions) {
-    this.snapshotStore = new ObjectStore(join(options.paths.stateDir, 'snapshots'));
-  }
+  constructor(private readonly options: SessionManagerOptions) {}
 
   plan(params: ParamsOf<'session.run'>): ReturnType<typeof compilePlan> {
     return compilePlan(params, this.options.policy);
@@ -91,9 +89,10 @@ export class SessionManager {
     // A detached session still gets a terminal: it is there to be attached to later.
     const terminal = params.terminal ?? (params.detached ? DETACHED_SIZE : null);
     // Before the command starts, so the baseline is what the user had.
-    const { snapshotStore } = this;
-    const snapshotRules = { exclude: params.snapshotExclude ?? [], include: params.snapshotInclude ?? [] };
-    if (params.snapshot) await snapshotBaseline(snapshotStore, id, plan, snapshotRules);
+    const { snapshots } = this.options;
+    const takeSnapshots = params.snapshot === true || compiled.rollback.enabled;
+    const snapshotRules = { exclude: [...compiled.rollback.exclude, ...(params.snapshotExclude ?? [])], include: params.snapshotInclude ?? [] };
+    if (takeSnapshots) await snapshots.sessionBaseline(id, plan, snapshotRules);
     const session = new Session({
       id,
       name,
@@ -107,8 +106,8 @@ export class SessionManager {
       persistent: params.name !== undefined || params.detached === true || terminal !== null,
       onEnd: () => {
         proxy?.close();
-        if (params.snapshot) {
-          const final = snapshotFinal(snapshotStore, id, snapshotRules).catch((error: unknown) => this.options.log.warn({ session: id, error: String(error) }, 'final snapshot failed'));
+        if (takeSnapshots) {
+          const final = snapshots.sessionFinal(id, snapshotRules).catch((error: unknown) => this.options.log.warn({ session: id, error: String(error) }, 'final snapshot failed'));
           this.finalSnapshots.set(id, final);
           void final.finally(() => this.finalSnapshots.delete(id));
         }
@@ -212,8 +211,17 @@ export class SessionManager {
     await this.finalSnapshots.get(id);
   }
 
-  /** Objects and manifests of every snapshot, in the state dir. */
-  readonly snapshotStore: ObjectStore;
+  /** The name of a running session that can write `tree` (or inside it), if any. */
+  liveWriterOf(tree: string): string | undefined {
+    for (const session of this.sessions.values()) {
+      if (!session.live) continue;
+      const writes = session.plan.rules.some(
+        (r) => r.access !== 'read' && (r.path === tree || r.path.startsWith(`${tree}/`) || tree.startsWith(`${r.path}/`)) && r.path !== '/tmp' && !r.path.startsWith('/dev'),
+      );
+      if (writes) return session.name;
+    }
+    return undefined;
+  }
 
   /** A session this daemon ran, by exact id. */
   get(id: string): Session | undefined {

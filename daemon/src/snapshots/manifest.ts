@@ -141,7 +141,7 @@ export async function writeManifest(store: ObjectStore, manifest: Manifest): Pro
 export async function readManifest(store: ObjectStore, id: string): Promise<Manifest> {
   const file = manifestPath(store, id);
   const text = await readFile(file, 'utf8').catch(() => {
-    throw new NonoError('PATH_NOT_FOUND', `Snapshot manifest ${file} does not exist; list ${join(store.root, 'manifests')} for the snapshots there are.`, { path: file });
+    throw new NonoError('SNAPSHOT_NOT_FOUND', `Snapshot manifest ${file} does not exist; nono snapshot list shows the snapshots there are.`, { path: file, id });
   });
   let manifest: Manifest;
   try {
@@ -150,7 +150,7 @@ export async function readManifest(store: ObjectStore, id: string): Promise<Mani
     manifest = {} as Manifest;
   }
   if (manifest.version !== 1 || !Array.isArray(manifest.entries) || typeof manifest.tree !== 'string') {
-    throw new NonoError('PATH_INVALID', `Snapshot manifest ${file} is not a version 1 manifest; restore it from a backup or take a new snapshot.`, { path: file });
+    throw new NonoError('SNAPSHOT_CORRUPT', `Snapshot manifest ${file} is not a version 1 manifest; restore it from a backup or take a new snapshot.`, { path: file, id });
   }
   return manifest;
 }

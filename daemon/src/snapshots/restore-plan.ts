@@ -11,7 +11,7 @@ export type Operation =
   | { op: 'delete'; path: string }
   | { op: 'rmdir'; path: string }
   | { op: 'mkdir'; path: string; mode: number }
-  | { op: 'write'; path: string; hash: string; mode: number }
+  | { op: 'write'; path: string; hash: string; mode: number; mtime_ns?: string }
   | { op: 'symlink'; path: string; target: string }
   | { op: 'chmod'; path: string; mode: number };
 
@@ -74,7 +74,7 @@ function planEntry(entry: ManifestEntry, now: ManifestEntry | undefined, liveIsD
   } else if (entry.type === 'symlink') {
     if (now?.type !== 'symlink' || now.target !== entry.target) creates.push({ op: 'symlink', path: entry.path, target: entry.target });
   } else if (now?.type !== 'file' || now.hash !== entry.hash) {
-    creates.push({ op: 'write', path: entry.path, hash: entry.hash, mode: entry.mode });
+    creates.push({ op: 'write', path: entry.path, hash: entry.hash, mode: entry.mode, mtime_ns: entry.mtime_ns });
   } else if (now.mode !== entry.mode) {
     chmods.push({ op: 'chmod', path: entry.path, mode: entry.mode });
   }

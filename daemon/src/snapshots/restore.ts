@@ -5,7 +5,7 @@ import { chmod, mkdir, rename, rmdir, symlink, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { NonoError } from '@nono/shared';
 import { renameDurably, writeTemp } from './durable-files.js';
-import type { Manifest } from './manifest.js';
+import { computeRoot, type Manifest } from './manifest.js';
 import type { ObjectStore } from './object-store.js';
 import { JournalWriter, journalFile, readJournal, removeJournal, startJournal, type JournalPlan } from './restore-journal.js';
 import { planRestore, resolveScope, type Operation } from './restore-plan.js';
@@ -13,6 +13,8 @@ import { planRestore, resolveScope, type Operation } from './restore-plan.js';
 export interface RestoreOptions {
   /** Paths (tree-relative or absolute inside the tree) to restore; all of the tree when empty. */
   paths?: string[];
+  /** Called after each operation with how many of the plan's operations are done. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface RestoreResult {
@@ -29,24 +31,35 @@ export async function restoreSnapshot(store: ObjectStore, manifest: Manifest, op
   const crash = crashHook();
   const file = journalFile(store, manifest.tree);
   const pending = await readJournal(file);
-  const resumed = pending ? await runJournal(store, file, pending.plan, pending.done, crash) : 0;
+  const resumed = pending ? await runJournal(store, file, pending.plan, pending.done, crash, options.onProgress) : 0;
 
+  if (computeRoot(manifest.entries) !== manifest.root) {
+    throw new NonoError('SNAPSHOT_CORRUPT', `Snapshot ${manifest.id} of ${manifest.tree} no longer adds up to its Merkle root; its manifest was changed, so nothing was restored from it.`, { id: manifest.id });
+  }
   const scope = resolveScope(manifest, options.paths ?? []);
   const operations = await planRestore(store, manifest, scope);
   await checkObjects(store, operations);
   if (operations.length === 0) return { resumed, performed: 0 };
   const plan: JournalPlan = { version: 1, manifest: manifest.id, tree: manifest.tree, operations };
   await startJournal(file, plan);
-  const performed = await runJournal(store, file, plan, 0, crash);
+  const performed = await runJournal(store, file, plan, 0, crash, options.onProgress);
   return { resumed, performed };
 }
 
-async function runJournal(store: ObjectStore, file: string, plan: JournalPlan, done: number, crash: () => void): Promise<number> {
+async function runJournal(
+  store: ObjectStore,
+  file: string,
+  plan: JournalPlan,
+  done: number,
+  crash: () => void,
+  onProgress?: (done: number, total: number) => void,
+): Promise<number> {
   const journal = await JournalWriter.append(file);
   try {
     for (let index = done; index < plan.operations.length; index++) {
       await perform(store, plan.tree, plan.operations[index]!);
       await journal.markDone(index);
+      onProgress?.(index + 1, plan.operations.length);
       crash();
     }
   } finally {
@@ -67,7 +80,7 @@ async function checkObjects(store: ObjectStore, operations: Operation[]): Promis
 
 function damagedObject(store: ObjectStore, hash: string, path: string, state: string): NonoError {
   return new NonoError(
-    'INTERNAL',
+    'SNAPSHOT_CORRUPT',
     `Snapshot object ${store.pathOf(hash)} needed for ${path} is ${state}; nothing was written for it. Verify the snapshot and restore ${path} from another one.`,
     { hash, path, state },
   );
@@ -94,12 +107,16 @@ async function perform(store: ObjectStore, tree: string, operation: Operation): 
       return rename(temp, target);
     }
     case 'write':
-      return writeObject(store, operation.hash, operation.path, target, operation.mode);
+      return writeObject(store, operation, target);
   }
 }
 
-/** Copies an object beside its target, checking its hash on the way, and renames it into place. */
-async function writeObject(store: ObjectStore, hash: string, path: string, target: string, mode: number): Promise<void> {
+/**
+ * Copies an object beside its target, checking its hash on the way, and renames it into place
+ * with the mode and modification time the snapshot recorded (build tools compare mtimes).
+ */
+async function writeObject(store: ObjectStore, operation: Extract<Operation, { op: 'write' }>, target: string): Promise<void> {
+  const { hash, path, mode } = operation;
   await mkdir(dirname(target), { recursive: true });
   const temp = restoreTempPath(target);
   await writeTemp(
@@ -113,6 +130,10 @@ async function writeObject(store: ObjectStore, hash: string, path: string, targe
       }
       if (hasher.digest('hex') !== hash) throw damagedObject(store, hash, path, 'corrupt');
       await out.chmod(mode & MODE_MASK);
+      if (operation.mtime_ns !== undefined) {
+        const mtime = Number(BigInt(operation.mtime_ns) / 1000n) / 1e6;
+        await out.utimes(mtime, mtime);
+      }
     },
     'w',
   );

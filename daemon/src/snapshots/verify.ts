@@ -15,7 +15,7 @@ export interface VerifyReport {
   problems: VerifyProblem[];
 }
 
-export async function verifySnapshot(store: ObjectStore, manifest: Manifest): Promise<VerifyReport> {
+export async function verifySnapshot(store: ObjectStore, manifest: Manifest, onFile?: () => void): Promise<VerifyReport> {
   const states = new Map<string, Awaited<ReturnType<ObjectStore['verify']>>>();
   const problems: VerifyProblem[] = [];
   for (const entry of manifest.entries) {
@@ -27,6 +27,7 @@ export async function verifySnapshot(store: ObjectStore, manifest: Manifest): Pr
       states.set(entry.hash, state);
     }
     if (state !== 'ok') problems.push({ hash: entry.hash, path: entry.path, state });
+    onFile?.();
   }
   const rootMatches = computeRoot(manifest.entries) === manifest.root;
   return { ok: rootMatches && problems.length === 0, rootMatches, problems };

@@ -18,6 +18,19 @@ const MIGRATIONS: string[] = [
      daemon_pid INTEGER NOT NULL
    );
    CREATE INDEX sessions_state ON sessions(state);`,
+  `CREATE TABLE snapshots (
+     id TEXT PRIMARY KEY,
+     tree TEXT NOT NULL,
+     created TEXT NOT NULL,
+     label TEXT,
+     session TEXT,
+     role TEXT NOT NULL,
+     files INTEGER NOT NULL,
+     bytes INTEGER NOT NULL,
+     root TEXT NOT NULL
+   );
+   CREATE INDEX snapshots_tree ON snapshots(tree);
+   CREATE INDEX snapshots_session ON snapshots(session);`,
 ];
 
 export type StoreDatabase = Database.Database;

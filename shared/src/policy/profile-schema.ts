@@ -123,7 +123,19 @@ export const ProfileSchema = Type.Object(
         strict,
       ),
     ),
-    rollback: Type.Optional(Type.Union([Type.Boolean(), Type.Object({}, { additionalProperties: true })])),
+    rollback: Type.Optional(
+      Type.Union([
+        Type.Boolean({ description: 'Snapshot every run (as --snapshot) so session diff/rollback work' }),
+        Type.Object(
+          {
+            enabled: Type.Optional(Type.Boolean({ description: 'Snapshot every run (as --snapshot)' })),
+            exclude_patterns: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { description: 'Names left out of snapshots at any depth, and never touched by a rollback' })),
+            exclude_globs: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { description: 'Tree-relative globs left out of snapshots' })),
+          },
+          { additionalProperties: true },
+        ),
+      ]),
+    ),
     allow_gpu: Type.Optional(Type.Boolean()),
     allow_launch_services: Type.Optional(Type.Boolean()),
     interactive: Type.Optional(Type.Boolean()),

@@ -24,6 +24,50 @@ function method<P extends TSchema, R extends TSchema>(d: MethodDescriptor<P, R>)
 
 const Empty = Type.Object({}, { additionalProperties: false });
 
+const ProgressToken = Type.String({ minLength: 1, maxLength: 64, description: 'Echoed in progress notifications sent while the call runs' });
+const SnapshotRef = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'A snapshot id or a unique prefix of it' });
+/** What session.rollback and snapshot.restore both take besides the snapshot they restore. */
+const RESTORE_OPTIONS = {
+  paths: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { maxItems: 10_000, description: 'Only these paths (absolute, inside the snapshot)' })),
+  dryRun: Type.Optional(Type.Boolean()),
+  progressToken: Type.Optional(ProgressToken),
+};
+const SnapshotGlobs = Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { maxItems: 256 });
+const DiffDetail = Type.Union([Type.Literal('stat'), Type.Literal('patch')], { description: 'stat: line counts per file; patch: also unified diffs of text files' });
+
+const ChangeRecord = Type.Object({
+  kind: Type.String({ description: '+ added, ~ modified, - deleted, p mode only' }),
+  path: Type.String(),
+  added: Type.Optional(Type.Integer({ description: 'Lines added (text files, with detail)' })),
+  removed: Type.Optional(Type.Integer({ description: 'Lines removed (text files, with detail)' })),
+  binary: Type.Optional(Type.Boolean()),
+  patch: Type.Optional(Type.String({ description: 'Unified diff (detail "patch", text files)' })),
+});
+
+const SnapshotInfo = Type.Object({
+  id: Type.String(),
+  tree: Type.String(),
+  created: Type.String(),
+  label: Type.Union([Type.String(), Type.Null()]),
+  session: Type.Union([Type.String(), Type.Null()]),
+  role: Type.Union([Type.Literal('baseline'), Type.Literal('final'), Type.Literal('manual')]),
+  files: Type.Integer(),
+  bytes: Type.Integer(),
+  root: Type.String({ description: 'Merkle root over the sorted entries' }),
+});
+
+const VerifyResult = Type.Object({
+  ok: Type.Boolean(),
+  snapshots: Type.Array(
+    Type.Object({
+      tree: Type.String(),
+      manifest: Type.String(),
+      rootMatches: Type.Boolean(),
+      problems: Type.Array(Type.Object({ hash: Type.String(), path: Type.String(), state: Type.String() })),
+    }),
+  ),
+});
+
 /** What decides a sandbox: shared by session.run and the policy.* methods that explain it. */
 const POLICY_REQUEST = {
   cwd: Type.String({ minLength: 1, maxLength: 4096 }),
@@ -241,11 +285,9 @@ export const METHODS = {
     auth: true,
   }),
   'session.diff': method({
-    summary: "What a --snapshot session changed in its writable directories: + added, ~ modified, - deleted, p mode only.",
-    params: Type.Object({ session: SessionRef }, { additionalProperties: false }),
-    result: Type.Object({
-      trees: Type.Array(Type.Object({ tree: Type.String(), changes: Type.Array(Type.Object({ kind: Type.String(), path: Type.String() })) })),
-    }),
+    summary: "What a --snapshot session changed in its writable directories: + added, ~ modified, - deleted, p mode only; with detail, line counts and unified diffs of text files.",
+    params: Type.Object({ session: SessionRef, detail: Type.Optional(DiffDetail) }, { additionalProperties: false }),
+    result: Type.Object({ trees: Type.Array(Type.Object({ tree: Type.String(), changes: Type.Array(ChangeRecord) })) }),
     auth: true,
   }),
   'session.rollback': method({
@@ -253,29 +295,93 @@ export const METHODS = {
     params: Type.Object(
       {
         session: SessionRef,
-        paths: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { maxItems: 10_000 })),
-        dryRun: Type.Optional(Type.Boolean()),
+        ...RESTORE_OPTIONS,
       },
       { additionalProperties: false },
     ),
     result: Type.Object({
-      trees: Type.Array(Type.Object({ tree: Type.String(), changes: Type.Array(Type.Object({ kind: Type.String(), path: Type.String() })), restored: Type.Boolean() })),
+      trees: Type.Array(Type.Object({ tree: Type.String(), changes: Type.Array(ChangeRecord), restored: Type.Boolean() })),
     }),
     auth: true,
   }),
   'session.verify': method({
     summary: "Re-hash every object a session's snapshots name and check their Merkle roots; problems are named by object and path.",
-    params: Type.Object({ session: SessionRef }, { additionalProperties: false }),
+    params: Type.Object({ session: SessionRef, progressToken: Type.Optional(ProgressToken) }, { additionalProperties: false }),
+    result: VerifyResult,
+    auth: true,
+  }),
+  'snapshot.create': method({
+    summary: 'Snapshot a directory now, outside any session: its files go into the object store and a manifest records them.',
+    params: Type.Object(
+      {
+        path: Type.String({ minLength: 1, maxLength: 4096, description: 'Absolute path of the directory to snapshot' }),
+        label: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+        exclude: Type.Optional(SnapshotGlobs),
+        include: Type.Optional(SnapshotGlobs),
+        progressToken: Type.Optional(ProgressToken),
+      },
+      { additionalProperties: false },
+    ),
+    result: Type.Object({ snapshot: SnapshotInfo, filesHashed: Type.Integer(), filesCached: Type.Integer() }),
+    auth: true,
+  }),
+  'snapshot.list': method({
+    summary: 'Every snapshot in the store, newest first: taken by hand or around --snapshot sessions.',
+    params: Type.Object(
+      {
+        path: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'Only snapshots of this directory' })),
+        session: Type.Optional(SessionRef),
+      },
+      { additionalProperties: false },
+    ),
+    result: Type.Object({ snapshots: Type.Array(SnapshotInfo) }),
+    auth: true,
+  }),
+  'snapshot.show': method({
+    summary: 'One snapshot: its record, and with entries its files, symlinks and empty directories.',
+    params: Type.Object({ id: SnapshotRef, entries: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
     result: Type.Object({
-      ok: Type.Boolean(),
-      snapshots: Type.Array(
-        Type.Object({
-          tree: Type.String(),
-          manifest: Type.String(),
-          rootMatches: Type.Boolean(),
-          problems: Type.Array(Type.Object({ hash: Type.String(), path: Type.String(), state: Type.String() })),
-        }),
-      ),
+      snapshot: SnapshotInfo,
+      exclude: Type.Array(Type.String()),
+      include: Type.Array(Type.String()),
+      entries: Type.Optional(Type.Array(Type.Object({ path: Type.String(), type: Type.String(), size: Type.Optional(Type.Integer()), mode: Type.Optional(Type.Integer()), target: Type.Optional(Type.String()) }))),
+    }),
+    auth: true,
+  }),
+  'snapshot.diff': method({
+    summary: 'What changed in the tree since a snapshot (or between two snapshots of the same tree).',
+    params: Type.Object({ id: SnapshotRef, to: Type.Optional(SnapshotRef), detail: Type.Optional(DiffDetail) }, { additionalProperties: false }),
+    result: Type.Object({ tree: Type.String(), changes: Type.Array(ChangeRecord) }),
+    auth: true,
+  }),
+  'snapshot.restore': method({
+    summary: 'Put a directory (or only the given paths in it) back as a snapshot had it; excluded paths are never touched.',
+    params: Type.Object(
+      {
+        id: SnapshotRef,
+        ...RESTORE_OPTIONS,
+      },
+      { additionalProperties: false },
+    ),
+    result: Type.Object({ tree: Type.String(), changes: Type.Array(ChangeRecord), restored: Type.Boolean(), resumed: Type.Integer() }),
+    auth: true,
+  }),
+  'snapshot.verify': method({
+    summary: 'Re-hash the objects of one snapshot (or of all) and check their Merkle roots; damage is named by object and path.',
+    params: Type.Object({ id: Type.Optional(SnapshotRef), progressToken: Type.Optional(ProgressToken) }, { additionalProperties: false }),
+    result: VerifyResult,
+    auth: true,
+  }),
+  'snapshot.gc': method({
+    summary: 'Apply the retention policy (config.json "snapshots"), then delete objects no manifest names and stale temp files.',
+    params: Type.Object({ dryRun: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+    result: Type.Object({
+      removedSnapshots: Type.Array(Type.String()),
+      removedObjects: Type.Integer(),
+      freedBytes: Type.Integer(),
+      keptObjects: Type.Integer(),
+      keptBytes: Type.Integer(),
+      dryRun: Type.Boolean(),
     }),
     auth: true,
   }),

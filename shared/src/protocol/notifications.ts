@@ -29,8 +29,20 @@ export const NOTIFICATIONS = {
     summary: 'This client was detached from the session from outside (nono detach); the session goes on.',
     params: Type.Object({ session: Type.String(), reason: Type.String() }),
   },
+  progress: {
+    summary: 'How far a long call (snapshot, restore, verify) has got; sent to the caller that passed progressToken, at most ten times a second.',
+    params: Type.Object({
+      token: Type.String(),
+      phase: Type.String(),
+      files: Type.Integer(),
+      bytes: Type.Integer(),
+      totalFiles: Type.Union([Type.Integer(), Type.Null()]),
+      totalBytes: Type.Union([Type.Integer(), Type.Null()]),
+    }),
+  },
 } as const;
 
+export type Progress = Static<(typeof NOTIFICATIONS)['progress']['params']>;
 export type SessionOutput = Static<(typeof NOTIFICATIONS)['session.output']['params']>;
 export type SessionExit = Static<(typeof NOTIFICATIONS)['session.exit']['params']>;
 export type SessionResize = Static<(typeof NOTIFICATIONS)['session.resize']['params']>;

@@ -1,0 +1,46 @@
+// How many session snapshots to keep and how big the store may grow: the "snapshots" key of
+// config.json, read at every gc so an edit takes effect without restarting the daemon.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NonoError } from '@nono/shared';
+
+export interface RetentionPolicy {
+  /** Sessions whose snapshots are kept, newest first; older ones are deleted by gc. */
+  keepSessions: number | null;
+  /** Store size above which the oldest session snapshots are deleted. */
+  maxBytes: number | null;
+}
+
+const UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
+
+export function readRetention(configDir: string): RetentionPolicy {
+  const file = join(configDir, 'config.json');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return { keepSessions: null, maxBytes: null };
+  }
+  let config: { snapshots?: { keep_sessions?: unknown; max_size?: unknown } };
+  try {
+    config = JSON.parse(text) as typeof config;
+  } catch (err) {
+    throw new NonoError('INVALID_PARAMS', `${file} is not valid JSON (${(err as Error).message}); fix it or remove the file.`, { path: file });
+  }
+  const section = config.snapshots ?? {};
+  const keep = section.keep_sessions;
+  if (keep !== undefined && (!Number.isInteger(keep) || (keep as number) < 0)) {
+    throw new NonoError('INVALID_PARAMS', `${file}: snapshots.keep_sessions must be a whole number of sessions (0 or more), not ${JSON.stringify(keep)}.`, { path: file, key: 'snapshots.keep_sessions' });
+  }
+  return { keepSessions: (keep as number | undefined) ?? null, maxBytes: parseSize(section.max_size, file) };
+}
+
+function parseSize(value: unknown, file: string): number | null {
+  if (value === undefined) return null;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+  const match = typeof value === 'string' ? /^(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?$/i.exec(value.trim()) : null;
+  if (!match) {
+    throw new NonoError('INVALID_PARAMS', `${file}: snapshots.max_size must be a byte count or a size like "10G" or "500MB", not ${JSON.stringify(value)}.`, { path: file, key: 'snapshots.max_size' });
+  }
+  return Math.floor(Number(match[1]) * UNITS[match[2]!.toUpperCase()]!);
+}

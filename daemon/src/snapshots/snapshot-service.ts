@@ -1,0 +1,256 @@
+// The daemon's one owner of the snapshot store: every snapshot, restore, verify and gc goes
+// through here, so the store lock, the per-tree restore guard and the SQLite records cannot
+// be bypassed by one caller and not another.
+import { readdir, unlink } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import type { Logger } from 'pino';
+import { NonoError, type SandboxPlan } from '@nono/shared';
+import type { SnapshotIndex, SnapshotInfo } from '../store/snapshot-index.js';
+import { detailChanges, type ChangeWithDetail, type DetailLevel } from './change-detail.js';
+import { diffLive, diffManifests } from './diff.js';
+import { countReferences, referencedBytes, sweep, takeCensus, type SweepResult } from './garbage-collect.js';
+import { readManifest, takeSnapshot, type Manifest, type SnapshotOrigin } from './manifest.js';
+import { ObjectStore } from './object-store.js';
+import { journalFile, readJournal } from './restore-journal.js';
+import { restoreSnapshot } from './restore.js';
+import { readRetention } from './retention-config.js';
+import { loadTrees, removeTrees, snapshotBaseline, snapshotFinal, type SessionTree } from './session-snapshots.js';
+import { StoreLock } from './store-lock.js';
+import { verifySnapshot, type VerifyReport } from './verify.js';
+
+export interface ProgressUpdate {
+  phase: string;
+  files: number;
+  bytes: number;
+  totalFiles: number | null;
+  totalBytes: number | null;
+}
+
+export type ProgressSink = (update: ProgressUpdate) => void;
+
+export interface SnapshotRules {
+  exclude: string[];
+  include: string[];
+}
+
+export interface SnapshotServiceOptions {
+  root: string;
+  index: SnapshotIndex;
+  configDir: string;
+  /** Sessions still running keep their snapshots whatever the retention policy says. */
+  isLive(sessionId: string): boolean;
+  log: Logger;
+}
+
+export interface GcResult extends SweepResult {
+  removedSnapshots: string[];
+  dryRun: boolean;
+}
+
+export class SnapshotService {
+  readonly store: ObjectStore;
+  private readonly lock = new StoreLock();
+  private readonly restoring = new Set<string>();
+
+  constructor(private readonly options: SnapshotServiceOptions) {
+    this.store = new ObjectStore(options.root);
+  }
+
+  async create(path: string, rules: SnapshotRules, meta: { label?: string; origin: SnapshotOrigin }, progress?: ProgressSink): Promise<{ info: SnapshotInfo; filesHashed: number; filesCached: number }> {
+    if (!isAbsolute(path)) throw new NonoError('PATH_INVALID', `${path} is not absolute; pass the directory's full path.`, { path });
+    return this.lock.shared(async () => {
+      let totals = { files: 0, bytes: 0 };
+      const result = await takeSnapshot(this.store, path, {
+        ...rules,
+        ...(meta.label !== undefined ? { label: meta.label } : {}),
+        origin: meta.origin,
+        progress: progress && {
+          listed: (files, bytes) => {
+            totals = { files, bytes };
+            progress({ phase: 'snapshot', files: 0, bytes: 0, totalFiles: files, totalBytes: bytes });
+          },
+          read: (files, bytes) => progress({ phase: 'snapshot', files, bytes, totalFiles: totals.files, totalBytes: totals.bytes }),
+        },
+      });
+      const info = infoOf(result.manifest);
+      this.options.index.insert(info);
+      return { info, filesHashed: result.filesHashed, filesCached: result.filesCached };
+    });
+  }
+
+  async list(filter: { tree?: string; session?: string } = {}): Promise<SnapshotInfo[]> {
+    await this.reindex();
+    return this.options.index.list(filter);
+  }
+
+  /** A snapshot by id or unique id prefix, with its manifest. */
+  async resolve(ref: string): Promise<{ info: SnapshotInfo; manifest: Manifest }> {
+    let found = this.options.index.byPrefix(ref);
+    if (found.length === 0) {
+      await this.reindex();
+      found = this.options.index.byPrefix(ref);
+    }
+    if (found.length === 0) throw new NonoError('SNAPSHOT_NOT_FOUND', `no snapshot has id ${ref}; nono snapshot list shows them`, { id: ref });
+    if (found.length > 1) throw new NonoError('SNAPSHOT_NOT_FOUND', `snapshot id prefix ${ref} matches more than one snapshot; give more of the id`, { id: ref });
+    return { info: found[0]!, manifest: await readManifest(this.store, found[0]!.id) };
+  }
+
+  async diff(ref: string, to: string | undefined, detail?: DetailLevel): Promise<{ tree: string; changes: ChangeWithDetail[] }> {
+    const { manifest } = await this.resolve(ref);
+    const after = to === undefined ? undefined : (await this.resolve(to)).manifest;
+    if (after && after.tree !== manifest.tree) {
+      throw new NonoError('INVALID_PARAMS', `snapshots ${manifest.id} and ${after.id} are of different directories (${manifest.tree}, ${after.tree}); compare snapshots of one directory`, { id: after.id });
+    }
+    return { tree: manifest.tree, changes: await this.changesOf(manifest, after ?? 'live', detail) };
+  }
+
+  async changesOf(before: Manifest, after: Manifest | 'live', detail?: DetailLevel): Promise<ChangeWithDetail[]> {
+    const changes = after === 'live' ? await diffLive(this.store, before) : diffManifests(before, after);
+    return detail ? detailChanges(this.store, changes, before, after, detail) : changes;
+  }
+
+  /** Puts the tree back; the changes listed are the ones undone (or, with dryRun, that would be). */
+  async restore(manifest: Manifest, options: { paths?: string[]; dryRun?: boolean }, progress?: ProgressSink): Promise<{ changes: ChangeWithDetail[]; resumed: number }> {
+    const changes = await diffLive(this.store, manifest);
+    if (options.dryRun) return { changes, resumed: 0 };
+    if (this.restoring.has(manifest.tree)) {
+      throw new NonoError('SNAPSHOT_BUSY', `${manifest.tree} is being restored by another call; wait for it to finish, then run this again`, { tree: manifest.tree });
+    }
+    this.restoring.add(manifest.tree);
+    try {
+      const result = await this.lock.shared(() =>
+        restoreSnapshot(this.store, manifest, {
+          ...(options.paths && options.paths.length > 0 ? { paths: options.paths } : {}),
+          ...(progress ? { onProgress: (done: number, total: number) => progress({ phase: 'restore', files: done, bytes: 0, totalFiles: total, totalBytes: null }) } : {}),
+        }),
+      );
+      return { changes, resumed: result.resumed };
+    } finally {
+      this.restoring.delete(manifest.tree);
+    }
+  }
+
+  async verify(manifests: Manifest[], progress?: ProgressSink): Promise<(VerifyReport & { id: string; tree: string })[]> {
+    const reports = [];
+    const totalFiles = manifests.reduce((n, m) => n + m.entries.filter((e) => e.type === 'file').length, 0);
+    let done = 0;
+    for (const manifest of manifests) {
+      const report = await this.lock.shared(() =>
+        verifySnapshot(this.store, manifest, () => progress?.({ phase: 'verify', files: ++done, bytes: 0, totalFiles, totalBytes: null })),
+      );
+      reports.push({ ...report, id: manifest.id, tree: manifest.tree });
+    }
+    return reports;
+  }
+
+  async allManifests(): Promise<Manifest[]> {
+    const ids = await this.manifestIds();
+    return Promise.all(ids.map((id) => readManifest(this.store, id)));
+  }
+
+  /** Session snapshots: the session's record ties each writable tree to its two manifests. */
+  async sessionBaseline(sessionId: string, plan: SandboxPlan, rules: SnapshotRules): Promise<SessionTree[]> {
+    return snapshotBaseline(this.store, sessionId, plan, async (tree, role) => (await this.create(tree, rules, { origin: { session: sessionId, role } })).info.id);
+  }
+
+  async sessionFinal(sessionId: string, rules: SnapshotRules): Promise<void> {
+    await snapshotFinal(this.store, sessionId, async (tree, role) => (await this.create(tree, rules, { origin: { session: sessionId, role } })).info.id);
+  }
+
+  async sessionTrees(sessionId: string, name: string): Promise<SessionTree[]> {
+    return loadTrees(this.store, sessionId, name);
+  }
+
+  /**
+   * Applies the retention policy, then deletes unreferenced objects. Only session snapshots
+   * are dropped by retention, a whole session at a time, oldest first; snapshots taken by hand
+   * are the user's to delete, and a session still running or with an unfinished restore keeps
+   * its snapshots.
+   */
+  async gc(dryRun: boolean): Promise<GcResult> {
+    const policy = readRetention(this.options.configDir);
+    return this.lock.exclusive(async () => {
+      await this.reindex();
+      const ids = await this.manifestIds();
+      const census = await takeCensus(this.store, ids);
+      const sessions = await this.droppableSessions();
+      const drop = new Set<string>();
+      if (policy.keepSessions !== null) for (const session of sessions.slice(policy.keepSessions)) drop.add(session);
+      let bytes = referencedBytes(census);
+      const dropped: string[] = [];
+      for (const session of [...sessions].reverse()) {
+        const mustGo = drop.has(session) || (policy.maxBytes !== null && bytes > policy.maxBytes);
+        if (!mustGo) continue;
+        for (const info of this.options.index.list({ session })) {
+          bytes -= await countReferences(this.store, info.id, census.refs, -1, census.sizes);
+          dropped.push(info.id);
+        }
+        if (!dryRun) await this.forgetSession(session);
+      }
+      const swept = await sweep(this.store, census, dryRun);
+      this.options.log.info({ dryRun, removedSnapshots: dropped.length, ...swept }, 'snapshot gc');
+      return { ...swept, removedSnapshots: dropped, dryRun };
+    });
+  }
+
+  /** Sessions with snapshots, newest first, that retention may drop. */
+  private async droppableSessions(): Promise<string[]> {
+    const newestFirst: string[] = [];
+    for (const info of this.options.index.list()) {
+      if (info.session === null || newestFirst.includes(info.session)) continue;
+      newestFirst.push(info.session);
+    }
+    const pinned = new Set<string>();
+    for (const session of newestFirst) {
+      if (this.options.isLive(session)) pinned.add(session);
+      for (const info of this.options.index.list({ session })) {
+        if ((await readJournal(journalFile(this.store, info.tree)))?.plan.manifest === info.id) pinned.add(session);
+      }
+    }
+    return newestFirst.filter((session) => !pinned.has(session));
+  }
+
+  private async forgetSession(session: string): Promise<void> {
+    for (const info of this.options.index.list({ session })) {
+      await unlink(join(this.store.root, 'manifests', `${info.id}.json`)).catch(() => undefined);
+      this.options.index.remove(info.id);
+    }
+    await removeTrees(this.store, session);
+  }
+
+  private async manifestIds(): Promise<string[]> {
+    const names = await readdir(join(this.store.root, 'manifests')).catch(() => []);
+    return names.filter((name) => /^[A-Za-z0-9_-]+\.json$/.test(name)).map((name) => name.slice(0, -5));
+  }
+
+  /** Brings the records in line with the manifests on disk (a crash can leave one without the other). */
+  private async reindex(): Promise<void> {
+    const onDisk = new Set(await this.manifestIds());
+    const indexed = this.options.index.ids();
+    for (const id of indexed) if (!onDisk.has(id)) this.options.index.remove(id);
+    for (const id of onDisk) {
+      if (indexed.has(id)) continue;
+      try {
+        this.options.index.insert(infoOf(await readManifest(this.store, id)));
+      } catch (err) {
+        this.options.log.warn({ id, error: String(err) }, 'snapshot manifest not indexed');
+      }
+    }
+  }
+}
+
+export function infoOf(manifest: Manifest): SnapshotInfo {
+  const files = manifest.entries.filter((e) => e.type === 'file');
+  const origin = manifest.origin;
+  return {
+    id: manifest.id,
+    tree: manifest.tree,
+    created: manifest.created,
+    label: manifest.label ?? null,
+    session: origin && 'session' in origin ? origin.session : null,
+    role: origin && 'session' in origin ? origin.role : 'manual',
+    files: files.length,
+    bytes: files.reduce((sum, e) => sum + (e.type === 'file' ? e.size : 0), 0),
+    root: manifest.root,
+  };
+}

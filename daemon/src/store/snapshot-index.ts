@@ -1,0 +1,42 @@
+// Snapshot records: what `nono snapshot list` shows without opening every manifest. The
+// manifests beside the objects stay the truth; a record missing after a crash is rebuilt
+// from its manifest (SnapshotService.reindex).
+import type { ResultOf } from '@nono/shared';
+import type { StoreDatabase } from './database.js';
+
+export type SnapshotInfo = ResultOf<'snapshot.list'>['snapshots'][number];
+
+export class SnapshotIndex {
+  constructor(private readonly db: StoreDatabase) {}
+
+  insert(info: SnapshotInfo): void {
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO snapshots (id, tree, created, label, session, role, files, bytes, root)
+         VALUES (@id, @tree, @created, @label, @session, @role, @files, @bytes, @root)`,
+      )
+      .run(info);
+  }
+
+  remove(id: string): void {
+    this.db.prepare('DELETE FROM snapshots WHERE id = ?').run(id);
+  }
+
+  /** Newest first. */
+  list(filter: { tree?: string; session?: string } = {}): SnapshotInfo[] {
+    const where: string[] = [];
+    if (filter.tree !== undefined) where.push('tree = @tree');
+    if (filter.session !== undefined) where.push('session = @session');
+    const sql = `SELECT * FROM snapshots ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created DESC, id DESC`;
+    return this.db.prepare(sql).all(filter) as SnapshotInfo[];
+  }
+
+  /** Records whose id starts with `prefix` (at most two: enough to tell unique from ambiguous). */
+  byPrefix(prefix: string): SnapshotInfo[] {
+    return this.db.prepare(`SELECT * FROM snapshots WHERE substr(id, 1, length(?)) = ? LIMIT 2`).all(prefix, prefix) as SnapshotInfo[];
+  }
+
+  ids(): Set<string> {
+    return new Set((this.db.prepare('SELECT id FROM snapshots').pluck().all() as string[]));
+  }
+}
