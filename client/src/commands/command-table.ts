@@ -14,6 +14,7 @@ import { registerPrune } from './prune.js';
 import { registerCredential } from './credential.js';
 import { registerSessionChanges } from './session-changes.js';
 import { registerSnapshot } from './snapshot.js';
+import { registerTrust } from './trust.js';
 import { registerWhy } from './why.js';
 import { registerPolicyGroups } from './policy-groups.js';
 import { registerPolicyShow } from './policy-show.js';
@@ -48,4 +49,5 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerCredential,
   registerSessionChanges,
   registerSnapshot,
+  registerTrust,
   registerWhy, registerPolicy, registerProfile, registerDoctor, registerDaemon];

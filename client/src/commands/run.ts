@@ -18,6 +18,7 @@ interface RunOptions extends PolicyFlags {
   memory?: number;
   maxProcesses?: number;
   snapshot?: boolean;
+  trustOverride?: boolean;
   snapshotExclude: string[];
   snapshotInclude: string[];
 }
@@ -51,6 +52,7 @@ export function registerRun(program: Command): void {
     .option('--name <name>', 'name the session (unique among running sessions)')
     .option('-d, --detached', 'start the session in the background; nono attach NAME joins it')
     .option('--snapshot', 'snapshot the writable directories before and after, for nono session diff and rollback')
+    .option('--trust-override', 'start even if instruction files fail the trust policy (recorded in the audit log)')
     .option('--snapshot-exclude <glob>', 'leave paths out of the snapshot (and out of any rollback) (repeatable)', (v: string, p: string[]) => [...p, v], [])
     .option('--snapshot-include <glob>', 'bring paths back into the snapshot, even inside node_modules (repeatable)', (v: string, p: string[]) => [...p, v], [])
     .option('--memory <size>', 'address-space limit of each process in the session (e.g. 2G)', parseSize)
@@ -93,6 +95,7 @@ async function run(argv: string[], options: RunOptions): Promise<number> {
       ...(options.detached ? { detached: true } : {}),
       ...(options.memory !== undefined ? { memoryBytes: options.memory } : {}),
       ...(options.snapshot ? { snapshot: true, snapshotExclude: options.snapshotExclude, snapshotInclude: options.snapshotInclude } : {}),
+      ...(options.trustOverride ? { trustOverride: true } : {}),
       ...(options.maxProcesses !== undefined ? { maxProcesses: options.maxProcesses } : {}),
     });
   } catch (error) {

@@ -5,14 +5,28 @@ import { resolveCredential } from '../credentials/credential-source.js';
 import { routeNamed } from '../credentials/credential-routes.js';
 import type { MethodHandler } from './method-table.js';
 
+// Trust signing keys share the keychain; credential commands neither list nor touch them.
+const RESERVED_PREFIX = 'trust-key.';
+
+function refuseReserved(name: string): void {
+  if (name.startsWith(RESERVED_PREFIX)) {
+    throw new NonoError('INVALID_PARAMS', `${name} is a trust signing key, not a credential; manage it with nono trust`, { credential: name });
+  }
+}
+
 export const credentialSet: MethodHandler<'credential.set'> = async (params) => {
+  refuseReserved(params.name);
   await keychainVault.set(params.name, params.secret);
   return { name: params.name, backend: keychainVault.backend };
 };
 
-export const credentialList: MethodHandler<'credential.list'> = async () => ({ backend: keychainVault.backend, names: await keychainVault.list() });
+export const credentialList: MethodHandler<'credential.list'> = async () => ({
+  backend: keychainVault.backend,
+  names: (await keychainVault.list()).filter((name) => !name.startsWith(RESERVED_PREFIX)),
+});
 
 export const credentialRm: MethodHandler<'credential.rm'> = async (params) => {
+  refuseReserved(params.name);
   const removed = await keychainVault.remove(params.name);
   if (!removed) throw new NonoError('CREDENTIAL_UNKNOWN', `no credential named ${params.name} in the keychain; nono credential list shows them`, { credential: params.name });
   return { removed };

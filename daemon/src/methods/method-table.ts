@@ -25,6 +25,8 @@ import { snapshotDiff } from './snapshot-diff.js';
 import { snapshotRestore } from './snapshot-restore.js';
 import { snapshotVerify } from './snapshot-verify.js';
 import { snapshotGc } from './snapshot-gc.js';
+import { trustExportKey, trustKeygen } from './trust-keys.js';
+import { trustList, trustSign, trustVerify } from './trust-files.js';
 import { rpcDiscover } from './rpc-discover.js';
 import { credentialList, credentialRm, credentialSet, credentialTest } from './credential-vault.js';
 import { policyWhy } from './policy-why.js';
@@ -64,6 +66,11 @@ export const METHOD_TABLE: { [M in MethodName]: MethodHandler<M> } = {
   'snapshot.restore': snapshotRestore,
   'snapshot.verify': snapshotVerify,
   'snapshot.gc': snapshotGc,
+  'trust.keygen': trustKeygen,
+  'trust.exportKey': trustExportKey,
+  'trust.sign': trustSign,
+  'trust.verify': trustVerify,
+  'trust.list': trustList,
   'session.prune': sessionPrune,
   'policy.why': policyWhy,
   'policy.groups': policyGroups,

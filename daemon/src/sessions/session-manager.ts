@@ -14,6 +14,8 @@ import { Session, type SessionClient } from './session.js';
 import { OutputLog, removeLog } from './output-log.js';
 import { userProcessCount } from './process-tree.js';
 import type { SnapshotService } from '../snapshots/snapshot-service.js';
+import { checkTrust } from '../trust/run-gate.js';
+import { protectSignedFiles } from '../policy/signed-files.js';
 import { FETCH_PRELOAD, startSessionProxy, UNDICI_DIR } from '../proxy/session-proxy.js';
 import { resolverFromEnv, type Resolver } from '../proxy/checked-address.js';
 import type { SessionRow, SessionStore } from '../store/session-store.js';
@@ -52,6 +54,8 @@ export class SessionManager {
         name: params.name,
       });
     }
+    const trust = await checkTrust(plan.workdir, this.options.paths.configDir, params.trustOverride === true);
+    if (trust) protectSignedFiles(plan, trust.report.readOnlyPaths, trust.notes);
     const id = randomBytes(8).toString('hex');
     const name = params.name ?? randomSessionName((n) => this.findLive(n) !== undefined);
     const proxy =

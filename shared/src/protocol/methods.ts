@@ -26,6 +26,23 @@ const Empty = Type.Object({}, { additionalProperties: false });
 
 const ProgressToken = Type.String({ minLength: 1, maxLength: 64, description: 'Echoed in progress notifications sent while the call runs' });
 const SnapshotRef = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'A snapshot id or a unique prefix of it' });
+const AbsolutePath = Type.String({ minLength: 1, maxLength: 4096, pattern: '^/', description: 'An absolute path' });
+const TrustKeyId = Type.String({ minLength: 1, maxLength: 54, pattern: '^[a-z0-9_.-]+$', description: 'Trust key id (default "default")' });
+const TRUST_KEY = { id: Type.String(), fingerprint: Type.String({ description: 'SHA-256 of the SPKI DER, hex' }), publicKeyPem: Type.String() };
+const TRUST_FILES = {
+  files: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { maxItems: 10_000, description: 'Absolute paths inside the workdir' })),
+  all: Type.Optional(Type.Boolean({ description: "Every file the trust policy's include globs match under the workdir" })),
+};
+const TrustResult = Type.Object({
+  path: Type.String({ description: 'Workdir-relative' }),
+  status: Type.Union(['signed', 'modified', 'unsigned', 'unknown-signer', 'blocklisted', 'invalid-bundle'].map((s) => Type.Literal(s))),
+  sha256: Type.String(),
+  signer: Type.Optional(Type.String()),
+  publisher: Type.Optional(Type.String()),
+  signedAt: Type.Optional(Type.String()),
+  reason: Type.Optional(Type.String()),
+});
+
 /** What session.rollback and snapshot.restore both take besides the snapshot they restore. */
 const RESTORE_OPTIONS = {
   paths: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { maxItems: 10_000, description: 'Only these paths (absolute, inside the snapshot)' })),
@@ -177,6 +194,7 @@ export const METHODS = {
         name: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' })),
         detached: Type.Optional(Type.Boolean({ description: 'Start on a terminal with no client attached; nono attach joins it later.' })),
         snapshot: Type.Optional(Type.Boolean({ description: 'Snapshot the writable directories before and after, for session.diff and session.rollback' })),
+        trustOverride: Type.Optional(Type.Boolean({ description: 'Start even though instruction files fail the trust policy (recorded in the audit log)' })),
         snapshotExclude: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { maxItems: 256, description: 'Globs (tree-relative) left out of the snapshot and never touched by a rollback' })),
         snapshotInclude: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { maxItems: 256, description: 'Globs brought back into the snapshot, even inside node_modules and the like' })),
         memoryBytes: Type.Optional(Type.Integer({ minimum: 1_048_576, maximum: 2 ** 50, description: 'Address-space limit of each process in the session' })),
@@ -490,6 +508,36 @@ export const METHODS = {
       { additionalProperties: false },
     ),
     result: Type.Object({ name: Type.String(), backend: Type.String() }),
+    auth: true,
+  }),
+  'trust.keygen': method({
+    summary: 'Create an ECDSA P-256 signing key in the keychain; with no user trust policy yet, write one naming this key as publisher.',
+    params: Type.Object({ id: Type.Optional(TrustKeyId) }, { additionalProperties: false }),
+    result: Type.Object({ ...TRUST_KEY, policyCreated: Type.Union([Type.String(), Type.Null()], { description: 'The user trust policy written, if there was none' }) }),
+    auth: true,
+  }),
+  'trust.exportKey': method({
+    summary: 'The public half of a trust key (SPKI PEM) and its fingerprint, for a publisher entry elsewhere.',
+    params: Type.Object({ id: Type.Optional(TrustKeyId) }, { additionalProperties: false }),
+    result: Type.Object(TRUST_KEY),
+    auth: true,
+  }),
+  'trust.sign': method({
+    summary: 'Sign instruction files: each gets FILE.bundle, a DSSE envelope over an in-toto statement of its path and SHA-256.',
+    params: Type.Object({ workdir: AbsolutePath, ...TRUST_FILES, key: Type.Optional(TrustKeyId) }, { additionalProperties: false }),
+    result: Type.Object({ signed: Type.Array(Type.Object({ file: Type.String(), bundlePath: Type.String(), sha256: Type.String(), fingerprint: Type.String() })) }),
+    auth: true,
+  }),
+  'trust.verify': method({
+    summary: 'Verify instruction files (the given ones, or every included one) against the trust policy; ok is false if any is not signed by a publisher.',
+    params: Type.Object({ workdir: AbsolutePath, ...TRUST_FILES }, { additionalProperties: false }),
+    result: Type.Object({ ok: Type.Boolean(), enforcement: Type.String(), policyFiles: Type.Array(Type.String()), results: Type.Array(TrustResult) }),
+    auth: true,
+  }),
+  'trust.list': method({
+    summary: 'Every instruction file the trust policy includes under the workdir: signed by whom, modified, unsigned.',
+    params: Type.Object({ workdir: AbsolutePath }, { additionalProperties: false }),
+    result: Type.Object({ enforcement: Type.String(), policyFiles: Type.Array(Type.String()), results: Type.Array(TrustResult) }),
     auth: true,
   }),
   'credential.list': method({

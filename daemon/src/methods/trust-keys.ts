@@ -1,0 +1,26 @@
+// trust.keygen and trust.exportKey: signing keys live in the keychain, only public halves leave it.
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { keychainVault } from '../credentials/keychain-vault.js';
+import { writeFileDurably } from '../snapshots/durable-files.js';
+import { TrustKeyStore } from '../trust/trust-keys.js';
+import { userTrustPolicyFile } from '../trust/run-gate.js';
+import type { MethodHandler } from './method-table.js';
+
+const keys = new TrustKeyStore(keychainVault);
+
+export const trustKeygen: MethodHandler<'trust.keygen'> = async (params, ctx) => {
+  const key = await keys.generate(params.id);
+  const policyFile = userTrustPolicyFile(ctx.services.paths.configDir);
+  if (existsSync(policyFile)) return { ...key, policyCreated: null };
+  // A first key with no policy yet: the user is setting trust up, so make their key the
+  // publisher rather than leave a policy that trusts nobody.
+  await mkdir(ctx.services.paths.configDir, { recursive: true, mode: 0o700 });
+  const policy = { version: 1, publishers: [{ name: key.id, public_key: key.publicKeyPem }], enforcement: 'deny' };
+  await writeFileDurably(policyFile, `${JSON.stringify(policy, null, 2)}\n`);
+  return { ...key, policyCreated: policyFile };
+};
+
+export const trustExportKey: MethodHandler<'trust.exportKey'> = async (params) => keys.publicKey(params.id);
+
+export const trustKeyStore = keys;
