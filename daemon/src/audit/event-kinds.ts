@@ -1,0 +1,65 @@
+// The closed list of things the audit log records, with the payload each one carries, so a
+// caller cannot invent a kind that `nono audit list --kind` would never be asked for. Named
+// fields are the contract; extra fields are allowed and stored like the rest.
+
+export const AUDIT_KINDS = [
+  'daemon.start',
+  'daemon.stop',
+  'session.start',
+  'session.exit',
+  'session.attach',
+  'session.detach',
+  'net.allow',
+  'net.deny',
+  'credential.use',
+  'snapshot.create',
+  'snapshot.restore',
+  'trust.verify',
+  'trust.override',
+  'rpc.auth_failure',
+  'policy.refusal',
+  'audit.prune',
+] as const;
+
+export type AuditKind = (typeof AUDIT_KINDS)[number];
+
+const KNOWN = new Set<string>(AUDIT_KINDS);
+
+export function isAuditKind(value: unknown): value is AuditKind {
+  return typeof value === 'string' && KNOWN.has(value);
+}
+
+type Open<T> = T & { [extra: string]: unknown };
+
+interface NetDecision {
+  host: string;
+  port: number;
+  rule: string;
+}
+
+/** Payload shape per kind. Numbers must be safe integers (see docs/audit.md), so durations are whole milliseconds. */
+export interface AuditPayloads {
+  'daemon.start': Open<{ pid: number; version: string }>;
+  'daemon.stop': Open<{ pid: number; reason: string }>;
+  'session.start': Open<{ policyDigest: string; command: string[]; profile: string; cwd: string; user: string }>;
+  'session.exit': Open<{ code: number | null; signal: number | null; durationMs: number }>;
+  'session.attach': Open<{ client: string; readOnly: boolean }>;
+  'session.detach': Open<{ client: string }>;
+  'net.allow': Open<NetDecision>;
+  'net.deny': Open<NetDecision>;
+  /** The route name only: the secret itself never reaches the log. */
+  'credential.use': Open<{ route: string; host: string }>;
+  'snapshot.create': Open<{ snapshotId: string }>;
+  'snapshot.restore': Open<{ snapshotId: string; paths: string[] }>;
+  'trust.verify': Open<{ path: string; result: string }>;
+  'trust.override': Open<{ path: string; reason: string }>;
+  'rpc.auth_failure': Open<{ peer: string; reason: string }>;
+  'policy.refusal': Open<{ rule: string; reason: string }>;
+  /** Written by the log itself after retention removed rows from the head. */
+  'audit.prune': Open<{ rows: number; throughSeq: number }>;
+}
+
+/** What `append` takes: a kind, its payload, and the session it belongs to (none for daemon events). */
+export type AuditInput = {
+  [K in AuditKind]: { kind: K; session?: string | null; payload: AuditPayloads[K] };
+}[AuditKind];
