@@ -9,6 +9,8 @@ import { createLogger } from './logger.js';
 import { openDatabase } from './store/database.js';
 import { SnapshotIndex } from './store/snapshot-index.js';
 import { SnapshotService } from './snapshots/snapshot-service.js';
+import { DaemonAudit, loadAuditSigner } from './audit/daemon-audit.js';
+import { keychainVault } from './credentials/keychain-vault.js';
 import { SessionStore } from './store/session-store.js';
 import { SessionManager } from './sessions/session-manager.js';
 import { ControlServer } from './rpc/control-server.js';
@@ -68,14 +70,19 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env): Promise
   const db = openDatabase(paths.dbPath);
   const store = new SessionStore(db);
   const lost = store.markLost();
+  const audit = new DaemonAudit(db, await loadAuditSigner(keychainVault, log), log);
+  audit.record({ kind: 'daemon.start', payload: { pid: process.pid, version: VERSION } });
+  audit.applyRetention(paths.configDir);
+  const retentionTimer = setInterval(() => audit.applyRetention(paths.configDir), 3_600_000).unref();
   const snapshots = new SnapshotService({
     root: join(paths.stateDir, 'snapshots'),
     index: new SnapshotIndex(db),
     configDir: paths.configDir,
     isLive: (id): boolean => sessions.get(id)?.live === true,
     log,
+    record: (event) => audit.record(event),
   });
-  const sessions: SessionManager = new SessionManager({ paths, policy, store, snapshots, log, helperFlags, abiCap: parseAbiCap(env.NONO_TEST_LANDLOCK_ABI_CAP) });
+  const sessions: SessionManager = new SessionManager({ paths, policy, store, snapshots, audit, log, helperFlags, abiCap: parseAbiCap(env.NONO_TEST_LANDLOCK_ABI_CAP) });
 
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
@@ -93,6 +100,9 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env): Promise
           // Already removed.
         }
       }
+      audit.record({ kind: 'daemon.stop', payload: { pid: process.pid, reason } });
+      clearInterval(retentionTimer);
+      audit.log.close();
       db.close();
       releaseLock(paths.lockPath);
       log.info('daemon stopped');
@@ -110,6 +120,7 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env): Promise
     secret,
     sessions,
     snapshots,
+    audit,
     store,
     log,
     features: () => features,

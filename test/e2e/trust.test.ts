@@ -61,6 +61,8 @@ describe('trust before nono run', () => {
 
     const overridden = await cli('run', '--trust-override', '--allow-cwd', '--', 'true');
     expect(overridden.code, overridden.stderr).toBe(0);
+    const audit = JSON.parse((await cli('audit', 'list', '--kind', 'trust.override', '--json')).stdout) as { payload: { path: string } }[];
+    expect(audit.map((e) => e.payload.path)).toContain('CLAUDE.md');
   });
 
   it('inside the sandbox the signed file cannot be modified, moved or deleted, while other files can', async () => {

@@ -15,6 +15,7 @@ import { registerCredential } from './credential.js';
 import { registerSessionChanges } from './session-changes.js';
 import { registerSnapshot } from './snapshot.js';
 import { registerTrust } from './trust.js';
+import { registerAudit } from './audit.js';
 import { registerWhy } from './why.js';
 import { registerPolicyGroups } from './policy-groups.js';
 import { registerPolicyShow } from './policy-show.js';
@@ -50,4 +51,5 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerSessionChanges,
   registerSnapshot,
   registerTrust,
+  registerAudit,
   registerWhy, registerPolicy, registerProfile, registerDoctor, registerDaemon];

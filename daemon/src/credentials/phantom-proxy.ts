@@ -57,6 +57,7 @@ export async function createPhantomProxy(
   sessionId: string,
   endpointRules: Record<string, string[]> = {},
   customRoutes: SandboxPlan['hosts']['customRoutes'] = {},
+  onUse: (route: string, host: string) => void = () => undefined,
 ): Promise<PhantomProxy> {
   const active = new Map<string, ActiveCredential>();
   for (const text of requested) {
@@ -111,6 +112,7 @@ export async function createPhantomProxy(
     const verdict = endpointVerdict(credential.rules, request.method, path);
     if (!verdict.allowed) return reply.code(403).send({ error: `${request.method} ${path.split('?')[0]} is not allowed with ${credential.route.name} (${verdict.rule})` });
     reply.hijack();
+    onUse(credential.route.name, credential.upstream.hostname);
     forward(credential, request.raw, reply.raw, path, ca);
     return reply;
   });
@@ -130,6 +132,7 @@ export async function createPhantomProxy(
       res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `${req.method} ${req.url} is not allowed with ${credential.route.name} (${verdict.rule})` }));
       return;
     }
+    onUse(credential.route.name, credential.upstream.hostname);
     forward(credential, req, res, req.url ?? '/', ca);
   });
   return {

@@ -3,6 +3,7 @@
 // can reach the socket; the secret file is what it can never read. Compared in constant time.
 import { timingSafeEqual } from 'node:crypto';
 import { NonoError, PROTOCOL_VERSION } from '@nono/shared';
+import { recordAuthFailure } from '../rpc/auth-failure-audit.js';
 import type { MethodHandler } from './method-table.js';
 
 export const authHello: MethodHandler<'auth.hello'> = async (params, ctx) => {
@@ -10,6 +11,7 @@ export const authHello: MethodHandler<'auth.hello'> = async (params, ctx) => {
   const expected = Buffer.from(ctx.services.secret, 'utf8');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     ctx.log.warn({ client: params.client }, 'authentication failed');
+    recordAuthFailure(ctx, 'wrong daemon secret', params.client);
     throw new NonoError(
       'UNAUTHENTICATED',
       'wrong daemon secret; read it from the "secret" file in the runtime dir of the same user (a sandbox cannot)',

@@ -5,12 +5,13 @@ import { resolveCredential } from '../credentials/credential-source.js';
 import { routeNamed } from '../credentials/credential-routes.js';
 import type { MethodHandler } from './method-table.js';
 
-// Trust signing keys share the keychain; credential commands neither list nor touch them.
-const RESERVED_PREFIX = 'trust-key.';
+// Trust and audit signing keys share the keychain; credential commands neither list nor touch them.
+const RESERVED_PREFIXES = ['trust-key.', 'audit-key.'];
+const isReserved = (name: string): boolean => RESERVED_PREFIXES.some((prefix) => name.startsWith(prefix));
 
 function refuseReserved(name: string): void {
-  if (name.startsWith(RESERVED_PREFIX)) {
-    throw new NonoError('INVALID_PARAMS', `${name} is a trust signing key, not a credential; manage it with nono trust`, { credential: name });
+  if (isReserved(name)) {
+    throw new NonoError('INVALID_PARAMS', `${name} is one of nono's own signing keys, not a credential; trust keys are managed with nono trust`, { credential: name });
   }
 }
 
@@ -22,7 +23,7 @@ export const credentialSet: MethodHandler<'credential.set'> = async (params) => 
 
 export const credentialList: MethodHandler<'credential.list'> = async () => ({
   backend: keychainVault.backend,
-  names: (await keychainVault.list()).filter((name) => !name.startsWith(RESERVED_PREFIX)),
+  names: (await keychainVault.list()).filter((name) => !isReserved(name)),
 });
 
 export const credentialRm: MethodHandler<'credential.rm'> = async (params) => {

@@ -27,6 +27,8 @@ import { snapshotVerify } from './snapshot-verify.js';
 import { snapshotGc } from './snapshot-gc.js';
 import { trustExportKey, trustKeygen } from './trust-keys.js';
 import { trustList, trustSign, trustVerify } from './trust-files.js';
+import { auditList, auditShow, auditVerify } from './audit-read.js';
+import { auditExport } from './audit-export.js';
 import { rpcDiscover } from './rpc-discover.js';
 import { credentialList, credentialRm, credentialSet, credentialTest } from './credential-vault.js';
 import { policyWhy } from './policy-why.js';
@@ -71,6 +73,10 @@ export const METHOD_TABLE: { [M in MethodName]: MethodHandler<M> } = {
   'trust.sign': trustSign,
   'trust.verify': trustVerify,
   'trust.list': trustList,
+  'audit.list': auditList,
+  'audit.show': auditShow,
+  'audit.verify': auditVerify,
+  'audit.export': auditExport,
   'session.prune': sessionPrune,
   'policy.why': policyWhy,
   'policy.groups': policyGroups,

@@ -1,6 +1,9 @@
 // session.run: compile the request into a sandbox and start it, attached to the caller.
-import { NonoError } from '@nono/shared';
+import { NonoError, type ErrorKind } from '@nono/shared';
 import type { MethodHandler } from './method-table.js';
+
+/** Refusals that are the policy saying no (as opposed to bad input or a broken machine). */
+const POLICY_REFUSALS = new Set<ErrorKind>(['PATH_DENIED', 'ISOLATION_UNAVAILABLE', 'TRUST_VERIFICATION_FAILED', 'TRUST_POLICY_INVALID', 'TRUST_BUNDLE_INVALID', 'GROUP_NOT_FOUND', 'PROFILE_INVALID']);
 
 export const sessionRun: MethodHandler<'session.run'> = async (params, ctx) => {
   if (params.argv[0] === '') throw new NonoError('COMMAND_INVALID', 'the command is empty; put it after --, e.g. nono run -- ls');
@@ -12,6 +15,13 @@ export const sessionRun: MethodHandler<'session.run'> = async (params, ctx) => {
     );
   }
   if (params.dryRun) return { session: null, plan: ctx.services.sessions.plan(params).plan };
-  const { session, plan } = await ctx.services.sessions.run(params, ctx.client);
-  return { session: { id: session.id, name: session.name }, plan };
+  try {
+    const { session, plan } = await ctx.services.sessions.run(params, ctx.client);
+    return { session: { id: session.id, name: session.name }, plan };
+  } catch (error) {
+    if (error instanceof NonoError && POLICY_REFUSALS.has(error.kind)) {
+      ctx.services.audit.record({ kind: 'policy.refusal', payload: { rule: error.kind, reason: error.message, command: params.argv, cwd: params.cwd } });
+    }
+    throw error;
+  }
 };

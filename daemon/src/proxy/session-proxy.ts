@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { AuditInput } from '../audit/event-kinds.js';
 import type { SandboxPlan } from '@nono/shared';
 import { FilteringProxy } from './filtering-proxy.js';
 import { createPhantomProxy } from '../credentials/phantom-proxy.js';
@@ -40,17 +41,23 @@ export const UNDICI_DIR = dirname(createRequire(import.meta.url).resolve('undici
 
 export async function startSessionProxy(
   plan: SandboxPlan,
-  options: { log: Logger; netLogPath: string; resolve: Resolver; socketDir: string; id: string },
+  options: { log: Logger; netLogPath: string; resolve: Resolver; socketDir: string; id: string; record?: (event: AuditInput) => void },
 ): Promise<SessionProxy> {
+  const record = options.record ?? (() => undefined);
   const token = randomBytes(32).toString('hex');
-  const phantoms = plan.hosts.credentials.length > 0 ? await createPhantomProxy(plan.hosts.credentials, process.env, options.id, plan.hosts.endpointRules, plan.hosts.customRoutes) : undefined;
+  const phantoms = plan.hosts.credentials.length > 0 ? await createPhantomProxy(plan.hosts.credentials, process.env, options.id, plan.hosts.endpointRules, plan.hosts.customRoutes, (route, host) =>
+          record({ kind: 'credential.use', session: options.id, payload: { route, host } }),
+        ) : undefined;
   const proxy = new FilteringProxy({
     ...(phantoms ? { originHandler: phantoms.handle, interceptor: phantoms } : {}),
     token,
     rules: compileRules(plan.hosts.allow, plan.hosts.deny),
     resolve: options.resolve,
     log: options.log,
-    onDecision: (decision) => appendFileSync(options.netLogPath, `${JSON.stringify(decision)}\n`, { mode: 0o600 }),
+    onDecision: (decision) => {
+      appendFileSync(options.netLogPath, `${JSON.stringify(decision)}\n`, { mode: 0o600 });
+      record({ kind: decision.decision === 'allow' ? 'net.allow' : 'net.deny', session: options.id, payload: { host: decision.host, port: decision.port, rule: decision.rule, method: decision.method } });
+    },
   });
   let port: number;
   let socketPath: string | undefined;

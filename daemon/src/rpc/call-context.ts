@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { NonoPaths } from '@nono/shared';
 import type { SessionManager } from '../sessions/session-manager.js';
 import type { SnapshotService } from '../snapshots/snapshot-service.js';
+import type { DaemonAudit } from '../audit/daemon-audit.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { SessionClient } from '../sessions/session.js';
 import type { SandboxFeatures } from '../sandbox/helper-binary.js';
@@ -16,6 +17,7 @@ export interface DaemonServices {
   secret: string;
   sessions: SessionManager;
   snapshots: SnapshotService;
+  audit: DaemonAudit;
   store: SessionStore;
   log: Logger;
   features(): Promise<SandboxFeatures>;
@@ -25,6 +27,8 @@ export interface DaemonServices {
 export interface CallContext {
   client: SessionClient;
   authenticated: boolean;
+  /** Set once this connection's first authentication failure is in the audit log; later ones are not, so a client cannot flood it. */
+  authFailureAudited?: boolean;
   log: Logger;
   services: DaemonServices;
 }

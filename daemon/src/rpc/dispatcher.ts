@@ -5,6 +5,7 @@ import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { TSchema } from '@sinclair/typebox';
 import { ERROR_KINDS, METHODS, NonoError, type MethodName } from '@nono/shared';
 import { METHOD_TABLE, type MethodHandler } from '../methods/method-table.js';
+import { recordAuthFailure } from './auth-failure-audit.js';
 import type { CallContext } from './call-context.js';
 
 const checkers = new Map<MethodName, TypeCheck<TSchema>>(
@@ -27,6 +28,7 @@ export function createDispatcher(): JSONRPCServer<CallContext> {
     const handler = METHOD_TABLE[name] as MethodHandler<MethodName>;
     server.addMethod(name, async (rawParams, ctx) => {
       if (METHODS[name].auth && !ctx.authenticated) {
+        recordAuthFailure(ctx, `${name} before auth.hello`);
         throw new NonoError('UNAUTHENTICATED', `${name} needs an authenticated connection; call auth.hello with the daemon secret first`);
       }
       const params = rawParams ?? {};

@@ -1,5 +1,5 @@
 // Creates sessions from run requests and finds them again by name, id or id prefix.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import type { Logger } from 'pino';
@@ -15,6 +15,7 @@ import { OutputLog, removeLog } from './output-log.js';
 import { userProcessCount } from './process-tree.js';
 import type { SnapshotService } from '../snapshots/snapshot-service.js';
 import { checkTrust } from '../trust/run-gate.js';
+import type { DaemonAudit } from '../audit/daemon-audit.js';
 import { protectSignedFiles } from '../policy/signed-files.js';
 import { FETCH_PRELOAD, startSessionProxy, UNDICI_DIR } from '../proxy/session-proxy.js';
 import { resolverFromEnv, type Resolver } from '../proxy/checked-address.js';
@@ -25,6 +26,7 @@ export interface SessionManagerOptions {
   policy: PolicyServices;
   store: SessionStore;
   snapshots: SnapshotService;
+  audit: DaemonAudit;
   log: Logger;
   abiCap?: number | undefined;
   /** Test switches passed before the spec (--no-userns). */
@@ -54,9 +56,19 @@ export class SessionManager {
         name: params.name,
       });
     }
-    const trust = await checkTrust(plan.workdir, this.options.paths.configDir, params.trustOverride === true);
-    if (trust) protectSignedFiles(plan, trust.report.readOnlyPaths, trust.notes);
     const id = randomBytes(8).toString('hex');
+    const { audit } = this.options;
+    const trust = await checkTrust(plan.workdir, this.options.paths.configDir, params.trustOverride === true).catch((error: unknown) => {
+      if (error instanceof NonoError) audit.record({ kind: 'trust.verify', session: id, payload: { path: plan.workdir, result: 'refused', reason: error.message } });
+      throw error;
+    });
+    if (trust) {
+      protectSignedFiles(plan, trust.report.readOnlyPaths, trust.notes);
+      for (const result of trust.report.results) audit.record({ kind: 'trust.verify', session: id, payload: { path: result.path, result: result.status, sha256: result.sha256 } });
+      if (trust.overridden) {
+        for (const failure of trust.report.failures) audit.record({ kind: 'trust.override', session: id, payload: { path: failure.path, reason: failure.reason ?? failure.status } });
+      }
+    }
     const name = params.name ?? randomSessionName((n) => this.findLive(n) !== undefined);
     const proxy =
       plan.network === 'proxied'
@@ -66,6 +78,7 @@ export class SessionManager {
             resolve: this.resolve,
             socketDir: join(this.options.paths.runtimeDir, 'proxies'),
             id,
+            record: (event) => audit.record(event),
           })
         : undefined;
     const env: Record<string, string> = { ...compiled.env, ...proxy?.env, NONO_SESSION: name };
@@ -100,6 +113,7 @@ export class SessionManager {
     const session = new Session({
       id,
       name,
+      record: (event) => audit.record(event),
       argv: params.argv,
       plan,
       store: this.options.store,
@@ -119,6 +133,11 @@ export class SessionManager {
     });
     this.options.store.insert({ id, name, argv: params.argv, cwd: plan.cwd, startedAt: session.startedAt, plan });
     this.sessions.set(id, session);
+    audit.record({
+      kind: 'session.start',
+      session: id,
+      payload: { policyDigest: createHash('sha256').update(JSON.stringify(plan)).digest('hex'), command: params.argv, profile: plan.profile, cwd: plan.cwd, user: audit.user, name },
+    });
     if (!params.detached) session.attach(client, { readOnly: false, size: terminal });
 
     const spec = encodeSpec(plan, {

@@ -3,6 +3,7 @@
 // clean-up. Nothing about it lives in module state.
 import { rmSync } from 'node:fs';
 import type { Logger } from 'pino';
+import type { AuditInput } from '../audit/event-kinds.js';
 import { exitCodeFor, NonoError, type OutputStream, type SandboxPlan, type SessionState, type TerminalSize } from '@nono/shared';
 import type { SandboxProcess } from './sandbox-process.js';
 import type { SessionStore } from '../store/session-store.js';
@@ -47,6 +48,8 @@ export interface SessionOptions {
   persistent: boolean;
   /** Releases what the session held outside its process (its proxy). */
   onEnd?: () => void;
+  /** The audit log: clients coming and going, and how the session ended. */
+  record?: (event: AuditInput) => void;
 }
 
 export class Session {
@@ -162,6 +165,7 @@ export class Session {
   }
 
   attach(client: SessionClient, attachment: Attachment): void {
+    if (!this.attachments.has(client)) this.options.record?.({ kind: 'session.attach', session: this.id, payload: { client: `client ${client.id}`, readOnly: attachment.readOnly } });
     this.attachments.set(client, attachment);
     if (!attachment.readOnly && attachment.size) this.follow(attachment.size);
   }
@@ -190,6 +194,7 @@ export class Session {
     this.endedAt = new Date().toISOString();
     this.options.store.ended(this.id, 'exited', this.exitCode, signal);
     this.log.info({ code, signal, exitCode: this.exitCode }, 'session exited');
+    this.options.record?.({ kind: 'session.exit', session: this.id, payload: { code, signal, exitCode: this.exitCode, durationMs: Date.parse(this.endedAt) - Date.parse(this.startedAt) } });
     for (const client of this.attachments.keys()) {
       client.notify('session.exit', { session: this.id, exitCode: this.exitCode, code, signal });
     }
@@ -204,6 +209,7 @@ export class Session {
     this.endedAt = new Date().toISOString();
     this.options.store.ended(this.id, 'failed', 125, null);
     this.log.warn({ reason }, 'session failed to start');
+    this.options.record?.({ kind: 'session.exit', session: this.id, payload: { code: null, signal: null, exitCode: 125, durationMs: Date.parse(this.endedAt) - Date.parse(this.startedAt), failed: reason } });
     this.cleanUp();
   }
 
@@ -235,13 +241,18 @@ export class Session {
   }
 
   detach(client: SessionClient): boolean {
-    return this.attachments.delete(client);
+    const was = this.attachments.delete(client);
+    if (was) this.options.record?.({ kind: 'session.detach', session: this.id, payload: { client: `client ${client.id}` } });
+    return was;
   }
 
   /** Detaches every client (`nono detach`), telling each why. */
   detachAll(reason: string): number {
     const count = this.attachments.size;
-    for (const client of this.attachments.keys()) client.notify('session.detached', { session: this.id, reason });
+    for (const client of this.attachments.keys()) {
+      client.notify('session.detached', { session: this.id, reason });
+      this.options.record?.({ kind: 'session.detach', session: this.id, payload: { client: `client ${client.id}`, reason } });
+    }
     this.attachments.clear();
     return count;
   }

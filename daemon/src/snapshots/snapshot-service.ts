@@ -4,6 +4,7 @@
 import { readdir, unlink } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { Logger } from 'pino';
+import type { AuditInput } from '../audit/event-kinds.js';
 import { NonoError, type SandboxPlan } from '@nono/shared';
 import type { SnapshotIndex, SnapshotInfo } from '../store/snapshot-index.js';
 import { detailChanges, type ChangeWithDetail, type DetailLevel } from './change-detail.js';
@@ -40,6 +41,7 @@ export interface SnapshotServiceOptions {
   /** Sessions still running keep their snapshots whatever the retention policy says. */
   isLive(sessionId: string): boolean;
   log: Logger;
+  record(event: AuditInput): void;
 }
 
 export interface GcResult extends SweepResult {
@@ -74,6 +76,11 @@ export class SnapshotService {
       });
       const info = infoOf(result.manifest);
       this.options.index.insert(info);
+      this.options.record({
+        kind: 'snapshot.create',
+        session: info.session,
+        payload: { snapshotId: info.id, tree: info.tree, role: info.role, files: info.files, root: info.root },
+      });
       return { info, filesHashed: result.filesHashed, filesCached: result.filesCached };
     });
   }
@@ -124,6 +131,11 @@ export class SnapshotService {
           ...(progress ? { onProgress: (done: number, total: number) => progress({ phase: 'restore', files: done, bytes: 0, totalFiles: total, totalBytes: null }) } : {}),
         }),
       );
+      this.options.record({
+        kind: 'snapshot.restore',
+        session: manifest.origin && 'session' in manifest.origin ? manifest.origin.session : null,
+        payload: { snapshotId: manifest.id, tree: manifest.tree, paths: options.paths ?? [], changes: changes.length, operations: result.performed + result.resumed },
+      });
       return { changes, resumed: result.resumed };
     } finally {
       this.restoring.delete(manifest.tree);

@@ -43,6 +43,16 @@ const TrustResult = Type.Object({
   reason: Type.Optional(Type.String()),
 });
 
+const AuditEvent = Type.Object({
+  seq: Type.Integer(),
+  time: Type.String(),
+  session: Type.Union([Type.String(), Type.Null()]),
+  kind: Type.String(),
+  payload: Type.Record(Type.String(), Type.Unknown()),
+  prevHash: Type.String(),
+  hash: Type.String(),
+});
+
 /** What session.rollback and snapshot.restore both take besides the snapshot they restore. */
 const RESTORE_OPTIONS = {
   paths: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { maxItems: 10_000, description: 'Only these paths (absolute, inside the snapshot)' })),
@@ -538,6 +548,53 @@ export const METHODS = {
     summary: 'Every instruction file the trust policy includes under the workdir: signed by whom, modified, unsigned.',
     params: Type.Object({ workdir: AbsolutePath }, { additionalProperties: false }),
     result: Type.Object({ enforcement: Type.String(), policyFiles: Type.Array(Type.String()), results: Type.Array(TrustResult) }),
+    auth: true,
+  }),
+  'audit.list': method({
+    summary: 'Audit events, oldest first (or newest first), filtered by session, kind and time; page with afterSeq.',
+    params: Type.Object(
+      {
+        session: Type.Optional(SessionRef),
+        kind: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 32 })),
+        since: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'ISO-8601 time; events at or after it' })),
+        until: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'ISO-8601 time; events before it' })),
+        afterSeq: Type.Optional(Type.Integer({ minimum: 0 })),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+        newestFirst: Type.Optional(Type.Boolean()),
+      },
+      { additionalProperties: false },
+    ),
+    result: Type.Object({ events: Type.Array(AuditEvent) }),
+    auth: true,
+  }),
+  'audit.show': method({
+    summary: 'One audit event by its sequence number, with its hashes.',
+    params: Type.Object({ seq: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+    result: Type.Object({ event: AuditEvent }),
+    auth: true,
+  }),
+  'audit.verify': method({
+    summary: 'Walk the hash chain from its anchor, checking every row and signed checkpoint; names the first broken row.',
+    params: Empty,
+    result: Type.Object({
+      ok: Type.Boolean(),
+      rows: Type.Optional(Type.Integer()),
+      lastSeq: Type.Optional(Type.Integer()),
+      checkpoints: Type.Optional(Type.Integer()),
+      firstBadSeq: Type.Optional(Type.Integer()),
+      reason: Type.Optional(Type.String()),
+      message: Type.Optional(Type.String()),
+      signedCheckpoints: Type.Boolean({ description: 'Whether this daemon signs checkpoints with a key from the keychain' }),
+    }),
+    auth: true,
+  }),
+  'audit.export': method({
+    summary: 'Write every event, with its hashes, the anchor and the checkpoints, to a file a third party can verify (docs/audit.md).',
+    params: Type.Object(
+      { path: AbsolutePath, format: Type.Optional(Type.Union([Type.Literal('ndjson'), Type.Literal('json')])) },
+      { additionalProperties: false },
+    ),
+    result: Type.Object({ path: Type.String(), events: Type.Integer(), checkpoints: Type.Integer(), anchorSeq: Type.Union([Type.Integer(), Type.Null()]) }),
     auth: true,
   }),
   'credential.list': method({
