@@ -84,6 +84,7 @@ describe('audit log', () => {
     ].join('; ');
     const run = await cli('run', '--name', 'audited', '--snapshot', '--credential', 'openai', '--allow-domain', `127.0.0.5:${port}`, '--allow-cwd', '--', 'sh', '-c', script);
     expect(run.stdout).toMatch(/allowed/);
+    expect(run.stderr).toMatch(/nono: the network filter denied denied\.test\n/);
     expect((await cli('session', 'rollback', 'audited')).code).toBe(0);
 
     const all = await events('--session', 'audited');

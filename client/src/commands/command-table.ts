@@ -16,6 +16,7 @@ import { registerSessionChanges } from './session-changes.js';
 import { registerSnapshot } from './snapshot.js';
 import { registerTrust } from './trust.js';
 import { registerAudit } from './audit.js';
+import { registerLearn } from './learn.js';
 import { registerWhy } from './why.js';
 import { registerPolicyGroups } from './policy-groups.js';
 import { registerPolicyShow } from './policy-show.js';
@@ -52,4 +53,5 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerSnapshot,
   registerTrust,
   registerAudit,
+  registerLearn,
   registerWhy, registerPolicy, registerProfile, registerDoctor, registerDaemon];

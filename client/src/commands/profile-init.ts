@@ -1,6 +1,25 @@
 // `nono profile init NAME`: write a starting profile into the user profile dir.
 import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { NonoError } from '@nono/shared/protocol/errors';
 import { printJson, withDaemon } from './call-daemon.js';
+
+function readFragment(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new NonoError('PATH_NOT_FOUND', `cannot read ${file} (${(error as NodeJS.ErrnoException).code}); give the file nono learn --json wrote`, { path: file });
+  }
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // Reported below, with the file named.
+  }
+  throw new NonoError('PROFILE_INVALID', `${file} is not a JSON object; write it with nono learn --json > ${file}`, { file });
+}
 
 export function registerProfileInit(profile: Command): void {
   profile
@@ -10,14 +29,17 @@ export function registerProfileInit(profile: Command): void {
     .option('--extends <base>', 'base profile (default: default)')
     .option('--groups <a,b>', 'security groups to include, comma separated')
     .option('--force', 'replace an existing profile of that name')
+    .option('--from-learn <file>', 'take the grants from a nono learn --json fragment')
     .option('--json', 'machine-readable output')
-    .action(async (name: string, options: { extends?: string; groups?: string; force?: boolean; json?: boolean }) => {
+    .action(async (name: string, options: { extends?: string; groups?: string; force?: boolean; fromLearn?: string; json?: boolean }) => {
       process.exitCode = await withDaemon(options.json, async (client) => {
+        const fromLearn = options.fromLearn === undefined ? undefined : { fragment: readFragment(options.fromLearn), file: resolve(options.fromLearn) };
         const result = await client.call('profile.init', {
           name,
           ...(options.extends !== undefined ? { extends: options.extends } : {}),
           ...(options.groups !== undefined ? { groups: options.groups.split(',').map((g) => g.trim()).filter(Boolean) } : {}),
           force: options.force === true,
+          ...(fromLearn ? { fromLearn } : {}),
         });
         if (options.json) printJson(result);
         else process.stdout.write(`created ${result.file}\n`);

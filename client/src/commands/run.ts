@@ -7,6 +7,7 @@ import type { SandboxPlan } from '@nono/shared';
 import { NonoClient } from '../index.js';
 import { formatPlan } from '../output/format-plan.js';
 import { reportError } from '../output/report-error.js';
+import { reportDenials } from '../output/denial-footer.js';
 import { TerminalRelay } from '../terminal/attached-session.js';
 import { addPolicyFlags, policyRequest, type PolicyFlags } from './policy-flags.js';
 
@@ -118,6 +119,7 @@ async function run(argv: string[], options: RunOptions): Promise<number> {
   // Output is written synchronously on Linux (files, pipes and TTYs), so nothing is lost by
   // exiting without waiting for stdin and the socket to wind down.
   const code = relay ? await relay.start(id, name, null) : await pipes!(id);
+  if (result.plan.network === 'proxied' && !options.json) await reportDenials(client, { id, name }, result.plan.profile).catch(() => undefined);
   process.exit(code);
 }
 

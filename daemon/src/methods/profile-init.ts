@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { NonoError } from '@nono/shared';
+import { profileProblems } from '../policy/schema-validator.js';
 import type { MethodHandler } from './method-table.js';
 
 export const profileInit: MethodHandler<'profile.init'> = async (params, ctx) => {
@@ -14,13 +15,19 @@ export const profileInit: MethodHandler<'profile.init'> = async (params, ctx) =>
   if (existsSync(file) && !params.force) {
     throw new NonoError('PROFILE_EXISTS', `${file} already exists; edit it, or pass --force to replace it`, { file });
   }
+  const learned = params.fromLearn?.fragment ?? {};
   const profile = {
     extends: base,
-    meta: { name: params.name, version: '1', description: `${params.name}: extends ${base}` },
+    meta: { name: params.name, version: '1', description: params.fromLearn ? `${params.name}: learned from ${params.fromLearn.file}` : `${params.name}: extends ${base}` },
     groups: { include: params.groups ?? [] },
     filesystem: { read: [], allow: [] },
     workdir: { access: 'readwrite' },
+    ...Object.fromEntries(Object.entries(learned).filter(([key]) => key !== 'meta' && key !== 'extends')),
   };
+  const problem = profileProblems(profile)[0];
+  if (problem && params.fromLearn) {
+    throw new NonoError('PROFILE_INVALID', `${params.fromLearn.file}: ${problem.key} ${problem.message}; pass the output of nono learn --json unchanged`, { file: params.fromLearn.file, key: problem.key });
+  }
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const temp = `${file}.${process.pid}.tmp`;
   writeFileSync(temp, `${JSON.stringify(profile, null, 2)}\n`, { mode: 0o600, flag: 'wx' });

@@ -477,6 +477,9 @@ export const METHODS = {
         extends: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
         groups: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 100 })),
         force: Type.Optional(Type.Boolean()),
+        fromLearn: Type.Optional(
+          Type.Object({ fragment: Type.Record(Type.String(), Type.Unknown()), file: Type.String({ maxLength: 4096 }) }, { description: 'A nono learn --json fragment (and the file it came from, for messages)' }),
+        ),
       },
       { additionalProperties: false },
     ),
