@@ -1,104 +1,178 @@
-// The typed client library: connect (starting the daemon if asked), authenticate, call
-// methods with types from the shared descriptors, and subscribe to notifications.
-// The CLI is built on it, so an editor plugin gets exactly what the CLI can do.
-import { readFileSync } from 'node:fs';
-import type { Socket } from 'node:net';
-import { RpcConnection } from '@nono/shared/rpc/connection';
+// The typed client library (`import { connect } from '@nono/client'`): connect (starting the
+// daemon if asked), authenticate, call methods with types inferred from the shared schemas,
+// and take streams as async iterators; optionally reconnect when the daemon restarts. The CLI
+// is built on it, so an editor plugin gets exactly what the CLI can do. docs/api.md shows it.
 import { resolveNonoPaths, type NonoPaths } from '@nono/shared/paths';
-import { NonoError } from '@nono/shared/protocol/errors';
 import type { MethodName, ParamsOf, ResultOf } from '@nono/shared/protocol/methods';
-import type { Progress, SessionDetached, SessionExit, SessionOutput, SessionResize } from '@nono/shared/protocol/notifications';
+import type { NotificationName, NotificationParamsOf } from '@nono/shared/protocol/notifications';
+import type { TerminalSize } from '@nono/shared/protocol/schemas';
 import { NONO_VERSION } from '@nono/shared/version';
-import { connectOrStart } from './daemon-launcher.js';
+import { DaemonLink, type ReconnectOptions } from './library/daemon-link.js';
+import { EventQueue } from './library/event-queue.js';
+import { sessionLogs, type LogsOptions } from './library/follow-logs.js';
+import { methodGroups, type MethodGroups } from './library/method-groups.js';
+import type { NotificationSource } from './library/notification-source.js';
+import { callWithProgress, type ProgressCall, type ProgressMethod } from './library/progress-call.js';
+import { SessionHandle, SessionSubscription } from './library/session-stream.js';
 
-export interface NotificationMap {
-  'session.output': SessionOutput;
-  'session.exit': SessionExit;
-  'session.resize': SessionResize;
-  'session.detached': SessionDetached;
-  progress: Progress;
-}
+export { NonoError, ERROR_KINDS, type ErrorKind } from '@nono/shared/protocol/errors';
+export type { MethodName, ParamsOf, ResultOf } from '@nono/shared/protocol/methods';
+export type { NotificationName, NotificationParamsOf } from '@nono/shared/protocol/notifications';
+export type { MethodGroups, MethodFunction } from './library/method-groups.js';
+export type { SessionEvent } from './library/session-stream.js';
+export type { ProgressCall, ProgressMethod } from './library/progress-call.js';
+export type { LogsOptions } from './library/follow-logs.js';
+export type { ReconnectOptions } from './library/daemon-link.js';
+export { SessionHandle };
+
+export type NotificationMap = { [N in NotificationName]: NotificationParamsOf<N> };
 
 export interface ConnectOptions {
   env?: NodeJS.ProcessEnv;
   /** Start nonod when nothing answers on the socket (default true). */
   autoStart?: boolean;
+  /** Shown in the daemon's log and audit trail for this connection. */
   clientName?: string;
+  /**
+   * Survive daemon restarts: reconnect and authenticate again in the background (default off:
+   * the client closes with the connection, which is what one-shot commands want).
+   */
+  reconnect?: boolean | ReconnectOptions;
 }
 
-export class NonoClient {
-  private readonly handlers = new Map<string, ((params: unknown) => void)[]>();
-  /** auth.hello's reply; calls are sent behind it without waiting a round trip for it. */
-  private authenticated: Promise<unknown> = Promise.resolve();
+export interface AttachOptions {
+  readOnly?: boolean;
+  /** This client's terminal size; a writer's becomes the session's. */
+  size?: TerminalSize | null;
+  /** Start with the screen as it is now (default true). */
+  replay?: boolean;
+}
 
-  private constructor(
-    private readonly socket: Socket,
-    private readonly connection: RpcConnection<void>,
-    readonly paths: NonoPaths,
-  ) {}
+export class AttachedSession extends SessionHandle {
+  constructor(
+    source: NotificationSource,
+    subscription: SessionSubscription,
+    readonly info: ResultOf<'session.attach'>['session'],
+    /** The screen as it was at attach (escape sequences), for a terminal view to draw first. */
+    readonly screen: Buffer | null,
+    readonly size: TerminalSize | null,
+  ) {
+    super(source, subscription, info.id, info.name);
+  }
+}
+
+export class RunningSession extends SessionHandle {
+  constructor(
+    source: NotificationSource,
+    subscription: SessionSubscription,
+    session: { id: string; name: string },
+    readonly plan: ResultOf<'session.run'>['plan'],
+  ) {
+    super(source, subscription, session.id, session.name);
+  }
+}
+
+export class NonoClient implements NotificationSource {
+  /** Every method as a typed function by area: `client.methods.session.list()`. */
+  readonly methods: MethodGroups;
+  private readonly handlers = new Map<string, Set<(params: unknown) => void>>();
+  private link!: DaemonLink;
+
+  private constructor(readonly paths: NonoPaths) {
+    this.methods = methodGroups((method, params) => this.call(method, params as never));
+  }
 
   static async connect(options: ConnectOptions = {}): Promise<NonoClient> {
-    const paths = resolveNonoPaths(options.env ?? process.env);
-    const socket = await connectOrStart(paths, options.autoStart ?? true);
-    const connection = new RpcConnection<void>(socket, undefined, { framing: 'lsp' });
-    const client = new NonoClient(socket, connection, paths);
-    connection.server.handleMethodNotFound = async (request) => {
-      for (const handler of client.handlers.get(request.method) ?? []) handler(request.params);
-      return null;
-    };
-    const token = await readSecret(paths.secretPath, socket);
-    client.authenticated = connection.request('auth.hello', { token, client: options.clientName ?? `nono ${NONO_VERSION}` });
-    client.authenticated.catch(() => undefined);
+    const client = new NonoClient(resolveNonoPaths(options.env ?? process.env));
+    const reconnect = options.reconnect === true ? {} : options.reconnect ?? false;
+    client.link = await DaemonLink.open({
+      paths: client.paths,
+      autoStart: options.autoStart ?? true,
+      clientName: options.clientName ?? `nono ${NONO_VERSION}`,
+      reconnect,
+      onNotification: (method, params) => {
+        for (const handler of client.handlers.get(method) ?? []) handler(params);
+      },
+    });
     return client;
   }
 
   /** Sent at once; an authentication failure is reported in preference to the call's own error. */
-  async call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
-    const reply = this.connection.request(method, params as Record<string, unknown>);
-    reply.catch(() => undefined);
-    await this.authenticated;
-    return (await reply) as ResultOf<M>;
+  call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
+    return this.link.request(method, params as Record<string, unknown>) as Promise<ResultOf<M>>;
   }
 
-  on<N extends keyof NotificationMap>(notification: N, handler: (params: NotificationMap[N]) => void): void {
-    const list = this.handlers.get(notification) ?? [];
-    list.push(handler as (params: unknown) => void);
-    this.handlers.set(notification, list);
+  /** Calls handler for every notification of that name; returns the function that stops it. */
+  on<N extends NotificationName>(notification: N, handler: (params: NotificationMap[N]) => void): () => void {
+    const set = this.handlers.get(notification) ?? new Set();
+    const wrapped = handler as (params: unknown) => void;
+    set.add(wrapped);
+    this.handlers.set(notification, set);
+    return () => set.delete(wrapped);
   }
 
-  onClose(handler: () => void): void {
-    this.socket.once('close', handler);
+  /** Notifications of one name as an async iterator; leaving the loop unsubscribes. */
+  notifications<N extends NotificationName>(notification: N): AsyncIterableIterator<NotificationMap[N]> {
+    const offs: (() => void)[] = [];
+    const queue = new EventQueue<NotificationMap[N]>(() => offs.splice(0).forEach((off) => off()));
+    offs.push(this.on(notification, (params) => queue.push(params)), this.onClose(() => queue.end()));
+    return queue;
+  }
+
+  /** Joins a live session; iterate the result for its output, resizes and exit. */
+  async attach(session: string, options: AttachOptions = {}): Promise<AttachedSession> {
+    const subscription = new SessionSubscription(this);
+    try {
+      const reply = await this.call('session.attach', { session, ...options });
+      subscription.bind(reply.session.id);
+      return new AttachedSession(this, subscription, reply.session, reply.screen === null ? null : Buffer.from(reply.screen, 'base64'), reply.size);
+    } catch (error) {
+      await subscription.events.return();
+      throw error;
+    }
+  }
+
+  /** Starts a command in a sandbox, attached to this client; iterate the result for its events. */
+  async run(params: Omit<ParamsOf<'session.run'>, 'dryRun' | 'detached'>): Promise<RunningSession> {
+    const subscription = new SessionSubscription(this);
+    try {
+      const reply = await this.call('session.run', params);
+      subscription.bind(reply.session!.id);
+      return new RunningSession(this, subscription, reply.session!, reply.plan);
+    } catch (error) {
+      await subscription.events.return();
+      throw error;
+    }
+  }
+
+  /** A session's recorded output, and with follow what it writes next, chunk by chunk. */
+  logs(session: string, options: LogsOptions = {}): AsyncGenerator<Buffer, void, undefined> {
+    return sessionLogs(this, session, options);
+  }
+
+  /** A long call with its progress notifications as an async iterator. */
+  withProgress<M extends ProgressMethod>(method: M, params: Omit<ParamsOf<M>, 'progressToken'>): ProgressCall<M> {
+    return callWithProgress(this, method, params);
+  }
+
+  /** The client closed for good: close() was called, or the daemon went away and it does not reconnect. */
+  onClose(handler: () => void): () => void {
+    return this.link.on('close', handler);
+  }
+
+  /** The daemon went away; with reconnect on, calls wait for the next one. */
+  onDisconnect(handler: () => void): () => void {
+    return this.link.on('disconnect', handler);
+  }
+
+  /** A daemon is back and this client is authenticated to it (reconnect on). */
+  onReconnect(handler: () => void): () => void {
+    return this.link.on('reconnect', handler);
   }
 
   close(): void {
-    this.connection.close('client done');
+    this.link.close();
   }
 }
-
-/**
- * Under systemd socket activation the socket accepts before nonod has started, so the secret
- * it writes at start may not exist yet: wait for it a little rather than fail.
- */
-async function readSecret(path: string, socket: Socket): Promise<string> {
-  const deadline = Date.now() + SECRET_WAIT_MS;
-  for (;;) {
-    try {
-      return readFileSync(path, 'utf8').trim();
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        continue;
-      }
-      socket.destroy();
-      throw new NonoError(
-        'UNAUTHENTICATED',
-        `cannot read the daemon secret ${path} (${code}); run nono as the user who owns the daemon, outside any sandbox`,
-      );
-    }
-  }
-}
-
-const SECRET_WAIT_MS = 5000;
 
 export const connect = NonoClient.connect;

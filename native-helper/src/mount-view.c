@@ -5,7 +5,8 @@
  *
  * Order matters: fs grants are bound parents first (a child grant mounts on
  * top of its parent's), symlinks after them (some belong inside a skeleton),
- * then skeletons turn read-only, readonly records apply, and masks come last,
+ * then skeletons turn read-only, readonly records and command stubs apply,
+ * and masks come last,
  * so a mask inside a readonly path still hides it. The skeleton is made
  * read-only before the pivot, so a write outside the grants fails with
  * EROFS instead of landing in a throwaway tmpfs.
@@ -423,6 +424,61 @@ static void apply_readonly(const struct spec *spec)
 	}
 }
 
+/*
+ * The stub script lives in the staging tmpfs, which is not noexec, so it can
+ * run. It uses only shell builtins: a stub calling cat would run cat's stub
+ * when cat is blocked too. The message is single-quoted, each ' as '\''.
+ */
+static void write_stub_file(const char *file, const struct stub_rule *stub)
+{
+	FILE *out;
+	int fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0555);
+
+	if (fd < 0 || !(out = fdopen(fd, "w")))
+		die("cannot build the view: cannot create the stub for %s: %s", stub->path,
+		    strerror(errno));
+	fputs("#!/bin/sh\nprintf '%s\\n' '", out);
+	for (const char *c = stub->message; *c; c++) {
+		if (*c == '\'')
+			fputs("'\\''", out);
+		else
+			fputc(*c, out);
+	}
+	fputs("' >&2\nexit 126\n", out);
+	if (ferror(out) || fclose(out) != 0)
+		die("cannot build the view: cannot write the stub for %s: %s", stub->path,
+		    strerror(errno));
+}
+
+/*
+ * A blocked command's file is covered, read-only, by a script that says why
+ * and exits 126, so every path to it (PATH lookup, /usr/bin/rm, env rm,
+ * xargs rm) runs the script; a copy of the file copies the script too.
+ */
+static void apply_stubs(const struct spec *spec)
+{
+	for (size_t i = 0; i < spec->stub_count; i++) {
+		const struct stub_rule *stub = &spec->stubs[i];
+		char target[PATH_MAX];
+		char file[64];
+		struct stat st;
+
+		join(target, NEWROOT, stub->path);
+		if (lstat(target, &st) < 0) {
+			if (errno == ENOENT)
+				continue;
+			die("cannot block %s in the view: %s", stub->path, strerror(errno));
+		}
+		if (!S_ISREG(st.st_mode))
+			die("cannot block %s in the view: it is not a regular file (the daemon must "
+			    "send canonical paths; reinstall nono)", stub->path);
+		snprintf(file, sizeof(file), "/stub-%zu", i);
+		write_stub_file(file, stub);
+		mount_or_die(file, target, NULL, MS_BIND, NULL, stub->path);
+		make_read_only(target, stub->path, false);
+	}
+}
+
 static void create_mask_file(void)
 {
 	int fd = open(MASK_FILE, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
@@ -566,6 +622,7 @@ void mount_view(struct spec *spec)
 	bind_proxy_socket(spec);
 	make_skeletons_read_only(spec);
 	apply_readonly(spec);
+	apply_stubs(spec);
 	apply_masks(spec);
 	make_cwd(spec);
 	enter_view_root();

@@ -19,6 +19,7 @@ struct parser {
 	size_t number;
 	unsigned seen; /* bit per directive that may appear once */
 	const char *pending_symlink; /* a "symlink" record waiting for its target */
+	const char *pending_stub;    /* a "stub" record waiting for its message */
 	bool ended;
 };
 
@@ -269,6 +270,25 @@ static void parse_symlink_target(struct parser *p, const char *fields)
 	p->pending_symlink = NULL;
 }
 
+static void parse_stub(struct parser *p, const char *fields)
+{
+	p->pending_stub = parse_path(p, fields);
+}
+
+/* The message becomes one line of a here-document: no newline may end it early. */
+static void parse_stub_message(struct parser *p, const char *fields)
+{
+	struct spec *spec = p->spec;
+
+	if (!p->pending_stub)
+		bad_record(p, "\"stub-message\" must follow a \"stub\" record");
+	if (strchr(fields, '\n'))
+		bad_record(p, "a stub message must be one line");
+	spec->stubs = grow(spec->stubs, spec->stub_count, sizeof(*spec->stubs));
+	spec->stubs[spec->stub_count++] = (struct stub_rule){ .path = p->pending_stub, .message = fields };
+	p->pending_stub = NULL;
+}
+
 /*
  * Zero would stop the command from starting at all, and 2^62 is far past any
  * real machine while staying clear of RLIM_INFINITY, which would mean no limit.
@@ -312,6 +332,8 @@ static const struct directive directives[] = {
 	{ "readonly", false, true, parse_readonly },
 	{ "symlink", false, true, parse_symlink },
 	{ "symlink-target", false, true, parse_symlink_target },
+	{ "stub", false, true, parse_stub },
+	{ "stub-message", false, true, parse_stub_message },
 	{ "skeleton", false, true, parse_skeleton },
 	{ "tmp", true, true, parse_tmp },
 	{ "rlimit-as", true, true, parse_rlimit_as },
@@ -336,6 +358,8 @@ static void parse_record(struct parser *p)
 		if (p->pending_symlink && d->parse != parse_symlink_target)
 			bad_record(p, "a \"symlink\" record must be followed by its "
 				   "\"symlink-target\"");
+		if (p->pending_stub && d->parse != parse_stub_message)
+			bad_record(p, "a \"stub\" record must be followed by its \"stub-message\"");
 		if (d->once && (p->seen & (1U << i)))
 			bad_record(p, "\"%s\" may appear only once", d->word);
 		p->seen |= 1U << i;
@@ -373,8 +397,8 @@ static void check_view(const struct spec *spec)
 		for (size_t i = 0; i < spec->fs_count; i++)
 			skeletons |= spec->fs[i].skeleton;
 		if (spec->mask_count || spec->readonly_count || spec->symlink_count || skeletons ||
-		    spec->tmp)
-			die("bad spec: mask, readonly, symlink, skeleton and tmp records need "
+		    spec->tmp || spec->stub_count)
+			die("bad spec: mask, readonly, symlink, skeleton, stub and tmp records need "
 			    "\"view 1\" (%s)", BAD_SPEC_HINT);
 		return;
 	}
@@ -390,6 +414,8 @@ static void check_view(const struct spec *spec)
 		check_canonical(spec->readonly[i]);
 	for (size_t i = 0; i < spec->symlink_count; i++)
 		check_canonical(spec->symlinks[i].path);
+	for (size_t i = 0; i < spec->stub_count; i++)
+		check_canonical(spec->stubs[i].path);
 	if (spec->cwd)
 		check_canonical(spec->cwd);
 }

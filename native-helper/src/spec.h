@@ -42,6 +42,12 @@ struct symlink_rule {
 	const char *target;
 };
 
+/* A blocked command: its file in the view is covered by a script printing message. */
+struct stub_rule {
+	const char *path;
+	const char *message;
+};
+
 struct port_rule {
 	enum port_kind kind;
 	uint16_t port;
@@ -68,6 +74,8 @@ struct spec {
 	size_t readonly_count;
 	struct symlink_rule *symlinks; /* view only */
 	size_t symlink_count;
+	struct stub_rule *stubs; /* view only */
+	size_t stub_count;
 	const char *tmp; /* view only: a host directory mounted read-write at /tmp */
 	const char *proxy_socket; /* net proxied: the host path of nonod's proxy socket */
 	uint16_t proxy_port;      /* net proxied: the relay's TCP port on loopback */

@@ -948,7 +948,7 @@ describe('view', () => {
       const bare = ['nono-spec 1', `skeleton read_dir ${home}`, 'end'].map((r) => `${r}\0`).join('');
       const result = await runHelper(bare, ['true']);
       expect(result.code).toBe(125);
-      expect(result.stderr).toMatch(/skeleton and tmp records need "view 1"/);
+      expect(result.stderr).toMatch(/skeleton, stub and tmp records need "view 1"/);
     });
 
     describe('a listening unix socket inside a grant', () => {

@@ -88,6 +88,9 @@ describe.each(users)('the filesystem view as %s', (_label, who) => {
   });
 
   it('cannot reach the session bus, a Docker socket or the daemon, whatever --allow of their directories says', async () => {
+    // The daemon itself talks to the session bus (its keychain holds the audit key), so only
+    // connections made while the sandbox runs count.
+    const [busBefore, dockerBefore] = [bus.accepted(), docker.accepted()];
     const probe = `${PROBE_BIN} unix-connect`;
     const r = await run(
       ['--allow', join(world.root, 'run'), '--allow', join(world.root, 'var-run'), '--read', PROBE_BIN],
@@ -96,8 +99,8 @@ describe.each(users)('the filesystem view as %s', (_label, who) => {
     const lines = r.stdout.trim().split('\n');
     expect(lines.slice(0, 3).every((l) => l.startsWith('denied')), r.stdout + r.stderr).toBe(true);
     expect(r.stdout).not.toMatch(/nono\.sock|secret/);
-    expect(bus.accepted()).toBe(0);
-    expect(docker.accepted()).toBe(0);
+    expect(bus.accepted()).toBe(busBefore);
+    expect(docker.accepted()).toBe(dockerBefore);
   });
 
   it('hides nono\'s config dir, so an agent cannot widen its next sandbox by editing a profile', async () => {

@@ -58,7 +58,7 @@ describe('writes outside the grants', () => {
   });
 
   it('writes inside the granted workdir do land on disk', async () => {
-    const r = await runCli(['run', '--allow-cwd', '--', 'sh', '-c', 'echo made > ./made.txt && truncate -s 2 ./made.txt'], ctx.world);
+    const r = await runCli(['run', '--allow-cwd', '--allow-command', 'truncate', '--', 'sh', '-c', 'echo made > ./made.txt && truncate -s 2 ./made.txt'], ctx.world);
     expect(r.code).toBe(0);
     expect(readFileSync(join(ctx.world.work, 'made.txt'), 'utf8')).toBe('ma');
   });

@@ -26,6 +26,7 @@ import { registerProfileInit } from './profile-init.js';
 import { registerProfileList } from './profile-list.js';
 import { registerProfileSchema } from './profile-schema.js';
 import { registerProfileGuide } from './profile-guide.js';
+import { registerApi } from './api.js';
 
 function registerPolicy(program: Command): void {
   const policy = program.command('policy').description('Inspect security groups and resolved profiles');
@@ -54,4 +55,4 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerTrust,
   registerAudit,
   registerLearn,
-  registerWhy, registerPolicy, registerProfile, registerDoctor, registerDaemon];
+  registerWhy, registerPolicy, registerProfile, registerDoctor, registerDaemon, registerApi];

@@ -18,6 +18,9 @@ export interface PolicyFlags {
   networkProfile?: string;
   bypassProtection: string[];
   allowUnixSocket: string[];
+  allowNoDelete: string[];
+  allowCommand: string[];
+  blockCommand: string[];
   requireFullIsolation?: boolean;
   /** Commander names the repeatable --credential/--proxy-credential flag after its last long form. */
   proxyCredential: string[];
@@ -41,6 +44,9 @@ export function addPolicyFlags(command: Command, withProfile = true): Command {
     .option('--network-profile <name>', 'use a named host list (see daemon/data/network-profiles.json)')
     .option('--bypass-protection <path>', 'lift a deny on a path you also grant (repeatable)', collect, [])
     .option('--allow-unix-socket <path>', 'let the sandbox connect to this host unix socket (repeatable)', collect, [])
+    .option('--allow-no-delete <path>', 'grant write and create but never delete or truncate (repeatable)', collect, [])
+    .option('--allow-command <name>', 'let a command a blocking group blocks run, e.g. rm (repeatable)', collect, [])
+    .option('--block-command <name>', 'block another command in the sandbox (repeatable)', collect, [])
     .option('--require-full-isolation', 'refuse to run when the private filesystem view is unavailable')
     .option('--credential, --proxy-credential <name[=source]>', 'give the sandbox a phantom key for a credential route (openai, anthropic, gemini, github, gitlab)', collect, []);
 }
@@ -58,6 +64,7 @@ export function policyRequest(flags: PolicyFlags): ParamsOf<'policy.show'> {
       readFile: flags.readFile,
       writeFile: flags.writeFile,
       unixSocket: flags.allowUnixSocket,
+      allowNoDelete: flags.allowNoDelete,
     },
     allowCwd: flags.allowCwd === true,
     netBlock: flags.netBlock === true,
@@ -65,6 +72,8 @@ export function policyRequest(flags: PolicyFlags): ParamsOf<'policy.show'> {
     allowDomain: flags.allowDomain,
     ...(flags.networkProfile !== undefined ? { networkProfile: flags.networkProfile } : {}),
     bypassProtection: flags.bypassProtection,
+    allowCommand: flags.allowCommand,
+    blockCommand: flags.blockCommand,
     requireFullIsolation: flags.requireFullIsolation === true,
     credentials: flags.proxyCredential,
   };

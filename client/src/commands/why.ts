@@ -8,6 +8,7 @@ import { printJson, withDaemon } from './call-daemon.js';
 interface WhyOptions extends PolicyFlags {
   op?: 'read' | 'write';
   host?: string;
+  command?: string;
   json?: boolean;
 }
 
@@ -15,11 +16,12 @@ export function registerWhy(program: Command): void {
   addPolicyFlags(
     program
       .command('why')
-      .description('Explain whether the sandbox allows a path or a host, and which rule decides')
+      .description('Explain whether the sandbox allows a path, a host or a command, and which rule decides')
       .argument('[path]', 'the path to check'),
   )
     .option('--op <op>', 'read or write (default: read)')
     .option('--host <host>', 'check a network host instead of a path')
+    .option('--command <name>', 'check whether a command may run (command blocking)')
     .option('--json', 'machine-readable output')
     .action(async (path: string | undefined, options: WhyOptions) => {
       process.exitCode = await withDaemon(options.json, async (client) => {
@@ -27,6 +29,7 @@ export function registerWhy(program: Command): void {
           ...policyRequest(options),
           ...(path !== undefined ? { path } : {}),
           ...(options.host !== undefined ? { host: options.host } : {}),
+          ...(options.command !== undefined ? { command: options.command } : {}),
           ...(options.op !== undefined ? { op: options.op } : {}),
         });
         if (options.json) {

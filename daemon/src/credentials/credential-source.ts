@@ -1,25 +1,31 @@
 // Where a real key comes from: the OS keychain (`nono credential set NAME`, or vault://NAME),
-// the daemon's own environment (env://VAR) or a file (file://PATH). Without a source, the
-// keychain entry of the route's name, else the route's usual variable in the daemon's
-// environment. The key only ever lives in the daemon.
+// the daemon's own environment (env://VAR), a file (file://PATH) or a command run by the daemon
+// (cmd://COMMAND, op://VAULT/ITEM/FIELD, bw://ITEM; see credential-command.ts). Without a source,
+// the keychain entry of the route's name, else the route's default source. The key only ever
+// lives in the daemon.
 import { readFileSync } from 'node:fs';
 import { NonoError } from '@nono/shared';
 import { keychainVault } from './keychain-vault.js';
+import { commandSecrets, secretCommandFor } from './credential-command.js';
 
 export async function resolveCredential(name: string, source: string | undefined, fallback: string, daemonEnv: NodeJS.ProcessEnv): Promise<string> {
-  if (source?.startsWith('vault://') || source === undefined) {
-    const entry = source ? source.slice('vault://'.length) : name;
-    const stored = await keychainVault.get(entry);
+  if (source === undefined) {
+    const stored = await keychainVault.get(name);
     if (stored) return stored;
-    if (source) {
-      throw new NonoError('CREDENTIAL_UNAVAILABLE', `credential ${name}: no entry ${entry} in the OS keychain; store it with nono credential set ${entry}`, { credential: name });
-    }
-    return readCredential(name, fallback, daemonEnv);
+    return readSource(name, fallback, daemonEnv, true);
   }
-  return readCredential(name, source, daemonEnv);
+  return readSource(name, source, daemonEnv, false);
 }
 
-function readCredential(name: string, source: string, daemonEnv: NodeJS.ProcessEnv): string {
+async function readSource(name: string, source: string, daemonEnv: NodeJS.ProcessEnv, afterKeychain: boolean): Promise<string> {
+  if (source.startsWith('vault://')) {
+    const entry = source.slice('vault://'.length);
+    const stored = await keychainVault.get(entry);
+    if (stored) return stored;
+    throw new NonoError('CREDENTIAL_UNAVAILABLE', `credential ${name}: no entry ${entry} in the OS keychain; store it with nono credential set ${entry}`, { credential: name });
+  }
+  const command = secretCommandFor(name, source);
+  if (command) return commandSecrets.read(name, command, daemonEnv);
   let value: string | undefined;
   if (source.startsWith('env://')) {
     value = daemonEnv[source.slice('env://'.length)];
@@ -30,13 +36,16 @@ function readCredential(name: string, source: string, daemonEnv: NodeJS.ProcessE
       throw new NonoError('CREDENTIAL_UNAVAILABLE', `credential ${name}: cannot read ${source} (${(error as NodeJS.ErrnoException).code}); check the path`, { credential: name });
     }
   } else {
-    throw new NonoError('CREDENTIAL_UNAVAILABLE', `credential ${name}: source ${source} is not env://VAR or file://PATH`, { credential: name });
+    throw new NonoError('CREDENTIAL_UNAVAILABLE', `credential ${name}: source ${source} is not vault://NAME, env://VAR, file://PATH, cmd://COMMAND, op://… or bw://ITEM`, {
+      credential: name,
+    });
   }
   const key = value?.trim();
   if (!key) {
-    throw new NonoError('CREDENTIAL_UNAVAILABLE', `credential ${name}: not in the OS keychain and ${source} is empty or unset; store it with nono credential set ${name}`, {
-      credential: name,
-    });
+    const message = afterKeychain
+      ? `credential ${name}: not in the OS keychain and ${source} is empty or unset; store it with nono credential set ${name}`
+      : `credential ${name}: ${source} is empty or unset; set it in the daemon's environment or file, or name another source`;
+    throw new NonoError('CREDENTIAL_UNAVAILABLE', message, { credential: name });
   }
   return key;
 }

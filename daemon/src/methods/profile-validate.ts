@@ -1,9 +1,9 @@
-// profile.validate: every problem in a profile file, each located by file and key; then the
-// whole chain (extends, groups, variables) resolved as a run would resolve it.
+// profile.validate: every problem in a profile file (JSON, TOML or YAML), each located by file,
+// line where the format keeps one, and key; then the whole chain (extends, groups, variables)
+// resolved as a run would resolve it.
 import { resolve } from 'node:path';
 import { NonoError } from '@nono/shared';
-import { readJsonc } from '../policy/jsonc-file.js';
-import { profileProblems } from '../policy/schema-validator.js';
+import { profileDocumentProblems, readProfileDocument, type ProfileDocument } from '../policy/profile-formats.js';
 import { compilePlan } from '../policy/compile-plan.js';
 import type { MethodHandler } from './method-table.js';
 
@@ -13,13 +13,13 @@ export const profileValidate: MethodHandler<'profile.validate'> = async (params,
     const e = error instanceof NonoError ? error : new NonoError('INTERNAL', String(error));
     return { file: String(e.details.file ?? file), key: String(e.details.key ?? ''), message: e.message };
   };
-  let document: unknown;
+  let document: ProfileDocument;
   try {
-    document = readJsonc(file, 'the profile');
+    document = readProfileDocument(file);
   } catch (error) {
     return { file, valid: false, problems: [located(error)] };
   }
-  const problems = profileProblems(document).map((p) => ({ file, key: p.key, message: `${file}: ${p.key}: ${p.message}` }));
+  const problems = profileDocumentProblems(document);
   if (problems.length === 0) {
     try {
       compilePlan({ cwd: params.cwd, env: { HOME: ctx.services.policy.daemonHome }, profile: file }, ctx.services.policy);

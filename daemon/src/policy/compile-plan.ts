@@ -17,6 +17,7 @@ import type { NetworkProfileCatalog } from './network-profiles.js';
 import type { ProfileLoader, ResolvedProfile } from './profile-loader.js';
 import { hostUnixSockets, socketOfVariable } from './host-sockets.js';
 import { planMasks, planReadonly, planSymlinks, rebuildAroundMasks, uncoverableHostExec } from './view-plan.js';
+import { planBlockedCommands, type CommandRules } from './command-blocking.js';
 
 export interface RunRequest {
   cwd: string;
@@ -29,6 +30,8 @@ export interface RunRequest {
   allowDomain?: string[] | undefined;
   networkProfile?: string | undefined;
   bypassProtection?: string[] | undefined;
+  allowCommand?: string[] | undefined;
+  blockCommand?: string[] | undefined;
   requireFullIsolation?: boolean | undefined;
   memoryBytes?: number | undefined;
   maxProcesses?: number | undefined;
@@ -271,11 +274,36 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
     }
   }
 
+  // Write-without-delete grants; marked on their rules once every grant is in.
+  const noDelete = new Map<string, string>();
+  const noDeleteGrants = [
+    ...(profile.filesystem?.no_delete ?? []).map((raw) => ({ raw, path: expand(raw, 'filesystem.no_delete'), by: `profile ${resolved.name}: filesystem.no_delete`, cli: false })),
+    ...(request.grants?.allowNoDelete ?? []).map((raw) => ({ raw, path: canonicalOrLexical(toAbsolute(raw, request.cwd, home)), by: '--allow-no-delete', cli: true })),
+  ];
+  for (const grant of noDeleteGrants) {
+    const stats = statIfVisible(grant.path);
+    if (!stats) {
+      if (grant.cli) throw new NonoError('PATH_NOT_FOUND', `${grant.by} ${grant.raw}: ${grant.path} does not exist; create it first or fix the path`, { path: grant.path });
+      notes.push(`${grant.by} ${grant.raw}: ${grant.path} does not exist; skipped`);
+      continue;
+    }
+    refuseProtected(grant.path, grant.by, grant.raw, conflictsOf(grant.path, effectiveProtect, view));
+    addRule(grant.path, 'readwrite', kindOf(stats), grant.by);
+    noDelete.set(grant.path, grant.by);
+  }
+
   const workdirAccess = request.allowCwd ? 'readwrite' : (profile.workdir?.access ?? 'none');
   if (workdirAccess !== 'none') {
     const source = request.allowCwd ? '--allow-cwd' : `profile ${resolved.name}: workdir.access`;
     refuseProtected(workdir, source, workdir, conflictsOf(workdir, effectiveProtect, view));
-    addRule(workdir, workdirAccess, 'dir', source);
+    addRule(workdir, workdirAccess === 'readwrite-nodelete' ? 'readwrite' : workdirAccess, 'dir', source);
+    if (workdirAccess === 'readwrite-nodelete') noDelete.set(workdir, source);
+  }
+  for (const [path, by] of noDelete) {
+    rules.get(path)!.noDelete = true;
+    // Landlock adds rights down the tree: a grant above that may delete cannot be narrowed here.
+    const above = [...rules.values()].find((r) => r.path !== path && isWithin(path, r.path) && r.access !== 'read' && !r.noDelete && r.kind === 'dir');
+    if (above) notes.push(`${by} ${path}: ${above.path} (${above.source}) grants delete above it, so deletes there are still allowed`);
   }
 
   if (profile.allow_gpu) {
@@ -338,6 +366,17 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
     if (reachable.length > 0) notes.push(`without the view these host sockets inside grants stay reachable: ${reachable.map((s) => s.path).join(', ')}`);
   }
 
+  const commandRules: CommandRules = {
+    block: [
+      ...groups.flatMap((name) => (services.groups.get(name).block_commands ?? []).map((pattern) => ({ pattern, source: name }))),
+      ...(profile.commands?.deny ?? []).map((pattern) => ({ pattern, source: `profile ${resolved.name}: commands.deny` })),
+      ...(request.blockCommand ?? []).map((pattern) => ({ pattern, source: '--block-command' })),
+    ],
+    allow: [...(profile.commands?.allow ?? []), ...(request.allowCommand ?? [])],
+  };
+  const blockedCommands = view ? planBlockedCommands(commandRules, ruleList, request.env.PATH) : [];
+  if (!view && commandRules.block.length > 0) notes.push('command blocking needs the private filesystem view; without user namespaces blocked commands still run');
+
   const filtered = filterEnvironment(request.env, profile.environment);
   const { env, passed } = filtered;
   const dropped = [...filtered.dropped];
@@ -376,6 +415,7 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
     denied: effectiveProtect.map((p) => ({ path: p.path, source: p.source })),
     isolation: { mode: view ? 'view' : 'landlock', reason: view ? null : services.isolation.reason, missing: view ? [] : LANDLOCK_ONLY_GAPS },
     masks,
+    blockedCommands,
     readonly,
     limits: { memoryBytes: request.memoryBytes ?? null, maxProcesses: request.maxProcesses ?? null },
     privateTmp: null,

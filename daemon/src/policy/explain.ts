@@ -9,7 +9,7 @@ export type Operation = 'read' | 'write';
 export interface Verdict {
   status: 'ALLOWED' | 'BLOCKED';
   target: string;
-  op: Operation | 'connect';
+  op: Operation | 'connect' | 'exec';
   reason: string;
   rule: { path: string; access: string; source: string } | null;
   group: string | null;
@@ -109,4 +109,25 @@ export function explainHost(plan: SandboxPlan, target: string): Verdict {
   return decision.allowed
     ? { ...base, status: 'ALLOWED', reason: `matches ${decision.rule}${via}; the proxy still refuses it if it resolves to a private, link-local or metadata address no rule names`, enforced: true }
     : { ...base, status: 'BLOCKED', reason: decision.reason, enforced: true };
+}
+
+/** Whether a command would run: blocked when the view covers its file with a stub. */
+export function explainCommand(plan: SandboxPlan, name: string): Verdict {
+  const base = { target: name, op: 'exec' as const, rule: null };
+  const hits = plan.blockedCommands.filter((c) => c.name === name || c.path.endsWith(`/${name}`));
+  if (hits.length > 0) {
+    const [first] = hits;
+    const group = first!.source.startsWith('profile ') || first!.source.startsWith('--') ? null : first!.source;
+    return {
+      ...base,
+      status: 'BLOCKED',
+      reason: `${hits.map((h) => h.path).join(', ')} ${hits.length === 1 ? 'is' : 'are'} covered in the view by a stub (${first!.source}); lift with --allow-command ${name} or commands.allow`,
+      group,
+      enforced: true,
+    };
+  }
+  if (plan.isolation.mode !== 'view') {
+    return { ...base, status: 'ALLOWED', reason: 'command blocking needs the private filesystem view, which is off here (nono doctor says why)', group: null, enforced: false };
+  }
+  return { ...base, status: 'ALLOWED', reason: 'no blocking group, commands.deny or --block-command names it (filesystem rules still apply to what it does)', group: null, enforced: true };
 }

@@ -11,15 +11,19 @@ function lineColumn(text: string, offset: number): string {
   return `${line}:${column}`;
 }
 
-export function readJsonc(path: string, what: string): unknown {
-  let text: string;
+/** The file's text, or PROFILE_NOT_FOUND naming it: shared by every policy file format. */
+export function readPolicyText(path: string, what: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
     throw new NonoError('PROFILE_NOT_FOUND', `${path}: cannot read ${what} (${(error as NodeJS.ErrnoException).code}); check the path`, {
       file: path,
     });
   }
+}
+
+export function readJsonc(path: string, what: string): unknown {
+  const text = readPolicyText(path, what);
   const errors: ParseError[] = [];
   const value: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
   const first = errors[0];

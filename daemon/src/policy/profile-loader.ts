@@ -1,12 +1,11 @@
-// Finds profiles (user dir first, then built-ins, or a file path), follows `extends`, and
-// merges the chain into one profile. Merge rules: lists append without duplicates, maps merge
+// Finds profiles (user dir first, then built-ins, or a file path; JSON, TOML or YAML), follows
+// `extends` across formats, and merges the chain into one profile. Merge rules: lists append without duplicates, maps merge
 // with the child winning, scalars are the child's when set, network.block is OR'ed so no child
 // can unblock what a parent blocked (nor drop require_full_isolation), and `security.groups` is read as `groups.include`.
 import { existsSync, readdirSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { NonoError, type Profile } from '@nono/shared';
-import { readJsonc } from './jsonc-file.js';
-import { assertValidProfile } from './schema-validator.js';
+import { assertValidProfileDocument, hasProfileExtension, PROFILE_EXTENSIONS, profileNameOf, readProfileDocument } from './profile-formats.js';
 import { BUILTIN_PROFILES_DIR } from './policy-data.js';
 
 const MAX_DEPTH = 10;
@@ -31,20 +30,31 @@ export class ProfileLoader {
     private readonly builtinDir: string = BUILTIN_PROFILES_DIR,
   ) {}
 
-  /** A name (user dir, then built-in) or a path to a .json file. */
+  /** A name (user dir, then built-in) or a path to a .json, .toml, .yaml or .yml file. */
   locate(ref: string, cwd: string): ProfileLocation {
-    if (ref.includes('/') || ref.endsWith('.json')) {
+    if (ref.includes('/') || hasProfileExtension(ref)) {
       const file = resolve(cwd, ref);
       if (!existsSync(file)) throw new NonoError('PROFILE_NOT_FOUND', `profile file ${file} does not exist; check the path`, { profile: ref });
-      return { name: basename(file, '.json'), file, builtin: false };
+      return { name: profileNameOf(file), file, builtin: false };
     }
     if (!NAME.test(ref)) {
-      throw new NonoError('PROFILE_NOT_FOUND', `"${ref}" is not a profile name (letters, digits, . _ -) nor a path to a .json file`, { profile: ref });
+      throw new NonoError('PROFILE_NOT_FOUND', `"${ref}" is not a profile name (letters, digits, . _ -) nor a path to a profile file`, { profile: ref });
     }
-    const user = join(this.userDir, `${ref}.json`);
-    if (existsSync(user)) return { name: ref, file: user, builtin: false };
-    const builtin = join(this.builtinDir, `${ref}.json`);
-    if (existsSync(builtin)) return { name: ref, file: builtin, builtin: true };
+    for (const [dir, builtin] of [
+      [this.userDir, false],
+      [this.builtinDir, true],
+    ] as const) {
+      const files = PROFILE_EXTENSIONS.map((ext) => join(dir, `${ref}${ext}`)).filter((file) => existsSync(file));
+      // Picking one silently would run a policy the user may not be looking at.
+      if (files.length > 1) {
+        throw new NonoError('PROFILE_INVALID', `profile ${ref} is defined twice, in ${files[0]} and ${files[1]}; remove or rename one of them`, {
+          file: files[0],
+          key: null,
+          profile: ref,
+        });
+      }
+      if (files[0]) return { name: ref, file: files[0], builtin };
+    }
     throw new NonoError(
       'PROFILE_NOT_FOUND',
       `no profile named ${ref} in ${this.userDir} or the built-ins; \`nono profile list\` shows them`,
@@ -52,20 +62,23 @@ export class ProfileLoader {
     );
   }
 
+  /** A user profile hides the built-in of its name; a name with two files in one dir lists both, so the clash shows. */
   list(): ProfileLocation[] {
-    const found = new Map<string, ProfileLocation>();
+    const found = new Map<string, ProfileLocation[]>();
     for (const [dir, builtin] of [
       [this.builtinDir, true],
       [this.userDir, false],
     ] as const) {
       if (!existsSync(dir)) continue;
-      for (const entry of readdirSync(dir)) {
-        if (!entry.endsWith('.json')) continue;
-        const name = entry.slice(0, -5);
-        found.set(name, { name, file: join(dir, entry), builtin });
+      const here = new Map<string, ProfileLocation[]>();
+      for (const entry of readdirSync(dir).sort()) {
+        if (!hasProfileExtension(entry)) continue;
+        const name = profileNameOf(entry);
+        here.set(name, [...(here.get(name) ?? []), { name, file: join(dir, entry), builtin }]);
       }
+      for (const [name, locations] of here) found.set(name, locations);
     }
-    return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
+    return [...found.values()].flat().sort((a, b) => a.name.localeCompare(b.name));
   }
 
   load(ref: string, cwd: string): ResolvedProfile {
@@ -77,7 +90,7 @@ export class ProfileLoader {
 
   private loadChain(location: ProfileLocation, cwd: string, stack: string[], chain: ProfileLocation[]): Profile {
     if (stack.includes(location.file)) {
-      const cycle = [...stack.slice(stack.indexOf(location.file)), location.file].map((f) => basename(f, '.json')).join(' → ');
+      const cycle = [...stack.slice(stack.indexOf(location.file)), location.file].map((f) => profileNameOf(f)).join(' → ');
       throw new NonoError('PROFILE_INVALID', `${location.file}: extends: cycle ${cycle}; remove one of these extends`, {
         file: location.file,
         key: 'extends',
@@ -89,9 +102,9 @@ export class ProfileLoader {
         key: 'extends',
       });
     }
-    const document = readJsonc(location.file, 'the profile');
-    assertValidProfile(document, location.file);
-    const own = document as Profile;
+    const document = readProfileDocument(location.file);
+    assertValidProfileDocument(document);
+    const own = document.value as Profile;
     const parents = own.extends === undefined ? [] : Array.isArray(own.extends) ? own.extends : [own.extends];
     let merged: Profile = {};
     for (const parent of parents) {

@@ -2,6 +2,9 @@
 // Threat: anyone who can connect() reaches this code, including a sandboxed agent (Landlock
 // does not mediate pathname-socket connect), so nothing but auth.hello runs before the
 // connection proves it can read the daemon secret, and no client input can throw past here.
+// No client can make it hold unbounded memory either: one that does not read what it is sent
+// is dropped (logged as "dropping client" with the reason), and a flood is read no faster than
+// it is handled (RpcConnection), so other clients keep their turn.
 import { createServer, type Server, type Socket } from 'node:net';
 import { chmodSync, unlinkSync } from 'node:fs';
 import type { JSONRPCServer } from 'json-rpc-2.0';
@@ -68,7 +71,15 @@ export class ControlServer {
       onceDrained: (callback) => socket.once('drain', callback),
     };
     const ctx: CallContext = { client, authenticated: false, log, services: this.services };
-    connection = new RpcConnection(socket, ctx, { onProtocolError: (detail) => log.warn({ detail }, 'protocol error') }, this.dispatcher);
+    connection = new RpcConnection(
+      socket,
+      ctx,
+      {
+        onProtocolError: (detail) => log.warn({ detail }, 'protocol error'),
+        onDrop: (reason) => log.warn({ reason }, 'dropping client'),
+      },
+      this.dispatcher,
+    );
     log.debug('client connected');
     socket.on('close', () => {
       this.sockets.delete(socket);

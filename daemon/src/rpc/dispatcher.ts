@@ -2,6 +2,7 @@
 // schemas, error mapping to stable kinds. Handlers receive typed, checked params.
 import { JSONRPCServer, JSONRPCErrorException, createJSONRPCErrorResponse, type JSONRPCRequest } from 'json-rpc-2.0';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import type { TSchema } from '@sinclair/typebox';
 import { ERROR_KINDS, METHODS, NonoError, type MethodName } from '@nono/shared';
 import { METHOD_TABLE, type MethodHandler } from '../methods/method-table.js';
@@ -14,12 +15,38 @@ const checkers = new Map<MethodName, TypeCheck<TSchema>>(
 
 function invalidParams(method: MethodName, params: unknown): NonoError {
   const first = checkers.get(method)!.Errors(params).First();
-  const field = first?.path ? first.path.replace(/^\//, '').replaceAll('/', '.') : '(params)';
-  const why = first ? first.message : 'does not match the schema';
+  const error = first ? innermost(first) : undefined;
+  const field = error?.path ? error.path.replace(/^\//, '').replaceAll('/', '.') : '(params)';
+  const why = error ? explain(error) : 'does not match the schema';
   return new NonoError('INVALID_PARAMS', `${method}: ${field}: ${why}; see rpc.discover for the schema`, {
     method,
     field,
   });
+}
+
+/**
+ * TypeBox reports a union that matched no variant at the union itself ("Expected union value");
+ * the variant whose errors lie deepest is the one the caller was writing, so name its field.
+ */
+function innermost(error: ValueError): ValueError {
+  if (error.type !== ValueErrorType.Union) return error;
+  let deepest: ValueError | undefined;
+  for (const variant of error.errors) {
+    const first = variant.First();
+    if (first && first.path.length > (deepest?.path.length ?? error.path.length)) deepest = first;
+  }
+  return deepest ? innermost(deepest) : error;
+}
+
+/** What was expected, in words a caller can act on: a union lists its choices. */
+function explain(error: ValueError): string {
+  if (error.type !== ValueErrorType.Union) return error.message;
+  const choices = ((error.schema as { anyOf?: TSchema[] }).anyOf ?? []).map((variant) =>
+    variant.const !== undefined ? JSON.stringify(variant.const) : String(variant.type ?? 'a value'),
+  );
+  const value = error.value;
+  const got = value === null || ['string', 'number', 'boolean'].includes(typeof value) ? JSON.stringify(value).slice(0, 60) : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+  return `Expected ${choices.length > 2 ? 'one of ' : ''}${choices.join(choices.length > 2 ? ', ' : ' or ')}, got ${got}`;
 }
 
 export function createDispatcher(): JSONRPCServer<CallContext> {

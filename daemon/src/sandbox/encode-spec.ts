@@ -2,6 +2,7 @@
 // `end`, so a truncated spec is refused rather than applied. See native-helper/README.md.
 import type { PlanRule, SandboxPlan } from '@nono/shared';
 import { isWithin } from '../policy/resolve-path.js';
+import { stubMessage } from '../policy/command-blocking.js';
 
 const READ = ['read_file', 'read_dir', 'execute'];
 // make_char and make_block are never granted: a root agent could mknod the disk's block
@@ -19,10 +20,13 @@ const WRITE = [
   'truncate',
 ];
 
+// What a write-without-delete grant withholds: removing entries and cutting files short.
+const DELETE = ['remove_dir', 'remove_file', 'truncate'];
+
 export function rightsFor(rule: PlanRule): string[] {
   const rights: string[] = [];
   if (rule.access === 'read' || rule.access === 'readwrite') rights.push(...READ);
-  if (rule.access === 'write' || rule.access === 'readwrite') rights.push(...WRITE);
+  if (rule.access === 'write' || rule.access === 'readwrite') rights.push(...WRITE.filter((right) => !rule.noDelete || !DELETE.includes(right)));
   if (rule.kind === 'device') rights.push('ioctl_dev');
   return rights;
 }
@@ -58,6 +62,7 @@ export function encodeSpec(plan: SandboxPlan, options: SpecOptions = {}): Buffer
   for (const rule of plan.rules) records.push(`${rule.kind === 'skeleton' ? 'skeleton' : 'fs'} ${rightsFor(rule).join(',')} ${rule.path}`);
   for (const link of plan.symlinks) records.push(`symlink ${link.path}`, `symlink-target ${link.target}`);
   for (const entry of plan.readonly) records.push(`readonly ${entry.path}`);
+  for (const command of plan.blockedCommands) records.push(`stub ${command.path}`, `stub-message ${stubMessage(command)}`);
   // Masks inside rebuilt (skeleton) directories are already left out of the view.
   const bound = plan.rules.filter((r) => r.kind === 'dir');
   const rebuilt = plan.rules.filter((r) => r.kind === 'skeleton');

@@ -102,8 +102,6 @@ describe('audit log with concurrent writers', () => {
 
     const total = 3 * PER_SESSION;
     expect(await main.verify()).toEqual({ ok: true, rows: total, lastSeq: total, anchorSeq: null, checkpoints: 0 });
-    const sessions = main.list({ limit: total }).map((e) => e.session);
-    expect(sessions.filter((session, i) => i > 0 && session !== sessions[i - 1]).length).toBeGreaterThan(10);
     for (const session of ['proc-a', 'proc-b', 'parent']) {
       expect(main.list({ session, limit: total }).map((e) => e.payload.port)).toEqual(Array.from({ length: PER_SESSION }, (_, i) => i));
     }

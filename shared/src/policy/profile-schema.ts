@@ -16,11 +16,15 @@ const GRANT_LISTS = {
   read_file: Type.Optional(PathList),
   write_file: Type.Optional(PathList),
   deny: Type.Optional(PathList),
+  no_delete: Type.Optional(PathList),
 };
 
+/** A command name or a glob over names (mkfs*); never a path, so it means the same on every PATH. */
+export const CommandName = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._+*?-]+$' });
+
 export const WorkdirAccess = Type.Union(
-  [Type.Literal('none'), Type.Literal('read'), Type.Literal('write'), Type.Literal('readwrite')],
-  { description: 'What the sandbox gets of the working directory' },
+  [Type.Literal('none'), Type.Literal('read'), Type.Literal('write'), Type.Literal('readwrite'), Type.Literal('readwrite-nodelete')],
+  { description: 'What the sandbox gets of the working directory (readwrite-nodelete: write and create, never delete or truncate)' },
 );
 export type WorkdirAccess = Static<typeof WorkdirAccess>;
 
@@ -113,6 +117,15 @@ export const ProfileSchema = Type.Object(
       ),
     ),
     workdir: Type.Optional(Type.Object({ access: Type.Optional(WorkdirAccess) }, strict)),
+    commands: Type.Optional(
+      Type.Object(
+        {
+          allow: Type.Optional(Type.Array(CommandName, { description: 'Commands a blocking group blocks that this profile lets run' })),
+          deny: Type.Optional(Type.Array(CommandName, { description: 'More commands to block (names or globs such as mkfs*)' })),
+        },
+        strict,
+      ),
+    ),
     policy: Type.Optional(
       Type.Object(
         {
@@ -152,6 +165,7 @@ export const GroupSchema = Type.Object(
     description: Type.String(),
     platform: Type.Union([Type.Literal('linux'), Type.Literal('macos'), Type.Literal('all')]),
     required: Type.Optional(Type.Boolean()),
+    block_commands: Type.Optional(Type.Array(CommandName)),
     ...GRANT_LISTS,
   },
   strict,

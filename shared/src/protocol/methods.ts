@@ -1,6 +1,7 @@
 // One descriptor per RPC method: the single source of the daemon's params validation, the
 // typed client and the OpenRPC document (tmux's cmd_table[], as data).
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { CommandName } from '../policy/profile-schema.js';
 import {
   Grants,
   SandboxPlan,
@@ -109,6 +110,8 @@ const POLICY_REQUEST = {
   bypassProtection: Type.Optional(
     Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { maxItems: 256, description: 'Lift a deny for a granted path' }),
   ),
+  allowCommand: Type.Optional(Type.Array(CommandName, { maxItems: 256, description: 'Let a command a blocking group blocks run' })),
+  blockCommand: Type.Optional(Type.Array(CommandName, { maxItems: 256, description: 'Block another command (name or glob)' })),
   requireFullIsolation: Type.Optional(Type.Boolean({ description: 'Refuse to run on Landlock alone' })),
   credentials: Type.Optional(
     Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { maxItems: 32, description: 'Credential routes for phantom tokens: NAME or NAME=env://VAR or NAME=file://PATH' }),
@@ -426,6 +429,7 @@ export const METHODS = {
         ...POLICY_REQUEST,
         path: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
         host: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })),
+        command: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Would this command run, or is it blocked?' })),
         op: Type.Optional(Type.Union([Type.Literal('read'), Type.Literal('write')])),
       },
       { additionalProperties: false },

@@ -1,6 +1,21 @@
-// Notifications the daemon sends to attached clients (no reply expected).
-import { Type, type Static } from '@sinclair/typebox';
+// Notifications the daemon sends to attached clients (no reply expected). Each says which calls
+// start it and how a client stops it, so the OpenRPC document can tell a plugin author how to
+// subscribe and unsubscribe without reading the daemon.
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { OutputStream } from './schemas.js';
+
+export interface NotificationDescriptor {
+  summary: string;
+  params: TSchema;
+  /** The calls after which this connection receives it. */
+  startedBy: readonly string[];
+  /** How the stream ends: what the client calls to cancel it, and when it ends by itself. */
+  endedBy: string;
+}
+
+const ATTACHED = ['session.run', 'session.attach'] as const;
+const ATTACHMENT_ENDS =
+  'session.detach {session} cancels it for this connection; it also ends after session.exit, after session.detached, and when the connection closes.';
 
 export const NOTIFICATIONS = {
   'session.output': {
@@ -11,6 +26,8 @@ export const NOTIFICATIONS = {
       stream: OutputStream,
       data: Type.String({ contentEncoding: 'base64' }),
     }),
+    startedBy: ATTACHED,
+    endedBy: ATTACHMENT_ENDS,
   },
   'session.exit': {
     summary: "The session's command ended. exitCode follows `nono run`'s rules (128+N for signal N).",
@@ -20,14 +37,20 @@ export const NOTIFICATIONS = {
       code: Type.Union([Type.Integer(), Type.Null()]),
       signal: Type.Union([Type.Integer(), Type.Null()]),
     }),
+    startedBy: ATTACHED,
+    endedBy: 'Sent once, last, to every client attached when the command ends.',
   },
   'session.resize': {
     summary: "The session's terminal took a new size (it follows the most recently active writer).",
     params: Type.Object({ session: Type.String(), rows: Type.Integer(), cols: Type.Integer() }),
+    startedBy: ATTACHED,
+    endedBy: ATTACHMENT_ENDS,
   },
   'session.detached': {
     summary: 'This client was detached from the session from outside (nono detach); the session goes on.',
     params: Type.Object({ session: Type.String(), reason: Type.String() }),
+    startedBy: ATTACHED,
+    endedBy: 'Sent once; no session notifications of that session follow it on this connection.',
   },
   progress: {
     summary: 'How far a long call (snapshot, restore, verify) has got; sent to the caller that passed progressToken, at most ten times a second.',
@@ -39,8 +62,13 @@ export const NOTIFICATIONS = {
       totalFiles: Type.Union([Type.Integer(), Type.Null()]),
       totalBytes: Type.Union([Type.Integer(), Type.Null()]),
     }),
+    startedBy: ['snapshot.create', 'snapshot.restore', 'snapshot.verify', 'session.rollback', 'session.verify'],
+    endedBy: 'Only for a call given progressToken, tagged with it; the stream ends when that call answers.',
   },
-} as const;
+} as const satisfies Record<string, NotificationDescriptor>;
+
+export type NotificationName = keyof typeof NOTIFICATIONS;
+export type NotificationParamsOf<N extends NotificationName> = Static<(typeof NOTIFICATIONS)[N]['params']>;
 
 export type Progress = Static<(typeof NOTIFICATIONS)['progress']['params']>;
 export type SessionOutput = Static<(typeof NOTIFICATIONS)['session.output']['params']>;

@@ -28,6 +28,7 @@ export const Grants = Type.Object(
     readFile: Type.Optional(PathList),
     writeFile: Type.Optional(PathList),
     unixSocket: Type.Optional(PathList),
+    allowNoDelete: Type.Optional(PathList),
   },
   { additionalProperties: false },
 );
@@ -43,6 +44,7 @@ export const PlanRule = Type.Object({
     description: 'skeleton: a directory the view rebuilds from its other rules, read-only, to leave protected entries out',
   }),
   source: Type.String({ description: 'What asked for this grant: a flag, or "baseline: <group>".' }),
+  noDelete: Type.Optional(Type.Boolean({ description: 'Write without delete or truncate: Landlock withholds remove_file, remove_dir and truncate' })),
 });
 export type PlanRule = Static<typeof PlanRule>;
 
@@ -97,6 +99,9 @@ export const SandboxPlan = Type.Object({
   ),
   masks: Type.Array(Type.Object({ path: Type.String(), source: Type.String() }), {
     description: 'Existing protected paths inside grants, hidden in the view (empty read-only dir or file)',
+  }),
+  blockedCommands: Type.Array(Type.Object({ name: Type.String(), path: Type.String(), source: Type.String() }), {
+    description: 'Executables covered in the view by a stub that refuses to run (command blocking)',
   }),
   readonly: Type.Array(Type.Object({ path: Type.String(), source: Type.String() }), {
     description: 'Paths inside writable grants that run code on the host later, write-protected in the view',

@@ -17,16 +17,25 @@ export interface ConnectionOptions {
   framing?: Framing;
   /** Bytes queued for a peer that does not read before it is dropped. */
   maxQueuedBytes?: number;
+  /** Messages being handled at once before reading from the peer pauses. */
+  maxInFlight?: number;
+  /** A framing problem the connection survives. */
   onProtocolError?: (detail: string) => void;
+  /** This side gave up on the peer and closed the connection (bad framing, not reading). */
+  onDrop?: (reason: string) => void;
 }
 
 const DEFAULT_MAX_QUEUED = 64 * 1024 * 1024;
+// Enough for any honest pipelining; a flood beyond it waits in the kernel's socket buffer and
+// then in the peer, not in our memory, and other connections keep their turn.
+const DEFAULT_MAX_IN_FLIGHT = 256;
 
 export class RpcConnection<Ctx = void> {
   readonly server: JSONRPCServer<Ctx>;
   private readonly peer: JSONRPCServerAndClient<Ctx, void>;
   private readonly decoder: FrameDecoder;
   private closedReason: string | undefined;
+  private inFlight = 0;
 
   constructor(
     private readonly stream: Duplex,
@@ -43,8 +52,8 @@ export class RpcConnection<Ctx = void> {
         error: (reason, detail, fatal) => {
           const kind: ErrorKind = reason === 'too-large' ? 'FRAME_TOO_LARGE' : 'PARSE_ERROR';
           this.sendError(kind, `Bad frame: ${detail}. ${fatal ? 'Closing the connection' : 'The connection stays open'}.`);
-          options.onProtocolError?.(detail);
-          if (fatal) this.close('bad framing');
+          if (!fatal) options.onProtocolError?.(detail);
+          else this.drop(`bad framing: ${detail}`, () => this.close('bad framing'));
         },
       },
       options.framing,
@@ -71,6 +80,11 @@ export class RpcConnection<Ctx = void> {
     this.peer.notify(method, params);
   }
 
+  /** Bytes written to the peer that it has not read yet. */
+  get queuedBytes(): number {
+    return this.stream.writableLength;
+  }
+
   close(reason: string): void {
     if (this.closedReason !== undefined) return;
     this.closedReason = reason;
@@ -88,9 +102,29 @@ export class RpcConnection<Ctx = void> {
       return;
     }
     if (Array.isArray(payload) && payload.length === 0) return this.sendError('INVALID_REQUEST', 'An empty batch is not a request; send at least one JSON-RPC 2.0 object.');
-    this.peer.receiveAndSend(payload, ctx, undefined).catch(() => {
-      this.sendError('INVALID_REQUEST', 'Message is not a JSON-RPC 2.0 request or response; check "jsonrpc", "method" and "id".');
-    });
+    this.started();
+    this.peer
+      .receiveAndSend(payload, ctx, undefined)
+      .catch(() => {
+        this.sendError('INVALID_REQUEST', 'Message is not a JSON-RPC 2.0 request or response; check "jsonrpc", "method" and "id".');
+      })
+      .finally(() => this.finished());
+  }
+
+  /** A peer with too much in flight is not read from until some of it is answered. */
+  private started(): void {
+    if (++this.inFlight === (this.options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT)) this.stream.pause();
+  }
+
+  private finished(): void {
+    if (this.inFlight-- === (this.options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT) && !this.closed) this.stream.resume();
+  }
+
+  /** Reports why the peer is being given up on, once, then ends the connection. */
+  private drop(reason: string, end: () => void): void {
+    if (this.closedReason !== undefined) return;
+    this.options.onDrop?.(reason);
+    end();
   }
 
   private sendError(kind: ErrorKind, message: string): void {
@@ -101,9 +135,11 @@ export class RpcConnection<Ctx = void> {
     if (this.closedReason !== undefined || this.stream.destroyed) return;
     const limit = this.options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED;
     if (this.stream.writableLength > limit) {
-      this.options.onProtocolError?.(`peer is not reading; ${this.stream.writableLength} bytes queued`);
-      this.closedReason = 'peer not reading';
-      this.stream.destroy();
+      // Threat: a peer that never reads would otherwise make us hold everything sent to it.
+      this.drop(`peer is not reading: ${this.stream.writableLength} bytes queued for it (limit ${limit})`, () => {
+        this.closedReason = 'peer not reading';
+        this.stream.destroy();
+      });
       return;
     }
     this.stream.write(encodeFrame(json, this.decoder.detected ?? this.options.framing ?? 'lsp'));

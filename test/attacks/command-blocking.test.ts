@@ -1,0 +1,91 @@
+// Command blocking and delete protection, enforced by the kernel's view and Landlock rather
+// than a name check: every way of reaching rm fails and the file survives; a no-delete grant
+// writes and appends but never unlinks, renames over or truncates. As root and unprivileged.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createWorld, type TestWorld } from '../support/sandbox-env.js';
+import { startDaemon, type RunningDaemon } from '../support/daemon-process.js';
+import { runCli, type CliOptions } from '../support/run-cli.js';
+import { unprivilegedUser } from '../support/unprivileged-user.js';
+
+const users: [string, (() => { uid: number; gid: number }) | undefined][] = [
+  ['root', undefined],
+  ['an unprivileged user', unprivilegedUser],
+];
+
+describe.each(users)('command blocking and no-delete as %s', (_label, who) => {
+  let world: TestWorld;
+  let daemon: RunningDaemon;
+  let as: CliOptions['as'];
+  const dir = () => join(world.work, 'guarded');
+  const run = (args: string[], script: string) => runCli(['run', ...args, '--', 'sh', '-c', script], world, { cwd: dir(), ...(as ? { as } : {}) });
+  const seed = (name: string, text: string): void => {
+    writeFileSync(join(dir(), name), text);
+    if (as) chownSync(join(dir(), name), as.uid, as.gid);
+  };
+
+  beforeAll(async () => {
+    as = who?.();
+    world = createWorld(as ? { owner: as } : {});
+    daemon = await startDaemon(world, as ? { as } : {});
+  });
+  afterAll(async () => {
+    await daemon?.stop();
+    world?.cleanup();
+  });
+  beforeEach(() => {
+    rmSync(dir(), { recursive: true, force: true });
+    mkdirSync(dir());
+    if (as) chownSync(dir(), as.uid, as.gid);
+    seed('precious.txt', 'keep me\n');
+  });
+
+  it('refuses rm however it is reached, and the file survives', async () => {
+    for (const attempt of ['rm precious.txt', '/usr/bin/rm precious.txt', '/bin/rm precious.txt', 'env rm precious.txt', "echo precious.txt | xargs rm", 'cp /usr/bin/rm ./myrm && ./myrm precious.txt']) {
+      const r = await run(['--allow-cwd'], attempt);
+      expect(r.code, attempt).not.toBe(0);
+      expect(r.stderr, attempt).toMatch(/nono: rm is blocked by dangerous_commands \(allow with --allow-command rm\)/);
+      expect(readFileSync(join(dir(), 'precious.txt'), 'utf8'), attempt).toBe('keep me\n');
+    }
+  });
+
+  it('lets rm run with --allow-command rm, and blocks more with --block-command', async () => {
+    const allowed = await run(['--allow-cwd', '--allow-command', 'rm'], 'rm precious.txt');
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(existsSync(join(dir(), 'precious.txt'))).toBe(false);
+    const extra = await run(['--allow-cwd', '--block-command', 'cat'], 'cat /etc/hostname');
+    expect(extra.code).toBe(126);
+    expect(extra.stderr).toMatch(/nono: cat is blocked by --block-command/);
+  });
+
+  it('nono why --command names the group, and the lift', async () => {
+    const blocked = JSON.parse((await runCli(['why', '--command', 'rm', '--json'], world, as ? { as } : {})).stdout);
+    expect(blocked).toMatchObject({ status: 'BLOCKED', group: 'dangerous_commands' });
+    const lifted = JSON.parse((await runCli(['why', '--command', 'rm', '--allow-command', 'rm', '--json'], world, as ? { as } : {})).stdout);
+    expect(lifted.status).toBe('ALLOWED');
+  });
+
+  it('under --allow-no-delete writes and appends work; rm, unlink(), rename over a file and truncate fail', async () => {
+    seed('log.txt', 'one\n');
+    const ok = await run(['--allow-no-delete', dir()], 'echo two >> log.txt && echo new > fresh.txt && mkdir sub && echo wrote');
+    expect(ok.stdout, ok.stderr).toMatch(/wrote/);
+    expect(readFileSync(join(dir(), 'log.txt'), 'utf8')).toBe('one\ntwo\n');
+    expect(readFileSync(join(dir(), 'fresh.txt'), 'utf8')).toBe('new\n');
+
+    const attacks = [
+      ['rm', 'rm -f precious.txt'],
+      ['unlink()', 'python3 -c "import os; os.unlink(\'precious.txt\')"'],
+      ['rename over', 'mv fresh.txt precious.txt'],
+      ['truncate by O_TRUNC', 'echo gone > precious.txt'],
+      ['truncate()', 'python3 -c "import os; os.truncate(\'precious.txt\', 0)"'],
+      ['rmdir', 'rmdir sub'],
+    ];
+    for (const [what, script] of attacks) {
+      const r = await run(['--allow-no-delete', dir(), '--allow-command', 'rm'], script!);
+      expect(r.code, what).not.toBe(0);
+      expect(readFileSync(join(dir(), 'precious.txt'), 'utf8'), what).toBe('keep me\n');
+    }
+    expect(existsSync(join(dir(), 'sub'))).toBe(true);
+  });
+});
