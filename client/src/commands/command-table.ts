@@ -2,6 +2,7 @@
 // (`daemon`, `policy`, `profile`) group their subcommands; each subcommand has its own file.
 import type { Command } from 'commander';
 import { registerRun } from './run.js';
+import { registerShell } from './shell.js';
 import { registerDaemon } from './daemon.js';
 import { registerDoctor } from './doctor.js';
 import { registerAttach } from './attach.js';
@@ -24,6 +25,7 @@ import { registerPolicyDiff } from './policy-diff.js';
 import { registerProfileValidate } from './profile-validate.js';
 import { registerProfileInit } from './profile-init.js';
 import { registerProfileList } from './profile-list.js';
+import { registerProfileUse } from './profile-use.js';
 import { registerProfileSchema } from './profile-schema.js';
 import { registerProfileGuide } from './profile-guide.js';
 import { registerApi } from './api.js';
@@ -34,14 +36,15 @@ function registerPolicy(program: Command): void {
 }
 
 function registerProfile(program: Command): void {
-  const profile = program.command('profile').description('Validate, create and list profiles');
-  for (const register of [registerProfileValidate, registerProfileInit, registerProfileList, registerProfileSchema, registerProfileGuide]) {
+  const profile = program.command('profile').alias('profiles').description('Validate, create, list and choose profiles (alias: profiles)');
+  for (const register of [registerProfileValidate, registerProfileInit, registerProfileList, registerProfileUse, registerProfileSchema, registerProfileGuide]) {
     register(profile);
   }
 }
 
 export const COMMANDS: ((program: Command) => void)[] = [
   registerRun,
+  registerShell,
   registerAttach,
   registerDetach,
   registerPs,

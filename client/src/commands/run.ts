@@ -11,7 +11,7 @@ import { reportDenials } from '../output/denial-footer.js';
 import { TerminalRelay } from '../terminal/attached-session.js';
 import { addPolicyFlags, policyRequest, type PolicyFlags } from './policy-flags.js';
 
-interface RunOptions extends PolicyFlags {
+export interface RunOptions extends PolicyFlags {
   dryRun?: boolean;
   name?: string;
   detached?: boolean;
@@ -41,14 +41,9 @@ function parseCount(value: string): number {
   return n;
 }
 
-export function registerRun(program: Command): void {
-  addPolicyFlags(
-    program
-      .command('run')
-      .description('Run a command inside the sandbox')
-      .usage('[options] -- <command> [args...]')
-      .argument('<command...>', 'the command and its arguments (after --)'),
-  )
+/** The options `run` and `shell` share, after the policy flags. */
+export function addRunFlags(command: Command): Command {
+  return command
     .option('--dry-run', 'print the resolved sandbox plan and exit without running')
     .option('--name <name>', 'name the session (unique among running sessions)')
     .option('-d, --detached', 'start the session in the background; nono attach NAME joins it')
@@ -58,7 +53,19 @@ export function registerRun(program: Command): void {
     .option('--snapshot-include <glob>', 'bring paths back into the snapshot, even inside node_modules (repeatable)', (v: string, p: string[]) => [...p, v], [])
     .option('--memory <size>', 'address-space limit of each process in the session (e.g. 2G)', parseSize)
     .option('--max-processes <n>', 'processes and threads the session may have at once', parseCount)
-    .option('--json', 'machine-readable output for --dry-run, --detached and errors')
+    .option('--json', 'machine-readable output for --dry-run, --detached and errors');
+}
+
+export function registerRun(program: Command): void {
+  addRunFlags(
+    addPolicyFlags(
+      program
+        .command('run')
+        .description('Run a command inside the sandbox')
+        .usage('[options] -- <command> [args...]')
+        .argument('<command...>', 'the command and its arguments (after --)'),
+    ),
+  )
     .passThroughOptions()
     .action(async (argv: string[], options: RunOptions) => {
       process.exitCode = await run(argv, options);
@@ -73,7 +80,7 @@ function warnIfLandlockOnly(plan: SandboxPlan): void {
   }
 }
 
-async function run(argv: string[], options: RunOptions): Promise<number> {
+export async function run(argv: string[], options: RunOptions): Promise<number> {
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true && !options.dryRun && !options.detached;
   let client: NonoClient;
   try {

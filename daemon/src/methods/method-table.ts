@@ -38,6 +38,7 @@ import { policyDiff } from './policy-diff.js';
 import { profileValidate } from './profile-validate.js';
 import { profileInit } from './profile-init.js';
 import { profileList } from './profile-list.js';
+import { profileUse } from './profile-use.js';
 import { profileSchema } from './profile-schema.js';
 import { profileGuide } from './profile-guide.js';
 
@@ -84,6 +85,7 @@ export const METHOD_TABLE: { [M in MethodName]: MethodHandler<M> } = {
   'policy.diff': policyDiff,
   'profile.validate': profileValidate,
   'profile.init': profileInit,
+  'profile.use': profileUse,
   'profile.list': profileList,
   'profile.schema': profileSchema,
   'profile.guide': profileGuide,

@@ -18,6 +18,8 @@ import type { ProfileLoader, ResolvedProfile } from './profile-loader.js';
 import { hostUnixSockets, socketOfVariable } from './host-sockets.js';
 import { planMasks, planReadonly, planSymlinks, rebuildAroundMasks, uncoverableHostExec } from './view-plan.js';
 import { planBlockedCommands, type CommandRules } from './command-blocking.js';
+import { defaultProfile } from './default-profile.js';
+import { gpuPaths } from './gpu-paths.js';
 
 export interface RunRequest {
   cwd: string;
@@ -105,7 +107,6 @@ const GRANT_KEYS: { key: GrantKey; profileKey: keyof NonNullable<Profile['filesy
   { key: 'writeFile', profileKey: 'write_file', flag: '--write-file', access: 'write', file: true },
 ];
 
-const GPU_DEVICES = ['/dev/dri', '/dev/nvidia0', '/dev/nvidiactl', '/dev/nvidia-uvm', '/dev/nvidia-modeset', '/dev/kfd'];
 
 /**
  * The protected paths a grant of path runs into. In the view a protected path inside a grant
@@ -125,7 +126,7 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
   const home = request.env.HOME?.startsWith('/') ? request.env.HOME : services.daemonHome;
   const cwd = canonicalOrLexical(request.cwd);
   const workdir = request.workdir ? canonicalOrLexical(toAbsolute(request.workdir, request.cwd, home)) : cwd;
-  const resolved = services.profiles.load(request.profile ?? 'default', request.cwd);
+  const resolved = services.profiles.load(request.profile ?? defaultProfile(services.paths.configDir), request.cwd);
   const profile = resolved.profile;
   const where = resolved.chain.at(-1)!.file;
   const ctx: PolicyContext = {
@@ -307,10 +308,14 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
   }
 
   if (profile.allow_gpu) {
-    for (const device of GPU_DEVICES) {
-      const stats = statIfVisible(device);
-      if (stats) addRule(device, 'readwrite', kindOf(stats), `profile ${resolved.name}: allow_gpu`);
+    const granted: string[] = [];
+    for (const { path, access } of gpuPaths()) {
+      const stats = statIfVisible(path);
+      if (!stats) continue;
+      addRule(path, access, kindOf(stats), `profile ${resolved.name}: allow_gpu`);
+      granted.push(path);
     }
+    notes.push(granted.length > 0 ? `allow_gpu granted ${granted.join(', ')}` : 'allow_gpu: no GPU device nodes or driver files on this machine; nothing granted');
   }
 
   // Host sockets the profile or flags name; every other one stays out of the view.

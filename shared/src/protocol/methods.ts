@@ -490,6 +490,12 @@ export const METHODS = {
     result: Type.Object({ file: Type.String() }),
     auth: true,
   }),
+  'profile.use': method({
+    summary: 'Make a profile the default for nono run and nono shell when none is named (config.json default_profile).',
+    params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 4096 }) }, { additionalProperties: false }),
+    result: Type.Object({ profile: Type.String(), file: Type.String() }),
+    auth: true,
+  }),
   'profile.list': method({
     summary: 'Built-in and user profiles (a user profile of the same name replaces the built-in).',
     params: Empty,
