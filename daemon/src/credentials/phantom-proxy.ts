@@ -45,7 +45,7 @@ function phantomFrom(route: CredentialRoute, req: IncomingMessage): Buffer {
   return Buffer.from(raw.startsWith(prefix!) ? raw.slice(prefix!.length) : raw);
 }
 
-/** "openai" or "openai=env://VAR" / "openai=file:///path". */
+/** "openai" or "openai=SOURCE" (env://, file://, cmd://, op://, bw://; see credential-source.ts). */
 function parseRequest(text: string): { name: string; source: string | undefined } {
   const eq = text.indexOf('=');
   return eq < 0 ? { name: text, source: undefined } : { name: text.slice(0, eq), source: text.slice(eq + 1) };

@@ -1,5 +1,5 @@
 // profile.list: built-in and user profiles with their descriptions and bases.
-import { readJsonc } from '../policy/jsonc-file.js';
+import { readProfileDocument } from '../policy/profile-formats.js';
 import type { MethodHandler } from './method-table.js';
 
 interface ProfileHead {
@@ -11,7 +11,7 @@ export const profileList: MethodHandler<'profile.list'> = async (_params, ctx) =
   profiles: ctx.services.policy.profiles.list().map((p) => {
     let head: ProfileHead = {};
     try {
-      head = readJsonc(p.file, 'the profile') as ProfileHead;
+      head = readProfileDocument(p.file).value as ProfileHead;
     } catch {
       head = { meta: { description: '(unreadable: run nono profile validate on it)' } };
     }

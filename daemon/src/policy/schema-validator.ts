@@ -38,13 +38,6 @@ export function profileProblems(document: unknown): SchemaProblem[] {
     .filter((p) => !seen.has(p.key) && seen.add(p.key));
 }
 
-export function assertValidProfile(document: unknown, file: string): void {
-  const [first] = profileProblems(document);
-  if (first) {
-    throw new NonoError('PROFILE_INVALID', `${file}: ${first.key}: ${first.message}`, { file, key: first.key });
-  }
-}
-
 export function assertValidGroup(name: string, document: unknown, file: string): void {
   if (validateGroup(document)) return;
   const problem = describe(validateGroup.errors![0]!);

@@ -90,7 +90,7 @@ export const ProfileSchema = Type.Object(
                   format: Type.Optional(Type.String({ pattern: '\\{key\\}', description: 'How the key is written, e.g. "Bearer {key}" (default "{key}")' })),
                   key_env: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'The variable the sandbox reads the (phantom) key from' }),
                   base_url_env: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'The variable the sandbox reads the base URL from' })),
-                  source: Type.Optional(Type.String({ description: 'vault://NAME, env://VAR or file://PATH (default: the keychain entry of the route name)' })),
+                  source: Type.Optional(Type.String({ description: 'vault://NAME, env://VAR, file://PATH, cmd://COMMAND, op://VAULT/ITEM/FIELD or bw://ITEM (default: the keychain entry of the route name)' })),
                 },
                 { additionalProperties: false },
               ),
