@@ -88,4 +88,14 @@ describe.each(users)('command blocking and no-delete as %s', (_label, who) => {
     }
     expect(existsSync(join(dir(), 'sub'))).toBe(true);
   });
+
+  it('a profile including unlink_protection keeps every writable grant from deleting', async () => {
+    const profiles = join(world.root, 'config', 'nono', 'profiles');
+    mkdirSync(profiles, { recursive: true });
+    writeFileSync(join(profiles, 'careful.json'), JSON.stringify({ extends: 'default', groups: { include: ['unlink_protection'] }, workdir: { access: 'readwrite' } }));
+    if (as) for (const path of [join(world.root, 'config'), join(world.root, 'config', 'nono'), profiles, join(profiles, 'careful.json')]) chownSync(path, as.uid, as.gid);
+    const r = await run(['-p', 'careful', '--workdir', dir(), '--allow-command', 'rm'], 'echo added >> precious.txt; rm precious.txt || echo refused');
+    expect(r.stdout).toMatch(/refused/);
+    expect(readFileSync(join(dir(), 'precious.txt'), 'utf8')).toBe('keep me\nadded\n');
+  });
 });

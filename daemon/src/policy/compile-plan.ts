@@ -300,6 +300,13 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
     addRule(workdir, workdirAccess === 'readwrite-nodelete' ? 'readwrite' : workdirAccess, 'dir', source);
     if (workdirAccess === 'readwrite-nodelete') noDelete.set(workdir, source);
   }
+  const protectingGroup = groups.find((name) => services.groups.get(name).protect_deletes === true);
+  if (protectingGroup) {
+    for (const rule of rules.values()) {
+      const scratch = ['/tmp', '/var/tmp', ctx.tmpdir].includes(rule.path) || rule.path.startsWith('/dev');
+      if (rule.access !== 'read' && rule.kind === 'dir' && !scratch && !noDelete.has(rule.path)) noDelete.set(rule.path, `group ${protectingGroup}`);
+    }
+  }
   for (const [path, by] of noDelete) {
     rules.get(path)!.noDelete = true;
     // Landlock adds rights down the tree: a grant above that may delete cannot be narrowed here.

@@ -166,6 +166,7 @@ export const GroupSchema = Type.Object(
     platform: Type.Union([Type.Literal('linux'), Type.Literal('macos'), Type.Literal('all')]),
     required: Type.Optional(Type.Boolean()),
     block_commands: Type.Optional(Type.Array(CommandName)),
+    protect_deletes: Type.Optional(Type.Boolean({ description: 'Every writable grant (but the sandbox temp dirs) writes without delete or truncate' })),
     ...GRANT_LISTS,
   },
   strict,
