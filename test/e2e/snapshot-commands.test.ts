@@ -103,7 +103,7 @@ describe('nono snapshot', () => {
   it('gc keeps the newest sessions per config.json, never manual snapshots, and frees only unreferenced objects', async () => {
     const manual = await json<{ snapshot: SnapshotInfo }>('snapshot', 'create');
     for (const n of [1, 2, 3]) {
-      const r = await cli('run', '--name', `s${n}`, '--snapshot', '--allow-cwd', '--', 'sh', '-c', `echo unique-${n} > gen-${n}.txt`);
+      const r = await cli('run', '--name', `s${n}`, '--snapshot', '--allow-cwd', '--', 'sh', '-c', `echo unique-${n} > scratch.txt`);
       expect(r.code, r.stderr).toBe(0);
     }
     const sessions = (await json<SnapshotInfo[]>('snapshot', 'list')).filter((s) => s.session !== null);
@@ -124,10 +124,17 @@ describe('nono snapshot', () => {
     const gone = await cli('session', 'diff', 's1');
     expect(gone.code).toBe(1);
     expect(gone.stderr).toMatch(/session s1 has no snapshot/);
-    // gen-1.txt was in s1's final and in every later snapshot, so it stays; nothing any
-    // remaining manifest names may be missing.
+    // unique-1 was only in s1's final and s2's baseline, so its object goes; unique-2 is in
+    // s3's baseline and stays. Nothing a remaining manifest names may be missing.
     expect((await cli('snapshot', 'verify')).code).toBe(0);
     expect(objectCount()).toBe(before - gc.removedObjects);
+    // Objects went, so the stat caches did too: the next snapshot re-reads rather than naming
+    // an object that is gone.
+    expect(gc.removedObjects).toBeGreaterThan(0);
+    expect(readdirSync(join(storeDir(), 'stat-cache'))).toEqual([]);
+    const again = await json<{ snapshot: SnapshotInfo; filesHashed: number }>('snapshot', 'create');
+    expect(again.filesHashed).toBe(again.snapshot.files);
+    expect((await cli('snapshot', 'verify', again.snapshot.id)).code).toBe(0);
   });
 
   it('a profile rollback section snapshots without --snapshot and leaves exclude_patterns alone', async () => {

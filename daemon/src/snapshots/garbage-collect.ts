@@ -71,6 +71,12 @@ export async function sweep(store: ObjectStore, census: ObjectCensus, dryRun: bo
     if (!dryRun) await unlink(store.pathOf(hash)).catch(() => undefined);
   }
   if (!dryRun) for (const temp of await listDir(store.incomingDir)) await unlink(join(store.incomingDir, temp)).catch(() => undefined);
+  // Snapshots trust the stat caches' hashes without checking the objects exist; once objects
+  // are gone, the caches go too (the next snapshot of each tree re-reads it once).
+  if (!dryRun && result.removedObjects > 0) {
+    const caches = join(store.root, 'stat-cache');
+    for (const file of await listDir(caches)) await unlink(join(caches, file)).catch(() => undefined);
+  }
   return result;
 }
 

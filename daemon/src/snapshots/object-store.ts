@@ -126,11 +126,6 @@ export class ObjectBatch {
     return { hash, size };
   }
 
-  /** Whether `hash` is stored or will be once this batch commits. */
-  async holds(hash: string): Promise<boolean> {
-    return this.pending.has(hash) || this.store.has(hash);
-  }
-
   async commit(): Promise<void> {
     if (this.pending.size === 0) return this.closePool();
     try {

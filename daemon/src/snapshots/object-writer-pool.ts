@@ -16,7 +16,9 @@ export class ObjectWriterPool {
   constructor(files: string[], incomingDir: string) {
     const setup: WriterSetup = { files, incomingDir, next: new Int32Array(new SharedArrayBuffer(4)), done: this.done };
     const count = Math.max(1, Math.min(4, availableParallelism(), Math.ceil(files.length / 64)));
-    this.workers = Array.from({ length: count }, () => new Worker(new URL('./object-writer-worker.js', import.meta.url), { workerData: setup }));
+    // The parent's flags are not the worker's business (--input-type=module, for one, makes a
+    // file-based worker fail to start).
+    this.workers = Array.from({ length: count }, () => new Worker(new URL('./object-writer-worker.js', import.meta.url), { workerData: setup, execArgv: [] }));
   }
 
   progress(): PoolProgress {

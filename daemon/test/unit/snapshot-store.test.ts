@@ -25,7 +25,6 @@ describe('object store', () => {
     const path = join(store.root, 'objects', expected.slice(0, 2), expected.slice(2, 3), expected);
     expect(store.pathOf(expected)).toBe(path);
     expect(await store.has(expected)).toBe(false);
-    expect(await batch.holds(expected)).toBe(true);
     expect(await batch.put(join(dir, 'two'))).toEqual(first);
     await batch.commit();
     expect(readdirSync(join(store.root, 'objects', 'incoming'))).toEqual([]);
