@@ -6,7 +6,8 @@ import type { NonoClient } from '../index.js';
 import type { Progress } from '@nono/shared/protocol/notifications';
 import { useColor } from './style.js';
 
-const SHOW_AFTER_MS = 1000;
+// NONO_TEST_PROGRESS_AFTER_MS lets a test see the bar on a call that finishes quicker.
+const SHOW_AFTER_MS = Number(process.env.NONO_TEST_PROGRESS_AFTER_MS ?? 1000);
 
 export interface ProgressHandle {
   /** Pass as progressToken; undefined when no bar will be drawn. */
