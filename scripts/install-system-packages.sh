@@ -10,7 +10,7 @@ set -euo pipefail
 want=()
 for set in "${@:-build}"; do
   case "$set" in
-    build) want+=(gcc make libc6-dev libseccomp-dev pkg-config python3 util-linux systemd vim-tiny dbus gnome-keyring openssl curl strace sqlite3) ;;
+    build) want+=(gcc make libc6-dev libseccomp-dev pkg-config python3 util-linux systemd vim-tiny dbus gnome-keyring openssl curl strace sqlite3 socat) ;;
     bench) want+=(hyperfine bubblewrap socat ripgrep tmux) ;;
     *) echo "install-system-packages: unknown set '$set' (use build or bench)" >&2; exit 2 ;;
   esac

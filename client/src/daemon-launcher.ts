@@ -27,7 +27,7 @@ function isAbsent(error: unknown): boolean {
   return code === 'ENOENT' || code === 'ECONNREFUSED';
 }
 
-export async function connectOrStart(paths: NonoPaths, autoStart: boolean): Promise<Socket> {
+export async function connectOrStart(paths: NonoPaths, autoStart: boolean, env: NodeJS.ProcessEnv = process.env): Promise<Socket> {
   try {
     return await connectSocket(paths.socketPath);
   } catch (error) {
@@ -40,7 +40,7 @@ export async function connectOrStart(paths: NonoPaths, autoStart: boolean): Prom
   }
   mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
   const logFd = openSync(`${paths.stateDir}/nonod.stderr`, 'a', 0o600);
-  const child = spawn(process.execPath, [daemonEntry()], { detached: true, stdio: ['ignore', logFd, logFd], env: process.env });
+  const child = spawn(process.execPath, [daemonEntry()], { detached: true, stdio: ['ignore', logFd, logFd], env });
   closeSync(logFd);
   let exited: number | null = null;
   child.once('exit', (code) => (exited = code ?? 1));

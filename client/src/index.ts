@@ -87,6 +87,7 @@ export class NonoClient implements NotificationSource {
     const reconnect = options.reconnect === true ? {} : options.reconnect ?? false;
     client.link = await DaemonLink.open({
       paths: client.paths,
+      env: options.env ?? process.env,
       autoStart: options.autoStart ?? true,
       clientName: options.clientName ?? `nono ${NONO_VERSION}`,
       reconnect,

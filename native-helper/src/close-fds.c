@@ -1,8 +1,9 @@
 /*
  * An fd opened before the sandbox keeps the access it was opened with, so any
- * one left open is a hole in Landlock. close_range() does it in one call;
- * kernels before 5.9 (possible only without Landlock, under best-effort) get
- * a walk of /proc/self/fd instead.
+ * one left open is a hole in Landlock (or Seatbelt). close_range() does it in
+ * one call; kernels before 5.9 (possible only without Landlock, under
+ * best-effort) get a walk of /proc/self/fd instead, and macOS, which has
+ * neither, a walk of /dev/fd.
  */
 #include "close-fds.h"
 
@@ -15,6 +16,12 @@
 
 #include "die.h"
 
+#ifdef __APPLE__
+#define FD_DIR "/dev/fd"
+#else
+#define FD_DIR "/proc/self/fd"
+#endif
+
 static bool kept(int fd, const int *keep, size_t count)
 {
 	for (size_t i = 0; i < count; i++) {
@@ -26,10 +33,10 @@ static bool kept(int fd, const int *keep, size_t count)
 
 static void close_listed_fds(const int *keep, size_t count)
 {
-	DIR *dir = opendir("/proc/self/fd");
+	DIR *dir = opendir(FD_DIR);
 
 	if (!dir)
-		die("cannot close inherited fds: close_range is missing and /proc/self/fd: "
+		die("cannot close inherited fds: close_range is missing and " FD_DIR ": "
 		    "%s (mount /proc, or grant read_dir on /proc)", strerror(errno));
 	int skip = dirfd(dir);
 
@@ -49,18 +56,23 @@ static void close_listed_fds(const int *keep, size_t count)
 			die("cannot close inherited fd %ld: %s", fd, strerror(errno));
 	}
 	if (errno != 0)
-		die("cannot list /proc/self/fd: %s", strerror(errno));
+		die("cannot list " FD_DIR ": %s", strerror(errno));
 	if (closedir(dir) < 0)
-		die("cannot close /proc/self/fd: %s", strerror(errno));
+		die("cannot close " FD_DIR ": %s", strerror(errno));
 }
 
 /* Closes every fd from first up to (and with) last; false if close_range is missing. */
 static bool close_fd_range(unsigned first, unsigned last)
 {
+#ifdef __linux__
 	if (first > last || close_range(first, last, 0) == 0)
 		return true;
 	if (errno != ENOSYS)
 		die("cannot close inherited fds: close_range: %s", strerror(errno));
+#else
+	(void)first;
+	(void)last;
+#endif
 	return false;
 }
 

@@ -7,6 +7,15 @@
  * waits; the sandbox's init (in new namespaces) builds the view and applies
  * the rest, then runs the command as its child.
  */
+#ifdef __APPLE__
+/* None of the Linux steps below exist on macOS: Seatbelt confines there. */
+#include "seatbelt.h"
+
+int main(int argc, char **argv)
+{
+	return seatbelt_main(argc, argv);
+}
+#else
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -129,3 +138,4 @@ int main(int argc, char **argv)
 	apply_resource_limits(&spec);
 	exec_command(cli.command);
 }
+#endif

@@ -1,9 +1,11 @@
 // The control socket as any local process sees it: raw bytes on a real daemon's socket, in
 // both framings. Bad input of every kind gets a JSON-RPC error with a stable kind, the
-// connection stays usable where framing allows, and the daemon never dies of client input.
+// connection stays usable where framing allows, and the daemon never dies of client input;
+// a client that floods it or never reads is rationed or dropped (logged), never buffered for.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createWorld, type TestWorld } from '../support/sandbox-env.js';
 import { startDaemon, type RunningDaemon } from '../support/daemon-process.js';
 
@@ -96,6 +98,13 @@ class RawClient {
 
   allocateId(): number {
     return this.nextId++;
+  }
+
+  /** Sends a request and returns its id, for a reply that may take a while. */
+  async allocateAndSend(method: string, params: unknown = {}): Promise<number> {
+    const id = this.allocateId();
+    await this.send({ jsonrpc: '2.0', id, method, params });
+    return id;
   }
 
   async request(method: string, params?: unknown): Promise<Reply> {
@@ -337,6 +346,10 @@ describe.each(['lsp', 'ndjson'] as const)('control socket over %s', (framing) =>
       { method: 'session.resize', params: { session: 'abc', rows: 24.5, cols: 80 }, field: 'rows' },
       { method: 'session.list', params: { bogus: 1 }, field: 'bogus' },
       { method: 'auth.hello', params: { token: 42 }, field: 'token' },
+      { method: 'session.run', params: { argv: ['ls'], cwd: world.work, env: {}, terminal: { rows: 'tall', cols: 80 } }, field: 'terminal.rows' },
+      { method: 'session.run', params: { argv: ['ls'], cwd: world.work, env: {}, terminal: 'big' }, field: 'terminal' },
+      { method: 'session.signal', params: { session: 'abc', signal: 'SIGFOO' }, field: 'signal' },
+      { method: 'session.diff', params: { session: 'abc', detail: 'full' }, field: 'detail' },
     ];
     for (const { method, params, field } of cases) {
       const reply = await c.request(method, params);
@@ -465,6 +478,16 @@ describe('LSP framing errors the stream cannot recover from', () => {
 });
 
 describe('connections that go away', () => {
+  it.each(['lsp', 'ndjson'] as const)('answers everything a %s client sent before it shut its sending side, then closes', async (framing) => {
+    const c = await open(framing);
+    const ids = Array.from({ length: 300 }, (_, i) => `eof${i}`);
+    await c.writeRaw(Buffer.concat(ids.map((id) => c.frame(JSON.stringify({ jsonrpc: '2.0', id, method: 'session.list', params: {} })))));
+    c.socket.end();
+    const replies = await Promise.all(ids.map((id) => c.reply(id)));
+    expect(replies.map((r) => r.error)).toEqual(ids.map(() => undefined));
+    await c.closed;
+  });
+
   it('survives 20 connections dropped mid-frame', async () => {
     const partials = [
       'Content-Len',
@@ -493,6 +516,109 @@ describe('connections that go away', () => {
       expect((await fresh.request('daemon.status', {})).result).toMatchObject({ pid: daemon.process.pid });
     }
   });
+});
+
+/** Lines of the daemon's log (pino NDJSON) with this message, waiting (for pino's async writes) until there are at least `atLeast`. */
+async function loggedLines(msg: string, match: (line: Record<string, unknown>) => boolean, atLeast = 1, timeoutMs = 5000): Promise<Record<string, unknown>[]> {
+  const path = join(world.root, 'state', 'nono', 'nonod.log');
+  for (let waited = 0; ; waited += 50) {
+    const lines = readFileSync(path, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.msg === msg && match(line));
+    if (lines.length >= atLeast || waited > timeoutMs) return lines;
+    await settle(50);
+  }
+}
+
+function daemonRssMb(): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${daemon.process.pid}/status`, 'utf8'));
+  return Number(match![1]) / 1024;
+}
+
+/** Writes until the daemon hangs up on us (a write fails or the socket closes), or the deadline passes. */
+async function writeUntilDropped(c: RawClient, bytes: Buffer, timeoutMs = 30_000): Promise<boolean> {
+  let dropped = false;
+  void c.closed.then(() => (dropped = true));
+  const deadline = Date.now() + timeoutMs;
+  while (!dropped && Date.now() < deadline) {
+    await c.writeRaw(bytes).catch(() => (dropped = true));
+  }
+  return dropped;
+}
+
+describe('clients that abuse the connection', () => {
+  it('a client flooding notifications does not starve other clients, and is still served afterwards', async () => {
+    const flooder = await open('ndjson');
+    const other = await open('lsp');
+    const notes = [
+      '{"jsonrpc":"2.0","method":"session.list","params":{}}',
+      '{"jsonrpc":"2.0","method":"no.such.method","params":{}}',
+      '{"jsonrpc":"2.0","method":"session.resize","params":{"session":"x","rows":"tall","cols":1}}',
+      '{"jsonrpc":"2.0","method":"rpc.discover"}',
+    ];
+    const burst = Buffer.from(`${Array.from({ length: 1000 }, (_, i) => notes[i % notes.length]).join('\n')}\n`);
+    let flooding = true;
+    let sent = 0;
+    const flood = (async () => {
+      while (flooding) {
+        await flooder.writeRaw(burst);
+        sent += 1000;
+      }
+    })();
+    await settle(200);
+    const sentBefore = sent;
+    for (let i = 0; i < 50; i++) {
+      const reply = await other.request('session.list', {});
+      expect(reply.result).toEqual({ sessions: expect.any(Array) });
+    }
+    const sentDuring = sent - sentBefore;
+    flooding = false;
+    await flood;
+    expect(sentBefore + sentDuring).toBeGreaterThanOrEqual(5000);
+    // Notifications get no reply; once the daemon has worked through them, the flooder's own request is answered.
+    const after = await flooder.reply(await flooder.allocateAndSend('session.list'), 120_000);
+    expect(after.result).toEqual({ sessions: expect.any(Array) });
+    expect(flooder.received.filter((m) => !Array.isArray(m) && m.id === null)).toEqual([]);
+    expect(daemon.process.exitCode).toBeNull();
+  }, 180_000);
+
+  it('drops a client that sends requests but never reads the replies, and logs why', async () => {
+    const rssBefore = daemonRssMb();
+    const c = await open('ndjson');
+    c.socket.pause();
+    const request = c.frame(JSON.stringify({ jsonrpc: '2.0', id: 'unread', method: 'rpc.discover', params: {} }));
+    expect(await writeUntilDropped(c, Buffer.concat(Array.from({ length: 50 }, () => request)))).toBe(true);
+    const logged = await loggedLines('dropping client', (line) => /not reading/.test(String(line.reason)));
+    expect(logged, 'a "dropping client" line in nonod.log').toHaveLength(1);
+    expect(logged[0]).toMatchObject({ level: 40, client: expect.any(Number), reason: expect.stringMatching(/bytes queued for it \(limit \d+\)/) });
+    expect(daemonRssMb() - rssBefore).toBeLessThan(256);
+    const fresh = await open('lsp');
+    expect((await fresh.request('daemon.status', {})).result).toMatchObject({ pid: daemon.process.pid });
+  }, 60_000);
+
+  it('drops an attached client that never reads the output, which ends its foreground session', async () => {
+    const notReading = (line: Record<string, unknown>) => /not reading/.test(String(line.reason));
+    const before = (await loggedLines('dropping client', notReading, 0)).length;
+    const c = await open('ndjson');
+    const run = await c.request('session.run', { argv: ['yes', 'nono never-reading client '.repeat(4)], cwd: world.work, env: { PATH: world.env.PATH! }, terminal: null });
+    expect(run.error).toBeUndefined();
+    const id: string = run.result.session.id;
+    c.socket.pause();
+    // A paused socket learns of the hang-up only when it next reads or writes, so the daemon's log says it.
+    const logged = await loggedLines('dropping client', notReading, before + 1, 30_000);
+    expect(logged).toHaveLength(before + 1);
+    const watcher = await open('lsp');
+    let state: string | undefined = 'running';
+    for (let waited = 0; state === 'running' && waited < 10_000; waited += 100) {
+      await settle(100);
+      const { sessions } = (await watcher.request('session.list', {})).result as { sessions: { id: string; state: string }[] };
+      state = sessions.find((s) => s.id === id)?.state;
+    }
+    expect(state).toBe('exited');
+    c.close();
+  }, 60_000);
 });
 
 describe('after all of that', () => {

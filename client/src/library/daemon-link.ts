@@ -20,6 +20,8 @@ export interface ReconnectOptions {
 
 export interface LinkOptions {
   paths: NonoPaths;
+  /** The environment a daemon started on demand gets (the one the paths were resolved from). */
+  env: NodeJS.ProcessEnv;
   autoStart: boolean;
   clientName: string;
   reconnect: ReconnectOptions | false;
@@ -91,8 +93,10 @@ export class DaemonLink {
   }
 
   private async establish(autoStart: boolean): Promise<Live> {
-    const socket = await connectOrStart(this.options.paths, autoStart);
-    const rpc = new RpcConnection<void>(socket, undefined, { framing: 'lsp' });
+    const socket = await connectOrStart(this.options.paths, autoStart, this.options.env);
+    // The daemon is this connection's only peer and a trusted one: what it sends is handled as
+    // fast as it comes, with none of the per-turn rationing the daemon applies to its clients.
+    const rpc = new RpcConnection<void>(socket, undefined, { framing: 'lsp', inboxLimits: { perTurn: Infinity, inFlight: Infinity } });
     rpc.server.handleMethodNotFound = async (request) => {
       this.options.onNotification(request.method, request.params);
       return null;

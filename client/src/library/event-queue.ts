@@ -11,10 +11,6 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
   /** release runs once, when the queue ends either way; cancelled says the consumer ended it. */
   constructor(private readonly release: (cancelled: boolean) => void) {}
 
-  get done(): boolean {
-    return this.ended;
-  }
-
   push(item: T): void {
     if (this.ended) return;
     const taker = this.takers.shift();

@@ -22,7 +22,7 @@ export class SessionSubscription {
   private held: SessionEvent[] = [];
   private readonly unsubscribe: (() => void)[] = [];
 
-  constructor(private readonly source: NotificationSource) {
+  constructor(source: NotificationSource) {
     this.events = new EventQueue((cancelled) => {
       for (const off of this.unsubscribe.splice(0)) off();
       if (cancelled && this.id !== undefined) {

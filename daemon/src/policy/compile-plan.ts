@@ -12,7 +12,7 @@ import { NonoError, type NonoPaths, type Profile } from '@nono/shared';
 import { canonicalOrLexical, isWithin, kindOf, statIfVisible, toAbsolute } from './resolve-path.js';
 import { filterEnvironment } from './environment.js';
 import { expandPath, type PolicyContext } from './policy-variables.js';
-import type { GroupCatalog } from './group-catalog.js';
+import type { GroupCatalog, Platform } from './group-catalog.js';
 import type { NetworkProfileCatalog } from './network-profiles.js';
 import type { ProfileLoader, ResolvedProfile } from './profile-loader.js';
 import { hostUnixSockets, socketOfVariable } from './host-sockets.js';
@@ -38,6 +38,8 @@ export interface RunRequest {
   memoryBytes?: number | undefined;
   maxProcesses?: number | undefined;
   credentials?: string[] | undefined;
+  /** Whose groups apply (default: this machine's); `policy show --platform macos` asks for the Mac's. */
+  platform?: Platform | undefined;
 }
 
 /** Whether the helper can build the private view here (user namespaces), and if not why. */
@@ -159,7 +161,7 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
     );
   }
 
-  const groups = activeGroups(resolved, services.groups);
+  const groups = activeGroups(resolved, services.groups, request.platform);
   const notes: string[] = [];
 
   // Paths kept out: nono's own, then every active group's denies and the profile's.
@@ -447,7 +449,7 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
 }
 
 /** Required groups are always active; the rest as the profile includes them, minus excludes. */
-function activeGroups(resolved: ResolvedProfile, catalog: GroupCatalog): string[] {
+function activeGroups(resolved: ResolvedProfile, catalog: GroupCatalog, platform: Platform | undefined): string[] {
   const where = resolved.chain.at(-1)!.file;
   const profile = resolved.profile;
   const include = profile.groups?.include ?? [];
@@ -473,7 +475,7 @@ function activeGroups(resolved: ResolvedProfile, catalog: GroupCatalog): string[
   }
   const active = new Set([...catalog.required(), ...include]);
   for (const name of exclude) active.delete(name);
-  return [...active].filter((name) => catalog.appliesHere(name)).sort();
+  return [...active].filter((name) => catalog.appliesHere(name, platform)).sort();
 }
 
 function refuseProtected(path: string, flag: string, raw: string, hits: ProtectedPath[]): void {

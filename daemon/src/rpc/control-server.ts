@@ -22,7 +22,7 @@ export class ControlServer {
     private readonly services: DaemonServices,
     private readonly dispatcher: JSONRPCServer<CallContext>,
   ) {
-    this.server = createServer({ allowHalfOpen: false }, (socket) => this.accept(socket));
+    this.server = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
   }
 
   listen(path: string): Promise<void> {

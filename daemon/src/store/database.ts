@@ -31,6 +31,10 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX snapshots_tree ON snapshots(tree);
    CREATE INDEX snapshots_session ON snapshots(session);`,
+  // ps reads these on every call: pulled out of the plan JSON (kilobytes per row) once.
+  `ALTER TABLE sessions ADD COLUMN profile TEXT;
+   ALTER TABLE sessions ADD COLUMN limits TEXT;
+   UPDATE sessions SET profile = json_extract(plan, '$.profile'), limits = json_extract(plan, '$.limits');`,
 ];
 
 export type StoreDatabase = Database.Database;

@@ -30,7 +30,7 @@ interface RawRow {
   limits: string | null;
 }
 
-const COLUMNS = `id, name, state, argv, cwd, pid, exit_code, started_at, ended_at, json_extract(plan, '$.profile') AS profile, json_extract(plan, '$.limits') AS limits`;
+const COLUMNS = `id, name, state, argv, cwd, pid, exit_code, started_at, ended_at, profile, limits`;
 
 function fromRaw(r: RawRow): SessionRow {
   return {
@@ -56,8 +56,8 @@ export class SessionStore {
 
   constructor(private readonly db: StoreDatabase) {
     this.insertStmt = db.prepare(
-      `INSERT INTO sessions (id, name, state, argv, cwd, started_at, plan, daemon_pid)
-       VALUES (@id, @name, 'starting', @argv, @cwd, @startedAt, @plan, @daemonPid)`,
+      `INSERT INTO sessions (id, name, state, argv, cwd, started_at, plan, daemon_pid, profile, limits)
+       VALUES (@id, @name, 'starting', @argv, @cwd, @startedAt, @plan, @daemonPid, @profile, @limits)`,
     );
     this.startedStmt = db.prepare(`UPDATE sessions SET state = 'running', pid = ? WHERE id = ?`);
     this.endedStmt = db.prepare(
@@ -84,6 +84,8 @@ export class SessionStore {
       startedAt: row.startedAt,
       plan: JSON.stringify(row.plan),
       daemonPid: process.pid,
+      profile: row.plan.profile,
+      limits: JSON.stringify(row.plan.limits),
     });
   }
 

@@ -125,13 +125,14 @@ describe('the built-in policy data', () => {
     expect(grantOf(plan('node-dev'), '.gitconfig')).toBe('read');
   });
 
-  it('marks the five deny groups and their macOS twins required', () => {
+  it('marks the five deny groups, their macOS twins and macOS private data required', () => {
     expect(GroupCatalog.load().required()).toEqual([
       'deny_browser_data_linux',
       'deny_browser_data_macos',
       'deny_credentials',
       'deny_keychains_linux',
       'deny_keychains_macos',
+      'deny_macos_private',
       'deny_shell_configs',
       'deny_shell_history',
     ]);

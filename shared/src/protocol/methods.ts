@@ -444,9 +444,17 @@ export const METHODS = {
     auth: true,
   }),
   'policy.show': method({
-    summary: 'A profile fully resolved: the merged profile (raw) and the sandbox plan it gives here.',
-    params: Type.Object({ ...POLICY_REQUEST, raw: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
-    result: Type.Object({ profile: Type.Unknown(), plan: SandboxPlan }),
+    summary: 'A profile fully resolved: the merged profile (raw) and the sandbox plan it gives here, or on another platform.',
+    params: Type.Object(
+      {
+        ...POLICY_REQUEST,
+        raw: Type.Optional(Type.Boolean()),
+        platform: Type.Optional(Type.Union([Type.Literal('linux'), Type.Literal('macos')], { description: "Compile with that platform's groups (default: the daemon's)" })),
+        sbpl: Type.Optional(Type.Boolean({ description: 'Also return the Seatbelt profile (SBPL) the macOS helper would apply; implies platform macos' })),
+      },
+      { additionalProperties: false },
+    ),
+    result: Type.Object({ profile: Type.Unknown(), plan: SandboxPlan, sbpl: Type.Optional(Type.String({ description: 'With sbpl: the Seatbelt profile, for review' })) }),
     auth: true,
   }),
   'policy.diff': method({

@@ -10,6 +10,7 @@ import {
   type JSONRPCParams,
 } from 'json-rpc-2.0';
 import { encodeFrame, FrameDecoder, type Framing } from './framing.js';
+import { FairInbox, type InboxLimits } from './fair-inbox.js';
 import { ERROR_KINDS, NonoError, isErrorKind, type ErrorKind } from '../protocol/errors.js';
 
 export interface ConnectionOptions {
@@ -17,8 +18,8 @@ export interface ConnectionOptions {
   framing?: Framing;
   /** Bytes queued for a peer that does not read before it is dropped. */
   maxQueuedBytes?: number;
-  /** Messages being handled at once before reading from the peer pauses. */
-  maxInFlight?: number;
+  /** How many of the peer's messages are handled per turn of the event loop and at once. */
+  inboxLimits?: InboxLimits;
   /** A framing problem the connection survives. */
   onProtocolError?: (detail: string) => void;
   /** This side gave up on the peer and closed the connection (bad framing, not reading). */
@@ -26,16 +27,13 @@ export interface ConnectionOptions {
 }
 
 const DEFAULT_MAX_QUEUED = 64 * 1024 * 1024;
-// Enough for any honest pipelining; a flood beyond it waits in the kernel's socket buffer and
-// then in the peer, not in our memory, and other connections keep their turn.
-const DEFAULT_MAX_IN_FLIGHT = 256;
 
 export class RpcConnection<Ctx = void> {
   readonly server: JSONRPCServer<Ctx>;
   private readonly peer: JSONRPCServerAndClient<Ctx, void>;
   private readonly decoder: FrameDecoder;
+  private readonly inbox: FairInbox;
   private closedReason: string | undefined;
-  private inFlight = 0;
 
   constructor(
     private readonly stream: Duplex,
@@ -48,7 +46,7 @@ export class RpcConnection<Ctx = void> {
     this.peer = new JSONRPCServerAndClient(server, client, { errorListener: () => undefined });
     this.decoder = new FrameDecoder(
       {
-        message: (json) => this.receive(json, ctx),
+        message: (json) => this.inbox.push(json),
         error: (reason, detail, fatal) => {
           const kind: ErrorKind = reason === 'too-large' ? 'FRAME_TOO_LARGE' : 'PARSE_ERROR';
           this.sendError(kind, `Bad frame: ${detail}. ${fatal ? 'Closing the connection' : 'The connection stays open'}.`);
@@ -58,9 +56,14 @@ export class RpcConnection<Ctx = void> {
       },
       options.framing,
     );
+    this.inbox = new FairInbox(stream, (json) => this.receive(json, ctx), options.inboxLimits);
     stream.on('data', (chunk: Buffer) => this.decoder.push(chunk));
+    // A peer may send its requests and then shut its sending side (`printf … | socat`): it is
+    // owed the replies, so the connection closes only once everything it sent is answered.
+    stream.on('end', () => this.inbox.whenIdle(() => this.close('peer finished sending')));
     stream.on('close', () => {
       this.closedReason ??= 'peer closed';
+      this.inbox.close();
       this.peer.rejectAllPendingRequests(`connection closed: ${this.closedReason}`);
     });
     stream.on('error', () => undefined);
@@ -93,7 +96,7 @@ export class RpcConnection<Ctx = void> {
     setTimeout(() => this.stream.destroy(), 1000).unref();
   }
 
-  private receive(json: string, ctx: Ctx): void {
+  private async receive(json: string, ctx: Ctx): Promise<void> {
     let payload: unknown;
     try {
       payload = JSON.parse(json);
@@ -102,22 +105,9 @@ export class RpcConnection<Ctx = void> {
       return;
     }
     if (Array.isArray(payload) && payload.length === 0) return this.sendError('INVALID_REQUEST', 'An empty batch is not a request; send at least one JSON-RPC 2.0 object.');
-    this.started();
-    this.peer
-      .receiveAndSend(payload, ctx, undefined)
-      .catch(() => {
-        this.sendError('INVALID_REQUEST', 'Message is not a JSON-RPC 2.0 request or response; check "jsonrpc", "method" and "id".');
-      })
-      .finally(() => this.finished());
-  }
-
-  /** A peer with too much in flight is not read from until some of it is answered. */
-  private started(): void {
-    if (++this.inFlight === (this.options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT)) this.stream.pause();
-  }
-
-  private finished(): void {
-    if (this.inFlight-- === (this.options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT) && !this.closed) this.stream.resume();
+    await this.peer.receiveAndSend(payload, ctx, undefined).catch(() => {
+      this.sendError('INVALID_REQUEST', 'Message is not a JSON-RPC 2.0 request or response; check "jsonrpc", "method" and "id".');
+    });
   }
 
   /** Reports why the peer is being given up on, once, then ends the connection. */
