@@ -2,7 +2,8 @@
 // plugin authors and code generators. `nono api call METHOD [PARAMS]`: any method by name, its
 // result as JSON, so a script can use what an editor plugin uses without writing a client.
 import type { Command } from 'commander';
-import { NonoError, type MethodName } from '@nono/shared';
+import { NonoError } from '@nono/shared/protocol/errors';
+import type { MethodName } from '@nono/shared/protocol/methods';
 import { printJson, withDaemon } from './call-daemon.js';
 
 function parseParams(text: string | undefined): Record<string, unknown> {

@@ -3,7 +3,7 @@
 // shell history would keep it.
 import type { Command } from 'commander';
 import { read } from 'read';
-import { NonoError } from '@nono/shared';
+import { NonoError } from '@nono/shared/protocol/errors';
 import { bold, dim } from '../output/style.js';
 import { printJson, withDaemon } from './call-daemon.js';
 

@@ -4,7 +4,6 @@
 import { homedir } from 'node:os';
 import type { Command } from 'commander';
 import { read } from 'read';
-import { learn, toProfileFragment } from '@nono/daemon/learn';
 import { printLearnReport } from '../output/learn-report.js';
 import { reportError } from '../output/report-error.js';
 import { printJson, withDaemon } from './call-daemon.js';
@@ -49,6 +48,8 @@ export function registerLearn(program: Command): void {
       const profile = options.profile ?? 'default';
       process.exitCode = await withDaemon(options.json, async (client) => {
         const env = process.env as Record<string, string>;
+        // Loaded here, not at start-up: the tracer is as big as the rest of the CLI together.
+        const { learn, toProfileFragment } = await import('@nono/daemon/learn');
         const { plan } = await client.call('policy.show', { cwd: process.cwd(), env, profile });
         const result = await learn(argv, {
           cwd: process.cwd(),

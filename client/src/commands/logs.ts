@@ -1,6 +1,6 @@
 // `nono logs NAME [-f] [--tail N]`: a session's recorded output, and with -f what follows.
 import type { Command } from 'commander';
-import { NonoError } from '@nono/shared';
+import { NonoError } from '@nono/shared/protocol/errors';
 import { withDaemon } from './call-daemon.js';
 
 export function registerLogs(program: Command): void {

@@ -92,7 +92,7 @@ export async function run(argv: string[], options: RunOptions): Promise<number> 
   }
   const relay = interactive ? new TerminalRelay(client, false) : undefined;
   const scanner = new DenialScanner();
-  if (!options.json) client.on('session.output', (out) => scanner.feed(Buffer.from(out.data, 'base64')));
+  if (!options.json) client.on('session.output', (out) => scanner.feedBase64(out.data));
   const pipes = interactive || options.detached || options.dryRun ? undefined : relayPipes(client, options.json === true);
 
   let result;

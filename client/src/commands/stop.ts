@@ -1,6 +1,6 @@
 // `nono stop NAME`: end a session's whole process tree.
 import type { Command } from 'commander';
-import { NonoError } from '@nono/shared';
+import { NonoError } from '@nono/shared/protocol/errors';
 import { printJson, withDaemon } from './call-daemon.js';
 
 export function registerStop(program: Command): void {

@@ -1,7 +1,8 @@
 // Every daemon method as a typed function, grouped by area: `client.methods.session.list()`.
-// The names come from the shared descriptors and the parameter and result types are inferred
-// from their TypeBox schemas, so the library cannot disagree with what the daemon validates.
-import { METHODS, type MethodName, type ParamsOf, type ResultOf } from '@nono/shared/protocol/methods';
+// The parameter and result types are inferred from the shared TypeBox schemas, so the library
+// cannot disagree with what the daemon validates. At run time the groups are proxies that turn
+// `area.verb` into the method name: loading the schemas themselves cost every CLI start ~15 ms.
+import type { MethodName, ParamsOf, ResultOf } from '@nono/shared/protocol/methods';
 
 type AreaOf<M> = M extends `${infer A}.${string}` ? A : never;
 
@@ -15,10 +16,8 @@ export type MethodGroups = {
 };
 
 export function methodGroups(call: (method: MethodName, params: object) => Promise<unknown>): MethodGroups {
-  const groups: Record<string, Record<string, (params?: object) => Promise<unknown>>> = {};
-  for (const name of Object.keys(METHODS) as MethodName[]) {
-    const dot = name.indexOf('.');
-    (groups[name.slice(0, dot)] ??= {})[name.slice(dot + 1)] = (params = {}) => call(name, params);
-  }
-  return groups as unknown as MethodGroups;
+  // `then` stays undefined so awaiting a group never sends a "session.then" call.
+  const isName = (key: string | symbol): key is string => typeof key === 'string' && key !== 'then';
+  const area = (name: string) => new Proxy({}, { get: (_target, verb) => (isName(verb) ? (params: object = {}) => call(`${name}.${verb}` as MethodName, params) : undefined) });
+  return new Proxy({}, { get: (_target, name) => (isName(name) ? area(name) : undefined) }) as MethodGroups;
 }

@@ -26,8 +26,10 @@ export class DenialScanner {
   private partial = '';
   private scanned = 0;
 
-  feed(chunk: Buffer): void {
+  /** Takes output as it arrives on the wire; past the first few MiB it is not even decoded. */
+  feedBase64(data: string): void {
     if (this.scanned > MAX_SCANNED || this.found.size >= MAX_CANDIDATES) return;
+    const chunk = Buffer.from(data, 'base64');
     this.scanned += chunk.length;
     const lines = (this.partial + chunk.toString('utf8')).split(/\r?\n/);
     this.partial = lines.pop()!.slice(-4096);

@@ -37,20 +37,46 @@ function listDir(dir: string): string[] {
   }
 }
 
+// Listing and matching every bin directory cost ~10 ms per run; the result is kept until a
+// bin directory's mtime changes (a package installed or removed) or the rules differ.
+const planCache = new Map<string, { stamps: number[]; blocked: BlockedCommand[] }>();
+
+function dirStamp(dir: string): number {
+  try {
+    return statSync(dir).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
+
 /** Every visible file a blocked pattern names, once per real path (bin and usr/bin alias on merged-/usr systems). */
 export function planBlockedCommands(rules: CommandRules, grants: PlanRule[], pathVariable: string | undefined): BlockedCommand[] {
+  const dirs = binDirs(pathVariable).filter((dir) => grants.some((rule) => rule.access !== 'write' && isWithin(dir, rule.path)));
+  const key = JSON.stringify([rules, dirs]);
+  const stamps = dirs.map(dirStamp);
+  const cached = planCache.get(key);
+  if (cached && cached.stamps.every((stamp, i) => stamp === stamps[i])) return [...cached.blocked];
+  const blocked = findBlocked(rules, dirs);
+  planCache.set(key, { stamps, blocked });
+  return blocked;
+}
+
+function findBlocked(rules: CommandRules, dirs: string[]): BlockedCommand[] {
   const allowed = picomatch(rules.allow.length > 0 ? rules.allow : ['\0none']);
+  const literal = rules.block.filter((r) => !/[*?[]/.test(r.pattern));
+  const globs = rules.block.filter((r) => /[*?[]/.test(r.pattern)).map((r) => ({ ...r, matches: picomatch(r.pattern) }));
   const blocked = new Map<string, BlockedCommand>();
-  for (const dir of binDirs(pathVariable)) {
-    if (!grants.some((rule) => rule.access !== 'write' && isWithin(dir, rule.path))) continue;
-    const names = listDir(dir);
-    for (const { pattern, source } of rules.block) {
-      const matches = picomatch(pattern);
-      for (const name of names.filter((n) => matches(n) && !allowed(n))) {
-        const path = canonicalOrLexical(join(dir, name));
-        if (blocked.has(path) || !isRegularFile(path)) continue;
-        blocked.set(path, { name, path, source });
-      }
+  const consider = (dir: string, name: string, source: string): void => {
+    if (allowed(name)) return;
+    const path = canonicalOrLexical(join(dir, name));
+    if (blocked.has(path) || !isRegularFile(path)) return;
+    blocked.set(path, { name, path, source });
+  };
+  for (const dir of dirs) {
+    for (const { pattern, source } of literal) consider(dir, pattern, source);
+    if (globs.length === 0) continue;
+    for (const name of listDir(dir)) {
+      for (const glob of globs) if (glob.matches(name)) consider(dir, name, glob.source);
     }
   }
   return [...blocked.values()].sort((a, b) => a.path.localeCompare(b.path));
