@@ -36,7 +36,7 @@ function snapshotChild(repo, store, tree) {
     import { ObjectStore, takeSnapshot } from '${join(repo, 'daemon/dist/snapshots/index.js')}';
     const t0 = performance.now();
     const r = await takeSnapshot(new ObjectStore(${JSON.stringify(store)}), ${JSON.stringify(tree)});
-    console.log(JSON.stringify({ ms: performance.now() - t0, hashed: r.filesHashed }));
+    console.log(JSON.stringify({ ms: performance.now() - t0, hashed: r.filesHashed, id: r.manifest.id }));
   `;
   return new Promise((resolve, reject) => {
     const child = spawn('/usr/bin/time', ['-f', 'RSS %M', process.execPath, '--input-type=module', '-e', script]);
@@ -50,6 +50,29 @@ function snapshotChild(repo, store, tree) {
       resolve({ ...result, rssMb: Number(/RSS (\d+)/.exec(err)?.[1] ?? 0) / 1024 });
     });
   });
+}
+
+/** Rolls the tree back to a snapshot in a child, as `nono session rollback` does; returns {ms, performed}. */
+function restoreChild(repo, store, id) {
+  const script = `
+    import { ObjectStore, readManifest, restoreSnapshot } from '${join(repo, 'daemon/dist/snapshots/index.js')}';
+    const store = new ObjectStore(${JSON.stringify(store)});
+    const manifest = await readManifest(store, ${JSON.stringify(id)});
+    const t0 = performance.now();
+    const r = await restoreSnapshot(store, manifest);
+    console.log(JSON.stringify({ ms: performance.now() - t0, performed: r.performed }));
+  `;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`restore failed: ${r.stderr.trim()}`);
+  return JSON.parse(r.stdout);
+}
+
+/**
+ * Writes back every dirty page first, untimed: a snapshot's syncfs would otherwise also flush
+ * the generator's 500 MB and git's objects, and git, which never syncs, would pay for nothing.
+ */
+function settle() {
+  spawnSync('sync');
 }
 
 function timeGitAdd(tree) {
@@ -72,14 +95,18 @@ export default async function snapshots({ repo, scale, progress }) {
     progress(`snapshots: generating ${files} files`);
     generateTree(tree, files, megabytes);
     progress('snapshots: git add -A');
+    settle();
     const git = timeGitAdd(tree);
     progress('snapshots: baseline');
+    settle();
     const baseline = await snapshotChild(repo, store, tree);
     progress('snapshots: unchanged re-snapshot');
     const again = await snapshotChild(repo, store, tree);
     for (let i = 0; i < files; i += 100) writeFileSync(join(tree, `pkg${i % 50}`, `mod${i % 17}`, `f${i}.ts`), `// changed ${i}\n`);
     progress('snapshots: after 1% changed');
     const changed = await snapshotChild(repo, store, tree);
+    progress('snapshots: rollback of the 1%');
+    const rollback = restoreChild(repo, store, baseline.id);
     return [
       {
         name: `baseline snapshot, ${files} files / ${megabytes} MB`,
@@ -113,6 +140,17 @@ export default async function snapshots({ repo, scale, progress }) {
         target: 'report',
         status: 'pass',
         note: `${changed.hashed} files re-hashed`,
+      },
+      {
+        name: 'rollback of the 1% changed files',
+        measured: single(rollback.ms),
+        baseline: single(baseline.ms),
+        baselineLabel: 'the baseline snapshot',
+        deltaMs: rollback.ms - baseline.ms,
+        ratio: rollback.ms / baseline.ms,
+        target: 'report',
+        status: 'pass',
+        note: `${rollback.performed} restore operations (journaled, each file fsynced)`,
       },
       {
         name: 'peak RSS of the baseline snapshot (MB)',
