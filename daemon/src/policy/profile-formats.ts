@@ -2,12 +2,22 @@
 // the one schema. This reads any of them into a plain document (TOML and YAML through the
 // shorthand mapping) and locates a key's line, so every error names the file, line and key.
 import { basename, extname } from 'node:path';
-import { parse as parseToml, TomlError } from 'smol-toml';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Toml from 'smol-toml';
+import type * as Yaml from 'yaml';
+import type { Document, LineCounter, Node as YamlNode } from 'yaml';
 import { NonoError } from '@nono/shared';
 import { readJsonc, readPolicyText } from './jsonc-file.js';
 import { expandShorthand } from './profile-shorthand.js';
 import { profileProblems, type SchemaProblem } from './schema-validator.js';
+
+// The parsers load with the first TOML or YAML profile: most users have none, and together
+// they are ~10 MB of an idle daemon. Profile loading is synchronous, hence require.
+const lazyRequire = createRequire(import.meta.url);
+let tomlModule: typeof Toml | undefined;
+let yamlModule: typeof Yaml | undefined;
+const toml = (): typeof Toml => (tomlModule ??= lazyRequire('smol-toml') as typeof Toml);
+const yaml = (): typeof Yaml => (yamlModule ??= lazyRequire('yaml') as typeof Yaml);
 
 /** In the order `nono profile list` shows a name's files; a name with two of them is refused. */
 export const PROFILE_EXTENSIONS = ['.json', '.toml', '.yaml', '.yml'] as const;
@@ -78,9 +88,9 @@ function nearest(key: string, lineOfPath: (path: string[]) => number | undefined
 function parseTomlProfile(file: string, text: string): { value: Record<string, unknown>; lineOf: (key: string) => number | undefined } {
   let value: Record<string, unknown>;
   try {
-    value = parseToml(text);
+    value = toml().parse(text);
   } catch (error) {
-    if (error instanceof TomlError) throw syntaxError(file, error.line, error.column, error.message, 'TOML');
+    if (error instanceof toml().TomlError) throw syntaxError(file, error.line, error.column, error.message, 'TOML');
     throw error;
   }
   const lines = tomlKeyLines(text);
@@ -122,8 +132,8 @@ function tomlKeyLines(text: string): Map<string, number> {
 }
 
 function parseYamlProfile(file: string, text: string): { value: Record<string, unknown>; lineOf: (key: string) => number | undefined } {
-  const counter = new LineCounter();
-  const document = parseDocument(text, { lineCounter: counter, prettyErrors: false });
+  const counter = new (yaml().LineCounter)();
+  const document = yaml().parseDocument(text, { lineCounter: counter, prettyErrors: false });
   const [error] = document.errors;
   if (error) {
     const { line, col } = counter.linePos(error.pos[0]);
@@ -147,12 +157,12 @@ function yamlLine(document: Document, counter: LineCounter, path: string[]): num
   let node: unknown = document.contents;
   let offset: number | undefined;
   for (const segment of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === segment);
+    if (yaml().isMap(node)) {
+      const pair = node.items.find((item) => yaml().isScalar(item.key) && String(item.key.value) === segment);
       if (!pair) return undefined;
       offset = (pair.key as YamlNode).range?.[0];
       node = pair.value;
-    } else if (isSeq(node) && /^\d+$/.test(segment)) {
+    } else if (yaml().isSeq(node) && /^\d+$/.test(segment)) {
       node = node.items[Number(segment)];
       offset = (node as YamlNode | undefined)?.range?.[0];
     } else {

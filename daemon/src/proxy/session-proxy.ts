@@ -9,7 +9,6 @@ import type { Logger } from 'pino';
 import type { AuditInput } from '../audit/event-kinds.js';
 import type { SandboxPlan } from '@nono/shared';
 import { FilteringProxy } from './filtering-proxy.js';
-import { createPhantomProxy } from '../credentials/phantom-proxy.js';
 import { compileRules } from './host-rules.js';
 import type { Resolver } from './checked-address.js';
 
@@ -45,7 +44,9 @@ export async function startSessionProxy(
 ): Promise<SessionProxy> {
   const record = options.record ?? (() => undefined);
   const token = randomBytes(32).toString('hex');
-  const phantoms = plan.hosts.credentials.length > 0 ? await createPhantomProxy(plan.hosts.credentials, process.env, options.id, plan.hosts.endpointRules, plan.hosts.customRoutes, (route, host) =>
+  // Loaded only for sessions with credentials: fastify and the CA code are a quarter of an idle
+  // daemon's memory otherwise.
+  const phantoms = plan.hosts.credentials.length > 0 ? await (await import('../credentials/phantom-proxy.js')).createPhantomProxy(plan.hosts.credentials, process.env, options.id, plan.hosts.endpointRules, plan.hosts.customRoutes, (route, host) =>
           record({ kind: 'credential.use', session: options.id, payload: { route, host } }),
         ) : undefined;
   const proxy = new FilteringProxy({

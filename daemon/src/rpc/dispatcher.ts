@@ -9,12 +9,20 @@ import { METHOD_TABLE, type MethodHandler } from '../methods/method-table.js';
 import { recordAuthFailure } from './auth-failure-audit.js';
 import type { CallContext } from './call-context.js';
 
-const checkers = new Map<MethodName, TypeCheck<TSchema>>(
-  (Object.keys(METHODS) as MethodName[]).map((name) => [name, TypeCompiler.Compile(METHODS[name].params)]),
-);
+// Compiled on a method's first call: compiling all of them at start cost the idle daemon
+// memory and start-up time for methods most runs never call.
+const compiled = new Map<MethodName, TypeCheck<TSchema>>();
+function checker(name: MethodName): TypeCheck<TSchema> {
+  let check = compiled.get(name);
+  if (!check) {
+    check = TypeCompiler.Compile(METHODS[name].params);
+    compiled.set(name, check);
+  }
+  return check;
+}
 
 function invalidParams(method: MethodName, params: unknown): NonoError {
-  const first = checkers.get(method)!.Errors(params).First();
+  const first = checker(method).Errors(params).First();
   const error = first ? innermost(first) : undefined;
   const field = error?.path ? error.path.replace(/^\//, '').replaceAll('/', '.') : '(params)';
   const why = error ? explain(error) : 'does not match the schema';
@@ -59,7 +67,7 @@ export function createDispatcher(): JSONRPCServer<CallContext> {
         throw new NonoError('UNAUTHENTICATED', `${name} needs an authenticated connection; call auth.hello with the daemon secret first`);
       }
       const params = rawParams ?? {};
-      if (!checkers.get(name)!.Check(params)) throw invalidParams(name, params);
+      if (!checker(name).Check(params)) throw invalidParams(name, params);
       return handler(params as never, ctx);
     });
   }

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { AuditInput } from '../audit/event-kinds.js';
 import { NonoError, type SandboxPlan } from '@nono/shared';
 import type { SnapshotIndex, SnapshotInfo } from '../store/snapshot-index.js';
-import { detailChanges, type ChangeWithDetail, type DetailLevel } from './change-detail.js';
+import type { ChangeWithDetail, DetailLevel } from './change-detail.js';
 import { diffLive, diffManifests } from './diff.js';
 import { countReferences, referencedBytes, sweep, takeCensus, type SweepResult } from './garbage-collect.js';
 import { readManifest, takeSnapshot, type Manifest, type SnapshotOrigin } from './manifest.js';
@@ -113,7 +113,10 @@ export class SnapshotService {
 
   async changesOf(before: Manifest, after: Manifest | 'live', detail?: DetailLevel): Promise<ChangeWithDetail[]> {
     const changes = after === 'live' ? await diffLive(this.store, before) : diffManifests(before, after);
-    return detail ? detailChanges(this.store, changes, before, after, detail) : changes;
+    if (!detail) return changes;
+    // The diff library is loaded the first time someone asks for --stat or --patch.
+    const { detailChanges } = await import('./change-detail.js');
+    return detailChanges(this.store, changes, before, after, detail);
   }
 
   /** Puts the tree back; the changes listed are the ones undone (or, with dryRun, that would be). */
