@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { usePrivateDaemon } from '../support/daemon-process.js';
 import { runCli } from '../support/run-cli.js';
+import { expectRunRefused } from '../support/refused-run.js';
 
 const ctx = usePrivateDaemon();
 let profilesDir: string;
@@ -197,12 +198,7 @@ describe('bad profiles', () => {
     expect(validate.code).toBe(1);
     expect(validate.stderr).toMatch(message);
     expect(validate.stderr).toContain(profilesDir);
-    const marker = join(ctx.world.work, `ran-${name}`);
-    const r = await run(['run', '-p', name, '--', 'touch', marker]);
-    expect(r.code).toBe(125);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(message);
-    expect(existsSync(marker)).toBe(false);
+    await expectRunRefused(ctx.world, name, message);
   });
 
   it('reports a missing profile file and a missing profile name in one line', async () => {

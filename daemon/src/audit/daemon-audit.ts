@@ -2,12 +2,11 @@
 // retention policy from config.json, and a `record` that never throws, because losing the
 // daemon to an audit write would lose every session with it. Failures go to the daemon log.
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { NonoError } from '@nono/shared';
 import type { StoreDatabase } from '../store/database.js';
+import { readUserConfig, userConfigFile } from '../user-config.js';
 import { AuditLog } from './audit-log.js';
 import { ed25519Signer, type CheckpointSigner } from './checkpoints.js';
 import type { AuditInput } from './event-kinds.js';
@@ -49,15 +48,10 @@ export interface AuditRetention {
   maxRows?: number;
 }
 
-/** `audit.max_days` / `audit.max_rows` in config.json; absent or unreadable means keep everything. */
+/** `audit.max_days` / `audit.max_rows` in config.json; absent means keep everything. */
 export function readAuditRetention(configDir: string): AuditRetention {
-  const file = join(configDir, 'config.json');
-  let config: { audit?: { max_days?: unknown; max_rows?: unknown } };
-  try {
-    config = JSON.parse(readFileSync(file, 'utf8')) as typeof config;
-  } catch {
-    return {};
-  }
+  const file = userConfigFile(configDir);
+  const config = readUserConfig(configDir) as { audit?: { max_days?: unknown; max_rows?: unknown } };
   const retention: AuditRetention = {};
   for (const [key, field] of [['max_days', 'maxDays'], ['max_rows', 'maxRows']] as const) {
     const value = config.audit?.[key];

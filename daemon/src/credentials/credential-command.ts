@@ -4,10 +4,9 @@
 // Threat: that output is the secret. It never goes into an error, a log line or the audit log, and
 // op://, bw:// URIs are passed as argv, so nothing in them reaches a shell.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { NonoError, resolveNonoPaths } from '@nono/shared';
+import { readUserConfig, userConfigFile } from '../user-config.js';
 
 export interface SecretCommand {
   argv: string[];
@@ -40,14 +39,9 @@ const MAX_OUTPUT_BYTES = 64 * 1024;
 
 /** `credentials.cmd_ttl_seconds` in config.json, read at each use so an edit applies at once; 0 turns caching off. */
 export function commandTtlSeconds(daemonEnv: NodeJS.ProcessEnv): number {
-  const file = join(resolveNonoPaths(daemonEnv).configDir, 'config.json');
-  let config: { credentials?: { cmd_ttl_seconds?: unknown } };
-  try {
-    config = JSON.parse(readFileSync(file, 'utf8')) as typeof config;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return DEFAULT_TTL_SECONDS;
-    throw new NonoError('INVALID_PARAMS', `${file} cannot be read as JSON (${(error as Error).message}); fix it or remove the file`, { path: file });
-  }
+  const { configDir } = resolveNonoPaths(daemonEnv);
+  const file = userConfigFile(configDir);
+  const config = readUserConfig(configDir) as { credentials?: { cmd_ttl_seconds?: unknown } };
   const ttl = config.credentials?.cmd_ttl_seconds;
   if (ttl === undefined) return DEFAULT_TTL_SECONDS;
   if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 0) {

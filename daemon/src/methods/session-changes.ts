@@ -56,9 +56,5 @@ export const sessionVerify: MethodHandler<'session.verify'> = async (params, ctx
   const { snapshots, entries } = await snapshotsOf(params.session, ctx);
   const ids = entries.flatMap((entry) => [entry.baseline, entry.final].filter((m): m is string => m !== null));
   const manifests = await Promise.all(ids.map((id) => readManifest(snapshots.store, id)));
-  const reports = await snapshots.verify(manifests, progressNotifier(ctx, params.progressToken));
-  return {
-    ok: reports.every((r) => r.ok),
-    snapshots: reports.map((r) => ({ tree: r.tree, manifest: r.id, rootMatches: r.rootMatches, problems: r.problems })),
-  };
+  return snapshots.verify(manifests, progressNotifier(ctx, params.progressToken));
 };

@@ -5,9 +5,5 @@ import type { MethodHandler } from './method-table.js';
 export const snapshotVerify: MethodHandler<'snapshot.verify'> = async (params, ctx) => {
   const { snapshots } = ctx.services;
   const manifests = params.id === undefined ? await snapshots.allManifests() : [(await snapshots.resolve(params.id)).manifest];
-  const reports = await snapshots.verify(manifests, progressNotifier(ctx, params.progressToken));
-  return {
-    ok: reports.every((r) => r.ok),
-    snapshots: reports.map((r) => ({ tree: r.tree, manifest: r.id, rootMatches: r.rootMatches, problems: r.problems })),
-  };
+  return snapshots.verify(manifests, progressNotifier(ctx, params.progressToken));
 };

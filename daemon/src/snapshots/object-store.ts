@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, type ReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { NonoError } from '@nono/shared';
@@ -42,10 +42,6 @@ export class ObjectStore {
 
   batch(): ObjectBatch {
     return new ObjectBatch(this);
-  }
-
-  async read(hash: string): Promise<Buffer> {
-    return readFile(this.pathOf(hash));
   }
 
   open(hash: string): ReadStream {

@@ -1,8 +1,7 @@
 // How many session snapshots to keep and how big the store may grow: the "snapshots" key of
 // config.json, read at every gc so an edit takes effect without restarting the daemon.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { NonoError } from '@nono/shared';
+import { readUserConfig, userConfigFile } from '../user-config.js';
 
 export interface RetentionPolicy {
   /** Sessions whose snapshots are kept, newest first; older ones are deleted by gc. */
@@ -14,19 +13,8 @@ export interface RetentionPolicy {
 const UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
 
 export function readRetention(configDir: string): RetentionPolicy {
-  const file = join(configDir, 'config.json');
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return { keepSessions: null, maxBytes: null };
-  }
-  let config: { snapshots?: { keep_sessions?: unknown; max_size?: unknown } };
-  try {
-    config = JSON.parse(text) as typeof config;
-  } catch (err) {
-    throw new NonoError('INVALID_PARAMS', `${file} is not valid JSON (${(err as Error).message}); fix it or remove the file.`, { path: file });
-  }
+  const file = userConfigFile(configDir);
+  const config = readUserConfig(configDir) as { snapshots?: { keep_sessions?: unknown; max_size?: unknown } };
   const section = config.snapshots ?? {};
   const keep = section.keep_sessions;
   if (keep !== undefined && (!Number.isInteger(keep) || (keep as number) < 0)) {

@@ -5,7 +5,7 @@ import { readdir, unlink } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AuditInput } from '../audit/event-kinds.js';
-import { NonoError, type SandboxPlan } from '@nono/shared';
+import { NonoError, type ResultOf, type SandboxPlan } from '@nono/shared';
 import type { SnapshotIndex, SnapshotInfo } from '../store/snapshot-index.js';
 import type { ChangeWithDetail, DetailLevel } from './change-detail.js';
 import { diffLive, diffManifests } from './diff.js';
@@ -17,7 +17,7 @@ import { restoreSnapshot } from './restore.js';
 import { readRetention } from './retention-config.js';
 import { loadTrees, removeTrees, snapshotBaseline, snapshotFinal, type SessionTree } from './session-snapshots.js';
 import { StoreLock } from './store-lock.js';
-import { verifySnapshot, type VerifyReport } from './verify.js';
+import { verifySnapshot } from './verify.js';
 
 export interface ProgressUpdate {
   phase: string;
@@ -145,17 +145,18 @@ export class SnapshotService {
     }
   }
 
-  async verify(manifests: Manifest[], progress?: ProgressSink): Promise<(VerifyReport & { id: string; tree: string })[]> {
-    const reports = [];
+  /** Re-hashes the manifests' objects; the answer is what snapshot.verify and session.verify return. */
+  async verify(manifests: Manifest[], progress?: ProgressSink): Promise<ResultOf<'snapshot.verify'>> {
+    const snapshots = [];
     const totalFiles = manifests.reduce((n, m) => n + m.entries.filter((e) => e.type === 'file').length, 0);
     let done = 0;
     for (const manifest of manifests) {
       const report = await this.lock.shared(() =>
         verifySnapshot(this.store, manifest, () => progress?.({ phase: 'verify', files: ++done, bytes: 0, totalFiles, totalBytes: null })),
       );
-      reports.push({ ...report, id: manifest.id, tree: manifest.tree });
+      snapshots.push({ tree: manifest.tree, manifest: manifest.id, rootMatches: report.rootMatches, problems: report.problems });
     }
-    return reports;
+    return { ok: snapshots.every((s) => s.rootMatches && s.problems.length === 0), snapshots };
   }
 
   async allManifests(): Promise<Manifest[]> {

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NonoError } from '@nono/shared';
+import { failure } from '../support/nono-failure.js';
 import { CommandSecrets, commandTtlSeconds, secretCommandFor, type SecretCommand } from '../../src/credentials/credential-command.js';
 import { resolveCredential } from '../../src/credentials/credential-source.js';
 
@@ -21,15 +21,6 @@ function scratch(): string {
 
 const shell = (command: string): SecretCommand => secretCommandFor('test', `cmd://${command}`)!;
 const env = { PATH: process.env.PATH, HOME: tmpdir() };
-
-async function failure(promise: Promise<unknown>): Promise<NonoError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(NonoError);
-  return error as NonoError;
-}
 
 describe('secretCommandFor', () => {
   it('runs cmd:// through /bin/sh -c, verbatim', () => {

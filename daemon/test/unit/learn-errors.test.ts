@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NonoError } from '@nono/shared';
+import { failure } from '../support/nono-failure.js';
 import { learn } from '../../src/learn/index.js';
 
 let world: string;
@@ -17,15 +17,6 @@ beforeAll(() => {
   writeFileSync(join(world, 'seen.txt'), 'seen');
 });
 afterAll(() => rmSync(world, { recursive: true, force: true }));
-
-async function failure(promise: Promise<unknown>): Promise<NonoError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(NonoError);
-  return error as NonoError;
-}
 
 /** Alive and not a zombie waiting for a reaper. */
 function alive(pid: number): boolean {
