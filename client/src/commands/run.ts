@@ -3,6 +3,7 @@
 // code; or start it detached under a name, to attach to later.
 import { InvalidArgumentError, type Command } from 'commander';
 import { EXIT_SETUP_FAILED, exitCodeFor } from '@nono/shared/exit-codes';
+import { parseByteSize } from '@nono/shared/byte-size';
 import type { SandboxPlan } from '@nono/shared';
 import { NonoClient } from '../index.js';
 import { formatPlan } from '../output/format-plan.js';
@@ -25,11 +26,8 @@ export interface RunOptions extends PolicyFlags {
   snapshotInclude: string[];
 }
 
-const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
-
 function parseSize(value: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(value.trim());
-  const bytes = match ? Math.round(Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase()]!) : Number.NaN;
+  const bytes = Math.round(parseByteSize(value) ?? Number.NaN);
   if (!Number.isSafeInteger(bytes) || bytes < 1024 * 1024) {
     throw new InvalidArgumentError(`${value} is not a size of 1M or more (e.g. 512M, 2G)`);
   }

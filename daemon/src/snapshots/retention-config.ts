@@ -1,6 +1,7 @@
 // How many session snapshots to keep and how big the store may grow: the "snapshots" key of
 // config.json, read at every gc so an edit takes effect without restarting the daemon.
 import { NonoError } from '@nono/shared';
+import { parseByteSize } from '@nono/shared/byte-size';
 import { readUserConfig, userConfigFile } from '../user-config.js';
 
 export interface RetentionPolicy {
@@ -9,8 +10,6 @@ export interface RetentionPolicy {
   /** Store size above which the oldest session snapshots are deleted. */
   maxBytes: number | null;
 }
-
-const UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
 
 export function readRetention(configDir: string): RetentionPolicy {
   const file = userConfigFile(configDir);
@@ -26,9 +25,9 @@ export function readRetention(configDir: string): RetentionPolicy {
 function parseSize(value: unknown, file: string): number | null {
   if (value === undefined) return null;
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
-  const match = typeof value === 'string' ? /^(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?$/i.exec(value.trim()) : null;
-  if (!match) {
+  const bytes = typeof value === 'string' ? parseByteSize(value) : undefined;
+  if (bytes === undefined) {
     throw new NonoError('INVALID_PARAMS', `${file}: snapshots.max_size must be a byte count or a size like "10G" or "500MB", not ${JSON.stringify(value)}.`, { path: file, key: 'snapshots.max_size' });
   }
-  return Math.floor(Number(match[1]) * UNITS[match[2]!.toUpperCase()]!);
+  return Math.floor(bytes);
 }
