@@ -5,7 +5,7 @@
  *
  * Order matters: fs grants are bound parents first (a child grant mounts on
  * top of its parent's), symlinks after them (some belong inside a skeleton),
- * then skeletons turn read-only, readonly records and command stubs apply,
+ * then skeletons turn read-only, pins, readonly records and command stubs apply,
  * and masks come last,
  * so a mask inside a readonly path still hides it. The skeleton is made
  * read-only before the pivot, so a write outside the grants fails with
@@ -400,6 +400,32 @@ static void bind_proxy_socket(const struct spec *spec)
 	make_read_only(target, PROXY_SOCKET_IN_VIEW, false);
 }
 
+/*
+ * A mount point cannot be renamed or removed (EBUSY), so a pinned directory
+ * stays where the read-only paths inside it were bound: moving `.git` aside
+ * and putting a fresh one with a planted config in its place fails. Bound
+ * read-write onto itself, so everything else in it stays writable. Missing
+ * pins are refused like missing readonly paths: the plan was made on a tree
+ * that has since changed.
+ */
+static void apply_pins(const struct spec *spec)
+{
+	for (size_t i = 0; i < spec->pin_count; i++) {
+		const char *path = spec->pins[i];
+		char target[PATH_MAX];
+		struct stat st;
+
+		join(target, NEWROOT, path);
+		if (lstat(target, &st) < 0)
+			die("cannot pin %s in the view: %s (did it change since the plan was "
+			    "made? run again)", path, strerror(errno));
+		if (!S_ISDIR(st.st_mode))
+			die("cannot pin %s in the view: not a directory (did it change since "
+			    "the plan was made? run again)", path);
+		mount_or_die(target, target, NULL, MS_BIND | MS_REC, NULL, path);
+	}
+}
+
 /* A readonly path that is missing could be created, then written: that is refused. */
 static void apply_readonly(const struct spec *spec)
 {
@@ -621,6 +647,7 @@ void mount_view(struct spec *spec)
 	create_symlinks(spec);
 	bind_proxy_socket(spec);
 	make_skeletons_read_only(spec);
+	apply_pins(spec);
 	apply_readonly(spec);
 	apply_stubs(spec);
 	apply_masks(spec);

@@ -252,6 +252,14 @@ static void parse_readonly(struct parser *p, const char *fields)
 	spec->readonly[spec->readonly_count++] = parse_path(p, fields);
 }
 
+static void parse_pin(struct parser *p, const char *fields)
+{
+	struct spec *spec = p->spec;
+
+	spec->pins = grow(spec->pins, spec->pin_count, sizeof(*spec->pins));
+	spec->pins[spec->pin_count++] = parse_path(p, fields);
+}
+
 static void parse_symlink(struct parser *p, const char *fields)
 {
 	p->pending_symlink = parse_path(p, fields);
@@ -330,6 +338,7 @@ static const struct directive directives[] = {
 	{ "view", true, true, parse_view },
 	{ "mask", false, true, parse_mask },
 	{ "readonly", false, true, parse_readonly },
+	{ "pin", false, true, parse_pin },
 	{ "symlink", false, true, parse_symlink },
 	{ "symlink-target", false, true, parse_symlink_target },
 	{ "stub", false, true, parse_stub },
@@ -396,9 +405,9 @@ static void check_view(const struct spec *spec)
 
 		for (size_t i = 0; i < spec->fs_count; i++)
 			skeletons |= spec->fs[i].skeleton;
-		if (spec->mask_count || spec->readonly_count || spec->symlink_count || skeletons ||
-		    spec->tmp || spec->stub_count)
-			die("bad spec: mask, readonly, symlink, skeleton, stub and tmp records need "
+		if (spec->mask_count || spec->readonly_count || spec->pin_count ||
+		    spec->symlink_count || skeletons || spec->tmp || spec->stub_count)
+			die("bad spec: mask, readonly, pin, symlink, skeleton, stub and tmp records need "
 			    "\"view 1\" (%s)", BAD_SPEC_HINT);
 		return;
 	}
@@ -412,6 +421,8 @@ static void check_view(const struct spec *spec)
 		check_canonical(spec->masks[i]);
 	for (size_t i = 0; i < spec->readonly_count; i++)
 		check_canonical(spec->readonly[i]);
+	for (size_t i = 0; i < spec->pin_count; i++)
+		check_canonical(spec->pins[i]);
 	for (size_t i = 0; i < spec->symlink_count; i++)
 		check_canonical(spec->symlinks[i].path);
 	for (size_t i = 0; i < spec->stub_count; i++)

@@ -72,6 +72,8 @@ struct spec {
 	size_t mask_count;
 	const char **readonly; /* view only: write-protected inside a rw grant */
 	size_t readonly_count;
+	const char **pins; /* view only: directories that must not be renamed or removed */
+	size_t pin_count;
 	struct symlink_rule *symlinks; /* view only */
 	size_t symlink_count;
 	struct stub_rule *stubs; /* view only */

@@ -9,6 +9,7 @@ import { NonoClient } from '../index.js';
 import { formatPlan } from '../output/format-plan.js';
 import { reportError } from '../output/report-error.js';
 import { reportDenials } from '../output/denial-footer.js';
+import { formatQuarantine, type Quarantined } from '../output/quarantine-footer.js';
 import { DenialScanner } from '../output/denial-scanner.js';
 import { TerminalRelay } from '../terminal/attached-session.js';
 import { addPolicyFlags, policyRequest, type PolicyFlags } from './policy-flags.js';
@@ -91,6 +92,8 @@ export async function run(argv: string[], options: RunOptions): Promise<number> 
   const relay = interactive ? new TerminalRelay(client, false) : undefined;
   const scanner = new DenialScanner();
   if (!options.json) client.on('session.output', (out) => scanner.feedBase64(out.data));
+  let quarantined: Quarantined = [];
+  client.on('session.exit', (exit) => (quarantined = exit.quarantined ?? []));
   const pipes = interactive || options.detached || options.dryRun ? undefined : relayPipes(client, options.json === true);
 
   let result;
@@ -127,6 +130,7 @@ export async function run(argv: string[], options: RunOptions): Promise<number> 
   // Output is written synchronously on Linux (files, pipes and TTYs), so nothing is lost by
   // exiting without waiting for stdin and the socket to wind down.
   const code = relay ? await relay.start(id, name, null) : await pipes!(id);
+  process.stderr.write(formatQuarantine(quarantined));
   if (!options.json) {
     await reportDenials(client, { id, name, profile: result.plan.profile, proxied: result.plan.network === 'proxied' }, policyRequest(options), scanner.candidates()).catch(
       () => undefined,

@@ -16,6 +16,14 @@ export function formatPlan(plan: SandboxPlan, argv: string[]): string {
   for (const rule of plan.rules) {
     lines.push(`  ${ACCESS_LABEL[rule.access]} ${rule.path}${rule.kind === 'file' ? '' : rule.kind === 'device' ? ' (device)' : '/'}  ${dim(out, rule.source)}`);
   }
+  if (plan.readonly.length > 0) {
+    lines.push('', bold(out, 'Write-protected inside writable grants (the host runs these later)'));
+    for (const entry of plan.readonly) lines.push(`  r-  ${entry.path}${entry.create ? ' (made empty first)' : ''}  ${dim(out, entry.source)}`);
+  }
+  if (plan.pins.length > 0) {
+    lines.push('', bold(out, 'Pinned (cannot be renamed, replaced or removed)'));
+    for (const pin of plan.pins) lines.push(`  ${pin.path}  ${dim(out, pin.source)}`);
+  }
   lines.push('', bold(out, 'Kept out (no grant may cover these)'));
   for (const denied of plan.denied) lines.push(`  ${denied.path}  ${dim(out, denied.source)}`);
   const network = {

@@ -18,6 +18,7 @@ export const AUDIT_KINDS = [
   'trust.override',
   'rpc.auth_failure',
   'policy.refusal',
+  'sandbox.quarantine',
   'audit.prune',
 ] as const;
 
@@ -55,6 +56,8 @@ export interface AuditPayloads {
   'trust.override': Open<{ path: string; reason: string }>;
   'rpc.auth_failure': Open<{ peer: string; reason: string }>;
   'policy.refusal': Open<{ rule: string; reason: string }>;
+  /** What a session planted for the host to run later, moved aside (or set-id bits stripped) when it ended. */
+  'sandbox.quarantine': Open<{ kind: string; path: string; reason: string }>;
   /** Written by the log itself after retention removed rows from the head. */
   'audit.prune': Open<{ rows: number; throughSeq: number }>;
 }

@@ -16,7 +16,8 @@ import type { GroupCatalog, Platform } from './group-catalog.js';
 import type { NetworkProfileCatalog } from './network-profiles.js';
 import type { ProfileLoader, ResolvedProfile } from './profile-loader.js';
 import { hostUnixSockets, socketOfVariable } from './host-sockets.js';
-import { planMasks, planReadonly, planSymlinks, rebuildAroundMasks, uncoverableHostExec } from './view-plan.js';
+import { pinsFor, planHostExecProtection, planMasks, planSymlinks, rebuildAroundMasks, type ReadonlyEntry } from './view-plan.js';
+import { SCAN_DIR_BUDGET, type TreeInventory } from './writable-tree-scan.js';
 import { planBlockedCommands, type CommandRules } from './command-blocking.js';
 import { defaultProfile } from './default-profile.js';
 import { gpuPaths } from './gpu-paths.js';
@@ -53,7 +54,7 @@ export const LANDLOCK_ONLY_GAPS = [
   'a grant may not contain a protected path (no deny inside allow)',
   'host unix sockets inside grants (Docker, D-Bus, ssh-agent) stay reachable',
   'other processes of the user are visible in /proc',
-  'host-exec files (.git/hooks, .vscode, ...) inside writable grants are not write-protected',
+  'host-exec files (.git/config, .git/hooks, .vscode, ...) inside writable grants are not write-protected (ones created are still moved aside when the session ends)',
 ];
 
 export interface PolicyServices {
@@ -84,6 +85,11 @@ export interface CompiledPlan {
   privateTmp: boolean;
   /** The profile's `rollback` section: snapshot without --snapshot, and what to leave out. */
   rollback: { enabled: boolean; exclude: string[] };
+  /**
+   * The writable trees and what they held at start that the host runs later; the session's
+   * end compares against it and moves aside what appeared (the view cannot stop a new name).
+   */
+  hostExec: { roots: string[]; inventory: TreeInventory; gitControl: string[]; lifted: string[] };
 }
 
 /**
@@ -366,16 +372,16 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
     .filter((path) => !grantedSockets.includes(path))
     .map((path) => ({ path, source: 'a host unix socket (filesystem.unix_socket grants one)' }));
   const masks = view ? planMasks(granted, [...effectiveProtect, ...hostSockets]) : [];
-  const readonly = view ? planReadonly(granted, masks, liftedHostExec) : [];
+  // Taken without the view too: the end-of-session sweep compares against it.
+  const protection = planHostExecProtection(granted, masks, liftedHostExec, ctx.tmpdir);
+  const readonly: ReadonlyEntry[] = view ? protection.readonly : [];
   const rebuilt = view ? rebuildAroundMasks(granted, masks, (dir) => isWithin(dir, home)) : { rules: granted, symlinks: [], notes: [] };
   const ruleList = rebuilt.rules;
   notes.push(...rebuilt.notes);
-  if (view) {
-    const uncovered = uncoverableHostExec(granted, liftedHostExec);
-    if (uncovered.length > 0) {
-      notes.push(`${uncovered.length} host-exec paths inside writable grants do not exist yet and could be created (e.g. ${uncovered[0]}); nono write-protects only existing ones`);
-    }
-  } else {
+  if (!protection.inventory.complete) {
+    notes.push(`the writable grants hold more than ${SCAN_DIR_BUDGET} directories: host-exec files and git directories past those scanned are not write-protected`);
+  }
+  if (!view) {
     const reachable = hostSockets.filter((s) => granted.some((r) => isWithin(s.path, r.path)));
     if (reachable.length > 0) notes.push(`without the view these host sockets inside grants stay reachable: ${reachable.map((s) => s.path).join(', ')}`);
   }
@@ -431,6 +437,7 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
     masks,
     blockedCommands,
     readonly,
+    pins: view ? pinsFor(readonly, ruleList) : [],
     limits: { memoryBytes: request.memoryBytes ?? null, maxProcesses: request.maxProcesses ?? null },
     privateTmp: null,
     symlinks: view ? [...planSymlinks(lexicalGrants), ...rebuilt.symlinks] : [],
@@ -445,7 +452,13 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
   const proxied = !blocked && (plan.hosts.allow.length > 0 || plan.hosts.credentials.length > 0);
   plan.network = blocked ? 'block' : proxied ? 'proxied' : 'allow';
   plan.hosts.enforced = proxied || blocked;
-  return { plan, env, privateTmp, rollback: rollbackRules(profile) };
+  return {
+    plan,
+    env,
+    privateTmp,
+    rollback: rollbackRules(profile),
+    hostExec: { roots: protection.roots, inventory: protection.inventory, gitControl: protection.gitControl, lifted: liftedHostExec },
+  };
 }
 
 /** Required groups are always active; the rest as the profile includes them, minus excludes. */

@@ -1,10 +1,13 @@
 // What the helper's private filesystem view needs beyond the grants: which protected paths
-// inside grants to mask, which host-exec files inside writable grants to write-protect, and
-// which symlinks along granted paths to recreate so /bin/sh still resolves.
+// inside grants to mask, which host-exec files and git control files inside writable grants
+// to write-protect (and which directories to pin around them), and which symlinks along
+// granted paths to recreate so /bin/sh still resolves.
 import { readdirSync, readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { PlanRule } from '@nono/shared';
 import { readJsonc } from './jsonc-file.js';
+import { existingGitControl, GIT_CONTROL_ENTRIES, GIT_DIRS_MADE_BEFORE_START, gitDirsWithin } from './git-control.js';
+import { scanWritableTrees, type TreeInventory } from './writable-tree-scan.js';
 import { HOST_EXEC_PATHS_FILE } from './policy-data.js';
 import { isWithin, kindOf, statIfVisible } from './resolve-path.js';
 
@@ -34,30 +37,77 @@ export function planMasks(rules: PlanRule[], protect: Covered[]): Covered[] {
   return masks;
 }
 
-/** Each host-exec name joined to each writable directory grant, minus the names lifted. */
-function* hostExecCandidates(rules: PlanRule[], lifted: string[]): Generator<{ path: string; name: string }> {
-  const names = hostExecPathNames().filter((name) => !lifted.includes(name));
-  for (const rule of rules) {
-    if (rule.kind !== 'dir' || rule.access === 'read') continue;
-    for (const name of names) yield { path: join(rule.path, name), name };
-  }
+export interface ReadonlyEntry extends Covered {
+  /** Missing now: made empty on the host before start, so the sandbox cannot create it. */
+  create?: boolean;
 }
 
-/** Existing host-exec files inside writable directory grants, minus the names the profile lifts. */
-export function planReadonly(rules: PlanRule[], masks: Covered[], lifted: string[]): Covered[] {
-  const readonly: Covered[] = [];
-  for (const { path, name } of hostExecCandidates(rules, lifted)) {
-    if (!exists(path) || insideSome(path, masks) || insideSome(path, readonly)) continue;
+export interface HostExecProtection {
+  readonly: ReadonlyEntry[];
+  /** What the writable trees held at start: the end-of-session sweep compares against it. */
+  inventory: TreeInventory;
+  /** Git control entries that exist at start; one that appears later is checked at the end. */
+  gitControl: string[];
+  roots: string[];
+}
+
+/** Writable directory grants worth scanning: not the scratch dirs, not device trees. */
+export function writableRoots(rules: PlanRule[], tmpdir: string): string[] {
+  const roots = rules
+    .filter((r) => r.kind === 'dir' && r.access !== 'read' && !['/tmp', '/var/tmp', tmpdir].includes(r.path) && !isWithin(r.path, '/dev'))
+    .map((r) => r.path)
+    .sort((a, b) => a.length - b.length);
+  return roots.filter((root, i) => !roots.slice(0, i).some((outer) => isWithin(root, outer)));
+}
+
+/**
+ * What the view write-protects so nothing the host runs later can be planted: every host-exec
+ * name at any depth of a writable grant, and in every git directory there the entries that
+ * change what git runs or where it reads config (git-control.ts). Each directory between the
+ * grant and a protected path is pinned (a mount point in the view), so renaming `.git` or
+ * `.claude` aside and putting a new one in its place fails with EBUSY.
+ */
+export function planHostExecProtection(rules: PlanRule[], masks: Covered[], lifted: string[], tmpdir: string): HostExecProtection {
+  const roots = writableRoots(rules, tmpdir);
+  const hostExecNames = hostExecPathNames().filter((name) => !lifted.includes(name));
+  const inventory = scanWritableTrees(roots, hostExecNames);
+  const readonly: ReadonlyEntry[] = [];
+  const add = (entry: ReadonlyEntry): void => {
+    if (insideSome(entry.path, masks) || insideSome(entry.path, readonly)) return;
     // A grant of exactly this path is the user asking for it writable.
-    if (rules.some((r) => r.path === path && r.access !== 'read')) continue;
-    readonly.push({ path, source: `host-exec protection: ${name} runs on the host later` });
+    if (rules.some((r) => r.path === entry.path && r.access !== 'read')) return;
+    readonly.push(entry);
+  };
+  for (const dotGit of inventory.dotGits) {
+    for (const gitDir of gitDirsWithin(dotGit)) {
+      const full = statIfVisible(join(gitDir, 'objects'), false)?.isDirectory() === true;
+      for (const control of GIT_CONTROL_ENTRIES) {
+        if (lifted.includes(control.lift)) continue;
+        const path = join(gitDir, control.entry);
+        const source = `host-exec protection: ${control.lift} decides what git runs on the host`;
+        if (exists(path)) add({ path, source });
+        else if (full && GIT_DIRS_MADE_BEFORE_START.includes(control.entry)) add({ path, source, create: true });
+      }
+    }
   }
-  return readonly;
+  for (const { path, name } of inventory.hostExec) add({ path, source: `host-exec protection: ${name} runs on the host later` });
+  readonly.sort((a, b) => a.path.localeCompare(b.path));
+  return { readonly, inventory, gitControl: existingGitControl(inventory.dotGits), roots };
 }
 
-/** Host-exec names inside writable grants that do not exist yet, which the view cannot cover. */
-export function uncoverableHostExec(rules: PlanRule[], lifted: string[]): string[] {
-  return [...hostExecCandidates(rules, lifted)].map((c) => c.path).filter((path) => !exists(path) && exists(dirname(path)));
+/** Every directory strictly between a read-only path and the writable grant it lies in. */
+export function pinsFor(readonly: Covered[], rules: PlanRule[]): Covered[] {
+  const pins = new Map<string, string>();
+  for (const entry of readonly) {
+    const grant = rules
+      .filter((r) => r.access !== 'read' && (r.kind === 'dir' || r.kind === 'skeleton') && r.path !== entry.path && isWithin(entry.path, r.path))
+      .sort((a, b) => b.path.length - a.path.length)[0];
+    if (!grant) continue;
+    for (let dir = dirname(entry.path); dir !== grant.path && isWithin(dir, grant.path); dir = dirname(dir)) {
+      if (!pins.has(dir)) pins.set(dir, `keeps ${entry.path} in place (${entry.source})`);
+    }
+  }
+  return [...pins].map(([path, source]) => ({ path, source })).sort((a, b) => a.path.localeCompare(b.path));
 }
 
 /** Every symlink met walking each lexical path from /, so the view can recreate it. */

@@ -61,6 +61,7 @@ export function encodeSpec(plan: SandboxPlan, options: SpecOptions = {}): Buffer
   records.push(`cwd ${plan.cwd}`);
   for (const rule of plan.rules) records.push(`${rule.kind === 'skeleton' ? 'skeleton' : 'fs'} ${rightsFor(rule).join(',')} ${rule.path}`);
   for (const link of plan.symlinks) records.push(`symlink ${link.path}`, `symlink-target ${link.target}`);
+  for (const pin of plan.pins) records.push(`pin ${pin.path}`);
   for (const entry of plan.readonly) records.push(`readonly ${entry.path}`);
   for (const command of plan.blockedCommands) records.push(`stub ${command.path}`, `stub-message ${stubMessage(command)}`);
   // Masks inside rebuilt (skeleton) directories are already left out of the view.

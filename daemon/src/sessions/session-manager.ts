@@ -1,7 +1,7 @@
 // Creates sessions from run requests and finds them again by name, id or id prefix.
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { NonoError, type NonoPaths, type ParamsOf, type SandboxPlan } from '@nono/shared';
 import { compilePlan, type PolicyServices } from '../policy/compile-plan.js';
@@ -20,6 +20,7 @@ import { protectSignedFiles } from '../policy/signed-files.js';
 import { FETCH_PRELOAD, startSessionProxy, UNDICI_DIR } from '../proxy/session-proxy.js';
 import { resolverFromEnv, type Resolver } from '../proxy/checked-address.js';
 import type { SessionRow, SessionStore } from '../store/session-store.js';
+import { sweepWritableTrees } from './host-exec-sweep.js';
 
 export interface SessionManagerOptions {
   paths: NonoPaths;
@@ -34,6 +35,24 @@ export interface SessionManagerOptions {
 }
 
 const DETACHED_SIZE = { rows: 24, cols: 80 };
+
+/**
+ * Git control directories a repository lacks (hooks, info) are made empty on the host before
+ * start, so the view can bind them read-only: otherwise the agent could create one and the
+ * user's next commit on the host would run what it holds. Git makes them itself at init.
+ */
+function makeMissingControlDirs(plan: SandboxPlan): void {
+  for (const entry of plan.readonly) {
+    if (!entry.create) continue;
+    try {
+      mkdirSync(entry.path, { mode: 0o755 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new NonoError('PATH_DENIED', `cannot create ${entry.path} to write-protect it: ${(error as Error).message}; check the directory's permissions`, { path: entry.path });
+      }
+    }
+  }
+}
 
 export class SessionManager {
   private readonly sessions = new Map<string, Session>();
@@ -103,6 +122,8 @@ export class SessionManager {
         env.TMPDIR = env.TMP = env.TEMP = privateTmp;
       }
     }
+    makeMissingControlDirs(plan);
+    const startedAtMs = Date.now();
     // A detached session still gets a terminal: it is there to be attached to later.
     const terminal = params.terminal ?? (params.detached ? DETACHED_SIZE : null);
     // Before the command starts, so the baseline is what the user had.
@@ -122,6 +143,7 @@ export class SessionManager {
       output: OutputLog.forSession(this.logDir, id),
       terminal,
       persistent: params.name !== undefined || params.detached === true || terminal !== null,
+      sweep: () => sweepWritableTrees({ ...compiled.hostExec, startedAtMs, session: name }),
       onEnd: () => {
         proxy?.close();
         if (takeSnapshots) {

@@ -10,6 +10,7 @@ import type { SessionStore } from '../store/session-store.js';
 import { OutputLog } from './output-log.js';
 import { ScreenModel, type ScreenSnapshot } from './screen-model.js';
 import { treeUsage, type TreeUsage } from './process-tree.js';
+import type { SweepFinding } from './host-exec-sweep.js';
 
 export interface SessionClient {
   readonly id: number;
@@ -48,6 +49,11 @@ export interface SessionOptions {
   persistent: boolean;
   /** Releases what the session held outside its process (its proxy). */
   onEnd?: () => void;
+  /**
+   * Runs once the command has ended, before anyone is told: what it planted in its writable
+   * trees is moved aside then, and the exit notification names it.
+   */
+  sweep?: () => SweepFinding[];
   /** The audit log: clients coming and going, and how the session ended. */
   record?: (event: AuditInput) => void;
 }
@@ -194,13 +200,29 @@ export class Session {
     this.endedAt = new Date().toISOString();
     this.options.store.ended(this.id, 'exited', this.exitCode, signal);
     this.log.info({ code, signal, exitCode: this.exitCode }, 'session exited');
+    const findings = this.sweep();
     this.options.record?.({ kind: 'session.exit', session: this.id, payload: { code, signal, exitCode: this.exitCode, durationMs: Date.parse(this.endedAt) - Date.parse(this.startedAt) } });
     for (const client of this.attachments.keys()) {
-      client.notify('session.exit', { session: this.id, exitCode: this.exitCode, code, signal });
+      client.notify('session.exit', { session: this.id, exitCode: this.exitCode, code, signal, ...(findings.length > 0 ? { quarantined: findings } : {}) });
     }
     this.attachments.clear();
     this.cleanUp();
     for (const waiter of this.exitWaiters.splice(0)) waiter();
+  }
+
+  /** What the end-of-session sweep moved aside, each audited; a sweep that fails is logged, never fatal. */
+  private sweep(): SweepFinding[] {
+    let findings: SweepFinding[] = [];
+    try {
+      findings = this.options.sweep?.() ?? [];
+    } catch (error) {
+      this.log.warn({ error: String(error) }, 'host-exec sweep failed');
+    }
+    for (const finding of findings) {
+      this.log.warn(finding, 'moved aside what the session planted');
+      this.options.record?.({ kind: 'sandbox.quarantine', session: this.id, payload: { ...finding } });
+    }
+    return findings;
   }
 
   failed(reason: string): void {

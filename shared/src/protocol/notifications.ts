@@ -36,6 +36,17 @@ export const NOTIFICATIONS = {
       exitCode: Type.Integer(),
       code: Type.Union([Type.Integer(), Type.Null()]),
       signal: Type.Union([Type.Integer(), Type.Null()]),
+      quarantined: Type.Optional(
+        Type.Array(
+          Type.Object({
+            kind: Type.Union([Type.Literal('host-exec'), Type.Literal('git'), Type.Literal('setid')]),
+            path: Type.String(),
+            movedTo: Type.Optional(Type.String()),
+            reason: Type.String(),
+          }),
+          { description: 'What the session left that the host would run later, moved aside (set-id bits stripped) when it ended' },
+        ),
+      ),
     }),
     startedBy: ATTACHED,
     endedBy: 'Sent once, last, to every client attached when the command ends.',

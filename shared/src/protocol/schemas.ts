@@ -103,8 +103,16 @@ export const SandboxPlan = Type.Object({
   blockedCommands: Type.Array(Type.Object({ name: Type.String(), path: Type.String(), source: Type.String() }), {
     description: 'Executables covered in the view by a stub that refuses to run (command blocking)',
   }),
-  readonly: Type.Array(Type.Object({ path: Type.String(), source: Type.String() }), {
-    description: 'Paths inside writable grants that run code on the host later, write-protected in the view',
+  readonly: Type.Array(
+    Type.Object({
+      path: Type.String(),
+      source: Type.String(),
+      create: Type.Optional(Type.Boolean({ description: 'Missing at start: made empty on the host first, so the sandbox cannot create it' })),
+    }),
+    { description: 'Paths inside writable grants that run code on the host later (host-exec names, git control files), write-protected in the view' },
+  ),
+  pins: Type.Array(Type.Object({ path: Type.String(), source: Type.String() }), {
+    description: 'Directories between a writable grant and a read-only path, mount points in the view so they cannot be renamed, replaced or removed',
   }),
   limits: ResourceLimits,
   privateTmp: Type.Union([Type.String(), Type.Null()], {
