@@ -41,6 +41,8 @@ export function runCommand(argv: string[], world: TestWorld, options: CliOptions
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });
+    // A command that exits without reading its input (git does) must not fail the test with EPIPE.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }

@@ -150,13 +150,18 @@ describe('compilePlan with the private view', () => {
   it('write-protects existing host-exec paths in writable grants unless the profile lifts them', () => {
     mkdirSync(join(home, 'project', '.git', 'hooks'), { recursive: true });
     writeFileSync(join(home, 'project', '.git', 'config'), '[core]\n');
+    mkdirSync(join(home, 'project', 'deep', 'er'), { recursive: true });
+    writeFileSync(join(home, 'project', 'deep', 'er', '.envrc'), 'x');
     const { plan } = compileInView({ allowCwd: true });
-    expect(plan.readonly.map((r) => r.path)).toEqual(expect.arrayContaining([join(home, 'project', '.git', 'hooks'), join(home, 'project', '.git', 'config')]));
-    expect(plan.notes.join('\n')).toMatch(/host-exec paths inside writable grants do not exist yet/);
+    expect(plan.readonly.map((r) => r.path)).toEqual(
+      expect.arrayContaining([join(home, 'project', '.git', 'hooks'), join(home, 'project', '.git', 'config'), join(home, 'project', 'deep', 'er', '.envrc')]),
+    );
+    // The directories around them are pinned, so none can be moved aside and replaced.
+    expect(plan.pins.map((p) => p.path)).toEqual([join(home, 'project', '.git'), join(home, 'project', 'deep'), join(home, 'project', 'deep', 'er')]);
     expect(compileInView({ grants: { read: ['.'] } }).plan.readonly).toEqual([]);
     writeFileSync(join(root, 'lift.json'), JSON.stringify({ extends: 'default', filesystem: { allow_host_exec_paths: ['.git/hooks'] } }));
     const lifted = compileInView({ allowCwd: true, profile: join(root, 'lift.json') }).plan;
-    expect(lifted.readonly.map((r) => r.path)).toEqual([join(home, 'project', '.git', 'config')]);
+    expect(lifted.readonly.map((r) => r.path)).toEqual([join(home, 'project', '.git', 'config'), join(home, 'project', 'deep', 'er', '.envrc')]);
   });
 
   it('drops variables that point at host sockets unless the socket is granted', () => {
