@@ -152,6 +152,15 @@ describe.each(users)('side doors to the host as %s', (_label, who) => {
     }
   });
 
+  it('nono session diff lists what was moved aside', async () => {
+    const name = `sweep-${as ? 'user' : 'root'}`;
+    const r = await inside('echo planted > .envrc', ['--snapshot', '--name', name]);
+    expect(r.code, r.stderr).toBe(0);
+    const diff = await runCli(['session', 'diff', name], world, { cwd: repo(), ...(as ? { as } : {}) });
+    expect(diff.code, diff.stderr).toBe(0);
+    expect(diff.stdout).toMatch(/\.envrc -> .*\.envrc\.nono-quarantine-.*created during the session/);
+  });
+
   it('an existing host-exec file cannot be replaced by renaming its parent', async () => {
     mkdirSync(join(repo(), '.claude'));
     writeFileSync(join(repo(), '.claude', 'settings.json'), '{}\n');

@@ -4,12 +4,12 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { EXIT_SETUP_FAILED, exitCodeFor } from '@nono/shared/exit-codes';
 import { parseByteSize } from '@nono/shared/byte-size';
-import type { SandboxPlan } from '@nono/shared';
+import type { QuarantineFinding, SandboxPlan } from '@nono/shared';
 import { NonoClient } from '../index.js';
 import { formatPlan } from '../output/format-plan.js';
 import { reportError } from '../output/report-error.js';
 import { reportDenials } from '../output/denial-footer.js';
-import { formatQuarantine, type Quarantined } from '../output/quarantine-footer.js';
+import { formatQuarantine } from '../output/quarantine-footer.js';
 import { DenialScanner } from '../output/denial-scanner.js';
 import { TerminalRelay } from '../terminal/attached-session.js';
 import { addPolicyFlags, policyRequest, type PolicyFlags } from './policy-flags.js';
@@ -92,7 +92,7 @@ export async function run(argv: string[], options: RunOptions): Promise<number> 
   const relay = interactive ? new TerminalRelay(client, false) : undefined;
   const scanner = new DenialScanner();
   if (!options.json) client.on('session.output', (out) => scanner.feedBase64(out.data));
-  let quarantined: Quarantined = [];
+  let quarantined: QuarantineFinding[] = [];
   client.on('session.exit', (exit) => (quarantined = exit.quarantined ?? []));
   const pipes = interactive || options.detached || options.dryRun ? undefined : relayPipes(client, options.json === true);
 

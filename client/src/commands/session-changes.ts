@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { printChanges } from '../output/change-list.js';
+import { formatQuarantine } from '../output/quarantine-footer.js';
 import { progressBar } from '../output/progress-bar.js';
 import { printVerify } from '../output/verify-report.js';
 import { detailOption, type DetailFlags } from './diff-detail.js';
@@ -20,9 +21,13 @@ export function registerSessionChanges(program: Command): void {
     .action(async (ref: string, options: DetailFlags & { json?: boolean }) => {
       process.exitCode = await withDaemon(options.json, async (client) => {
         const detail = detailOption(options);
-        const { trees } = await client.call('session.diff', { session: ref, ...(detail ? { detail } : {}) });
+        const { trees, quarantined } = await client.call('session.diff', { session: ref, ...(detail ? { detail } : {}) });
+        // --json keeps its array of trees; the moved-aside list is in `nono audit list --kind sandbox.quarantine`.
         if (options.json) printJson(trees);
-        else for (const { tree, changes } of trees) printChanges(tree, changes);
+        else {
+          for (const { tree, changes } of trees) printChanges(tree, changes);
+          process.stdout.write(formatQuarantine(quarantined));
+        }
         return 0;
       });
     });

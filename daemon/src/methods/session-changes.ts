@@ -2,7 +2,7 @@
 // back, and checking its snapshots. A running session is never rolled back: it would write again
 // under the restore's feet.
 import { isAbsolute, resolve } from 'node:path';
-import { NonoError } from '@nono/shared';
+import { NonoError, type QuarantineFinding } from '@nono/shared';
 import { readManifest } from '../snapshots/manifest.js';
 import { progressNotifier } from '../rpc/progress-notifier.js';
 import type { CallContext } from '../rpc/call-context.js';
@@ -23,15 +23,25 @@ async function snapshotsOf(ref: string, ctx: CallContext, mustBeStopped = false)
 }
 
 export const sessionDiff: MethodHandler<'session.diff'> = async (params, ctx) => {
-  const { snapshots, entries } = await snapshotsOf(params.session, ctx);
+  const { row, snapshots, entries } = await snapshotsOf(params.session, ctx);
   const trees = [];
   for (const entry of entries) {
     const baseline = await readManifest(snapshots.store, entry.baseline);
     const after = entry.final ? await readManifest(snapshots.store, entry.final) : 'live';
     trees.push({ tree: entry.tree, changes: await snapshots.changesOf(baseline, after, params.detail) });
   }
-  return { trees };
+  return { trees, quarantined: quarantinedBy(row.id, ctx) };
 };
+
+/** What the end-of-session sweep moved aside, from the audit log (the record of it). */
+function quarantinedBy(session: string, ctx: CallContext): QuarantineFinding[] {
+  const { audit } = ctx.services;
+  audit.log.flush();
+  return audit.log.list({ session, kind: 'sandbox.quarantine' }).map((event) => {
+    const { kind, path, movedTo, reason } = event.payload as QuarantineFinding;
+    return { kind, path, reason, ...(movedTo !== undefined ? { movedTo } : {}) };
+  });
+}
 
 export const sessionRollback: MethodHandler<'session.rollback'> = async (params, ctx) => {
   const { row, snapshots, entries } = await snapshotsOf(params.session, ctx, true);

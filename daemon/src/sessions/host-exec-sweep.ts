@@ -6,18 +6,13 @@
 // Threat: the session is over, but what it planted runs as the user, outside any sandbox.
 import { closeSync, constants, fstatSync, fchmodSync, openSync, readdirSync, readFileSync, renameSync, type Dirent } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import type { QuarantineFinding } from '@nono/shared';
 import { GIT_CONTROL_ENTRIES, gitDirsWithin, gitLinkTarget, unsafeGitConfigKeys } from '../policy/git-control.js';
 import { statIfVisible } from '../policy/resolve-path.js';
 import { hostExecPathNames } from '../policy/view-plan.js';
 import { scanWritableTrees, type TreeInventory } from '../policy/writable-tree-scan.js';
 
-export interface SweepFinding {
-  kind: 'host-exec' | 'git' | 'setid';
-  path: string;
-  /** Where it was moved; absent for set-id files, which stay with their bits stripped. */
-  movedTo?: string;
-  reason: string;
-}
+export type SweepFinding = QuarantineFinding;
 
 export interface SweepInput {
   roots: string[];

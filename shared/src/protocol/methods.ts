@@ -9,6 +9,7 @@ import {
   SessionSummary,
   SignalName,
   TerminalSize,
+  QuarantineFinding,
 } from './schemas.js';
 
 export interface MethodDescriptor<P extends TSchema = TSchema, R extends TSchema = TSchema> {
@@ -318,7 +319,10 @@ export const METHODS = {
   'session.diff': method({
     summary: "What a --snapshot session changed in its writable directories: + added, ~ modified, - deleted, p mode only; with detail, line counts and unified diffs of text files.",
     params: Type.Object({ session: SessionRef, detail: Type.Optional(DiffDetail) }, { additionalProperties: false }),
-    result: Type.Object({ trees: Type.Array(Type.Object({ tree: Type.String(), changes: Type.Array(ChangeRecord) })) }),
+    result: Type.Object({
+      trees: Type.Array(Type.Object({ tree: Type.String(), changes: Type.Array(ChangeRecord) })),
+      quarantined: Type.Array(QuarantineFinding, { description: 'What nono moved aside (or stripped of set-id bits) when the session ended' }),
+    }),
     auth: true,
   }),
   'session.rollback': method({

@@ -2,7 +2,7 @@
 // start it and how a client stops it, so the OpenRPC document can tell a plugin author how to
 // subscribe and unsubscribe without reading the daemon.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { OutputStream } from './schemas.js';
+import { OutputStream, QuarantineFinding } from './schemas.js';
 
 export interface NotificationDescriptor {
   summary: string;
@@ -37,15 +37,7 @@ export const NOTIFICATIONS = {
       code: Type.Union([Type.Integer(), Type.Null()]),
       signal: Type.Union([Type.Integer(), Type.Null()]),
       quarantined: Type.Optional(
-        Type.Array(
-          Type.Object({
-            kind: Type.Union([Type.Literal('host-exec'), Type.Literal('git'), Type.Literal('setid')]),
-            path: Type.String(),
-            movedTo: Type.Optional(Type.String()),
-            reason: Type.String(),
-          }),
-          { description: 'What the session left that the host would run later, moved aside (set-id bits stripped) when it ended' },
-        ),
+        Type.Array(QuarantineFinding, { description: 'What the session left that the host would run later, moved aside (set-id bits stripped) when it ended' }),
       ),
     }),
     startedBy: ATTACHED,

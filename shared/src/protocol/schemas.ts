@@ -77,6 +77,14 @@ export const ResourceLimits = Type.Object(
 );
 export type ResourceLimits = Static<typeof ResourceLimits>;
 
+export const QuarantineFinding = Type.Object({
+  kind: Type.Union([Type.Literal('host-exec'), Type.Literal('git'), Type.Literal('setid')]),
+  path: Type.String(),
+  movedTo: Type.Optional(Type.String({ description: 'Where it was moved (renamed in place, never deleted); absent for set-id files, whose bits were stripped' })),
+  reason: Type.String(),
+});
+export type QuarantineFinding = Static<typeof QuarantineFinding>;
+
 export const SandboxPlan = Type.Object({
   profile: Type.String(),
   profileChain: Type.Array(Type.String()),
