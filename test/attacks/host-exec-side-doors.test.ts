@@ -92,8 +92,10 @@ describe.each(users)('side doors to the host as %s', (_label, who) => {
   });
 
   it('a commondir written in the sandbox is moved aside when the session ends, and named', async () => {
-    const r = await inside(`mkdir -p .evil && printf '${fsmonitor()}' > .evil/config && echo ../.evil > .git/commondir`);
+    // Watched during the session as well: gone within moments, before the user's prompt runs git.
+    const r = await inside(`mkdir -p .evil && printf '${fsmonitor()}' > .evil/config && echo ../.evil > .git/commondir && sleep 1 && ls .git`);
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toMatch(/^commondir$/m);
     expect(r.stderr).toMatch(/\.git\/commondir -> .*commondir\.nono-quarantine-.*redirects where git reads its config/);
     expect(existsSync(join(repo(), '.git', 'commondir'))).toBe(false);
     await hostGit('status');

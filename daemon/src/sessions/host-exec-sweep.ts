@@ -4,7 +4,7 @@
 // core.fsmonitor, a hook, a commondir), and set-id files. Each is moved aside in place
 // (renamed, never deleted) or, for set-id bits, stripped; the caller reports and audits them.
 // Threat: the session is over, but what it planted runs as the user, outside any sandbox.
-import { closeSync, constants, fstatSync, fchmodSync, openSync, readdirSync, readFileSync, renameSync, type Dirent } from 'node:fs';
+import { closeSync, constants, fstatSync, fchmodSync, openSync, readdirSync, readFileSync, renameSync, watch, type Dirent, type FSWatcher } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { QuarantineFinding } from '@nono/shared';
 import { GIT_CONTROL_ENTRIES, gitDirsWithin, gitLinkTarget, unsafeGitConfigKeys } from '../policy/git-control.js';
@@ -82,16 +82,66 @@ function gitControlProblem(gitDir: string, entry: string, path: string): string 
   return `${entry} written in the sandbox makes git read objects from elsewhere`;
 }
 
-export function sweepWritableTrees(input: SweepInput): SweepFinding[] {
-  const findings: SweepFinding[] = [];
-  const since = input.startedAtMs - CTIME_SLACK_MS;
-  const moveAside = (kind: SweepFinding['kind'], path: string, reason: string): void => {
+function moveAsideInto(findings: SweepFinding[], session: string) {
+  return (kind: SweepFinding['kind'], path: string, reason: string): void => {
     try {
-      findings.push({ kind, path, movedTo: quarantine(path, input.session), reason });
+      findings.push({ kind, path, movedTo: quarantine(path, session), reason });
     } catch (error) {
       findings.push({ kind, path, reason: `${reason}; could not move it aside: ${(error as Error).message}` });
     }
   };
+}
+
+/** Entries that redirect git the moment they appear, so they are watched for during the session too. */
+const WATCHED_ENTRIES = ['commondir', 'config.worktree'];
+
+/**
+ * Watches, for the length of a session, the git dirs it can write: a commondir or
+ * config.worktree that appears is moved aside within moments (inotify), so the user's shell
+ * prompt running `git status` on the host meanwhile does not read it. The end-of-session sweep
+ * catches everything else, and these again if a watch missed one.
+ */
+export class HostExecGuard {
+  private readonly findings: SweepFinding[] = [];
+  private readonly watchers: FSWatcher[] = [];
+
+  constructor(private readonly input: SweepInput) {
+    const before = new Set(input.gitControl);
+    const moveAside = moveAsideInto(this.findings, input.session);
+    for (const dotGit of input.inventory?.dotGits ?? []) {
+      for (const gitDir of gitDirsWithin(dotGit)) {
+        try {
+          const watcher = watch(gitDir, { persistent: false }, (_event, name) => {
+            if (typeof name !== 'string' || !WATCHED_ENTRIES.includes(name)) return;
+            const path = join(gitDir, name);
+            if (before.has(path) || !statIfVisible(path, false)) return;
+            const problem = gitControlProblem(gitDir, name, path);
+            if (problem) moveAside('git', path, problem);
+          });
+          watcher.on('error', () => watcher.close());
+          this.watchers.push(watcher);
+        } catch {
+          // A git dir gone or unreadable since the plan: the end-of-session sweep still runs.
+        }
+      }
+    }
+  }
+
+  close(): void {
+    for (const watcher of this.watchers.splice(0)) watcher.close();
+  }
+
+  /** Stops watching and sweeps; what the watches moved aside comes first. */
+  finish(): SweepFinding[] {
+    this.close();
+    return [...this.findings.splice(0), ...sweepWritableTrees(this.input)];
+  }
+}
+
+export function sweepWritableTrees(input: SweepInput): SweepFinding[] {
+  const findings: SweepFinding[] = [];
+  const since = input.startedAtMs - CTIME_SLACK_MS;
+  const moveAside = moveAsideInto(findings, input.session);
   const setIdCandidates: string[] = [];
   const visit = (path: string, entry: Dirent): void => {
     if (!entry.isFile() && !entry.isDirectory()) return;

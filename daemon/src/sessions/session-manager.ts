@@ -20,7 +20,7 @@ import { protectSignedFiles } from '../policy/signed-files.js';
 import { FETCH_PRELOAD, startSessionProxy, UNDICI_DIR } from '../proxy/session-proxy.js';
 import { resolverFromEnv, type Resolver } from '../proxy/checked-address.js';
 import type { SessionRow, SessionStore } from '../store/session-store.js';
-import { sweepWritableTrees } from './host-exec-sweep.js';
+import { HostExecGuard } from './host-exec-sweep.js';
 
 export interface SessionManagerOptions {
   paths: NonoPaths;
@@ -123,7 +123,7 @@ export class SessionManager {
       }
     }
     makeMissingControlDirs(plan);
-    const startedAtMs = Date.now();
+    const guard = new HostExecGuard({ ...compiled.hostExec, startedAtMs: Date.now(), session: name });
     // A detached session still gets a terminal: it is there to be attached to later.
     const terminal = params.terminal ?? (params.detached ? DETACHED_SIZE : null);
     // Before the command starts, so the baseline is what the user had.
@@ -143,7 +143,7 @@ export class SessionManager {
       output: OutputLog.forSession(this.logDir, id),
       terminal,
       persistent: params.name !== undefined || params.detached === true || terminal !== null,
-      sweep: () => sweepWritableTrees({ ...compiled.hostExec, startedAtMs, session: name }),
+      sweep: () => guard.finish(),
       onEnd: () => {
         proxy?.close();
         if (takeSnapshots) {
@@ -188,6 +188,7 @@ export class SessionManager {
       }
     } catch (error) {
       if (specFile) removeSpecFile(specFile);
+      guard.close();
       session.failed(String(error));
       throw new NonoError('SPAWN_FAILED', `could not start nono-helper: ${(error as Error).message}; check the daemon log`);
     }
