@@ -21,12 +21,23 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+/**
+ * `run` and `shell` pass the command's own exit code through, so a usage error of theirs
+ * must not look like a command that exited 2: it is nono failing, 125. Elsewhere 2, as usual.
+ */
+const PASS_THROUGH_COMMANDS = new Set(['run', 'shell']);
+
+function usageExitCode(argv: string[]): number {
+  const command = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  return command !== undefined && PASS_THROUGH_COMMANDS.has(command) ? 125 : 2;
+}
+
 async function main(): Promise<void> {
   try {
     await program.parseAsync(process.argv);
   } catch (error) {
     if (error instanceof CommanderError) {
-      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      process.exitCode = error.exitCode === 0 ? 0 : usageExitCode(process.argv);
     } else {
       process.stderr.write(`nono: ${(error as Error).message}\n`);
       process.exitCode = 125;

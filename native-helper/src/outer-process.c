@@ -79,7 +79,8 @@ static void die_like(int sig)
 	if (setrlimit(RLIMIT_CORE, &no_core) < 0)
 		die("cannot set RLIMIT_CORE to 0 before re-raising signal %d: %s", sig,
 		    strerror(errno));
-	if (signal(sig, SIG_DFL) == SIG_ERR)
+	/* SIGKILL and SIGSTOP cannot be caught, so they need (and allow) no reset. */
+	if (sig != SIGKILL && sig != SIGSTOP && signal(sig, SIG_DFL) == SIG_ERR)
 		die("cannot reset signal %d: %s", sig, strerror(errno));
 	sigemptyset(&set);
 	sigaddset(&set, sig);

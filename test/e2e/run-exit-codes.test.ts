@@ -19,6 +19,24 @@ describe('exit codes of nono run', () => {
     expect(r.code).toBe(143);
   });
 
+  it('reports SIGKILL, which cannot be caught or re-raised by a handler, as 137 with nothing on stderr', async () => {
+    const r = await runCli(['run', '--', 'sh', '-c', 'kill -KILL $$'], ctx.world);
+    expect(r.code).toBe(137);
+    expect(r.stderr).toBe('');
+  });
+
+  it('records 143 when nono stop ends a detached command with TERM', async () => {
+    await runCli(['run', '--name', 'to-stop', '--detached', '--', 'sleep', '100'], ctx.world);
+    const stopped = await runCli(['stop', 'to-stop'], ctx.world);
+    expect(stopped.stdout).toMatch(/code 143/);
+  });
+
+  it('gives 125, not the argument parser 2, for a usage error of run', async () => {
+    const r = await runCli(['run', '--memory', 'lots', '--', 'true'], ctx.world);
+    expect(r.code).toBe(125);
+    expect(r.stderr).toMatch(/lots is not a size/);
+  });
+
   it('gives 127 for a command that does not exist', async () => {
     const r = await runCli(['run', '--', 'no-such-command-xyz'], ctx.world);
     expect(r.code).toBe(127);

@@ -229,7 +229,7 @@ describe('resource limits', () => {
     expect((await cli('ps')).stdout).toMatch(/capped .*mem 1024M procs 64/);
     await cli('stop', 'capped', '--force');
     const bad = await cli('run', '--memory', '12', '--', 'true');
-    expect(bad.code).toBe(2);
+    expect(bad.code).toBe(125);
     expect(bad.stderr).toMatch(/12 is not a size of 1M or more/);
   });
 });
