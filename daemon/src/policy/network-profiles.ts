@@ -4,6 +4,7 @@
 import { NonoError } from '@nono/shared';
 import { readJsonc } from './jsonc-file.js';
 import { NETWORK_PROFILES_FILE } from './policy-data.js';
+import { BUILTIN_ROUTES, routeNamed } from '../credentials/credential-routes.js';
 
 export interface NetworkProfile {
   description: string;
@@ -35,7 +36,9 @@ export class NetworkProfileCatalog {
     for (const [name, entry] of entries) {
       if (!isStringList(entry?.hosts)) throw invalid(`profiles.${name}.hosts`, 'must be a list of host names');
       if (entry.include !== undefined && !isStringList(entry.include)) throw invalid(`profiles.${name}.include`, 'must be a list of network profile names');
-      if (entry.credentials !== undefined && !isStringList(entry.credentials)) throw invalid(`profiles.${name}.credentials`, 'must be a list of credential route names');
+      if (entry.credentials !== undefined && (!isStringList(entry.credentials) || !entry.credentials.every((route) => routeNamed(route)))) {
+        throw invalid(`profiles.${name}.credentials`, `must be a list of built-in credential route names (${BUILTIN_ROUTES.map((r) => r.name).join(', ')})`);
+      }
     }
     const resolved = new Map<string, NetworkProfile>();
     const resolve = (name: string, trail: string[]): NetworkProfile => {

@@ -4,6 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { SecretNames } from '../../src/policy/secret-names.js';
 import { filterEnvironment } from '../../src/policy/environment.js';
 import { credentialsFromEnvironment } from '../../src/policy/credential-environment.js';
+import { NetworkProfileCatalog } from '../../src/policy/network-profiles.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const secrets = SecretNames.load();
 
@@ -83,5 +87,22 @@ describe('credentialsFromEnvironment', () => {
     expect(own.credentials).toEqual(['mine']);
     const none = credentialsFromEnvironment(['mine'], [], { mine: { ...custom, source: null } }, withheld);
     expect(none.credentials).toEqual(['mine=env://GITHUB_TOKEN']);
+  });
+});
+
+describe('network profile credentials', () => {
+  it("name each agent's own API route, and refuse a route that does not exist", () => {
+    const builtin = NetworkProfileCatalog.load();
+    expect(builtin.get('claude-code', 'test').credentials).toEqual(['anthropic']);
+    expect(builtin.get('codex', 'test').credentials).toEqual(['openai']);
+    expect(builtin.get('developer', 'test').credentials).toEqual([]);
+    const dir = mkdtempSync(join(tmpdir(), 'nono-netprof-'));
+    try {
+      const file = join(dir, 'network.json');
+      writeFileSync(file, JSON.stringify({ profiles: { odd: { hosts: ['x.example'], credentials: ['anthropix'] } } }));
+      expect(() => NetworkProfileCatalog.load(file)).toThrow(/profiles\.odd\.credentials: must be a list of built-in credential route names \(openai, anthropic/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
