@@ -28,7 +28,7 @@ describe('secret-looking variable names', () => {
     for (const name of [
       'SSH_AUTH_SOCK', 'SSH_ASKPASS', 'GPG_AGENT_INFO', 'XDG_RUNTIME_DIR', 'XDG_SESSION_TYPE', 'TERM', 'TERM_PROGRAM', 'COLORTERM',
       'KEYBOARD_LAYOUT', 'KEYMAP', 'XKB_DEFAULT_LAYOUT', 'PWD', 'OLDPWD', 'PATH', 'HOME', 'LANG', 'TOKENIZERS_PARALLELISM',
-      'PASSWORD_STORE_DIR', 'POSTGRES_PASSWORD_FILE', 'GITHUB_TOKEN_PATH', 'AWS_REGION', 'AWS_PROFILE', 'AWS_CONFIG_FILE',
+      'PASSWORD_STORE_DIR', 'POSTGRES_PASSWORD_FILE', 'GITHUB_TOKEN_PATH', 'AWS_REGION', 'AWS_PROFILE', 'AWS_CONFIG_FILE', 'AWS_CA_BUNDLE',
       'ANTHROPIC_BASE_URL', 'HTTPS_PROXY', 'EDITOR', 'SHELL',
     ]) {
       expect(secrets.looksSecret(name, 'http://proxy.example:3128'), name).toBe(false);
