@@ -19,6 +19,7 @@ import { createDispatcher } from './rpc/dispatcher.js';
 import { helperPath, probeSandbox, type SandboxFeatures } from './sandbox/helper-binary.js';
 import type { DaemonServices } from './rpc/call-context.js';
 import { GroupCatalog } from './policy/group-catalog.js';
+import { SecretNames } from './policy/secret-names.js';
 import { NetworkProfileCatalog } from './policy/network-profiles.js';
 import { ProfileLoader } from './policy/profile-loader.js';
 import type { Isolation, PolicyServices } from './policy/compile-plan.js';
@@ -61,6 +62,7 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env): Promise
     paths,
     groups: GroupCatalog.load(),
     networkProfiles: NetworkProfileCatalog.load(),
+    secretNames: SecretNames.load(),
     profiles: new ProfileLoader(join(paths.configDir, 'profiles')),
     daemonHome: homedir(),
     isolation: isolationFrom(await features.catch(() => undefined)),

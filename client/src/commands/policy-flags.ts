@@ -24,6 +24,7 @@ export interface PolicyFlags {
   requireFullIsolation?: boolean;
   /** Commander names the repeatable --credential/--proxy-credential flag after its last long form. */
   proxyCredential: string[];
+  allowEnv: string[];
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -48,7 +49,8 @@ export function addPolicyFlags(command: Command, withProfile = true): Command {
     .option('--allow-command <name>', 'let a command a blocking group blocks run, e.g. rm (repeatable)', collect, [])
     .option('--block-command <name>', 'block another command in the sandbox (repeatable)', collect, [])
     .option('--require-full-isolation', 'refuse to run when the private filesystem view is unavailable')
-    .option('--credential, --proxy-credential <name[=source]>', 'give the sandbox a phantom key for a credential route (openai, anthropic, gemini, github, gitlab)', collect, []);
+    .option('--credential, --proxy-credential <name[=source]>', 'give the sandbox a phantom key for a credential route (openai, anthropic, gemini, github, gitlab)', collect, [])
+    .option('--allow-env <name>', 'pass this variable although it looks like a secret (repeatable)', collect, []);
 }
 
 export function policyRequest(flags: PolicyFlags): ParamsOf<'policy.show'> {
@@ -76,5 +78,6 @@ export function policyRequest(flags: PolicyFlags): ParamsOf<'policy.show'> {
     blockCommand: flags.blockCommand,
     requireFullIsolation: flags.requireFullIsolation === true,
     credentials: flags.proxyCredential,
+    allowEnv: flags.allowEnv,
   };
 }

@@ -6,7 +6,7 @@ import { EXIT_SETUP_FAILED, exitCodeFor } from '@nono/shared/exit-codes';
 import { parseByteSize } from '@nono/shared/byte-size';
 import type { QuarantineFinding, SandboxPlan } from '@nono/shared';
 import { NonoClient } from '../index.js';
-import { formatPlan } from '../output/format-plan.js';
+import { formatPlan, withheldNames } from '../output/format-plan.js';
 import { reportError } from '../output/report-error.js';
 import { reportDenials } from '../output/denial-footer.js';
 import { formatQuarantine } from '../output/quarantine-footer.js';
@@ -80,6 +80,14 @@ function warnIfLandlockOnly(plan: SandboxPlan): void {
   }
 }
 
+/** One line, names only: what the shell held that the sandbox does not get, and how to pass it. */
+function reportWithheld(plan: SandboxPlan): void {
+  if (plan.env.withheld.length === 0) return;
+  const routed = new Set(plan.env.credentialSources.map((s) => s.variable));
+  const hint = plan.env.withheld.some((name) => !routed.has(name)) ? '; pass one with --allow-env NAME' : '';
+  process.stderr.write(`nono: withheld from the sandbox (look like secrets): ${withheldNames(plan).join(', ')}${hint}\n`);
+}
+
 export async function run(argv: string[], options: RunOptions): Promise<number> {
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true && !options.dryRun && !options.detached;
   let client: NonoClient;
@@ -121,6 +129,7 @@ export async function run(argv: string[], options: RunOptions): Promise<number> 
     return 0;
   }
   warnIfLandlockOnly(result.plan);
+  reportWithheld(result.plan);
   const { id, name } = result.session;
   if (options.detached) {
     process.stdout.write(options.json ? `${JSON.stringify(result.session)}\n` : `started ${name} (${id}); \`nono attach ${name}\` to join it\n`);

@@ -42,6 +42,15 @@ export function formatPlan(plan: SandboxPlan, argv: string[]): string {
   lines.push(`${bold(out, 'Scopes')}   ${plan.scopes.join(', ')} (no signals or abstract sockets to processes outside)`);
   lines.push(`${bold(out, 'Cwd')}      ${plan.cwd}`);
   if (plan.env.dropped.length > 0) lines.push(`${bold(out, 'Env')}      dropped: ${plan.env.dropped.join(', ')}`);
+  if (plan.env.withheld.length > 0) {
+    lines.push(`${bold(out, 'Env')}      withheld (look like secrets): ${withheldNames(plan).join(', ')}${dim(out, ' (--allow-env NAME passes one)')}`);
+  }
   for (const note of plan.notes) lines.push(`${bold(out, 'Note')}     ${note}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The withheld variables by name only; a route's key says the sandbox gets a phantom instead. */
+export function withheldNames(plan: SandboxPlan): string[] {
+  const routeOf = new Map(plan.env.credentialSources.map((s) => [s.variable, s.route]));
+  return plan.env.withheld.map((name) => (routeOf.has(name) ? `${name} (served to the ${routeOf.get(name)} route; the sandbox gets a phantom)` : name));
 }

@@ -26,3 +26,9 @@ export const BUILTIN_ROUTES: CredentialRoute[] = [
 export function routeNamed(name: string): CredentialRoute | undefined {
   return BUILTIN_ROUTES.find((r) => r.name === name);
 }
+
+/** "openai" or "openai=SOURCE" (env://, file://, cmd://, op://, bw://; see credential-source.ts). */
+export function parseCredentialRequest(text: string): { name: string; source: string | undefined } {
+  const eq = text.indexOf('=');
+  return eq < 0 ? { name: text, source: undefined } : { name: text.slice(0, eq), source: text.slice(eq + 1) };
+}

@@ -1,5 +1,6 @@
 // Where a real key comes from: the OS keychain (`nono credential set NAME`, or vault://NAME),
-// the daemon's own environment (env://VAR), a file (file://PATH) or a command run by the daemon
+// the environment of the run that asks (env://VAR: the shell nono was started from, sent over
+// the authenticated socket; else the daemon's own), a file (file://PATH) or a command run by the daemon
 // (cmd://COMMAND, op://VAULT/ITEM/FIELD, bw://ITEM; see credential-command.ts). Without a source,
 // the keychain entry of the route's name, else the route's default source. The key only ever
 // lives in the daemon.
@@ -8,16 +9,22 @@ import { NonoError } from '@nono/shared';
 import { keychainVault } from './keychain-vault.js';
 import { commandSecrets, secretCommandFor } from './credential-command.js';
 
-export async function resolveCredential(name: string, source: string | undefined, fallback: string, daemonEnv: NodeJS.ProcessEnv): Promise<string> {
+export async function resolveCredential(
+  name: string,
+  source: string | undefined,
+  fallback: string,
+  daemonEnv: NodeJS.ProcessEnv,
+  runEnv: Record<string, string> = {},
+): Promise<string> {
   if (source === undefined) {
     const stored = await keychainVault.get(name);
     if (stored) return stored;
-    return readSource(name, fallback, daemonEnv, true);
+    return readSource(name, fallback, daemonEnv, runEnv, true);
   }
-  return readSource(name, source, daemonEnv, false);
+  return readSource(name, source, daemonEnv, runEnv, false);
 }
 
-async function readSource(name: string, source: string, daemonEnv: NodeJS.ProcessEnv, afterKeychain: boolean): Promise<string> {
+async function readSource(name: string, source: string, daemonEnv: NodeJS.ProcessEnv, runEnv: Record<string, string>, afterKeychain: boolean): Promise<string> {
   if (source.startsWith('vault://')) {
     const entry = source.slice('vault://'.length);
     const stored = await keychainVault.get(entry);
@@ -28,7 +35,8 @@ async function readSource(name: string, source: string, daemonEnv: NodeJS.Proces
   if (command) return commandSecrets.read(name, command, daemonEnv);
   let value: string | undefined;
   if (source.startsWith('env://')) {
-    value = daemonEnv[source.slice('env://'.length)];
+    const variable = source.slice('env://'.length);
+    value = runEnv[variable] ?? daemonEnv[variable];
   } else if (source.startsWith('file://')) {
     try {
       value = readFileSync(source.slice('file://'.length), 'utf8');
@@ -44,7 +52,7 @@ async function readSource(name: string, source: string, daemonEnv: NodeJS.Proces
   if (!key) {
     const message = afterKeychain
       ? `credential ${name}: not in the OS keychain and ${source} is empty or unset; store it with nono credential set ${name}`
-      : `credential ${name}: ${source} is empty or unset; set it in the daemon's environment or file, or name another source`;
+      : `credential ${name}: ${source} is empty or unset; export it in the shell you run nono from (or set the file), or name another source`;
     throw new NonoError('CREDENTIAL_UNAVAILABLE', message, { credential: name });
   }
   return key;

@@ -11,7 +11,7 @@ import type { Duplex } from 'node:stream';
 import { createSecureContext, TLSSocket } from 'node:tls';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { NonoError, type SandboxPlan } from '@nono/shared';
-import { BUILTIN_ROUTES, routeNamed, type CredentialRoute } from './credential-routes.js';
+import { BUILTIN_ROUTES, parseCredentialRequest, routeNamed, type CredentialRoute } from './credential-routes.js';
 import { resolveCredential } from './credential-source.js';
 import { withoutHopByHop } from '../proxy/hop-by-hop.js';
 import { createSessionCa } from './session-ca.js';
@@ -45,12 +45,6 @@ function phantomFrom(route: CredentialRoute, req: IncomingMessage): Buffer {
   return Buffer.from(raw.startsWith(prefix!) ? raw.slice(prefix!.length) : raw);
 }
 
-/** "openai" or "openai=SOURCE" (env://, file://, cmd://, op://, bw://; see credential-source.ts). */
-function parseRequest(text: string): { name: string; source: string | undefined } {
-  const eq = text.indexOf('=');
-  return eq < 0 ? { name: text, source: undefined } : { name: text.slice(0, eq), source: text.slice(eq + 1) };
-}
-
 export async function createPhantomProxy(
   requested: string[],
   daemonEnv: NodeJS.ProcessEnv,
@@ -58,10 +52,12 @@ export async function createPhantomProxy(
   endpointRules: Record<string, string[]> = {},
   customRoutes: SandboxPlan['hosts']['customRoutes'] = {},
   onUse: (route: string, host: string) => void = () => undefined,
+  /** The environment of the run (the client's shell), where env:// sources look first. */
+  runEnv: Record<string, string> = {},
 ): Promise<PhantomProxy> {
   const active = new Map<string, ActiveCredential>();
   for (const text of requested) {
-    const { name, source } = parseRequest(text);
+    const { name, source } = parseCredentialRequest(text);
     const custom = customRoutes[name];
     const route: CredentialRoute | undefined = custom
       ? {
@@ -84,7 +80,7 @@ export async function createPhantomProxy(
     active.set(name, {
       route,
       upstream,
-      key: await resolveCredential(name, source, route.defaultSource, daemonEnv),
+      key: await resolveCredential(name, source, route.defaultSource, daemonEnv, runEnv),
       phantom: Buffer.from(`nono-phantom-${randomBytes(24).toString('hex')}`),
       rules: compileEndpointRules(endpointRules[name] ?? []),
     });

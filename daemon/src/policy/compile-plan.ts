@@ -11,6 +11,8 @@ import type { Access, Grants, PlanRule, SandboxPlan } from '@nono/shared';
 import { NonoError, type NonoPaths, type Profile } from '@nono/shared';
 import { canonicalOrLexical, isWithin, kindOf, statIfVisible, toAbsolute } from './resolve-path.js';
 import { filterEnvironment } from './environment.js';
+import { credentialsFromEnvironment } from './credential-environment.js';
+import type { SecretNames } from './secret-names.js';
 import { expandPath, type PolicyContext } from './policy-variables.js';
 import type { GroupCatalog, Platform } from './group-catalog.js';
 import type { NetworkProfileCatalog } from './network-profiles.js';
@@ -39,6 +41,8 @@ export interface RunRequest {
   memoryBytes?: number | undefined;
   maxProcesses?: number | undefined;
   credentials?: string[] | undefined;
+  /** Variables to pass although they look like secrets (--allow-env). */
+  allowEnv?: string[] | undefined;
   /** Whose groups apply (default: this machine's); `policy show --platform macos` asks for the Mac's. */
   platform?: Platform | undefined;
 }
@@ -61,6 +65,7 @@ export interface PolicyServices {
   paths: NonoPaths;
   groups: GroupCatalog;
   networkProfiles: NetworkProfileCatalog;
+  secretNames: SecretNames;
   profiles: ProfileLoader;
   daemonHome: string;
   isolation: Isolation;
@@ -397,7 +402,7 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
   const blockedCommands = view ? planBlockedCommands(commandRules, ruleList, request.env.PATH) : [];
   if (!view && commandRules.block.length > 0) notes.push('command blocking needs the private filesystem view; without user namespaces blocked commands still run');
 
-  const filtered = filterEnvironment(request.env, profile.environment);
+  const filtered = filterEnvironment(request.env, profile.environment ?? {}, services.secretNames, request.allowEnv);
   const { env, passed } = filtered;
   const dropped = [...filtered.dropped];
   // A variable naming a host socket is a pointer into the hidden: drop it unless granted.
@@ -409,8 +414,30 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
     dropped.push(name);
   }
   dropped.sort();
+  const blocked = request.netBlock === true || profile.network?.block === true;
   const networkProfile = request.networkProfile ?? profile.network?.network_profile ?? null;
-  const profileHosts = networkProfile ? services.networkProfiles.get(networkProfile, request.networkProfile ? '--network-profile' : where).hosts : [];
+  const selected = networkProfile ? services.networkProfiles.get(networkProfile, request.networkProfile ? '--network-profile' : where) : undefined;
+  const customRoutes: SandboxPlan['hosts']['customRoutes'] = Object.fromEntries(
+    Object.entries(profile.network?.custom_credentials ?? {}).map(([name, r]) => [
+      name,
+      { upstream: r.upstream, header: r.header.toLowerCase(), format: r.format ?? '{key}', keyVariable: r.key_env, baseUrlVariable: r.base_url_env ?? null, source: r.source ?? null },
+    ]),
+  );
+  const fromEnvironment = credentialsFromEnvironment(
+    [...new Set([...(profile.network?.credentials ?? []), ...(request.credentials ?? [])])],
+    blocked ? [] : (selected?.credentials ?? []),
+    customRoutes,
+    new Set(filtered.withheld),
+  );
+  // A route's real key never enters the sandbox, even under a name that does not look secret.
+  const withheld = new Set(filtered.withheld);
+  for (const { variable } of fromEnvironment.sources) {
+    if (!(variable in request.env)) continue;
+    withheld.add(variable);
+    if (!passed.includes(variable)) continue;
+    delete env[variable];
+    passed.splice(passed.indexOf(variable), 1);
+  }
   const plan: SandboxPlan = {
     profile: resolved.name,
     profileChain: resolved.chain.map((c) => c.name),
@@ -418,16 +445,11 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
     workdir,
     hosts: {
       networkProfile,
-      allow: [...new Set([...profileHosts, ...(profile.network?.allow_domain ?? []), ...(request.allowDomain ?? [])])],
+      allow: [...new Set([...(selected?.hosts ?? []), ...(profile.network?.allow_domain ?? []), ...(request.allowDomain ?? [])])],
       deny: profile.network?.deny_domain ?? [],
-      credentials: [...new Set([...(profile.network?.credentials ?? []), ...(request.credentials ?? [])])],
+      credentials: fromEnvironment.credentials,
       endpointRules: profile.network?.endpoint_rules ?? {},
-      customRoutes: Object.fromEntries(
-        Object.entries(profile.network?.custom_credentials ?? {}).map(([name, r]) => [
-          name,
-          { upstream: r.upstream, header: r.header.toLowerCase(), format: r.format ?? '{key}', keyVariable: r.key_env, baseUrlVariable: r.base_url_env ?? null, source: r.source ?? null },
-        ]),
-      ),
+      customRoutes,
       enforced: false,
     },
     interactive: profile.interactive === true,
@@ -444,11 +466,10 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
     network: 'allow',
     scopes: ['signal', 'abstract-unix'],
     cwd,
-    env: { passed, dropped },
+    env: { passed, dropped, withheld: [...withheld].sort(), credentialSources: fromEnvironment.sources.filter((s) => s.variable in request.env) },
     notes,
   };
   // Any host rule at all means proxied: the allowlist is then the only way out.
-  const blocked = request.netBlock === true || profile.network?.block === true;
   const proxied = !blocked && (plan.hosts.allow.length > 0 || plan.hosts.credentials.length > 0);
   plan.network = blocked ? 'block' : proxied ? 'proxied' : 'allow';
   plan.hosts.enforced = proxied || blocked;

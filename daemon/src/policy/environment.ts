@@ -1,8 +1,10 @@
 // Which of the caller's environment variables reach the sandbox. With environment.allow_vars
 // only those pass (trailing-* patterns allowed); deny_vars beats allow; set_vars is added.
 // Variables that make a loader, interpreter or shell run code the user did not ask for never
-// pass unless allow_vars names them exactly: a poisoned environment would otherwise hijack
-// every tool the agent starts.
+// pass unless allow_vars or --allow-env names them exactly: a poisoned environment would
+// otherwise hijack every tool the agent starts. Nor do variables that look like secrets
+// (secret-names.ts): those are withheld, and the run says which.
+import type { SecretNames } from './secret-names.js';
 
 const HIJACK_EXACT = new Set([
   'NODE_OPTIONS',
@@ -59,28 +61,35 @@ export interface FilteredEnvironment {
   env: Record<string, string>;
   passed: string[];
   dropped: string[];
+  /** Looked like secrets and were not named: kept out, names only ever shown. */
+  withheld: string[];
 }
 
-export function filterEnvironment(input: Record<string, string>, policy: EnvironmentPolicy = {}): FilteredEnvironment {
+export function filterEnvironment(
+  input: Record<string, string>,
+  policy: EnvironmentPolicy,
+  secrets: SecretNames,
+  /** --allow-env: names the user passes for this run, as if allow_vars named them exactly. */
+  allowEnv: string[] = [],
+): FilteredEnvironment {
   const env: Record<string, string> = {};
   const passed: string[] = [];
   const dropped: string[] = [];
+  const withheld: string[] = [];
   const allow = policy.allow_vars;
   const deny = policy.deny_vars ?? [];
+  const named = new Set([...(allow ?? []), ...allowEnv]);
   for (const [name, value] of Object.entries(input)) {
     const malformed = name.length === 0 || name.includes('=') || name.includes('\0') || value.includes('\0');
-    const allowed =
-      !malformed &&
-      !NEVER.some((prefix) => name.startsWith(prefix)) &&
-      !deny.some((p) => matchesVariable(name, p)) &&
-      (isHijackVariable(name) ? (allow ?? []).includes(name) : allow === undefined || allow.some((p) => matchesVariable(name, p)));
-    if (allowed) {
+    if (malformed || NEVER.some((prefix) => name.startsWith(prefix)) || deny.some((p) => matchesVariable(name, p))) {
+      dropped.push(name);
+    } else if (named.has(name) || (!isHijackVariable(name) && !secrets.looksSecret(name, value) && (allow === undefined || allow.some((p) => matchesVariable(name, p))))) {
       env[name] = value;
       passed.push(name);
     } else {
-      dropped.push(name);
+      (secrets.looksSecret(name, value) ? withheld : dropped).push(name);
     }
   }
   Object.assign(env, policy.set_vars ?? {});
-  return { env, passed: passed.sort(), dropped: dropped.sort() };
+  return { env, passed: passed.sort(), dropped: dropped.sort(), withheld: withheld.sort() };
 }

@@ -4,17 +4,24 @@
 import { NonoError } from '@nono/shared';
 import { readJsonc } from './jsonc-file.js';
 import { NETWORK_PROFILES_FILE } from './policy-data.js';
+import { BUILTIN_ROUTES, routeNamed } from '../credentials/credential-routes.js';
 
 export interface NetworkProfile {
   description: string;
   /** Every host, the included lists' first. */
   hosts: string[];
+  /**
+   * The credential routes of this list's own API (not its includes'): served with a phantom
+   * when the caller's shell holds the route's key variable, which is withheld anyway.
+   */
+  credentials: string[];
 }
 
 interface NetworkProfileEntry {
   description?: unknown;
   include?: unknown;
   hosts?: unknown;
+  credentials?: unknown;
 }
 
 const isStringList = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
@@ -29,6 +36,9 @@ export class NetworkProfileCatalog {
     for (const [name, entry] of entries) {
       if (!isStringList(entry?.hosts)) throw invalid(`profiles.${name}.hosts`, 'must be a list of host names');
       if (entry.include !== undefined && !isStringList(entry.include)) throw invalid(`profiles.${name}.include`, 'must be a list of network profile names');
+      if (entry.credentials !== undefined && (!isStringList(entry.credentials) || !entry.credentials.every((route) => routeNamed(route)))) {
+        throw invalid(`profiles.${name}.credentials`, `must be a list of built-in credential route names (${BUILTIN_ROUTES.map((r) => r.name).join(', ')})`);
+      }
     }
     const resolved = new Map<string, NetworkProfile>();
     const resolve = (name: string, trail: string[]): NetworkProfile => {
@@ -42,7 +52,11 @@ export class NetworkProfileCatalog {
         hosts.push(...resolve(included, [...trail, name]).hosts);
       }
       hosts.push(...(entry.hosts as string[]));
-      const profile = { description: typeof entry.description === 'string' ? entry.description : '', hosts: [...new Set(hosts)] };
+      const profile = {
+        description: typeof entry.description === 'string' ? entry.description : '',
+        hosts: [...new Set(hosts)],
+        credentials: (entry.credentials as string[] | undefined) ?? [],
+      };
       resolved.set(name, profile);
       return profile;
     };

@@ -8,3 +8,4 @@ export const GROUPS_FILE = join(DATA_DIR, 'groups.json');
 export const NETWORK_PROFILES_FILE = join(DATA_DIR, 'network-profiles.json');
 export const BUILTIN_PROFILES_DIR = join(DATA_DIR, 'profiles');
 export const HOST_EXEC_PATHS_FILE = join(DATA_DIR, 'host-exec-paths.json');
+export const SECRET_ENV_NAMES_FILE = join(DATA_DIR, 'secret-env-names.json');

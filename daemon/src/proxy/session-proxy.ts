@@ -40,7 +40,16 @@ export const UNDICI_DIR = dirname(createRequire(import.meta.url).resolve('undici
 
 export async function startSessionProxy(
   plan: SandboxPlan,
-  options: { log: Logger; netLogPath: string; resolve: Resolver; socketDir: string; id: string; record?: (event: AuditInput) => void },
+  options: {
+    log: Logger;
+    netLogPath: string;
+    resolve: Resolver;
+    socketDir: string;
+    id: string;
+    record?: (event: AuditInput) => void;
+    /** The run's environment, where env:// credential sources are read; never kept. */
+    runEnv?: Record<string, string>;
+  },
 ): Promise<SessionProxy> {
   const record = options.record ?? (() => undefined);
   const token = randomBytes(32).toString('hex');
@@ -48,6 +57,7 @@ export async function startSessionProxy(
   // daemon's memory otherwise.
   const phantoms = plan.hosts.credentials.length > 0 ? await (await import('../credentials/phantom-proxy.js')).createPhantomProxy(plan.hosts.credentials, process.env, options.id, plan.hosts.endpointRules, plan.hosts.customRoutes, (route, host) =>
           record({ kind: 'credential.use', session: options.id, payload: { route, host } }),
+          options.runEnv,
         ) : undefined;
   const proxy = new FilteringProxy({
     ...(phantoms ? { originHandler: phantoms.handle, interceptor: phantoms } : {}),

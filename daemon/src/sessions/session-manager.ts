@@ -98,6 +98,7 @@ export class SessionManager {
             socketDir: join(this.options.paths.runtimeDir, 'proxies'),
             id,
             record: (event) => audit.record(event),
+            runEnv: params.env,
           })
         : undefined;
     const env: Record<string, string> = { ...compiled.env, ...proxy?.env, NONO_SESSION: name };

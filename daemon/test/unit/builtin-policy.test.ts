@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { resolveNonoPaths } from '@nono/shared';
 import { compilePlan, type PolicyServices } from '../../src/policy/compile-plan.js';
 import { GroupCatalog } from '../../src/policy/group-catalog.js';
+import { SecretNames } from '../../src/policy/secret-names.js';
 import { NetworkProfileCatalog } from '../../src/policy/network-profiles.js';
 import { ProfileLoader } from '../../src/policy/profile-loader.js';
 
@@ -63,6 +64,7 @@ const services = (): PolicyServices => ({
   paths: resolveNonoPaths(env),
   groups: GroupCatalog.load(),
   networkProfiles: NetworkProfileCatalog.load(),
+  secretNames: SecretNames.load(),
   profiles: new ProfileLoader(join(root, 'no-user-profiles')),
   daemonHome: home,
 });

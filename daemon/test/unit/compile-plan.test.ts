@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { resolveNonoPaths, NonoError } from '@nono/shared';
 import { compilePlan, type PolicyServices } from '../../src/policy/compile-plan.js';
 import { GroupCatalog } from '../../src/policy/group-catalog.js';
+import { SecretNames } from '../../src/policy/secret-names.js';
 import { NetworkProfileCatalog } from '../../src/policy/network-profiles.js';
 import { ProfileLoader } from '../../src/policy/profile-loader.js';
 import { encodeSpec, rightsFor } from '../../src/sandbox/encode-spec.js';
@@ -48,6 +49,7 @@ const services = (view = false): PolicyServices => ({
   paths: resolveNonoPaths(env),
   groups: GroupCatalog.load(join(root, 'data', 'groups.json')),
   networkProfiles: NetworkProfileCatalog.load(join(root, 'data', 'network.json')),
+  secretNames: SecretNames.load(),
   profiles: new ProfileLoader(join(root, 'user-profiles'), join(root, 'data', 'profiles')),
   daemonHome: home,
 });

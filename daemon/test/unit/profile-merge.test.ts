@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { mergeProfiles } from '../../src/policy/profile-loader.js';
 import { filterEnvironment, matchesVariable } from '../../src/policy/environment.js';
+import { SecretNames } from '../../src/policy/secret-names.js';
 import { compileRules, decideName } from '../../src/proxy/host-rules.js';
 
 describe('mergeProfiles', () => {
@@ -49,6 +50,7 @@ describe('environment patterns', () => {
     const { env } = filterEnvironment(
       { AWS_SECRET: 's', AWS_REGION: 'r', LD_PRELOAD: 'x', NONO_SOCKET: '/s' },
       { allow_vars: ['AWS_*', 'LD_*', 'NONO_*'], deny_vars: ['AWS_SECRET'] },
+      SecretNames.load(),
     );
     expect(env).toEqual({ AWS_REGION: 'r' });
   });

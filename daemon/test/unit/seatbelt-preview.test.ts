@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveNonoPaths, type SandboxPlan } from '@nono/shared';
 import { compilePlan, type PolicyServices } from '../../src/policy/compile-plan.js';
 import { GroupCatalog } from '../../src/policy/group-catalog.js';
+import { SecretNames } from '../../src/policy/secret-names.js';
 import { NetworkProfileCatalog } from '../../src/policy/network-profiles.js';
 import { ProfileLoader } from '../../src/policy/profile-loader.js';
 import { planForMacos, previewProfile } from '../../src/sandbox/seatbelt/seatbelt-preview.js';
@@ -44,6 +45,7 @@ function services(groups?: string): PolicyServices {
     paths: resolveNonoPaths(env),
     groups: GroupCatalog.load(groups),
     networkProfiles: NetworkProfileCatalog.load(),
+    secretNames: SecretNames.load(),
     profiles: new ProfileLoader(join(root, 'profiles')),
     daemonHome: HOME,
     // Whatever this machine has: the preview compiles with Seatbelt's semantics regardless.

@@ -115,7 +115,16 @@ const POLICY_REQUEST = {
   blockCommand: Type.Optional(Type.Array(CommandName, { maxItems: 256, description: 'Block another command (name or glob)' })),
   requireFullIsolation: Type.Optional(Type.Boolean({ description: 'Refuse to run on Landlock alone' })),
   credentials: Type.Optional(
-    Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { maxItems: 32, description: 'Credential routes for phantom tokens: NAME or NAME=env://VAR or NAME=file://PATH' }),
+    Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), {
+      maxItems: 32,
+      description: "Credential routes for phantom tokens: NAME or NAME=env://VAR (VAR from env, kept out of the sandbox) or NAME=file://PATH",
+    }),
+  ),
+  allowEnv: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 256, pattern: '^[^=]+$' }), {
+      maxItems: 256,
+      description: 'Pass these variables of env although they look like secrets (or would hijack a loader)',
+    }),
   ),
 };
 

@@ -132,7 +132,16 @@ export const SandboxPlan = Type.Object({
   network: NetworkMode,
   scopes: Type.Array(Type.String()),
   cwd: Type.String(),
-  env: Type.Object({ passed: Type.Array(Type.String()), dropped: Type.Array(Type.String()) }),
+  env: Type.Object({
+    passed: Type.Array(Type.String()),
+    dropped: Type.Array(Type.String()),
+    withheld: Type.Array(Type.String(), {
+      description: 'Variables kept out because they look like secrets (names only); environment.allow_vars or --allow-env passes one',
+    }),
+    credentialSources: Type.Array(Type.Object({ variable: Type.String(), route: Type.String() }), {
+      description: "Withheld variables whose value is a credential route's real key this run: the sandbox gets a phantom",
+    }),
+  }),
   notes: Type.Array(Type.String()),
 });
 export type SandboxPlan = Static<typeof SandboxPlan>;
