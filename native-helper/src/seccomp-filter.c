@@ -109,13 +109,11 @@ static void deny_terminal_injection(scmp_filter_ctx ctx)
 }
 
 /*
- * libseccomp 2.5.4 (Debian 12) names fchmodat2 only when the kernel headers
- * define it, and 6.1's do not; new syscalls share one number on every arch.
+ * fchmodat2 is Linux 6.6; Debian 12's 6.1 headers lack its number, which
+ * SCMP_SYS(fchmodat2) needs. Syscalls that new share one number on every arch.
  */
-#ifdef __NR_fchmodat2
-#define NR_FCHMODAT2 SCMP_SYS(fchmodat2)
-#else
-#define NR_FCHMODAT2 452
+#ifndef __NR_fchmodat2
+#define __NR_fchmodat2 452
 #endif
 
 /* Where each syscall that sets a mode takes it, and where its open flags are (-1: none). */
@@ -130,7 +128,7 @@ static const struct mode_syscall mode_syscalls[] = {
 	{ "chmod", SCMP_SYS(chmod), 1, -1 },
 	{ "fchmod", SCMP_SYS(fchmod), 1, -1 },
 	{ "fchmodat", SCMP_SYS(fchmodat), 2, -1 },
-	{ "fchmodat2", NR_FCHMODAT2, 2, -1 },
+	{ "fchmodat2", __NR_fchmodat2, 2, -1 },
 	{ "mkdir", SCMP_SYS(mkdir), 1, -1 },
 	{ "mkdirat", SCMP_SYS(mkdirat), 2, -1 },
 	{ "mknod", SCMP_SYS(mknod), 1, -1 },
@@ -147,9 +145,7 @@ static const unsigned long setid_bits[] = { S_ISUID, S_ISGID };
 
 static struct scmp_arg_cmp arg_has_bit(int arg, unsigned long bit)
 {
-	return (struct scmp_arg_cmp){
-		.arg = (unsigned)arg, .op = SCMP_CMP_MASKED_EQ, .datum_a = bit, .datum_b = bit,
-	};
+	return SCMP_CMP((unsigned)arg, SCMP_CMP_MASKED_EQ, bit, bit);
 }
 
 /*

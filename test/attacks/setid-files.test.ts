@@ -89,9 +89,9 @@ describe.each(users)('set-id files as %s', (_label, who) => {
 
   it.each(applicable)('control: unsandboxed, $name leaves a set-id file or capability', ({ name, script }) => {
     const dir = ownedDir(join(ctx.world.root, 'control', slug(name)), ctx.as);
-    const argv = ['sh', '-c', script];
-    const run = ctx.as ? spawnSync('setpriv', [`--reuid=${ctx.as.uid}`, `--regid=${ctx.as.gid}`, '--clear-groups', '--', ...argv], { cwd: dir, env: { ...ctx.world.env, SETUID: ctx.setuid, PROBE: PROBE_BIN }, encoding: 'utf8' })
-      : spawnSync(argv[0]!, argv.slice(1), { cwd: dir, env: { ...ctx.world.env, SETUID: ctx.setuid, PROBE: PROBE_BIN }, encoding: 'utf8' });
+    const asUser = ctx.as ? ['setpriv', `--reuid=${ctx.as.uid}`, `--regid=${ctx.as.gid}`, '--clear-groups', '--'] : [];
+    const [command, ...args] = [...asUser, 'sh', '-c', script];
+    const run = spawnSync(command!, args, { cwd: dir, env: { ...ctx.world.env, SETUID: ctx.setuid, PROBE: PROBE_BIN }, encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
     expect(leftovers(dir)).not.toEqual([]);
   });
