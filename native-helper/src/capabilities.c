@@ -1,13 +1,13 @@
 /*
  * The seccomp filter refuses set-id modes; these capabilities are the other
- * ways a root command could leave privilege in a file. With CAP_SETFCAP it
- * could write security.capability (what setcap does), which the host honours
- * like a setuid bit; with CAP_FSETID a write to an existing set-id file would
- * keep its bit; with CAP_MKNOD (Landlock-only mode, where root's capabilities
- * are the host's) it could make a device node anyone may open. Dropped as
- * bubblewrap drops what it does not keep: from the bounding set, so exec can
- * not give them back, and from the current sets. Raw syscalls: the helper
- * does not link libcap for three bits.
+ * ways a root command could leave privilege in a file. CAP_SETFCAP writes
+ * security.capability (what setcap does), which the host honours like a
+ * setuid bit. CAP_FSETID keeps the bit of a set-id file through a write (on
+ * Landlock alone, where root's capabilities are the host's). CAP_MKNOD makes
+ * device nodes anyone may open; Landlock never grants that, but best-effort
+ * may run without Landlock. Dropped the way bubblewrap drops what it does not
+ * keep: from the bounding set, so exec cannot give them back, and from the
+ * current sets. Raw syscalls: the helper does not link libcap for three bits.
  */
 #include "capabilities.h"
 
