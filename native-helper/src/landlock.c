@@ -176,7 +176,7 @@ static void add_port_rule(int ruleset_fd, struct port_rule rule)
 		    strerror(errno));
 }
 
-void landlock_restrict(const struct spec *spec)
+int landlock_restrict(const struct spec *spec)
 {
 	int abi = landlock_abi();
 	struct compat c = {
@@ -188,7 +188,7 @@ void landlock_restrict(const struct spec *spec)
 	struct nono_landlock_ruleset_attr attr = plan_ruleset(&c, spec);
 
 	if (!has_landlock)
-		return;
+		return -1;
 	int ruleset_fd = create_ruleset(&attr, c.abi);
 	for (size_t i = 0; i < spec->fs_count; i++)
 		add_fs_rule(ruleset_fd, &c, &spec->fs[i]);
@@ -205,6 +205,22 @@ void landlock_restrict(const struct spec *spec)
 	if (nono_landlock_restrict_self(ruleset_fd, 0) < 0)
 		die("cannot enforce Landlock ruleset: %s (no_new_privs must be set first)",
 		    strerror(errno));
-	if (close(ruleset_fd) < 0)
+	return ruleset_fd;
+}
+
+/*
+ * The same rules again give the same rights, but a domain of its own: Landlock
+ * refuses ptrace from a domain to any process of its parent domain, and
+ * signal scoping (ABI 6) refuses signals to them.
+ */
+void landlock_nest(int ruleset_fd)
+{
+	if (ruleset_fd >= 0 && nono_landlock_restrict_self(ruleset_fd, 0) < 0)
+		die("cannot enter the command's nested Landlock domain: %s", strerror(errno));
+}
+
+void landlock_release(int ruleset_fd)
+{
+	if (ruleset_fd >= 0 && close(ruleset_fd) < 0)
 		die("cannot close Landlock ruleset: %s", strerror(errno));
 }

@@ -13,7 +13,18 @@ int landlock_abi(void);
 /*
  * Restricts this process as the spec asks. What the (capped) ABI cannot give
  * is fatal, or with best-effort dropped with one stderr line per drop.
+ * Returns the ruleset's fd, still open, or -1 when Landlock is missing.
  */
-void landlock_restrict(const struct spec *spec);
+int landlock_restrict(const struct spec *spec);
+
+/*
+ * Puts this process in a child domain of the one landlock_restrict made, with
+ * the same rules, so it can neither ptrace nor signal the processes left in
+ * the parent domain. Nothing happens for -1.
+ */
+void landlock_nest(int ruleset_fd);
+
+/* Closes the fd landlock_restrict returned; nothing happens for -1. */
+void landlock_release(int ruleset_fd);
 
 #endif

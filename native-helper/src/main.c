@@ -23,6 +23,7 @@ int main(int argc, char **argv)
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "capabilities.h"
 #include "cli.h"
 #include "close-fds.h"
 #include "die.h"
@@ -86,6 +87,20 @@ static void close_or_die(int fd, const char *what)
 }
 
 /*
+ * Second line behind the command's nested Landlock domain, for init and the
+ * proxy relay it forks: a process that is not dumpable may be ptraced only
+ * with CAP_SYS_PTRACE in the user namespace its memory was made in, and init
+ * never execs, so that is the host's, where nothing in the sandbox has any.
+ * The command's exec makes it dumpable again.
+ */
+static void refuse_ptrace(void)
+{
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		die("cannot make the sandbox's init undumpable: prctl(PR_SET_DUMPABLE): %s",
+		    strerror(errno));
+}
+
+/*
  * Only the sandbox's init returns, in the view, with the write end of the
  * pipe on which it reports the command's status; the helper waits outside
  * and ends as the command did. Never falls back to running without the view.
@@ -112,6 +127,7 @@ static int enter_view(struct spec *spec, bool no_userns)
 	if (spec->net == NET_PROXIED)
 		bring_up_loopback();
 	mount_view(spec);
+	refuse_ptrace();
 	return status_pipe[1];
 }
 
@@ -129,11 +145,16 @@ int main(int argc, char **argv)
 	die_with_parent();
 	int status_fd = spec.view ? enter_view(&spec, cli.no_userns) : -1;
 	set_no_new_privs();
+	drop_file_privilege_capabilities();
 	enter_cwd(&spec);
-	landlock_restrict(&spec);
+	int ruleset = landlock_restrict(&spec);
 	seccomp_restrict(spec.net);
-	if (spec.view)
+	if (spec.view) {
 		run_as_init(status_fd, spec.net == NET_PROXIED ? start_proxy_relay(spec.proxy_port) : 0);
+		/* Only the command gets here: init stays out of its reach. */
+		landlock_nest(ruleset);
+	}
+	landlock_release(ruleset);
 	close_stray_fds();
 	apply_resource_limits(&spec);
 	exec_command(cli.command);

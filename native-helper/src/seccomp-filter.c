@@ -7,12 +7,14 @@
 #include "seccomp-filter.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "die.h"
 
@@ -22,6 +24,7 @@ struct denied_syscall {
 };
 
 #define DENY(name) { #name, SCMP_SYS(name) }
+#define COUNT(array) (sizeof(array) / sizeof((array)[0]))
 
 /*
  * Each of these either reaches kernel code with a history of sandbox escapes
@@ -103,6 +106,79 @@ static void deny_terminal_injection(scmp_filter_ctx ctx)
 		add_rule(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), "ioctl TIOCSTI/TIOCLINUX",
 			 1, &cmp);
 	}
+}
+
+/*
+ * fchmodat2 is Linux 6.6; Debian 12's 6.1 headers lack its number, which
+ * SCMP_SYS(fchmodat2) needs. Syscalls that new share one number on every arch.
+ */
+#ifndef __NR_fchmodat2
+#define __NR_fchmodat2 452
+#endif
+
+/* Where each syscall that sets a mode takes it, and where its open flags are (-1: none). */
+struct mode_syscall {
+	const char *name;
+	int nr;
+	int mode_arg;
+	int flags_arg;
+};
+
+static const struct mode_syscall mode_syscalls[] = {
+	{ "chmod", SCMP_SYS(chmod), 1, -1 },
+	{ "fchmod", SCMP_SYS(fchmod), 1, -1 },
+	{ "fchmodat", SCMP_SYS(fchmodat), 2, -1 },
+	{ "fchmodat2", __NR_fchmodat2, 2, -1 },
+	{ "mkdir", SCMP_SYS(mkdir), 1, -1 },
+	{ "mkdirat", SCMP_SYS(mkdirat), 2, -1 },
+	{ "mknod", SCMP_SYS(mknod), 1, -1 },
+	{ "mknodat", SCMP_SYS(mknodat), 2, -1 },
+	{ "creat", SCMP_SYS(creat), 1, -1 },
+	{ "open", SCMP_SYS(open), 2, 1 },
+	{ "openat", SCMP_SYS(openat), 3, 2 },
+};
+
+/* O_TMPFILE carries O_DIRECTORY, which alone creates nothing. */
+static const unsigned long creating_open_flags[] = { O_CREAT, O_TMPFILE & ~O_DIRECTORY };
+
+static const unsigned long setid_bits[] = { S_ISUID, S_ISGID };
+
+static struct scmp_arg_cmp arg_has_bit(int arg, unsigned long bit)
+{
+	return SCMP_CMP((unsigned)arg, SCMP_CMP_MASKED_EQ, bit, bit);
+}
+
+/*
+ * A set-id file made in a granted directory outlives the sandbox: the
+ * session's own no_new_privs does not follow it, so anyone who runs it on the
+ * host later runs as its owner, root when root ran nono. Every syscall that
+ * can put S_ISUID or S_ISGID on a file or directory is refused when its mode
+ * carries either bit; open-like calls only when they create. Each rule tests
+ * one bit with a mask, so junk in the unused upper bits changes nothing.
+ * openat2 passes its mode in memory, which seccomp cannot read: it fails with
+ * ENOSYS and libc falls back to openat, as with clone3.
+ */
+static void deny_setid_modes(scmp_filter_ctx ctx)
+{
+	for (size_t s = 0; s < COUNT(mode_syscalls); s++) {
+		const struct mode_syscall *sys = &mode_syscalls[s];
+
+		for (size_t b = 0; b < COUNT(setid_bits); b++) {
+			struct scmp_arg_cmp mode = arg_has_bit(sys->mode_arg, setid_bits[b]);
+
+			if (sys->flags_arg < 0) {
+				add_rule(ctx, SCMP_ACT_ERRNO(EPERM), sys->nr, sys->name, 1, &mode);
+				continue;
+			}
+			for (size_t f = 0; f < COUNT(creating_open_flags); f++) {
+				struct scmp_arg_cmp cmp[] = {
+					arg_has_bit(sys->flags_arg, creating_open_flags[f]), mode,
+				};
+				add_rule(ctx, SCMP_ACT_ERRNO(EPERM), sys->nr, sys->name, 2, cmp);
+			}
+		}
+	}
+	add_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(openat2), "openat2", 0, NULL);
 }
 
 static void deny_socket_when(scmp_filter_ctx ctx, unsigned count, const struct scmp_arg_cmp *cmp)
@@ -190,6 +266,7 @@ void seccomp_restrict(enum net_mode net)
 	deny_dangerous_syscalls(ctx);
 	deny_namespace_clones(ctx);
 	deny_terminal_injection(ctx);
+	deny_setid_modes(ctx);
 	if (net == NET_BLOCK)
 		deny_network_sockets(ctx);
 	else if (net == NET_FILTERED || net == NET_PROXIED)

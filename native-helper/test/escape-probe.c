@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/io_uring.h>
+#include <linux/capability.h>
 #include <linux/keyctl.h>
+#include <linux/openat2.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stddef.h>
@@ -17,9 +19,11 @@
 #include <sys/ioctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 struct op {
@@ -49,16 +53,27 @@ static void usage_error(const char *message)
 	exit(2);
 }
 
-static long number(const char *s, long min, long max)
+static long number_in_base(const char *s, int base, long min, long max)
 {
 	char *end;
 	long value;
 
 	errno = 0;
-	value = strtol(s, &end, 10);
+	value = strtol(s, &end, base);
 	if (errno != 0 || end == s || *end != '\0' || value < min || value > max)
 		usage_error("bad number");
 	return value;
+}
+
+static long number(const char *s, long min, long max)
+{
+	return number_in_base(s, 10, min, max);
+}
+
+/* A file mode in octal, as chmod takes it: 4755. */
+static mode_t file_mode(const char *s)
+{
+	return (mode_t)number_in_base(s, 8, 0, 07777);
 }
 
 static struct sockaddr_in inet_address(const char *host, const char *port)
@@ -309,6 +324,23 @@ static int ptrace_attach(char **args)
 	return ok();
 }
 
+/*
+ * Attaches and keeps PID stopped until this probe is killed: what an agent
+ * would do to freeze the sandbox's init so that nothing it forwards arrives.
+ */
+static int ptrace_hold(char **args)
+{
+	pid_t pid = (pid_t)number(args[0], 1, 1 << 30);
+	int status;
+
+	if (ptrace(PTRACE_ATTACH, pid, NULL, NULL) < 0 || waitpid(pid, &status, __WALL) < 0)
+		return denied();
+	ok();
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
 static int send_signal(char **args)
 {
 	if (kill((pid_t)number(args[0], 1, 1 << 30), (int)number(args[1], 0, 64)) < 0)
@@ -382,6 +414,46 @@ static int unlink_file(char **args)
 	return ok();
 }
 
+/* fchmodat2 (Linux 6.6) by number: libc may not wrap it, and the sandbox must not miss it. */
+static int fchmodat2_path(char **args)
+{
+	if (syscall(452, AT_FDCWD, args[0], file_mode(args[1]), 0) < 0)
+		return denied();
+	return ok();
+}
+
+static int openat2_create(char **args)
+{
+	struct open_how how = {
+		.flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		.mode = file_mode(args[1]),
+	};
+
+	if (syscall(SYS_openat2, AT_FDCWD, args[0], &how, sizeof(how)) < 0)
+		return denied();
+	return ok();
+}
+
+static int mknod_file(char **args)
+{
+	if (mknod(args[0], S_IFREG | file_mode(args[1]), 0) < 0)
+		return denied();
+	return ok();
+}
+
+/* What `setcap cap_setuid+ep PATH` writes: a file capability the host honours at exec. */
+static int set_file_caps(char **args)
+{
+	struct vfs_cap_data caps = {
+		.magic_etc = VFS_CAP_REVISION_2 | VFS_CAP_FLAGS_EFFECTIVE,
+		.data = { { .permitted = 1U << CAP_SETUID } },
+	};
+
+	if (setxattr(args[0], "security.capability", &caps, XATTR_CAPS_SZ_2, 0) < 0)
+		return denied();
+	return ok();
+}
+
 static const struct op ops[] = {
 	{ "tcp-connect", 2, "HOST PORT", tcp_connect },
 	{ "tcp-bind", 1, "PORT", tcp_bind },
@@ -393,6 +465,7 @@ static const struct op ops[] = {
 	{ "abstract-connect", 1, "NAME", abstract_connect },
 	{ "unix-connect", 1, "PATH", unix_connect },
 	{ "ptrace-attach", 1, "PID", ptrace_attach },
+	{ "ptrace-hold", 1, "PID", ptrace_hold },
 	{ "kill", 2, "PID SIG", send_signal },
 	{ "io-uring", 0, "", io_uring },
 	{ "keyctl", 0, "", add_key },
@@ -401,6 +474,10 @@ static const struct op ops[] = {
 	{ "write-file", 1, "PATH", write_file },
 	{ "truncate", 1, "PATH", truncate_file },
 	{ "unlink", 1, "PATH", unlink_file },
+	{ "fchmodat2", 2, "PATH MODE", fchmodat2_path },
+	{ "openat2-create", 2, "PATH MODE", openat2_create },
+	{ "mknod-file", 2, "PATH MODE", mknod_file },
+	{ "set-file-caps", 1, "PATH", set_file_caps },
 };
 
 int main(int argc, char **argv)

@@ -985,12 +985,13 @@ describe('view', () => {
   describe('processes', () => {
     const procGrant = 'fs read_file,read_dir /proc';
 
-    it('/proc shows only the sandbox: pid 1 is the helper, its root is the view, host pids are absent', async () => {
-      const script = `cat /proc/1/comm; readlink /proc/1/root; test -e /proc/${process.pid} && echo host-visible; ls /proc | grep -c '^[0-9]'`;
+    it('/proc shows only the sandbox: pid 1 is the helper, out of the command\'s reach, the root is the view, host pids are absent', async () => {
+      const script = `cat /proc/1/comm; readlink /proc/1/root 2>/dev/null || echo init-out-of-reach; readlink /proc/self/root; test -e /proc/${process.pid} && echo host-visible; ls /proc | grep -c '^[0-9]'`;
       const result = await runHelper(viewSpec(procGrant), sh(script));
       expect(result.stderr).toBe('');
-      const [comm, root, count] = result.stdout.trim().split('\n');
+      const [comm, initRoot, root, count] = result.stdout.trim().split('\n');
       expect(comm).toBe('nono-helper');
+      expect(initRoot).toBe('init-out-of-reach');
       expect(root).toBe('/');
       // init, sh and ls (grep counts on its own line of pids, no host process shows up)
       expect(Number(count)).toBeLessThanOrEqual(4);

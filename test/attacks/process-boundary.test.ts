@@ -1,12 +1,15 @@
 // A sandboxed process cannot signal or ptrace a process outside, nor connect to an abstract
 // unix socket created outside (Landlock ABI 6 scoping plus its ptrace rules). Controls show
-// the same probes succeed unsandboxed, so the denials are the sandbox's doing.
+// the same probes succeed unsandboxed, so the denials are the sandbox's doing. Nor can it
+// ptrace or stop the sandbox's own init, as root or as an unprivileged user, so `nono stop`
+// still ends it with TERM, promptly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { usePrivateDaemon } from '../support/daemon-process.js';
 import { runCli, PROBE_BIN } from '../support/run-cli.js';
+import { unprivilegedUser } from '../support/unprivileged-user.js';
 
 const ctx = usePrivateDaemon();
 let victim: ChildProcess;
@@ -84,5 +87,50 @@ describe('process boundary', () => {
   it('cannot push keystrokes into its terminal (TIOCSTI)', async () => {
     const r = await inside('tiocsti');
     expect(r.code).toBe(1);
+  });
+});
+
+// Init forwards the signals that stop a session; frozen under ptrace, it would forward none.
+describe.each([
+  ['root', undefined],
+  ['an unprivileged user', unprivilegedUser],
+] as const)('the sandbox\'s init, as %s', (_label, who) => {
+  const as = who?.();
+  const own = usePrivateDaemon(as ? { as, world: { owner: as } } : {});
+  const cli = (...args: string[]) => runCli(args, own.world, as ? { as } : {});
+  const probe = (...args: string[]) => cli('run', '--read', dirname(PROBE_BIN), '--', PROBE_BIN, ...args);
+
+  it('cannot be ptraced from inside', async () => {
+    const r = await probe('ptrace-attach', '1');
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/denied/);
+  });
+
+  it('cannot be signalled to a stop from inside, and the command still ends normally', async () => {
+    const r = await probe('kill', '1', '19');
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/denied/);
+    const shell = await cli('run', '--', 'sh', '-c', 'kill -STOP 1; echo after=$?');
+    expect(shell.code).toBe(0);
+    expect(shell.stdout).toMatch(/^after=[1-9]/);
+  });
+
+  it('still ends with TERM on nono stop after the command tried to freeze it', async () => {
+    const name = `freeze-${as ? 'user' : 'root'}`;
+    await cli('run', '--name', name, '--detached', '--read', dirname(PROBE_BIN), '--', 'sh', '-c', `${PROBE_BIN} ptrace-hold 1 & ${PROBE_BIN} kill 1 19; exec sleep 1000`);
+    const deadline = Date.now() + 10_000;
+    let attempts: string[] = [];
+    while (attempts.length < 2 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      attempts = (await cli('logs', name)).stdout.split(/\r?\n/).filter((l) => /^(ok|denied)/.test(l));
+    }
+    expect(attempts).toHaveLength(2);
+    expect(attempts.every((l) => l.startsWith('denied')), attempts.join('; ')).toBe(true);
+    const started = Date.now();
+    const stopped = await cli('stop', name, '--timeout', '5');
+    // stop sends HUP and TERM together; whichever init forwards first ends the command (129 or
+    // 143). A frozen init would forward neither, and only the KILL after the timeout would (137).
+    expect(stopped.stdout).toMatch(/code 1(29|43)\)/);
+    expect(Date.now() - started).toBeLessThan(3000);
   });
 });
