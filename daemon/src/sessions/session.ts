@@ -31,6 +31,9 @@ export interface Attachment {
 /** Home, clear the screen and the scrollback: the snapshot is drawn on a blank terminal. */
 const CLEAR_SCREEN = '\x1b[H\x1b[2J\x1b[3J';
 
+/** How long `stop` waits after TERM before it also hangs up (shells ignore TERM). */
+const HANGUP_AFTER_MS = 300;
+
 /** A terminal client further behind than this is sent the screen instead of every byte. */
 const MAX_BACKLOG_BYTES = 2 * 1024 * 1024;
 
@@ -283,15 +286,18 @@ export class Session {
   async terminate(graceMs: number, force = false): Promise<void> {
     if (!this.live) return;
     const done = new Promise<void>((resolve) => this.exitWaiters.push(resolve));
+    const timers: NodeJS.Timeout[] = [];
     if (force) {
       this.signal('SIGKILL');
     } else {
-      this.signal('SIGHUP');
+      // TERM alone first, so a command that honours it ends as 143; an interactive shell
+      // ignores TERM, so the hang-up a closing terminal would send follows shortly.
       this.signal('SIGTERM');
+      timers.push(setTimeout(() => this.signal('SIGHUP'), Math.min(HANGUP_AFTER_MS, graceMs / 2)));
     }
-    const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
+    timers.push(setTimeout(() => this.signal('SIGKILL'), graceMs));
     await done;
-    clearTimeout(timer);
+    for (const timer of timers) clearTimeout(timer);
   }
 
   private follow(size: TerminalSize): void {
