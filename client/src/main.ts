@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { NONO_VERSION } from '@nono/shared/version';
 import { COMMANDS } from './commands/command-table.js';
+import { dieOfHangup } from './terminal/hang-up.js';
 
 const program = new Command('nono')
   .description('Run AI coding agents and other untrusted commands inside a kernel sandbox')
@@ -14,9 +15,11 @@ for (const register of COMMANDS) register(program);
 
 // A reader that went away (`nono policy groups | head`) ends us the way SIGPIPE ends a C
 // program: quietly, with 128+13; the daemon then hangs up whatever session we were relaying.
+// A terminal that went away (EIO) ends us as its hang-up would.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(141);
+    if (error.code === 'EIO') dieOfHangup();
     throw error;
   });
 }

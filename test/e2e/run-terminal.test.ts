@@ -2,7 +2,9 @@
 // takes raw keystrokes (Ctrl-C reaches it as SIGINT), and the user's terminal is restored.
 import { describe, expect, it } from 'vitest';
 import { usePrivateDaemon } from '../support/daemon-process.js';
-import { NONO_BIN } from '../support/run-cli.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NONO_BIN, runCli } from '../support/run-cli.js';
 import { openTerminal as openRealTerminal } from '../support/real-terminal.js';
 
 const ctx = usePrivateDaemon();
@@ -44,5 +46,23 @@ describe('nono run on a terminal', () => {
   it('hands the exit code through from a terminal session too', async () => {
     const t = openTerminal(`${nono} run -- sh -c 'exit 7'; echo "code=$?"`);
     await t.waitFor(/code=7/);
+  });
+
+  it('dies of SIGHUP, not SIGABRT, when its terminal closes, and the named session goes on', async () => {
+    const status = join(ctx.world.root, 'client-status');
+    // A parent that outlives the hang-up records how the client ended.
+    const wrapper = `${process.execPath} -e '
+      const c = require("child_process").spawn(process.execPath, [${JSON.stringify(NONO_BIN)}, "run", "--name", "hung-up", "--", "sh", "-c", "echo started; sleep 100"], { stdio: "inherit" });
+      process.on("SIGHUP", () => undefined);
+      c.on("exit", (code, signal) => require("fs").writeFileSync(${JSON.stringify(status)}, String(signal ?? code)));'`;
+    const t = openTerminal(wrapper);
+    await t.waitFor(/started/);
+    (t.term as unknown as { destroy(): void }).destroy();
+    const deadline = Date.now() + 10_000;
+    while (!existsSync(status) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(readFileSync(status, 'utf8')).toBe('SIGHUP');
+    const ps = await runCli(['ps'], ctx.world);
+    expect(ps.stdout).toMatch(/hung-up .*running/);
+    await runCli(['stop', 'hung-up'], ctx.world);
   });
 });

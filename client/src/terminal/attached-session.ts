@@ -4,6 +4,7 @@
 //
 // It listens from construction, before the run or attach call is even sent: output and the
 // exit can arrive ahead of that call's reply, and are held until start() has drawn the screen.
+import { dieOfHangup } from './hang-up.js';
 import { EXIT_SETUP_FAILED, exitCodeFor } from '@nono/shared/exit-codes';
 import type { NonoClient } from '../index.js';
 import { RawTerminal } from './raw-terminal.js';
@@ -77,10 +78,10 @@ export class TerminalRelay {
             .finally(() => finish(0, `[detached from ${name}; \`nono attach ${name}\` to return]`));
         }
       });
-      // The terminal closed or someone killed nono: put the terminal back; the session goes on.
-      for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
-        process.on(signal, () => finish(128 + (signal === 'SIGTERM' ? 15 : 1)));
-      }
+      // Someone killed nono: put the terminal back; the session goes on. The terminal closed:
+      // nothing to put back or tell; the session goes on too.
+      process.on('SIGTERM', () => finish(128 + 15));
+      process.on('SIGHUP', () => dieOfHangup());
     });
   }
 }
