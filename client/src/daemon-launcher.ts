@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { connect, type Socket } from 'node:net';
 import { NonoError } from '@nono/shared/protocol/errors';
 import type { NonoPaths } from '@nono/shared/paths';
+import { lockHolder } from '@nono/shared/daemon-lock';
 
 function daemonEntry(): string {
   if (process.env.NONO_DAEMON_BIN) return process.env.NONO_DAEMON_BIN;
@@ -27,36 +28,52 @@ function isAbsent(error: unknown): boolean {
   return code === 'ENOENT' || code === 'ECONNREFUSED';
 }
 
+/** How long a daemon that is alive but has no socket yet (starting on a busy machine) is waited for. */
+const START_WAIT_MS = 60_000;
+/** Without autostart, a live daemon without a socket is one rebinding it (it checks twice a second). */
+const REBIND_WAIT_MS = 5_000;
+
+/**
+ * Connects, starting nonod first when none runs. A daemon that holds the lock is starting
+ * (or rebinding a socket someone removed): it is waited for while it lives, never doubled.
+ */
 export async function connectOrStart(paths: NonoPaths, autoStart: boolean, env: NodeJS.ProcessEnv = process.env): Promise<Socket> {
   try {
     return await connectSocket(paths.socketPath);
   } catch (error) {
-    if (!isAbsent(error) || !autoStart) {
+    if (!isAbsent(error) || (!autoStart && lockHolder(paths.lockPath) === undefined)) {
       throw new NonoError(
         'DAEMON_UNREACHABLE',
         `nonod is not running at ${paths.socketPath} (${(error as NodeJS.ErrnoException).code}); start it with \`nono daemon start\``,
       );
     }
   }
-  mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
-  const logFd = openSync(`${paths.stateDir}/nonod.stderr`, 'a', 0o600);
-  const child = spawn(process.execPath, [daemonEntry()], { detached: true, stdio: ['ignore', logFd, logFd], env });
-  closeSync(logFd);
   let exited: number | null = null;
-  child.once('exit', (code) => (exited = code ?? 1));
-  child.unref();
-  const deadline = Date.now() + 10_000;
+  let spawned = false;
+  if (lockHolder(paths.lockPath) === undefined && autoStart) {
+    spawned = true;
+    mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
+    const logFd = openSync(`${paths.stateDir}/nonod.stderr`, 'a', 0o600);
+    const child = spawn(process.execPath, [daemonEntry()], { detached: true, stdio: ['ignore', logFd, logFd], env });
+    closeSync(logFd);
+    child.once('exit', (code) => (exited = code ?? 1));
+    child.unref();
+  }
+  const waitMs = spawned ? START_WAIT_MS : autoStart ? START_WAIT_MS : REBIND_WAIT_MS;
+  const deadline = Date.now() + waitMs;
   for (;;) {
     try {
       return await connectSocket(paths.socketPath);
     } catch (error) {
-      if (!isAbsent(error) || Date.now() > deadline || (exited !== null && exited !== 0)) {
+      // Still coming: a live lock holder, or the daemon we spawned before it takes the lock.
+      const starting = lockHolder(paths.lockPath) !== undefined || (spawned && exited === null);
+      if (!isAbsent(error) || Date.now() > deadline || !starting) {
         throw new NonoError(
           'DAEMON_UNREACHABLE',
-          `nonod did not start (${exited !== null ? `exit ${exited}` : 'no socket after 10 s'}); see ${paths.stateDir}/nonod.stderr`,
+          `nonod did not start (${exited !== null && exited !== 0 ? `exit ${exited}` : `no socket at ${paths.socketPath} after ${Math.round(waitMs / 1000)} s`}); see ${paths.stateDir}/nonod.stderr`,
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
 }

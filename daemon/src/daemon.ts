@@ -1,7 +1,7 @@
 // Wires the daemon together: lock, secret, store, sessions, control socket, and an orderly
 // shutdown that leaves no socket, secret or lock behind.
 import { homedir } from 'node:os';
-import { unlinkSync } from 'node:fs';
+import { existsSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { NONO_VERSION, resolveNonoPaths, type NonoPaths } from '@nono/shared';
 import { acquireLock, createSecret, ensurePrivateDir, releaseLock } from './runtime-files.js';
@@ -92,10 +92,14 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env): Promise
   const stop = (reason: string): Promise<void> => {
     stopping ??= (async () => {
       log.info({ reason }, 'daemon stopping');
+      // A socket file a successor bound after ours was removed is the successor's to keep,
+      // and so is the secret beside it. An activated socket is systemd's: it stays, so the next
+      // client starts us again.
+      const ours = control.ownsSocketFile(paths.socketPath) || !existsSync(paths.socketPath);
       control.close();
       await sessions.terminateAll(2000);
-      // An activated socket is systemd's: it stays, so the next client starts us again.
-      for (const file of activated === undefined ? [paths.socketPath, paths.secretPath] : [paths.secretPath]) {
+      const files = !ours ? [] : activated === undefined ? [paths.socketPath, paths.secretPath] : [paths.secretPath];
+      for (const file of files) {
         try {
           unlinkSync(file);
         } catch {

@@ -5,6 +5,7 @@ import { closeSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, un
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import { NonoError } from '@nono/shared';
+import { daemonAlive, lockHolder } from '@nono/shared/daemon-lock';
 
 export function ensurePrivateDir(path: string): void {
   mkdirSync(path, { recursive: true, mode: 0o700 });
@@ -29,27 +30,6 @@ export function writePrivateFile(path: string, content: string): void {
     closeSync(fd);
   }
   renameSync(temp, path);
-}
-
-/**
- * Whether pid is a running nonod. A killed daemon may linger as a zombie its new parent never
- * reaps, and its pid may be reused, so on Linux /proc decides; elsewhere kill(0) must do.
- */
-function daemonAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  if (process.platform !== 'linux') return true;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    if (state === 'Z' || state === 'X') return false;
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('nonod');
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -87,4 +67,26 @@ export function createSecret(path: string): string {
   const secret = randomBytes(32).toString('hex');
   writePrivateFile(path, `${secret}\n`);
   return secret;
+}
+
+/**
+ * Puts back what a removed runtime dir took with it while this daemon lives: the dir, the lock
+ * (so no second daemon starts) and the secret (the same one, so clients can still authenticate).
+ */
+export function restoreRuntimeFiles(paths: { runtimeDir: string; lockPath: string; secretPath: string }, secret: string): void {
+  ensurePrivateDir(paths.runtimeDir);
+  const holder = lockHolder(paths.lockPath);
+  if (holder !== undefined && holder !== process.pid) {
+    // A client found the dir empty and started another daemon, which won the lock: it owns the
+    // path now, and two daemons must never share it.
+    throw new NonoError('DAEMON_UNREACHABLE', `another nonod (pid ${holder}) took the runtime dir ${paths.runtimeDir} after it was removed; this one keeps its sessions but no longer listens`);
+  }
+  if (holder !== process.pid) writePrivateFile(paths.lockPath, String(process.pid));
+  let current: string | undefined;
+  try {
+    current = readFileSync(paths.secretPath, 'utf8').trim();
+  } catch {
+    current = undefined;
+  }
+  if (current !== secret) writePrivateFile(paths.secretPath, `${secret}\n`);
 }

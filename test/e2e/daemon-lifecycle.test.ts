@@ -1,10 +1,25 @@
 // The client starts the daemon on demand; `nono daemon start|stop|status` manage it; the
 // daemon leaves no socket, secret or lock behind when stopped.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createWorld, type TestWorld } from '../support/sandbox-env.js';
-import { runCli } from '../support/run-cli.js';
+import { NONOD_BIN, runCli } from '../support/run-cli.js';
+
+/** Exited, even if nobody has reaped it yet (the CLI that started it is gone). */
+const zombie = (pid: number): boolean => {
+  try {
+    return / [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8').slice(-200).replace(/^.*\)/, ''));
+  } catch {
+    return true;
+  }
+};
+async function gone(pid: number): Promise<boolean> {
+  const deadline = Date.now() + 5_000;
+  while (!zombie(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  return zombie(pid);
+}
 
 let world: TestWorld;
 beforeAll(() => {
@@ -58,7 +73,43 @@ describe('daemon lifecycle', () => {
     expect(after).not.toBe(before);
   });
 
+  it('binds its socket again when someone removes it, keeping its sessions; daemon stop still stops it', async () => {
+    await runCli(['run', '--name', 'survivor', '--detached', '--', 'sleep', '1000'], world);
+    const pid = JSON.parse((await runCli(['daemon', 'status', '--json'], world)).stdout).pid as number;
+    rmSync(world.socketPath);
+    const started = Date.now();
+    const ps = await runCli(['ps'], world);
+    expect(Date.now() - started).toBeLessThan(2_500);
+    expect(ps.stdout).toMatch(/survivor .*running/);
+    expect(JSON.parse((await runCli(['daemon', 'status', '--json'], world)).stdout).pid).toBe(pid);
+    // The whole runtime dir, secret and lock included: put back, same secret, no second daemon.
+    rmSync(dirname(world.socketPath), { recursive: true });
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await runCli(['ps'], world)).stdout).toMatch(/survivor .*running/);
+    expect(JSON.parse((await runCli(['daemon', 'status', '--json'], world)).stdout).pid).toBe(pid);
+    const stop = await runCli(['daemon', 'stop'], world);
+    expect(stop.code, stop.stderr).toBe(0);
+    expect(await gone(pid)).toBe(true);
+  });
+
+  it('waits for a daemon that is slow to start instead of giving up at 10 s, and leaves one daemon', async () => {
+    const slow = join(world.root, 'slow-nonod.mjs');
+    writeFileSync(slow, `await new Promise((r) => setTimeout(r, 11_000));\nawait import(${JSON.stringify(NONOD_BIN)});\n`);
+    const clients = await Promise.all([1, 2].map(() => runCli(['ps'], world, { env: { NONO_DAEMON_BIN: slow }, timeoutMs: 40_000 })));
+    for (const r of clients) expect(r.code, r.stderr).toBe(0);
+    // Both clients may have started one; the one that lost the lock says so and exits.
+    const deadline = Date.now() + 5_000;
+    let alive: string[] = [];
+    do {
+      await new Promise((r) => setTimeout(r, 100));
+      alive = execFileSync('pgrep', ['-f', slow], { encoding: 'utf8' }).trim().split('\n').filter((pid) => !zombie(Number(pid)));
+    } while (alive.length > 1 && Date.now() < deadline);
+    expect(alive).toHaveLength(1);
+    await runCli(['daemon', 'stop'], world);
+  }, 60_000);
+
   it('stops and removes its socket and secret', async () => {
+    await runCli(['daemon', 'start'], world);
     const r = await runCli(['daemon', 'stop'], world);
     expect(r.code).toBe(0);
     expect(existsSync(world.socketPath)).toBe(false);

@@ -3,6 +3,9 @@ import type { Command } from 'commander';
 import { NonoClient } from '../index.js';
 import { reportError } from '../output/report-error.js';
 import { bold, green } from '../output/style.js';
+import { daemonAlive, lockHolder } from '@nono/shared/daemon-lock';
+import { resolveNonoPaths } from '@nono/shared/paths';
+import { NonoError } from '@nono/shared/protocol/errors';
 
 interface JsonOption {
   json?: boolean;
@@ -41,14 +44,35 @@ async function status(options: JsonOption, autoStart: boolean): Promise<number> 
   }
 }
 
+/**
+ * A daemon that holds its lock but answers on no socket (removed, and not yet bound again, or
+ * wedged) is still found by its pid and stopped with TERM, as its service manager would.
+ */
+async function stopByLock(options: JsonOption): Promise<number> {
+  const pid = lockHolder(resolveNonoPaths().lockPath);
+  if (pid === undefined) {
+    if (options.json) process.stdout.write(`${JSON.stringify({ stopped: false, running: false })}\n`);
+    else process.stdout.write('nonod is not running\n');
+    return 0;
+  }
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 15_000;
+  while (daemonAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  if (daemonAlive(pid)) {
+    reportError(new NonoError('DAEMON_UNREACHABLE', `nonod (pid ${pid}) has no socket and did not stop within 15 s of SIGTERM; kill -KILL ${pid}`), options.json === true);
+    return 1;
+  }
+  if (options.json) process.stdout.write(`${JSON.stringify({ stopped: true, pid })}\n`);
+  else process.stdout.write(`nonod stopped (pid ${pid}, found by its lock: its socket was gone)\n`);
+  return 0;
+}
+
 async function stop(options: JsonOption): Promise<number> {
   let client: NonoClient;
   try {
     client = await NonoClient.connect({ autoStart: false });
   } catch {
-    if (options.json) process.stdout.write(`${JSON.stringify({ stopped: false, running: false })}\n`);
-    else process.stdout.write('nonod is not running\n');
-    return 0;
+    return stopByLock(options);
   }
   const closed = new Promise<void>((resolve) => client.onClose(resolve));
   try {

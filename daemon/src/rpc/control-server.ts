@@ -6,23 +6,34 @@
 // is dropped (logged as "dropping client" with the reason), and a flood is read no faster than
 // it is handled (RpcConnection), so other clients keep their turn.
 import { createServer, type Server, type Socket } from 'node:net';
-import { chmodSync, unlinkSync } from 'node:fs';
+import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
+import { restoreRuntimeFiles } from '../runtime-files.js';
 import type { JSONRPCServer } from 'json-rpc-2.0';
 import { RpcConnection } from '@nono/shared';
 import type { CallContext, DaemonServices } from './call-context.js';
 import type { SessionClient } from '../sessions/session.js';
 import { boundPath } from './socket-activation.js';
 
+/** How often the daemon checks that its socket is still at its path. */
+const SOCKET_CHECK_MS = 500;
+
 export class ControlServer {
-  private readonly server: Server;
+  /** Listening servers: the first, and one more each time the socket had to be bound again. */
+  private readonly servers: Server[] = [];
   private readonly sockets = new Set<Socket>();
   private nextClientId = 1;
+  private watch: NodeJS.Timeout | undefined;
+  private boundInode: number | undefined;
 
   constructor(
     private readonly services: DaemonServices,
     private readonly dispatcher: JSONRPCServer<CallContext>,
-  ) {
-    this.server = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
+  ) {}
+
+  private newServer(): Server {
+    const server = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
+    this.servers.push(server);
+    return server;
   }
 
   listen(path: string): Promise<void> {
@@ -31,13 +42,45 @@ export class ControlServer {
     } catch {
       // No stale socket: the common case. The caller holds the daemon lock, so no live daemon owns it.
     }
+    const server = this.newServer();
     return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(path, () => {
+      server.once('error', reject);
+      server.listen(path, () => {
         chmodSync(path, 0o600);
+        this.boundInode = lstatSync(path).ino;
+        this.watchSocketPath(path);
         resolve();
       });
     });
+  }
+
+  /**
+   * Someone removed or replaced the socket file (a cleanup script, `rm -rf $XDG_RUNTIME_DIR`):
+   * without it no client can reach the sessions this daemon still runs, so it binds the path
+   * again. Polled rather than watched with inotify: the runtime dir itself may be the thing removed.
+   */
+  private watchSocketPath(path: string): void {
+    if (this.watch) return;
+    this.watch = setInterval(() => {
+      let inode: number | undefined;
+      try {
+        const stats = lstatSync(path);
+        inode = stats.isSocket() ? stats.ino : undefined;
+      } catch {
+        inode = undefined;
+      }
+      if (inode !== undefined && inode === this.boundInode) return;
+      this.services.log.warn({ socket: path }, 'control socket was removed or replaced; binding it again');
+      try {
+        restoreRuntimeFiles(this.services.paths, this.services.secret);
+      } catch (error) {
+        this.services.log.error({ error: String(error) }, 'cannot restore the runtime dir');
+        clearInterval(this.watch);
+        return;
+      }
+      this.listen(path).catch((error: unknown) => this.services.log.error({ socket: path, error: String(error) }, 'cannot bind the control socket again'));
+    }, SOCKET_CHECK_MS);
+    this.watch.unref();
   }
 
   /** Serves on a socket systemd already listens on (socket activation), if it is ours. */
@@ -48,14 +91,25 @@ export class ControlServer {
         new Error(`systemd passed a socket bound to ${address ?? 'no path'}, but clients look for ${expectedPath}; fix ListenStream in nono.socket`),
       );
     }
+    const server = this.newServer();
     return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen({ fd }, () => resolve());
+      server.once('error', reject);
+      server.listen({ fd }, () => {
+        this.boundInode = lstatSync(expectedPath, { throwIfNoEntry: false })?.ino;
+        this.watchSocketPath(expectedPath);
+        resolve();
+      });
     });
   }
 
+  /** Whether the socket file at path is still the one this daemon bound (not a successor's). */
+  ownsSocketFile(path: string): boolean {
+    return this.boundInode !== undefined && lstatSync(path, { throwIfNoEntry: false })?.ino === this.boundInode;
+  }
+
   close(): void {
-    this.server.close();
+    clearInterval(this.watch);
+    for (const server of this.servers) server.close();
     for (const socket of this.sockets) socket.destroy();
   }
 
