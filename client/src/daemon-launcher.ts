@@ -1,9 +1,11 @@
 // Starts nonod on demand, detached, logging to the state dir, and waits for its socket.
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect, type Socket } from 'node:net';
-import { NonoError } from '@nono/shared/protocol/errors';
+import { ERROR_KINDS, NonoError, type ErrorKind } from '@nono/shared/protocol/errors';
+
+const isErrorKind = (word: string): word is ErrorKind => Object.hasOwn(ERROR_KINDS, word);
 import type { NonoPaths } from '@nono/shared/paths';
 import { lockHolder } from '@nono/shared/daemon-lock';
 
@@ -26,6 +28,25 @@ export function connectSocket(path: string): Promise<Socket> {
 function isAbsent(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
   return code === 'ENOENT' || code === 'ECONNREFUSED';
+}
+
+/**
+ * The daemon says why it could not start in one line of its stderr log, with the error's kind:
+ * passed on as that error, so the user reads the reason here and not in a log file.
+ */
+function startFailure(logPath: string): NonoError | undefined {
+  let text: string;
+  try {
+    text = readFileSync(logPath, 'utf8').slice(-16_384);
+  } catch {
+    return undefined;
+  }
+  const lines = text.trimEnd().split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const match = /^nonod: cannot start \(([A-Z_]+)\): (.*)$/.exec(lines[i]!);
+    if (match) return new NonoError(isErrorKind(match[1]!) ? match[1]! : 'DAEMON_UNREACHABLE', `nonod could not start: ${match[2]}`);
+  }
+  return undefined;
 }
 
 /** How long a daemon that is alive but has no socket yet (starting on a busy machine) is waited for. */
@@ -68,6 +89,8 @@ export async function connectOrStart(paths: NonoPaths, autoStart: boolean, env: 
       // Still coming: a live lock holder, or the daemon we spawned before it takes the lock.
       const starting = lockHolder(paths.lockPath) !== undefined || (spawned && exited === null);
       if (!isAbsent(error) || Date.now() > deadline || !starting) {
+        const reason = exited !== null && exited !== 0 ? startFailure(`${paths.stateDir}/nonod.stderr`) : undefined;
+        if (reason) throw reason;
         throw new NonoError(
           'DAEMON_UNREACHABLE',
           `nonod did not start (${exited !== null && exited !== 0 ? `exit ${exited}` : `no socket at ${paths.socketPath} after ${Math.round(waitMs / 1000)} s`}); see ${paths.stateDir}/nonod.stderr`,

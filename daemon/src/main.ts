@@ -29,7 +29,8 @@ try {
   await daemon.stopped;
   process.exit(0);
 } catch (error) {
-  const message = error instanceof NonoError ? error.message : (error as Error).message;
-  process.stderr.write(`nonod: cannot start: ${message}\n`);
+  // The client that started us reads this line back, kind included, to tell the user why.
+  const kind = error instanceof NonoError ? error.kind : 'INTERNAL';
+  process.stderr.write(`nonod: cannot start (${kind}): ${(error as Error).message}\n`);
   process.exit(1);
 }

@@ -42,6 +42,7 @@ export const ERROR_KINDS = {
   LEARN_UNAVAILABLE: { code: -32060, summary: 'The tracer learn needs (strace) is missing or cannot trace here.' },
   DAEMON_STOPPING: { code: -32030, summary: 'The daemon is shutting down and takes no new work.' },
   DAEMON_UNREACHABLE: { code: -32031, summary: 'The client could not reach or start the daemon.' },
+  DATABASE_CORRUPT: { code: -32032, summary: "nono's database is damaged, truncated or another program's; nono doctor --move-database moves it aside." },
 } as const satisfies Record<string, ErrorKindInfo>;
 
 export type ErrorKind = keyof typeof ERROR_KINDS;
