@@ -4,7 +4,8 @@
 // connection proves it can read the daemon secret, and no client input can throw past here.
 // No client can make it hold unbounded memory either: one that does not read what it is sent
 // is dropped (logged as "dropping client" with the reason), and a flood is read no faster than
-// it is handled (RpcConnection), so other clients keep their turn.
+// it is handled (RpcConnection), so other clients keep their turn. A batch is one message, so it
+// is refused before auth.hello and capped after (MAX_BATCH).
 import { createServer, type Server, type Socket } from 'node:net';
 import { chmodSync, unlinkSync } from 'node:fs';
 import type { JSONRPCServer } from 'json-rpc-2.0';
@@ -12,6 +13,12 @@ import { RpcConnection } from '@nono/shared';
 import type { CallContext, DaemonServices } from './call-context.js';
 import type { SessionClient } from '../sessions/session.js';
 import { boundPath } from './socket-activation.js';
+
+/**
+ * Calls one batch may hold once authenticated; before, none (a batch is refused whole). A batch
+ * runs in one turn of the event loop, so this bounds how long one message can keep others waiting.
+ */
+export const MAX_BATCH = 100;
 
 export class ControlServer {
   private readonly server: Server;
@@ -75,6 +82,7 @@ export class ControlServer {
       socket,
       ctx,
       {
+        maxBatch: () => (ctx.authenticated ? MAX_BATCH : 0),
         onProtocolError: (detail) => log.warn({ detail }, 'protocol error'),
         onDrop: (reason) => log.warn({ reason }, 'dropping client'),
       },

@@ -14,6 +14,7 @@ export const ERROR_KINDS = {
   INTERNAL: { code: -32603, summary: 'A bug in nonod; the daemon log has the details.' },
   FRAME_TOO_LARGE: { code: -32700, summary: 'A message exceeded the 16 MiB limit and was discarded.' },
   UNAUTHENTICATED: { code: -32001, summary: 'The connection has not presented the daemon secret (auth.hello).' },
+  BATCH_REFUSED: { code: -32007, summary: 'A batch came before auth.hello succeeded, or held more calls than the limit (100); nothing in it ran.' },
   SESSION_NOT_FOUND: { code: -32002, summary: 'No session has that name or id.' },
   NAME_TAKEN: { code: -32003, summary: 'A live session already uses that name.' },
   SESSION_EXITED: { code: -32004, summary: 'The session has exited; it takes no more input.' },
