@@ -58,11 +58,11 @@ beforeAll(async () => {
   env = {
     ...service.env,
     OPENAI_API_KEY: REAL_KEY,
-    NONO_TEST_CREDENTIAL_UPSTREAM_OPENAI: `https://127.0.0.7:${(upstream.address() as AddressInfo).port}`,
-    NONO_TEST_CREDENTIAL_CA: tls.ca,
-    NONO_TEST_RESOLVE: 'denied.test=127.0.0.6',
   };
-  daemon = await startDaemon(world, { env });
+  daemon = await startDaemon(world, {
+    env,
+    daemon: { credentialUpstreams: { openai: `https://127.0.0.7:${(upstream.address() as AddressInfo).port}` }, credentialCa: tls.ca, resolve: { 'denied.test': '127.0.0.6' } },
+  });
 });
 
 afterAll(async () => {

@@ -11,6 +11,7 @@ import type { SandboxPlan } from '@nono/shared';
 import { FilteringProxy } from './filtering-proxy.js';
 import { compileRules } from './host-rules.js';
 import type { Resolver } from './checked-address.js';
+import type { UpstreamOverride } from '../credentials/phantom-proxy.js';
 
 export interface SessionProxy {
   /** The port on 127.0.0.1 the sandbox's programs connect to. */
@@ -40,7 +41,7 @@ export const UNDICI_DIR = dirname(createRequire(import.meta.url).resolve('undici
 
 export async function startSessionProxy(
   plan: SandboxPlan,
-  options: { log: Logger; netLogPath: string; resolve: Resolver; socketDir: string; id: string; record?: (event: AuditInput) => void },
+  options: { log: Logger; netLogPath: string; resolve: Resolver; socketDir: string; id: string; record?: (event: AuditInput) => void; credentialOverride?: UpstreamOverride | undefined },
 ): Promise<SessionProxy> {
   const record = options.record ?? (() => undefined);
   const token = randomBytes(32).toString('hex');
@@ -48,7 +49,7 @@ export async function startSessionProxy(
   // daemon's memory otherwise.
   const phantoms = plan.hosts.credentials.length > 0 ? await (await import('../credentials/phantom-proxy.js')).createPhantomProxy(plan.hosts.credentials, process.env, options.id, plan.hosts.endpointRules, plan.hosts.customRoutes, (route, host) =>
           record({ kind: 'credential.use', session: options.id, payload: { route, host } }),
-        ) : undefined;
+        options.credentialOverride) : undefined;
   const proxy = new FilteringProxy({
     ...(phantoms ? { originHandler: phantoms.handle, interceptor: phantoms } : {}),
     token,
