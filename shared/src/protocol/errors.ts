@@ -30,6 +30,7 @@ export const ERROR_KINDS = {
   GROUP_NOT_FOUND: { code: -32017, summary: 'No security group of that name; nono policy groups lists them.' },
   CREDENTIAL_UNKNOWN: { code: -32018, summary: 'No credential route of that name; the message lists the known ones.' },
   CREDENTIAL_UNAVAILABLE: { code: -32019, summary: 'The real key of a credential cannot be read from its source.' },
+  NO_DELETE_OVERRIDDEN: { code: -32026, summary: 'A write-without-delete grant lies inside a wider grant that may delete, which Landlock cannot narrow; the message names both.' },
   SANDBOX_UNAVAILABLE: { code: -32020, summary: 'The kernel or the helper cannot provide the sandbox.' },
   ISOLATION_UNAVAILABLE: { code: -32022, summary: 'Full isolation was required but user namespaces are unavailable; nono doctor says why.' },
   SPAWN_FAILED: { code: -32021, summary: 'The sandbox helper could not be started.' },
