@@ -9,7 +9,7 @@ import { createLogger } from './logger.js';
 import { openDatabase } from './store/database.js';
 import { SnapshotIndex } from './store/snapshot-index.js';
 import { SnapshotService } from './snapshots/snapshot-service.js';
-import { DaemonAudit, loadAuditSigner } from './audit/daemon-audit.js';
+import { DaemonAudit, loadAuditSigning } from './audit/daemon-audit.js';
 import { keychainVault } from './credentials/keychain-vault.js';
 import { SessionStore } from './store/session-store.js';
 import { SessionManager } from './sessions/session-manager.js';
@@ -83,7 +83,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
   const db = openDatabase(paths.dbPath);
   const store = new SessionStore(db);
   const lost = store.markLost();
-  const audit = new DaemonAudit(db, await loadAuditSigner(keychainVault, log), log);
+  const audit = new DaemonAudit(db, await loadAuditSigning(keychainVault, paths.stateDir, log), log);
   audit.record({ kind: 'daemon.start', payload: { pid: process.pid, version: VERSION } });
   audit.applyRetention(paths.configDir);
   const retentionTimer = setInterval(() => audit.applyRetention(paths.configDir), 3_600_000).unref();
