@@ -33,8 +33,8 @@ export default async function credentialProxy({ repo, scale, progress }) {
     await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
     const upstream = `https://127.0.0.1:${server.address().port}`;
     const { ca } = tls;
-    Object.assign(world.env, { OPENAI_API_KEY: REAL_KEY, NONO_TEST_CREDENTIAL_UPSTREAM_OPENAI: upstream, NONO_TEST_CREDENTIAL_CA: ca });
-    daemon = startDaemon(repo, world);
+    Object.assign(world.env, { OPENAI_API_KEY: REAL_KEY });
+    daemon = startDaemon(repo, world, { credentialUpstreams: { openai: upstream }, credentialCa: ca });
     const count = Math.max(100, Math.round(REQUESTS * scale));
 
     progress('credential proxy: direct');

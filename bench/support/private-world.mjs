@@ -1,7 +1,7 @@
 // A private world for one bench: temp HOME and XDG dirs (runtime dir 0700) and, when asked, a
 // private nonod on them, so timing never touches, or is slowed by, the developer's own daemon.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nonoArgv } from './nono-cli.mjs';
@@ -52,9 +52,21 @@ function signal(pid, name) {
   }
 }
 
-/** Starts the daemon for the world; returns stop(). Throws with nono's own message on failure. */
-export function startDaemon(repo, world) {
-  const started = cli(repo, world, ['daemon', 'start', '--json']);
+/**
+ * Starts the daemon for the world; returns stop(). Throws with nono's own message on failure.
+ * With daemonOptions (DaemonOptions, e.g. a local stand-in for an API) it is started through the
+ * test-only entry, since `nonod` takes no such options; otherwise as `nono daemon start` does.
+ */
+export function startDaemon(repo, world, daemonOptions) {
+  if (daemonOptions) {
+    const entry = join(repo, 'test', 'support', 'nonod-test-entry.mjs');
+    const log = openSync(join(world.env.XDG_STATE_HOME, 'nonod-test-entry.log'), 'a', 0o600);
+    spawn(process.execPath, [entry, JSON.stringify(daemonOptions)], { env: world.env, detached: true, stdio: ['ignore', log, log] }).unref();
+    const socket = join(world.env.XDG_RUNTIME_DIR, 'nono', 'nono.sock');
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    for (let waited = 0; waited < 10_000 && !existsSync(socket); waited += 50) Atomics.wait(pause, 0, 0, 50);
+  }
+  const started = cli(repo, world, daemonOptions ? ['daemon', 'status', '--json'] : ['daemon', 'start', '--json']);
   if (started.status !== 0) {
     throw new Error(`nono daemon start failed (exit ${started.status}): ${(started.stderr || started.stdout).trim()}`);
   }

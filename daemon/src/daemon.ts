@@ -9,7 +9,7 @@ import { createLogger } from './logger.js';
 import { openDatabase } from './store/database.js';
 import { SnapshotIndex } from './store/snapshot-index.js';
 import { SnapshotService } from './snapshots/snapshot-service.js';
-import { DaemonAudit, loadAuditSigner } from './audit/daemon-audit.js';
+import { DaemonAudit, loadAuditSigning } from './audit/daemon-audit.js';
 import { keychainVault } from './credentials/keychain-vault.js';
 import { SessionStore } from './store/session-store.js';
 import { SessionManager } from './sessions/session-manager.js';
@@ -34,10 +34,24 @@ export interface StartedDaemon {
 
 export type StartResult = { kind: 'started'; daemon: StartedDaemon } | { kind: 'already-running'; pid: number };
 
-function parseAbiCap(value: string | undefined): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const n = Number(value);
-  return Number.isInteger(n) && n >= 0 && n <= 99 ? n : undefined;
+/**
+ * How a daemon is started in-process. Everything but env is for tests, which need a world the
+ * machine does not give them (a local stand-in for an API, an older kernel); only code that
+ * calls startDaemon itself can set them: `nonod` never does, and reads no variable that would.
+ */
+export interface DaemonOptions {
+  /** The environment paths and credentials are read from. */
+  env?: NodeJS.ProcessEnv;
+  /** Fixed answers (name → address) ahead of DNS for the session proxies. */
+  resolve?: Record<string, string>;
+  /** Credential route → upstream URL, in place of the real API. */
+  credentialUpstreams?: Record<string, string>;
+  /** PEM file of the CA those upstreams' certificates chain to. */
+  credentialCa?: string;
+  /** Passed to the helper before the spec (--no-userns: act as if user namespaces were off). */
+  helperFlags?: string[];
+  /** Use no Landlock ABI above this one, to behave as on an older kernel. */
+  abiCap?: number;
 }
 
 function isolationFrom(features: SandboxFeatures | undefined): Isolation {
@@ -46,16 +60,15 @@ function isolationFrom(features: SandboxFeatures | undefined): Isolation {
   return { view: false, reason: `user namespaces are unavailable (${features.userns_error ?? 'the helper does not report them'})` };
 }
 
-export async function startDaemon(env: NodeJS.ProcessEnv = process.env): Promise<StartResult> {
+export async function startDaemon(options: DaemonOptions = {}): Promise<StartResult> {
+  const env = options.env ?? process.env;
   const paths = resolveNonoPaths(env);
   ensurePrivateDir(paths.runtimeDir);
   ensurePrivateDir(paths.stateDir);
   const holder = acquireLock(paths.lockPath);
   if (holder !== undefined) return { kind: 'already-running', pid: holder };
 
-  // NONO_TEST_NO_USERNS makes the helper act as if user namespaces were disabled, so the
-  // Landlock-only fallback is testable on a machine that has them.
-  const helperFlags = env.NONO_TEST_NO_USERNS === '1' ? ['--no-userns'] : [];
+  const helperFlags = options.helperFlags ?? [];
   const features = Promise.resolve().then(() => probeSandbox(helperPath(env), helperFlags));
   features.catch(() => undefined);
   const policy: PolicyServices = {
@@ -72,7 +85,7 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env): Promise
   const db = openDatabase(paths.dbPath);
   const store = new SessionStore(db);
   const lost = store.markLost();
-  const audit = new DaemonAudit(db, await loadAuditSigner(keychainVault, log), log);
+  const audit = new DaemonAudit(db, await loadAuditSigning(keychainVault, paths.stateDir, log), log);
   audit.record({ kind: 'daemon.start', payload: { pid: process.pid, version: VERSION } });
   audit.applyRetention(paths.configDir);
   const retentionTimer = setInterval(() => audit.applyRetention(paths.configDir), 3_600_000).unref();
@@ -84,7 +97,18 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env): Promise
     log,
     record: (event) => audit.record(event),
   });
-  const sessions: SessionManager = new SessionManager({ paths, policy, store, snapshots, audit, log, helperFlags, abiCap: parseAbiCap(env.NONO_TEST_LANDLOCK_ABI_CAP) });
+  const sessions: SessionManager = new SessionManager({
+    paths,
+    policy,
+    store,
+    snapshots,
+    audit,
+    log,
+    helperFlags,
+    abiCap: options.abiCap,
+    resolve: options.resolve,
+    ...(options.credentialUpstreams ? { credentialOverride: { upstreams: options.credentialUpstreams, ca: options.credentialCa } } : {}),
+  });
 
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));

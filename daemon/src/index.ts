@@ -1,2 +1,3 @@
 // Programmatic entry for tests and embedders: start a daemon in-process.
-export { startDaemon, VERSION } from './daemon.js';
+export { startDaemon, VERSION, type DaemonOptions } from './daemon.js';
+export { runDaemon } from './run-daemon.js';

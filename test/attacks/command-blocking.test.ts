@@ -98,4 +98,38 @@ describe.each(users)('command blocking and no-delete as %s', (_label, who) => {
     expect(r.stdout).toMatch(/refused/);
     expect(readFileSync(join(dir(), 'precious.txt'), 'utf8')).toBe('keep me\nadded\n');
   });
+
+  // Landlock adds rights down the tree: a no-delete grant inside a wider writable one would run
+  // with rm allowed. Every way of asking for that is refused before anything runs.
+  it('refuses a no-delete grant inside a wider writable grant, naming both, and rm never runs', async () => {
+    const profiles = join(world.root, 'config', 'nono', 'profiles');
+    mkdirSync(profiles, { recursive: true });
+    writeFileSync(join(profiles, 'nested.json'), JSON.stringify({ extends: 'default', filesystem: { allow: [world.work], no_delete: [dir()] } }));
+    writeFileSync(join(profiles, 'nested-workdir.json'), JSON.stringify({ extends: 'default', workdir: { access: 'readwrite-nodelete' } }));
+    const npmPackage = join(world.home, '.npm', 'pkg');
+    mkdirSync(npmPackage, { recursive: true });
+    writeFileSync(join(npmPackage, 'precious.txt'), 'keep me\n');
+    if (as) for (const path of [join(world.root, 'config'), join(world.root, 'config', 'nono'), profiles, join(profiles, 'nested.json'), join(profiles, 'nested-workdir.json'), join(world.home, '.npm'), npmPackage, join(npmPackage, 'precious.txt')]) chownSync(path, as.uid, as.gid);
+    const attempts: [string, string[], RegExp, string][] = [
+      ['--allow-no-delete in --allow', ['--allow', world.work, '--allow-no-delete', dir()], new RegExp(`--allow-no-delete ${dir()}: ${world.work} \\(--allow\\) lets the sandbox delete there.*; drop that grant, or make it write-without-delete too`), dir()],
+      ['filesystem.no_delete in filesystem.allow', ['-p', 'nested'], new RegExp(`profile nested: filesystem.no_delete ${dir()}: ${world.work} \\(profile nested: filesystem.allow\\)`), dir()],
+      ['workdir.access readwrite-nodelete in --allow', ['-p', 'nested-workdir', '--workdir', dir(), '--allow', world.work], new RegExp(`profile nested-workdir: workdir.access ${dir()}: ${world.work} \\(--allow\\)`), dir()],
+      ['--allow-no-delete in a group\'s grant', ['-p', 'node-dev', '--allow-no-delete', npmPackage], new RegExp(`--allow-no-delete ${npmPackage}: ${join(world.home, '.npm')} \\(group node_runtime\\).*exclude group node_runtime in the profile \\(groups.exclude\\)`), npmPackage],
+    ];
+    for (const [what, args, message, target] of attempts) {
+      const marker = join(target, 'ran');
+      const r = await runCli(['run', ...args, '--allow-command', 'rm', '--', 'sh', '-c', `touch ${marker}; rm -f precious.txt`], world, { cwd: target, ...(as ? { as } : {}) });
+      expect(r.code, what).toBe(125);
+      expect(r.stderr, what).toMatch(message);
+      expect(r.stderr.trim().split('\n'), what).toHaveLength(1);
+      expect(existsSync(marker), what).toBe(false);
+      expect(readFileSync(join(target, 'precious.txt'), 'utf8'), what).toBe('keep me\n');
+      const json = await runCli(['run', ...args, '--json', '--', 'true'], world, { cwd: target, ...(as ? { as } : {}) });
+      expect(json.stdout + json.stderr, what).toMatch(/NO_DELETE_OVERRIDDEN/);
+    }
+    // The same path granted both ways is simply write-without-delete.
+    const same = await run(['--allow', dir(), '--allow-no-delete', dir(), '--allow-command', 'rm'], 'rm -f precious.txt || echo refused');
+    expect(same.stdout).toMatch(/refused/);
+    expect(readFileSync(join(dir(), 'precious.txt'), 'utf8')).toBe('keep me\n');
+  });
 });

@@ -3,8 +3,11 @@
 // grant); behind that stands the per-daemon secret. The Landlock-only fallback, where the
 // socket is reachable and grants around it are refused, is in landlock-fallback.test.ts.
 import { describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { connect as connectSocket, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
+import { connect } from '@nono/client';
+import { FrameDecoder, encodeFrame } from '@nono/shared';
 import { usePrivateDaemon } from '../support/daemon-process.js';
 import { runCli } from '../support/run-cli.js';
 
@@ -75,5 +78,79 @@ describe('the control socket from inside a sandbox', () => {
       env: { NONO_SOCKET: ctx.world.socketPath },
     });
     expect(r.stdout).not.toMatch(/REACHABLE/);
+  });
+});
+
+/** A raw connection that sends whole frames and collects every parsed message it gets back. */
+async function rawPeer(socketPath: string): Promise<{ socket: Socket; received: any[] }> {
+  const socket = connectSocket(socketPath);
+  await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  const received: any[] = [];
+  const decoder = new FrameDecoder({ message: (json) => received.push(JSON.parse(json)), error: (_r, detail) => received.push({ framing: detail }) }, 'lsp');
+  socket.on('data', (chunk: Buffer) => decoder.push(chunk));
+  return { socket, received };
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('a batch flood on the control socket', () => {
+  it('refuses an unauthenticated batch whole, and other clients keep their latency meanwhile', async () => {
+    const client = await connect({ env: ctx.world.env, autoStart: false, clientName: 'daemon-socket.test' });
+    const attacker = await rawPeer(ctx.world.socketPath);
+    try {
+      const calls = Array.from({ length: 10_000 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'auth.hello', params: { token: 'f'.repeat(64) } }));
+      const frame = encodeFrame(JSON.stringify(calls), 'lsp');
+      // Twenty such frames: before batches were refused, each held the event loop ~0.4 s.
+      const floods = 20;
+      const latencies: number[] = [];
+      for (let i = 0; i < floods; i++) attacker.socket.write(frame);
+      while (attacker.received.length < floods || latencies.length < 300) {
+        const start = performance.now();
+        await client.call('session.list', {});
+        latencies.push(performance.now() - start);
+        if (latencies.length > 20_000) break;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      expect(attacker.received).toHaveLength(floods);
+      for (const reply of attacker.received) {
+        expect(reply).toMatchObject({ id: null, error: { code: -32007, data: { kind: 'BATCH_REFUSED', limit: 0 } } });
+        expect(reply.error.message).toMatch(/only after auth\.hello succeeded/);
+      }
+      latencies.sort((a, b) => a - b);
+      const p99 = latencies[Math.floor(latencies.length * 0.99)]!;
+      expect(p99, `p99 of ${latencies.length} session.list calls during the flood`).toBeLessThan(50);
+      // None of its calls ran: the connection is still unauthenticated and no failure was audited.
+      attacker.socket.write(encodeFrame(JSON.stringify({ jsonrpc: '2.0', id: 'after', method: 'session.list', params: {} }), 'lsp'));
+      await until(() => attacker.received.length > floods, 'the reply to session.list');
+      expect(attacker.received.at(-1)).toMatchObject({ id: 'after', error: { data: { kind: 'UNAUTHENTICATED' } } });
+    } finally {
+      attacker.socket.destroy();
+      client.close();
+    }
+  });
+
+  it('caps an authenticated batch at 100 calls', async () => {
+    const peer = await rawPeer(ctx.world.socketPath);
+    try {
+      const secret = readFileSync(ctx.world.secretPath, 'utf8').trim();
+      peer.socket.write(encodeFrame(JSON.stringify({ jsonrpc: '2.0', id: 'hello', method: 'auth.hello', params: { token: secret } }), 'lsp'));
+      await until(() => peer.received.length === 1, 'the auth.hello reply');
+      expect(peer.received[0].result).toBeDefined();
+      const batch = (n: number) => Array.from({ length: n }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'session.list', params: {} }));
+      peer.socket.write(encodeFrame(JSON.stringify(batch(101)), 'lsp'));
+      await until(() => peer.received.length === 2, 'the refusal');
+      expect(peer.received[1]).toMatchObject({ id: null, error: { data: { kind: 'BATCH_REFUSED', limit: 100, size: 101 } } });
+      peer.socket.write(encodeFrame(JSON.stringify(batch(100)), 'lsp'));
+      await until(() => peer.received.length === 3, 'the batch reply');
+      expect(peer.received[2]).toHaveLength(100);
+    } finally {
+      peer.socket.destroy();
+    }
   });
 });

@@ -9,7 +9,7 @@ import { usePrivateDaemon } from '../support/daemon-process.js';
 import { runCli } from '../support/run-cli.js';
 import { unprivilegedUser } from '../support/unprivileged-user.js';
 
-const ctx = usePrivateDaemon({ env: { NONO_TEST_NO_USERNS: '1' } });
+const ctx = usePrivateDaemon({ daemon: { helperFlags: ['--no-userns'] } });
 const run = (args: string[]) => runCli(['run', ...args], ctx.world);
 
 describe('on Landlock alone', () => {
@@ -70,7 +70,7 @@ describe('on Landlock alone', () => {
 // for root at the same time.
 describe('on Landlock alone, with the runtime dir under /tmp (XDG_RUNTIME_DIR unset)', () => {
   const as = unprivilegedUser();
-  const tmp = usePrivateDaemon({ world: { noRuntimeDir: true, owner: as }, as, env: { NONO_TEST_NO_USERNS: '1' } });
+  const tmp = usePrivateDaemon({ world: { noRuntimeDir: true, owner: as }, as, daemon: { helperFlags: ['--no-userns'] } });
 
   it('refuses --allow /tmp, which would expose the socket and its secret', async () => {
     const r = await runCli(['run', '--allow', '/tmp', '--', 'true'], tmp.world, { as });

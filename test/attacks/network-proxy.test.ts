@@ -12,7 +12,7 @@ import { usePrivateDaemon } from '../support/daemon-process.js';
 import { makeTestCa } from '../support/test-ca.mjs';
 import { PROBE_BIN, runCli } from '../support/run-cli.js';
 
-const ctx = usePrivateDaemon({ env: { NONO_TEST_RESOLVE: 'internal.test=127.0.0.5,meta.test=169.254.169.254' } });
+const ctx = usePrivateDaemon({ daemon: { resolve: { 'internal.test': '127.0.0.5', 'meta.test': '169.254.169.254' } } });
 
 interface Listener {
   port: number;

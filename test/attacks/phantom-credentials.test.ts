@@ -13,6 +13,7 @@ import { startDaemon, type RunningDaemon } from '../support/daemon-process.js';
 import { startSecretService, type SecretService } from '../support/secret-service.js';
 import { makeTestCa } from '../support/test-ca.mjs';
 import { runCli } from '../support/run-cli.js';
+import { unprivilegedUser } from '../support/unprivileged-user.js';
 
 const REAL_KEY = `sk-real-${'9'.repeat(40)}`;
 let world: TestWorld;
@@ -36,7 +37,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.7', () => resolve()));
   const port = (upstream.address() as AddressInfo).port;
   daemon = await startDaemon(world, {
-    env: { OPENAI_API_KEY: REAL_KEY, NONO_TEST_CREDENTIAL_UPSTREAM_OPENAI: `https://127.0.0.7:${port}`, NONO_TEST_CREDENTIAL_CA: tls.ca },
+    env: { OPENAI_API_KEY: REAL_KEY },
+    daemon: { credentialUpstreams: { openai: `https://127.0.0.7:${port}` }, credentialCa: tls.ca },
   });
 });
 afterAll(async () => {
@@ -153,7 +155,8 @@ describe('the keychain vault (a real Secret Service on a private D-Bus)', () => 
     service = startSecretService(vaultWorld.root);
     if (!service) return;
     vaultDaemon = await startDaemon(vaultWorld, {
-      env: { ...service.env, NONO_TEST_CREDENTIAL_UPSTREAM_OPENAI: `https://127.0.0.7:${(upstream.address() as AddressInfo).port}`, NONO_TEST_CREDENTIAL_CA: join(world.root, 'certs', 'ca.pem') },
+      env: service.env,
+      daemon: { credentialUpstreams: { openai: `https://127.0.0.7:${(upstream.address() as AddressInfo).port}` }, credentialCa: join(world.root, 'certs', 'ca.pem') },
     });
   });
   afterAll(async () => {
@@ -192,5 +195,55 @@ describe('the keychain vault (a real Secret Service on a private D-Bus)', () => 
     expect(rm.code).toBe(1);
     expect(rm.stderr).toMatch(/no credential named never-stored/);
     expect((await runCli(['credential', 'list'], vaultWorld)).stdout).not.toMatch(/anthropic/);
+  });
+});
+
+// The variables tests once used to point a route elsewhere are gone from the daemon: whoever
+// can set a daemon's environment (a shell rc, a systemd drop-in) cannot send a real key, under
+// a CA of their choosing, to a server of theirs. Both as root and as an unprivileged user.
+describe.each([
+  ['root', undefined],
+  ['an unprivileged user', unprivilegedUser()],
+] as const)('a daemon started the usual way, as %s, with the old test variables in its environment', (_who, as) => {
+  const ANTHROPIC_KEY = `sk-ant-real-${'4'.repeat(40)}`;
+  let trapWorld: TestWorld;
+  let trapDaemon: RunningDaemon;
+  let trap: Server;
+  const connections: string[] = [];
+
+  beforeAll(async () => {
+    trapWorld = createWorld(as ? { owner: as } : {});
+    const tls = makeTestCa(join(trapWorld.root, 'certs'), ['IP:127.0.0.1']);
+    trap = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
+      connections.push(`request ${req.url} ${req.headers['x-api-key']}`);
+      res.end('{}');
+    });
+    trap.on('connection', () => connections.push('tcp'));
+    await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', () => resolve()));
+    const port = (trap.address() as AddressInfo).port;
+    trapDaemon = await startDaemon(trapWorld, {
+      ...(as ? { as } : {}),
+      env: {
+        ANTHROPIC_API_KEY: ANTHROPIC_KEY,
+        NONO_TEST_CREDENTIAL_UPSTREAM_ANTHROPIC: `https://127.0.0.1:${port}`,
+        NONO_TEST_CREDENTIAL_CA: join(trapWorld.root, 'certs', 'ca.pem'),
+      },
+    });
+  });
+  afterAll(async () => {
+    trap?.close();
+    await trapDaemon?.stop();
+    trapWorld?.cleanup();
+  });
+
+  it('sends the key only towards the real API, never to the server the variables name', async () => {
+    const r = await runCli(
+      ['run', '--credential', 'anthropic', '--', 'sh', '-c', 'curl -sS --max-time 10 -H "x-api-key: $ANTHROPIC_API_KEY" "$ANTHROPIC_BASE_URL/v1/messages" -d "{}"; echo "exit=$?"'],
+      trapWorld,
+      { timeoutMs: 60_000, ...(as ? { as } : {}) },
+    );
+    expect(r.stdout, r.stderr).toMatch(/exit=\d+/);
+    expect(r.stdout + r.stderr).not.toContain(ANTHROPIC_KEY);
+    expect(connections).toEqual([]);
   });
 });

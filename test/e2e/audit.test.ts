@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createWorld, type TestWorld } from '../support/sandbox-env.js';
 import { startDaemon, type RunningDaemon } from '../support/daemon-process.js';
@@ -58,11 +58,11 @@ beforeAll(async () => {
   env = {
     ...service.env,
     OPENAI_API_KEY: REAL_KEY,
-    NONO_TEST_CREDENTIAL_UPSTREAM_OPENAI: `https://127.0.0.7:${(upstream.address() as AddressInfo).port}`,
-    NONO_TEST_CREDENTIAL_CA: tls.ca,
-    NONO_TEST_RESOLVE: 'denied.test=127.0.0.6',
   };
-  daemon = await startDaemon(world, { env });
+  daemon = await startDaemon(world, {
+    env,
+    daemon: { credentialUpstreams: { openai: `https://127.0.0.7:${(upstream.address() as AddressInfo).port}` }, credentialCa: tls.ca, resolve: { 'denied.test': '127.0.0.6' } },
+  });
 });
 
 afterAll(async () => {
@@ -111,7 +111,7 @@ describe('audit log', () => {
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
     expect((await events('--kind', 'session.start')).length).toBe(before + 10);
     const verify = await cli('audit', 'verify', '--json');
-    expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, signedCheckpoints: true });
+    expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, signedCheckpoints: true, keySource: 'keychain' });
   });
 
   it('exports a file the standalone verifier accepts, and rejects once edited', async () => {
@@ -149,18 +149,97 @@ describe('audit log', () => {
     expect((await cli('audit', 'verify')).code).toBe(0);
   });
 
+  it('says plainly when the newest rows come after the last signed checkpoint, and --strict exits 1', async () => {
+    await expectUnprovenTail(cli, sql);
+  });
+
   it('detects a tail deleted after a signed checkpoint', async () => {
     await daemon!.stop();
-    const last = Number(sql('SELECT max(seq) FROM audit_events'));
-    expect(Number(sql('SELECT max(seq) FROM audit_checkpoints'))).toBe(last);
-    sql(`DELETE FROM audit_events WHERE seq > ${last - 3}`);
+    const last = cutTail(sql);
     daemon = await startDaemon(world, { env });
-    const verify = await cli('audit', 'verify', '--json');
-    expect(verify.code).toBe(1);
-    // The restarted daemon appended after the cut, so the break shows at the cut or at the
-    // checkpoint that no longer matches; either way verify names a row at or before it.
-    const result = JSON.parse(verify.stdout) as { ok: boolean; firstBadSeq: number };
-    expect(result.ok).toBe(false);
-    expect(result.firstBadSeq).toBeLessThanOrEqual(last);
+    await expectCutDetected(cli, last);
+  });
+});
+
+/** Makes sure rows exist past the last checkpoint (a command's session rows), then verifies. */
+async function expectUnprovenTail(run: typeof cli, query: typeof sql): Promise<void> {
+  // A checkpoint signed in the very flush that wrote the rows would prove them; one more
+  // command then lands within the minute before the next.
+  for (let i = 0; i < 2 && Number(query('SELECT max(seq) FROM audit_checkpoints')) >= Number(query('SELECT max(seq) FROM audit_events')); i++) {
+    expect((await run('run', '--', 'true')).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const checkpoint = Number(query('SELECT max(seq) FROM audit_checkpoints'));
+  const json = JSON.parse((await run('audit', 'verify', '--json')).stdout);
+  expect(json).toMatchObject({ ok: true, tailProven: false, provenThroughSeq: checkpoint });
+  const plain = await run('audit', 'verify');
+  expect(plain.code).toBe(0);
+  expect(plain.stdout).toMatch(new RegExp(`not provable: rows? ${checkpoint + 1}(\\.\\.\\d+)? comes? after the last signed checkpoint, so deleting them would not show`));
+  const strict = await run('audit', 'verify', '--strict');
+  expect(strict.code).toBe(1);
+  expect(strict.stdout).toMatch(/not provable/);
+}
+
+/** Deletes a stopped daemon's last three rows, which its stop checkpoint covers; returns the last seq before the cut. */
+function cutTail(query: typeof sql): number {
+  const last = Number(query('SELECT max(seq) FROM audit_events'));
+  expect(Number(query('SELECT max(seq) FROM audit_checkpoints'))).toBe(last);
+  query(`DELETE FROM audit_events WHERE seq > ${last - 3}`);
+  return last;
+}
+
+/** After rows were cut off the end of a stopped daemon's log and it restarted, verify fails at or before the cut. */
+async function expectCutDetected(run: typeof cli, last: number): Promise<void> {
+  const verify = await run('audit', 'verify', '--json');
+  expect(verify.code).toBe(1);
+  // The restarted daemon appended after the cut, so the break shows at the cut or at the
+  // checkpoint that no longer matches; either way verify names a row at or before it.
+  const result = JSON.parse(verify.stdout) as { ok: boolean; firstBadSeq: number };
+  expect(result.ok).toBe(false);
+  expect(result.firstBadSeq).toBeLessThanOrEqual(last);
+  expect((await run('audit', 'verify')).stdout).toMatch(/^BROKEN at seq \d+/);
+}
+
+// No Secret Service on the bus: checkpoints are signed with a key file in the state dir, so a
+// cut tail is caught all the same (before, verify said "ok").
+describe('audit log without a keychain', () => {
+  let bare: TestWorld;
+  let bareDaemon: RunningDaemon | undefined;
+  const bareDb = () => join(bare.root, 'state', 'nono', 'nono.db');
+  const bareCli = (...args: string[]) => runCli(args, bare, { timeoutMs: 60_000 });
+  const bareSql = (statement: string) => {
+    const r = spawnSync('sqlite3', [bareDb(), statement], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    return r.stdout.trim();
+  };
+
+  beforeAll(async () => {
+    bare = createWorld();
+    bareDaemon = await startDaemon(bare);
+  });
+  afterAll(async () => {
+    await bareDaemon?.stop();
+    bare?.cleanup();
+  });
+
+  it('signs checkpoints with a 0600 key file in the state dir, which nono doctor names', async () => {
+    const keyFile = join(bare.root, 'state', 'nono', 'audit-key.pem');
+    const doctor = JSON.parse((await bareCli('doctor', '--json')).stdout);
+    expect(doctor.checks.find((c: { name: string }) => c.name === 'audit signing')).toMatchObject({ ok: true, value: `key file ${keyFile}` });
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect((await bareCli('doctor')).stdout).toContain(keyFile);
+    expect((await bareCli('run', '--', 'true')).code).toBe(0);
+    expect(JSON.parse((await bareCli('audit', 'verify', '--json')).stdout)).toMatchObject({ ok: true, signedCheckpoints: true, keySource: 'file' });
+  });
+
+  it('says plainly when the newest rows come after the last signed checkpoint, and --strict exits 1', async () => {
+    await expectUnprovenTail(bareCli, bareSql);
+  });
+
+  it('detects the last rows deleted with the sqlite3 CLI', async () => {
+    await bareDaemon!.stop();
+    const last = cutTail(bareSql);
+    bareDaemon = await startDaemon(bare);
+    await expectCutDetected(bareCli, last);
   });
 });

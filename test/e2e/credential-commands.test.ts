@@ -32,7 +32,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.7', () => resolve()));
   daemon = await startDaemon(world, {
-    env: { NONO_TEST_CREDENTIAL_UPSTREAM_OPENAI: `https://127.0.0.7:${(upstream.address() as AddressInfo).port}`, NONO_TEST_CREDENTIAL_CA: tls.ca },
+    daemon: { credentialUpstreams: { openai: `https://127.0.0.7:${(upstream.address() as AddressInfo).port}` }, credentialCa: tls.ca },
   });
 });
 afterAll(async () => {

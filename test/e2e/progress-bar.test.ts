@@ -21,7 +21,7 @@ function makeTree(name: string): string {
 describe('progress bars', () => {
   it('draws files, bytes and rate on a terminal', async () => {
     const tree = makeTree('bar-tree');
-    const t = openTerminal(`NONO_TEST_PROGRESS_AFTER_MS=0 ${process.execPath} ${NONO_BIN} snapshot create ${tree}`, ctx.world, { cols: 120, rows: 24 });
+    const t = openTerminal(`NONO_PROGRESS_DELAY_MS=0 ${process.execPath} ${NONO_BIN} snapshot create ${tree}`, ctx.world, { cols: 120, rows: 24 });
     expect(await t.exit).toBe(0);
     expect(t.output()).toMatch(/snapshot .*\d+\/300 files \| [\d.]+ MiB of [\d.]+ MiB \| [\d.]+ MiB\/s/);
     expect(t.output()).toMatch(/snapshot \S+ of .*bar-tree: 300 files/);
@@ -29,11 +29,11 @@ describe('progress bars', () => {
 
   it('stays quiet with --json and without a terminal', async () => {
     const tree = makeTree('quiet-tree');
-    const r = await runCli(['snapshot', 'create', tree, '--json'], ctx.world, { env: { NONO_TEST_PROGRESS_AFTER_MS: '0' } });
+    const r = await runCli(['snapshot', 'create', tree, '--json'], ctx.world, { env: { NONO_PROGRESS_DELAY_MS: '0' } });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout).snapshot.files).toBe(300);
-    const plain = await runCli(['snapshot', 'create', tree], ctx.world, { env: { NONO_TEST_PROGRESS_AFTER_MS: '0' } });
+    const plain = await runCli(['snapshot', 'create', tree], ctx.world, { env: { NONO_PROGRESS_DELAY_MS: '0' } });
     expect(plain.stderr).toBe('');
   });
 });

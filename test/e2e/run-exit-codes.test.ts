@@ -81,7 +81,7 @@ describe('exit codes of nono run', () => {
 
 describe('a sandbox the kernel cannot give', () => {
   // The helper acts as on a Landlock ABI 3 kernel, which has no TCP rules.
-  const oldKernel = usePrivateDaemon({ env: { NONO_TEST_LANDLOCK_ABI_CAP: '3' } });
+  const oldKernel = usePrivateDaemon({ daemon: { abiCap: 3 } });
 
   it('refuses with 125 and says what is missing rather than run less confined', async () => {
     const marker = join(oldKernel.world.work, 'ran');

@@ -2,8 +2,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import type { DaemonOptions } from '@nono/daemon';
 import { createWorld, type TestWorld, type WorldOptions } from './sandbox-env.js';
 import { NONOD_BIN } from './run-cli.js';
+
+/** What a test may set that `nonod` never reads from anywhere; passed through the test-only entry. */
+export type TestDaemonOptions = Omit<DaemonOptions, 'env'>;
+
+const TEST_ENTRY = fileURLToPath(new URL('./nonod-test-entry.mjs', import.meta.url));
 
 export interface RunningDaemon {
   process: ChildProcess;
@@ -31,13 +38,12 @@ export async function waitForSocket(path: string, timeoutMs = 10_000): Promise<v
 
 export async function startDaemon(
   world: TestWorld,
-  options: { env?: Record<string, string>; as?: { uid: number; gid: number } } = {},
+  options: { env?: Record<string, string>; as?: { uid: number; gid: number }; daemon?: TestDaemonOptions } = {},
 ): Promise<RunningDaemon> {
   if (await canConnect(world.socketPath)) throw new Error(`a daemon already answers at ${world.socketPath}; stop it first`);
   const env = { ...world.env, ...options.env };
-  const argv = options.as
-    ? ['setpriv', `--reuid=${options.as.uid}`, `--regid=${options.as.gid}`, '--clear-groups', '--', process.execPath, NONOD_BIN]
-    : [process.execPath, NONOD_BIN];
+  const entry = options.daemon ? [process.execPath, TEST_ENTRY, JSON.stringify(options.daemon)] : [process.execPath, NONOD_BIN];
+  const argv = options.as ? ['setpriv', `--reuid=${options.as.uid}`, `--regid=${options.as.gid}`, '--clear-groups', '--', ...entry] : entry;
   const child = spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -66,12 +72,12 @@ export interface PrivateDaemon {
 
 /** A fresh world and its own daemon for the enclosing describe block (or file). */
 export function usePrivateDaemon(
-  options: { world?: WorldOptions; env?: Record<string, string>; as?: { uid: number; gid: number } } = {},
+  options: { world?: WorldOptions; env?: Record<string, string>; as?: { uid: number; gid: number }; daemon?: TestDaemonOptions } = {},
 ): PrivateDaemon {
   const ctx = {} as PrivateDaemon;
   beforeAll(async () => {
     ctx.world = createWorld(options.world);
-    ctx.daemon = await startDaemon(ctx.world, { ...(options.env ? { env: options.env } : {}), ...(options.as ? { as: options.as } : {}) });
+    ctx.daemon = await startDaemon(ctx.world, options);
   });
   afterAll(async () => {
     await ctx.daemon?.stop();

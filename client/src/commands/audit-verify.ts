@@ -8,16 +8,26 @@ export function registerAuditVerify(audit: Command): void {
   audit
     .command('verify')
     .description('Walk the hash chain and signed checkpoints; exit 1 naming the first broken row')
+    .option('--strict', 'also exit 1 when the newest rows come after the last signed checkpoint, so their deletion could not be shown')
     .option('--json', 'machine-readable output')
-    .action(async (options: { json?: boolean }) => {
+    .action(async (options: { strict?: boolean; json?: boolean }) => {
       process.exitCode = await withDaemon(options.json, async (client) => {
         const result = await client.call('audit.verify', {});
+        const unproven = result.ok && result.tailProven === false;
         if (options.json) printJson(result);
-        else if (result.ok) {
-          const signed = result.signedCheckpoints ? `${result.checkpoints} signed checkpoints` : 'checkpoints not signed (no keychain)';
-          process.stdout.write(`${green(process.stdout, 'ok')}: ${result.rows} events through seq ${result.lastSeq}, ${signed}\n`);
-        } else process.stdout.write(`${red(process.stdout, 'BROKEN')} at seq ${result.firstBadSeq} (${result.reason}): ${result.message}\n`);
-        return result.ok ? 0 : 1;
+        else if (!result.ok) process.stdout.write(`${red(process.stdout, 'BROKEN')} at seq ${result.firstBadSeq} (${result.reason}): ${result.message}\n`);
+        else {
+          const key = result.keySource === 'keychain' ? 'key in the keychain' : result.keySource === 'file' ? 'key file in the state dir' : 'not signed: no keychain and no usable key file (see nono doctor)';
+          process.stdout.write(`${green(process.stdout, 'ok')}: ${result.rows} events through seq ${result.lastSeq}, ${result.checkpoints} signed checkpoints (${key})\n`);
+          if (unproven) {
+            const from = (result.provenThroughSeq ?? 0) + 1;
+            const rows = from === result.lastSeq ? `row ${from} comes` : `rows ${from}..${result.lastSeq} come`;
+            process.stdout.write(
+              `${red(process.stdout, 'not provable')}: ${rows} after the last signed checkpoint, so deleting them would not show; the daemon signs one every minute and when it stops${options.strict ? '' : ' (--strict makes this exit 1)'}\n`,
+            );
+          }
+        }
+        return !result.ok || (options.strict && unproven) ? 1 : 0;
       });
     });
   audit

@@ -6,8 +6,13 @@ import type { NonoClient } from '../index.js';
 import type { Progress } from '@nono/shared/protocol/notifications';
 import { useColor } from './style.js';
 
-// NONO_TEST_PROGRESS_AFTER_MS lets a test see the bar on a call that finishes quicker.
-const SHOW_AFTER_MS = Number(process.env.NONO_TEST_PROGRESS_AFTER_MS ?? 1000);
+// NONO_PROGRESS_DELAY_MS (documented in the README) moves that second: 0 draws the bar at once.
+const SHOW_AFTER_MS = progressDelay(process.env.NONO_PROGRESS_DELAY_MS);
+
+function progressDelay(value: string | undefined): number {
+  const ms = Number(value);
+  return value !== undefined && value !== '' && Number.isFinite(ms) && ms >= 0 ? ms : 1000;
+}
 
 export interface ProgressHandle {
   /** Pass as progressToken; undefined when no bar will be drawn. */

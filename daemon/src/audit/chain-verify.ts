@@ -32,13 +32,18 @@ export interface AuditIntact {
   lastSeq: number;
   anchorSeq: number | null;
   checkpoints: number;
+  /**
+   * The newest row a signature pins (the newest checkpoint, else a signed anchor; 0 when none).
+   * Rows after it could be deleted without a trace: nothing signed says they existed.
+   */
+  provenThroughSeq: number;
 }
 
 export type VerifyResult = AuditIntact | AuditBreak;
 
 export interface VerifyOptions {
-  /** Checkpoints and the anchor must be signed by this key, not merely by the key stored beside them. */
-  expectedPublicKeyPem?: string;
+  /** Checkpoints and the anchor must be signed by this key (or one of these), not merely by the key stored beside them. */
+  expectedPublicKeyPem?: string | string[];
 }
 
 /** seq, time, session, kind, payload, prev_hash, hash: the column order every reader selects. */
@@ -127,17 +132,19 @@ export class ChainWalker {
   }
 }
 
-function expectedKey(pem: string | undefined): KeyObject | undefined {
-  if (pem === undefined) return undefined;
-  try {
-    return createPublicKey(pem);
-  } catch (error) {
-    throw new NonoError('INVALID_PARAMS', `the expected audit public key is not a readable PEM key: ${(error as Error).message}`, { field: 'expectedPublicKeyPem' });
-  }
+function expectedKeys(pems: string | string[] | undefined): KeyObject[] | undefined {
+  if (pems === undefined) return undefined;
+  return (typeof pems === 'string' ? [pems] : pems).map((pem) => {
+    try {
+      return createPublicKey(pem);
+    } catch (error) {
+      throw new NonoError('INVALID_PARAMS', `the expected audit public key is not a readable PEM key: ${(error as Error).message}`, { field: 'expectedPublicKeyPem' });
+    }
+  });
 }
 
 export async function verifyChain(db: Database.Database, options: VerifyOptions = {}): Promise<VerifyResult> {
-  const expected = expectedKey(options.expectedPublicKeyPem);
+  const expected = expectedKeys(options.expectedPublicKeyPem);
   // One read transaction, so the anchor, the checkpoints and the bound are seen at one moment.
   const { anchor, checkpoints, maxSeq } = db.transaction(() => ({
     anchor: readAnchor(db),
@@ -180,5 +187,6 @@ export async function verifyChain(db: Database.Database, options: VerifyOptions 
   if (newest && newest.seq > walker.lastSeq) {
     return broken(walker.lastSeq + 1, 'tail-truncated', `tail truncated after checkpoint at seq ${newest.seq}: the last row is ${walker.lastSeq}`);
   }
-  return { ok: true, rows: walker.rows, lastSeq: walker.lastSeq, anchorSeq: anchor?.seq ?? null, checkpoints: checkpoints.length };
+  const provenThroughSeq = Math.max(newest?.seq ?? 0, anchor?.signature ? anchor.seq : 0);
+  return { ok: true, rows: walker.rows, lastSeq: walker.lastSeq, anchorSeq: anchor?.seq ?? null, checkpoints: checkpoints.length, provenThroughSeq };
 }

@@ -58,10 +58,10 @@ export function signRecord(signer: CheckpointSigner, tag: SignedRecordTag, seq: 
 
 /**
  * Why a record's signature does not hold, or undefined when it does. With `expected`, the
- * record must be signed by that key: a forger with write access to the database could
- * otherwise store their own public key beside their own signature.
+ * record must be signed by one of those keys: a forger with write access to the database
+ * could otherwise store their own public key beside their own signature.
  */
-export function signatureProblem(tag: SignedRecordTag, record: SignedRecord | Anchor, expected?: KeyObject): string | undefined {
+export function signatureProblem(tag: SignedRecordTag, record: SignedRecord | Anchor, expected?: KeyObject[]): string | undefined {
   const what = tag === 'nono-audit-anchor-v1' ? 'retention anchor' : 'checkpoint';
   if (record.signature === null || record.publicKeyPem === null) {
     return expected ? `${what} at seq ${record.seq} is unsigned but a signing key is expected` : undefined;
@@ -72,7 +72,7 @@ export function signatureProblem(tag: SignedRecordTag, record: SignedRecord | An
   } catch {
     return `${what} at seq ${record.seq} stores an unreadable public key`;
   }
-  if (expected && !stored.equals(expected)) return `${what} at seq ${record.seq} is signed by a key other than the expected one`;
+  if (expected && !expected.some((key) => stored.equals(key))) return `${what} at seq ${record.seq} is signed by a key other than the expected one`;
   const message = signedMessage(tag, record.seq, record.hash, record.time);
   if (!verify(null, message, stored, Buffer.from(record.signature, 'base64'))) {
     return `${what} at seq ${record.seq} has a signature that does not verify`;

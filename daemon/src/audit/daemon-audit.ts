@@ -1,8 +1,11 @@
-// The daemon's audit log: one AuditLog on the store, its checkpoint key in the keychain, the
-// retention policy from config.json, and a `record` that never throws, because losing the
-// daemon to an audit write would lose every session with it. Failures go to the daemon log.
-import { generateKeyPairSync } from 'node:crypto';
+// The daemon's audit log: one AuditLog on the store, its checkpoint key in the keychain (or,
+// without one, in a key file in the state dir), the retention policy from config.json, and a
+// `record` that never throws, because losing the daemon to an audit write would lose every
+// session with it. Failures go to the daemon log.
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { closeSync, constants, fstatSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { NonoError } from '@nono/shared';
 import type { StoreDatabase } from '../store/database.js';
@@ -22,12 +25,25 @@ export interface KeyVault {
 // A keychain that does not answer (no Secret Service on the bus) must not hold up the daemon.
 const KEYCHAIN_WAIT_MS = 2000;
 
-/** The checkpoint signer, created on first use; undefined when no keychain is reachable. */
-export async function loadAuditSigner(vault: KeyVault, log: Logger): Promise<CheckpointSigner | undefined> {
+/** Without a keychain, the checkpoint key (PKCS#8 PEM, 0600) in the state dir, which no sandbox ever sees. */
+export const auditKeyFile = (stateDir: string): string => join(stateDir, 'audit-key.pem');
+/** The keychain key's public half, so checkpoints it signed still verify on a run the keychain misses. */
+const keychainPublicFile = (stateDir: string): string => join(stateDir, 'audit-key.keychain.pub');
+
+export interface AuditSigning {
+  /** Undefined only when neither the keychain nor the key file could be used (the daemon log says why). */
+  signer: CheckpointSigner | undefined;
+  /** Where the key lives: `keychain` (entry audit-key.checkpoint) or the key file's path. */
+  source: { kind: 'keychain'; entry: string } | { kind: 'file'; path: string } | undefined;
+  /** Public keys a checkpoint may be signed by: this run's, and the other place's when known. */
+  trusted: string[];
+}
+
+async function keychainSigner(vault: KeyVault, log: Logger): Promise<CheckpointSigner | undefined> {
   const attempt = (async () => {
     let pem = await vault.get(AUDIT_KEY_NAME);
     if (pem === undefined) {
-      pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      pem = newKeyPem();
       await vault.set(AUDIT_KEY_NAME, pem);
     }
     return ed25519Signer(pem);
@@ -35,11 +51,78 @@ export async function loadAuditSigner(vault: KeyVault, log: Logger): Promise<Che
   const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), KEYCHAIN_WAIT_MS).unref());
   try {
     const signer = await Promise.race([attempt, timeout]);
-    if (!signer) log.warn('keychain did not answer; audit checkpoints are not signed this run');
+    if (!signer) log.warn('keychain did not answer; audit checkpoints are signed with the key file in the state dir');
     return signer;
   } catch (error) {
-    log.warn({ error: String(error) }, 'no keychain for the audit checkpoint key; audit checkpoints are not signed this run');
+    log.warn({ error: String(error) }, 'no keychain for the audit checkpoint key; audit checkpoints are signed with the key file in the state dir');
     return undefined;
+  }
+}
+
+function newKeyPem(): string {
+  return generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+}
+
+/**
+ * Reads a key file only if it is a regular file of ours that no one else can read or write.
+ * Threat: a key another account could read signs forged checkpoints; one it could write was theirs.
+ */
+function readPrivateFile(path: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile() || stats.uid !== process.getuid!() || (stats.mode & 0o077) !== 0) {
+      throw new Error(`${path} must be a regular file owned by uid ${process.getuid!()} with mode 0600 (it is mode ${(stats.mode & 0o777).toString(8)}, uid ${stats.uid}); fix it or remove it`);
+    }
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function fileSigner(path: string): CheckpointSigner {
+  let pem = readPrivateFile(path);
+  if (pem === undefined) {
+    pem = newKeyPem();
+    writeFileSync(path, pem, { mode: 0o600, flag: 'wx' });
+  }
+  return ed25519Signer(pem);
+}
+
+/** The checkpoint signer: the keychain's key (created on first use), else the key file's. */
+export async function loadAuditSigning(vault: KeyVault, stateDir: string, log: Logger): Promise<AuditSigning> {
+  const keyFile = auditKeyFile(stateDir);
+  const other = (read: () => string | undefined): string[] => {
+    try {
+      const pem = read();
+      return pem === undefined ? [] : [pem];
+    } catch (error) {
+      log.warn({ error: String(error) }, 'an audit public key is unreadable; checkpoints it signed will not verify');
+      return [];
+    }
+  };
+  const fromKeychain = await keychainSigner(vault, log);
+  if (fromKeychain) {
+    const remembered = other(() => readPrivateFile(keychainPublicFile(stateDir)));
+    if (remembered[0] !== fromKeychain.publicKeyPem) writeFileSync(keychainPublicFile(stateDir), fromKeychain.publicKeyPem, { mode: 0o600 });
+    const filePublic = other(() => {
+      const pem = readPrivateFile(keyFile);
+      return pem === undefined ? undefined : createPublicKey(createPrivateKey(pem)).export({ type: 'spki', format: 'pem' }).toString();
+    });
+    return { signer: fromKeychain, source: { kind: 'keychain', entry: AUDIT_KEY_NAME }, trusted: [fromKeychain.publicKeyPem, ...filePublic] };
+  }
+  try {
+    const signer = fileSigner(keyFile);
+    return { signer, source: { kind: 'file', path: keyFile }, trusted: [signer.publicKeyPem, ...other(() => readPrivateFile(keychainPublicFile(stateDir)))] };
+  } catch (error) {
+    log.error({ error: String(error) }, 'audit checkpoints are not signed this run: no keychain and no usable key file');
+    return { signer: undefined, source: undefined, trusted: [] };
   }
 }
 
@@ -70,9 +153,10 @@ export class DaemonAudit {
 
   constructor(
     db: StoreDatabase,
-    readonly signer: CheckpointSigner | undefined,
+    readonly signing: AuditSigning,
     private readonly logger: Logger,
   ) {
+    const { signer } = signing;
     this.log = new AuditLog(db, {
       ...(signer ? { signer, checkpointEveryEvents: 1000, checkpointEveryMs: 60_000 } : {}),
       onError: (error) => logger.error({ error: String(error) }, 'audit write failed'),

@@ -25,6 +25,18 @@ interface ActiveCredential {
   rules: EndpointRule[];
 }
 
+/**
+ * Routes sent to another upstream, trusting another CA: for tests, which stand in for the real
+ * APIs. Only the daemon's programmatic entry (startDaemon's options) sets it; no environment
+ * variable, profile or RPC reaches it, so nothing can redirect a real key.
+ */
+export interface UpstreamOverride {
+  /** Route name → upstream URL. */
+  upstreams: Record<string, string>;
+  /** PEM file of the CA the overriding upstreams' certificates chain to. */
+  ca?: string | undefined;
+}
+
 export interface PhantomProxy {
   /** Handles an origin-form request (a path, not a proxy URL) for the session's proxy. */
   handle(req: IncomingMessage, res: ServerResponse): void;
@@ -54,6 +66,7 @@ export async function createPhantomProxy(
   onUse: (route: string, host: string) => void = () => undefined,
   /** The environment of the run (the client's shell), where env:// sources look first. */
   runEnv: Record<string, string> = {},
+  override: UpstreamOverride = { upstreams: {} },
 ): Promise<PhantomProxy> {
   const active = new Map<string, ActiveCredential>();
   for (const text of requested) {
@@ -75,8 +88,7 @@ export async function createPhantomProxy(
       const known = [...BUILTIN_ROUTES.map((r) => r.name), ...Object.keys(customRoutes)];
       throw new NonoError('CREDENTIAL_UNKNOWN', `unknown credential ${name}; known: ${known.join(', ')} (or define it in network.custom_credentials)`, { credential: name });
     }
-    // Tests point a route at a local upstream; nothing else may.
-    const upstream = new URL(daemonEnv[`NONO_TEST_CREDENTIAL_UPSTREAM_${name.toUpperCase()}`] ?? route.upstream);
+    const upstream = new URL(override.upstreams[name] ?? route.upstream);
     active.set(name, {
       route,
       upstream,
@@ -85,7 +97,7 @@ export async function createPhantomProxy(
       rules: compileEndpointRules(endpointRules[name] ?? []),
     });
   }
-  const ca = daemonEnv.NONO_TEST_CREDENTIAL_CA ? readFileSync(daemonEnv.NONO_TEST_CREDENTIAL_CA) : undefined;
+  const ca = override.ca ? readFileSync(override.ca) : undefined;
 
   let route: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   const app: FastifyInstance = Fastify({

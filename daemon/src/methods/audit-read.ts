@@ -29,8 +29,10 @@ export const auditShow: MethodHandler<'audit.show'> = async (params, ctx) => {
 export const auditVerify: MethodHandler<'audit.verify'> = async (_params, ctx) => {
   const { audit } = ctx.services;
   audit.log.flush();
-  const result = await audit.log.verify(audit.signer ? { expectedPublicKeyPem: audit.signer.publicKeyPem } : {});
-  const signedCheckpoints = audit.signer !== undefined;
-  if (result.ok) return { ok: true, rows: result.rows, lastSeq: result.lastSeq, checkpoints: result.checkpoints, signedCheckpoints };
-  return { ok: false, firstBadSeq: result.firstBadSeq, reason: result.reason, message: result.message, signedCheckpoints };
+  const { signer, source, trusted } = audit.signing;
+  const result = await audit.log.verify(signer ? { expectedPublicKeyPem: trusted } : {});
+  const signing = { signedCheckpoints: signer !== undefined, keySource: source?.kind ?? null };
+  if (!result.ok) return { ok: false, firstBadSeq: result.firstBadSeq, reason: result.reason, message: result.message, ...signing };
+  const { rows, lastSeq, checkpoints, provenThroughSeq } = result;
+  return { ok: true, rows, lastSeq, checkpoints, provenThroughSeq, tailProven: provenThroughSeq >= lastSeq, ...signing };
 };

@@ -8,6 +8,7 @@ export const daemonDoctor: MethodHandler<'daemon.doctor'> = async (_params, ctx)
   const abi = features.landlock.abi;
   const userns = features.userns === true;
   const seccomp = features.seccomp === true;
+  const { source } = ctx.services.audit.signing;
   return {
     isolation: ctx.services.policy.isolation.view ? 'view' : 'landlock',
     checks: [
@@ -37,6 +38,17 @@ export const daemonDoctor: MethodHandler<'daemon.doctor'> = async (_params, ctx)
         meaning: seccomp
           ? 'dangerous system calls (io_uring, bpf, keyrings, mount, namespaces, TIOCSTI) are refused, and --net-block also refuses UDP and raw sockets'
           : 'nono cannot refuse dangerous system calls; enable CONFIG_SECCOMP_FILTER',
+      },
+      {
+        name: 'audit signing',
+        ok: source !== undefined,
+        value: source === undefined ? 'unsigned' : source.kind === 'keychain' ? `keychain entry ${source.entry}` : `key file ${source.path}`,
+        meaning:
+          source === undefined
+            ? 'audit checkpoints are not signed, so rows cut off the end of the log cannot be detected; the daemon log says why the key file could not be used'
+            : source.kind === 'keychain'
+              ? 'audit checkpoints are signed with a key in the OS keychain, so cutting rows off the end of the log is detected'
+              : 'no keychain answered, so audit checkpoints are signed with this key file (mode 0600, in the state dir no sandbox can see); cutting rows off the end of the log is detected',
       },
     ],
   };

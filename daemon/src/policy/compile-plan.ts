@@ -14,7 +14,7 @@ import { filterEnvironment } from './environment.js';
 import { credentialsFromEnvironment } from './credential-environment.js';
 import type { SecretNames } from './secret-names.js';
 import { expandPath, type PolicyContext } from './policy-variables.js';
-import type { GroupCatalog, Platform } from './group-catalog.js';
+import { currentPlatform, type GroupCatalog, type Platform } from './group-catalog.js';
 import type { NetworkProfileCatalog } from './network-profiles.js';
 import type { ProfileLoader, ResolvedProfile } from './profile-loader.js';
 import { hostUnixSockets, socketOfVariable } from './host-sockets.js';
@@ -320,11 +320,16 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
       if (rule.access !== 'read' && rule.kind === 'dir' && !scratch && !noDelete.has(rule.path)) noDelete.set(rule.path, `group ${protectingGroup}`);
     }
   }
-  for (const [path, by] of noDelete) {
-    rules.get(path)!.noDelete = true;
-    // Landlock adds rights down the tree: a grant above that may delete cannot be narrowed here.
+  for (const path of noDelete.keys()) rules.get(path)!.noDelete = true;
+  // Landlock adds rights down the tree, so a grant above that may delete cannot be narrowed
+  // here; Seatbelt's deny of file-write-unlink holds whatever is allowed above it.
+  const landlock = (request.platform ?? currentPlatform()) === 'linux';
+  for (const [path, by] of landlock ? noDelete : []) {
     const above = [...rules.values()].find((r) => r.path !== path && isWithin(path, r.path) && r.access !== 'read' && !r.noDelete && r.kind === 'dir');
-    if (above) notes.push(`${by} ${path}: ${above.path} (${above.source}) grants delete above it, so deletes there are still allowed`);
+    if (!above) continue;
+    // A group's own blanket no-delete skips the temp dirs on purpose; only what the user asked for must hold.
+    if (by.startsWith('group ')) notes.push(`${by} ${path}: ${above.path} (${above.source}) grants delete above it, so deletes there are still allowed`);
+    else refuseOverriddenNoDelete(path, by, above);
   }
 
   if (profile.allow_gpu) {
@@ -510,6 +515,25 @@ function activeGroups(resolved: ResolvedProfile, catalog: GroupCatalog, platform
   const active = new Set([...catalog.required(), ...include]);
   for (const name of exclude) active.delete(name);
   return [...active].filter((name) => catalog.appliesHere(name, platform)).sort();
+}
+
+/**
+ * A no-delete grant inside a wider one that may delete would run with deletes allowed: refused
+ * rather than run less confined than asked, whoever made the wider grant (a group the profile
+ * pulls in by default included: the user asked for no-delete there, and only they can choose
+ * which of the two to give up).
+ */
+function refuseOverriddenNoDelete(path: string, by: string, above: PlanRule): never {
+  const groups = above.source.split(', ').filter((source) => source.startsWith('group ')).map((source) => source.slice('group '.length));
+  const fromGroupsOnly = groups.length === above.source.split(', ').length;
+  const advice = fromGroupsOnly
+    ? `exclude ${groups.length > 1 ? 'groups' : 'group'} ${groups.join(', ')} in the profile (groups.exclude) or pick a directory outside ${above.path}`
+    : `drop that grant, or make it write-without-delete too (--allow-no-delete ${above.path} or filesystem.no_delete)`;
+  throw new NonoError(
+    'NO_DELETE_OVERRIDDEN',
+    `${by} ${path}: ${above.path} (${above.source}) lets the sandbox delete there, and Landlock cannot take that right back below it; ${advice}`,
+    { path, wider: above.path, widerSource: above.source },
+  );
 }
 
 function refuseProtected(path: string, flag: string, raw: string, hits: ProtectedPath[]): void {

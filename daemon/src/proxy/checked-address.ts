@@ -14,18 +14,12 @@ export type Resolver = (host: string) => Promise<string[]>;
 export const systemResolver: Resolver = async (host) => (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
 
 /**
- * A fixed table instead of DNS, for tests: NONO_TEST_RESOLVE="name=address,name=address".
- * Names not in it go to the system resolver.
+ * Fixed answers (name → address) ahead of DNS, so tests can point names at local servers; set
+ * only through startDaemon's options. Names not in it go to the system resolver.
  */
-export function resolverFromEnv(value: string | undefined): Resolver {
-  if (!value) return systemResolver;
-  const table = new Map(
-    value
-      .split(',')
-      .map((pair) => pair.split('='))
-      .filter((pair): pair is [string, string] => pair.length === 2)
-      .map(([name, address]) => [name.toLowerCase(), address]),
-  );
+export function resolverWith(fixed: Record<string, string> | undefined): Resolver {
+  if (!fixed) return systemResolver;
+  const table = new Map(Object.entries(fixed).map(([name, address]) => [name.toLowerCase(), address]));
   return async (host) => {
     const fixed = table.get(host.toLowerCase());
     return fixed ? [fixed] : systemResolver(host);

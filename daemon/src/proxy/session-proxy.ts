@@ -11,6 +11,7 @@ import type { SandboxPlan } from '@nono/shared';
 import { FilteringProxy } from './filtering-proxy.js';
 import { compileRules } from './host-rules.js';
 import type { Resolver } from './checked-address.js';
+import type { UpstreamOverride } from '../credentials/phantom-proxy.js';
 
 export interface SessionProxy {
   /** The port on 127.0.0.1 the sandbox's programs connect to. */
@@ -49,6 +50,7 @@ export async function startSessionProxy(
     record?: (event: AuditInput) => void;
     /** The run's environment, where env:// credential sources are read; never kept. */
     runEnv?: Record<string, string>;
+    credentialOverride?: UpstreamOverride | undefined;
   },
 ): Promise<SessionProxy> {
   const record = options.record ?? (() => undefined);
@@ -58,6 +60,7 @@ export async function startSessionProxy(
   const phantoms = plan.hosts.credentials.length > 0 ? await (await import('../credentials/phantom-proxy.js')).createPhantomProxy(plan.hosts.credentials, process.env, options.id, plan.hosts.endpointRules, plan.hosts.customRoutes, (route, host) =>
           record({ kind: 'credential.use', session: options.id, payload: { route, host } }),
           options.runEnv,
+          options.credentialOverride,
         ) : undefined;
   const proxy = new FilteringProxy({
     ...(phantoms ? { originHandler: phantoms.handle, interceptor: phantoms } : {}),

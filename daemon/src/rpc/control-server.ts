@@ -4,7 +4,8 @@
 // connection proves it can read the daemon secret, and no client input can throw past here.
 // No client can make it hold unbounded memory either: one that does not read what it is sent
 // is dropped (logged as "dropping client" with the reason), and a flood is read no faster than
-// it is handled (RpcConnection), so other clients keep their turn.
+// it is handled (RpcConnection), so other clients keep their turn. A batch is one message, so it
+// is refused before auth.hello and capped after (MAX_BATCH).
 import { createServer, type Server, type Socket } from 'node:net';
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { restoreRuntimeFiles } from '../runtime-files.js';
@@ -16,6 +17,12 @@ import { boundPath } from './socket-activation.js';
 
 /** How often the daemon checks that its socket is still at its path. */
 const SOCKET_CHECK_MS = 500;
+
+/**
+ * Calls one batch may hold once authenticated; before, none (a batch is refused whole). A batch
+ * runs in one turn of the event loop, so this bounds how long one message can keep others waiting.
+ */
+export const MAX_BATCH = 100;
 
 export class ControlServer {
   /** Listening servers: the first, and one more each time the socket had to be bound again. */
@@ -129,6 +136,7 @@ export class ControlServer {
       socket,
       ctx,
       {
+        maxBatch: () => (ctx.authenticated ? MAX_BATCH : 0),
         onProtocolError: (detail) => log.warn({ detail }, 'protocol error'),
         onDrop: (reason) => log.warn({ reason }, 'dropping client'),
       },

@@ -18,7 +18,8 @@ import { checkTrust } from '../trust/run-gate.js';
 import type { DaemonAudit } from '../audit/daemon-audit.js';
 import { protectSignedFiles } from '../policy/signed-files.js';
 import { FETCH_PRELOAD, startSessionProxy, UNDICI_DIR } from '../proxy/session-proxy.js';
-import { resolverFromEnv, type Resolver } from '../proxy/checked-address.js';
+import { resolverWith, type Resolver } from '../proxy/checked-address.js';
+import type { UpstreamOverride } from '../credentials/phantom-proxy.js';
 import type { SessionRow, SessionStore } from '../store/session-store.js';
 import { HostExecGuard } from './host-exec-sweep.js';
 
@@ -31,7 +32,10 @@ export interface SessionManagerOptions {
   log: Logger;
   abiCap?: number | undefined;
   /** Test switches passed before the spec (--no-userns). */
-  helperFlags?: string[];
+  helperFlags?: string[] | undefined;
+  /** Fixed DNS answers for the session proxies (tests). */
+  resolve?: Record<string, string> | undefined;
+  credentialOverride?: UpstreamOverride | undefined;
 }
 
 const DETACHED_SIZE = { rows: 24, cols: 80 };
@@ -56,10 +60,11 @@ function makeMissingControlDirs(plan: SandboxPlan): void {
 
 export class SessionManager {
   private readonly sessions = new Map<string, Session>();
-  /** NONO_TEST_RESOLVE replaces DNS for named hosts, so tests can point names at local servers. */
-  private readonly resolve: Resolver = resolverFromEnv(process.env.NONO_TEST_RESOLVE);
+  private readonly resolve: Resolver;
 
-  constructor(private readonly options: SessionManagerOptions) {}
+  constructor(private readonly options: SessionManagerOptions) {
+    this.resolve = resolverWith(options.resolve);
+  }
 
   plan(params: ParamsOf<'session.run'>): ReturnType<typeof compilePlan> {
     return compilePlan(params, this.options.policy);
@@ -95,6 +100,7 @@ export class SessionManager {
             log: this.options.log.child({ session: id, name, component: 'proxy' }),
             netLogPath: join(this.logDir, `${id}.net.log`),
             resolve: this.resolve,
+            credentialOverride: this.options.credentialOverride,
             socketDir: join(this.options.paths.runtimeDir, 'proxies'),
             id,
             record: (event) => audit.record(event),

@@ -15,6 +15,8 @@ export interface RestoreOptions {
   paths?: string[];
   /** Called after each operation with how many of the plan's operations are done. */
   onProgress?: (done: number, total: number) => void;
+  /** For crash tests: SIGKILL this process once this many operations are journaled. */
+  crashAfter?: number;
 }
 
 export interface RestoreResult {
@@ -28,7 +30,7 @@ export interface RestoreResult {
 const MODE_MASK = 0o7777 & ~0o6000;
 
 export async function restoreSnapshot(store: ObjectStore, manifest: Manifest, options: RestoreOptions = {}): Promise<RestoreResult> {
-  const crash = crashHook();
+  const crash = crashHook(options.crashAfter);
   const file = journalFile(store, manifest.tree);
   const pending = await readJournal(file);
   const resumed = pending ? await runJournal(store, file, pending.plan, pending.done, crash, options.onProgress) : 0;
@@ -151,10 +153,8 @@ function ignore(...codes: string[]): (err: NodeJS.ErrnoException) => void {
   };
 }
 
-/** NONO_TEST_RESTORE_CRASH_AFTER=N kills the process after N journaled operations, for crash tests. */
-function crashHook(): () => void {
-  const limit = Number(process.env.NONO_TEST_RESTORE_CRASH_AFTER);
-  if (!Number.isInteger(limit) || limit <= 0) return () => undefined;
+function crashHook(limit: number | undefined): () => void {
+  if (limit === undefined || limit <= 0) return () => undefined;
   let count = 0;
   return () => {
     if (++count >= limit) process.kill(process.pid, 'SIGKILL');

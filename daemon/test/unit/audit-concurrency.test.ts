@@ -53,7 +53,7 @@ describe('audit log with concurrent writers', () => {
     twin.close();
 
     const total = (SESSIONS + 2) * PER_SESSION;
-    expect(await new AuditLog(open()).verify()).toEqual({ ok: true, rows: total, lastSeq: total, anchorSeq: null, checkpoints: 0 });
+    expect(await new AuditLog(open()).verify()).toEqual({ ok: true, rows: total, lastSeq: total, anchorSeq: null, checkpoints: 0, provenThroughSeq: 0 });
     const events = main.list({ limit: total + 1 });
     expect(events).toHaveLength(total);
     const bySession = new Map<string, number[]>();
@@ -101,7 +101,7 @@ describe('audit log with concurrent writers', () => {
     main.close();
 
     const total = 3 * PER_SESSION;
-    expect(await main.verify()).toEqual({ ok: true, rows: total, lastSeq: total, anchorSeq: null, checkpoints: 0 });
+    expect(await main.verify()).toEqual({ ok: true, rows: total, lastSeq: total, anchorSeq: null, checkpoints: 0, provenThroughSeq: 0 });
     for (const session of ['proc-a', 'proc-b', 'parent']) {
       expect(main.list({ session, limit: total }).map((e) => e.payload.port)).toEqual(Array.from({ length: PER_SESSION }, (_, i) => i));
     }

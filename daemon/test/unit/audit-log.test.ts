@@ -55,7 +55,7 @@ describe('audit log', () => {
     expect(events[0]!.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(log.show(4)).toEqual(events[3]);
     expect(log.show(99)).toBeUndefined();
-    expect(await log.verify()).toEqual({ ok: true, rows: ONE_OF_EACH.length, lastSeq: ONE_OF_EACH.length, anchorSeq: null, checkpoints: 0 });
+    expect(await log.verify()).toEqual({ ok: true, rows: ONE_OF_EACH.length, lastSeq: ONE_OF_EACH.length, anchorSeq: null, checkpoints: 0, provenThroughSeq: 0 });
   });
 
   it('keeps append order across many batches and a reopened log', async () => {

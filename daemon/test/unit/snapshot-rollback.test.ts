@@ -154,9 +154,9 @@ describe('crash safety', () => {
     const script = `
       const { ObjectStore, readManifest, restoreSnapshot } = await import(${JSON.stringify(join(DAEMON_DIR, 'dist/snapshots/index.js'))});
       const store = new ObjectStore(process.env.STORE);
-      await restoreSnapshot(store, await readManifest(store, process.env.MANIFEST));`;
+      await restoreSnapshot(store, await readManifest(store, process.env.MANIFEST), { crashAfter: 2 });`;
     const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-      env: { ...process.env, STORE: store.root, MANIFEST: manifest.id, NONO_TEST_RESTORE_CRASH_AFTER: '2' },
+      env: { ...process.env, STORE: store.root, MANIFEST: manifest.id },
       encoding: 'utf8',
     });
     expect(child.signal, child.stderr).toBe('SIGKILL');

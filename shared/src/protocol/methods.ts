@@ -618,7 +618,12 @@ export const METHODS = {
       firstBadSeq: Type.Optional(Type.Integer()),
       reason: Type.Optional(Type.String()),
       message: Type.Optional(Type.String()),
-      signedCheckpoints: Type.Boolean({ description: 'Whether this daemon signs checkpoints with a key from the keychain' }),
+      provenThroughSeq: Type.Optional(Type.Integer({ description: 'The newest row a signed checkpoint (or signed retention anchor) pins; 0 when none does' })),
+      tailProven: Type.Optional(
+        Type.Boolean({ description: 'Whether every row is pinned by a signature; when false, rows after provenThroughSeq could be deleted without verify noticing' }),
+      ),
+      signedCheckpoints: Type.Boolean({ description: 'Whether this daemon signs checkpoints (with the keychain key, else the key file in the state dir)' }),
+      keySource: Type.Union([Type.Literal('keychain'), Type.Literal('file'), Type.Null()], { description: 'Where the checkpoint key is kept this run' }),
     }),
     auth: true,
   }),

@@ -20,6 +20,11 @@ export interface ConnectionOptions {
   maxQueuedBytes?: number;
   /** How many of the peer's messages are handled per turn of the event loop and at once. */
   inboxLimits?: InboxLimits;
+  /**
+   * The most calls one batch may hold right now; a larger batch gets one BATCH_REFUSED error and
+   * none of its calls run. Unset: no limit (our own side of a connection we opened).
+   */
+  maxBatch?: () => number;
   /** A framing problem the connection survives. */
   onProtocolError?: (detail: string) => void;
   /** This side gave up on the peer and closed the connection (bad framing, not reading). */
@@ -97,6 +102,11 @@ export class RpcConnection<Ctx = void> {
   }
 
   private async receive(json: string, ctx: Ctx): Promise<void> {
+    const maxBatch = this.options.maxBatch?.();
+    // Threat: a batch is one message, and json-rpc-2.0 runs all its calls and serialises all
+    // their replies in one turn; 16 MiB of failing auth.hello calls held the event loop for
+    // ~27 s. A refused batch is known from its first byte, so it is not even parsed.
+    if (maxBatch === 0 && json.trimStart().startsWith('[')) return this.refuseBatch(0);
     let payload: unknown;
     try {
       payload = JSON.parse(json);
@@ -105,9 +115,18 @@ export class RpcConnection<Ctx = void> {
       return;
     }
     if (Array.isArray(payload) && payload.length === 0) return this.sendError('INVALID_REQUEST', 'An empty batch is not a request; send at least one JSON-RPC 2.0 object.');
+    if (Array.isArray(payload) && maxBatch !== undefined && payload.length > maxBatch) return this.refuseBatch(maxBatch, payload.length);
     await this.peer.receiveAndSend(payload, ctx, undefined).catch(() => {
       this.sendError('INVALID_REQUEST', 'Message is not a JSON-RPC 2.0 request or response; check "jsonrpc", "method" and "id".');
     });
+  }
+
+  private refuseBatch(limit: number, size?: number): void {
+    const message =
+      limit === 0
+        ? 'Batch refused: batches are accepted only after auth.hello succeeded; send auth.hello alone first. None of its calls ran.'
+        : `Batch refused: it holds ${size} calls, more than the limit of ${limit}; split it. None of its calls ran.`;
+    this.sendError('BATCH_REFUSED', message, { limit, ...(size === undefined ? {} : { size }) });
   }
 
   /** Reports why the peer is being given up on, once, then ends the connection. */
@@ -117,8 +136,8 @@ export class RpcConnection<Ctx = void> {
     end();
   }
 
-  private sendError(kind: ErrorKind, message: string): void {
-    this.write(JSON.stringify(createJSONRPCErrorResponse(null, ERROR_KINDS[kind].code, message, { kind })));
+  private sendError(kind: ErrorKind, message: string, details: Record<string, unknown> = {}): void {
+    this.write(JSON.stringify(createJSONRPCErrorResponse(null, ERROR_KINDS[kind].code, message, { ...details, kind })));
   }
 
   private write(json: string): void {

@@ -1,0 +1,29 @@
+// Runs a daemon until it is told to stop: the body of `nonod`, shared with the test-only entry
+// that passes DaemonOptions. Reports one line on failure and stops cleanly on signals.
+import { NonoError } from '@nono/shared';
+import { startDaemon, type DaemonOptions } from './daemon.js';
+
+export async function runDaemon(options: DaemonOptions = {}): Promise<never> {
+  process.umask(0o077);
+  try {
+    const result = await startDaemon(options);
+    if (result.kind === 'already-running') {
+      process.stderr.write(`nonod: already running (pid ${result.pid})\n`);
+      process.exit(0);
+    }
+    const { daemon } = result;
+    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+      process.on(signal, () => void daemon.stop(signal));
+    }
+    process.on('uncaughtException', (error) => {
+      process.stderr.write(`nonod: internal error: ${error.stack ?? error.message}\n`);
+    });
+    await daemon.stopped;
+    process.exit(0);
+  } catch (error) {
+    // The client that started us reads this line back, kind included, to tell the user why.
+    const kind = error instanceof NonoError ? error.kind : 'INTERNAL';
+    process.stderr.write(`nonod: cannot start (${kind}): ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}
