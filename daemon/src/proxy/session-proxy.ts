@@ -57,7 +57,9 @@ export async function startSessionProxy(
     log: options.log,
     onDecision: (decision) => {
       appendFileSync(options.netLogPath, `${JSON.stringify(decision)}\n`, { mode: 0o600 });
-      record({ kind: decision.decision === 'allow' ? 'net.allow' : 'net.deny', session: options.id, payload: { host: decision.host, port: decision.port, rule: decision.rule, method: decision.method } });
+      const { host, port, rule, method, cause, suggest } = decision;
+      const payload = { host, port, rule, method, ...(cause ? { cause } : {}), ...(suggest ? { suggest } : {}) };
+      record({ kind: `net.${decision.decision}`, session: options.id, payload });
     },
   });
   let port: number;
