@@ -133,7 +133,7 @@ int main(int argc, char **argv)
 	landlock_restrict(&spec);
 	seccomp_restrict(spec.net);
 	if (spec.view)
-		run_as_init(status_fd, spec.net == NET_PROXIED ? start_proxy_relay(spec.proxy_port) : 0);
+		run_as_init(status_fd, spec.net == NET_PROXIED ? start_proxy_relay(&spec) : 0);
 	close_stray_fds();
 	apply_resource_limits(&spec);
 	exec_command(cli.command);

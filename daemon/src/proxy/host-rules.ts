@@ -51,6 +51,7 @@ export function parseHostRule(text: string): HostRule {
 
 function matches(rule: HostRule, host: string, port: number): boolean {
   if (rule.port !== undefined && rule.port !== port) return false;
+  if (rule.host === 'localhost' && isLoopback(host)) return true;
   if (rule.host.startsWith('*.')) return host.endsWith(rule.host.slice(1)) && host.length > rule.host.length - 1;
   return rule.host === host;
 }
@@ -80,4 +81,25 @@ export function namesAddress(rules: HostPolicyRules, address: string, port: numb
   return rules.allow.find(
     (r) => (r.port === undefined || r.port === port) && ((isIP(r.host) !== 0 && r.host === plain) || (r.host === 'localhost' && isLoopback(plain))),
   );
+}
+
+/** A host loopback port the view reaches at the same address, through the relay and the proxy. */
+export interface LoopbackForward {
+  address: string;
+  port: number;
+}
+
+/**
+ * The allow rules that name a loopback address (or localhost) with a port: in the view the
+ * sandbox's loopback is its own, so these are only reachable if the relay listens there too.
+ * A rule without a port names no port to listen on; the relay's own port is the relay's.
+ */
+export function loopbackForwards(allow: string[], relayPort: number): LoopbackForward[] {
+  const forwards = new Map<string, LoopbackForward>();
+  for (const rule of allow.map(parseHostRule)) {
+    if (rule.port === undefined || rule.port === relayPort) continue;
+    const addresses = rule.host === 'localhost' ? ['127.0.0.1', '::1'] : isLoopback(rule.host) ? [rule.host] : [];
+    for (const address of addresses) forwards.set(`${address} ${rule.port}`, { address, port: rule.port });
+  }
+  return [...forwards.values()];
 }

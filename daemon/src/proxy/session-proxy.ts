@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { AuditInput } from '../audit/event-kinds.js';
 import type { SandboxPlan } from '@nono/shared';
 import { FilteringProxy } from './filtering-proxy.js';
-import { compileRules } from './host-rules.js';
+import { compileRules, loopbackForwards, type LoopbackForward } from './host-rules.js';
 import type { Resolver } from './checked-address.js';
 
 export interface SessionProxy {
@@ -22,6 +22,10 @@ export interface SessionProxy {
    */
   socketPath: string | undefined;
   env: Record<string, string>;
+  /** The relay's Proxy-Authorization credentials (base64 of nono:TOKEN), for its forwards. */
+  auth: string;
+  /** In the view: host loopback ports the allowlist names, which the relay listens on too. */
+  forwards: LoopbackForward[];
   /** Files the sandbox must be able to read (the CA bundles for intercepted hosts). */
   readable: string[];
   close(): void;
@@ -96,6 +100,8 @@ export async function startSessionProxy(
     port,
     socketPath,
     env,
+    auth: Buffer.from(`nono:${token}`).toString('base64'),
+    forwards: socketPath ? loopbackForwards(plan.hosts.allow, RELAY_PORT) : [],
     readable,
     close: () => {
       proxy.close();
