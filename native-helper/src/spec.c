@@ -240,7 +240,12 @@ static void parse_forward(struct parser *p, const char *fields)
 	if (spec->forward_count >= FORWARDS_MAX)
 		bad_record(p, "at most %d forward records", FORWARDS_MAX);
 	rule.port = (uint16_t)port;
-	spec->forwards = grow(spec->forwards, spec->forward_count, sizeof(*spec->forwards));
+	/* Not via grow(), for the same -fanalyzer false leak as spec_add_fs_rule. */
+	struct forward_rule *grown =
+		reallocarray(spec->forwards, spec->forward_count + 1, sizeof(*grown));
+	if (!grown)
+		die("cannot parse spec: out of memory");
+	spec->forwards = grown;
 	spec->forwards[spec->forward_count++] = rule;
 }
 
