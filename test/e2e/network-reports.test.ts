@@ -4,17 +4,33 @@
 // of nono's own appears in the programs' output (the fetch preload is silent).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { usePrivateDaemon } from '../support/daemon-process.js';
+import { join } from 'node:path';
+import { createWorld, type TestWorld } from '../support/sandbox-env.js';
+import { startDaemon, type RunningDaemon } from '../support/daemon-process.js';
+import { makeTestCa } from '../support/test-ca.mjs';
 import { runCli, runCommand } from '../support/run-cli.js';
 
-const ctx = usePrivateDaemon({ env: { NONO_TEST_RESOLVE: 'meta.test=169.254.169.254,lan.test=10.1.2.3' } });
-
+const ctx = {} as { world: TestWorld; daemon: RunningDaemon };
 let standIn: Server;
+let untrusted: Server;
 let port: number;
 let closedPort: number;
 
 beforeAll(async () => {
+  ctx.world = createWorld();
+  // A credential route's upstream with a certificate the daemon does not trust: a TLS failure.
+  const tls = makeTestCa(join(ctx.world.root, 'certs'), ['IP:127.0.0.7']);
+  untrusted = createHttpsServer({ key: tls.key, cert: tls.cert }, (_req, res) => res.end('{}'));
+  await new Promise<void>((resolve) => untrusted.listen(0, '127.0.0.7', () => resolve()));
+  ctx.daemon = await startDaemon(ctx.world, {
+    env: {
+      NONO_TEST_RESOLVE: 'meta.test=169.254.169.254,lan.test=10.1.2.3',
+      OPENAI_API_KEY: 'sk-real-key-never-seen',
+      NONO_TEST_CREDENTIAL_UPSTREAM_OPENAI: `https://127.0.0.7:${(untrusted.address() as AddressInfo).port}`,
+    },
+  });
   standIn = createServer((_req, res) => res.end('stand-in\n'));
   await new Promise<void>((resolve) => standIn.listen(0, '127.0.0.5', () => resolve()));
   port = (standIn.address() as AddressInfo).port;
@@ -24,7 +40,12 @@ beforeAll(async () => {
   closedPort = (probe.address() as AddressInfo).port;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
 });
-afterAll(() => standIn?.close());
+afterAll(async () => {
+  standIn?.close();
+  untrusted?.close();
+  await ctx.daemon?.stop();
+  ctx.world?.cleanup();
+});
 
 const run = (args: string[], script: string) => runCli(['run', ...args, '--', 'sh', '-c', script], ctx.world, { timeoutMs: 60_000 });
 const curl = (url: string) => `curl -sS --max-time 10 ${url} >/dev/null 2>&1`;
@@ -52,6 +73,12 @@ describe('network reports', () => {
   it('reports an allowed host that refuses the connection as refusing it, and suggests no rule', async () => {
     const r = await run(['--allow-domain', `127.0.0.5:${closedPort}`], `curl -sS --max-time 10 https://127.0.0.5:${closedPort}/ >/dev/null 2>&1; true`);
     expect(r.stderr).toContain(`nono: not a policy denial: allowed by 127.0.0.5:${closedPort}, but 127.0.0.5:${closedPort} refused the connection (ECONNREFUSED)\n`);
+    expect(r.stderr).not.toMatch(/the network filter denied|--allow-domain/);
+  });
+
+  it('reports a credential route whose upstream fails TLS as a TLS failure, not a denial', async () => {
+    const r = await run(['--credential', 'openai=env://OPENAI_API_KEY'], `curl -sS --max-time 10 -H "Authorization: Bearer $OPENAI_API_KEY" "$OPENAI_BASE_URL/models" >/dev/null 2>&1; true`);
+    expect(r.stderr).toMatch(/nono: not a policy denial: credential route openai, but 127\.0\.0\.7:\d+ failed the TLS handshake \([A-Z_]+\)\n/);
     expect(r.stderr).not.toMatch(/the network filter denied|--allow-domain/);
   });
 

@@ -58,6 +58,8 @@ export async function createPhantomProxy(
   endpointRules: Record<string, string[]> = {},
   customRoutes: SandboxPlan['hosts']['customRoutes'] = {},
   onUse: (route: string, host: string) => void = () => undefined,
+  /** An upstream that could not be reached (DNS, refused, TLS, …), for the session's network log. */
+  onFailure: (route: string, method: string, upstream: URL, error: unknown) => void = () => undefined,
 ): Promise<PhantomProxy> {
   const active = new Map<string, ActiveCredential>();
   for (const text of requested) {
@@ -113,7 +115,7 @@ export async function createPhantomProxy(
     if (!verdict.allowed) return reply.code(403).send({ error: `${request.method} ${path.split('?')[0]} is not allowed with ${credential.route.name} (${verdict.rule})` });
     reply.hijack();
     onUse(credential.route.name, credential.upstream.hostname);
-    forward(credential, request.raw, reply.raw, path, ca);
+    forward(credential, request.raw, reply.raw, path, ca, onFailure);
     return reply;
   });
   // Bodies pass through untouched, whatever their type.
@@ -133,7 +135,7 @@ export async function createPhantomProxy(
       return;
     }
     onUse(credential.route.name, credential.upstream.hostname);
-    forward(credential, req, res, req.url ?? '/', ca);
+    forward(credential, req, res, req.url ?? '/', ca, onFailure);
   });
   return {
     caPem: sessionCa.certPem,
@@ -161,7 +163,14 @@ function queryOf(req: IncomingMessage): string {
   return req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
 }
 
-function forward(credential: ActiveCredential, req: IncomingMessage, res: ServerResponse, path: string, ca: Buffer | undefined): void {
+function forward(
+  credential: ActiveCredential,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  ca: Buffer | undefined,
+  onFailure: (route: string, method: string, upstream: URL, error: unknown) => void,
+): void {
   const headers = { ...withoutHopByHop(req.headers), [credential.route.header]: credential.route.format.replace('{key}', credential.key) };
   const upstream = httpsRequest(
     { hostname: credential.upstream.hostname, port: credential.upstream.port || 443, method: req.method, path, headers, ...(ca ? { ca } : {}) },
@@ -172,6 +181,7 @@ function forward(credential: ActiveCredential, req: IncomingMessage, res: Server
     },
   );
   upstream.on('error', (error) => {
+    if (!res.headersSent) onFailure(credential.route.name, req.method ?? 'GET', credential.upstream, error);
     if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ error: `cannot reach ${credential.upstream.host} (${(error as NodeJS.ErrnoException).code})` }));
   });

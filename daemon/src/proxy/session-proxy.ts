@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AuditInput } from '../audit/event-kinds.js';
 import type { SandboxPlan } from '@nono/shared';
-import { FilteringProxy } from './filtering-proxy.js';
+import { FilteringProxy, type ProxyDecision } from './filtering-proxy.js';
+import { connectFailure } from './connect-failure.js';
 import { compileRules, loopbackForwards, type LoopbackForward } from './host-rules.js';
 import type { Resolver } from './checked-address.js';
 
@@ -50,21 +51,29 @@ export async function startSessionProxy(
   const token = randomBytes(32).toString('hex');
   // Loaded only for sessions with credentials: fastify and the CA code are a quarter of an idle
   // daemon's memory otherwise.
+  const logDecision = (decision: ProxyDecision): void => {
+    appendFileSync(options.netLogPath, `${JSON.stringify(decision)}\n`, { mode: 0o600 });
+    const { host, port, rule, method, cause, suggest } = decision;
+    const payload = { host, port, rule, method, ...(cause ? { cause } : {}), ...(suggest ? { suggest } : {}) };
+    record({ kind: `net.${decision.decision}`, session: options.id, payload });
+  };
+  // A credential route's upstream is reached by the phantom proxy, not the filter: its failures
+  // (a TLS error among them, which only it can see) go to the same log.
+  const routeFailed = (route: string, method: string, upstream: URL, error: unknown): void => {
+    const failure = connectFailure(upstream.host, error);
+    const port = Number(upstream.port || 443);
+    logDecision({ time: new Date().toISOString(), method, host: upstream.hostname, port, decision: 'fail', rule: `credential route ${route}, but ${failure.reason}`, cause: failure.cause });
+  };
   const phantoms = plan.hosts.credentials.length > 0 ? await (await import('../credentials/phantom-proxy.js')).createPhantomProxy(plan.hosts.credentials, process.env, options.id, plan.hosts.endpointRules, plan.hosts.customRoutes, (route, host) =>
           record({ kind: 'credential.use', session: options.id, payload: { route, host } }),
-        ) : undefined;
+        routeFailed) : undefined;
   const proxy = new FilteringProxy({
     ...(phantoms ? { originHandler: phantoms.handle, interceptor: phantoms } : {}),
     token,
     rules: compileRules(plan.hosts.allow, plan.hosts.deny),
     resolve: options.resolve,
     log: options.log,
-    onDecision: (decision) => {
-      appendFileSync(options.netLogPath, `${JSON.stringify(decision)}\n`, { mode: 0o600 });
-      const { host, port, rule, method, cause, suggest } = decision;
-      const payload = { host, port, rule, method, ...(cause ? { cause } : {}), ...(suggest ? { suggest } : {}) };
-      record({ kind: `net.${decision.decision}`, session: options.id, payload });
-    },
+    onDecision: logDecision,
   });
   let port: number;
   let socketPath: string | undefined;
