@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AuditInput } from '../audit/event-kinds.js';
-import type { SandboxPlan } from '@nono/shared';
+import { NonoError, type SandboxPlan } from '@nono/shared';
 import { FilteringProxy, type ProxyDecision } from './filtering-proxy.js';
 import { connectFailure } from './connect-failure.js';
 import { compileRules, loopbackForwards, type LoopbackForward } from './host-rules.js';
@@ -38,6 +38,9 @@ const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/cert
 /** Where the relay inside the sandbox's network namespace listens. */
 const RELAY_PORT = 3128;
 
+/** The helper's FORWARDS_MAX: each forward is a listening socket in the relay. */
+const MAX_FORWARDS = 64;
+
 /** Makes fetch() in older Node honour the proxy variables; see the file's own comment. */
 export const FETCH_PRELOAD = fileURLToPath(new URL('../../preload/fetch-proxy.cjs', import.meta.url));
 /** The undici package the preload loads, which the sandbox must be able to read. */
@@ -48,6 +51,10 @@ export async function startSessionProxy(
   options: { log: Logger; netLogPath: string; resolve: Resolver; socketDir: string; id: string; record?: (event: AuditInput) => void },
 ): Promise<SessionProxy> {
   const record = options.record ?? (() => undefined);
+  const forwards = plan.isolation.mode === 'view' ? loopbackForwards(plan.hosts.allow, RELAY_PORT) : [];
+  if (forwards.length > MAX_FORWARDS) {
+    throw new NonoError('SANDBOX_UNAVAILABLE', `the allowlist names ${forwards.length} loopback address:port pairs to forward into the view, and the relay holds at most ${MAX_FORWARDS}; allow fewer loopback ports`);
+  }
   const token = randomBytes(32).toString('hex');
   // Loaded only for sessions with credentials: fastify and the CA code are a quarter of an idle
   // daemon's memory otherwise.
@@ -110,7 +117,7 @@ export async function startSessionProxy(
     socketPath,
     env,
     auth: Buffer.from(`nono:${token}`).toString('base64'),
-    forwards: socketPath ? loopbackForwards(plan.hosts.allow, RELAY_PORT) : [],
+    forwards,
     readable,
     close: () => {
       proxy.close();
