@@ -141,7 +141,7 @@ export class FilteringProxy {
     const host = target[1]!;
     if (this.options.interceptor?.intercepts(host, port)) {
       this.record('CONNECT', host, port, { decision: 'allow', rule: 'credential route (intercepted, key injected)' });
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (!forwarded) client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length > 0) client.unshift(head);
       this.options.interceptor.intercept(client, host, port);
       return;
