@@ -77,13 +77,15 @@ static const char *net_still_holds(enum net_mode net)
 }
 
 /*
- * In net proxied the port rules are defence in depth: the network namespace
- * already has nothing but loopback, so an older kernel is no reason to stop.
+ * In net proxied the network namespace is the boundary: it has nothing but
+ * loopback, where the relay is the one way out. TCP port rules there would
+ * only stop the sandbox's own servers (a dev server, a test database) from
+ * binding and reaching their ports, so Landlock leaves TCP alone.
  */
 static bool net_supported(const struct compat *c, const struct spec *spec)
 {
 	if (spec->net == NET_PROXIED)
-		return c->abi >= ABI_NET_TCP;
+		return false;
 	return spec->net == NET_ALLOW ||
 	       supported(c, ABI_NET_TCP, net_still_holds(spec->net), "net %s",
 			 net_mode_name(spec->net));
@@ -196,11 +198,6 @@ int landlock_restrict(const struct spec *spec)
 	if (attr.handled_access_net != 0) {
 		for (size_t i = 0; i < spec->port_count; i++)
 			add_port_rule(ruleset_fd, spec->ports[i]);
-	}
-	/* net proxied: the relay binds the proxy port and the command connects to it. */
-	if (attr.handled_access_net != 0 && spec->net == NET_PROXIED) {
-		add_port_rule(ruleset_fd, (struct port_rule){ PORT_BIND, spec->proxy_port });
-		add_port_rule(ruleset_fd, (struct port_rule){ PORT_CONNECT, spec->proxy_port });
 	}
 	if (nono_landlock_restrict_self(ruleset_fd, 0) < 0)
 		die("cannot enforce Landlock ruleset: %s (no_new_privs must be set first)",

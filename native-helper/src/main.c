@@ -150,7 +150,7 @@ int main(int argc, char **argv)
 	int ruleset = landlock_restrict(&spec);
 	seccomp_restrict(spec.net);
 	if (spec.view) {
-		run_as_init(status_fd, spec.net == NET_PROXIED ? start_proxy_relay(spec.proxy_port) : 0);
+		run_as_init(status_fd, spec.net == NET_PROXIED ? start_proxy_relay(&spec) : 0);
 		/* Only the command gets here: init stays out of its reach. */
 		landlock_nest(ruleset);
 	}

@@ -11,6 +11,9 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -82,6 +85,51 @@ static int listen_ipv6(uint16_t port)
 }
 
 /*
+ * A forwarded port: the parser let only 127.0.0.0/8 and ::1 through. Like
+ * the relay's own [::1], a forward to ::1 in a namespace without IPv6 is
+ * left out; anything else that stops the bind is fatal.
+ */
+static int listen_forward(const struct forward_rule *forward)
+{
+	struct sockaddr_in v4 = { .sin_family = AF_INET, .sin_port = htons(forward->port) };
+	struct sockaddr_in6 v6 = { .sin6_family = AF_INET6, .sin6_port = htons(forward->port) };
+	int fd;
+
+	if (inet_pton(AF_INET, forward->address, &v4.sin_addr) == 1) {
+		fd = listen_on((struct sockaddr *)&v4, sizeof(v4), forward->address);
+	} else {
+		if (inet_pton(AF_INET6, forward->address, &v6.sin6_addr) != 1)
+			die("cannot set up the proxy relay: %s is not an address", forward->address);
+		fd = listen_on((struct sockaddr *)&v6, sizeof(v6), forward->address);
+		if (fd < 0 && (errno == EAFNOSUPPORT || errno == EADDRNOTAVAIL))
+			return -1;
+	}
+	if (fd < 0)
+		die("cannot set up the proxy relay: listen on %s port %u for a forwarded host "
+		    "port: %s", forward->address, (unsigned)forward->port, strerror(errno));
+	return fd;
+}
+
+/* The request that makes the session's proxy decide, log and open a forwarded connection. */
+static struct relay_listener forward_listener(int fd, const struct forward_rule *forward,
+					      const char *auth)
+{
+	bool v6 = strchr(forward->address, ':') != NULL;
+	char target[INET6_ADDRSTRLEN + 8];
+	char *preamble;
+
+	snprintf(target, sizeof(target), "%s%s%s:%u", v6 ? "[" : "", forward->address,
+		 v6 ? "]" : "", (unsigned)forward->port);
+	int len = asprintf(&preamble,
+			   "CONNECT %s HTTP/1.1\r\nHost: %s\r\nProxy-Authorization: Basic %s\r\n"
+			   "X-Nono-Forward: 1\r\n\r\n",
+			   target, target, auth);
+	if (len < 0)
+		die("cannot set up the proxy relay: out of memory");
+	return (struct relay_listener){ .fd = fd, .preamble = preamble, .preamble_len = (size_t)len };
+}
+
+/*
  * Init is pid 1 of the sandbox: if it dies, the kernel kills R anyway; the
  * signal also covers a parent that died before the request took hold.
  */
@@ -113,7 +161,7 @@ static size_t raise_fd_limit(void)
 }
 
 __attribute__((noreturn))
-static void become_relay(pid_t init, const int *listeners, size_t count)
+static void become_relay(pid_t init, const struct relay_listener *listeners, size_t count)
 {
 	die_with_init(init);
 	/* Out of the caller's group too, so a kill of that group leaves R to init. */
@@ -122,20 +170,28 @@ static void become_relay(pid_t init, const int *listeners, size_t count)
 	/* A tunnel whose peer has gone fails with EPIPE, and only that tunnel closes. */
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		die("cannot set up the proxy relay: ignore SIGPIPE: %s", strerror(errno));
-	close_stray_fds_except(listeners, count);
+	int fds[2 + FORWARDS_MAX];
+	for (size_t i = 0; i < count; i++)
+		fds[i] = listeners[i].fd;
+	close_stray_fds_except(fds, count);
 	relay_run(listeners, count, raise_fd_limit(), PROXY_SOCKET_IN_VIEW);
 }
 
-pid_t start_proxy_relay(uint16_t port)
+pid_t start_proxy_relay(const struct spec *spec)
 {
-	int listeners[2];
+	struct relay_listener listeners[2 + FORWARDS_MAX];
 	size_t count = 0;
 	pid_t init = getpid();
 
-	listeners[count++] = listen_ipv4(port);
-	int ipv6 = listen_ipv6(port);
+	listeners[count++] = (struct relay_listener){ .fd = listen_ipv4(spec->proxy_port) };
+	int ipv6 = listen_ipv6(spec->proxy_port);
 	if (ipv6 >= 0)
-		listeners[count++] = ipv6;
+		listeners[count++] = (struct relay_listener){ .fd = ipv6 };
+	for (size_t i = 0; i < spec->forward_count; i++) {
+		int fd = listen_forward(&spec->forwards[i]);
+		if (fd >= 0)
+			listeners[count++] = forward_listener(fd, &spec->forwards[i], spec->proxy_auth);
+	}
 
 	pid_t relay = fork();
 	if (relay < 0)
@@ -143,8 +199,9 @@ pid_t start_proxy_relay(uint16_t port)
 	if (relay == 0)
 		become_relay(init, listeners, count);
 	for (size_t i = 0; i < count; i++) {
-		if (close(listeners[i]) < 0)
+		if (close(listeners[i].fd) < 0)
 			die("cannot close the proxy relay's listening socket: %s", strerror(errno));
+		free((char *)listeners[i].preamble);
 	}
 	return relay;
 }

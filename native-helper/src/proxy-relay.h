@@ -6,16 +6,17 @@
 #ifndef NONO_PROXY_RELAY_H
 #define NONO_PROXY_RELAY_H
 
-#include <stdint.h>
 #include <sys/types.h>
+
+#include "spec.h"
 
 /*
  * Called by init once Landlock and seccomp apply, so R is as confined as the
- * command. Listens on 127.0.0.1:port and, if IPv6 is there, [::1]:port
- * before forking R, so the command (forked later) can never find the port
- * closed. Returns R's pid; R itself never returns, never execs, and dies
+ * command. Listens on 127.0.0.1 and, if IPv6 is there, [::1] at the proxy
+ * port, and on each forwarded address and port, before forking R, so the
+ * command (forked later) can never find a port closed. Returns R's pid; R itself never returns, never execs, and dies
  * with init. Any failure before the fork is fatal (exit 125).
  */
-pid_t start_proxy_relay(uint16_t port);
+pid_t start_proxy_relay(const struct spec *spec);
 
 #endif

@@ -51,7 +51,14 @@ struct flow {
 	bool shut;  /* and that was passed on with shutdown(SHUT_WR) */
 };
 
+struct listener {
+	struct endpoint endpoint; /* first: the epoll set points at it */
+	const char *preamble;
+	size_t preamble_len;
+};
+
 struct tunnel {
+	const struct listener *from;
 	struct endpoint client;   /* the command's TCP connection */
 	struct endpoint upstream; /* the proxy's unix socket */
 	struct flow out;          /* client to upstream */
@@ -63,7 +70,7 @@ struct tunnel {
 
 struct relay {
 	int epoll_fd;
-	struct endpoint listeners[2];
+	struct listener *listeners;
 	size_t listener_count;
 	bool paused; /* listeners out of the epoll set: no fds, or max_tunnels reached */
 	size_t tunnels;
@@ -112,7 +119,7 @@ static void pause_listeners(struct relay *relay)
 	if (relay->paused)
 		return;
 	for (size_t i = 0; i < relay->listener_count; i++)
-		unwatch(relay, &relay->listeners[i]);
+		unwatch(relay, &relay->listeners[i].endpoint);
 	relay->paused = true;
 }
 
@@ -121,7 +128,7 @@ static void resume_listeners(struct relay *relay)
 	if (!relay->paused || relay->tunnels >= relay->max_tunnels)
 		return;
 	for (size_t i = 0; i < relay->listener_count; i++)
-		watch(relay, &relay->listeners[i], EPOLLIN);
+		watch(relay, &relay->listeners[i].endpoint, EPOLLIN);
 	relay->paused = false;
 }
 
@@ -198,12 +205,24 @@ static void pump_tunnel(struct relay *relay, struct tunnel *tunnel)
 		close_tunnel(relay, tunnel);
 }
 
-/* Returns 0 once connected, else the errno; EAGAIN means the proxy's backlog is full. */
+/*
+ * Returns 0 once connected, else the errno; EAGAIN means the proxy's backlog
+ * is full. The preamble goes first, before any event can pump client bytes;
+ * a few hundred bytes into a new connection's empty buffer are never cut short.
+ */
 static int connect_upstream(struct relay *relay, struct tunnel *tunnel)
 {
 	if (connect(tunnel->upstream.fd, (struct sockaddr *)&relay->upstream,
 		    sizeof(relay->upstream)) < 0)
 		return errno;
+	if (tunnel->from->preamble) {
+		ssize_t n = send(tunnel->upstream.fd, tunnel->from->preamble,
+				 tunnel->from->preamble_len, MSG_NOSIGNAL);
+		if (n < 0)
+			return errno == EAGAIN ? EIO : errno;
+		if ((size_t)n != tunnel->from->preamble_len)
+			return EIO;
+	}
 	/* Edge-triggered, with both directions: any change on either side pumps the tunnel. */
 	watch(relay, &tunnel->client, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET);
 	watch(relay, &tunnel->upstream, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET);
@@ -222,13 +241,14 @@ static bool make_pipe(int fds[2])
  * NULL when the fds (or the kernel's memory) ran out: the client is closed,
  * and accepting pauses until a tunnel closes or a retry interval passes.
  */
-static struct tunnel *new_tunnel(struct relay *relay, int client_fd)
+static struct tunnel *new_tunnel(struct relay *relay, const struct listener *from, int client_fd)
 {
 	struct tunnel *tunnel = calloc(1, sizeof(*tunnel));
 
 	if (!tunnel)
 		die("proxy relay: out of memory");
 	*tunnel = (struct tunnel){
+		.from = from,
 		.client = { CLIENT, client_fd },
 		.upstream = { UPSTREAM, -1 },
 		.out.pipe = { -1, -1 },
@@ -243,9 +263,9 @@ static struct tunnel *new_tunnel(struct relay *relay, int client_fd)
 	return NULL;
 }
 
-static void start_tunnel(struct relay *relay, int client_fd)
+static void start_tunnel(struct relay *relay, const struct listener *from, int client_fd)
 {
-	struct tunnel *tunnel = new_tunnel(relay, client_fd);
+	struct tunnel *tunnel = new_tunnel(relay, from, client_fd);
 	int one = 1;
 
 	if (!tunnel)
@@ -263,10 +283,10 @@ static void start_tunnel(struct relay *relay, int client_fd)
 	}
 }
 
-static void accept_all(struct relay *relay, struct endpoint *listener)
+static void accept_all(struct relay *relay, const struct listener *listener)
 {
 	while (!relay->paused) {
-		int fd = accept4(listener->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = accept4(listener->endpoint.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
@@ -278,7 +298,7 @@ static void accept_all(struct relay *relay, struct endpoint *listener)
 		/* The client gave up before it was accepted (ECONNABORTED, ...): next one. */
 		if (fd < 0)
 			continue;
-		start_tunnel(relay, fd);
+		start_tunnel(relay, listener, fd);
 		if (relay->tunnels >= relay->max_tunnels)
 			pause_listeners(relay);
 	}
@@ -317,7 +337,7 @@ static void free_closed(struct relay *relay)
 static void handle(struct relay *relay, struct endpoint *endpoint)
 {
 	if (endpoint->kind == LISTENER) {
-		accept_all(relay, endpoint);
+		accept_all(relay, (const struct listener *)endpoint);
 		return;
 	}
 	struct tunnel *tunnel = tunnel_of(endpoint);
@@ -325,7 +345,8 @@ static void handle(struct relay *relay, struct endpoint *endpoint)
 		pump_tunnel(relay, tunnel);
 }
 
-void relay_run(const int *listeners, size_t count, size_t max_tunnels, const char *upstream)
+void relay_run(const struct relay_listener *listeners, size_t count, size_t max_tunnels,
+	       const char *upstream)
 {
 	struct relay relay = { .max_tunnels = max_tunnels };
 	struct epoll_event events[MAX_EVENTS];
@@ -337,8 +358,15 @@ void relay_run(const int *listeners, size_t count, size_t max_tunnels, const cha
 	relay.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	if (relay.epoll_fd < 0)
 		die("proxy relay: epoll_create1: %s", strerror(errno));
-	for (size_t i = 0; i < count && i < 2; i++)
-		relay.listeners[relay.listener_count++] = (struct endpoint){ LISTENER, listeners[i] };
+	relay.listeners = calloc(count, sizeof(*relay.listeners));
+	if (!relay.listeners)
+		die("proxy relay: out of memory");
+	for (size_t i = 0; i < count; i++)
+		relay.listeners[relay.listener_count++] = (struct listener){
+			.endpoint = { LISTENER, listeners[i].fd },
+			.preamble = listeners[i].preamble,
+			.preamble_len = listeners[i].preamble_len,
+		};
 	relay.paused = true;
 	resume_listeners(&relay);
 	for (;;) {

@@ -7,14 +7,22 @@
 
 #include <stddef.h>
 
+/* A non-blocking listening socket, and what each of its tunnels first sends upstream. */
+struct relay_listener {
+	int fd;
+	const char *preamble; /* NULL: nothing */
+	size_t preamble_len;
+};
+
 /*
- * Accepts on the count non-blocking listeners and joins each connection to
- * a new connection to upstream (a unix socket path), at most max_tunnels at
- * once (more wait in the backlog). A side that ends is passed on as a
+ * Accepts on the count listeners and joins each connection to a new
+ * connection to upstream (a unix socket path), which first gets the
+ * listener's preamble, at most max_tunnels at once (more wait in the backlog). A side that ends is passed on as a
  * half-close (shutdown SHUT_WR); a tunnel closes when both directions have
  * ended, or at once when either side fails. Never returns.
  */
 __attribute__((noreturn))
-void relay_run(const int *listeners, size_t count, size_t max_tunnels, const char *upstream);
+void relay_run(const struct relay_listener *listeners, size_t count, size_t max_tunnels,
+	       const char *upstream);
 
 #endif

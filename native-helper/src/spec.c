@@ -5,6 +5,7 @@
  */
 #include "spec.h"
 
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,6 +201,54 @@ static void parse_proxy_port(struct parser *p, const char *fields)
 	p->spec->proxy_port = (uint16_t)port;
 }
 
+/* The value goes into a request line the relay writes: base64 only, so it cannot add a header. */
+static void parse_proxy_auth(struct parser *p, const char *fields)
+{
+	size_t len = strlen(fields);
+
+	if (len == 0 || len > 256 ||
+	    strspn(fields, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") != len)
+		bad_record(p, "expected base64 credentials of at most 256 characters");
+	p->spec->proxy_auth = fields;
+}
+
+/* Only loopback: the relay listens there, in the sandbox's own network namespace. */
+static bool loopback_address(const char *text)
+{
+	struct in_addr v4;
+	struct in6_addr v6;
+
+	if (inet_pton(AF_INET, text, &v4) == 1)
+		return (ntohl(v4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, text, &v6) == 1 && memcmp(&v6, &in6addr_loopback, sizeof(v6)) == 0;
+}
+
+static void parse_forward(struct parser *p, const char *fields)
+{
+	struct spec *spec = p->spec;
+	const char *space = strchr(fields, ' ');
+	struct forward_rule rule = { .port = 0 };
+	uint64_t port;
+
+	if (!space || (size_t)(space - fields) >= sizeof(rule.address))
+		bad_record(p, "expected \"forward ADDRESS PORT\"");
+	memcpy(rule.address, fields, (size_t)(space - fields));
+	if (!loopback_address(rule.address))
+		bad_record(p, "the address must be 127.0.0.0/8 or ::1, written as an address");
+	if (!parse_number(space + 1, 65535, &port) || port == 0)
+		bad_record(p, "expected a TCP port from 1 to 65535");
+	if (spec->forward_count >= FORWARDS_MAX)
+		bad_record(p, "at most %d forward records", FORWARDS_MAX);
+	rule.port = (uint16_t)port;
+	/* Not via grow(), for the same -fanalyzer false leak as spec_add_fs_rule. */
+	struct forward_rule *grown =
+		reallocarray(spec->forwards, spec->forward_count + 1, sizeof(*grown));
+	if (!grown)
+		die("cannot parse spec: out of memory");
+	spec->forwards = grown;
+	spec->forwards[spec->forward_count++] = rule;
+}
+
 static void add_port(struct parser *p, const char *fields, enum port_kind kind)
 {
 	struct spec *spec = p->spec;
@@ -349,6 +398,8 @@ static const struct directive directives[] = {
 	{ "rlimit-nproc", true, true, parse_rlimit_nproc },
 	{ "proxy-socket", true, true, parse_proxy_socket },
 	{ "proxy-port", true, true, parse_proxy_port },
+	{ "proxy-auth", true, true, parse_proxy_auth },
+	{ "forward", false, true, parse_forward },
 	{ "end", true, false, parse_end },
 };
 
@@ -444,9 +495,19 @@ static void check_proxy(const struct spec *spec)
 	if (proxied && (!spec->proxy_socket || spec->proxy_port == 0))
 		die("bad spec: \"net proxied\" needs both a proxy-socket and a proxy-port "
 		    "record (%s)", BAD_SPEC_HINT);
-	if (!proxied && (spec->proxy_socket || spec->proxy_port != 0))
-		die("bad spec: proxy-socket and proxy-port records need \"net proxied\", the "
-		    "spec says \"net %s\" (%s)", net_mode_name(spec->net), BAD_SPEC_HINT);
+	if (!proxied && (spec->proxy_socket || spec->proxy_port != 0 || spec->proxy_auth ||
+			 spec->forward_count))
+		die("bad spec: proxy-socket, proxy-port, proxy-auth and forward records need "
+		    "\"net proxied\", the spec says \"net %s\" (%s)", net_mode_name(spec->net),
+		    BAD_SPEC_HINT);
+	if (spec->forward_count && !spec->proxy_auth)
+		die("bad spec: forward records need a proxy-auth record (%s)", BAD_SPEC_HINT);
+	for (size_t i = 0; i < spec->forward_count; i++) {
+		if (spec->forwards[i].port == spec->proxy_port)
+			die("bad spec: forward %s %u takes the relay's own port (%s)",
+			    spec->forwards[i].address, (unsigned)spec->forwards[i].port,
+			    BAD_SPEC_HINT);
+	}
 }
 
 /* Rules that cannot mean anything together are refused rather than guessed at. */

@@ -5,6 +5,7 @@
 #ifndef NONO_SPEC_H
 #define NONO_SPEC_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,6 +54,16 @@ struct port_rule {
 	uint16_t port;
 };
 
+/*
+ * net proxied: a host loopback port the profile allows, reached from the view
+ * at the same address: the relay listens on address:port in the sandbox and
+ * sends each connection to the proxy as a CONNECT to that address and port.
+ */
+struct forward_rule {
+	char address[INET6_ADDRSTRLEN]; /* an IPv4 loopback (127.0.0.0/8) or ::1, as text */
+	uint16_t port;
+};
+
 /* The largest rlimit-as / rlimit-nproc value a spec may carry: 2^62. */
 #define RLIMIT_VALUE_MAX (UINT64_C(1) << 62)
 
@@ -81,10 +92,16 @@ struct spec {
 	const char *tmp; /* view only: a host directory mounted read-write at /tmp */
 	const char *proxy_socket; /* net proxied: the host path of nonod's proxy socket */
 	uint16_t proxy_port;      /* net proxied: the relay's TCP port on loopback */
+	const char *proxy_auth;   /* net proxied: Proxy-Authorization value for forwards */
+	struct forward_rule *forwards; /* net proxied */
+	size_t forward_count;
 	/* Soft and hard limits for the command; 0 when the spec sets none. */
 	uint64_t rlimit_as;
 	uint64_t rlimit_nproc;
 };
+
+/* At most this many forward records: each is a listening socket in the relay. */
+#define FORWARDS_MAX 64
 
 /* Where net proxied puts the proxy socket in the view, and the relay connects. */
 #define PROXY_SOCKET_IN_VIEW "/run/nono/proxy.sock"

@@ -1200,6 +1200,33 @@ describe('view', () => {
       expect(missing.stderr).toContain(`proxy socket ${tmp}/none.sock: No such file or directory`);
     });
 
+    it.skipIf(!hasCurl)('forwards a loopback port: a CONNECT for that address and port, with the credentials, before the client\'s bytes', async () => {
+      const received: string[] = [];
+      proxy.on('connection', (c) => c.once('data', (d) => received.push(d.toString('latin1'))));
+      const spec = proxied('proxy-auth bm9ubzp0b2tlbg==', 'forward 127.0.0.1 18321', 'forward ::1 18321');
+      const result = await runHelper(spec, sh(`curl -sS --max-time 5 http://127.0.0.1:18321/; ${escapeProbe} tcp-connect 127.0.0.1 18322`));
+      expect(result.stdout).toBe('proxy-ok\ndenied: Connection refused (errno 111)\n');
+      expect(received[0]).toMatch(/^CONNECT 127\.0\.0\.1:18321 HTTP\/1\.1\r\nHost: 127\.0\.0\.1:18321\r\nProxy-Authorization: Basic bm9ubzp0b2tlbg==\r\nX-Nono-Forward: 1\r\n\r\n/);
+    });
+
+    it('refuses forward records that are not loopback, lack credentials or take the relay\'s port', async () => {
+      const cases = [
+        proxied('proxy-auth QUJD', 'forward 10.0.0.1 80'),
+        proxied('proxy-auth QUJD', 'forward example.com 80'),
+        proxied('proxy-auth QUJD', 'forward 127.0.0.1 0'),
+        proxied('proxy-auth QUJD', `forward 127.0.0.1 ${proxyPort}`),
+        proxied('forward 127.0.0.1 8080'),
+        proxied('proxy-auth QUJD\r\nX: y', 'forward 127.0.0.1 8080'),
+        viewSpec('net block', 'proxy-auth QUJD'),
+      ];
+      for (const bad of cases) {
+        const result = await runHelper(bad, sh(`: > ${tmp}/ran`));
+        expect(result.code, bad).toBe(125);
+        expect(result.stderr).toMatch(/^nono-helper: bad spec: [^\n]*\n$/);
+      }
+      expect(existsSync(path.join(tmp, 'ran'))).toBe(false);
+    });
+
     it.skipIf(process.getuid?.() !== 0)('holds as the unprivileged user too', async () => {
       const user = unprivilegedUser();
       const as = { uid: user.uid, gid: user.gid };

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createWorld, type TestWorld } from '../support/sandbox-env.js';
-import { startDaemon, type RunningDaemon } from '../support/daemon-process.js';
+import { startDaemon, type RunningDaemon, type TestDaemonOptions } from '../support/daemon-process.js';
 import { runCli, type CliOptions } from '../support/run-cli.js';
 import { unprivilegedUser } from '../support/unprivileged-user.js';
 
@@ -22,10 +22,10 @@ const SECRETS = {
   MY_OPENAI: `sk-openai-attack-${'5'.repeat(30)}`,
 };
 
-const setups: [string, (() => { uid: number; gid: number }) | undefined, Record<string, string>][] = [
+const setups: [string, (() => { uid: number; gid: number }) | undefined, TestDaemonOptions][] = [
   ['root, in the view', undefined, {}],
   ['an unprivileged user, in the view', unprivilegedUser, {}],
-  ['root, on Landlock alone', undefined, { NONO_TEST_NO_USERNS: '1' }],
+  ['root, on Landlock alone', undefined, { helperFlags: ['--no-userns'] }],
 ];
 
 const DUMP = [
@@ -35,7 +35,7 @@ const DUMP = [
   'for p in /proc/[0-9]*; do n=${p#/proc/}; cat "$p/environ" > proc/$n.environ 2>/dev/null; cat "$p/cmdline" > proc/$n.cmdline 2>/dev/null; done',
 ].join('; ');
 
-const landlockOnly = (env: Record<string, string>): boolean => env.NONO_TEST_NO_USERNS === '1';
+const landlockOnly = (options: TestDaemonOptions): boolean => options.helperFlags?.includes('--no-userns') === true;
 
 describe.each(setups)('secrets in the calling shell, as %s', (_label, who, daemonEnv) => {
   let world: TestWorld;
@@ -45,7 +45,7 @@ describe.each(setups)('secrets in the calling shell, as %s', (_label, who, daemo
   beforeAll(async () => {
     as = who?.();
     world = createWorld(as ? { owner: as } : {});
-    daemon = await startDaemon(world, { env: daemonEnv, ...(as ? { as } : {}) });
+    daemon = await startDaemon(world, { daemon: daemonEnv, ...(as ? { as } : {}) });
   });
   afterAll(async () => {
     await daemon.stop();

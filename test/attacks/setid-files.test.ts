@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createWorld, type TestWorld } from '../support/sandbox-env.js';
-import { startDaemon, type RunningDaemon } from '../support/daemon-process.js';
+import { startDaemon, type RunningDaemon, type TestDaemonOptions } from '../support/daemon-process.js';
 import { PROBE_BIN, runCli, type CliOptions } from '../support/run-cli.js';
 import { unprivilegedUser } from '../support/unprivileged-user.js';
 
@@ -79,7 +79,7 @@ function attackDir(path: string, attack: Attack, as: User, setuid: string): stri
 }
 
 /** A world and daemon for one user, with a setuid binary of that user's in a read-granted dir. */
-function useSetidWorld(who: (() => { uid: number; gid: number }) | undefined, env: Record<string, string> = {}) {
+function useSetidWorld(who: (() => { uid: number; gid: number }) | undefined, daemon?: TestDaemonOptions) {
   const ctx = {} as { world: TestWorld; daemon: RunningDaemon; as: User; setuid: string };
   beforeAll(async () => {
     ctx.as = who?.();
@@ -88,7 +88,7 @@ function useSetidWorld(who: (() => { uid: number; gid: number }) | undefined, en
     copyFileSync('/bin/true', ctx.setuid);
     if (ctx.as) chownSync(ctx.setuid, ctx.as.uid, ctx.as.gid);
     chmodSync(ctx.setuid, 0o4755);
-    ctx.daemon = await startDaemon(ctx.world, { ...(ctx.as ? { as: ctx.as } : {}), env });
+    ctx.daemon = await startDaemon(ctx.world, { ...(ctx.as ? { as: ctx.as } : {}), ...(daemon ? { daemon } : {}) });
   });
   afterAll(async () => {
     await ctx.daemon?.stop();
@@ -148,7 +148,7 @@ describe.each(users)('set-id files as %s', (_label, who) => {
 // Root's capabilities here are the host's, so only the filter and the dropped capabilities stand
 // between the command and a setuid-root file.
 describe('set-id files as root on Landlock alone', () => {
-  const ctx = useSetidWorld(undefined, { NONO_TEST_NO_USERNS: '1' });
+  const ctx = useSetidWorld(undefined, { helperFlags: ['--no-userns'] });
 
   it.each(attacks)('$name fails and leaves nothing set-id behind', async (attack) => {
     const dir = attackDir(join(ctx.world.work, slug(attack.name)), attack, undefined, ctx.setuid);

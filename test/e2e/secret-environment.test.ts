@@ -33,7 +33,7 @@ beforeAll(async () => {
   const local = `https://127.0.0.7:${(upstream.address() as AddressInfo).port}`;
   // The daemon's own environment holds no key: whatever reaches the upstream came from the client.
   daemon = await startDaemon(world, {
-    env: { NONO_TEST_CREDENTIAL_UPSTREAM_ANTHROPIC: local, NONO_TEST_CREDENTIAL_UPSTREAM_OPENAI: local, NONO_TEST_CREDENTIAL_CA: tls.ca },
+    daemon: { credentialUpstreams: { anthropic: local, openai: local }, credentialCa: tls.ca },
   });
 });
 afterAll(async () => {

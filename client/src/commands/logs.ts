@@ -55,8 +55,9 @@ function formatDecisions(ndjson: string): string {
     .split('\n')
     .filter(Boolean)
     .map((line) => {
-      const d = JSON.parse(line) as { time: string; method: string; host: string; port: number; decision: string; rule: string };
-      return `${d.time}  ${d.decision.toUpperCase().padEnd(5)}  ${d.method} ${d.host}:${d.port}  ${d.rule}\n`;
+      const d = JSON.parse(line) as { time: string; method: string; host: string; port: number; decision: string; rule: string; suggest?: string };
+      const hint = d.suggest ? ` (allow with --allow-domain ${d.suggest})` : '';
+      return `${d.time}  ${d.decision.toUpperCase().padEnd(5)}  ${d.method} ${d.host}:${d.port}  ${d.rule}${hint}\n`;
     })
     .join('');
 }

@@ -1,7 +1,9 @@
 // After a sandboxed run: what the sandbox refused, so a user sees why a tool failed instead of
-// guessing. Network denials come from the audit log; filesystem ones from the errors the
-// programs printed, confirmed by the policy. On a terminal nono offers a draft profile that
-// allows them; nothing is widened silently: the draft is a new profile the user must choose.
+// guessing. Network denials come from the audit log, split by whether an allow rule would change
+// them (an allowed host that does not resolve or refuses the connection is no denial, and gets no
+// rule suggested); filesystem ones from the errors the programs printed, confirmed by the policy.
+// On a terminal nono offers a draft profile that allows them; nothing is widened silently: the
+// draft is a new profile the user must choose.
 import { existsSync } from 'node:fs';
 import { read } from 'read';
 import type { ParamsOf } from '@nono/shared';
@@ -25,11 +27,43 @@ async function confirmedFileDenials(client: NonoClient, request: ParamsOf<'polic
   return denials;
 }
 
-async function networkDenials(client: NonoClient, sessionId: string): Promise<Map<string, number>> {
-  const { events } = await client.call('audit.list', { session: sessionId, kind: ['net.deny'], limit: 1000 });
-  const counts = new Map<string, number>();
-  for (const event of events) counts.set(String(event.payload.host), (counts.get(String(event.payload.host)) ?? 0) + 1);
-  return counts;
+interface NetworkReport {
+  /** Hosts a rule would let through, each with that rule and how often it was refused. */
+  fixable: Map<string, { rule: string; count: number }>;
+  /** Refusals no allow rule changes (metadata, link-local, deny_domain), by reason. */
+  final: Map<string, number>;
+  /** Allowed, but unreachable (does not resolve, refused, timed out, TLS), by what failed. */
+  failed: Map<string, number>;
+}
+
+const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
+const times = (n: number) => (n > 1 ? ` (x${n})` : '');
+
+async function networkReport(client: NonoClient, sessionId: string): Promise<NetworkReport> {
+  const { events } = await client.call('audit.list', { session: sessionId, kind: ['net.deny', 'net.fail'], limit: 1000 });
+  const report: NetworkReport = { fixable: new Map(), final: new Map(), failed: new Map() };
+  for (const { kind, payload } of events) {
+    const host = String(payload.host);
+    if (kind === 'net.fail') bump(report.failed, String(payload.rule));
+    // A deny without a cause comes from an older daemon: reported as before, the host as the rule.
+    else if (payload.cause !== undefined && typeof payload.suggest !== 'string') bump(report.final, String(payload.rule));
+    else {
+      const entry = report.fixable.get(host) ?? { rule: typeof payload.suggest === 'string' ? payload.suggest : host, count: 0 };
+      entry.count++;
+      report.fixable.set(host, entry);
+    }
+  }
+  return report;
+}
+
+function writeNetworkReport(err: NodeJS.WriteStream, report: NetworkReport, sessionName: string): void {
+  if (report.fixable.size > 0) {
+    err.write(`nono: the network filter denied ${[...report.fixable].map(([host, { count }]) => `${host}${times(count)}`).join(', ')}\n`);
+    const flags = [...new Set([...report.fixable.values()].map((f) => `--allow-domain ${f.rule}`))].join(' ');
+    err.write(dim(err, `      allow with ${flags}, or network.allow_domain in the profile; nono audit list --session ${sessionName} --kind net.deny has the details\n`));
+  }
+  for (const [reason, n] of report.final) err.write(`nono: the network filter denied${times(n)}, and no allow rule changes it: ${reason}\n`);
+  for (const [what, n] of report.failed) err.write(`nono: not a policy denial${times(n)}: ${what}\n`);
 }
 
 export async function reportDenials(
@@ -38,14 +72,12 @@ export async function reportDenials(
   request: ParamsOf<'policy.why'>,
   candidates: DenialCandidate[],
 ): Promise<void> {
-  const hosts = session.proxied ? await networkDenials(client, session.id) : new Map<string, number>();
+  const network: NetworkReport = session.proxied ? await networkReport(client, session.id) : { fixable: new Map(), final: new Map(), failed: new Map() };
   const files = await confirmedFileDenials(client, request, candidates);
-  if (hosts.size === 0 && files.length === 0) return;
+  const hosts = network.fixable;
+  if (hosts.size === 0 && network.final.size === 0 && network.failed.size === 0 && files.length === 0) return;
   const err = process.stderr;
-  if (hosts.size > 0) {
-    err.write(`nono: the network filter denied ${[...hosts].map(([host, n]) => `${host}${n > 1 ? ` (x${n})` : ''}`).join(', ')}\n`);
-    err.write(dim(err, `      allow with --allow-domain HOST, or network.allow_domain in the profile; nono audit list --session ${session.name} --kind net.deny has the details\n`));
-  }
+  writeNetworkReport(err, network, session.name);
   for (const file of files) err.write(`nono: the sandbox denied ${file.op} of ${file.path}: ${file.reason}\n`);
   const grantable = files.filter((f) => !f.protectedPath);
   if (process.stdin.isTTY !== true || err.isTTY !== true || (hosts.size === 0 && grantable.length === 0)) return;
@@ -53,7 +85,7 @@ export async function reportDenials(
   const answer = await read({ prompt: `Write a draft profile ${draft} (extends ${session.profile}) allowing these? [y/N] `, output: err }).catch(() => '');
   if (!/^y(es)?$/i.test(answer.trim())) return;
   const fragment = {
-    ...(hosts.size > 0 ? { network: { allow_domain: [...hosts.keys()] } } : {}),
+    ...(hosts.size > 0 ? { network: { allow_domain: [...new Set([...hosts.values()].map((f) => f.rule))] } } : {}),
     ...(grantable.length > 0
       ? {
           filesystem: {

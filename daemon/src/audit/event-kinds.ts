@@ -11,6 +11,7 @@ export const AUDIT_KINDS = [
   'session.detach',
   'net.allow',
   'net.deny',
+  'net.fail',
   'credential.use',
   'snapshot.create',
   'snapshot.restore',
@@ -47,7 +48,10 @@ export interface AuditPayloads {
   'session.attach': Open<{ client: string; readOnly: boolean }>;
   'session.detach': Open<{ client: string }>;
   'net.allow': Open<NetDecision>;
+  /** `cause`: hard, deny-rule, not-listed or unnamed-address; `suggest`: the allow rule that would change it, if any. */
   'net.deny': Open<NetDecision>;
+  /** Allowed, but unreachable; `cause`: dns, refused, timeout, tls or unreachable. No rule changes it. */
+  'net.fail': Open<NetDecision>;
   /** The route name only: the secret itself never reaches the log. */
   'credential.use': Open<{ route: string; host: string }>;
   'snapshot.create': Open<{ snapshotId: string }>;

@@ -67,6 +67,8 @@ export async function createPhantomProxy(
   /** The environment of the run (the client's shell), where env:// sources look first. */
   runEnv: Record<string, string> = {},
   override: UpstreamOverride = { upstreams: {} },
+  /** An upstream that could not be reached (DNS, refused, TLS, …), for the session's network log. */
+  onFailure: (route: string, method: string, upstream: URL, error: unknown) => void = () => undefined,
 ): Promise<PhantomProxy> {
   const active = new Map<string, ActiveCredential>();
   for (const text of requested) {
@@ -121,7 +123,7 @@ export async function createPhantomProxy(
     if (!verdict.allowed) return reply.code(403).send({ error: `${request.method} ${path.split('?')[0]} is not allowed with ${credential.route.name} (${verdict.rule})` });
     reply.hijack();
     onUse(credential.route.name, credential.upstream.hostname);
-    forward(credential, request.raw, reply.raw, path, ca);
+    forward(credential, request.raw, reply.raw, path, ca, onFailure);
     return reply;
   });
   // Bodies pass through untouched, whatever their type.
@@ -141,7 +143,7 @@ export async function createPhantomProxy(
       return;
     }
     onUse(credential.route.name, credential.upstream.hostname);
-    forward(credential, req, res, req.url ?? '/', ca);
+    forward(credential, req, res, req.url ?? '/', ca, onFailure);
   });
   return {
     caPem: sessionCa.certPem,
@@ -169,7 +171,14 @@ function queryOf(req: IncomingMessage): string {
   return req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
 }
 
-function forward(credential: ActiveCredential, req: IncomingMessage, res: ServerResponse, path: string, ca: Buffer | undefined): void {
+function forward(
+  credential: ActiveCredential,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  ca: Buffer | undefined,
+  onFailure: (route: string, method: string, upstream: URL, error: unknown) => void,
+): void {
   const headers = { ...withoutHopByHop(req.headers), [credential.route.header]: credential.route.format.replace('{key}', credential.key) };
   const upstream = httpsRequest(
     { hostname: credential.upstream.hostname, port: credential.upstream.port || 443, method: req.method, path, headers, ...(ca ? { ca } : {}) },
@@ -180,6 +189,7 @@ function forward(credential: ActiveCredential, req: IncomingMessage, res: Server
     },
   );
   upstream.on('error', (error) => {
+    if (!res.headersSent) onFailure(credential.route.name, req.method ?? 'GET', credential.upstream, error);
     if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ error: `cannot reach ${credential.upstream.host} (${(error as NodeJS.ErrnoException).code})` }));
   });

@@ -44,6 +44,16 @@ export function isPrivate(address: string): boolean {
   return kind !== undefined && privateRanges.check(plain, kind);
 }
 
+const loopback = new BlockList();
+loopback.addSubnet('127.0.0.0', 8, 'ipv4');
+loopback.addAddress('::1', 'ipv6');
+
+export function isLoopback(address: string): boolean {
+  const plain = unmapped(address);
+  const kind = family(plain);
+  return kind !== undefined && loopback.check(plain, kind);
+}
+
 export function sameAddress(a: string, b: string): boolean {
   return unmapped(a).toLowerCase() === unmapped(b).toLowerCase();
 }

@@ -4,9 +4,11 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { isHardDenied, isPrivate } from './address-ranges.js';
-import { namesAddress, type HostPolicyRules } from './host-rules.js';
+import { namesAddress, ruleFor, type HostPolicyRules, type Refusal } from './host-rules.js';
+import { connectFailure, type ConnectFailure } from './connect-failure.js';
 
-export type AddressDecision = { allowed: true; address: string; family: 4 | 6 } | { allowed: false; reason: string };
+/** Allowed, refused by policy, or allowed by name but not resolvable (no rule changes that). */
+export type AddressDecision = { allowed: true; address: string; family: 4 | 6 } | Refusal | ConnectFailure;
 
 export type Resolver = (host: string) => Promise<string[]>;
 
@@ -32,17 +34,22 @@ export async function checkedAddress(rules: HostPolicyRules, host: string, port:
   try {
     addresses = isIP(bare) ? [bare] : await resolve(bare);
   } catch (error) {
-    return { allowed: false, reason: `${host} does not resolve (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
+    return connectFailure(host, error);
   }
+  if (addresses.length === 0) return connectFailure(host, Object.assign(new Error('no address'), { code: 'ENODATA' }));
   const refused: string[] = [];
+  let unnamed: string | undefined;
   for (const address of addresses) {
     if (isHardDenied(address)) {
       refused.push(`${address} is link-local or a metadata address`);
     } else if (isPrivate(address) && !namesAddress(rules, address, port)) {
       refused.push(`${address} is a private or loopback address no rule names`);
+      unnamed ??= address;
     } else {
       return { allowed: true, address, family: isIP(address) === 6 ? 6 : 4 };
     }
   }
-  return { allowed: false, reason: `${host} resolves only to refused addresses: ${refused.join('; ')}` };
+  const reason = `${host} resolves only to refused addresses: ${refused.join('; ')}`;
+  // Only a rule naming the private address changes this; a link-local one nothing changes.
+  return unnamed ? { allowed: false, cause: 'unnamed-address', reason, suggest: ruleFor(unnamed, port) } : { allowed: false, cause: 'hard', reason };
 }

@@ -11,7 +11,8 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { checkedAddress, type Resolver } from './checked-address.js';
-import { decideName, type HostPolicyRules } from './host-rules.js';
+import { connectFailure, type ConnectFailure, type FailCause } from './connect-failure.js';
+import { decideName, type DenyCause, type HostPolicyRules, type Refusal } from './host-rules.js';
 import { withoutHopByHop } from './hop-by-hop.js';
 
 export interface ProxyDecision {
@@ -19,8 +20,13 @@ export interface ProxyDecision {
   method: string;
   host: string;
   port: number;
-  decision: 'allow' | 'deny';
+  /** allow: connected; deny: the policy refused; fail: allowed, but the host could not be reached. */
+  decision: 'allow' | 'deny' | 'fail';
+  /** allow: the rule and the address; deny: why; fail: the rule that allowed it and what failed. */
   rule: string;
+  cause?: DenyCause | FailCause;
+  /** deny only: the allow rule that would change the outcome, when one would. */
+  suggest?: string;
 }
 
 export interface ProxyOptions {
@@ -38,6 +44,19 @@ export interface ProxyOptions {
 
 /** Headers past this are answered 431 by Node's parser before any of our code runs. */
 const MAX_HEADER_BYTES = 32 * 1024;
+
+/** An allowed host that accepts nothing for this long is reported as timed out. */
+const CONNECT_TIMEOUT_MS = 30_000;
+
+/**
+ * Sent by the helper's relay for a connection to a forwarded loopback port: the bytes after
+ * the CONNECT are the client's own protocol (HTTP, Postgres, …), so the proxy answers nothing
+ * and on refusal just closes; what happened is in the logs. Any client may send it: it only
+ * changes the framing of the answer, never the decision.
+ */
+const FORWARD_HEADER = 'x-nono-forward';
+
+type Admission = { address: string; rule: string } | Refusal | ConnectFailure;
 
 export class FilteringProxy {
   private readonly server: Server;
@@ -80,51 +99,71 @@ export class FilteringProxy {
     return given.length === this.expected.length && timingSafeEqual(given, this.expected);
   }
 
-  private decide(method: string, host: string, port: number, decision: 'allow' | 'deny', rule: string): void {
-    const entry = { time: new Date().toISOString(), method, host, port, decision, rule };
+  private record(method: string, host: string, port: number, outcome: Omit<ProxyDecision, 'time' | 'method' | 'host' | 'port'>): void {
+    const entry = { time: new Date().toISOString(), method, host, port, ...outcome };
     this.options.log.info(entry, 'network decision');
     this.options.onDecision(entry);
   }
 
-  /** Name rules, then the address it resolves to; returns the address to connect to. */
-  private async admit(method: string, host: string, port: number): Promise<{ address: string } | { reason: string }> {
+  private refused(method: string, host: string, port: number, refusal: Refusal): void {
+    this.record(method, host, port, { decision: 'deny', rule: refusal.reason, cause: refusal.cause, ...(refusal.suggest ? { suggest: refusal.suggest } : {}) });
+  }
+
+  private failed(method: string, host: string, port: number, rule: string, failure: ConnectFailure): void {
+    this.record(method, host, port, { decision: 'fail', rule: `allowed by ${rule}, but ${failure.reason}`, cause: failure.cause });
+  }
+
+  /** Name rules, then the address it resolves to; the address to connect to, or what stopped it (recorded). */
+  private async admit(method: string, host: string, port: number): Promise<Admission> {
     const byName = decideName(this.options.rules, host, port);
     if (!byName.allowed) {
-      this.decide(method, host, port, 'deny', byName.reason);
-      return { reason: byName.reason };
+      this.refused(method, host, port, byName);
+      return byName;
     }
     const byAddress = await checkedAddress(this.options.rules, host, port, this.options.resolve);
-    if (!byAddress.allowed) {
-      this.decide(method, host, port, 'deny', byAddress.reason);
-      return { reason: byAddress.reason };
-    }
-    this.decide(method, host, port, 'allow', `${byName.rule} -> ${byAddress.address}`);
-    return { address: byAddress.address };
+    if ('failed' in byAddress) this.failed(method, host, port, byName.rule, byAddress);
+    else if (!byAddress.allowed) this.refused(method, host, port, byAddress);
+    if (!byAddress.allowed) return byAddress;
+    return { address: byAddress.address, rule: byName.rule };
   }
 
   private async tunnel(req: IncomingMessage, client: Duplex, head: Buffer): Promise<void> {
     client.on('error', () => undefined);
-    if (!this.authorized(req)) return this.refuseRaw(client, 407, 'proxy credentials missing or wrong');
+    const forwarded = req.headers[FORWARD_HEADER] !== undefined;
+    const refuse = (status: number, reason: string): void => {
+      if (forwarded) client.destroy();
+      else this.refuseRaw(client, status, reason);
+    };
+    if (!this.authorized(req)) return refuse(407, 'proxy credentials missing or wrong');
     const target = /^(\[[^\]]+\]|[^:/\s]+):(\d{1,5})$/.exec(req.url ?? '');
     const port = Number(target?.[2]);
-    if (!target || port < 1 || port > 65535) return this.refuseRaw(client, 400, `CONNECT needs host:port, got ${JSON.stringify(req.url)}`);
-    if (this.options.interceptor?.intercepts(target[1]!, port)) {
-      this.decide('CONNECT', target[1]!, port, 'allow', 'credential route (intercepted, key injected)');
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    if (!target || port < 1 || port > 65535) return refuse(400, `CONNECT needs host:port, got ${JSON.stringify(req.url)}`);
+    const host = target[1]!;
+    if (this.options.interceptor?.intercepts(host, port)) {
+      this.record('CONNECT', host, port, { decision: 'allow', rule: 'credential route (intercepted, key injected)' });
+      if (!forwarded) client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length > 0) client.unshift(head);
-      this.options.interceptor.intercept(client, target[1]!, port);
+      this.options.interceptor.intercept(client, host, port);
       return;
     }
-    const admitted = await this.admit('CONNECT', target[1]!, port);
-    if ('reason' in admitted) return this.refuseRaw(client, 403, admitted.reason);
-    const upstream = connect({ host: admitted.address, port });
-    upstream.on('error', (error) => this.refuseRaw(client, 502, `cannot reach ${target[1]}:${port} (${(error as NodeJS.ErrnoException).code})`));
+    const admitted = await this.admit('CONNECT', host, port);
+    if (!('address' in admitted)) return refuse('failed' in admitted ? 502 : 403, admitted.reason);
+    const upstream = connect({ host: admitted.address, port, timeout: CONNECT_TIMEOUT_MS });
+    upstream.once('timeout', () => upstream.destroy(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' })));
+    upstream.on('error', (error) => {
+      const failure = connectFailure(`${host}:${port}`, error);
+      this.failed('CONNECT', host, port, admitted.rule, failure);
+      refuse(502, `cannot reach ${failure.reason}`);
+    });
     upstream.once('connect', () => {
+      this.record('CONNECT', host, port, { decision: 'allow', rule: `${admitted.rule} -> ${admitted.address}` });
+      upstream.setTimeout(0);
+      upstream.removeAllListeners('timeout');
       upstream.removeAllListeners('error');
       upstream.on('error', () => client.destroy());
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (!forwarded) client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length > 0) upstream.write(head);
       upstream.pipe(client);
       client.pipe(upstream);
@@ -152,18 +191,34 @@ export class FilteringProxy {
       return;
     }
     const port = Number(url.port || 80);
-    const admitted = await this.admit(req.method ?? 'GET', url.hostname, port);
-    if ('reason' in admitted) {
-      res.writeHead(403, { 'content-type': 'text/plain' }).end(`nono: ${admitted.reason}\n`);
+    const method = req.method ?? 'GET';
+    const admitted = await this.admit(method, url.hostname, port);
+    if (!('address' in admitted)) {
+      res.writeHead('failed' in admitted ? 502 : 403, { 'content-type': 'text/plain' }).end(`nono: ${admitted.reason}\n`);
       return;
     }
     const headers = { ...withoutHopByHop(req.headers), host: url.host };
-    const upstream = httpRequest({ host: admitted.address, port, method: req.method, path: `${url.pathname}${url.search}`, headers }, (answer) => {
+    let connected = false;
+    const upstream = httpRequest({ host: admitted.address, port, method: req.method, path: `${url.pathname}${url.search}`, headers, timeout: CONNECT_TIMEOUT_MS }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.statusMessage, withoutHopByHop(answer.headers));
       answer.pipe(res);
     });
+    upstream.once('socket', (socket) =>
+      socket.once('connect', () => {
+        connected = true;
+        upstream.setTimeout(0);
+        this.record(method, url.hostname, port, { decision: 'allow', rule: `${admitted.rule} -> ${admitted.address}` });
+      }),
+    );
+    upstream.once('timeout', () => {
+      if (!connected) upstream.destroy(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' }));
+    });
     upstream.on('error', (error) => {
-      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end(`nono: cannot reach ${url.host} (${(error as NodeJS.ErrnoException).code})\n`);
+      if (!connected) {
+        const failure = connectFailure(url.host, error);
+        this.failed(method, url.hostname, port, admitted.rule, failure);
+        if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end(`nono: cannot reach ${failure.reason}\n`);
+      } else if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end(`nono: ${url.host} broke off (${(error as NodeJS.ErrnoException).code})\n`);
       else res.destroy();
     });
     req.pipe(upstream);

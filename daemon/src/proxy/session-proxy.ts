@@ -7,9 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AuditInput } from '../audit/event-kinds.js';
-import type { SandboxPlan } from '@nono/shared';
-import { FilteringProxy } from './filtering-proxy.js';
-import { compileRules } from './host-rules.js';
+import { NonoError, type SandboxPlan } from '@nono/shared';
+import { FilteringProxy, type ProxyDecision } from './filtering-proxy.js';
+import { connectFailure } from './connect-failure.js';
+import { compileRules, loopbackForwards, type LoopbackForward } from './host-rules.js';
 import type { Resolver } from './checked-address.js';
 import type { UpstreamOverride } from '../credentials/phantom-proxy.js';
 
@@ -23,6 +24,10 @@ export interface SessionProxy {
    */
   socketPath: string | undefined;
   env: Record<string, string>;
+  /** The relay's Proxy-Authorization credentials (base64 of nono:TOKEN), for its forwards. */
+  auth: string;
+  /** In the view: host loopback ports the allowlist names, which the relay listens on too. */
+  forwards: LoopbackForward[];
   /** Files the sandbox must be able to read (the CA bundles for intercepted hosts). */
   readable: string[];
   close(): void;
@@ -33,6 +38,9 @@ const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/cert
 
 /** Where the relay inside the sandbox's network namespace listens. */
 const RELAY_PORT = 3128;
+
+/** The helper's FORWARDS_MAX: each forward is a listening socket in the relay. */
+const MAX_FORWARDS = 64;
 
 /** Makes fetch() in older Node honour the proxy variables; see the file's own comment. */
 export const FETCH_PRELOAD = fileURLToPath(new URL('../../preload/fetch-proxy.cjs', import.meta.url));
@@ -54,13 +62,31 @@ export async function startSessionProxy(
   },
 ): Promise<SessionProxy> {
   const record = options.record ?? (() => undefined);
+  const forwards = plan.isolation.mode === 'view' ? loopbackForwards(plan.hosts.allow, RELAY_PORT) : [];
+  if (forwards.length > MAX_FORWARDS) {
+    throw new NonoError('SANDBOX_UNAVAILABLE', `the allowlist names ${forwards.length} loopback address:port pairs to forward into the view, and the relay holds at most ${MAX_FORWARDS}; allow fewer loopback ports`);
+  }
   const token = randomBytes(32).toString('hex');
   // Loaded only for sessions with credentials: fastify and the CA code are a quarter of an idle
   // daemon's memory otherwise.
+  const logDecision = (decision: ProxyDecision): void => {
+    appendFileSync(options.netLogPath, `${JSON.stringify(decision)}\n`, { mode: 0o600 });
+    const { host, port, rule, method, cause, suggest } = decision;
+    const payload = { host, port, rule, method, ...(cause ? { cause } : {}), ...(suggest ? { suggest } : {}) };
+    record({ kind: `net.${decision.decision}`, session: options.id, payload });
+  };
+  // A credential route's upstream is reached by the phantom proxy, not the filter: its failures
+  // (a TLS error among them, which only it can see) go to the same log.
+  const routeFailed = (route: string, method: string, upstream: URL, error: unknown): void => {
+    const failure = connectFailure(upstream.host, error);
+    const port = Number(upstream.port || 443);
+    logDecision({ time: new Date().toISOString(), method, host: upstream.hostname, port, decision: 'fail', rule: `credential route ${route}, but ${failure.reason}`, cause: failure.cause });
+  };
   const phantoms = plan.hosts.credentials.length > 0 ? await (await import('../credentials/phantom-proxy.js')).createPhantomProxy(plan.hosts.credentials, process.env, options.id, plan.hosts.endpointRules, plan.hosts.customRoutes, (route, host) =>
           record({ kind: 'credential.use', session: options.id, payload: { route, host } }),
           options.runEnv,
           options.credentialOverride,
+          routeFailed,
         ) : undefined;
   const proxy = new FilteringProxy({
     ...(phantoms ? { originHandler: phantoms.handle, interceptor: phantoms } : {}),
@@ -68,10 +94,7 @@ export async function startSessionProxy(
     rules: compileRules(plan.hosts.allow, plan.hosts.deny),
     resolve: options.resolve,
     log: options.log,
-    onDecision: (decision) => {
-      appendFileSync(options.netLogPath, `${JSON.stringify(decision)}\n`, { mode: 0o600 });
-      record({ kind: decision.decision === 'allow' ? 'net.allow' : 'net.deny', session: options.id, payload: { host: decision.host, port: decision.port, rule: decision.rule, method: decision.method } });
-    },
+    onDecision: logDecision,
   });
   let port: number;
   let socketPath: string | undefined;
@@ -107,6 +130,8 @@ export async function startSessionProxy(
     port,
     socketPath,
     env,
+    auth: Buffer.from(`nono:${token}`).toString('base64'),
+    forwards,
     readable,
     close: () => {
       proxy.close();

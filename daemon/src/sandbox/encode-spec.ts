@@ -3,6 +3,7 @@
 import type { PlanRule, SandboxPlan } from '@nono/shared';
 import { isWithin } from '../policy/resolve-path.js';
 import { stubMessage } from '../policy/command-blocking.js';
+import type { LoopbackForward } from '../proxy/host-rules.js';
 
 const READ = ['read_file', 'read_dir', 'execute'];
 // make_char and make_block are never granted: a root agent could mknod the disk's block
@@ -40,8 +41,11 @@ export interface SpecOptions {
   processesBesides?: number;
   /** Test switch: make the helper act as on an older kernel. It can only refuse more. */
   abiCap?: number | undefined;
-  /** In proxied mode, the session's proxy: its port as the sandbox sees it, and in the view its unix socket. */
-  proxy?: { port: number; socketPath: string | undefined };
+  /**
+   * In proxied mode, the session's proxy: its port as the sandbox sees it, and in the view its
+   * unix socket, the relay's credentials and the host loopback ports it forwards.
+   */
+  proxy?: { port: number; socketPath: string | undefined; auth?: string; forwards?: LoopbackForward[] };
 }
 
 export function encodeSpec(plan: SandboxPlan, options: SpecOptions = {}): Buffer {
@@ -51,8 +55,11 @@ export function encodeSpec(plan: SandboxPlan, options: SpecOptions = {}): Buffer
     if (!options.proxy) throw new Error('a proxied plan needs its proxy');
     // In the view: a network namespace with only a relay to the proxy's socket. On Landlock
     // alone: Landlock's TCP port rule, which cannot tell addresses apart.
-    if (options.proxy.socketPath) records.push('net proxied', `proxy-socket ${options.proxy.socketPath}`, `proxy-port ${options.proxy.port}`);
-    else records.push('net filtered', `net-connect ${options.proxy.port}`);
+    const { socketPath, port, auth, forwards = [] } = options.proxy;
+    if (socketPath) {
+      records.push('net proxied', `proxy-socket ${socketPath}`, `proxy-port ${port}`);
+      if (forwards.length > 0 && auth) records.push(`proxy-auth ${auth}`, ...forwards.map((f) => `forward ${f.address} ${f.port}`));
+    } else records.push('net filtered', `net-connect ${options.proxy.port}`);
   } else {
     records.push(`net ${plan.network}`);
   }

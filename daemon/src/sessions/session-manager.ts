@@ -172,7 +172,7 @@ export class SessionManager {
     const spec = encodeSpec(plan, {
       abiCap: this.options.abiCap,
       processesBesides: plan.isolation.mode === 'view' ? 1 : userProcessCount(),
-      ...(proxy ? { proxy: { port: proxy.port, socketPath: proxy.socketPath } } : {}),
+      ...(proxy ? { proxy: { port: proxy.port, socketPath: proxy.socketPath, auth: proxy.auth, forwards: proxy.forwards } } : {}),
     });
     const launch: LaunchOptions = { helper, helperArgs: [], argv: params.argv, cwd: plan.cwd, env };
     const events = {

@@ -26,6 +26,7 @@ const ONE_OF_EACH: AuditInput[] = [
   { kind: 'session.attach', session: 's1', payload: { client: 'tty-1', readOnly: false } },
   { kind: 'net.allow', session: 's1', payload: { host: 'api.anthropic.com', port: 443, rule: 'allow api.anthropic.com' } },
   { kind: 'net.deny', session: 's1', payload: { host: 'evil.example', port: 80, rule: 'default deny' } },
+  { kind: 'net.fail', session: 's1', payload: { host: 'gone.invalid', port: 443, rule: 'allowed by gone.invalid, but gone.invalid does not resolve (ENOTFOUND)', cause: 'dns' } },
   { kind: 'credential.use', session: 's1', payload: { route: 'anthropic', host: 'api.anthropic.com' } },
   { kind: 'snapshot.create', session: 's1', payload: { snapshotId: 'snap-1' } },
   { kind: 'snapshot.restore', session: 's1', payload: { snapshotId: 'snap-1', paths: ['src/a.ts'] } },

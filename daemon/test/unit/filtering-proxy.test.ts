@@ -115,4 +115,35 @@ describe('FilteringProxy', () => {
     await raw(`CONNECT good.test:${upstreamPort} HTTP/1.1\r\nProxy-Authorization: ${AUTH}\r\n\r\nGET / HT`, true);
     expect((await viaProxy('/after', 'good.test')).status).toBe(200);
   });
+  it("answers a relay's forward with the upstream's own bytes, and a refused one with nothing", async () => {
+    const forward = (target: string, then = '') => raw(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\nProxy-Authorization: ${AUTH}\r\nX-Nono-Forward: 1\r\n\r\n${then}`);
+    const ok = await forward(`127.0.0.1:${upstreamPort}`, 'GET /fwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(ok).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*upstream saw GET \/fwd/);
+    expect(await forward(`blocked.good.test:${upstreamPort}`)).toBe('');
+    expect(decisions.at(-1)).toMatchObject({ decision: 'deny', cause: 'deny-rule' });
+    expect(decisions.find((d) => 'suggest' in d && d.cause === 'deny-rule')).toBeUndefined();
+  });
+
+  it('suggests the rule for a host on no list, and records an allowed name that does not resolve as a failure with none', async () => {
+    const r = await viaProxy('/', 'lan.test.invalid', AUTH).catch(() => undefined);
+    expect(r?.status).toBe(403);
+    expect(decisions.at(-1)).toMatchObject({ decision: 'deny', cause: 'not-listed', suggest: 'lan.test.invalid:' + upstreamPort });
+    const proxyAllowingGone = new FilteringProxy({
+      token: TOKEN,
+      rules: compileRules(['gone.test'], []),
+      resolve: async () => {
+        throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
+      },
+      log: pino({ level: 'silent' }),
+      onDecision: (d) => decisions.push(d),
+    });
+    const port = (await proxyAllowingGone.listen({ port: 0, host: '127.0.0.1' })) as number;
+    const status = await new Promise<number>((resolve) =>
+      request({ host: '127.0.0.1', port, path: 'http://gone.test/', headers: { 'proxy-authorization': AUTH } }, (res) => resolve(res.statusCode ?? 0)).end(),
+    );
+    proxyAllowingGone.close();
+    expect(status).toBe(502);
+    expect(decisions.at(-1)).toMatchObject({ decision: 'fail', cause: 'dns', rule: 'allowed by gone.test, but gone.test does not resolve (ENOTFOUND)' });
+    expect(decisions.at(-1)).not.toHaveProperty('suggest');
+  });
 });
