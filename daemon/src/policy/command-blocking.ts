@@ -105,11 +105,13 @@ function findBlocked(rules: CommandRules, dirs: string[]): BlockedCommand[] {
   const globs = rules.everywhere.filter((r) => /[*?[]/.test(r.pattern)).map((r) => ({ ...r, matches: picomatch(r.pattern) }));
   // One file often has several names (mkfs.ext2/3/4 are mke2fs): lifting one name lifts the file.
   const allowedFiles = new Set(dirs.flatMap((dir) => rules.allow.filter((r) => !/[*?[]/.test(r.pattern)).map((r) => canonicalOrLexical(join(dir, r.pattern)))));
+  // Where /bin/sh is busybox, mount is busybox too: a stub there would leave the sandbox no shell.
+  const shell = canonicalOrLexical('/bin/sh');
   const blocked = new Map<string, BlockedCommand>();
   const consider = (dir: string, name: string, source: string): void => {
     if (allowed(name)) return;
     const path = canonicalOrLexical(join(dir, name));
-    if (blocked.has(path) || allowedFiles.has(path) || !isRegularFile(path)) return;
+    if (path === shell || blocked.has(path) || allowedFiles.has(path) || !isRegularFile(path)) return;
     // halt, reboot and poweroff are links to systemctl: the stub names the file's own name when that is blocked too.
     const own = basename(path);
     const named = own !== name && ruleFor(rules.everywhere, own) && !allowed(own) ? own : name;
