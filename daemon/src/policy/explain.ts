@@ -136,7 +136,7 @@ export function explainCommand(plan: SandboxPlan, name: string): Verdict {
         ? 'only as the command nono launches here: covering it for every process needs the private filesystem view, which is off (nono doctor says why)'
         : hits.length > 0
           ? `for every process in the sandbox: ${hits.map((h) => h.path).join(', ')} ${hits.length === 1 ? 'is' : 'are'} covered in the view by a stub`
-          : 'for every process in the sandbox (no such file in the bin directories the sandbox sees now)';
+          : 'for every process in the sandbox: its file, wherever the sandbox sees one, is covered in the view by a stub';
     return {
       ...base,
       status: 'BLOCKED',
