@@ -9,3 +9,10 @@ export function exitCodeFor(code: number | null, signal: number | null): number 
   if (signal !== null && signal > 0) return EXIT_SIGNAL_BASE + signal;
   return code ?? EXIT_SETUP_FAILED;
 }
+
+/** A refusal before the sandbox starts, with the code a shell gives the same failure. */
+export function exitCodeForRefusal(kind: string): number {
+  if (kind === 'COMMAND_NOT_FOUND') return EXIT_NOT_FOUND;
+  if (kind === 'COMMAND_BLOCKED') return EXIT_NOT_EXECUTABLE;
+  return EXIT_SETUP_FAILED;
+}

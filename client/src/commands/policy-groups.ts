@@ -22,6 +22,8 @@ export function registerPolicyGroups(policy: Command): void {
           out.write(`${bold(out, g.name)}  ${dim(out, tags)}\n  ${g.description}\n`);
           if (name !== undefined) {
             for (const [key, paths] of Object.entries(g.paths)) out.write(`  ${key}:\n${paths.map((p) => `    ${p}\n`).join('')}`);
+            // Names are short: one wrapped line each, not one per line.
+            for (const [key, names] of Object.entries(g.commands)) out.write(`  ${key}:\n    ${names.join(' ')}\n`);
           }
         }
         return 0;

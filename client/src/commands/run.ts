@@ -2,12 +2,12 @@
 // the child, Ctrl-] d to detach) or on pipes (scripts, CI), and exit with the child's exit
 // code; or start it detached under a name, to attach to later.
 import { InvalidArgumentError, type Command } from 'commander';
-import { EXIT_SETUP_FAILED, exitCodeFor } from '@nono/shared/exit-codes';
+import { EXIT_SETUP_FAILED, exitCodeFor, exitCodeForRefusal } from '@nono/shared/exit-codes';
 import { parseByteSize } from '@nono/shared/byte-size';
 import type { QuarantineFinding, SandboxPlan } from '@nono/shared';
 import { NonoClient } from '../index.js';
 import { formatPlan, withheldNames } from '../output/format-plan.js';
-import { reportError } from '../output/report-error.js';
+import { describeError, reportError } from '../output/report-error.js';
 import { reportDenials } from '../output/denial-footer.js';
 import { formatQuarantine } from '../output/quarantine-footer.js';
 import { DenialScanner } from '../output/denial-scanner.js';
@@ -121,7 +121,7 @@ export async function run(argv: string[], options: RunOptions): Promise<number> 
   } catch (error) {
     reportError(error, options.json === true);
     client.close();
-    return EXIT_SETUP_FAILED;
+    return exitCodeForRefusal(describeError(error).kind);
   }
   if (options.dryRun || result.session === null) {
     process.stdout.write(options.json ? `${JSON.stringify(result.plan, null, 2)}\n` : formatPlan(result.plan, argv));
@@ -130,6 +130,7 @@ export async function run(argv: string[], options: RunOptions): Promise<number> 
   }
   warnIfLandlockOnly(result.plan);
   reportWithheld(result.plan);
+  if (result.plan.launch?.note && !options.json) process.stderr.write(`nono: ${result.plan.launch.note}\n`);
   const { id, name } = result.session;
   if (options.detached) {
     process.stdout.write(options.json ? `${JSON.stringify(result.session)}\n` : `started ${name} (${id}); \`nono attach ${name}\` to join it\n`);

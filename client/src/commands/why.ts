@@ -39,7 +39,8 @@ export function registerWhy(program: Command): void {
           const status = verdict.status === 'ALLOWED' ? green(out, 'ALLOWED') : red(out, 'BLOCKED');
           out.write(`${status} ${bold(out, verdict.op)} ${verdict.target}\n  ${verdict.reason}\n`);
           if (verdict.group) out.write(`  ${dim(out, `group: ${verdict.group}`)}\n`);
-          if (!verdict.enforced) out.write(`  ${dim(out, 'policy only: host filtering is not enforced yet (the filtering proxy is not built)')}\n`);
+          if (verdict.scope) out.write(`  ${dim(out, `scope: ${verdict.scope === 'launch' ? 'the launched command only' : 'every process in the sandbox'}`)}\n`);
+          if (!verdict.enforced) out.write(`  ${dim(out, 'policy only: the sandbox does not enforce this here')}\n`);
         }
         return 0;
       });

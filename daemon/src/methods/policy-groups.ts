@@ -2,6 +2,7 @@
 import type { MethodHandler } from './method-table.js';
 
 const PATH_KEYS = ['read', 'write', 'allow', 'read_file', 'write_file', 'allow_file', 'deny'] as const;
+const COMMAND_KEYS = ['block_commands', 'block_launch'] as const;
 
 export const policyGroups: MethodHandler<'policy.groups'> = async (params, ctx) => {
   const catalog = ctx.services.policy.groups;
@@ -12,6 +13,8 @@ export const policyGroups: MethodHandler<'policy.groups'> = async (params, ctx) 
       const group = catalog.get(name);
       const paths: Record<string, string[]> = {};
       for (const key of PATH_KEYS) if (group[key]?.length) paths[key] = group[key]!;
+      const commands: Record<string, string[]> = {};
+      for (const key of COMMAND_KEYS) if (group[key]?.length) commands[key] = group[key]!;
       return {
         name,
         description: group.description,
@@ -19,6 +22,7 @@ export const policyGroups: MethodHandler<'policy.groups'> = async (params, ctx) 
         required: group.required === true,
         appliesHere: catalog.appliesHere(name),
         paths,
+        commands,
       };
     }),
   };

@@ -3,7 +3,7 @@ import { NonoError, type ErrorKind } from '@nono/shared';
 import type { MethodHandler } from './method-table.js';
 
 /** Refusals that are the policy saying no (as opposed to bad input or a broken machine). */
-const POLICY_REFUSALS = new Set<ErrorKind>(['PATH_DENIED', 'ISOLATION_UNAVAILABLE', 'TRUST_VERIFICATION_FAILED', 'TRUST_POLICY_INVALID', 'TRUST_BUNDLE_INVALID', 'GROUP_NOT_FOUND', 'PROFILE_INVALID']);
+const POLICY_REFUSALS = new Set<ErrorKind>(['PATH_DENIED', 'COMMAND_BLOCKED', 'ISOLATION_UNAVAILABLE', 'TRUST_VERIFICATION_FAILED', 'TRUST_POLICY_INVALID', 'TRUST_BUNDLE_INVALID', 'GROUP_NOT_FOUND', 'PROFILE_INVALID']);
 
 export const sessionRun: MethodHandler<'session.run'> = async (params, ctx) => {
   if (params.argv[0] === '') throw new NonoError('COMMAND_INVALID', 'the command is empty; put it after --, e.g. nono run -- ls');

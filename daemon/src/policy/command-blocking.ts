@@ -1,11 +1,13 @@
-// Command blocking the kernel's view enforces: each blocked name is looked up in every bin
-// directory the sandbox can see, and each file found is covered by a stub that refuses to run.
-// A name check at start-up would be bypassed by any child process; a covered file is not,
-// whatever runs it (PATH lookup, /usr/bin/rm, env rm, xargs rm) or copies it.
+// Command blocking at two reaches. Everywhere (system_admin_commands, commands.deny,
+// --block-command): each blocked name is looked up in every bin directory the sandbox can see,
+// and each file found is covered in the view by a stub that refuses to run, whatever runs it
+// (PATH lookup, /usr/bin/sudo, env sudo, a script) or copies it. At launch (dangerous_commands):
+// only the command nono itself starts is refused, so `nono run -- rm -rf /` stops while a build's
+// `make clean` inside the sandbox still deletes what the filesystem rules let it.
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import picomatch from 'picomatch';
-import type { PlanRule } from '@nono/shared';
+import { NonoError, type PlanRule } from '@nono/shared';
 import { canonicalOrLexical, isWithin } from './resolve-path.js';
 
 export interface BlockedCommand {
@@ -14,11 +16,47 @@ export interface BlockedCommand {
   source: string;
 }
 
+/** A name or glob and what asked for it (a group, commands.deny, --block-command, --allow-command). */
+export interface CommandRule {
+  pattern: string;
+  source: string;
+}
+
 export interface CommandRules {
-  /** Names or globs to block, each with what asked for it. */
-  block: { pattern: string; source: string }[];
-  /** Names lifted from the blocks (--allow-command, commands.allow). */
-  allow: string[];
+  /** Covered by stubs: no process of the sandbox runs them. */
+  everywhere: CommandRule[];
+  /** Refused as the command nono launches. */
+  launch: CommandRule[];
+  /** Lifted from both. */
+  allow: CommandRule[];
+}
+
+const matcher = (pattern: string): ((name: string) => boolean) => picomatch(pattern);
+
+/** The first rule whose pattern matches name. */
+export function ruleFor(rules: CommandRule[], name: string): CommandRule | undefined {
+  return rules.find((rule) => matcher(rule.pattern)(name));
+}
+
+/**
+ * Refuses to launch a command any of whose names (the word typed, each symlink on the way to
+ * its file, the file) a blocking rule names and no allow lifts.
+ */
+export function refuseLaunch(rules: CommandRules, word: string, names: string[]): void {
+  for (const name of new Set(names)) {
+    if (ruleFor(rules.allow, name)) continue;
+    const everywhere = ruleFor(rules.everywhere, name);
+    const launch = everywhere ? undefined : ruleFor(rules.launch, name);
+    const rule = everywhere ?? launch;
+    if (!rule) continue;
+    const reach = everywhere ? 'for every process in the sandbox' : 'as the command nono launches (processes inside may still run it)';
+    const shown = basename(word) === name ? name : `${word} (${name})`;
+    throw new NonoError('COMMAND_BLOCKED', `${shown} is blocked by ${rule.source} ${reach}; allow with --allow-command ${name} if you mean it`, {
+      command: name,
+      rule: rule.source,
+      scope: everywhere ? 'everywhere' : 'launch',
+    });
+  }
 }
 
 // Where executables live on Linux and macOS whatever PATH says; PATH entries are added to these.
@@ -62,15 +100,22 @@ export function planBlockedCommands(rules: CommandRules, grants: PlanRule[], pat
 }
 
 function findBlocked(rules: CommandRules, dirs: string[]): BlockedCommand[] {
-  const allowed = picomatch(rules.allow.length > 0 ? rules.allow : ['\0none']);
-  const literal = rules.block.filter((r) => !/[*?[]/.test(r.pattern));
-  const globs = rules.block.filter((r) => /[*?[]/.test(r.pattern)).map((r) => ({ ...r, matches: picomatch(r.pattern) }));
+  const allowed = (name: string): boolean => ruleFor(rules.allow, name) !== undefined;
+  const literal = rules.everywhere.filter((r) => !/[*?[]/.test(r.pattern));
+  const globs = rules.everywhere.filter((r) => /[*?[]/.test(r.pattern)).map((r) => ({ ...r, matches: picomatch(r.pattern) }));
+  // One file often has several names (mkfs.ext2/3/4 are mke2fs): lifting one name lifts the file.
+  const allowedFiles = new Set(dirs.flatMap((dir) => rules.allow.filter((r) => !/[*?[]/.test(r.pattern)).map((r) => canonicalOrLexical(join(dir, r.pattern)))));
+  // Where /bin/sh is busybox, mount is busybox too: a stub there would leave the sandbox no shell.
+  const shell = canonicalOrLexical('/bin/sh');
   const blocked = new Map<string, BlockedCommand>();
   const consider = (dir: string, name: string, source: string): void => {
     if (allowed(name)) return;
     const path = canonicalOrLexical(join(dir, name));
-    if (blocked.has(path) || !isRegularFile(path)) return;
-    blocked.set(path, { name, path, source });
+    if (path === shell || blocked.has(path) || allowedFiles.has(path) || !isRegularFile(path)) return;
+    // halt, reboot and poweroff are links to systemctl: the stub names the file's own name when that is blocked too.
+    const own = basename(path);
+    const named = own !== name && ruleFor(rules.everywhere, own) && !allowed(own) ? own : name;
+    blocked.set(path, { name: named, path, source });
   };
   for (const dir of dirs) {
     for (const { pattern, source } of literal) consider(dir, pattern, source);

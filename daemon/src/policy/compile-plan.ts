@@ -20,7 +20,8 @@ import type { ProfileLoader, ResolvedProfile } from './profile-loader.js';
 import { hostUnixSockets, socketOfVariable } from './host-sockets.js';
 import { pinsFor, planHostExecProtection, planMasks, planSymlinks, rebuildAroundMasks, type ReadonlyEntry } from './view-plan.js';
 import { SCAN_DIR_BUDGET, type TreeInventory } from './writable-tree-scan.js';
-import { planBlockedCommands, type CommandRules } from './command-blocking.js';
+import { planBlockedCommands, refuseLaunch, type CommandRules } from './command-blocking.js';
+import { planLaunch } from './launch-command.js';
 import { defaultProfile } from './default-profile.js';
 import { gpuPaths } from './gpu-paths.js';
 
@@ -43,6 +44,8 @@ export interface RunRequest {
   credentials?: string[] | undefined;
   /** Variables to pass although they look like secrets (--allow-env). */
   allowEnv?: string[] | undefined;
+  /** The command to launch: judged by the launch blocks, found on env.PATH and granted if outside the grants. */
+  argv?: string[] | undefined;
   /** Whose groups apply (default: this machine's); `policy show --platform macos` asks for the Mac's. */
   platform?: Platform | undefined;
 }
@@ -375,6 +378,43 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
     }
   }
 
+  const commandRules: CommandRules = {
+    everywhere: [
+      ...groups.flatMap((name) => (services.groups.get(name).block_commands ?? []).map((pattern) => ({ pattern, source: name }))),
+      ...(profile.commands?.deny ?? []).map((pattern) => ({ pattern, source: `profile ${resolved.name}: commands.deny` })),
+      ...(request.blockCommand ?? []).map((pattern) => ({ pattern, source: '--block-command' })),
+    ],
+    launch: groups.flatMap((name) => (services.groups.get(name).block_launch ?? []).map((pattern) => ({ pattern, source: name }))),
+    allow: [
+      ...(profile.commands?.allow ?? []).map((pattern) => ({ pattern, source: `profile ${resolved.name}: commands.allow` })),
+      ...(request.allowCommand ?? []).map((pattern) => ({ pattern, source: '--allow-command' })),
+    ],
+  };
+
+  let launch: SandboxPlan['launch'] = null;
+  if (request.argv && request.argv.length > 0) {
+    const readable = (path: string): boolean =>
+      [...rules.values()].some((r) => r.access !== 'write' && (r.kind === 'dir' ? isWithin(path, r.path) : r.path === path));
+    const found = planLaunch(request.argv, { cwd: request.cwd, pathVariable: request.env.PATH, home }, readable, (word, names) => refuseLaunch(commandRules, word, names));
+    lexicalGrants.push(...found.chains);
+    const granted: string[] = [];
+    for (const need of found.needs) {
+      const hit = conflictsOf(need.path, effectiveProtect, view)[0];
+      if (hit) {
+        throw new NonoError(
+          'PATH_DENIED',
+          `launched command ${need.why}: ${describeConflict(need.path, hit)}; nono never grants a protected path to run a command: install it elsewhere or run it from where it is granted`,
+          { path: need.path, protected: hit.path, rule: hit.source },
+        );
+      }
+      addRule(need.path, 'read', kindOf(statIfVisible(need.path)!), `launched command ${need.why}`);
+      granted.push(`${need.path} (${need.why})`);
+    }
+    const note = granted.length > 0 ? `launched command ${request.argv[0]}: outside the grants, so read+execute is granted on ${granted.join(', ')}` : null;
+    if (note) notes.push(note);
+    launch = { command: request.argv[0]!, file: found.file, granted: found.needs.map((n) => n.path), note };
+  }
+
   const granted = [...rules.values()].sort((a, b) => a.path.localeCompare(b.path));
   const liftedHostExec = profile.filesystem?.allow_host_exec_paths ?? [];
   const hostSockets = hostUnixSockets(services.unixSocketTable)
@@ -396,16 +436,8 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
     if (reachable.length > 0) notes.push(`without the view these host sockets inside grants stay reachable: ${reachable.map((s) => s.path).join(', ')}`);
   }
 
-  const commandRules: CommandRules = {
-    block: [
-      ...groups.flatMap((name) => (services.groups.get(name).block_commands ?? []).map((pattern) => ({ pattern, source: name }))),
-      ...(profile.commands?.deny ?? []).map((pattern) => ({ pattern, source: `profile ${resolved.name}: commands.deny` })),
-      ...(request.blockCommand ?? []).map((pattern) => ({ pattern, source: '--block-command' })),
-    ],
-    allow: [...(profile.commands?.allow ?? []), ...(request.allowCommand ?? [])],
-  };
   const blockedCommands = view ? planBlockedCommands(commandRules, ruleList, request.env.PATH) : [];
-  if (!view && commandRules.block.length > 0) notes.push('command blocking needs the private filesystem view; without user namespaces blocked commands still run');
+  if (!view && commandRules.everywhere.length > 0) notes.push('blocking commands for every process needs the private filesystem view; without user namespaces only the launched command is checked');
 
   const filtered = filterEnvironment(request.env, profile.environment ?? {}, services.secretNames, request.allowEnv);
   const { env, passed } = filtered;
@@ -463,6 +495,8 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
     isolation: { mode: view ? 'view' : 'landlock', reason: view ? null : services.isolation.reason, missing: view ? [] : LANDLOCK_ONLY_GAPS },
     masks,
     blockedCommands,
+    commandRules,
+    launch,
     readonly,
     pins: view ? pinsFor(readonly, ruleList) : [],
     limits: { memoryBytes: request.memoryBytes ?? null, maxProcesses: request.maxProcesses ?? null },

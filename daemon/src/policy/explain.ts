@@ -3,6 +3,7 @@
 import type { SandboxPlan } from '@nono/shared';
 import { canonicalOrLexical, isWithin, toAbsolute } from './resolve-path.js';
 import { compileRules, decideName, parseHostRule } from '../proxy/host-rules.js';
+import { ruleFor } from './command-blocking.js';
 
 export type Operation = 'read' | 'write';
 
@@ -13,6 +14,8 @@ export interface Verdict {
   reason: string;
   rule: { path: string; access: string; source: string } | null;
   group: string | null;
+  /** For commands: blocked for every process, or only as the command nono launches. */
+  scope?: 'everywhere' | 'launch' | null;
   /** false when the decision is policy the kernel boundary does not enforce yet. */
   enforced: boolean;
 }
@@ -111,23 +114,47 @@ export function explainHost(plan: SandboxPlan, target: string): Verdict {
     : { ...base, status: 'BLOCKED', reason: decision.reason, enforced: true };
 }
 
-/** Whether a command would run: blocked when the view covers its file with a stub. */
+/**
+ * Whether a command would run, and where: blocked for every process when the view covers its
+ * file with a stub, blocked only as the command nono launches by a launch group, or allowed.
+ */
 export function explainCommand(plan: SandboxPlan, name: string): Verdict {
   const base = { target: name, op: 'exec' as const, rule: null };
-  const hits = plan.blockedCommands.filter((c) => c.name === name || c.path.endsWith(`/${name}`));
-  if (hits.length > 0) {
-    const [first] = hits;
-    const group = first!.source.startsWith('profile ') || first!.source.startsWith('--') ? null : first!.source;
+  const rules = plan.commandRules;
+  const lifted = ruleFor(rules.allow, name);
+  const everywhere = ruleFor(rules.everywhere, name);
+  const launch = ruleFor(rules.launch, name);
+  if (lifted) {
+    const was = [everywhere, launch].filter((r) => r !== undefined).map((r) => r.source);
+    const reason = was.length > 0 ? `blocked by ${was.join(' and ')}, lifted by ${lifted.source}` : `${lifted.source} names it, and no block does anyway`;
+    return { ...base, status: 'ALLOWED', reason: `${reason} (filesystem rules still apply to what it does)`, group: null, scope: null, enforced: true };
+  }
+  if (everywhere) {
+    const hits = plan.blockedCommands.filter((c) => c.name === name || c.path.endsWith(`/${name}`));
+    const where =
+      plan.isolation.mode !== 'view'
+        ? 'only as the command nono launches here: covering it for every process needs the private filesystem view, which is off (nono doctor says why)'
+        : hits.length > 0
+          ? `for every process in the sandbox: ${hits.map((h) => h.path).join(', ')} ${hits.length === 1 ? 'is' : 'are'} covered in the view by a stub`
+          : 'for every process in the sandbox: its file, wherever the sandbox sees one, is covered in the view by a stub';
     return {
       ...base,
       status: 'BLOCKED',
-      reason: `${hits.map((h) => h.path).join(', ')} ${hits.length === 1 ? 'is' : 'are'} covered in the view by a stub (${first!.source}); lift with --allow-command ${name} or commands.allow`,
-      group,
+      reason: `blocked by ${everywhere.source} ${where}; lift with --allow-command ${name} or commands.allow`,
+      group: groupOf(everywhere.source),
+      scope: 'everywhere',
+      enforced: plan.isolation.mode === 'view',
+    };
+  }
+  if (launch) {
+    return {
+      ...base,
+      status: 'BLOCKED',
+      reason: `blocked by ${launch.source} as the command nono launches (nono run -- ${name} is refused); processes inside the sandbox may run it on what the filesystem rules let them touch; lift with --allow-command ${name} or commands.allow`,
+      group: groupOf(launch.source),
+      scope: 'launch',
       enforced: true,
     };
   }
-  if (plan.isolation.mode !== 'view') {
-    return { ...base, status: 'ALLOWED', reason: 'command blocking needs the private filesystem view, which is off here (nono doctor says why)', group: null, enforced: false };
-  }
-  return { ...base, status: 'ALLOWED', reason: 'no blocking group, commands.deny or --block-command names it (filesystem rules still apply to what it does)', group: null, enforced: true };
+  return { ...base, status: 'ALLOWED', reason: 'no blocking group, commands.deny or --block-command names it (filesystem rules still apply to what it does)', group: null, scope: null, enforced: true };
 }

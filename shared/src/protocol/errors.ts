@@ -24,6 +24,8 @@ export const ERROR_KINDS = {
   PATH_DENIED: { code: -32011, summary: 'A grant would expose a protected path (credentials, nono state).' },
   PATH_INVALID: { code: -32012, summary: 'A path is not usable for a grant (relative, empty, or not resolvable).' },
   COMMAND_INVALID: { code: -32013, summary: 'No command was given to run.' },
+  COMMAND_NOT_FOUND: { code: -32080, summary: 'The command to launch is on no PATH entry (nono run exits 127); the message lists where nono looked.' },
+  COMMAND_BLOCKED: { code: -32081, summary: 'The command to launch is blocked by a command-blocking group or rule (nono run exits 126); --allow-command NAME lifts it.' },
   PROFILE_NOT_FOUND: { code: -32014, summary: 'No profile of that name in the user profile dir or the built-ins, and no such file.' },
   PROFILE_INVALID: { code: -32015, summary: 'A profile or group file is malformed; the message names the file and the key.' },
   PROFILE_EXISTS: { code: -32016, summary: 'A user profile of that name already exists; pass force to replace it.' },

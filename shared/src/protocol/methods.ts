@@ -135,6 +135,11 @@ const Verdict = Type.Object({
   reason: Type.String(),
   rule: Type.Union([Type.Object({ path: Type.String(), access: Type.String(), source: Type.String() }), Type.Null()]),
   group: Type.Union([Type.String(), Type.Null()]),
+  scope: Type.Optional(
+    Type.Union([Type.Literal('everywhere'), Type.Literal('launch'), Type.Null()], {
+      description: 'For a command: blocked for every process (a stub in the view), or only as the command nono launches',
+    }),
+  ),
   enforced: Type.Boolean(),
 });
 
@@ -145,6 +150,9 @@ const GroupView = Type.Object({
   required: Type.Boolean(),
   appliesHere: Type.Boolean(),
   paths: Type.Record(Type.String(), Type.Array(Type.String())),
+  commands: Type.Record(Type.String(), Type.Array(Type.String()), {
+    description: 'block_commands: stubbed for every process; block_launch: refused as the command nono launches',
+  }),
 });
 
 const ProblemList = Type.Array(Type.Object({ file: Type.String(), key: Type.String(), message: Type.String() }));

@@ -84,6 +84,7 @@ export const QuarantineFinding = Type.Object({
   reason: Type.String(),
 });
 export type QuarantineFinding = Static<typeof QuarantineFinding>;
+const CommandRule = Type.Object({ pattern: Type.String(), source: Type.String() });
 
 export const SandboxPlan = Type.Object({
   profile: Type.String(),
@@ -111,6 +112,26 @@ export const SandboxPlan = Type.Object({
   blockedCommands: Type.Array(Type.Object({ name: Type.String(), path: Type.String(), source: Type.String() }), {
     description: 'Executables covered in the view by a stub that refuses to run (command blocking)',
   }),
+  commandRules: Type.Object(
+    {
+      everywhere: Type.Array(CommandRule, { description: 'Names no process of the sandbox may run (stubs in the view)' }),
+      launch: Type.Array(CommandRule, { description: 'Names refused as the command nono launches; processes inside may run them' }),
+      allow: Type.Array(CommandRule, { description: 'Names lifted from both (--allow-command, commands.allow)' }),
+    },
+    { description: 'Command blocking as decided, before it is matched against files' },
+  ),
+  launch: Type.Union(
+    [
+      Type.Object({
+        command: Type.String({ description: 'argv[0] as given' }),
+        file: Type.String({ description: 'The file the command runs, found on the PATH the client sent, symlinks resolved' }),
+        granted: Type.Array(Type.String(), { description: 'Paths granted read+execute because the command, its install or its interpreter lay outside the grants' }),
+        note: Type.Union([Type.String(), Type.Null()], { description: 'One line saying what was granted, when anything was' }),
+      }),
+      Type.Null(),
+    ],
+    { description: 'The launched command, when the plan is for one (session.run)' },
+  ),
   readonly: Type.Array(
     Type.Object({
       path: Type.String(),
