@@ -25,10 +25,10 @@ beforeAll(async () => {
   untrusted = createHttpsServer({ key: tls.key, cert: tls.cert }, (_req, res) => res.end('{}'));
   await new Promise<void>((resolve) => untrusted.listen(0, '127.0.0.7', () => resolve()));
   ctx.daemon = await startDaemon(ctx.world, {
-    env: {
-      NONO_TEST_RESOLVE: 'meta.test=169.254.169.254,lan.test=10.1.2.3',
-      OPENAI_API_KEY: 'sk-real-key-never-seen',
-      NONO_TEST_CREDENTIAL_UPSTREAM_OPENAI: `https://127.0.0.7:${(untrusted.address() as AddressInfo).port}`,
+    env: { OPENAI_API_KEY: 'sk-real-key-never-seen' },
+    daemon: {
+      resolve: { 'meta.test': '169.254.169.254', 'lan.test': '10.1.2.3' },
+      credentialUpstreams: { openai: `https://127.0.0.7:${(untrusted.address() as AddressInfo).port}` },
     },
   });
   standIn = createServer((_req, res) => res.end('stand-in\n'));
