@@ -112,7 +112,7 @@ describe.each(users)('the launched command as %s', (_label, who) => {
 });
 
 describe('the launched command on Landlock alone', () => {
-  const ctx = usePrivateDaemon({ env: { NONO_TEST_NO_USERNS: '1' } });
+  const ctx = usePrivateDaemon({ daemon: { helperFlags: ['--no-userns'] } });
   const nono = (args: string[]) => runCli(args, ctx.world, { env: { PATH: `${join(ctx.world.home, '.local/bin')}:/usr/local/bin:/usr/bin:/bin` } });
 
   it('is found and granted without the view too, and rm is still refused at launch', async () => {
