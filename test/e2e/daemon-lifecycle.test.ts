@@ -2,7 +2,7 @@
 // daemon leaves no socket, secret or lock behind when stopped.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createWorld, type TestWorld } from '../support/sandbox-env.js';
 import { NONOD_BIN, runCli } from '../support/run-cli.js';
@@ -107,6 +107,29 @@ describe('daemon lifecycle', () => {
     expect(alive).toHaveLength(1);
     await runCli(['daemon', 'stop'], world);
   }, 60_000);
+
+  it.each([
+    ['truncated', (db: string) => truncateSync(db, 100)],
+    ['foreign', (db: string) => {
+      rmSync(db);
+      execFileSync('sqlite3', [db, 'CREATE TABLE recipes (name TEXT);']);
+    }],
+  ])('names a %s nono.db (DATABASE_CORRUPT) and moves it aside on request, never deleting it', async (_what, damage) => {
+    await runCli(['daemon', 'stop'], world);
+    const db = join(world.env.XDG_STATE_HOME!, 'nono', 'nono.db');
+    for (const suffix of ['-wal', '-shm']) rmSync(`${db}${suffix}`, { force: true });
+    damage(db);
+    const r = await runCli(['ps', '--json'], world);
+    expect(r.code).not.toBe(0);
+    expect(JSON.parse(r.stderr.trim()).error).toMatchObject({ kind: 'DATABASE_CORRUPT', message: expect.stringContaining(db) });
+    const doctor = await runCli(['doctor'], world);
+    expect(doctor.stderr).toMatch(/nono doctor --move-database/);
+    const moved = await runCli(['doctor', '--move-database', '--json'], world);
+    expect(moved.code, moved.stderr).toBe(0);
+    const [aside] = JSON.parse(moved.stdout).moved as string[];
+    expect(existsSync(aside!)).toBe(true);
+    expect((await runCli(['ps'], world)).code).toBe(0);
+  });
 
   it('stops and removes its socket and secret', async () => {
     await runCli(['daemon', 'start'], world);
