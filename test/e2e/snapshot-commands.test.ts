@@ -55,7 +55,7 @@ describe('nono snapshot', () => {
     const listed = await json<SnapshotInfo[]>('snapshot', 'list', '--dir', tree());
     expect(listed.map((s) => s.id)).toContain(id);
     const shown = await json<{ entries: { path: string; type: string }[] }>('snapshot', 'show', id.slice(0, 10), '--entries');
-    expect(shown.entries.map((e) => e.path)).toEqual(['blob.bin', 'notes.md', 'src/main.ts']);
+    expect(shown.entries.map((e) => e.path)).toEqual(['blob.bin', 'notes.md', 'src', 'src/main.ts']);
 
     writeFileSync(join(tree(), 'src', 'main.ts'), 'one\nTWO\nthree\nfour\n');
     writeFileSync(join(tree(), 'blob.bin'), Buffer.from([9, 0, 9]));

@@ -79,14 +79,17 @@ async function snapshotAndAct(): Promise<{ manifest: Manifest; before: string }>
 }
 
 describe('snapshot', () => {
-  it('records files, symlinks, empty dirs and .git, and leaves node_modules out', async () => {
+  it('records files, symlinks, every dir and .git, and leaves node_modules out', async () => {
     const { manifest } = await takeSnapshot(store, tree);
     expect(manifest.entries.map((entry) => `${entry.type} ${entry.path}`)).toEqual([
+      'dir .git',
       'file .git/HEAD',
       'file a.txt',
+      'dir docs',
       'file docs/keep.md',
       'dir empty',
       'symlink link-to-b',
+      'dir src',
       'file src/b.ts',
       'file src/c.sh',
     ]);
