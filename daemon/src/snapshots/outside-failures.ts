@@ -23,15 +23,16 @@ const FAILURES: Record<string, OutsideFailure> = {
 /**
  * The NonoError for an fs failure from outside, or the error unchanged. `action` says what was
  * being done ("snapshot of /w/repo"); `where` is the path to name when the error carries none
- * (a write to an open file reports no path).
+ * (a write to an open file reports no path); `outcome`, what the failure left behind.
  */
-export function outsideFailure(err: unknown, action: string, where: string): unknown {
+export function outsideFailure(err: unknown, action: string, where: string, outcome?: string): unknown {
   if (err instanceof NonoError) return err;
   const { code, path, syscall } = err as NodeJS.ErrnoException;
   const failure = code === undefined ? undefined : FAILURES[code];
   if (failure === undefined) return err;
   const at = typeof path === 'string' ? path : where;
-  return new NonoError(failure.kind, `${action} failed at ${quoteName(at)}${syscall ? ` (${syscall})` : ''}: ${failure.why}; ${failure.todo}`, { path: at, errno: code });
+  const what = `${action} failed at ${quoteName(at)}${syscall ? ` (${syscall})` : ''}: ${failure.why}`;
+  return new NonoError(failure.kind, `${what}; ${outcome ? `${outcome}; ` : ''}${failure.todo}`, { path: at, errno: code });
 }
 
 /** Runs `work`, turning a failure from outside into its own error kind. */

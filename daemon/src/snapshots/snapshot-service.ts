@@ -289,14 +289,16 @@ function wireChange<T extends { path: string }>(change: T): T & { pathBase64?: s
 
 /** One line for a rollback of several trees that stopped: where, why, and what became of the others. */
 function groupFailure(err: GroupRestoreError): unknown {
-  const first = outsideFailure(err.failure, `rollback of ${err.tree}`, err.tree);
-  if (!(first instanceof NonoError)) return err.failure;
+  const putBack = `${err.putBack.join(', ')} ${err.putBack.length === 1 ? 'is' : 'are'} as before`;
   if (err.undoFailure === undefined) {
-    return new NonoError(first.kind, `${first.message}; nothing was rolled back: ${err.putBack.join(', ')} ${err.putBack.length === 1 ? 'is' : 'are'} as before`, { ...first.details, tree: err.tree });
+    const failure = outsideFailure(err.failure, `rollback of ${err.tree}`, err.tree, `nothing was rolled back (${putBack})`);
+    return failure instanceof NonoError ? new NonoError(failure.kind, failure.message, { ...failure.details, tree: err.tree }) : err.failure;
   }
-  const undo = outsideFailure(err.undoFailure, `putting ${err.putBack.join(', ')} back`, err.putBack[0]!);
-  const why = undo instanceof Error ? undo.message : String(undo);
-  return new NonoError(first.kind, `${first.message}; then ${why}; the next restore, rollback or gc retries putting them back`, { ...first.details, tree: err.tree });
+  const first = outsideFailure(err.failure, `rollback of ${err.tree}`, err.tree);
+  const undo = outsideFailure(err.undoFailure, `putting ${err.putBack.join(', ')} back`, err.putBack[0]!, 'the next restore, rollback or gc retries it');
+  if (!(undo instanceof NonoError)) return err.undoFailure;
+  const why = first instanceof Error ? first.message : String(first);
+  return new NonoError(undo.kind, `${why}; then ${undo.message}`, { ...undo.details, tree: err.tree });
 }
 
 export function infoOf(manifest: Manifest): SnapshotInfo {
