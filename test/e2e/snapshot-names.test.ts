@@ -49,6 +49,9 @@ function makeTree(): void {
   chmodSync(raw(tree(), 'dir-\xfe'), 0o750);
   writeFileSync(Buffer.concat([raw(tree(), 'dir-\xfe'), Buffer.from('/x.txt')]), 'x\n');
   symlinkSync(Buffer.from('bad-\xff\xfe', 'latin1'), raw(tree(), 'link-\xe9'));
+  mkdirSync(join(tree(), 'gone'));
+  chmodSync(join(tree(), 'gone'), 0o755);
+  writeFileSync(join(tree(), 'gone', 'f.txt'), 'in a directory the agent deletes\n');
   chownSync(join(tree(), 'plain.txt'), 1234, 5678);
 }
 
@@ -61,6 +64,7 @@ const AGENT = [
   `echo new > "$(printf 'new-\\200')"`,
   `rm "$(printf 'link-\\351')"`,
   `ln -s elsewhere "$(printf 'link-\\351')"`,
+  'rm -r gone',
 ].join('; ');
 
 interface ChangeJson {
@@ -74,6 +78,7 @@ const b64 = (name: string) => Buffer.from(name, 'latin1').toString('base64');
 const EXPECTED: ChangeJson[] = [
   { kind: '~', path: '"bad-\\377\\376"', pathBase64: b64('bad-\xff\xfe') },
   { kind: 'p', path: '"dir-\\376"', pathBase64: b64('dir-\xfe') },
+  { kind: '-', path: 'gone/f.txt' },
   { kind: '-', path: '"lat1-\\351t\\351.txt"', pathBase64: b64('lat1-\xe9t\xe9.txt') },
   { kind: '~', path: '"link-\\351"', pathBase64: b64('link-\xe9') },
   { kind: '+', path: '"new-\\200"', pathBase64: b64('new-\x80') },
@@ -95,7 +100,7 @@ describe('names that are not UTF-8', () => {
     const diff = JSON.parse((await cli('session', 'diff', 'latin', '--json')).stdout) as { tree: string; changes: ChangeJson[] }[];
     expect(diff[0]!.changes).toEqual(EXPECTED);
     const human = await cli('session', 'diff', 'latin');
-    expect(human.stdout).toContain('7 changes');
+    expect(human.stdout).toContain('8 changes');
     expect(human.stdout).toMatch(/^ {2}- "lat1-\\351t\\351\.txt"$/m);
     expect(human.stdout).toMatch(/^ {2}~ "bad-\\377\\376"$/m);
     expect(human.stdout).toMatch(/^ {2}~ "sub\/inner-\\377\.txt"$/m);
@@ -104,6 +109,7 @@ describe('names that are not UTF-8', () => {
     expect(rolled.code, rolled.stderr).toBe(0);
     expect(treeDigest(tree())).toBe(before);
     expect(lstatSync(join(tree(), 'sub')).mode & 0o7777).toBe(0o755);
+    expect(lstatSync(join(tree(), 'gone')).mode & 0o7777).toBe(0o755);
     expect(lstatSync(raw(tree(), 'dir-\xfe')).mode & 0o7777).toBe(0o750);
     expect(lstatSync(join(tree(), 'plain.txt'))).toMatchObject({ uid: 1234, gid: 5678 });
     expect(readlinkSync(raw(tree(), 'link-\xe9'), { encoding: 'buffer' })).toEqual(Buffer.from('bad-\xff\xfe', 'latin1'));
@@ -111,11 +117,11 @@ describe('names that are not UTF-8', () => {
     expect((JSON.parse(after.stdout) as { changes: unknown[] }[])[0]!.changes).toHaveLength(EXPECTED.length);
   });
 
-  it('snapshot create, diff, restore and verify record all five files and the link, and undo the agent exactly', async () => {
+  it('snapshot create, diff, restore and verify record all six files and the link, and undo the agent exactly', async () => {
     const created = await cli('snapshot', 'create', '--json');
     expect(created.code, created.stderr).toBe(0);
     const { snapshot } = JSON.parse(created.stdout) as { snapshot: { id: string; files: number } };
-    expect(snapshot.files).toBe(5);
+    expect(snapshot.files).toBe(6);
     const before = treeDigest(tree());
     execFileSync('sh', ['-c', AGENT], { cwd: tree() });
 
