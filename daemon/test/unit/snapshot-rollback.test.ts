@@ -173,6 +173,20 @@ describe('crash safety', () => {
   });
 });
 
+describe('names that are not UTF-8', () => {
+  it('go through the worker threads of a large snapshot and come back exactly', async () => {
+    // 256 new files or more are copied by worker threads, which get the byte paths cloned.
+    for (let i = 0; i < 300; i++) write(`many/f${i}.txt`, `file ${i}\n`);
+    const odd = Buffer.concat([Buffer.from(`${tree}/many/`), Buffer.from('x-\xff\xfe.txt', 'latin1')]);
+    writeFileSync(odd, 'odd name\n');
+    const { manifest } = await takeSnapshot(store, tree);
+    expect(manifest.entries.filter((e) => e.type === 'file')).toHaveLength(306);
+    unlinkSync(odd);
+    await restoreSnapshot(store, manifest);
+    expect(readFileSync(odd, 'utf8')).toBe('odd name\n');
+  });
+});
+
 describe('manifest versions', () => {
   it('still reads, verifies and restores a version 1 manifest (only empty dirs, no owners)', async () => {
     const { manifest } = await takeSnapshot(store, tree);
