@@ -110,3 +110,29 @@ describe('as an unprivileged user (root reads a 000 directory anyway)', () => {
     }
   });
 });
+
+describe('out of file descriptors', () => {
+  const ctx = usePrivateDaemon();
+
+  it('a snapshot that hits the open-file limit is TOO_MANY_OPEN_FILES, and the daemon serves again once it is raised', async () => {
+    const tree = join(ctx.world.work, 'fds');
+    mkdirSync(tree, { recursive: true });
+    for (let i = 0; i < 20; i++) writeFileSync(join(tree, `f${i}.txt`), `file ${i}\n`);
+    const pid = String(ctx.daemon.process.pid);
+    const open = readdirSync(`/proc/${pid}/fd`).length;
+    const [soft, hard] = execFileSync('prlimit', ['--pid', pid, '--nofile', '--output=SOFT,HARD', '--noheadings'], { encoding: 'utf8' }).trim().split(/\s+/);
+    // Room for the client's connection and nothing more.
+    // Only the soft limit moves: raising it back needs no privilege.
+    execFileSync('prlimit', ['--pid', pid, `--nofile=${open + 1}:${hard}`]);
+    try {
+      const error = await failure(ctx, ['snapshot', 'create', tree]);
+      expect(error.kind).toBe('TOO_MANY_OPEN_FILES');
+      expect(error.message).toMatch(/open-file limit/);
+      expect(error.message).toContain(tree);
+    } finally {
+      execFileSync('prlimit', ['--pid', pid, `--nofile=${soft}:${hard}`]);
+    }
+    await stillServing(ctx);
+    expect((await runCli(['snapshot', 'create', tree, '--json'], ctx.world)).code).toBe(0);
+  });
+});
