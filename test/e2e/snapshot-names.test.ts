@@ -10,6 +10,7 @@ import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, readFileSync, 
 import { join } from 'node:path';
 import { usePrivateDaemon } from '../support/daemon-process.js';
 import { runCli } from '../support/run-cli.js';
+import { unprivilegedUser } from '../support/unprivileged-user.js';
 
 const ctx = usePrivateDaemon();
 const tree = () => join(ctx.world.work, 'names');
@@ -194,5 +195,44 @@ describe('a rollback of several trees is all or nothing', () => {
     expect(retry.code, retry.stderr).toBe(0);
     expect(readFileSync(join(ro(), 'file.txt'), 'utf8')).toBe('other original\n');
     expect(readFileSync(raw(tree(), 'bad-\xff\xfe'), 'utf8')).toBe('stray bytes\n');
+  });
+});
+
+describe('a rollback of several trees as an unprivileged user (root ignores a 0555 directory)', () => {
+  const as = unprivilegedUser();
+  const user = usePrivateDaemon({ world: { owner: as }, as });
+  const first = () => join(user.world.work, 'first');
+  const second = () => join(user.world.work, 'second');
+
+  it('a second tree with a read-only directory stops it with PERMISSION_DENIED, and the first is put back', async () => {
+    for (const dir of [first(), second()]) {
+      mkdirSync(join(dir, 'sub'), { recursive: true });
+      writeFileSync(join(dir, 'sub', 'f.txt'), 'original\n');
+      writeFileSync(raw(dir, 'odd-\xff'), 'odd original\n');
+      execFileSync('chown', ['-R', `${as.uid}:${as.gid}`, dir]);
+    }
+    const script = `echo agent > sub/f.txt; echo agent > "$(printf 'odd-\\377')"; echo agent > ${second()}/sub/f.txt`;
+    const run = await runCli(['run', '--name', 'two', '--snapshot', '--allow-cwd', '--allow', second(), '--', 'sh', '-c', script], user.world, { as, cwd: first() });
+    expect(run.code, run.stderr).toBe(0);
+    const firstAfterAgent = treeDigest(first());
+    const secondAfterAgent = treeDigest(second());
+    chmodSync(join(second(), 'sub'), 0o555);
+    try {
+      const r = await runCli(['session', 'rollback', 'two', '--json'], user.world, { as });
+      expect(r.code).not.toBe(0);
+      const { error } = JSON.parse(r.stderr.trim().split('\n').at(-1)!) as { error: { kind: string; message: string } };
+      expect(error.kind).toBe('PERMISSION_DENIED');
+      expect(error.message).toContain(`${second()}/sub/f.txt`);
+      expect(error.message).toContain(`nothing was rolled back (${first()}, ${second()} are as before)`);
+      expect(treeDigest(first())).toBe(firstAfterAgent);
+      chmodSync(join(second(), 'sub'), 0o755);
+      expect(treeDigest(second())).toBe(secondAfterAgent);
+    } finally {
+      chmodSync(join(second(), 'sub'), 0o755);
+    }
+    const retry = await runCli(['session', 'rollback', 'two'], user.world, { as });
+    expect(retry.code, retry.stderr).toBe(0);
+    expect(readFileSync(raw(first(), 'odd-\xff'), 'utf8')).toBe('odd original\n');
+    expect(readFileSync(join(second(), 'sub', 'f.txt'), 'utf8')).toBe('original\n');
   });
 });
