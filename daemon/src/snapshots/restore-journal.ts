@@ -78,7 +78,7 @@ export interface GroupPlan {
 
 const GROUP_FILE = /^group-[0-9a-f]+\.json$/;
 
-/** A fresh group record's file, and the directory its undo manifests go in. */
+/** A fresh group record's file; its undo manifests are named after it. */
 export function newGroupFile(store: ObjectStore): string {
   return join(store.root, 'journals', `group-${randomBytes(6).toString('hex')}.json`);
 }

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { AuditInput } from '../audit/event-kinds.js';
 import { NonoError, wireName, type ResultOf, type SandboxPlan } from '@nono/shared';
 import type { SnapshotIndex, SnapshotInfo } from '../store/snapshot-index.js';
-import type { ChangeWithDetail, DetailLevel } from './change-detail.js';
+import type { DetailLevel } from './change-detail.js';
 import { diffLive, diffManifests } from './diff.js';
 import { countReferences, referencedBytes, sweep, takeCensus, type SweepResult } from './garbage-collect.js';
 import { readManifest, takeSnapshot, type Manifest, type SnapshotOrigin } from './manifest.js';
