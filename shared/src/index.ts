@@ -1,6 +1,7 @@
 // Public surface of @nono/shared: what both the client and the daemon import.
 export * from './version.js';
 export * from './paths.js';
+export * from './path-names.js';
 export * from './exit-codes.js';
 export * from './protocol/errors.js';
 export * from './protocol/schemas.js';

@@ -55,7 +55,7 @@ describe('nono snapshot', () => {
     const listed = await json<SnapshotInfo[]>('snapshot', 'list', '--dir', tree());
     expect(listed.map((s) => s.id)).toContain(id);
     const shown = await json<{ entries: { path: string; type: string }[] }>('snapshot', 'show', id.slice(0, 10), '--entries');
-    expect(shown.entries.map((e) => e.path)).toEqual(['blob.bin', 'notes.md', 'src/main.ts']);
+    expect(shown.entries.map((e) => e.path)).toEqual(['blob.bin', 'notes.md', 'src', 'src/main.ts']);
 
     writeFileSync(join(tree(), 'src', 'main.ts'), 'one\nTWO\nthree\nfour\n');
     writeFileSync(join(tree(), 'blob.bin'), Buffer.from([9, 0, 9]));
@@ -66,6 +66,7 @@ describe('nono snapshot', () => {
     expect(stat.changes).toEqual([
       { kind: '~', path: 'blob.bin', binary: true },
       { kind: '-', path: 'notes.md', added: 0, removed: 1 },
+      { kind: 'p', path: 'src' },
       { kind: '~', path: 'src/main.ts', added: 2, removed: 1 },
     ]);
     const patch = await cli('snapshot', 'diff', id, '--patch');
@@ -81,6 +82,7 @@ describe('nono snapshot', () => {
     expect(readFileSync(join(tree(), 'notes.md'), 'utf8')).toBe('keep me\n');
     expect([...readFileSync(join(tree(), 'blob.bin'))]).toEqual([0, 1, 2, 3, 0, 255]);
     expect(statSync(join(tree(), 'src', 'main.ts')).mtimeMs).toBe(1_600_000_000_000);
+    expect(statSync(join(tree(), 'src')).mode & 0o7777).toBe(0o755);
     expect((await json<{ changes: unknown[] }>('snapshot', 'diff', id)).changes).toEqual([]);
 
     const verify = await cli('snapshot', 'verify', id);

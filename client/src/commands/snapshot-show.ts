@@ -1,5 +1,7 @@
 // `nono snapshot show ID`: one snapshot's record, rules and (with --entries) contents.
 import type { Command } from 'commander';
+import { quoteName } from '@nono/shared';
+import { displayPath } from '../output/change-list.js';
 import { printJson, withDaemon } from './call-daemon.js';
 
 export function registerSnapshotShow(snapshot: Command): void {
@@ -28,8 +30,8 @@ export function registerSnapshotShow(snapshot: Command): void {
           ];
           process.stdout.write(`${lines.join('\n')}\n`);
           for (const e of result.entries ?? []) {
-            const detail = e.type === 'symlink' ? `-> ${e.target}` : `${(e.mode ?? 0).toString(8).padStart(4, '0')}${e.size !== undefined ? ` ${e.size}` : ''}`;
-            process.stdout.write(`  ${e.type.padEnd(7)} ${e.path} ${detail}\n`);
+            const detail = e.type === 'symlink' ? `-> ${e.targetBase64 !== undefined ? e.target : quoteName(e.target ?? '')}` : `${(e.mode ?? 0).toString(8).padStart(4, '0')}${e.size !== undefined ? ` ${e.size}` : ''}`;
+            process.stdout.write(`  ${e.type.padEnd(7)} ${displayPath(e)} ${detail}\n`);
           }
         }
         return 0;

@@ -1,6 +1,6 @@
 // How a list of changes reads to a person: one marker per path (+ - ~ p), line counts with
 // --stat, unified diffs with --patch; the same for session diff, rollback and snapshot diff.
-import type { ResultOf } from '@nono/shared';
+import { quoteName, type ResultOf } from '@nono/shared';
 import { green, red } from './style.js';
 
 type ChangeRecord = ResultOf<'snapshot.diff'>['changes'][number];
@@ -17,9 +17,17 @@ function marker(kind: string): string {
   return kind;
 }
 
+/**
+ * A path as people should see it: a name that is not UTF-8 already comes quoted from the daemon
+ * (with its bytes in pathBase64); others are quoted here if they hold control characters.
+ */
+export function displayPath(record: { path: string; pathBase64?: string }): string {
+  return record.pathBase64 !== undefined ? record.path : quoteName(record.path);
+}
+
 export function printChanges(tree: string, changes: ChangeRecord[], indent = '  '): void {
   process.stdout.write(`${tree}: ${changes.length} change${changes.length === 1 ? '' : 's'}\n`);
-  for (const change of changes) process.stdout.write(`${indent}${marker(change.kind)} ${change.path}${counts(change)}\n`);
+  for (const change of changes) process.stdout.write(`${indent}${marker(change.kind)} ${displayPath(change)}${counts(change)}\n`);
   for (const change of changes) {
     if (change.patch === undefined || change.patch === '') continue;
     for (const line of change.patch.split('\n')) {

@@ -50,16 +50,15 @@ export const sessionRollback: MethodHandler<'session.rollback'> = async (params,
   if (outside.length > 0) {
     throw new NonoError('PATH_INVALID', `${outside[0]} is outside the snapshot of session ${row.name} (${entries.map((e) => e.tree).join(', ')}); give a path inside it`, { path: outside[0] });
   }
-  const progress = progressNotifier(ctx, params.progressToken);
-  const trees = [];
+  // All the trees are restored as one operation: a failure in one leaves every one as it was.
+  const requests = [];
   for (const entry of entries) {
     const paths = wanted.filter((p) => !isAbsolute(p) || p === entry.tree || p.startsWith(`${entry.tree}/`));
     if (wanted.length > 0 && paths.length === 0) continue;
-    const baseline = await readManifest(snapshots.store, entry.baseline);
-    const { changes } = await snapshots.restore(baseline, { paths, dryRun: params.dryRun === true }, progress);
-    trees.push({ tree: entry.tree, changes, restored: !params.dryRun });
+    requests.push({ manifest: await readManifest(snapshots.store, entry.baseline), paths });
   }
-  return { trees };
+  const restored = await snapshots.restore(requests, params.dryRun === true, progressNotifier(ctx, params.progressToken));
+  return { trees: restored.map(({ tree, changes }) => ({ tree, changes, restored: !params.dryRun })) };
 };
 
 export const sessionVerify: MethodHandler<'session.verify'> = async (params, ctx) => {

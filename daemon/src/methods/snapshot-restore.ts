@@ -11,6 +11,7 @@ export const snapshotRestore: MethodHandler<'snapshot.restore'> = async (params,
   if (writer && !params.dryRun) {
     throw new NonoError('SESSION_RUNNING', `session ${writer} can still write ${manifest.tree}; nono stop ${writer} first, then restore`, { session: writer, tree: manifest.tree });
   }
-  const { changes, resumed } = await snapshots.restore(manifest, { ...(params.paths ? { paths: params.paths } : {}), dryRun: params.dryRun === true }, progressNotifier(ctx, params.progressToken));
+  const [result] = await snapshots.restore([{ manifest, paths: params.paths ?? [] }], params.dryRun === true, progressNotifier(ctx, params.progressToken));
+  const { changes, resumed } = result!;
   return { tree: manifest.tree, changes, restored: params.dryRun !== true, resumed };
 };

@@ -1,4 +1,5 @@
 // snapshot.show: one snapshot's record, its rules, and on request its entries.
+import { wireName } from '@nono/shared';
 import type { MethodHandler } from './method-table.js';
 
 export const snapshotShow: MethodHandler<'snapshot.show'> = async (params, ctx) => {
@@ -11,12 +12,17 @@ export const snapshotShow: MethodHandler<'snapshot.show'> = async (params, ctx) 
       ? {
           entries: manifest.entries.map((entry) =>
             entry.type === 'file'
-              ? { path: entry.path, type: entry.type, size: entry.size, mode: entry.mode }
+              ? { ...wireName(entry.path), type: entry.type, size: entry.size, mode: entry.mode }
               : entry.type === 'dir'
-                ? { path: entry.path, type: entry.type, mode: entry.mode }
-                : { path: entry.path, type: entry.type, target: entry.target },
+                ? { ...wireName(entry.path), type: entry.type, mode: entry.mode }
+                : { ...wireName(entry.path), type: entry.type, ...targetOf(entry.target) },
           ),
         }
       : {}),
   };
 };
+
+function targetOf(target: string): { target: string; targetBase64?: string } {
+  const { path, pathBase64 } = wireName(target);
+  return pathBase64 === undefined ? { target: path } : { target: path, targetBase64: pathBase64 };
+}

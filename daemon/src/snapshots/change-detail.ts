@@ -3,11 +3,12 @@
 // capped so a huge generated file cannot make a diff call hold hundreds of megabytes.
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { join } from 'node:path';
 import { FILE_HEADERS_ONLY, formatPatch, structuredPatch } from 'diff';
+import { quoteName } from '@nono/shared';
 import type { Change } from './diff.js';
 import type { Manifest, ManifestEntry } from './manifest.js';
 import type { ObjectStore } from './object-store.js';
+import { pathIn, type FsPath } from './tree-walk.js';
 
 export type DetailLevel = 'stat' | 'patch';
 
@@ -21,7 +22,7 @@ export interface ChangeWithDetail extends Change {
 const TEXT_LIMIT = 1 << 20;
 
 /** Where one side of a change is read from: an object, the live file, or nothing (added/deleted). */
-type Side = { object: string } | { file: string } | null;
+type Side = { object: string } | { file: FsPath } | null;
 
 export async function detailChanges(
   store: ObjectStore,
@@ -39,7 +40,7 @@ export async function detailChanges(
       continue;
     }
     const old = fileSide(beforeByPath.get(change.path));
-    const now = afterByPath ? fileSide(afterByPath.get(change.path)) : change.kind === '-' ? null : { file: join(before.tree, change.path) };
+    const now = afterByPath ? fileSide(afterByPath.get(change.path)) : change.kind === '-' ? null : { file: pathIn(before.tree, change.path) };
     if (old === undefined || now === undefined) {
       // A symlink or directory on either side: there are no lines to count.
       detailed.push(change);
@@ -50,8 +51,8 @@ export async function detailChanges(
       detailed.push({ ...change, binary: true });
       continue;
     }
-    const oldName = change.kind === '+' ? '/dev/null' : `a/${change.path}`;
-    const newName = change.kind === '-' ? '/dev/null' : `b/${change.path}`;
+    const oldName = change.kind === '+' ? '/dev/null' : quoteName(`a/${change.path}`);
+    const newName = change.kind === '-' ? '/dev/null' : quoteName(`b/${change.path}`);
     const patch = structuredPatch(oldName, newName, oldText, newText, undefined, undefined, { context: 3 });
     const lines = patch.hunks.flatMap((hunk) => hunk.lines);
     detailed.push({

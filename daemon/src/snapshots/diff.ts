@@ -5,9 +5,9 @@ import { manifestExclusions, statCacheFile, type Manifest, type ManifestEntry } 
 import { comparePaths } from './merkle.js';
 import type { ObjectStore } from './object-store.js';
 import { StatCache } from './stat-cache.js';
-import { walkTree, type TreeContents } from './tree-walk.js';
+import { naming, walkTree, type TreeContents } from './tree-walk.js';
 
-/** `+` added, `~` content, target or type changed, `-` deleted, `p` only the mode changed. */
+/** `+` added, `~` content, target or type changed, `-` deleted, `p` only the mode or owner changed. */
 export type ChangeKind = '+' | '~' | '-' | 'p';
 
 export interface Change {
@@ -18,12 +18,14 @@ export interface Change {
 export function diffEntries(before: ManifestEntry[], after: ManifestEntry[]): Change[] {
   const beforeByPath = new Map(before.map((entry) => [entry.path, entry]));
   const afterByPath = new Map(after.map((entry) => [entry.path, entry]));
+  // A directory added or deleted with its contents is shown by its contents; only an empty
+  // one is a change of its own (and version 1 manifests recorded only empty ones).
+  const nonEmpty = new Set([...before, ...after].flatMap((entry) => parentDirs(entry.path)));
   const changes: Change[] = [];
   for (const [path, old] of beforeByPath) {
     const now = afterByPath.get(path);
     if (!now) {
-      // An empty directory that gained contents was not deleted; its new contents show as added.
-      if (old.type !== 'dir' || !hasDescendant(afterByPath, path)) changes.push({ kind: '-', path });
+      if (old.type !== 'dir' || !nonEmpty.has(path)) changes.push({ kind: '-', path });
     } else {
       const kind = compareEntry(old, now);
       if (kind) changes.push({ kind, path });
@@ -31,7 +33,7 @@ export function diffEntries(before: ManifestEntry[], after: ManifestEntry[]): Ch
   }
   for (const [path, now] of afterByPath) {
     if (beforeByPath.has(path)) continue;
-    if (now.type !== 'dir' || !hasDescendant(beforeByPath, path)) changes.push({ kind: '+', path });
+    if (now.type !== 'dir' || !nonEmpty.has(path)) changes.push({ kind: '+', path });
   }
   return changes.sort((a, b) => comparePaths(a.path, b.path));
 }
@@ -54,7 +56,7 @@ export async function readLiveTree(store: ObjectStore, manifest: Manifest): Prom
     manifestExclusions(manifest),
     async (absPath, relPath, stats) => {
       const cached = cache.lookup(relPath, stats);
-      return cached !== undefined ? { hash: cached, size: Number(stats.size) } : hashFile(absPath);
+      return cached !== undefined ? { hash: cached, size: Number(stats.size) } : hashFile(absPath).catch(naming(absPath));
     },
     [store.root],
   );
@@ -64,11 +66,18 @@ function compareEntry(old: ManifestEntry, now: ManifestEntry): ChangeKind | unde
   if (old.type !== now.type) return '~';
   if (old.type === 'symlink') return old.target === (now as typeof old).target ? undefined : '~';
   if (old.type === 'file' && old.hash !== (now as typeof old).hash) return '~';
-  return old.mode === (now as typeof old).mode ? undefined : 'p';
+  const modeChanged = old.mode !== (now as typeof old).mode;
+  return modeChanged || ownerChanged(old, now) ? 'p' : undefined;
 }
 
-function hasDescendant(byPath: Map<string, ManifestEntry>, dir: string): boolean {
-  const prefix = `${dir}/`;
-  for (const path of byPath.keys()) if (path.startsWith(prefix)) return true;
-  return false;
+/** Version 1 manifests have no owners: nothing to compare then. */
+export function ownerChanged(old: ManifestEntry, now: ManifestEntry): boolean {
+  if (old.uid === undefined || now.uid === undefined) return false;
+  return old.uid !== now.uid || old.gid !== now.gid;
+}
+
+/** Every directory above `path`. */
+export function parentDirs(path: string): string[] {
+  const parts = path.split('/');
+  return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
 }

@@ -1,6 +1,7 @@
 // SHA-256 in one place so the object store, the manifest walk and the Merkle tree agree on
 // the encoding, and files are always hashed in chunks: a tree may hold multi-gigabyte files.
 import { createHash, type Hash } from 'node:crypto';
+import type { PathLike } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 export const CHUNK_SIZE = 1 << 20;
@@ -24,7 +25,7 @@ export function isHashHex(value: string): boolean {
  * object store copies while it hashes, so a file is read once). Returns the byte count.
  */
 export async function streamFile(
-  filePath: string,
+  filePath: PathLike,
   hash: Hash,
   onChunk?: (chunk: Buffer) => Promise<unknown>,
 ): Promise<number> {
@@ -46,7 +47,7 @@ export async function streamFile(
   }
 }
 
-export async function hashFile(filePath: string): Promise<{ hash: string; size: number }> {
+export async function hashFile(filePath: PathLike): Promise<{ hash: string; size: number }> {
   const hash = createHash('sha256');
   const size = await streamFile(filePath, hash);
   return { hash: hash.digest('hex'), size };

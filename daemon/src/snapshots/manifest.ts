@@ -1,10 +1,12 @@
 // A snapshot is a manifest (paths, modes, object hashes) plus the objects it names. Manifests
 // are plain JSON files beside the objects so the store can be read, copied or repaired
-// without the daemon.
+// without the daemon. Version 2 records every directory and the owners, and keeps a name that
+// is not UTF-8 exactly: `path` (or `target`) holds its quoted display form and `path_b64` (or
+// `target_b64`) its bytes. Version 1 manifests are still read.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, realpath } from 'node:fs/promises';
-import { join } from 'node:path';
-import { NonoError } from '@nono/shared';
+import { dirname, join } from 'node:path';
+import { NonoError, isUtf8Name, nameFromBytes, nameToBytes, quoteName } from '@nono/shared';
 import { writeFileDurably } from './durable-files.js';
 import { Exclusions, type ExclusionRules } from './exclusions.js';
 import { sha256 } from './hashing.js';
@@ -19,7 +21,7 @@ export type { ManifestEntry } from './tree-walk.js';
 export type SnapshotOrigin = { session: string; role: 'baseline' | 'final' } | { manual: true };
 
 export interface Manifest extends ExclusionRules {
-  version: 1;
+  version: 1 | 2;
   id: string;
   created: string;
   tree: string;
@@ -35,6 +37,8 @@ export interface SnapshotOptions {
   label?: string;
   origin?: SnapshotOrigin;
   progress?: WalkProgress;
+  /** Where to write the manifest instead of the store's manifests/ (an undo snapshot is not listed). */
+  manifestFile?: string;
 }
 
 export interface SnapshotResult {
@@ -47,7 +51,7 @@ export interface SnapshotResult {
 /** The hash a Merkle leaf commits to: content for files, target for symlinks, a constant for empty dirs. */
 export function entryHash(entry: ManifestEntry): string {
   if (entry.type === 'file') return entry.hash;
-  return sha256(entry.type === 'symlink' ? entry.target : 'dir').toString('hex');
+  return sha256(entry.type === 'symlink' ? nameToBytes(entry.target) : 'dir').toString('hex');
 }
 
 export function sortEntries(entries: ManifestEntry[]): ManifestEntry[] {
@@ -111,7 +115,7 @@ export async function takeSnapshot(store: ObjectStore, treePath: string, options
   }
   const sorted = sortEntries(entries);
   const manifest: Manifest = {
-    version: 1,
+    version: 2,
     id: `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`,
     created: new Date().toISOString(),
     tree,
@@ -121,7 +125,7 @@ export async function takeSnapshot(store: ObjectStore, treePath: string, options
     ...(options.origin !== undefined ? { origin: options.origin } : {}),
     entries: sorted,
   };
-  await writeManifest(store, manifest);
+  await writeManifest(store, manifest, options.manifestFile);
   await cache.save();
   return { manifest, ...counts };
 }
@@ -133,14 +137,33 @@ function manifestPath(store: ObjectStore, id: string): string {
   return join(store.root, 'manifests', `${id}.json`);
 }
 
-export async function writeManifest(store: ObjectStore, manifest: Manifest): Promise<void> {
-  const file = manifestPath(store, manifest.id);
-  await mkdir(join(store.root, 'manifests'), { recursive: true });
-  await writeFileDurably(file, `${JSON.stringify(manifest, null, 1)}\n`);
+export async function writeManifest(store: ObjectStore, manifest: Manifest, file = manifestPath(store, manifest.id)): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFileDurably(file, `${JSON.stringify({ ...manifest, entries: manifest.entries.map(storedEntry) }, null, 1)}\n`);
+}
+
+/** An entry as the manifest file holds it: names that are not UTF-8 also as base64 bytes. */
+type StoredEntry = ManifestEntry & { path_b64?: string; target_b64?: string };
+
+function storedEntry(entry: ManifestEntry): StoredEntry {
+  const stored: StoredEntry = { ...entry };
+  if (!isUtf8Name(entry.path)) Object.assign(stored, { path: quoteName(entry.path), path_b64: nameToBytes(entry.path).toString('base64') });
+  if (entry.type === 'symlink' && !isUtf8Name(entry.target)) Object.assign(stored, { target: quoteName(entry.target), target_b64: nameToBytes(entry.target).toString('base64') });
+  return stored;
+}
+
+function loadedEntry(stored: StoredEntry): ManifestEntry {
+  const { path_b64, target_b64, ...entry } = stored;
+  if (path_b64 !== undefined) entry.path = nameFromBytes(Buffer.from(path_b64, 'base64'));
+  if (target_b64 !== undefined && entry.type === 'symlink') entry.target = nameFromBytes(Buffer.from(target_b64, 'base64'));
+  return entry;
 }
 
 export async function readManifest(store: ObjectStore, id: string): Promise<Manifest> {
-  const file = manifestPath(store, id);
+  return readManifestFile(manifestPath(store, id), id);
+}
+
+export async function readManifestFile(file: string, id: string): Promise<Manifest> {
   const text = await readFile(file, 'utf8').catch(() => {
     throw new NonoError('SNAPSHOT_NOT_FOUND', `Snapshot manifest ${file} does not exist; nono snapshot list shows the snapshots there are.`, { path: file, id });
   });
@@ -150,8 +173,8 @@ export async function readManifest(store: ObjectStore, id: string): Promise<Mani
   } catch {
     manifest = {} as Manifest;
   }
-  if (manifest.version !== 1 || !Array.isArray(manifest.entries) || typeof manifest.tree !== 'string') {
-    throw new NonoError('SNAPSHOT_CORRUPT', `Snapshot manifest ${file} is not a version 1 manifest; restore it from a backup or take a new snapshot.`, { path: file, id });
+  if ((manifest.version !== 1 && manifest.version !== 2) || !Array.isArray(manifest.entries) || typeof manifest.tree !== 'string') {
+    throw new NonoError('SNAPSHOT_CORRUPT', `Snapshot manifest ${file} is not a version 1 or 2 manifest; restore it from a backup or take a new snapshot.`, { path: file, id });
   }
-  return manifest;
+  return { ...manifest, entries: (manifest.entries as StoredEntry[]).map(loadedEntry) };
 }

@@ -10,6 +10,7 @@ import { NonoError } from '@nono/shared';
 import { hashFile, isHashHex, streamFile } from './hashing.js';
 import { tempPathBeside, writeTemp } from './durable-files.js';
 import { ObjectWriterPool, type PoolProgress } from './object-writer-pool.js';
+import { naming, type FsPath } from './tree-walk.js';
 
 export interface StoredObject {
   hash: string;
@@ -74,7 +75,7 @@ export class ObjectBatch {
    * Copies many files into the batch, in worker threads when there are enough of them to pay
    * for starting the threads. `onProgress` is called from time to time while they work.
    */
-  async putMany(files: string[], onProgress?: (done: PoolProgress) => void): Promise<StoredObject[]> {
+  async putMany(files: FsPath[], onProgress?: (done: PoolProgress) => void): Promise<StoredObject[]> {
     if (files.length < PARALLEL_FROM) {
       const stored: StoredObject[] = [];
       const done = { files: 0, bytes: 0 };
@@ -114,13 +115,13 @@ export class ObjectBatch {
   }
 
   /** Copies a file into the batch while hashing it; an object already stored is not copied again. */
-  async put(filePath: string): Promise<StoredObject> {
+  async put(filePath: FsPath): Promise<StoredObject> {
     await this.ensureDir(this.store.incomingDir);
     const temp = tempPathBeside(join(this.store.incomingDir, 'object'));
     const hasher = createHash('sha256');
     let size = 0;
     await writeTemp(temp, 0o400, async (out) => {
-      size = await streamFile(filePath, hasher, (chunk) => out.write(chunk));
+      size = await streamFile(filePath, hasher, (chunk) => out.write(chunk)).catch(naming(filePath));
     }, 'wx', false);
     const hash = hasher.digest('hex');
     if (this.pending.has(hash) || (await this.store.has(hash))) await unlink(temp);

@@ -13,7 +13,7 @@ export class ObjectWriterPool {
   private readonly workers: Worker[];
   private readonly done = new BigInt64Array(new SharedArrayBuffer(16));
 
-  constructor(files: string[], incomingDir: string) {
+  constructor(files: (string | Buffer)[], incomingDir: string) {
     const setup: WriterSetup = { files, incomingDir, next: new Int32Array(new SharedArrayBuffer(4)), done: this.done };
     const count = Math.max(1, Math.min(4, availableParallelism(), Math.ceil(files.length / 64)));
     // The parent's flags are not the worker's business (--input-type=module, for one, makes a

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 
 export interface WriterSetup {
-  files: string[];
+  /** Byte paths (names that are not UTF-8) arrive as plain Uint8Arrays, which fs accepts too. */
+  files: (string | Buffer)[];
   incomingDir: string;
   /** [0]: next file index to take; shared by all workers so big files do not pile up on one. */
   next: Int32Array;
@@ -36,7 +37,7 @@ function exists(path: string): boolean {
   }
 }
 
-function copyHashing(source: string, temp: string, buffer: Buffer): { hash: string; size: number } {
+function copyHashing(source: string | Buffer, temp: string, buffer: Buffer): { hash: string; size: number } {
   const input = openSync(source, 'r');
   try {
     const output = openSync(temp, 'wx', 0o400);

@@ -3,17 +3,23 @@
 // touched: anything excluded is invisible to the live walk and so to the plan.
 import { isAbsolute, posix, relative, sep } from 'node:path';
 import { NonoError } from '@nono/shared';
-import { readLiveTree } from './diff.js';
+import { ownerChanged, parentDirs, readLiveTree } from './diff.js';
 import type { Manifest, ManifestEntry } from './manifest.js';
 import type { ObjectStore } from './object-store.js';
+
+/** Owner to give back; absent in journals and manifests of version 1. */
+interface OwnerOp {
+  uid?: number;
+  gid?: number;
+}
 
 export type Operation =
   | { op: 'delete'; path: string }
   | { op: 'rmdir'; path: string }
-  | { op: 'mkdir'; path: string; mode: number }
-  | { op: 'write'; path: string; hash: string; mode: number; mtime_ns?: string }
-  | { op: 'symlink'; path: string; target: string }
-  | { op: 'chmod'; path: string; mode: number };
+  | ({ op: 'mkdir'; path: string; mode: number } & OwnerOp)
+  | ({ op: 'write'; path: string; hash: string; mode: number; mtime_ns?: string } & OwnerOp)
+  | ({ op: 'symlink'; path: string; target: string } & OwnerOp)
+  | ({ op: 'chmod'; path: string; mode: number } & OwnerOp);
 
 /** Tree-relative paths to restore; empty means the whole tree. */
 export function resolveScope(manifest: Manifest, paths: string[]): string[] {
@@ -35,12 +41,12 @@ export async function planRestore(store: ObjectStore, manifest: Manifest, scope:
   const wanted = new Map(manifest.entries.filter((entry) => inScope(entry.path)).map((entry) => [entry.path, entry]));
   const neededDirs = new Set<string>();
   for (const entry of manifest.entries) {
-    for (const dir of ancestors(entry.path)) neededDirs.add(dir);
+    for (const dir of parentDirs(entry.path)) neededDirs.add(dir);
     if (entry.type === 'dir') neededDirs.add(entry.path);
   }
   // A file or symlink standing where a restored path needs a directory must go even when it
   // is outside the scope; a symlink there would send the restore's writes out of the tree.
-  const wantedParents = new Set([...wanted.keys()].flatMap(ancestors));
+  const wantedParents = new Set([...wanted.keys()].flatMap(parentDirs));
 
   const live = await readLiveTree(store, manifest);
   const liveByPath = new Map(live.entries.map((entry) => [entry.path, entry]));
@@ -64,29 +70,27 @@ export async function planRestore(store: ObjectStore, manifest: Manifest, scope:
     const now = liveByPath.get(entry.path);
     planEntry(entry, now, liveDirs.has(entry.path), creates, chmods);
   }
+  // Modes last and deepest first: a read-only directory is made so only once what goes in it is in.
+  chmods.sort((a, b) => depth(b.path) - depth(a.path));
   return [...deletes, ...rmdirs, ...creates, ...chmods];
 }
 
 function planEntry(entry: ManifestEntry, now: ManifestEntry | undefined, liveIsDir: boolean, creates: Operation[], chmods: Operation[]): void {
+  const owner = entry.uid !== undefined ? { uid: entry.uid, gid: entry.gid } : {};
   if (entry.type === 'dir') {
-    if (!liveIsDir) creates.push({ op: 'mkdir', path: entry.path, mode: entry.mode });
-    else if (now?.type === 'dir' && now.mode !== entry.mode) chmods.push({ op: 'chmod', path: entry.path, mode: entry.mode });
+    if (!liveIsDir) creates.push({ op: 'mkdir', path: entry.path, mode: entry.mode, ...owner });
+    if (!liveIsDir || (now?.type === 'dir' && (now.mode !== entry.mode || ownerChanged(entry, now)))) chmods.push({ op: 'chmod', path: entry.path, mode: entry.mode, ...owner });
   } else if (entry.type === 'symlink') {
-    if (now?.type !== 'symlink' || now.target !== entry.target) creates.push({ op: 'symlink', path: entry.path, target: entry.target });
+    if (now?.type !== 'symlink' || now.target !== entry.target || ownerChanged(entry, now)) creates.push({ op: 'symlink', path: entry.path, target: entry.target, ...owner });
   } else if (now?.type !== 'file' || now.hash !== entry.hash) {
-    creates.push({ op: 'write', path: entry.path, hash: entry.hash, mode: entry.mode, mtime_ns: entry.mtime_ns });
-  } else if (now.mode !== entry.mode) {
-    chmods.push({ op: 'chmod', path: entry.path, mode: entry.mode });
+    creates.push({ op: 'write', path: entry.path, hash: entry.hash, mode: entry.mode, mtime_ns: entry.mtime_ns, ...owner });
+  } else if (now.mode !== entry.mode || ownerChanged(entry, now)) {
+    chmods.push({ op: 'chmod', path: entry.path, mode: entry.mode, ...owner });
   }
 }
 
 function within(path: string, scope: string[]): boolean {
   return scope.some((s) => path === s || path.startsWith(`${s}/`));
-}
-
-function ancestors(path: string): string[] {
-  const parts = path.split('/');
-  return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
 }
 
 function depth(path: string): number {

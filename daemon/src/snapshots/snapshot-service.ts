@@ -5,15 +5,16 @@ import { readdir, unlink } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AuditInput } from '../audit/event-kinds.js';
-import { NonoError, type ResultOf, type SandboxPlan } from '@nono/shared';
+import { NonoError, wireName, type ResultOf, type SandboxPlan } from '@nono/shared';
 import type { SnapshotIndex, SnapshotInfo } from '../store/snapshot-index.js';
-import type { ChangeWithDetail, DetailLevel } from './change-detail.js';
+import type { DetailLevel } from './change-detail.js';
 import { diffLive, diffManifests } from './diff.js';
 import { countReferences, referencedBytes, sweep, takeCensus, type SweepResult } from './garbage-collect.js';
 import { readManifest, takeSnapshot, type Manifest, type SnapshotOrigin } from './manifest.js';
 import { ObjectStore } from './object-store.js';
 import { journalFile, readJournal } from './restore-journal.js';
-import { restoreSnapshot } from './restore.js';
+import { GroupRestoreError, recoverGroups, restoreSnapshot, restoreTogether, type RestoreResult, type TreeRestore } from './restore.js';
+import { namingOutsideFailures, outsideFailure } from './outside-failures.js';
 import { readRetention } from './retention-config.js';
 import { loadTrees, removeTrees, snapshotBaseline, snapshotFinal, type SessionTree } from './session-snapshots.js';
 import { StoreLock } from './store-lock.js';
@@ -44,6 +45,9 @@ export interface SnapshotServiceOptions {
   record(event: AuditInput): void;
 }
 
+/** A change as clients get it: the path as text, and its bytes too when they are not UTF-8. */
+export type ChangeRecord = ResultOf<'snapshot.diff'>['changes'][number];
+
 export interface GcResult extends SweepResult {
   removedSnapshots: string[];
   dryRun: boolean;
@@ -62,7 +66,8 @@ export class SnapshotService {
     if (!isAbsolute(path)) throw new NonoError('PATH_INVALID', `${path} is not absolute; pass the directory's full path.`, { path });
     return this.lock.shared(async () => {
       let totals = { files: 0, bytes: 0 };
-      const result = await takeSnapshot(this.store, path, {
+      // A write that fails reports no path; during a snapshot only the store is written.
+      const result = await namingOutsideFailures(`snapshot of ${path}`, this.store.root, () => takeSnapshot(this.store, path, {
         ...rules,
         ...(meta.label !== undefined ? { label: meta.label } : {}),
         origin: meta.origin,
@@ -73,7 +78,7 @@ export class SnapshotService {
           },
           read: (files, bytes) => progress({ phase: 'snapshot', files, bytes, totalFiles: totals.files, totalBytes: totals.bytes }),
         },
-      });
+      }));
       const info = infoOf(result.manifest);
       this.options.index.insert(info);
       this.options.record({
@@ -102,7 +107,7 @@ export class SnapshotService {
     return { info: found[0]!, manifest: await readManifest(this.store, found[0]!.id) };
   }
 
-  async diff(ref: string, to: string | undefined, detail?: DetailLevel): Promise<{ tree: string; changes: ChangeWithDetail[] }> {
+  async diff(ref: string, to: string | undefined, detail?: DetailLevel): Promise<{ tree: string; changes: ChangeRecord[] }> {
     const { manifest } = await this.resolve(ref);
     const after = to === undefined ? undefined : (await this.resolve(to)).manifest;
     if (after && after.tree !== manifest.tree) {
@@ -111,37 +116,56 @@ export class SnapshotService {
     return { tree: manifest.tree, changes: await this.changesOf(manifest, after ?? 'live', detail) };
   }
 
-  async changesOf(before: Manifest, after: Manifest | 'live', detail?: DetailLevel): Promise<ChangeWithDetail[]> {
-    const changes = after === 'live' ? await diffLive(this.store, before) : diffManifests(before, after);
-    if (!detail) return changes;
-    // The diff library is loaded the first time someone asks for --stat or --patch.
-    const { detailChanges } = await import('./change-detail.js');
-    return detailChanges(this.store, changes, before, after, detail);
+  async changesOf(before: Manifest, after: Manifest | 'live', detail?: DetailLevel): Promise<ChangeRecord[]> {
+    return namingOutsideFailures(`diff of ${before.tree}`, before.tree, async () => {
+      const changes = after === 'live' ? await diffLive(this.store, before) : diffManifests(before, after);
+      if (!detail) return changes.map(wireChange);
+      // The diff library is loaded the first time someone asks for --stat or --patch.
+      const { detailChanges } = await import('./change-detail.js');
+      return (await detailChanges(this.store, changes, before, after, detail)).map(wireChange);
+    });
   }
 
-  /** Puts the tree back; the changes listed are the ones undone (or, with dryRun, that would be). */
-  async restore(manifest: Manifest, options: { paths?: string[]; dryRun?: boolean }, progress?: ProgressSink): Promise<{ changes: ChangeWithDetail[]; resumed: number }> {
-    const changes = await diffLive(this.store, manifest);
-    if (options.dryRun) return { changes, resumed: 0 };
-    if (this.restoring.has(manifest.tree)) {
-      throw new NonoError('SNAPSHOT_BUSY', `${manifest.tree} is being restored by another call; wait for it to finish, then run this again`, { tree: manifest.tree });
+  /**
+   * Puts trees back; the changes listed per tree are the ones undone (or, with dryRun, that
+   * would be). Several trees are restored as one operation: all of them, or none.
+   */
+  async restore(requests: TreeRestore[], dryRun: boolean, progress?: ProgressSink): Promise<{ tree: string; changes: ChangeRecord[]; resumed: number }[]> {
+    const changes = await Promise.all(requests.map(({ manifest }) => this.changesOf(manifest, 'live')));
+    if (dryRun) return requests.map(({ manifest }, i) => ({ tree: manifest.tree, changes: changes[i]!, resumed: 0 }));
+    const trees = requests.map(({ manifest }) => manifest.tree);
+    const busy = trees.find((tree) => this.restoring.has(tree));
+    if (busy !== undefined) {
+      throw new NonoError('SNAPSHOT_BUSY', `${busy} is being restored by another call; wait for it to finish, then run this again`, { tree: busy });
     }
-    this.restoring.add(manifest.tree);
+    for (const tree of trees) this.restoring.add(tree);
     try {
-      const result = await this.lock.shared(() =>
-        restoreSnapshot(this.store, manifest, {
-          ...(options.paths && options.paths.length > 0 ? { paths: options.paths } : {}),
-          ...(progress ? { onProgress: (done: number, total: number) => progress({ phase: 'restore', files: done, bytes: 0, totalFiles: total, totalBytes: null }) } : {}),
-        }),
-      );
-      this.options.record({
-        kind: 'snapshot.restore',
-        session: manifest.origin && 'session' in manifest.origin ? manifest.origin.session : null,
-        payload: { snapshotId: manifest.id, tree: manifest.tree, paths: options.paths ?? [], changes: changes.length, operations: result.performed + result.resumed },
+      const onProgress = progress ? (done: number, total: number) => progress({ phase: 'restore', files: done, bytes: 0, totalFiles: total, totalBytes: null }) : undefined;
+      const results = await this.lock.shared(() => this.restoreTrees(requests, onProgress));
+      return requests.map(({ manifest, paths }, i) => {
+        this.options.record({
+          kind: 'snapshot.restore',
+          session: manifest.origin && 'session' in manifest.origin ? manifest.origin.session : null,
+          payload: { snapshotId: manifest.id, tree: manifest.tree, paths, changes: changes[i]!.length, operations: results[i]!.performed + results[i]!.resumed },
+        });
+        return { tree: manifest.tree, changes: changes[i]!, resumed: results[i]!.resumed };
       });
-      return { changes, resumed: result.resumed };
     } finally {
-      this.restoring.delete(manifest.tree);
+      for (const tree of trees) this.restoring.delete(tree);
+    }
+  }
+
+  private async restoreTrees(requests: TreeRestore[], onProgress?: (done: number, total: number) => void): Promise<RestoreResult[]> {
+    await namingOutsideFailures('finishing an interrupted rollback', this.store.root, () => recoverGroups(this.store));
+    if (requests.length === 1) {
+      const { manifest, paths } = requests[0]!;
+      return [await namingOutsideFailures(`restore of ${manifest.tree}`, manifest.tree, () => restoreSnapshot(this.store, manifest, { paths, ...(onProgress ? { onProgress } : {}) }))];
+    }
+    try {
+      return await restoreTogether(this.store, requests, onProgress);
+    } catch (err) {
+      if (!(err instanceof GroupRestoreError)) throw outsideFailure(err, `rollback of ${requests.map((r) => r.manifest.tree).join(', ')}`, requests[0]!.manifest.tree);
+      throw groupFailure(err);
     }
   }
 
@@ -152,9 +176,11 @@ export class SnapshotService {
     let done = 0;
     for (const manifest of manifests) {
       const report = await this.lock.shared(() =>
-        verifySnapshot(this.store, manifest, () => progress?.({ phase: 'verify', files: ++done, bytes: 0, totalFiles, totalBytes: null })),
+        namingOutsideFailures(`verify of snapshot ${manifest.id}`, this.store.root, () =>
+          verifySnapshot(this.store, manifest, () => progress?.({ phase: 'verify', files: ++done, bytes: 0, totalFiles, totalBytes: null })),
+        ),
       );
-      snapshots.push({ tree: manifest.tree, manifest: manifest.id, rootMatches: report.rootMatches, problems: report.problems });
+      snapshots.push({ tree: manifest.tree, manifest: manifest.id, rootMatches: report.rootMatches, problems: report.problems.map((p) => ({ ...p, ...wireName(p.path) })) });
     }
     return { ok: snapshots.every((s) => s.rootMatches && s.problems.length === 0), snapshots };
   }
@@ -186,6 +212,8 @@ export class SnapshotService {
   async gc(dryRun: boolean): Promise<GcResult> {
     const policy = readRetention(this.options.configDir);
     return this.lock.exclusive(async () => {
+      // An interrupted rollback's undo snapshots live only as long as its record: settle it first.
+      await recoverGroups(this.store);
       await this.reindex();
       const ids = await this.manifestIds();
       const census = await takeCensus(this.store, ids);
@@ -253,6 +281,24 @@ export class SnapshotService {
       }
     }
   }
+}
+
+function wireChange<T extends { path: string }>(change: T): T & { pathBase64?: string } {
+  return { ...change, ...wireName(change.path) };
+}
+
+/** One line for a rollback of several trees that stopped: where, why, and what became of the others. */
+function groupFailure(err: GroupRestoreError): unknown {
+  const putBack = `${err.putBack.join(', ')} ${err.putBack.length === 1 ? 'is' : 'are'} as before`;
+  if (err.undoFailure === undefined) {
+    const failure = outsideFailure(err.failure, `rollback of ${err.tree}`, err.tree, `nothing was rolled back (${putBack})`);
+    return failure instanceof NonoError ? new NonoError(failure.kind, failure.message, { ...failure.details, tree: err.tree }) : err.failure;
+  }
+  const first = outsideFailure(err.failure, `rollback of ${err.tree}`, err.tree);
+  const undo = outsideFailure(err.undoFailure, `putting ${err.putBack.join(', ')} back`, err.putBack[0]!, 'the next restore, rollback or gc retries it');
+  if (!(undo instanceof NonoError)) return err.undoFailure;
+  const why = first instanceof Error ? first.message : String(first);
+  return new NonoError(undo.kind, `${why}; then ${undo.message}`, { ...undo.details, tree: err.tree });
 }
 
 export function infoOf(manifest: Manifest): SnapshotInfo {

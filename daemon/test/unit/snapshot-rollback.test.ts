@@ -9,10 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { NonoError } from '@nono/shared';
 import { diffLive } from '../../dist/snapshots/diff.js';
-import { takeSnapshot, type Manifest } from '../../dist/snapshots/manifest.js';
+import { computeRoot, readManifest, takeSnapshot, type Manifest } from '../../dist/snapshots/manifest.js';
 import { ObjectStore } from '../../dist/snapshots/object-store.js';
-import { journalFile } from '../../dist/snapshots/restore-journal.js';
-import { restoreSnapshot } from '../../dist/snapshots/restore.js';
+import { journalFile, newGroupFile, pendingGroups, writeGroup, type GroupPlan } from '../../dist/snapshots/restore-journal.js';
+import { recoverGroups, restoreSnapshot, restoreTogether } from '../../dist/snapshots/restore.js';
 import { verifySnapshot } from '../../dist/snapshots/verify.js';
 
 const DAEMON_DIR = fileURLToPath(new URL('../../', import.meta.url));
@@ -79,14 +79,17 @@ async function snapshotAndAct(): Promise<{ manifest: Manifest; before: string }>
 }
 
 describe('snapshot', () => {
-  it('records files, symlinks, empty dirs and .git, and leaves node_modules out', async () => {
+  it('records files, symlinks, every dir and .git, and leaves node_modules out', async () => {
     const { manifest } = await takeSnapshot(store, tree);
     expect(manifest.entries.map((entry) => `${entry.type} ${entry.path}`)).toEqual([
+      'dir .git',
       'file .git/HEAD',
       'file a.txt',
+      'dir docs',
       'file docs/keep.md',
       'dir empty',
       'symlink link-to-b',
+      'dir src',
       'file src/b.ts',
       'file src/c.sh',
     ]);
@@ -167,6 +170,89 @@ describe('crash safety', () => {
     expect(result).toEqual({ resumed: 3, performed: 0 });
     expect(treeDigest()).toBe(before);
     expect(existsSync(journalFile(store, manifest.tree))).toBe(false);
+  });
+});
+
+describe('names that are not UTF-8', () => {
+  it('go through the worker threads of a large snapshot and come back exactly', async () => {
+    // 256 new files or more are copied by worker threads, which get the byte paths cloned.
+    for (let i = 0; i < 300; i++) write(`many/f${i}.txt`, `file ${i}\n`);
+    const odd = Buffer.concat([Buffer.from(`${tree}/many/`), Buffer.from('x-\xff\xfe.txt', 'latin1')]);
+    writeFileSync(odd, 'odd name\n');
+    const { manifest } = await takeSnapshot(store, tree);
+    expect(manifest.entries.filter((e) => e.type === 'file')).toHaveLength(306);
+    unlinkSync(odd);
+    await restoreSnapshot(store, manifest);
+    expect(readFileSync(odd, 'utf8')).toBe('odd name\n');
+  });
+});
+
+describe('manifest versions', () => {
+  it('still reads, verifies and restores a version 1 manifest (only empty dirs, no owners)', async () => {
+    const { manifest } = await takeSnapshot(store, tree);
+    const parents = new Set(manifest.entries.flatMap((e) => e.path.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+    const entries = manifest.entries
+      .filter((e) => e.type !== 'dir' || !parents.has(e.path))
+      .map(({ uid: _uid, gid: _gid, ...rest }) => rest as Manifest['entries'][number]);
+    const v1 = { ...manifest, version: 1, entries, root: computeRoot(entries) };
+    writeFileSync(join(store.root, 'manifests', `${manifest.id}.json`), JSON.stringify(v1));
+    const before = treeDigest();
+    actLikeAnAgent();
+
+    const read = await readManifest(store, manifest.id);
+    expect(read.version).toBe(1);
+    expect(await verifySnapshot(store, read)).toMatchObject({ ok: true });
+    expect((await diffLive(store, read)).map((c) => `${c.kind} ${c.path}`)).toEqual(['- a.txt', '+ evil', '+ new.txt', '~ src/b.ts', 'p src/c.sh']);
+    await restoreSnapshot(store, read);
+    expect(treeDigest()).toBe(before);
+  });
+});
+
+describe('several trees at once', () => {
+  let second: string;
+
+  beforeEach(() => {
+    second = join(base, 'second');
+    mkdirSync(join(second, 'sub'), { recursive: true });
+    writeFileSync(join(second, 'sub', 'f.txt'), 'second original\n');
+  });
+
+  const secondDigest = () => treeDigest(second);
+
+  it('restores both when both can be written', async () => {
+    const { manifest, before } = await snapshotAndAct();
+    const { manifest: other } = await takeSnapshot(store, second);
+    const otherBefore = secondDigest();
+    writeFileSync(join(second, 'sub', 'f.txt'), 'agent\n');
+    await restoreTogether(store, [{ manifest, paths: [] }, { manifest: other, paths: [] }]);
+    expect(treeDigest()).toBe(before);
+    expect(secondDigest()).toBe(otherBefore);
+    expect(await pendingGroups(store)).toEqual([]);
+    expect(readdirSync(join(store.root, 'journals'))).toEqual([]);
+  });
+
+  it('undoes a group the daemon died in: the tree already restored goes back to how the agent left it', async () => {
+    const { manifest } = await snapshotAndAct();
+    const { manifest: other } = await takeSnapshot(store, second);
+    writeFileSync(join(second, 'sub', 'f.txt'), 'agent\n');
+    const agentFirst = treeDigest();
+    const agentSecond = secondDigest();
+    // What restoreTogether has done when it dies between the two trees.
+    const file = newGroupFile(store);
+    const plan: GroupPlan = { version: 1, state: 'forward', trees: [] };
+    for (const [index, m] of [manifest, other].entries()) {
+      const undo = `${file.slice(0, -5)}-undo-${index}.json`;
+      plan.trees.push({ tree: m.tree, manifest: m.id, undo });
+      await takeSnapshot(store, m.tree, { manifestFile: undo });
+    }
+    await writeGroup(file, plan);
+    await restoreSnapshot(store, manifest);
+    expect(treeDigest()).not.toBe(agentFirst);
+
+    await recoverGroups(store);
+    expect(treeDigest()).toBe(agentFirst);
+    expect(secondDigest()).toBe(agentSecond);
+    expect(readdirSync(join(store.root, 'journals'))).toEqual([]);
   });
 });
 

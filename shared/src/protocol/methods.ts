@@ -64,9 +64,14 @@ const RESTORE_OPTIONS = {
 const SnapshotGlobs = Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { maxItems: 256 });
 const DiffDetail = Type.Union([Type.Literal('stat'), Type.Literal('patch')], { description: 'stat: line counts per file; patch: also unified diffs of text files' });
 
+/** File names are bytes; these say how one that is not UTF-8 travels (shared/src/path-names.ts). */
+const PATH_TEXT = 'Tree-relative path: the name itself when its bytes are UTF-8, else a quoted form with C escapes ("bad-\\377") for people';
+const PathBase64 = Type.Optional(Type.String({ description: 'The exact bytes of the path, base64; present only when they are not UTF-8' }));
+
 const ChangeRecord = Type.Object({
-  kind: Type.String({ description: '+ added, ~ modified, - deleted, p mode only' }),
-  path: Type.String(),
+  kind: Type.String({ description: '+ added, ~ modified, - deleted, p mode or owner only' }),
+  path: Type.String({ description: PATH_TEXT }),
+  pathBase64: PathBase64,
   added: Type.Optional(Type.Integer({ description: 'Lines added (text files, with detail)' })),
   removed: Type.Optional(Type.Integer({ description: 'Lines removed (text files, with detail)' })),
   binary: Type.Optional(Type.Boolean()),
@@ -92,7 +97,7 @@ const VerifyResult = Type.Object({
       tree: Type.String(),
       manifest: Type.String(),
       rootMatches: Type.Boolean(),
-      problems: Type.Array(Type.Object({ hash: Type.String(), path: Type.String(), state: Type.String() })),
+      problems: Type.Array(Type.Object({ hash: Type.String(), path: Type.String({ description: PATH_TEXT }), pathBase64: PathBase64, state: Type.String() })),
     }),
   ),
 });
@@ -334,7 +339,7 @@ export const METHODS = {
     auth: true,
   }),
   'session.diff': method({
-    summary: "What a --snapshot session changed in its writable directories: + added, ~ modified, - deleted, p mode only; with detail, line counts and unified diffs of text files.",
+    summary: "What a --snapshot session changed in its writable directories: + added, ~ modified, - deleted, p mode or owner only; with detail, line counts and unified diffs of text files.",
     params: Type.Object({ session: SessionRef, detail: Type.Optional(DiffDetail) }, { additionalProperties: false }),
     result: Type.Object({
       trees: Type.Array(Type.Object({ tree: Type.String(), changes: Type.Array(ChangeRecord) })),
@@ -390,13 +395,25 @@ export const METHODS = {
     auth: true,
   }),
   'snapshot.show': method({
-    summary: 'One snapshot: its record, and with entries its files, symlinks and empty directories.',
+    summary: 'One snapshot: its record, and with entries its files, symlinks and directories.',
     params: Type.Object({ id: SnapshotRef, entries: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
     result: Type.Object({
       snapshot: SnapshotInfo,
       exclude: Type.Array(Type.String()),
       include: Type.Array(Type.String()),
-      entries: Type.Optional(Type.Array(Type.Object({ path: Type.String(), type: Type.String(), size: Type.Optional(Type.Integer()), mode: Type.Optional(Type.Integer()), target: Type.Optional(Type.String()) }))),
+      entries: Type.Optional(
+        Type.Array(
+          Type.Object({
+            path: Type.String({ description: PATH_TEXT }),
+            pathBase64: PathBase64,
+            type: Type.String(),
+            size: Type.Optional(Type.Integer()),
+            mode: Type.Optional(Type.Integer()),
+            target: Type.Optional(Type.String({ description: 'Symlink target, quoted like path when not UTF-8' })),
+            targetBase64: Type.Optional(Type.String({ description: 'The exact bytes of the target, base64; present only when they are not UTF-8' })),
+          }),
+        ),
+      ),
     }),
     auth: true,
   }),
