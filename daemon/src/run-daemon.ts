@@ -1,6 +1,7 @@
 // Runs a daemon until it is told to stop: the body of `nonod`, shared with the test-only entry
 // that passes DaemonOptions. Reports one line on failure and stops cleanly on signals.
-import { NonoError } from '@nono/shared';
+import { NonoError, resolveNonoPaths } from '@nono/shared';
+import { outsideFailure } from './outside-failures.js';
 import { startDaemon, type DaemonOptions } from './daemon.js';
 
 export async function runDaemon(options: DaemonOptions = {}): Promise<never> {
@@ -22,8 +23,9 @@ export async function runDaemon(options: DaemonOptions = {}): Promise<never> {
     process.exit(0);
   } catch (error) {
     // The client that started us reads this line back, kind included, to tell the user why.
-    const kind = error instanceof NonoError ? error.kind : 'INTERNAL';
-    process.stderr.write(`nonod: cannot start (${kind}): ${(error as Error).message}\n`);
+    const named = outsideFailure(error, 'starting nonod', resolveNonoPaths(options.env ?? process.env).stateDir);
+    const kind = named instanceof NonoError ? named.kind : 'INTERNAL';
+    process.stderr.write(`nonod: cannot start (${kind}): ${(named as Error).message}\n`);
     process.exit(1);
   }
 }

@@ -1,5 +1,6 @@
 // Does what every method needs, once: authentication, params validation against the shared
 // schemas, error mapping to stable kinds. Handlers receive typed, checked params.
+import { outsideFailure } from '../outside-failures.js';
 import { JSONRPCServer, JSONRPCErrorException, createJSONRPCErrorResponse, type JSONRPCRequest } from 'json-rpc-2.0';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
@@ -68,7 +69,12 @@ export function createDispatcher(): JSONRPCServer<CallContext> {
       }
       const params = rawParams ?? {};
       if (!checker(name).Check(params)) throw invalidParams(name, params);
-      return handler(params as never, ctx);
+      try {
+        return await handler(params as never, ctx);
+      } catch (error) {
+        // A full disk or an unwritable state dir is the user's to fix, never "internal".
+        throw outsideFailure(error, name, ctx.services.paths.stateDir);
+      }
     });
   }
   server.mapErrorToJSONRPCErrorResponse = (id, error: unknown) => {

@@ -14,7 +14,7 @@ import { readManifest, takeSnapshot, type Manifest, type SnapshotOrigin } from '
 import { ObjectStore } from './object-store.js';
 import { journalFile, readJournal } from './restore-journal.js';
 import { GroupRestoreError, recoverGroups, restoreSnapshot, restoreTogether, type RestoreResult, type TreeRestore } from './restore.js';
-import { namingOutsideFailures, outsideFailure } from './outside-failures.js';
+import { namingOutsideFailures, outsideFailure } from '../outside-failures.js';
 import { readRetention } from './retention-config.js';
 import { loadTrees, removeTrees, snapshotBaseline, snapshotFinal, type SessionTree } from './session-snapshots.js';
 import { StoreLock } from './store-lock.js';

@@ -1,5 +1,5 @@
-// A full disk, a directory the daemon may not read, a tree deleted under it: failures that come
-// from outside nono, not bugs. Each gets its own error kind and one line naming the path and
+// A full disk, a directory the daemon may not read, a tree deleted under it, an SQLite file it
+// cannot write: failures that come from outside nono, not bugs. Each gets its own error kind and one line naming the path and
 // what to do, instead of "internal error"; anything else is left to be reported as the bug it is.
 import { NonoError, quoteName, type ErrorKind } from '@nono/shared';
 
@@ -20,6 +20,22 @@ const FAILURES: Record<string, OutsideFailure> = {
   ENFILE: { kind: 'TOO_MANY_OPEN_FILES', why: "the system's open-file limit is reached", todo: 'retry when less is running or raise fs.file-max' },
 };
 
+/** SQLite's result codes for the same outside failures, as the errno they amount to. */
+const SQLITE_ERRNO: Record<string, string> = {
+  SQLITE_FULL: 'ENOSPC',
+  SQLITE_READONLY: 'EROFS',
+  SQLITE_READONLY_DIRECTORY: 'EROFS',
+  SQLITE_CANTOPEN: 'EACCES',
+  SQLITE_PERM: 'EPERM',
+  SQLITE_IOERR_WRITE: 'ENOSPC',
+};
+
+function errnoOf(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return undefined;
+  return code.startsWith('SQLITE_') ? SQLITE_ERRNO[code] : code;
+}
+
 /**
  * The NonoError for an fs failure from outside, or the error unchanged. `action` says what was
  * being done ("snapshot of /w/repo"); `where` is the path to name when the error carries none
@@ -27,7 +43,8 @@ const FAILURES: Record<string, OutsideFailure> = {
  */
 export function outsideFailure(err: unknown, action: string, where: string, outcome?: string): unknown {
   if (err instanceof NonoError) return err;
-  const { code, path, syscall } = err as NodeJS.ErrnoException;
+  const { path, syscall } = err as NodeJS.ErrnoException;
+  const code = errnoOf(err);
   const failure = code === undefined ? undefined : FAILURES[code];
   if (failure === undefined) return err;
   const at = typeof path === 'string' ? path : where;
