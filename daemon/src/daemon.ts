@@ -1,7 +1,7 @@
 // Wires the daemon together: lock, secret, store, sessions, control socket, and an orderly
 // shutdown that leaves no socket, secret or lock behind.
 import { homedir } from 'node:os';
-import { existsSync, unlinkSync } from 'node:fs';
+import { existsSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { NONO_VERSION, resolveNonoPaths, type NonoPaths } from '@nono/shared';
 import { acquireLock, createSecret, ensurePrivateDir, releaseLock } from './runtime-files.js';
@@ -130,13 +130,29 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
           // Already removed.
         }
       }
-      audit.record({ kind: 'daemon.stop', payload: { pid: process.pid, reason } });
       clearInterval(retentionTimer);
-      audit.log.close();
-      db.close();
-      releaseLock(paths.lockPath);
-      log.info('daemon stopped');
-      log.flush();
+      // Each step may fail on a full or vanished disk (the audit's last write, the log's flush);
+      // the daemon still stops, and says why on the way out if it can.
+      for (const [what, step] of [
+        ['audit stop record', () => audit.record({ kind: 'daemon.stop', payload: { pid: process.pid, reason } })],
+        ['audit log', () => audit.log.close()],
+        ['database', () => db.close()],
+        ['lock', () => releaseLock(paths.lockPath)],
+        ['log', () => {
+          log.info('daemon stopped');
+          log.flush();
+        }],
+      ] as const) {
+        try {
+          step();
+        } catch (error) {
+          try {
+            writeSync(2, `nonod: while stopping, could not close the ${what}: ${(error as Error).message}\n`);
+          } catch {
+            // Nowhere left to say it.
+          }
+        }
+      }
       resolveStopped();
     })();
     return stopping;

@@ -9,12 +9,16 @@ export function createLogger(logPath: string, level = process.env.NONO_LOG_LEVEL
   // Opened here, synchronously: a daemon that fails right after start must still flush and
   // exit, and pino's own asynchronous open throws when flushed before it finished.
   const fd = openSync(logPath, 'a', 0o600);
+  const destination = pino.destination({ fd, sync: false });
+  // A log that cannot be written (the disk is full) must not take the daemon down with it:
+  // the lines are lost, the sessions are not. There is nowhere left to report it.
+  destination.on('error', () => undefined);
   return pino(
     {
       level,
       base: { pid: process.pid },
       redact: { paths: ['token', 'secret', 'env', '*.token', '*.secret', '*.env', 'params.token', 'params.env'], censor: '[redacted]' },
     },
-    pino.destination({ fd, sync: false }),
+    destination,
   );
 }

@@ -1,5 +1,6 @@
 // Runs a daemon until it is told to stop: the body of `nonod`, shared with the test-only entry
 // that passes DaemonOptions. Reports one line on failure and stops cleanly on signals.
+import { writeSync } from 'node:fs';
 import { NonoError, resolveNonoPaths } from '@nono/shared';
 import { outsideFailure } from './outside-failures.js';
 import { startDaemon, type DaemonOptions } from './daemon.js';
@@ -16,8 +17,15 @@ export async function runDaemon(options: DaemonOptions = {}): Promise<never> {
     for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
       process.on(signal, () => void daemon.stop(signal));
     }
+    // Written synchronously and allowed to fail: on a full disk an asynchronous write's error
+    // would itself be uncaught, and the handler would loop on it.
+    process.stderr.on('error', () => undefined);
     process.on('uncaughtException', (error) => {
-      process.stderr.write(`nonod: internal error: ${error.stack ?? error.message}\n`);
+      try {
+        writeSync(2, `nonod: internal error: ${error.stack ?? error.message}\n`);
+      } catch {
+        // stderr is full or gone: nowhere left to say it.
+      }
     });
     await daemon.stopped;
     process.exit(0);

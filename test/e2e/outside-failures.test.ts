@@ -22,6 +22,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await daemon?.stop();
+  await runCli(['daemon', 'stop'], world);
   for (let i = 0; i < 20; i++) {
     try {
       execFileSync('umount', [state], { stdio: 'ignore' });
@@ -48,6 +49,11 @@ describe('a full disk under the state dir', () => {
     expect(error.kind).toBe('DISK_FULL');
     expect(error.message).toContain(state);
     expect((await runCli(['ps'], world)).code).toBe(0);
+    // Its own log cannot be written either: it must still stop when asked, not spin on that.
+    expect((await runCli(['daemon', 'stop'], world)).code).toBe(0);
+    const deadline = Date.now() + 5_000;
+    while (daemon.process.exitCode === null && daemon.process.signalCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(daemon.process.exitCode).toBe(0);
     rmSync(filler);
     writeFileSync(join(state, 'room'), '');
     const again = await runCli(['run', '--', 'sh', '-c', 'echo hi'], world);
