@@ -4,7 +4,7 @@
 // runs the planted command. As root and as an unprivileged user; a control shows the planted
 // config does run when nothing stops it.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createWorld, type TestWorld } from '../support/sandbox-env.js';
 import { startDaemon, type RunningDaemon } from '../support/daemon-process.js';
@@ -152,6 +152,34 @@ describe.each(users)('side doors to the host as %s', (_label, who) => {
       expect(aside, name).toBeDefined();
       expect(r.stderr).toContain(join(repo(), top));
     }
+  });
+
+  it('set-id files that still appear in a writable grant are stripped at the end; older ones and shared inodes are left alone', async () => {
+    // The kernel filter refuses set-id bits from inside; this is the second line, so the file is
+    // made from outside while the session runs, as another process of the user could.
+    const old = join(repo(), 'old-setuid');
+    writeFileSync(old, '');
+    own(old);
+    chmodSync(old, 0o4755);
+    const shared = join(world.root, 'shared-setuid');
+    writeFileSync(shared, '');
+    own(shared);
+    chmodSync(shared, 0o4755);
+    await new Promise((r) => setTimeout(r, 2_100));
+    const run = inside('sleep 1.5');
+    await new Promise((r) => setTimeout(r, 700));
+    const fresh = join(repo(), 'fresh-setuid');
+    writeFileSync(fresh, '');
+    own(fresh);
+    chmodSync(fresh, 0o6755);
+    linkSync(shared, join(repo(), 'linked-setuid'));
+    const r = await run;
+    expect(r.code, r.stderr).toBe(0);
+    expect(statSync(fresh).mode & 0o7777).toBe(0o755);
+    expect(statSync(old).mode & 0o7777).toBe(0o4755);
+    expect(statSync(shared).mode & 0o7777).toBe(0o4755);
+    expect(existsSync(join(repo(), 'linked-setuid'))).toBe(false);
+    expect(r.stderr).toMatch(/fresh-setuid: set-id bits appeared during the session; stripped/);
   });
 
   it('nono session diff lists what was moved aside', async () => {

@@ -42,18 +42,20 @@ function quarantine(path: string, session: string): string {
  * Strips set-id bits through an fd opened without following links, so a path the session
  * swapped for a symlink cannot make the daemon chmod something outside the tree.
  */
-function stripSetId(path: string): boolean {
+function stripSetId(path: string): 'stripped' | 'linked' | 'none' {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch {
-    return false;
+    return 'none';
   }
   try {
-    const mode = fstatSync(fd).mode;
-    if ((mode & 0o6000) === 0) return false;
+    const { mode, nlink } = fstatSync(fd);
+    if ((mode & 0o6000) === 0) return 'none';
+    // A hard link to a set-id file elsewhere (a system binary): its bits are not ours to strip.
+    if (nlink > 1) return 'linked';
     fchmodSync(fd, mode & 0o1777);
-    return true;
+    return 'stripped';
   } finally {
     closeSync(fd);
   }
@@ -152,7 +154,9 @@ export function sweepWritableTrees(input: SweepInput): SweepFinding[] {
   const end = scanWritableTrees(input.roots, names, { visit });
 
   for (const path of setIdCandidates) {
-    if (stripSetId(path)) findings.push({ kind: 'setid', path, reason: 'set-id bits appeared during the session; stripped' });
+    const outcome = stripSetId(path);
+    if (outcome === 'stripped') findings.push({ kind: 'setid', path, reason: 'set-id bits appeared during the session; stripped' });
+    else if (outcome === 'linked') moveAside('setid', path, 'a hard link to a set-id file appeared during the session; the link was moved, the file it shares left alone');
   }
 
   const hostExecBefore = new Set(input.inventory?.hostExec.map((h) => h.path) ?? []);
