@@ -14,7 +14,8 @@ export function formatPlan(plan: SandboxPlan, argv: string[]): string {
     bold(out, 'Grants'),
   ];
   for (const rule of plan.rules) {
-    lines.push(`  ${ACCESS_LABEL[rule.access]} ${rule.path}${rule.kind === 'file' ? '' : rule.kind === 'device' ? ' (device)' : '/'}  ${dim(out, rule.source)}`);
+    const created = rule.create ? ' (created on first run)' : '';
+    lines.push(`  ${ACCESS_LABEL[rule.access]} ${rule.path}${rule.kind === 'file' ? '' : rule.kind === 'device' ? ' (device)' : '/'}${created}  ${dim(out, rule.source)}`);
   }
   lines.push('', bold(out, 'Kept out (no grant may cover these)'));
   for (const denied of plan.denied) lines.push(`  ${denied.path}  ${dim(out, denied.source)}`);

@@ -1,0 +1,51 @@
+// How the real-agent tests and bench/agents.mjs drive each agent CLI headless against the
+// stand-in APIs: its profile, the credential route its key travels, its command line and the
+// environment it needs. Agents come from scripts/install-test-agents.sh's cache, not the repo.
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const PROMPT = 'Do the scripted task.';
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The fixture directory, or an Error saying how to make it: a missing fixture fails, never skips. */
+export function agentFixture() {
+  try {
+    // The script prints the directory and returns at once when the fixture is complete.
+    const dir = execFileSync('bash', [`${REPO}scripts/install-test-agents.sh`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_offline: 'true' } }).trim();
+    return { dir, bin: `${dir}/node_modules/.bin` };
+  } catch (error) {
+    return new Error(`the agent CLIs are not installed: run scripts/install-test-agents.sh (${String(error.stderr ?? error).trim().split('\n').at(-1)})`);
+  }
+}
+
+export const AGENTS = [
+  {
+    profile: 'claude-code',
+    credential: 'anthropic',
+    keyVariable: 'ANTHROPIC_API_KEY',
+    // --dangerously-skip-permissions refuses to run as root, so the tools are allowed by name.
+    argv: () => ['claude', '-p', PROMPT, '--output-format', 'json', '--allowedTools', 'Bash,Write,Read'],
+    env: () => ({ CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1' }),
+    state: (env) => [`${env.HOME}/.claude`, `${env.HOME}/.claude.json`],
+  },
+  {
+    profile: 'opencode',
+    credential: 'openai',
+    keyVariable: 'OPENAI_API_KEY',
+    // Without --auto OpenCode's own permission check rejects the tool calls.
+    argv: () => ['opencode', 'run', '--auto', '--format', 'json', PROMPT],
+    env: () => ({
+      OPENCODE_CONFIG_CONTENT: JSON.stringify({
+        provider: {
+          standin: {
+            npm: '@ai-sdk/openai-compatible',
+            options: { baseURL: '{env:OPENAI_BASE_URL}', apiKey: '{env:OPENAI_API_KEY}' },
+            models: { model: {} },
+          },
+        },
+        model: 'standin/model',
+      }),
+    }),
+    state: (env) => [`${env.XDG_CONFIG_HOME}/opencode`, `${env.HOME}/.local/share/opencode`],
+  },
+];

@@ -1,0 +1,46 @@
+// One HTTPS server standing in for the model APIs the agent CLIs call, each answering with the
+// scripted task (task-script.mjs), and recording every request's method, path and headers so a
+// test can assert which key arrived. Plain JS so the tests and bench/agents.mjs both load it.
+import { createServer } from 'node:https';
+import { answerMessages } from './anthropic-messages.mjs';
+import { answerChat } from './openai-chat.mjs';
+
+const ROUTES = [
+  { match: /^\/v1\/messages(\?|$)/, answer: answerMessages },
+  { match: /^\/v1\/chat\/completions(\?|$)/, answer: answerChat },
+];
+
+/**
+ * Listens on host with the given TLS key and certificate. `workdir` is where the scripted
+ * task writes (the tools take absolute paths); set it before each run.
+ */
+export async function startStandIn({ host, key, cert }) {
+  const standIn = { requests: [], workdir: '/nonexistent', url: '', close: () => new Promise((r) => server.close(() => r())) };
+  let turn = 0;
+  const server = createServer({ key, cert }, (req, res) => {
+    let raw = '';
+    req.setEncoding('utf8');
+    req.on('data', (d) => (raw += d));
+    req.on('end', () => {
+      standIn.requests.push({ method: req.method, path: req.url, headers: req.headers });
+      const route = req.method === 'POST' && ROUTES.find((r) => r.match.test(req.url ?? ''));
+      if (!route) return res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"not part of the stand-in"}}');
+      let body;
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        return res.writeHead(400).end('{"error":{"message":"bad JSON"}}');
+      }
+      const answer = route.answer(body, standIn.workdir, ++turn);
+      if (answer.json) return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer.json));
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      for (const [event, data] of answer.events) {
+        res.write(`${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+      }
+      res.end();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, host, () => resolve()));
+  standIn.url = `https://${host}:${server.address().port}`;
+  return standIn;
+}
