@@ -40,6 +40,7 @@ describe.each(AGENTS)('$profile under -p $profile', (agent) => {
     standIn.workdir = world.work;
     daemon = await startDaemon(world, { env: { [agent.keyVariable]: REAL_KEY, ...credentialRouteEnv(agent.credential, standIn.url, tls.ca) } });
     execFileSync('git', ['init', '-q'], { cwd: world.work });
+    agent.prepare(world.work);
   }, 60_000);
   afterAll(async () => {
     await daemon?.stop();

@@ -2,6 +2,7 @@
 // stand-in APIs: its profile, the credential route its key travels, its command line and the
 // environment it needs. Agents come from scripts/install-test-agents.sh's cache, not the repo.
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const PROMPT = 'Do the scripted task.';
@@ -27,6 +28,22 @@ export const AGENTS = [
     argv: () => ['claude', '-p', PROMPT, '--output-format', 'json', '--allowedTools', 'Bash,Write,Read'],
     env: () => ({ CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1' }),
     state: (env) => [`${env.HOME}/.claude`, `${env.HOME}/.claude.json`],
+    prepare: () => {},
+  },
+  {
+    profile: 'gemini-cli',
+    credential: 'gemini',
+    keyVariable: 'GEMINI_API_KEY',
+    argv: () => ['gemini', '-p', PROMPT, '--yolo', '-o', 'json', '-m', 'gemini-2.5-flash'],
+    // Headless, it runs tools only in a trusted folder.
+    env: () => ({ GEMINI_CLI_TRUST_WORKSPACE: 'true' }),
+    state: (env) => [`${env.HOME}/.gemini`],
+    // With a custom base URL it guesses the "gateway" auth type and exits 41 unless the settings
+    // pick the API key; the project's settings say so, leaving the home untouched.
+    prepare: (workdir) => {
+      mkdirSync(`${workdir}/.gemini`, { recursive: true });
+      writeFileSync(`${workdir}/.gemini/settings.json`, JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } } }));
+    },
   },
   {
     profile: 'opencode',
@@ -47,5 +64,6 @@ export const AGENTS = [
       }),
     }),
     state: (env) => [`${env.XDG_CONFIG_HOME}/opencode`, `${env.HOME}/.local/share/opencode`],
+    prepare: () => {},
   },
 ];

@@ -4,10 +4,12 @@
 import { createServer } from 'node:https';
 import { answerMessages } from './anthropic-messages.mjs';
 import { answerChat } from './openai-chat.mjs';
+import { answerGenerate } from './gemini-generate.mjs';
 
 const ROUTES = [
   { match: /^\/v1\/messages(\?|$)/, answer: answerMessages },
   { match: /^\/v1\/chat\/completions(\?|$)/, answer: answerChat },
+  { match: /^\/v1(beta)?\/models\/[^/:]+:(stream)?[gG]enerateContent(\?|$)/, answer: answerGenerate },
 ];
 
 /**
@@ -31,7 +33,7 @@ export async function startStandIn({ host, key, cert }) {
       } catch {
         return res.writeHead(400).end('{"error":{"message":"bad JSON"}}');
       }
-      const answer = route.answer(body, standIn.workdir, ++turn);
+      const answer = route.answer(body, standIn.workdir, ++turn, req.url);
       if (answer.json) return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer.json));
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
       for (const [event, data] of answer.events) {
