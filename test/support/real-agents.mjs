@@ -46,6 +46,22 @@ export const AGENTS = [
     },
   },
   {
+    profile: 'codex',
+    credential: 'openai',
+    keyVariable: 'OPENAI_API_KEY',
+    // Codex ignores OPENAI_API_KEY and OPENAI_BASE_URL: the phantom key and nono's base URL are
+    // handed over as CODEX_API_KEY and openai_base_url. Its own sandbox (bubblewrap) cannot make
+    // namespaces inside nono's, so it runs in the mode that leaves sandboxing to nono.
+    argv: () => [
+      'sh', '-c',
+      'CODEX_API_KEY="$OPENAI_API_KEY" exec codex exec --json --skip-git-repo-check --dangerously-bypass-approvals-and-sandbox -c openai_base_url="$OPENAI_BASE_URL" "$0"',
+      PROMPT,
+    ],
+    env: () => ({}),
+    state: (env) => [`${env.HOME}/.codex`],
+    prepare: () => {},
+  },
+  {
     profile: 'opencode',
     credential: 'openai',
     keyVariable: 'OPENAI_API_KEY',

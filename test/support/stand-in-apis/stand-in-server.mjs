@@ -5,10 +5,12 @@ import { createServer } from 'node:https';
 import { answerMessages } from './anthropic-messages.mjs';
 import { answerChat } from './openai-chat.mjs';
 import { answerGenerate } from './gemini-generate.mjs';
+import { answerResponses } from './openai-responses.mjs';
 
 const ROUTES = [
   { match: /^\/v1\/messages(\?|$)/, answer: answerMessages },
   { match: /^\/v1\/chat\/completions(\?|$)/, answer: answerChat },
+  { match: /^\/v1\/responses(\?|$)/, answer: answerResponses },
   { match: /^\/v1(beta)?\/models\/[^/:]+:(stream)?[gG]enerateContent(\?|$)/, answer: answerGenerate },
 ];
 
