@@ -4,7 +4,7 @@
 // run and reused on the second, and the user's SSH key out of its reach.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createWorld, type TestWorld } from '../support/sandbox-env.js';
 import { startDaemon, type RunningDaemon } from '../support/daemon-process.js';
@@ -74,6 +74,9 @@ describe.each(AGENTS)('$profile under -p $profile', (agent) => {
       expect(headers).toContain(REAL_KEY);
       expect(headers).not.toMatch(/nono-phantom-/);
     }
+    // The agent kept its state where the profile said, in paths it could not have created.
+    const kept = agent.state(world.env).map((path) => (statSync(path).isDirectory() ? readdirSync(path).length : statSync(path).size));
+    expect(Math.max(...kept), 'entries or bytes the agent left in its state paths').toBeGreaterThan(2);
     for (const path of agent.state(world.env)) {
       const mode = statSync(path).mode;
       expect((mode & 0o777).toString(8), path).toBe(statSync(path).isDirectory() ? '700' : '600');

@@ -19,11 +19,17 @@ export function agentFixture() {
   }
 }
 
+/**
+ * Each agent: the profile and credential route it runs under, the variables nono sets for that
+ * route (what an unsandboxed baseline sets itself: baseUrl), its command line and environment,
+ * its state paths, and what its workdir needs first (prepare).
+ */
 export const AGENTS = [
   {
     profile: 'claude-code',
     credential: 'anthropic',
     keyVariable: 'ANTHROPIC_API_KEY',
+    baseUrl: (root) => ({ ANTHROPIC_BASE_URL: root }),
     // --dangerously-skip-permissions refuses to run as root, so the tools are allowed by name.
     argv: () => ['claude', '-p', PROMPT, '--output-format', 'json', '--allowedTools', 'Bash,Write,Read'],
     env: () => ({ CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1' }),
@@ -34,6 +40,7 @@ export const AGENTS = [
     profile: 'gemini-cli',
     credential: 'gemini',
     keyVariable: 'GEMINI_API_KEY',
+    baseUrl: (root) => ({ GOOGLE_GEMINI_BASE_URL: root }),
     argv: () => ['gemini', '-p', PROMPT, '--yolo', '-o', 'json', '-m', 'gemini-2.5-flash'],
     // Headless, it runs tools only in a trusted folder.
     env: () => ({ GEMINI_CLI_TRUST_WORKSPACE: 'true' }),
@@ -49,6 +56,7 @@ export const AGENTS = [
     profile: 'codex',
     credential: 'openai',
     keyVariable: 'OPENAI_API_KEY',
+    baseUrl: (root) => ({ OPENAI_BASE_URL: `${root}/v1` }),
     // Codex ignores OPENAI_API_KEY and OPENAI_BASE_URL: the phantom key and nono's base URL are
     // handed over as CODEX_API_KEY and openai_base_url. Its own sandbox (bubblewrap) cannot make
     // namespaces inside nono's, so it runs in the mode that leaves sandboxing to nono.
@@ -65,6 +73,7 @@ export const AGENTS = [
     profile: 'opencode',
     credential: 'openai',
     keyVariable: 'OPENAI_API_KEY',
+    baseUrl: (root) => ({ OPENAI_BASE_URL: `${root}/v1` }),
     // Without --auto OpenCode's own permission check rejects the tool calls.
     argv: () => ['opencode', 'run', '--auto', '--format', 'json', PROMPT],
     env: () => ({

@@ -1,7 +1,8 @@
 // One HTTPS server standing in for the model APIs the agent CLIs call, each answering with the
 // scripted task (task-script.mjs), and recording every request's method, path and headers so a
 // test can assert which key arrived. Plain JS so the tests and bench/agents.mjs both load it.
-import { createServer } from 'node:https';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { answerMessages } from './anthropic-messages.mjs';
 import { answerChat } from './openai-chat.mjs';
 import { answerGenerate } from './gemini-generate.mjs';
@@ -15,13 +16,14 @@ const ROUTES = [
 ];
 
 /**
- * Listens on host with the given TLS key and certificate. `workdir` is where the scripted
- * task writes (the tools take absolute paths); set it before each run.
+ * Listens on host with the given TLS key and certificate, or plain HTTP without them (for an
+ * unsandboxed baseline that talks to it directly). `workdir` is where the scripted task writes
+ * (the tools take absolute paths); set it before each run.
  */
 export async function startStandIn({ host, key, cert }) {
   const standIn = { requests: [], workdir: '/nonexistent', url: '', close: () => new Promise((r) => server.close(() => r())) };
   let turn = 0;
-  const server = createServer({ key, cert }, (req, res) => {
+  const handler = (req, res) => {
     let raw = '';
     req.setEncoding('utf8');
     req.on('data', (d) => (raw += d));
@@ -43,8 +45,9 @@ export async function startStandIn({ host, key, cert }) {
       }
       res.end();
     });
-  });
+  };
+  const server = key ? createHttpsServer({ key, cert }, handler) : createHttpServer(handler);
   await new Promise((resolve) => server.listen(0, host, () => resolve()));
-  standIn.url = `https://${host}:${server.address().port}`;
+  standIn.url = `${key ? 'https' : 'http'}://${host}:${server.address().port}`;
   return standIn;
 }
