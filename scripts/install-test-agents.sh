@@ -3,6 +3,8 @@
 # outside the repository's node_modules: they are large (~600 MB), are not dependencies of nono,
 # and a new release can change the flags and wire calls the stand-in APIs script.
 # Prints the fixture directory; does nothing when that version set is already complete.
+# With --check it only prints the directory, or fails when the set is not complete (tests use
+# this: they never install).
 set -euo pipefail
 
 # Pinned: the newest releases that run on Node 20 (claude-code >= 2.1.328 needs Node 22) and
@@ -16,12 +18,18 @@ AGENTS=(
 BINS=(claude codex gemini opencode)
 
 hash=$(printf '%s\n' "${AGENTS[@]}" | sha256sum | cut -c1-12)
-dir="${NONO_TEST_AGENTS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/nono-test-agents/$hash}"
+dir="${TEST_AGENTS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/nono-test-agents/$hash}"
 
 complete() {
   [ -f "$dir/.complete" ] || return 1
   for bin in "${BINS[@]}"; do [ -x "$dir/node_modules/.bin/$bin" ] || return 1; done
 }
+
+if [ "${1:-}" = --check ]; then
+  complete || { echo "no complete agent fixture at $dir" >&2; exit 1; }
+  echo "$dir"
+  exit 0
+fi
 
 if ! complete; then
   echo "Installing test agents into $dir (several minutes the first time)" >&2

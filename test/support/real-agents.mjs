@@ -11,8 +11,7 @@ const REPO = fileURLToPath(new URL('../..', import.meta.url));
 /** The fixture directory, or an Error saying how to make it: a missing fixture fails, never skips. */
 export function agentFixture() {
   try {
-    // The script prints the directory and returns at once when the fixture is complete.
-    const dir = execFileSync('bash', [`${REPO}scripts/install-test-agents.sh`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_offline: 'true' } }).trim();
+    const dir = execFileSync('bash', [`${REPO}scripts/install-test-agents.sh`, '--check'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
     return { dir, bin: `${dir}/node_modules/.bin` };
   } catch (error) {
     return new Error(`the agent CLIs are not installed: run scripts/install-test-agents.sh (${String(error.stderr ?? error).trim().split('\n').at(-1)})`);
@@ -31,6 +30,8 @@ export const AGENTS = [
     keyVariable: 'ANTHROPIC_API_KEY',
     baseUrl: (root) => ({ ANTHROPIC_BASE_URL: root }),
     // --dangerously-skip-permissions refuses to run as root, so the tools are allowed by name.
+    // None of the agents' tools needs a command dangerous_commands blocks (rm, chmod, kill), so
+    // no run passes --allow-command.
     argv: () => ['claude', '-p', PROMPT, '--output-format', 'json', '--allowedTools', 'Bash,Write,Read'],
     env: () => ({ CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1' }),
     state: (env) => [`${env.HOME}/.claude`, `${env.HOME}/.claude.json`],
