@@ -14,7 +14,7 @@ import { summarize } from './support/stats.mjs';
 import { makeTestCa } from '../test/support/test-ca.mjs';
 import { startStandIn } from '../test/support/stand-in-apis/stand-in-server.mjs';
 import { FINAL_ANSWER } from '../test/support/stand-in-apis/task-script.mjs';
-import { AGENTS, agentFixture } from '../test/support/real-agents.mjs';
+import { AGENTS, agentFixture, credentialRouteEnv } from '../test/support/real-agents.mjs';
 
 const TARGET_RATIO = 1.2;
 const REAL_KEY = 'sk-bench-real-key';
@@ -47,7 +47,7 @@ export default async function agents({ repo, scale, progress }) {
       const viaNono = await startStandIn({ host: '127.0.0.1', key: tls.key, cert: tls.cert });
       const direct = await startStandIn({ host: '127.0.0.1' });
       standIns.push(viaNono, direct);
-      Object.assign(world.env, { [agent.keyVariable]: REAL_KEY, [`NONO_TEST_CREDENTIAL_UPSTREAM_${agent.credential.toUpperCase()}`]: viaNono.url, NONO_TEST_CREDENTIAL_CA: tls.ca });
+      Object.assign(world.env, { [agent.keyVariable]: REAL_KEY, ...credentialRouteEnv(agent.credential, viaNono.url, tls.ca) });
       daemon = startDaemon(repo, world);
       const path = `${fixture.bin}:${world.env.PATH}`;
       const sides = {

@@ -1,7 +1,9 @@
 // Real agent CLIs (pinned, from scripts/install-test-agents.sh) under their built-in profiles on
 // a home that never ran them: each does a scripted task against a stand-in model API, its key a
 // phantom swapped for the real one by nono's credential proxy, its state created on the first
-// run and reused on the second, and the user's SSH key out of its reach.
+// run and reused on the second, and the user's SSH key out of its reach. Codex runs with
+// --dangerously-bypass-approvals-and-sandbox: its own sandbox (bubblewrap) cannot make
+// namespaces inside nono's, so the sandboxing is nono's alone, as it would be for a user.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -12,18 +14,10 @@ import { runCli } from '../support/run-cli.js';
 import { makeTestCa } from '../support/test-ca.mjs';
 import { startStandIn } from '../support/stand-in-apis/stand-in-server.mjs';
 import { FINAL_ANSWER, NOTES } from '../support/stand-in-apis/task-script.mjs';
-import { AGENTS, agentFixture } from '../support/real-agents.mjs';
+import { AGENTS, agentFixture, credentialRouteEnv } from '../support/real-agents.mjs';
 
 const REAL_KEY = `sk-real-${'7'.repeat(40)}`;
 const STAND_IN_HOST = '127.0.0.7';
-
-/**
- * Points credential route `name` at the stand-in: the one place that knows how (daemon
- * environment today, a daemon start option soon).
- */
-function credentialRouteEnv(name: string, upstream: string, caFile: string): Record<string, string> {
-  return { [`NONO_TEST_CREDENTIAL_UPSTREAM_${name.toUpperCase()}`]: upstream, NONO_TEST_CREDENTIAL_CA: caFile };
-}
 
 const fixture = agentFixture();
 

@@ -19,6 +19,15 @@ export function agentFixture() {
 }
 
 /**
+ * The daemon environment that points credential route `name` at a local upstream trusted
+ * through caFile: the one place that knows how (the daemon's environment today, a daemon
+ * start option soon).
+ */
+export function credentialRouteEnv(name, upstream, caFile) {
+  return { [`NONO_TEST_CREDENTIAL_UPSTREAM_${name.toUpperCase()}`]: upstream, NONO_TEST_CREDENTIAL_CA: caFile };
+}
+
+/**
  * Each agent: the profile and credential route it runs under, the variables nono sets for that
  * route (what an unsandboxed baseline sets itself: baseUrl), its command line and environment,
  * its state paths, and what its workdir needs first (prepare).
