@@ -3,7 +3,7 @@
 // private and owned by the user, keeps what is already there, and never creates one inside a
 // protected path. As root and as an unprivileged user.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createWorld, type TestWorld } from '../support/sandbox-env.js';
 import { startDaemon, type RunningDaemon } from '../support/daemon-process.js';
@@ -59,6 +59,17 @@ describe.each(users)('agent state paths as %s', (_label, who) => {
     expect(JSON.parse(again.stdout).rules.filter((rule: { create?: boolean }) => rule.create)).toEqual([]);
     await run(['-p', 'claude-code', '--', 'true']);
     expect(readFileSync(join(world.home, '.claude.json'), 'utf8')).toBe('{"n":1}\n');
+  });
+
+  it('creates nothing through a symlink on the way, which an earlier sandbox could have planted', async () => {
+    const elsewhere = join(world.root, 'elsewhere');
+    mkdirSync(elsewhere);
+    symlinkSync(elsewhere, join(world.home, '.local'));
+    const r = await run(['-p', 'opencode', '--dry-run', '--', 'true']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/filesystem\.state \$XDG_DATA_HOME\/opencode: \S*elsewhere\/share\/opencode does not exist and is reached through a symlink .*; not created/);
+    await run(['-p', 'opencode', '--', 'true']);
+    expect(readdirSync(elsewhere)).toEqual([]);
   });
 
   it('refuses a state path inside a protected one, and creates nothing there', async () => {

@@ -261,6 +261,12 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
       const stats = statIfVisible(path);
       const source = `profile ${resolved.name}: filesystem.${profileKey}`;
       refuseProtected(path, source, raw, conflictsOf(path, effectiveProtect, view));
+      // A symlink on the way may have been planted by an earlier sandbox in one of its grants;
+      // creating through it would make a directory wherever it points.
+      if (!stats && lexicalGrants.at(-1) !== path) {
+        notes.push(`${source} ${raw}: ${path} does not exist and is reached through a symlink (${lexicalGrants.at(-1)}); not created, create it yourself`);
+        continue;
+      }
       addRule(path, 'readwrite', stats ? kindOf(stats) : kind, source);
       if (!stats) rules.get(path)!.create = true;
     }
