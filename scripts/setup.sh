@@ -8,6 +8,8 @@ bash scripts/install-system-packages.sh build
 # node-gyp must build native modules against the local Node headers; there is no download.
 export npm_config_nodedir="${npm_config_nodedir:-$(dirname "$(dirname "$(command -v node)")")}"
 npm ci --no-audit --no-fund
+# The agent CLIs the real-agent tests drive, pinned, cached outside node_modules.
+bash scripts/install-test-agents.sh >/dev/null
 
 echo
 echo "Demo: inside the sandbox the workdir is readable; your home and /etc/shadow are not, even for root."

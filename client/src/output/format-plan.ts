@@ -14,7 +14,8 @@ export function formatPlan(plan: SandboxPlan, argv: string[]): string {
     bold(out, 'Grants'),
   ];
   for (const rule of plan.rules) {
-    lines.push(`  ${ACCESS_LABEL[rule.access]} ${rule.path}${rule.kind === 'file' ? '' : rule.kind === 'device' ? ' (device)' : '/'}  ${dim(out, rule.source)}`);
+    const created = rule.create ? ' (created on first run)' : '';
+    lines.push(`  ${ACCESS_LABEL[rule.access]} ${rule.path}${rule.kind === 'file' ? '' : rule.kind === 'device' ? ' (device)' : '/'}${created}  ${dim(out, rule.source)}`);
   }
   if (plan.readonly.length > 0) {
     lines.push('', bold(out, 'Write-protected inside writable grants (the host runs these later)'));

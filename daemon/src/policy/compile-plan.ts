@@ -267,6 +267,25 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
     }
   }
 
+  // The agent's state: on a home that never ran it the paths are missing, and the agent cannot
+  // create what is not in its view, so the session creates them first (see createStatePaths).
+  for (const [profileKey, kind] of [['state', 'dir'], ['state_file', 'file']] as const) {
+    for (const raw of profile.filesystem?.[profileKey] ?? []) {
+      const path = expand(raw, `filesystem.${profileKey}`);
+      const stats = statIfVisible(path);
+      const source = `profile ${resolved.name}: filesystem.${profileKey}`;
+      refuseProtected(path, source, raw, conflictsOf(path, effectiveProtect, view));
+      // A symlink on the way may have been planted by an earlier sandbox in one of its grants;
+      // creating through it would make a directory wherever it points.
+      if (!stats && lexicalGrants.at(-1) !== path) {
+        notes.push(`${source} ${raw}: ${path} does not exist and is reached through a symlink (${lexicalGrants.at(-1)}); not created, create it yourself`);
+        continue;
+      }
+      addRule(path, 'readwrite', stats ? kindOf(stats) : kind, source);
+      if (!stats) rules.get(path)!.create = true;
+    }
+  }
+
   // Command-line grants: a missing path is an error, as the user just typed it.
   for (const spec of GRANT_KEYS) {
     for (const raw of request.grants?.[spec.key] ?? []) {

@@ -158,7 +158,7 @@ export function mergeProfiles(base: Profile, child: Profile): Profile {
     ...child,
     meta: base.meta || child.meta ? { ...base.meta, ...child.meta } : undefined,
     groups: mergeLists(baseGroups, childGroups, ['include', 'exclude']),
-    filesystem: mergeLists(base.filesystem, child.filesystem, ['allow', 'read', 'write', 'allow_file', 'read_file', 'write_file', 'deny', 'no_delete', 'unix_socket', 'allow_host_exec_paths']),
+    filesystem: mergeLists(base.filesystem, child.filesystem, ['allow', 'read', 'write', 'allow_file', 'read_file', 'write_file', 'deny', 'no_delete', 'unix_socket', 'allow_host_exec_paths', 'state', 'state_file']),
     commands: mergeLists(base.commands, child.commands, ['allow', 'deny']),
     network,
     environment,

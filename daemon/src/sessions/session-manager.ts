@@ -10,6 +10,7 @@ import { helperPath } from '../sandbox/helper-binary.js';
 import { removeSpecFile, writeSpecFile } from '../sandbox/spec-file.js';
 import { launchOnPipes, launchOnPty, type LaunchOptions, type SandboxProcess } from './sandbox-process.js';
 import { randomSessionName } from './session-names.js';
+import { createStatePaths } from './state-paths.js';
 import { Session, type SessionClient } from './session.js';
 import { OutputLog, removeLog } from './output-log.js';
 import { userProcessCount } from './process-tree.js';
@@ -93,6 +94,7 @@ export class SessionManager {
         for (const failure of trust.report.failures) audit.record({ kind: 'trust.override', session: id, payload: { path: failure.path, reason: failure.reason ?? failure.status } });
       }
     }
+    createStatePaths(plan);
     const name = params.name ?? randomSessionName((n) => this.findLive(n) !== undefined);
     const proxy =
       plan.network === 'proxied'

@@ -63,6 +63,16 @@ export const ProfileSchema = Type.Object(
               description: 'Host unix sockets the sandbox may connect to (e.g. /run/docker.sock); all others are hidden',
             }),
           ),
+          state: Type.Optional(
+            Type.Array(Type.String({ minLength: 1 }), {
+              description: "The agent's own state directories: granted read-write, and created (mode 0700) before the sandbox starts when missing",
+            }),
+          ),
+          state_file: Type.Optional(
+            Type.Array(Type.String({ minLength: 1 }), {
+              description: "The agent's own state files: granted read-write, and created (mode 0600) before the sandbox starts when missing: empty, or holding {} when the name ends in .json, as agents parse it",
+            }),
+          ),
           allow_host_exec_paths: Type.Optional(
             Type.Array(Type.String({ minLength: 1 }), {
               description: 'Names from the host-exec list (".vscode", ".git/hooks", ...) the sandbox may write inside its grants',

@@ -45,6 +45,7 @@ export const PlanRule = Type.Object({
   }),
   source: Type.String({ description: 'What asked for this grant: a flag, or "baseline: <group>".' }),
   noDelete: Type.Optional(Type.Boolean({ description: 'Write without delete or truncate: Landlock withholds remove_file, remove_dir and truncate' })),
+  create: Type.Optional(Type.Boolean({ description: 'Missing now: the session creates it (directory 0700, file 0600) before the sandbox starts, and it stays for the next run' })),
 });
 export type PlanRule = Static<typeof PlanRule>;
 
