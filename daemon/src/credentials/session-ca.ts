@@ -20,6 +20,27 @@ async function keyPair(): Promise<{ privateKey: forge.pki.rsa.PrivateKey; public
   return { privateKey: forge.pki.privateKeyFromPem(privateKey), publicKey: forge.pki.publicKeyFromPem(publicKey), pem: privateKey };
 }
 
+type KeyPair = Awaited<ReturnType<typeof keyPair>>;
+
+/**
+ * RSA key pairs made ahead, in the thread pool: a 2048-bit pair takes ~0.3 s on a slow core,
+ * which every session with a credential route would otherwise wait for at start. The first
+ * session of a daemon pays; each one takes its pairs and starts making the next session's.
+ * One pool per daemon process, like the thread pool it fills from.
+ */
+const spare: Promise<KeyPair>[] = [];
+const SPARE_PAIRS = 2;
+
+function takeKeyPair(): Promise<KeyPair> {
+  const next = spare.shift() ?? keyPair();
+  while (spare.length < SPARE_PAIRS) {
+    const made = keyPair();
+    made.catch(() => undefined);
+    spare.push(made);
+  }
+  return next;
+}
+
 function certificate(subject: string, publicKey: forge.pki.rsa.PublicKey, extensions: object[]): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
@@ -38,7 +59,7 @@ export interface SessionCa {
 }
 
 export async function createSessionCa(sessionId: string): Promise<SessionCa> {
-  const [ca, leafKeys] = await Promise.all([keyPair(), keyPair()]);
+  const [ca, leafKeys] = await Promise.all([takeKeyPair(), takeKeyPair()]);
   const caCert = certificate(`nono session ${sessionId}`, ca.publicKey, [
     { name: 'basicConstraints', cA: true, critical: true },
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
