@@ -34,6 +34,15 @@ beforeAll(async () => {
     }
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, path: req.url }));
   });
+  // A WebSocket endpoint (Codex's Responses API streams over one): completes the handshake for
+  // /ws with the key it was given and echoes one message; any other path answers 404, as a
+  // server without WebSockets there would.
+  upstream.on('upgrade', (req, socket) => {
+    seen.push({ auth: req.headers.authorization, path: req.url });
+    if (!req.url?.endsWith('/ws')) return void socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+    socket.write('HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\n\r\n');
+    socket.once('data', (data: Buffer) => socket.end(`echo:${data.toString()}`));
+  });
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.7', () => resolve()));
   const port = (upstream.address() as AddressInfo).port;
   daemon = await startDaemon(world, {
@@ -50,6 +59,23 @@ afterAll(async () => {
 const run = (script: string, extra: string[] = []) => runCli(['run', '--credential', 'openai', '--allow-cwd', ...extra, '--', 'sh', '-c', script], world, { timeoutMs: 60_000 });
 
 describe('phantom tokens', () => {
+  it('carries a WebSocket upgrade to the upstream with the real key, and passes a refusal back as the answer it is', async () => {
+    const client = `
+      const http = require('node:http');
+      const base = new URL(process.env.OPENAI_BASE_URL);
+      const req = http.request({ host: base.hostname, port: base.port, path: base.pathname + '/' + process.argv[1], headers: { connection: 'Upgrade', upgrade: 'websocket', authorization: 'Bearer ' + process.env.OPENAI_API_KEY } });
+      req.on('upgrade', (res, socket) => { socket.write('hello'); socket.on('data', (d) => process.stdout.write('status=' + res.statusCode + ' ' + d)); });
+      req.on('response', (res) => process.stdout.write('status=' + res.statusCode));
+      req.on('error', (e) => process.stdout.write('error=' + e.code));
+      req.end();`;
+    const before = seen.length;
+    const upgraded = await run(`node -e "${client.replace(/"/g, '\\"').replace(/\n/g, ' ')}" ws`);
+    expect(upgraded.stdout).toBe('status=101 echo:hello');
+    expect(seen.slice(before)).toEqual([{ auth: `Bearer ${REAL_KEY}`, path: '/v1/ws' }]);
+    const refused = await run(`node -e "${client.replace(/"/g, '\\"').replace(/\n/g, ' ')}" models`);
+    expect(refused.stdout).toBe('status=404');
+  });
+
   it('swaps the phantom for the real key on the way to the upstream, and the sandbox never sees the real one', async () => {
     const script = [
       'echo "key=$OPENAI_API_KEY base=$OPENAI_BASE_URL"',

@@ -6,11 +6,11 @@
 // namespaces inside nono's, so the sandboxing is nono's alone, as it would be for a user.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createWorld, type TestWorld } from '../support/sandbox-env.js';
 import { startDaemon, type RunningDaemon } from '../support/daemon-process.js';
-import { runCli } from '../support/run-cli.js';
+import { runCli, runCommand } from '../support/run-cli.js';
 import { makeTestCa } from '../support/test-ca.mjs';
 import { startStandIn } from '../support/stand-in-apis/stand-in-server.mjs';
 import { FINAL_ANSWER, NOTES } from '../support/stand-in-apis/task-script.mjs';
@@ -76,6 +76,45 @@ describe.each(AGENTS)('$profile under -p $profile', (agent) => {
       expect((mode & 0o777).toString(8), path).toBe(statSync(path).isDirectory() ? '700' : '600');
     }
   }, 120_000);
+
+  it('adds nothing of nono\'s to what the agent prints on stderr, compared with an unsandboxed run', async () => {
+    if (fixture instanceof Error) throw fixture;
+    // The same task unsandboxed: own home, own workdir, a plain stand-in the agent is pointed at directly.
+    const direct = await startStandIn({ host: STAND_IN_HOST });
+    try {
+      const work = join(world.root, 'direct-work');
+      const home = join(world.root, 'direct-home');
+      mkdirSync(work, { recursive: true });
+      mkdirSync(home, { recursive: true });
+      execFileSync('git', ['init', '-q'], { cwd: work });
+      agent.prepare(work);
+      direct.workdir = work;
+      const [command, ...args] = agent.argv();
+      const plain = await runCommand([command!, ...args], world, {
+        cwd: work,
+        env: { ...agent.env(), ...agent.baseUrl(direct.url), HOME: home, [agent.keyVariable]: REAL_KEY, PATH: `${fixture.bin}:${world.env.PATH}` },
+        timeoutMs: 90_000,
+      });
+      expect(plain.code, plain.stderr.slice(-1500)).toBe(0);
+      const sandboxed = await runAgent();
+      expect(sandboxed.code).toBe(0);
+      const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
+      const expected = new Set(lines(plain.stderr));
+      // nono's own report comes after the agent has exited (its footer: hosts the agent tried
+      // that the profile does not allow); everything before it is the agent's.
+      const all = lines(sandboxed.stderr);
+      const footer = all.findIndex((line) => line.startsWith('nono: '));
+      const agentsOwn = footer < 0 ? all : all.slice(0, footer);
+      // Known difference, not nono's output: Codex tries a WebSocket seven times in both runs and
+      // falls back to HTTPS in both, but logs the attempts at ERROR only when the 404 comes back
+      // through the proxy. Its timestamps make the lines unique anyway; they are named here so
+      // nothing else can hide behind them.
+      const codexWebSocket = /^\S+Z ERROR codex_api::endpoint::responses_websocket: failed to connect to Responses WebSocket/;
+      expect(agentsOwn.filter((line) => !expected.has(line) && !codexWebSocket.test(line))).toEqual([]);
+    } finally {
+      await direct.close();
+    }
+  }, 200_000);
 
   it('reuses on the second run the state the first one left', async () => {
     const marker = join(agent.state(world.env)[0]!, 'left-by-the-test');

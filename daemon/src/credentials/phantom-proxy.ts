@@ -5,7 +5,7 @@
 import { timingSafeEqual, randomBytes } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createSecureContext, TLSSocket } from 'node:tls';
@@ -40,6 +40,8 @@ export interface UpstreamOverride {
 export interface PhantomProxy {
   /** Handles an origin-form request (a path, not a proxy URL) for the session's proxy. */
   handle(req: IncomingMessage, res: ServerResponse): void;
+  /** The same for a WebSocket upgrade: checked alike, then the two sockets are joined. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** The variables the sandbox gets: phantom keys and base URLs. */
   env(baseUrl: string): Record<string, string>;
   /** The session CA the sandbox must trust for intercepted hosts. */
@@ -145,6 +147,14 @@ export async function createPhantomProxy(
     onUse(credential.route.name, credential.upstream.hostname);
     forward(credential, req, res, req.url ?? '/', ca, onFailure);
   });
+  intercepted.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const credential = byTarget.get(String((req.socket as TLSSocket & { nonoTarget?: string }).nonoTarget));
+    if (!credential) return refuseUpgrade(socket, 502, 'no credential route for this tunnel');
+    const verdict = endpointVerdict(credential.rules, req.method ?? 'GET', req.url ?? '/');
+    if (!verdict.allowed) return refuseUpgrade(socket, 403, `${req.method} ${req.url} is not allowed with ${credential.route.name} (${verdict.rule})`);
+    onUse(credential.route.name, credential.upstream.hostname);
+    forwardUpgrade(credential, req, socket, head, req.url ?? '/', ca, onFailure);
+  });
   return {
     caPem: sessionCa.certPem,
     intercepts: (host, port) => byTarget.has(`${host.toLowerCase()}:${port}`),
@@ -156,6 +166,21 @@ export async function createPhantomProxy(
       intercepted.emit('connection', tls);
     },
     handle: (req, res) => route!(req, res),
+    handleUpgrade: (req, socket, head) => {
+      // The same checks as the fastify route above, which never sees an upgrade.
+      const [, name = '', ...rest] = (req.url ?? '/').split('?')[0]!.split('/');
+      const credential = active.get(name);
+      if (!credential) return refuseUpgrade(socket, 404, `no credential route ${name} in this session`);
+      const given = phantomFrom(credential.route, req);
+      if (given.length !== credential.phantom.length || !timingSafeEqual(given, credential.phantom)) {
+        return refuseUpgrade(socket, 401, `missing or wrong key for ${credential.route.name}: use the ${credential.route.keyVariable} this session was given`);
+      }
+      const path = `${credential.upstream.pathname.replace(/\/$/, '')}/${rest.join('/')}${queryOf(req)}`;
+      const verdict = endpointVerdict(credential.rules, req.method ?? 'GET', path);
+      if (!verdict.allowed) return refuseUpgrade(socket, 403, `${req.method} ${path} is not allowed with ${credential.route.name} (${verdict.rule})`);
+      onUse(credential.route.name, credential.upstream.hostname);
+      forwardUpgrade(credential, req, socket, head, path, ca, onFailure);
+    },
     env: (baseUrl) => {
       const env: Record<string, string> = {};
       for (const [name, credential] of active) {
@@ -165,6 +190,65 @@ export async function createPhantomProxy(
       return env;
     },
   };
+}
+
+function refuseUpgrade(socket: Duplex, status: number, message: string): void {
+  const body = JSON.stringify({ error: message });
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+}
+
+/** A response head written by hand: after an upgrade the socket is ours, not an http.ServerResponse. */
+function responseHead(status: number, message: string | undefined, headers: IncomingHttpHeaders): string {
+  const lines = [`HTTP/1.1 ${status} ${message ?? STATUS_CODES[status] ?? ''}`];
+  for (const [name, value] of Object.entries(headers)) {
+    for (const one of Array.isArray(value) ? value : [value]) if (one !== undefined) lines.push(`${name}: ${one}`);
+  }
+  return `${lines.join('\r\n')}\r\n\r\n`;
+}
+
+/**
+ * A WebSocket handshake to the upstream with the real key; on 101 the two sockets are joined
+ * byte for byte, anything else is passed back as the answer it is (a 404 lets the client fall
+ * back to plain HTTPS at once, as it would talking to the API directly).
+ */
+function forwardUpgrade(
+  credential: ActiveCredential,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  path: string,
+  ca: Buffer | undefined,
+  onFailure: (route: string, method: string, upstream: URL, error: unknown) => void,
+): void {
+  const headers = {
+    ...withoutHopByHop(req.headers),
+    connection: 'Upgrade',
+    upgrade: String(req.headers.upgrade ?? 'websocket'),
+    [credential.route.header]: credential.route.format.replace('{key}', credential.key),
+  };
+  const upstream = httpsRequest({ hostname: credential.upstream.hostname, port: credential.upstream.port || 443, method: req.method, path, headers, ...(ca ? { ca } : {}) });
+  upstream.on('upgrade', (answer, upstreamSocket, upstreamHead) => {
+    socket.write(responseHead(101, answer.statusMessage, { ...answer.headers }));
+    if (upstreamHead.length > 0) socket.write(upstreamHead);
+    if (head.length > 0) upstreamSocket.write(head);
+    upstreamSocket.pipe(socket).pipe(upstreamSocket);
+    const close = (): void => {
+      upstreamSocket.destroy();
+      socket.destroy();
+    };
+    upstreamSocket.on('error', close);
+    socket.on('error', close);
+  });
+  upstream.on('response', (answer) => {
+    socket.write(responseHead(answer.statusCode ?? 502, answer.statusMessage, { ...withoutHopByHop(answer.headers), connection: 'close' }));
+    answer.pipe(socket);
+  });
+  upstream.on('error', (error) => {
+    onFailure(credential.route.name, req.method ?? 'GET', credential.upstream, error);
+    refuseUpgrade(socket, 502, `cannot reach ${credential.upstream.host} (${(error as NodeJS.ErrnoException).code})`);
+  });
+  socket.on('error', () => upstream.destroy());
+  upstream.end();
 }
 
 function queryOf(req: IncomingMessage): string {

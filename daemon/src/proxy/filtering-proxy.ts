@@ -38,6 +38,8 @@ export interface ProxyOptions {
   onDecision(decision: ProxyDecision): void;
   /** Requests for a path rather than a URL: the phantom-token credential routes, if any. */
   originHandler?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** WebSocket upgrades for a path: a credential route's streaming API (Codex's Responses). */
+  originUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   /** Tunnels to credential-route hosts, which are opened here with the key injected. */
   interceptor?: { intercepts(host: string, port: number): boolean; intercept(socket: Duplex, host: string, port: number): void };
 }
@@ -67,7 +69,10 @@ export class FilteringProxy {
     this.expected = Buffer.from(`Basic ${Buffer.from(`nono:${options.token}`).toString('base64')}`);
     this.server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, keepAlive: true }, (req, res) => void this.forward(req, res));
     this.server.on('connect', (req, socket: Duplex, head: Buffer) => void this.tunnel(req, socket, head));
-    this.server.on('upgrade', (req, socket: Duplex) => this.refuseRaw(socket, 501, 'WebSocket over plain HTTP is not proxied; use wss:// (CONNECT)'));
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (req.url?.startsWith('/') && this.options.originUpgrade) return this.options.originUpgrade(req, socket, head);
+      this.refuseRaw(socket, 501, 'WebSocket over plain HTTP is not proxied; use wss:// (CONNECT)');
+    });
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));

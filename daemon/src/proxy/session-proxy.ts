@@ -89,7 +89,7 @@ export async function startSessionProxy(
           routeFailed,
         ) : undefined;
   const proxy = new FilteringProxy({
-    ...(phantoms ? { originHandler: phantoms.handle, interceptor: phantoms } : {}),
+    ...(phantoms ? { originHandler: phantoms.handle, originUpgrade: phantoms.handleUpgrade, interceptor: phantoms } : {}),
     token,
     rules: compileRules(plan.hosts.allow, plan.hosts.deny),
     resolve: options.resolve,
