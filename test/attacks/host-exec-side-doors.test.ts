@@ -141,6 +141,82 @@ describe.each(users)('side doors to the host as %s', (_label, who) => {
     expect(existsSync(marker())).toBe(false);
   });
 
+  // Found by an attack review: each reaches the host's `git status` in the repository's root,
+  // through a submodule entry in the index that makes git recurse into the planted git dir.
+  const EVIL = () => `printf '[core]\\n\\tbare = false\\n\\tfsmonitor = "touch ${marker()}; false"\\n'`;
+  const SUBMODULE = (dir: string) => `git update-index --add --cacheinfo "160000,$(git rev-parse HEAD),${dir}"`;
+  it.each([
+    ['a .git symlink to a planted git dir', () => `git init -q --bare .cache/evil && ${EVIL()} > .cache/evil/config && mkdir lib && ln -s ../.cache/evil lib/.git && ${SUBMODULE('lib')}`],
+    ['a .git file whose path git reads with a trailing space', () => `git init -q --bare ".git " && ${EVIL()} > ".git /config" && mkdir lib2 && printf 'gitdir: ../.git \\n' > lib2/.git && ${SUBMODULE('lib2')}`],
+    ['a repository under a name that is not UTF-8', () => `d=$(printf 'v\\377') && git init -q "$d" && ${EVIL()} >> "$d/.git/config" && ${SUBMODULE('"$d"')}`],
+  ])('%s is defused before the host runs git', async (_name, script) => {
+    const r = await inside(script());
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/moved aside/);
+    await hostGit('status');
+    expect(existsSync(marker())).toBe(false);
+  });
+
+  it('an existing gitlink cannot be rewritten (a submodule or a linked worktree as the workdir)', async () => {
+    mkdirSync(join(repo(), 'sub'));
+    writeFileSync(join(repo(), 'sub', '.git'), 'gitdir: ../.git/modules/sub\n');
+    own(join(repo(), 'sub'));
+    own(join(repo(), 'sub', '.git'));
+    const r = await inside(`git init -q --bare .cache/e2 && ${EVIL()} > .cache/e2/config && printf 'gitdir: ../.cache/e2\\n' > sub/.git`);
+    expect(r.code).not.toBe(0);
+    expect(readFileSync(join(repo(), 'sub', '.git'), 'utf8')).toBe('gitdir: ../.git/modules/sub\n');
+  });
+
+  it("a file the repository's config runs (core.hooksPath) is write-protected, and one created later is moved aside", async () => {
+    mkdirSync(join(repo(), '.githooks'));
+    own(join(repo(), '.githooks'));
+    expect((await hostGit('config', 'core.hooksPath', '.githooks')).code).toBe(0);
+    expect((await hostGit('config', 'include.path', '../.gitconfig-extra')).code).toBe(0);
+    const r = await inside(`printf '#!/bin/sh\\ntouch ${marker()}\\n' > .githooks/pre-commit; ${EVIL()} > .gitconfig-extra; true`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(repo(), '.githooks', 'pre-commit'))).toBe(false);
+    expect(existsSync(join(repo(), '.gitconfig-extra'))).toBe(false);
+    await hostGit('status');
+    expect(existsSync(marker())).toBe(false);
+  });
+
+  it('a git dir made unwritable (chmod 555) does not keep a planted commondir from being moved aside', async () => {
+    const r = await inside(
+      `git init -q --bare .cache/c && ${EVIL()} > .cache/c/config && cp -r .git/refs/. .cache/c/refs/ && cp -r .git/objects/. .cache/c/objects/ && printf '../.cache/c\\n' > .git/prep && python3 -c 'import os; os.rename(".git/prep", ".git/commondir"); os.chmod(".git", 0o555)'`,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(repo(), '.git', 'commondir'))).toBe(false);
+    expect(statSync(join(repo(), '.git')).mode & 0o777).toBe(0o555);
+    await hostGit('status');
+    expect(existsSync(marker())).toBe(false);
+    chmodSync(join(repo(), '.git'), 0o755);
+  });
+
+  it('a FIFO planted as a config does not hang the daemon, and what comes after it is still swept', async () => {
+    const r = await inside(`mkdir -p .git/modules/a/objects && echo 'ref: refs/heads/main' > .git/modules/a/HEAD && mkfifo .git/modules/a/config; git init -q z && ${EVIL()} >> z/.git/config`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(repo(), 'z', '.git', 'config'))).toBe(false);
+    expect((await runCli(['ps'], world, as ? { as } : {})).code).toBe(0);
+  });
+
+  it('the sweep never follows a symlink out of the tree to rename what lies there', async () => {
+    const outside = join(world.root, 'outside');
+    mkdirSync(join(outside, 'hooks-target'), { recursive: true });
+    writeFileSync(join(outside, 'settings.json'), '{}');
+    for (const p of [outside, join(outside, 'hooks-target'), join(outside, 'settings.json')]) own(p);
+    const r = await inside(`mkdir x && ln -s ${outside} x/.claude && mkdir -p y/.git && ln -s ${outside}/hooks-target y/.git/hooks && touch ${outside}/hooks-target/fresh 2>/dev/null; true`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(outside).sort()).toEqual(['hooks-target', 'settings.json']);
+  });
+
+  it('a setgid directory (git init --shared) is left alone by the sweep', async () => {
+    chmodSync(join(repo(), '.git'), 0o2775);
+    const r = await inside('echo more >> a.txt && git add a.txt');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/moved aside/);
+    expect(existsSync(join(repo(), '.git', 'HEAD'))).toBe(true);
+  });
+
   it('host-exec names created during the session are moved aside at any depth, never deleted', async () => {
     const names = ['.envrc', '.mcp.json', '.claude/settings.json', '.vscode/tasks.json', '.husky/pre-commit', '.pre-commit-config.yaml', 'deep/dir/.envrc'];
     const r = await inside(names.map((n) => `mkdir -p "$(dirname ${n})" && echo planted > ${n}`).join(' && '));

@@ -2,9 +2,11 @@
 // configuration, and whether a git config file the agent wrote sets anything that runs code.
 // Threat: the user's next `git status` (or shell prompt) on the host runs what the agent
 // planted: core.fsmonitor, hooks, a commondir that redirects config reads, and so on.
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { statIfVisible } from './resolve-path.js';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { nameToBytes } from '@nono/shared';
+import { lstatBytes, readdirBytes } from './writable-tree-scan.js';
 
 /**
  * Control entries of a git directory, each with the name `filesystem.allow_host_exec_paths`
@@ -23,14 +25,42 @@ export const GIT_CONTROL_ENTRIES: { entry: string; lift: string; dir: boolean }[
 /** Entries git creates in every repository: made (empty) before start when missing, so the agent cannot. */
 export const GIT_DIRS_MADE_BEFORE_START = ['hooks', 'info'];
 
-const looksLikeGitDir = (dir: string): boolean =>
-  statIfVisible(join(dir, 'HEAD'), false)?.isFile() === true && statIfVisible(join(dir, 'objects'), false)?.isDirectory() === true;
+const looksLikeGitDir = (dir: string): boolean => lstatBytes(join(dir, 'HEAD'))?.isFile() === true && lstatBytes(join(dir, 'objects'))?.isDirectory() === true;
 
+/** Real subdirectories (never a symlink to one). */
 function subdirs(dir: string): string[] {
+  return (readdirBytes(dir) ?? []).filter(({ entry }) => entry.isDirectory()).map(({ name }) => join(dir, name));
+}
+
+/** Largest control file read; git's own are a few kilobytes. */
+const MAX_CONTROL_BYTES = 1024 * 1024;
+
+/**
+ * A small regular file's bytes, or undefined for anything else: opened without following a
+ * link and without blocking, so a FIFO or a device planted as `config` cannot hang the daemon.
+ */
+export function readControlFile(path: string): Buffer | undefined {
+  let fd: number;
   try {
-    return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(dir, e.name));
+    fd = openSync(nameToBytes(path), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch {
-    return [];
+    return undefined;
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile() || stats.size > MAX_CONTROL_BYTES) return undefined;
+    const buffer = Buffer.alloc(stats.size);
+    let done = 0;
+    while (done < buffer.length) {
+      const n = readSync(fd, buffer, done, buffer.length - done, done);
+      if (n === 0) break;
+      done += n;
+    }
+    return buffer.subarray(0, done);
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -62,23 +92,56 @@ export function existingGitControl(dotGits: string[]): string[] {
   const paths: string[] = [];
   for (const dotGit of dotGits) {
     for (const gitDir of gitDirsWithin(dotGit)) {
-      for (const { entry } of GIT_CONTROL_ENTRIES) if (statIfVisible(join(gitDir, entry), false)) paths.push(join(gitDir, entry));
+      for (const { entry } of GIT_CONTROL_ENTRIES) if (lstatBytes(join(gitDir, entry))) paths.push(join(gitDir, entry));
     }
   }
   return paths;
 }
 
 /**
- * Where a `.git` file (a gitlink, as submodules and linked worktrees have) sends git, or
- * null when it is not one. Relative targets are relative to the file's directory.
+ * Where a `.git` file (a gitlink, as submodules and linked worktrees have) sends git, read the
+ * way git reads it (read_gitfile_gently: "gitdir: " then the path, only trailing CR/LF cut, so
+ * `gitdir: ../.git ` names a directory ending in a space), or null when it is not one.
+ * Relative targets are relative to the file's directory.
  */
 export function gitLinkTarget(file: string): string | null {
+  const bytes = readControlFile(file);
+  if (!bytes) return null;
+  const text = bytes.toString('latin1').replace(/[\r\n]+$/, '');
+  if (!text.startsWith('gitdir: ') || text.includes('\n')) return null;
+  const target = text.slice('gitdir: '.length);
+  return target === '' ? null : isAbsolute(target) ? target : join(dirname(file), target);
+}
+
+/**
+ * Paths the repository's own config makes git run or read as config (core.hooksPath, a
+ * core.fsmonitor script, include.path, includeIf.*.path), resolved the way git resolves them:
+ * hooksPath and fsmonitor relative to the work tree, includes relative to the config file.
+ * Read with git itself: the config is the user's, from before any session touched it.
+ */
+export function configReferencedPaths(gitDir: string, workTree: string): string[] {
+  let out: string;
   try {
-    const match = /^gitdir:\s*(.+?)\s*$/m.exec(readFileSync(file, 'latin1'));
-    return match ? resolve(dirname(file), match[1]!) : null;
+    out = execFileSync('git', ['config', '--file', join(gitDir, 'config'), '--no-includes', '--null', '--get-regexp', '^(core\\.hookspath|core\\.fsmonitor|include\\.path|includeif\\..+\\.path)$'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 5_000,
+    });
   } catch {
-    return null;
+    return [];
   }
+  const paths: string[] = [];
+  for (const record of out.split('\0').filter(Boolean)) {
+    const [key = '', value = ''] = record.split('\n');
+    if (value === '' || value === 'true' || value === 'false') continue;
+    const expanded = value.startsWith('~/') ? join(process.env.HOME ?? '/', value.slice(2)) : value;
+    const base = key.startsWith('core.') ? workTree : gitDir;
+    // fsmonitor holds a command; only a path-looking first word names a file to protect.
+    const file = key === 'core.fsmonitor' ? expanded.split(/\s+/)[0]! : expanded;
+    if (key === 'core.fsmonitor' && !file.includes('/')) continue;
+    paths.push(isAbsolute(file) ? file : resolve(base, file));
+  }
+  return paths;
 }
 
 /**
@@ -147,11 +210,7 @@ export function gitConfigKeys(text: string): string[] {
 
 /** The keys of a git config file that could run code on the host; unreadable counts as unsafe. */
 export function unsafeGitConfigKeys(file: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'latin1');
-  } catch {
-    return ['(unreadable)'];
-  }
-  return [...new Set(gitConfigKeys(text).filter((key) => !SAFE_KEYS.has(key)))];
+  const bytes = readControlFile(file);
+  if (!bytes) return ['(not a readable regular file)'];
+  return [...new Set(gitConfigKeys(bytes.toString('latin1')).filter((key) => !SAFE_KEYS.has(key)))];
 }

@@ -4,12 +4,12 @@
 // granted paths to recreate so /bin/sh still resolves.
 import { readdirSync, readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { PlanRule } from '@nono/shared';
+import { nameToBytes, type PlanRule } from '@nono/shared';
 import { readJsonc } from './jsonc-file.js';
-import { existingGitControl, GIT_CONTROL_ENTRIES, GIT_DIRS_MADE_BEFORE_START, gitDirsWithin } from './git-control.js';
-import { scanWritableTrees, type TreeInventory } from './writable-tree-scan.js';
+import { configReferencedPaths, existingGitControl, GIT_CONTROL_ENTRIES, GIT_DIRS_MADE_BEFORE_START, gitDirsWithin } from './git-control.js';
+import { lstatBytes, scanWritableTrees, type TreeInventory } from './writable-tree-scan.js';
 import { HOST_EXEC_PATHS_FILE } from './policy-data.js';
-import { isWithin, kindOf, statIfVisible } from './resolve-path.js';
+import { canonicalOrLexical, isWithin, kindOf, statIfVisible } from './resolve-path.js';
 
 export interface Covered {
   path: string;
@@ -71,28 +71,58 @@ export function planHostExecProtection(rules: PlanRule[], masks: Covered[], lift
   const roots = writableRoots(rules, tmpdir);
   const hostExecNames = hostExecPathNames().filter((name) => !lifted.includes(name));
   const inventory = scanWritableTrees(roots, hostExecNames);
+  const writable = (path: string): boolean => roots.some((root) => isWithin(path, root));
   const readonly: ReadonlyEntry[] = [];
   const add = (entry: ReadonlyEntry): void => {
     if (insideSome(entry.path, masks) || insideSome(entry.path, readonly)) return;
     // A grant of exactly this path is the user asking for it writable.
     if (rules.some((r) => r.path === entry.path && r.access !== 'read')) return;
+    const stats = lstatBytes(entry.path);
+    if (stats?.isSymbolicLink()) {
+      // A link cannot be bound read-only; what it points to can, when the sandbox could
+      // write there (`.git/hooks -> ../.githooks`). The sweep puts back a link that changed.
+      inventory.links.push({ path: entry.path, target: readlinkOf(entry.path) });
+      const target = canonicalOrLexical(entry.path);
+      if (target !== entry.path && writable(target) && lstatBytes(target) && !lstatBytes(target)!.isSymbolicLink()) add({ path: target, source: `${entry.source} (through the link ${entry.path})` });
+      return;
+    }
+    if (!stats && !entry.create) return;
     readonly.push(entry);
   };
   for (const dotGit of inventory.dotGits) {
     for (const gitDir of gitDirsWithin(dotGit)) {
-      const full = statIfVisible(join(gitDir, 'objects'), false)?.isDirectory() === true;
+      const full = lstatBytes(join(gitDir, 'objects'))?.isDirectory() === true;
       for (const control of GIT_CONTROL_ENTRIES) {
         if (lifted.includes(control.lift)) continue;
         const path = join(gitDir, control.entry);
         const source = `host-exec protection: ${control.lift} decides what git runs on the host`;
-        if (exists(path)) add({ path, source });
+        if (lstatBytes(path)) add({ path, source });
         else if (full && GIT_DIRS_MADE_BEFORE_START.includes(control.entry)) add({ path, source, create: true });
       }
     }
+    // Files the repository's own config has git run or read (core.hooksPath = .githooks, an
+    // include of a tracked file): as much host-exec as .git/hooks, wherever they live.
+    if (!lifted.includes('.git/config')) {
+      for (const path of configReferencedPaths(dotGit, dirname(dotGit))) {
+        if (!writable(path)) continue;
+        if (lstatBytes(path)) add({ path, source: `host-exec protection: ${dotGit}/config has git run or read it` });
+        else inventory.referenced.push(path);
+      }
+    }
   }
+  // A gitlink sends git elsewhere for its config and hooks: kept as it is.
+  if (!lifted.includes('.git/config')) for (const { path } of inventory.gitLinks) add({ path, source: 'host-exec protection: a .git file decides where git reads its config' });
   for (const { path, name } of inventory.hostExec) add({ path, source: `host-exec protection: ${name} runs on the host later` });
   readonly.sort((a, b) => a.path.localeCompare(b.path));
   return { readonly, inventory, gitControl: existingGitControl(inventory.dotGits), roots };
+}
+
+function readlinkOf(path: string): string {
+  try {
+    return readlinkSync(nameToBytes(path), { encoding: 'buffer' }).toString('latin1');
+  } catch {
+    return '';
+  }
 }
 
 /** Every directory strictly between a read-only path and the writable grant it lies in. */

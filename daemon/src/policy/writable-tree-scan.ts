@@ -1,19 +1,28 @@
-// Finds, in the trees a sandbox may write, what the host runs later: git directories and the
-// host-exec names (.envrc, .vscode, .claude/settings.json, …) at any depth. Taken before the
-// session, it says what the view must write-protect; taken again after, what appeared.
-import { readdirSync, type Dirent } from 'node:fs';
+// Finds, in the trees a sandbox may write, what the host runs later: git directories, gitlinks
+// and the host-exec names (.envrc, .vscode, .claude/settings.json, …) at any depth. Taken
+// before the session, it says what the view must write-protect; taken again after, what appeared.
+// Threat: the agent shapes these trees, so the walk never follows a symlink (a link's target is
+// not what the walk vouches for) and reads names as bytes (a name that is not UTF-8 must not
+// hide what lies below it).
+import { closeSync, constants, lstatSync, openSync, readdirSync, readlinkSync, readSync, type Dirent, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { statIfVisible } from './resolve-path.js';
+import { nameFromBytes, nameToBytes } from '@nono/shared';
 
 export interface TreeInventory {
   /** `.git` directories (not the git dirs they hold), absolute. */
   dotGits: string[];
-  /** `.git` files (gitlinks: "gitdir: PATH"), absolute. */
-  gitLinks: string[];
+  /** `.git` files (gitlinks: "gitdir: PATH"), absolute, with their bytes (latin1) as read. */
+  gitLinks: { path: string; content: string }[];
+  /** `.git` symlinks, absolute, with where they point. */
+  gitSymlinks: { path: string; target: string }[];
   /** Existing paths matching a host-exec name, absolute, with the name that matched. */
   hostExec: { path: string; name: string }[];
-  /** Directories left unread because the budget ran out; a scan that stops early says so. */
+  /** False when the budget ran out before every directory was read. */
   complete: boolean;
+  /** Protected names that are symlinks, with their targets (raw bytes as latin1): a link that changed is put aside. */
+  links: { path: string; target: string }[];
+  /** Missing files a repository's config has git run or read (core.hooksPath, includes): created later, they are put aside. */
+  referenced: string[];
 }
 
 /**
@@ -25,26 +34,38 @@ const SKIPPED_DIRS = new Set(['node_modules', '.git']);
 /** Directories read per scan; past it the scan reports itself incomplete rather than stall a start. */
 export const SCAN_DIR_BUDGET = 20_000;
 
-function entries(dir: string): Dirent[] | undefined {
+/** lstat of a path that may hold bytes that are not UTF-8 (carried as in path-names.ts). */
+export function lstatBytes(path: string): Stats | undefined {
   try {
-    return readdirSync(dir, { withFileTypes: true });
+    return lstatSync(nameToBytes(path), { throwIfNoEntry: false });
   } catch {
     return undefined;
   }
 }
 
+export function readdirBytes(dir: string): { name: string; entry: Dirent<Buffer> }[] | undefined {
+  try {
+    return readdirSync(nameToBytes(dir), { withFileTypes: true, encoding: 'buffer' }).map((entry) => ({ name: nameFromBytes(entry.name), entry }));
+  } catch {
+    return undefined;
+  }
+}
+
+export interface ScanOptions {
+  budget?: number;
+  /** Called for every entry met (not followed), for the end-of-session sweep's own checks. */
+  visit?: (path: string, entry: Dirent<Buffer>) => void;
+}
+
 /**
- * Walks each root by readdir alone (no stat per entry), so a start pays one syscall per
- * directory. Symlinks are never followed: a link's target is outside what the walk vouches for.
+ * Walks each root by readdir alone (no stat per entry but for multi-part host-exec names), so
+ * a start pays about one syscall per directory.
  */
-export function scanWritableTrees(
-  roots: string[],
-  hostExecNames: string[],
-  options: { budget?: number; visit?: (path: string, entry: Dirent) => void } = {},
-): TreeInventory {
+export function scanWritableTrees(roots: string[], hostExecNames: string[], options: ScanOptions = {}): TreeInventory {
   const budget = options.budget ?? SCAN_DIR_BUDGET;
-  const inventory: TreeInventory = { dotGits: [], gitLinks: [], hostExec: [], complete: true };
-  // A name like `.claude/settings.json` is matched by its first component, then looked up.
+  const inventory: TreeInventory = { dotGits: [], gitLinks: [], gitSymlinks: [], hostExec: [], complete: true, links: [], referenced: [] };
+  // A name like `.claude/settings.json` is matched by its first component, then looked up
+  // through real directories only: a `.claude` that is a symlink leads somewhere else.
   const byFirst = new Map<string, string[]>();
   for (const name of hostExecNames) {
     const first = name.split('/')[0]!;
@@ -61,17 +82,55 @@ export function scanWritableTrees(
       inventory.complete = false;
       break;
     }
-    for (const entry of entries(dir) ?? []) {
-      const path = join(dir, entry.name);
+    for (const { name, entry } of readdirBytes(dir) ?? []) {
+      const path = join(dir, name);
       options.visit?.(path, entry);
-      if (entry.name === '.git' && entry.isDirectory()) inventory.dotGits.push(path);
-      else if (entry.name === '.git' && entry.isFile()) inventory.gitLinks.push(path);
-      for (const name of byFirst.get(entry.name) ?? []) {
-        const full = join(dir, name);
-        if (name === entry.name || statIfVisible(full, false)) inventory.hostExec.push({ path: full, name });
+      if (name === '.git') {
+        if (entry.isDirectory()) inventory.dotGits.push(path);
+        else if (entry.isFile()) inventory.gitLinks.push({ path, content: readSmall(path) });
+        else if (entry.isSymbolicLink()) inventory.gitSymlinks.push({ path, target: readlinkBytes(path) });
       }
-      if (entry.isDirectory() && !SKIPPED_DIRS.has(entry.name)) stack.push(path);
+      for (const hostExec of byFirst.get(name) ?? []) {
+        if (hostExec === name) inventory.hostExec.push({ path, name: hostExec });
+        else if (entry.isDirectory() && throughRealDirs(dir, hostExec)) inventory.hostExec.push({ path: join(dir, hostExec), name: hostExec });
+      }
+      if (entry.isDirectory() && !SKIPPED_DIRS.has(name)) stack.push(path);
     }
   }
   return inventory;
+}
+
+/** A gitlink's bytes, without following a link or blocking on a FIFO; '' when unreadable. */
+function readSmall(path: string): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(nameToBytes(path), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    const buffer = Buffer.alloc(4096);
+    return buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0)).toString('latin1');
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function readlinkBytes(path: string): string {
+  try {
+    return nameFromBytes(readlinkSync(nameToBytes(path), { encoding: 'buffer' }));
+  } catch {
+    return '';
+  }
+}
+
+/** Whether dir/a/b/c exists with a and b real directories (c itself may be anything but missing). */
+function throughRealDirs(dir: string, relative: string): boolean {
+  const parts = relative.split('/');
+  let current = dir;
+  for (let i = 0; i < parts.length; i++) {
+    current = join(current, parts[i]!);
+    const stats = lstatBytes(current);
+    if (!stats) return false;
+    if (i < parts.length - 1 && !stats.isDirectory()) return false;
+  }
+  return true;
 }

@@ -1,6 +1,6 @@
 // Serialises a plan into the helper's spec: NUL-terminated records, first `nono-spec 1`, last
 // `end`, so a truncated spec is refused rather than applied. See native-helper/README.md.
-import type { PlanRule, SandboxPlan } from '@nono/shared';
+import { nameToBytes, type PlanRule, type SandboxPlan } from '@nono/shared';
 import { isWithin } from '../policy/resolve-path.js';
 import { stubMessage } from '../policy/command-blocking.js';
 import type { LoopbackForward } from '../proxy/host-rules.js';
@@ -48,6 +48,8 @@ export interface SpecOptions {
   proxy?: { port: number; socketPath: string | undefined; auth?: string; forwards?: LoopbackForward[] };
 }
 
+const NUL = Buffer.from([0]);
+
 export function encodeSpec(plan: SandboxPlan, options: SpecOptions = {}): Buffer {
   const records = ['nono-spec 1', `best-effort ${options.bestEffort ? 1 : 0}`];
   if (options.abiCap !== undefined) records.push(`abi-cap ${options.abiCap}`);
@@ -82,5 +84,6 @@ export function encodeSpec(plan: SandboxPlan, options: SpecOptions = {}): Buffer
   if (plan.limits.memoryBytes !== null) records.push(`rlimit-as ${plan.limits.memoryBytes}`);
   if (plan.limits.maxProcesses !== null) records.push(`rlimit-nproc ${plan.limits.maxProcesses + (options.processesBesides ?? 0)}`);
   records.push('end');
-  return Buffer.from(records.map((r) => `${r}\0`).join(''), 'utf8');
+  // Paths are bytes (path-names.ts carries the ones that are not UTF-8): written back as such.
+  return Buffer.concat(records.flatMap((r) => [nameToBytes(r), NUL]));
 }

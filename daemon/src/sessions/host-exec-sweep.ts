@@ -1,16 +1,18 @@
 // When a session ends, finds what it left in its writable trees that the host would run or
 // trust later and the view could not stop it from creating: new host-exec files (.envrc,
 // .vscode, …), git control files that change what git runs (a new repository's config with
-// core.fsmonitor, a hook, a commondir), and set-id files. Each is moved aside in place
-// (renamed, never deleted) or, for set-id bits, stripped; the caller reports and audits them.
-// Threat: the session is over, but what it planted runs as the user, outside any sandbox.
-import { closeSync, constants, fstatSync, fchmodSync, openSync, readdirSync, readFileSync, renameSync, watch, type Dirent, type FSWatcher } from 'node:fs';
+// core.fsmonitor, a hook, a commondir, a gitlink or `.git` symlink sending git elsewhere), and
+// set-id files. Each is moved aside in place (renamed, never deleted) or, for set-id bits,
+// stripped; the caller reports and audits them.
+// Threat: the session is over, but what it planted runs as the user, outside any sandbox. And
+// the trees are the agent's: nothing here follows a symlink, reads anything but a small regular
+// file, or touches a path outside the scanned trees.
+import { chmodSync, closeSync, constants, fchmodSync, fstatSync, openSync, readlinkSync, realpathSync, renameSync, watch, type Dirent, type FSWatcher } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { QuarantineFinding } from '@nono/shared';
-import { GIT_CONTROL_ENTRIES, gitDirsWithin, gitLinkTarget, unsafeGitConfigKeys } from '../policy/git-control.js';
-import { statIfVisible } from '../policy/resolve-path.js';
+import { nameToBytes, type QuarantineFinding } from '@nono/shared';
+import { GIT_CONTROL_ENTRIES, gitDirsWithin, gitLinkTarget, readControlFile, unsafeGitConfigKeys } from '../policy/git-control.js';
 import { hostExecPathNames } from '../policy/view-plan.js';
-import { scanWritableTrees, type TreeInventory } from '../policy/writable-tree-scan.js';
+import { lstatBytes, readdirBytes, scanWritableTrees, type TreeInventory } from '../policy/writable-tree-scan.js';
 
 export type SweepFinding = QuarantineFinding;
 
@@ -28,14 +30,30 @@ export interface SweepInput {
 /** ctime is set by the kernel on every create and mode change; a little slack for clock granularity. */
 const CTIME_SLACK_MS = 2_000;
 
+const bytes = nameToBytes;
+
+/**
+ * Renames path aside in its own directory. A directory the session made unwritable (chmod 555
+ * on `.git`, which a pin does not stop) is made writable for the rename and put back after.
+ */
 function quarantine(path: string, session: string): string {
   const base = `${path}.nono-quarantine-${session}`;
-  for (let n = 1; ; n++) {
-    const target = n === 1 ? base : `${base}-${n}`;
-    if (statIfVisible(target, false)) continue;
-    renameSync(path, target);
-    return target;
+  let target = base;
+  for (let n = 2; lstatBytes(target); n++) target = `${base}-${n}`;
+  try {
+    renameSync(bytes(path), bytes(target));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const parent = lstatBytes(dirname(path));
+    if ((code !== 'EACCES' && code !== 'EPERM') || !parent?.isDirectory() || parent.uid !== process.getuid?.()) throw error;
+    chmodSync(bytes(dirname(path)), (parent.mode & 0o7777) | 0o700);
+    try {
+      renameSync(bytes(path), bytes(target));
+    } finally {
+      chmodSync(bytes(dirname(path)), parent.mode & 0o7777);
+    }
   }
+  return target;
 }
 
 /**
@@ -45,39 +63,48 @@ function quarantine(path: string, session: string): string {
 function stripSetId(path: string): 'stripped' | 'linked' | 'none' {
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
+    fd = openSync(bytes(path), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch {
     return 'none';
   }
   try {
-    const { mode, nlink } = fstatSync(fd);
-    if ((mode & 0o6000) === 0) return 'none';
+    const stats = fstatSync(fd);
+    if (!stats.isFile() || (stats.mode & 0o6000) === 0) return 'none';
     // A hard link to a set-id file elsewhere (a system binary): its bits are not ours to strip.
-    if (nlink > 1) return 'linked';
-    fchmodSync(fd, mode & 0o1777);
+    if (stats.nlink > 1) return 'linked';
+    fchmodSync(fd, stats.mode & 0o1777);
     return 'stripped';
   } finally {
     closeSync(fd);
   }
 }
 
-function hookEntries(hooks: string): string[] {
+const realpathOrSelf = (path: string): string => {
   try {
-    return readdirSync(hooks).filter((name) => !name.endsWith('.sample'));
+    return realpathSync(bytes(path), { encoding: 'buffer' }).toString('latin1');
   } catch {
-    return [];
+    return path;
   }
-}
+};
+
+const readlinkOf = (path: string): string => {
+  try {
+    return readlinkSync(bytes(path), { encoding: 'buffer' }).toString('latin1');
+  } catch {
+    return '';
+  }
+};
 
 /** What is wrong with a git control path that appeared during the session, or null if nothing. */
 function gitControlProblem(gitDir: string, entry: string, path: string): string | null {
+  if (lstatBytes(path)?.isSymbolicLink()) return `${entry} was made a symlink during the session, sending git elsewhere`;
   if (entry === 'config' || entry === 'config.worktree') {
     const unsafe = unsafeGitConfigKeys(path);
     return unsafe.length > 0 ? `git config written in the sandbox sets ${unsafe.slice(0, 4).join(', ')}${unsafe.length > 4 ? ', …' : ''}` : null;
   }
   if (entry === 'commondir') {
     // `git worktree add` writes ../.. in the worktree's admin dir; anything else redirects git.
-    const standard = basename(dirname(gitDir)) === 'worktrees' && readFileSync(path, 'latin1').trim() === '../..';
+    const standard = basename(dirname(gitDir)) === 'worktrees' && readControlFile(path)?.toString('latin1').trim() === '../..';
     return standard ? null : 'commondir written in the sandbox redirects where git reads its config';
   }
   if (entry === 'hooks' || entry === 'info') return null;
@@ -89,7 +116,7 @@ function moveAsideInto(findings: SweepFinding[], session: string) {
     try {
       findings.push({ kind, path, movedTo: quarantine(path, session), reason });
     } catch (error) {
-      findings.push({ kind, path, reason: `${reason}; could not move it aside: ${(error as Error).message}` });
+      findings.push({ kind, path, reason: `${reason}; COULD NOT MOVE IT ASIDE (${(error as Error).message}): remove it by hand before running git there` });
     }
   };
 }
@@ -113,10 +140,11 @@ export class HostExecGuard {
     for (const dotGit of input.inventory?.dotGits ?? []) {
       for (const gitDir of gitDirsWithin(dotGit)) {
         try {
-          const watcher = watch(gitDir, { persistent: false }, (_event, name) => {
-            if (typeof name !== 'string' || !WATCHED_ENTRIES.includes(name)) return;
+          const watcher = watch(bytes(gitDir), { persistent: false, encoding: 'buffer' }, (_event, raw) => {
+            const name = raw?.toString('latin1');
+            if (name === undefined || !WATCHED_ENTRIES.includes(name)) return;
             const path = join(gitDir, name);
-            if (before.has(path) || !statIfVisible(path, false)) return;
+            if (before.has(path) || !lstatBytes(path)) return;
             const problem = gitControlProblem(gitDir, name, path);
             if (problem) moveAside('git', path, problem);
           });
@@ -145,13 +173,14 @@ export function sweepWritableTrees(input: SweepInput): SweepFinding[] {
   const since = input.startedAtMs - CTIME_SLACK_MS;
   const moveAside = moveAsideInto(findings, input.session);
   const setIdCandidates: string[] = [];
-  const visit = (path: string, entry: Dirent): void => {
-    if (!entry.isFile() && !entry.isDirectory()) return;
-    const stats = statIfVisible(path, false);
+  const visit = (path: string, entry: Dirent<Buffer>): void => {
+    if (!entry.isFile()) return;
+    const stats = lstatBytes(path);
     if (stats && (stats.mode & 0o6000) !== 0 && stats.ctimeMs >= since) setIdCandidates.push(path);
   };
   const names = hostExecPathNames().filter((name) => !input.lifted.includes(name));
   const end = scanWritableTrees(input.roots, names, { visit });
+  const start = input.inventory;
 
   for (const path of setIdCandidates) {
     const outcome = stripSetId(path);
@@ -159,41 +188,57 @@ export function sweepWritableTrees(input: SweepInput): SweepFinding[] {
     else if (outcome === 'linked') moveAside('setid', path, 'a hard link to a set-id file appeared during the session; the link was moved, the file it shares left alone');
   }
 
-  const hostExecBefore = new Set(input.inventory?.hostExec.map((h) => h.path) ?? []);
-  const seen = new Set<string>();
+  const hostExecBefore = new Set(start?.hostExec.map((h) => h.path) ?? []);
+  const moved: string[] = [];
   for (const { path, name } of end.hostExec) {
-    if (hostExecBefore.has(path) || seen.has(path) || [...seen].some((s) => path.startsWith(`${s}/`))) continue;
-    seen.add(path);
+    if (hostExecBefore.has(path) || moved.some((m) => path === m || path.startsWith(`${m}/`))) continue;
+    moved.push(path);
     moveAside('host-exec', path, `${name} was created during the session and runs on the host later`);
   }
 
-  const gitBefore = new Set(input.gitControl);
-  const gitDirsNow = new Set(end.dotGits.flatMap((dotGit) => gitDirsWithin(dotGit)));
-  const linksBefore = new Set(input.inventory?.gitLinks ?? []);
-  for (const link of end.gitLinks) {
-    if (linksBefore.has(link)) continue;
-    // A submodule or linked worktree made in the sandbox points into a git dir checked below.
+  // Protected names that were links at start: one that now points elsewhere goes aside.
+  for (const { path, target } of start?.links ?? []) {
+    if (lstatBytes(path) && readlinkOf(path) !== target) moveAside('host-exec', path, 'a protected symlink was pointed elsewhere during the session');
+  }
+  for (const path of start?.referenced ?? []) {
+    if (lstatBytes(path)) moveAside('git', path, "a file the repository's config has git run or read was created during the session");
+  }
+
+  const gitDirsNow = end.dotGits.flatMap((dotGit) => gitDirsWithin(dotGit));
+  const checked = new Set(gitDirsNow.map(realpathOrSelf));
+  const symlinksBefore = new Map((start?.gitSymlinks ?? []).map((l) => [l.path, l.target]));
+  for (const { path, target } of end.gitSymlinks) {
+    if (symlinksBefore.get(path) === target) continue;
+    moveAside('git', path, `.git made a symlink to ${target} during the session, whose config nono did not check`);
+  }
+  // A gitlink as it was at start stays (read-only in the view; it may point outside the trees,
+  // as a linked worktree's does); a new or rewritten one must point into a git dir checked here.
+  const linksBefore = new Map((start?.gitLinks ?? []).map((l) => [l.path, l.content]));
+  for (const { path: link, content } of end.gitLinks) {
+    if (linksBefore.get(link) === content) continue;
     const target = gitLinkTarget(link);
-    if (target !== null && gitDirsNow.has(target)) continue;
+    if (target !== null && checked.has(realpathOrSelf(target))) continue;
     moveAside('git', link, `.git file written in the sandbox sends git to ${target ?? 'an unreadable place'}, whose config nono did not check`);
   }
-  for (const dotGit of end.dotGits) {
-    for (const gitDir of gitDirsWithin(dotGit)) {
-      for (const control of GIT_CONTROL_ENTRIES) {
-        if (input.lifted.includes(control.lift)) continue;
-        const path = join(gitDir, control.entry);
-        if (!statIfVisible(path, false)) continue;
-        if (control.entry === 'hooks') {
-          for (const hook of hookEntries(path)) {
-            const hookPath = join(path, hook);
-            if ((statIfVisible(hookPath, false)?.ctimeMs ?? 0) >= since) moveAside('git', hookPath, `git hook ${hook} was written during the session`);
-          }
-          continue;
+
+  const gitBefore = new Set(input.gitControl);
+  for (const gitDir of gitDirsNow) {
+    for (const control of GIT_CONTROL_ENTRIES) {
+      if (input.lifted.includes(control.lift)) continue;
+      const path = join(gitDir, control.entry);
+      const stats = lstatBytes(path);
+      if (!stats) continue;
+      if (control.entry === 'hooks' && stats.isDirectory()) {
+        for (const { name } of readdirBytes(path) ?? []) {
+          if (name.endsWith('.sample')) continue;
+          const hook = join(path, name);
+          if ((lstatBytes(hook)?.ctimeMs ?? 0) >= since) moveAside('git', hook, `git hook ${name} was written during the session`);
         }
-        if (gitBefore.has(path)) continue;
-        const problem = gitControlProblem(gitDir, control.entry, path);
-        if (problem) moveAside('git', path, problem);
+        continue;
       }
+      if (gitBefore.has(path) && !(stats.isSymbolicLink() && stats.ctimeMs >= since)) continue;
+      const problem = gitControlProblem(gitDir, control.entry, path);
+      if (problem) moveAside('git', path, problem);
     }
   }
   return findings;

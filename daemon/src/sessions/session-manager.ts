@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { NonoError, type NonoPaths, type ParamsOf, type SandboxPlan } from '@nono/shared';
+import { nameToBytes, NonoError, type NonoPaths, type ParamsOf, type SandboxPlan } from '@nono/shared';
 import { compilePlan, type PolicyServices } from '../policy/compile-plan.js';
 import { encodeSpec } from '../sandbox/encode-spec.js';
 import { helperPath } from '../sandbox/helper-binary.js';
@@ -50,7 +50,7 @@ function makeMissingControlDirs(plan: SandboxPlan): void {
   for (const entry of plan.readonly) {
     if (!entry.create) continue;
     try {
-      mkdirSync(entry.path, { mode: 0o755 });
+      mkdirSync(nameToBytes(entry.path), { mode: 0o755 });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw new NonoError('PATH_DENIED', `cannot create ${entry.path} to write-protect it: ${(error as Error).message}; check the directory's permissions`, { path: entry.path });

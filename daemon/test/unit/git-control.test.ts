@@ -49,7 +49,7 @@ describe('git config safety', () => {
   });
 
   it('an unreadable file is unsafe', () => {
-    expect(unsafeGitConfigKeys('/nonexistent/config')).toEqual(['(unreadable)']);
+    expect(unsafeGitConfigKeys('/nonexistent/config')).toEqual(['(not a readable regular file)']);
   });
 
   it('a bare key is a key', () => {
