@@ -267,7 +267,7 @@ export const METHODS = {
     auth: true,
   }),
   'session.list': method({
-    summary: 'Sessions known to the daemon, newest first: live ones and those that ended since it started, or every remembered one with all.',
+    summary: 'Sessions known to the daemon, newest first: live ones and those that ended in the last hour, or every remembered one with all.',
     params: Type.Object({ all: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
     result: Type.Object({ sessions: Type.Array(SessionSummary) }),
     auth: true,
