@@ -49,6 +49,29 @@ describe('the articles\' spellings', () => {
     expect(inProfile.stderr).toMatch(/unknown group python_runtme \(did you mean python_runtime\?\)/);
   });
 
+  it('the Rust nono\'s profile show|diff|groups work; its rollback, session cleanup and trust init answer with the spelling here', async () => {
+    const show = await cli('profile', 'show', 'default', '--json');
+    expect(show.code, show.stderr).toBe(0);
+    expect(JSON.parse(show.stdout)).toEqual(JSON.parse((await cli('policy', 'show', 'default', '--json')).stdout));
+    expect((await cli('profile', 'groups', '--json')).code).toBe(0);
+    for (const [args, answer] of [
+      [['rollback', 'restore', 'fix-1'], /^nono: nono rollback restore: use `nono session rollback \[SESSION\]/],
+      [['rollback', 'list'], /use `nono snapshot list`/],
+      [['session', 'cleanup'], /use `nono prune`/],
+      [['trust', 'init'], /use `nono trust keygen`/],
+    ] as const) {
+      const r = await cli(...args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(answer);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    const why = await cli('why', '--path', join(ctx.world.home, '.ssh', 'id_rsa'), '--op', 'read', '--json');
+    expect(why.code, why.stderr).toBe(0);
+    expect(JSON.parse(why.stdout)).toMatchObject({ status: 'BLOCKED' });
+    // A command of this nono is never shadowed by the table.
+    expect((await cli('session', 'diff', '--help')).code).toBe(0);
+  });
+
   it('profile init --full --output --description writes a complete template where asked, and it validates', async () => {
     const out = join(ctx.world.work, 'profiles', 'agent.json');
     mkdirSync(join(ctx.world.work, 'profiles'), { recursive: true });

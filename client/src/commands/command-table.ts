@@ -44,6 +44,8 @@ function registerProfile(program: Command): void {
   for (const register of [registerProfileValidate, registerProfileInit, registerProfileList, registerProfileUse, registerProfileSchema, registerProfileGuide]) {
     register(profile);
   }
+  // The Rust nono's `profile show|diff|groups`, the same commands as `policy show|diff|groups`.
+  for (const register of [registerPolicyShow, registerPolicyDiff, registerPolicyGroups]) register(profile);
 }
 
 export const COMMANDS: ((program: Command) => void)[] = [

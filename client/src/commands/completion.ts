@@ -81,6 +81,7 @@ const SHELLS: Record<string, (root: Command) => string> = { bash, zsh, fish };
 export function registerCompletion(program: Command): void {
   program
     .command('completion')
+    .alias('completions')
     .description('Print a shell completion script: eval "$(nono completion bash)", or zsh, fish')
     .argument('<shell>', 'bash, zsh or fish', (value: string) => {
       if (!(value in SHELLS)) throw new InvalidArgumentError(`${value} is not bash, zsh or fish`);
