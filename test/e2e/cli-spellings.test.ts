@@ -30,7 +30,7 @@ describe('the articles\' spellings', () => {
     expect(r.stdout).toMatch(/valid .*mine\.json/);
   });
 
-  it('a mistyped command, flag, profile or group answers with the right one', async () => {
+  it('a mistyped command, flag, profile, group or network profile answers with the right one', async () => {
     const command = await cli('polcy', 'groups');
     expect(command.code).toBe(2);
     expect(command.stderr).toMatch(/Did you mean policy\?/);
@@ -43,6 +43,9 @@ describe('the articles\' spellings', () => {
     const group = await cli('policy', 'groups', 'node_runtme');
     expect(group.code).not.toBe(0);
     expect(group.stderr).toMatch(/unknown security group node_runtme \(did you mean node_runtime\?\)/);
+    const network = await cli('run', '--dry-run', '--network-profile', 'developr', '--', 'true');
+    expect(network.code).not.toBe(0);
+    expect(network.stderr).toMatch(/unknown network profile developr \(did you mean developer\?\)/);
     writeFileSync(join(ctx.world.work, 'typo.json'), JSON.stringify({ extends: 'default', groups: { include: ['python_runtme'] } }));
     const inProfile = await cli('profile', 'validate', 'typo.json');
     expect(inProfile.code).toBe(1);
