@@ -1,21 +1,23 @@
 // trust.keygen and trust.exportKey: signing keys live in the keychain, only public halves leave it.
-import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { keychainVault } from '../credentials/keychain-vault.js';
 import { writeFileDurably } from '../snapshots/durable-files.js';
 import { TrustKeyStore } from '../trust/trust-keys.js';
 import { userTrustPolicyFile } from '../trust/run-gate.js';
+import { readTrustPolicy } from '../trust/trust-policy.js';
 import type { MethodHandler } from './method-table.js';
 
 const keys = new TrustKeyStore(keychainVault);
 
 export const trustKeygen: MethodHandler<'trust.keygen'> = async (params, ctx) => {
-  const key = await keys.generate(params.id);
   const policyFile = userTrustPolicyFile(ctx.services.paths.configDir);
-  if (existsSync(policyFile)) {
-    const policy = JSON.parse(await readFile(policyFile, 'utf8')) as { enforcement?: string };
-    // A policy without the key is the user's own set-up: only --enforce changes it, and only its enforcement.
-    if (!params.enforce) return { ...key, policyCreated: null, enforcement: policy.enforcement ?? 'deny' };
+  // A broken policy is reported before a key is made for it.
+  const existing = await readTrustPolicy(policyFile);
+  const key = await keys.generate(params.id);
+  if (existing) {
+    // The user's own set-up: only --enforce changes it, and only its enforcement.
+    if (!params.enforce) return { ...key, policyCreated: null, enforcement: existing.enforcement ?? 'deny' };
+    const policy = JSON.parse(await readFile(policyFile, 'utf8')) as Record<string, unknown>;
     await writeFileDurably(policyFile, `${JSON.stringify({ ...policy, enforcement: 'deny' }, null, 2)}\n`);
     return { ...key, policyCreated: policyFile, enforcement: 'deny' };
   }
