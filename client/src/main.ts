@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { NONO_VERSION } from '@nono/shared/version';
 import { COMMANDS } from './commands/command-table.js';
+import { foreignSpelling } from './commands/foreign-spellings.js';
 import { dieOfHangup } from './terminal/hang-up.js';
 
 const program = new Command('nono')
@@ -36,6 +37,12 @@ function usageExitCode(argv: string[]): number {
 }
 
 async function main(): Promise<void> {
+  const foreign = foreignSpelling(program, process.argv.slice(2));
+  if (foreign !== undefined) {
+    process.stderr.write(`nono: ${foreign}\n`);
+    process.exitCode = 2;
+    return;
+  }
   try {
     await program.parseAsync(process.argv);
   } catch (error) {

@@ -12,6 +12,7 @@ import { SnapshotService } from './snapshots/snapshot-service.js';
 import { DaemonAudit, loadAuditSigning } from './audit/daemon-audit.js';
 import { keychainVault } from './credentials/keychain-vault.js';
 import { SessionStore } from './store/session-store.js';
+import { pruneAfterHours } from './sessions/prune-schedule.js';
 import { SessionManager } from './sessions/session-manager.js';
 import { ControlServer } from './rpc/control-server.js';
 import { activationSocket } from './rpc/socket-activation.js';
@@ -52,6 +53,8 @@ export interface DaemonOptions {
   helperFlags?: string[];
   /** Use no Landlock ABI above this one, to behave as on an older kernel. */
   abiCap?: number;
+  /** How often retention and scheduled session pruning run (default hourly). */
+  housekeepingMs?: number;
 }
 
 function isolationFrom(features: SandboxFeatures | undefined): Isolation {
@@ -88,7 +91,18 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
   const audit = new DaemonAudit(db, await loadAuditSigning(keychainVault, paths.stateDir, log), log);
   audit.record({ kind: 'daemon.start', payload: { pid: process.pid, version: VERSION } });
   audit.applyRetention(paths.configDir);
-  const retentionTimer = setInterval(() => audit.applyRetention(paths.configDir), 3_600_000).unref();
+  const housekeeping = (): void => {
+    audit.applyRetention(paths.configDir);
+    try {
+      const hours = pruneAfterHours(paths.configDir);
+      if (hours === null) return;
+      const removed = sessions.prune(new Date(Date.now() - hours * 3_600_000));
+      if (removed > 0) log.info({ removed, hours }, 'pruned ended sessions');
+    } catch (error) {
+      log.warn({ error: String(error) }, 'scheduled session prune skipped');
+    }
+  };
+  const housekeepingTimer = setInterval(housekeeping, options.housekeepingMs ?? 3_600_000).unref();
   const snapshots = new SnapshotService({
     root: join(paths.stateDir, 'snapshots'),
     index: new SnapshotIndex(db),
@@ -130,7 +144,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
           // Already removed.
         }
       }
-      clearInterval(retentionTimer);
+      clearInterval(housekeepingTimer);
       // Each step may fail on a full or vanished disk (the audit's last write, the log's flush);
       // the daemon still stops, and says why on the way out if it can.
       for (const [what, step] of [

@@ -44,6 +44,13 @@ describe('a detached session with several clients', () => {
     await a.waitFor(/from-b-7/);
     await sleep(300);
     expect(a.output()).not.toMatch(/from-viewer-2/);
+    // The viewer is told why its keys vanish, once however much it types.
+    await viewer.waitFor(/nono: attached read-only: your keys are not sent to shared/);
+    viewer.type('more keys\r');
+    viewer.type('and more\r');
+    await sleep(300);
+    expect(viewer.output().match(/attached read-only/g)).toHaveLength(1);
+    expect(a.output()).not.toMatch(/attached read-only/);
 
     b.type('\x1dd');
     expect(await b.exit).toBe(0);

@@ -23,9 +23,9 @@ beforeAll(async () => {
   service = startSecretService(world.root);
   if (!service) throw new Error('gnome-keyring-daemon and dbus-daemon are needed (scripts/install-system-packages.sh installs them)');
   daemon = await startDaemon(world, { env: service.env });
-  const keygen = await runCli(['trust', 'keygen', '--json'], world);
+  const keygen = await runCli(['trust', 'keygen', '--enforce', '--json'], world);
   expect(keygen.code, keygen.stderr).toBe(0);
-  expect(JSON.parse(keygen.stdout).policyCreated).toBe(policyFile());
+  expect(JSON.parse(keygen.stdout)).toMatchObject({ policyCreated: policyFile(), enforcement: 'deny' });
   userPolicy = readFileSync(policyFile(), 'utf8');
 });
 
@@ -46,6 +46,22 @@ beforeEach(async () => {
 });
 
 describe('trust before nono run', () => {
+  it('keygen without --enforce writes a warn policy: an unsigned CLAUDE.md is a warning, not a refusal', async () => {
+    rmSync(policyFile());
+    const keygen = await runCli(['trust', 'keygen', '--id', 'plain', '--json'], world);
+    expect(keygen.code, keygen.stderr).toBe(0);
+    expect(JSON.parse(keygen.stdout)).toMatchObject({ policyCreated: policyFile(), enforcement: 'warn' });
+    expect(JSON.parse(readFileSync(policyFile(), 'utf8'))).toMatchObject({ enforcement: 'warn', publishers: [{ name: 'plain' }] });
+    rmSync(join(project(), 'CLAUDE.md.bundle'));
+    const unsigned = await cli('run', '--allow-cwd', '--', 'true');
+    expect(unsigned.code, unsigned.stderr).toBe(0);
+    // A second key leaves the user's policy alone unless asked to enforce it.
+    expect(JSON.parse((await runCli(['trust', 'keygen', '--id', 'second', '--json'], world)).stdout)).toMatchObject({ policyCreated: null, enforcement: 'warn' });
+    const enforced = JSON.parse((await runCli(['trust', 'keygen', '--id', 'third', '--enforce', '--json'], world)).stdout) as { enforcement: string };
+    expect(enforced.enforcement).toBe('deny');
+    expect((await cli('run', '--allow-cwd', '--', 'true')).code).toBe(125);
+  });
+
   it('starts on a signed CLAUDE.md, refuses one changed byte naming the file (125), and --trust-override runs anyway', async () => {
     const ok = await cli('run', '--allow-cwd', '--', 'true');
     expect(ok.code, ok.stderr).toBe(0);

@@ -29,10 +29,14 @@ import { registerProfileUse } from './profile-use.js';
 import { registerProfileSchema } from './profile-schema.js';
 import { registerProfileGuide } from './profile-guide.js';
 import { registerApi } from './api.js';
+import { registerCompletion } from './completion.js';
 
 function registerPolicy(program: Command): void {
   const policy = program.command('policy').description('Inspect security groups and resolved profiles');
   for (const register of [registerPolicyGroups, registerPolicyShow, registerPolicyDiff]) register(policy);
+  // The Rust nono's spellings of `profile list` and `profile validate`.
+  registerProfileList(policy, 'profiles');
+  registerProfileValidate(policy);
 }
 
 function registerProfile(program: Command): void {
@@ -40,6 +44,8 @@ function registerProfile(program: Command): void {
   for (const register of [registerProfileValidate, registerProfileInit, registerProfileList, registerProfileUse, registerProfileSchema, registerProfileGuide]) {
     register(profile);
   }
+  // The Rust nono's `profile show|diff|groups`, the same commands as `policy show|diff|groups`.
+  for (const register of [registerPolicyShow, registerPolicyDiff, registerPolicyGroups]) register(profile);
 }
 
 export const COMMANDS: ((program: Command) => void)[] = [
@@ -58,4 +64,4 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerTrust,
   registerAudit,
   registerLearn,
-  registerWhy, registerPolicy, registerProfile, registerDoctor, registerDaemon, registerApi];
+  registerWhy, registerPolicy, registerProfile, registerDoctor, registerDaemon, registerApi, registerCompletion];

@@ -15,6 +15,7 @@ interface LearnFlags {
   timeout?: number;
   rdns: boolean;
   yes?: boolean;
+  verbose?: boolean;
 }
 
 async function confirmed(argv: string[]): Promise<boolean> {
@@ -30,6 +31,7 @@ export function registerLearn(program: Command): void {
     .argument('<command...>', 'the command, after --')
     .option('-p, --profile <name>', 'show only what this profile lacks (default: default)')
     .option('--all', 'list system paths too, instead of counting them')
+    .option('-v, --verbose', 'the same as --all: every path, system ones included (the Rust nono spelling)')
     .option('--timeout <seconds>', 'stop the command after this long; results are labelled partial', (v) => Number.parseFloat(v))
     .option('--no-rdns', 'make no DNS queries to name the hosts it connected to')
     .option('-y, --yes', 'do not ask before running the command unsandboxed')
@@ -55,7 +57,7 @@ export function registerLearn(program: Command): void {
           cwd: process.cwd(),
           env,
           existing: plan.rules,
-          all: options.all === true,
+          all: options.all === true || options.verbose === true,
           noRdns: !options.rdns,
           ...(env.NONO_STRACE ? { stracePath: env.NONO_STRACE } : {}),
           ...(options.timeout !== undefined ? { timeoutSeconds: options.timeout } : {}),

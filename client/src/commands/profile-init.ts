@@ -1,4 +1,4 @@
-// `nono profile init NAME`: write a starting profile into the user profile dir.
+// `nono profile init NAME`: write a starting profile into the user profile dir (or --output FILE).
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -21,6 +21,17 @@ function readFragment(file: string): Record<string, unknown> {
   throw new NonoError('PROFILE_INVALID', `${file} is not a JSON object; write it with nono learn --json > ${file}`, { file });
 }
 
+interface InitFlags {
+  extends?: string;
+  groups?: string;
+  force?: boolean;
+  full?: boolean;
+  output?: string;
+  description?: string;
+  fromLearn?: string;
+  json?: boolean;
+}
+
 export function registerProfileInit(profile: Command): void {
   profile
     .command('init')
@@ -29,9 +40,12 @@ export function registerProfileInit(profile: Command): void {
     .option('--extends <base>', 'base profile (default: default)')
     .option('--groups <a,b>', 'security groups to include, comma separated')
     .option('--force', 'replace an existing profile of that name')
+    .option('--full', 'write every section with its empty default, as a template to fill in')
+    .option('-o, --output <file>', 'write the profile to FILE instead of the user profile dir')
+    .option('--description <text>', 'meta.description of the new profile')
     .option('--from-learn <file>', 'take the grants from a nono learn --json fragment')
     .option('--json', 'machine-readable output')
-    .action(async (name: string, options: { extends?: string; groups?: string; force?: boolean; fromLearn?: string; json?: boolean }) => {
+    .action(async (name: string, options: InitFlags) => {
       process.exitCode = await withDaemon(options.json, async (client) => {
         const fromLearn = options.fromLearn === undefined ? undefined : { fragment: readFragment(options.fromLearn), file: resolve(options.fromLearn) };
         const result = await client.call('profile.init', {
@@ -39,6 +53,9 @@ export function registerProfileInit(profile: Command): void {
           ...(options.extends !== undefined ? { extends: options.extends } : {}),
           ...(options.groups !== undefined ? { groups: options.groups.split(',').map((g) => g.trim()).filter(Boolean) } : {}),
           force: options.force === true,
+          ...(options.full ? { full: true } : {}),
+          ...(options.output !== undefined ? { output: resolve(options.output) } : {}),
+          ...(options.description !== undefined ? { description: options.description } : {}),
           ...(fromLearn ? { fromLearn } : {}),
         });
         if (options.json) printJson(result);

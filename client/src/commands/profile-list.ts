@@ -3,9 +3,10 @@ import type { Command } from 'commander';
 import { bold, dim } from '../output/style.js';
 import { printJson, withDaemon } from './call-daemon.js';
 
-export function registerProfileList(profile: Command): void {
-  profile
-    .command('list')
+/** Also `nono policy profiles`, the Rust nono's spelling. */
+export function registerProfileList(parent: Command, name = 'list'): void {
+  parent
+    .command(name)
     .description('List built-in and user profiles')
     .option('--json', 'machine-readable output')
     .action(async (options: { json?: boolean }) => {

@@ -1,4 +1,5 @@
-// `nono ps`: the sessions, like tmux ls with the resource use of each process tree.
+// `nono ps`: the sessions alive and recently ended, like tmux ls with the resource use of each
+// process tree; one line per session whatever its argv.
 import type { Command } from 'commander';
 import type { SessionSummary } from '@nono/shared';
 import { bold, dim } from '../output/style.js';
@@ -29,11 +30,26 @@ function usageOf(s: SessionSummary): string {
   return `${(s.usage.cpuMs / 1000).toFixed(1)}s ${(s.usage.rssBytes / 1048576).toFixed(0)}M ${s.usage.processes}p`;
 }
 
+const COMMAND_MAX = 80;
+
+/**
+ * The argv as one printable line: control characters escaped (a newline in an argument must not
+ * start a row of its own, nor an escape sequence repaint the terminal), arguments with blanks
+ * quoted, and the whole cut to `max` characters with an ellipsis.
+ */
+export function commandLine(argv: string[], max = COMMAND_MAX): string {
+  const escape = (arg: string): string =>
+    arg.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => ({ '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  const line = argv.map((arg) => (arg === '' || /\s/.test(arg) ? `'${escape(arg)}'` : escape(arg))).join(' ');
+  const chars = [...line];
+  return chars.length <= max ? line : `${chars.slice(0, max - 1).join('')}…`;
+}
+
 export function registerPs(program: Command): void {
   program
     .command('ps')
-    .description("List sessions: running ones and those that ended since the daemon started")
-    .option('-a, --all', 'every session the store remembers, lost ones included')
+    .description('List sessions: running ones and those that ended in the last hour')
+    .option('-a, --all', 'every session the store remembers, older and lost ones included')
     .option('--json', 'machine-readable output')
     .action(async (options: { all?: boolean; json?: boolean }) => {
       process.exitCode = await withDaemon(options.json, async (client) => {
@@ -43,13 +59,16 @@ export function registerPs(program: Command): void {
           return 0;
         }
         const out = process.stdout;
-        const rows = sessions.map((s) => [s.name, s.id, stateOf(s), String(s.clients), s.profile ?? '-', usageOf(s), limitsOf(s), ago(s.startedAt), s.argv.join(' ')]);
+        const rows = sessions.map((s) => [s.name, s.id, stateOf(s), String(s.clients), s.profile ?? '-', usageOf(s), limitsOf(s), ago(s.startedAt)]);
         const header = ['NAME', 'ID', 'STATE', 'CLIENTS', 'PROFILE', 'CPU MEM PROCS', 'LIMITS', 'STARTED', 'COMMAND'];
-        const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+        const widths = header.slice(0, -1).map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+        // On a terminal the command takes what the other columns leave of the line.
+        const left = widths.reduce((sum, w) => sum + w + 2, 0);
+        const room = out.isTTY === true ? Math.max(20, out.columns - left) : COMMAND_MAX;
         const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
         out.write(`${bold(out, line(header))}\n`);
-        for (const row of rows) out.write(`${line(row)}\n`);
-        if (rows.length === 0) out.write(`${dim(out, 'no sessions; nono run --name NAME -- CMD starts one')}\n`);
+        sessions.forEach((s, i) => out.write(`${line([...rows[i]!, commandLine(s.argv, room)])}\n`));
+        if (rows.length === 0) out.write(`${dim(out, `no sessions${options.all ? '' : ' in the last hour (--all lists older ones)'}; nono run --name NAME -- CMD starts one`)}\n`);
         return 0;
       });
     });

@@ -145,8 +145,15 @@ export async function run(argv: string[], options: RunOptions): Promise<number> 
     await reportDenials(client, { id, name, profile: result.plan.profile, proxied: result.plan.network === 'proxied' }, policyRequest(options), scanner.candidates()).catch(
       () => undefined,
     );
+    await reportSnapshots(client, id, name).catch(() => undefined);
   }
   process.exit(code);
+}
+
+/** A run that kept snapshots (--snapshot, or a profile's rollback) names its session, for diff and rollback. */
+async function reportSnapshots(client: NonoClient, id: string, name: string): Promise<void> {
+  const { snapshots } = await client.call('snapshot.list', { session: id });
+  if (snapshots.length > 0) process.stderr.write(`nono: session ${name} (nono session diff ${name})\n`);
 }
 
 /** Scripts and CI: stdout and stderr stay apart, stdin flows in, signals are forwarded. */

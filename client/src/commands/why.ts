@@ -7,6 +7,7 @@ import { printJson, withDaemon } from './call-daemon.js';
 
 interface WhyOptions extends PolicyFlags {
   op?: 'read' | 'write';
+  path?: string;
   host?: string;
   command?: string;
   json?: boolean;
@@ -19,11 +20,13 @@ export function registerWhy(program: Command): void {
       .description('Explain whether the sandbox allows a path, a host or a command, and which rule decides')
       .argument('[path]', 'the path to check'),
   )
+    .option('--path <path>', 'the path to check (the Rust nono spelling of the argument)')
     .option('--op <op>', 'read or write (default: read)')
     .option('--host <host>', 'check a network host instead of a path')
     .option('--command <name>', 'check whether a command may run (command blocking)')
     .option('--json', 'machine-readable output')
-    .action(async (path: string | undefined, options: WhyOptions) => {
+    .action(async (argument: string | undefined, options: WhyOptions) => {
+      const path = argument ?? options.path;
       process.exitCode = await withDaemon(options.json, async (client) => {
         const verdict = await client.call('policy.why', {
           ...policyRequest(options),

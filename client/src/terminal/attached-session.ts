@@ -66,10 +66,16 @@ export class TerminalRelay {
       process.stdout.on('resize', () => {
         client.call('session.resize', { session, ...terminal.size() }).catch(() => undefined);
       });
+      let toldReadOnly = false;
       process.stdin.on('data', (data: Buffer) => {
         const { forward, detach } = filter.feed(data);
         if (forward.length > 0 && !this.readOnly) {
           client.call('session.input', { session, data: forward.toString('base64') }).catch(() => undefined);
+        }
+        // Keys that vanish look like a hung session: say why, once, not once per keystroke.
+        if (forward.length > 0 && this.readOnly && !toldReadOnly) {
+          toldReadOnly = true;
+          process.stderr.write(`\r\nnono: attached read-only: your keys are not sent to ${name} (Ctrl-] d detaches; attach without --read-only to type)\r\n`);
         }
         if (detach) {
           client

@@ -22,7 +22,9 @@ export const profileValidate: MethodHandler<'profile.validate'> = async (params,
   const problems = profileDocumentProblems(document);
   if (problems.length === 0) {
     try {
-      compilePlan({ cwd: params.cwd, env: { HOME: ctx.services.policy.daemonHome }, profile: file }, ctx.services.policy);
+      // The plan a run here would compile, less the command: protected paths, credential
+      // names, groups and platform are refused by the same code that refuses them at run time.
+      compilePlan({ cwd: params.cwd, env: params.env ?? { HOME: ctx.services.policy.daemonHome }, profile: file }, ctx.services.policy);
     } catch (error) {
       problems.push(located(error));
     }

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { Access, Grants, PlanRule, SandboxPlan } from '@nono/shared';
 import { NonoError, type NonoPaths, type Profile } from '@nono/shared';
+import { didYouMean } from '@nono/shared/did-you-mean';
 import { canonicalOrLexical, isWithin, kindOf, statIfVisible, toAbsolute } from './resolve-path.js';
 import { filterEnvironment } from './environment.js';
 import { credentialsFromEnvironment } from './credential-environment.js';
@@ -552,7 +553,7 @@ function activeGroups(resolved: ResolvedProfile, catalog: GroupCatalog, platform
   ] as const) {
     for (const name of names) {
       if (!catalog.has(name)) {
-        throw new NonoError('PROFILE_INVALID', `${where}: ${key}: unknown group ${name}; \`nono policy groups\` lists the groups`, { file: where, key });
+        throw new NonoError('PROFILE_INVALID', `${where}: ${key}: unknown group ${name}${didYouMean(name, catalog.names())}; \`nono policy groups\` lists the groups`, { file: where, key });
       }
     }
   }

@@ -4,8 +4,9 @@
 // it instead: the sandbox gets a phantom and the key stays in nonod's memory, with no set-up.
 // Threat: only the variable's name travels (as env://VAR in the plan); the value is read from
 // the authenticated session.run request when the session's proxy starts, never stored.
-import type { SandboxPlan } from '@nono/shared';
-import { parseCredentialRequest, routeNamed } from '../credentials/credential-routes.js';
+import { NonoError, type SandboxPlan } from '@nono/shared';
+import { didYouMean } from '@nono/shared/did-you-mean';
+import { BUILTIN_ROUTES, parseCredentialRequest, routeNamed } from '../credentials/credential-routes.js';
 
 export interface CredentialSource {
   variable: string;
@@ -40,6 +41,13 @@ export function credentialsFromEnvironment(
   };
   const credentials = requested.map((text) => {
     const { name, source } = parseCredentialRequest(text);
+    // Checked here, where the plan is compiled, so `profile validate` refuses what `run` would.
+    if (!customRoutes[name] && !routeNamed(name)) {
+      const known = [...BUILTIN_ROUTES.map((r) => r.name), ...Object.keys(customRoutes)];
+      throw new NonoError('CREDENTIAL_UNKNOWN', `unknown credential ${name}${didYouMean(name, known)}; known: ${known.join(', ')} (or define it in network.custom_credentials)`, {
+        credential: name,
+      });
+    }
     if (source === undefined) return fromShell(name) ?? text;
     if (source.startsWith('env://')) sources.push({ variable: source.slice('env://'.length), route: name });
     return text;

@@ -1,6 +1,7 @@
 // The security groups (daemon/data/groups.json): named sets of grants and denies that
 // profiles include by name. Loaded once per daemon and validated like profiles.
 import { NonoError, type Group } from '@nono/shared';
+import { didYouMean } from '@nono/shared/did-you-mean';
 import { readJsonc } from './jsonc-file.js';
 import { assertValidGroup } from './schema-validator.js';
 import { GROUPS_FILE } from './policy-data.js';
@@ -37,7 +38,7 @@ export class GroupCatalog {
 
   get(name: string): Group {
     const group = this.groups.get(name);
-    if (!group) throw new NonoError('GROUP_NOT_FOUND', `unknown security group ${name}; \`nono policy groups\` lists them`, { group: name });
+    if (!group) throw new NonoError('GROUP_NOT_FOUND', `unknown security group ${name}${didYouMean(name, this.groups.keys())}; \`nono policy groups\` lists them`, { group: name });
     return group;
   }
 

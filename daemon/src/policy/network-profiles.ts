@@ -2,6 +2,7 @@
 // network.network_profile; the filtering proxy enforces them. A list may include others, so
 // each agent's list is its own API hosts on top of the shared developer hosts.
 import { NonoError } from '@nono/shared';
+import { didYouMean } from '@nono/shared/did-you-mean';
 import { readJsonc } from './jsonc-file.js';
 import { NETWORK_PROFILES_FILE } from './policy-data.js';
 import { BUILTIN_ROUTES, routeNamed } from '../credentials/credential-routes.js';
@@ -71,7 +72,7 @@ export class NetworkProfileCatalog {
   get(name: string, where: string): NetworkProfile {
     const profile = this.profiles.get(name);
     if (!profile) {
-      throw new NonoError('PROFILE_INVALID', `${where}: unknown network profile ${name}; known: ${this.names().join(', ')}`, { key: 'network.network_profile' });
+      throw new NonoError('PROFILE_INVALID', `${where}: unknown network profile ${name}${didYouMean(name, this.names())}; known: ${this.names().join(', ')}`, { key: 'network.network_profile' });
     }
     return profile;
   }

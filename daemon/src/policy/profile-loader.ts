@@ -5,6 +5,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { NonoError, type Profile } from '@nono/shared';
+import { didYouMean } from '@nono/shared/did-you-mean';
 import { assertValidProfileDocument, hasProfileExtension, PROFILE_EXTENSIONS, profileNameOf, readProfileDocument } from './profile-formats.js';
 import { BUILTIN_PROFILES_DIR } from './policy-data.js';
 
@@ -57,7 +58,7 @@ export class ProfileLoader {
     }
     throw new NonoError(
       'PROFILE_NOT_FOUND',
-      `no profile named ${ref} in ${this.userDir} or the built-ins; \`nono profile list\` shows them`,
+      `no profile named ${ref}${didYouMean(ref, this.list().map((p) => p.name))} in ${this.userDir} or the built-ins; \`nono profile list\` shows them`,
       { profile: ref },
     );
   }

@@ -246,11 +246,12 @@ export class SessionManager {
     return left;
   }
 
-  /** Sessions that ended, forgotten: their rows and logs go; live ones stay. */
-  prune(): number {
+  /** Sessions that ended (before `endedBefore`, if given), forgotten: their rows and logs go; live ones stay. */
+  prune(endedBefore?: Date): number {
     let removed = 0;
     for (const row of this.options.store.list()) {
       if (row.state === 'starting' || row.state === 'running') continue;
+      if (endedBefore !== undefined && (row.endedAt === null || Date.parse(row.endedAt) > endedBefore.getTime())) continue;
       this.sessions.delete(row.id);
       removeLog(join(this.logDir, `${row.id}.log`));
       this.options.store.remove(row.id);

@@ -272,7 +272,7 @@ export const METHODS = {
     auth: true,
   }),
   'session.list': method({
-    summary: 'Sessions known to the daemon, newest first: live ones and those that ended since it started, or every remembered one with all.',
+    summary: 'Sessions known to the daemon, newest first: live ones and those that ended in the last hour, or every remembered one with all.',
     params: Type.Object({ all: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
     result: Type.Object({ sessions: Type.Array(SessionSummary) }),
     auth: true,
@@ -512,21 +512,29 @@ export const METHODS = {
     auth: true,
   }),
   'profile.validate': method({
-    summary: 'Check a profile file (and what it extends): every problem, each located by file and key.',
-    params: Type.Object({ file: Type.String({ minLength: 1, maxLength: 4096 }), cwd: Type.String({ minLength: 1, maxLength: 4096 }) }, {
-      additionalProperties: false,
-    }),
+    summary: 'Check a profile file (and what it extends): every problem, each located by file and key, and every check a run here makes that needs no command.',
+    params: Type.Object(
+      {
+        file: Type.String({ minLength: 1, maxLength: 4096 }),
+        cwd: Type.String({ minLength: 1, maxLength: 4096 }),
+        env: Type.Optional(Type.Record(Type.String(), Type.String(), { description: "The caller's environment, resolved as a run's would be (default: the daemon's HOME only)" })),
+      },
+      { additionalProperties: false },
+    ),
     result: Type.Object({ file: Type.String(), valid: Type.Boolean(), problems: ProblemList }),
     auth: true,
   }),
   'profile.init': method({
-    summary: 'Write a new profile to the user profile dir, extending a base and including groups.',
+    summary: 'Write a new profile to the user profile dir (or an output path), extending a base and including groups; full writes every section.',
     params: Type.Object(
       {
         name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }),
         extends: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
         groups: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 100 })),
         force: Type.Optional(Type.Boolean()),
+        full: Type.Optional(Type.Boolean({ description: 'Write every section with its empty default, as a template to fill in' })),
+        output: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, pattern: '^/', description: 'Write the profile to this absolute path instead of the user profile dir' })),
+        description: Type.Optional(Type.String({ maxLength: 512, description: 'meta.description' })),
         fromLearn: Type.Optional(
           Type.Object({ fragment: Type.Record(Type.String(), Type.Unknown()), file: Type.String({ maxLength: 4096 }) }, { description: 'A nono learn --json fragment (and the file it came from, for messages)' }),
         ),
@@ -580,9 +588,17 @@ export const METHODS = {
     auth: true,
   }),
   'trust.keygen': method({
-    summary: 'Create an ECDSA P-256 signing key in the keychain; with no user trust policy yet, write one naming this key as publisher.',
-    params: Type.Object({ id: Type.Optional(TrustKeyId) }, { additionalProperties: false }),
-    result: Type.Object({ ...TRUST_KEY, policyCreated: Type.Union([Type.String(), Type.Null()], { description: 'The user trust policy written, if there was none' }) }),
+    summary:
+      'Create an ECDSA P-256 signing key in the keychain; with no user trust policy yet, write one naming this key as publisher (enforcement warn, or deny with enforce). With enforce, an existing user policy is set to deny.',
+    params: Type.Object(
+      { id: Type.Optional(TrustKeyId), enforce: Type.Optional(Type.Boolean({ description: 'Refuse runs on unsigned or modified instruction files (enforcement deny)' })) },
+      { additionalProperties: false },
+    ),
+    result: Type.Object({
+      ...TRUST_KEY,
+      policyCreated: Type.Union([Type.String(), Type.Null()], { description: 'The user trust policy written or changed, if any' }),
+      enforcement: Type.Union([Type.String(), Type.Null()], { description: "The user trust policy's enforcement after the call (null: none)" }),
+    }),
     auth: true,
   }),
   'trust.exportKey': method({
