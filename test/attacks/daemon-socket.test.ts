@@ -104,6 +104,16 @@ describe('a batch flood on the control socket', () => {
     const client = await connect({ env: ctx.world.env, autoStart: false, clientName: 'daemon-socket.test' });
     const attacker = await rawPeer(ctx.world.socketPath);
     try {
+      // The same calls without a flood first: on a loaded machine (CI running other suites) the
+      // budget scales with what this machine gives a quiet daemon; unloaded that is the 50 ms.
+      const quiet: number[] = [];
+      for (let i = 0; i < 300; i++) {
+        const start = performance.now();
+        await client.call('session.list', {});
+        quiet.push(performance.now() - start);
+      }
+      quiet.sort((a, b) => a - b);
+      const budget = Math.max(50, 4 * quiet[Math.floor(quiet.length * 0.99)]!);
       const calls = Array.from({ length: 10_000 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'auth.hello', params: { token: 'f'.repeat(64) } }));
       const frame = encodeFrame(JSON.stringify(calls), 'lsp');
       // Twenty such frames: before batches were refused, each held the event loop ~0.4 s.
@@ -124,7 +134,8 @@ describe('a batch flood on the control socket', () => {
       }
       latencies.sort((a, b) => a - b);
       const p99 = latencies[Math.floor(latencies.length * 0.99)]!;
-      expect(p99, `p99 of ${latencies.length} session.list calls during the flood`).toBeLessThan(50);
+      // A flood that stalled the daemon made this seconds; the refusal keeps it near the quiet p99.
+      expect(p99, `p99 of ${latencies.length} session.list calls during the flood (quiet p99 budget ${budget.toFixed(1)} ms)`).toBeLessThan(budget);
       // None of its calls ran: the connection is still unauthenticated and no failure was audited.
       attacker.socket.write(encodeFrame(JSON.stringify({ jsonrpc: '2.0', id: 'after', method: 'session.list', params: {} }), 'lsp'));
       await until(() => attacker.received.length > floods, 'the reply to session.list');
