@@ -20,6 +20,17 @@ const SECRETS = {
   DATABASE_URL: `postgres://app:pw-attack-${'3'.repeat(20)}@db:5432/app`,
   ANTHROPIC_API_KEY: `sk-ant-attack-${'4'.repeat(30)}`,
   MY_OPENAI: `sk-openai-attack-${'5'.repeat(30)}`,
+  // What a security review found reaching the sandbox, and keys known by their form alone.
+  REDIS_URL: 'redis://:ab/cd+ef-attack6@cache:6379',
+  GIT_REMOTE: 'https://ghp_x7attack@github.com/o/r',
+  SSHPASS: 'sshpass-attack-8888',
+  npm_config__authToken: 'npm-authtoken-attack-9999',
+  OPENAI_KEY: 'openai-key-attack-1010',
+  STRIPE_KEY: 'stripe-key-attack-1111',
+  BUILD_NOTE: `sk-ant-api03-attack${'2'.repeat(30)}`,
+  DEPLOY_ID: 'AKIAATTACKVALUE01212',
+  SIGNER: '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktattack1313\n-----END OPENSSH PRIVATE KEY-----',
+  SESSION_BLOB: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhdHRhY2sifQ.attack1414',
 };
 
 const setups: [string, (() => { uid: number; gid: number }) | undefined, TestDaemonOptions][] = [
@@ -66,8 +77,8 @@ describe.each(setups)('secrets in the calling shell, as %s', (_label, who, daemo
     expect(readFileSync(join(world.work, 'self-environ.bin'), 'latin1')).toContain('ANTHROPIC_BASE_URL=http://127.0.0.1:');
     const cmdlines = readdirSync(join(world.work, 'proc')).filter((f) => f.endsWith('.cmdline')).map((f) => readFileSync(join(world.work, 'proc', f), 'latin1'));
     expect(cmdlines.some((c) => c.includes('env > ./env.txt'))).toBe(true);
-    for (const name of ['AWS_SECRET_ACCESS_KEY', 'GITHUB_TOKEN', 'DATABASE_URL', 'MY_OPENAI']) expect(env).not.toMatch(new RegExp(`^${name}=`, 'm'));
-    expect(r.stderr).toMatch(/^nono: withheld from the sandbox \(look like secrets\): .*AWS_SECRET_ACCESS_KEY.*DATABASE_URL.*GITHUB_TOKEN.*MY_OPENAI/m);
+    for (const name of Object.keys(SECRETS).filter((n) => !n.endsWith('_API_KEY'))) expect(env).not.toMatch(new RegExp(`^${name}=`, 'm'));
+    expect(r.stderr).toMatch(/^nono: withheld from the sandbox \(look like secrets\): .*AWS_SECRET_ACCESS_KEY.*BUILD_NOTE.*DATABASE_URL.*DEPLOY_ID.*GITHUB_TOKEN.*GIT_REMOTE.*MY_OPENAI.*OPENAI_KEY.*REDIS_URL.*SESSION_BLOB.*SIGNER.*SSHPASS.*STRIPE_KEY.*npm_config__authToken/m);
     expect(r.stdout + r.stderr).not.toMatch(new RegExp(Object.values(SECRETS).join('|').replace(/[$^*+?.()|[\]{}\\/]/g, (c) => (c === '|' ? c : `\\${c}`))));
   });
 

@@ -15,6 +15,21 @@ import { makeTestCa } from '../support/test-ca.mjs';
 import { runCli } from '../support/run-cli.js';
 
 const SHELL_SECRETS = { AWS_SECRET_ACCESS_KEY: `aws-${'5'.repeat(36)}`, GITHUB_TOKEN: `ghp_${'6'.repeat(36)}`, PLAIN_SETTING: 'plain-value' };
+// What a security review found reaching the sandbox: a password with "/" in a URL, a token as a
+// URL's user, names the underscore patterns missed, and keys in known formats under bland names.
+const REVIEWED = {
+  REDIS_URL: 'redis://:ab/cd+ef@cache:6379',
+  GIT_REMOTE: 'https://ghp_x@github.com/o/r',
+  SSHPASS: 'sshpass-e2e-value',
+  npm_config__authToken: 'npm-authtoken-e2e-value',
+  OPENAI_KEY: 'openai-key-e2e-value',
+  STRIPE_KEY: 'stripe-key-e2e-value',
+  BUILD_NOTE: `sk-ant-api03-${'e'.repeat(40)}`,
+  DEPLOY_ID: 'AKIAE2ETESTVALUE0001',
+  SIGNER: '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA-e2e\n-----END OPENSSH PRIVATE KEY-----\n',
+  SESSION_BLOB: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJlMmUifQ.c2lnbmF0dXJlLWUyZQ',
+  CHAT_HOOK: `xoxb-${'1'.repeat(12)}-e2evalue`,
+};
 const ANTHROPIC_KEY = `sk-ant-real-${'8'.repeat(40)}`;
 const OPENAI_KEY = `sk-openai-real-${'4'.repeat(40)}`;
 let world: TestWorld;
@@ -51,6 +66,15 @@ describe('secret-looking variables of the shell', () => {
     expect(r.stdout).toMatch(/^PLAIN_SETTING=plain-value$/m);
     expect(r.stdout).not.toMatch(/AWS_SECRET_ACCESS_KEY|GITHUB_TOKEN/);
     expect(r.stderr).toBe(WITHHELD_LINE);
+  });
+
+  it('are withheld by the form of their value too, and the names the review found: none of the values is in the sandbox', async () => {
+    const harmless = { GPG_TTY: '/dev/pts/3', SSH_AGENT_PID: '4242', npm_config_cache: '/tmp/npm-cache', AWS_REGION: 'eu-west-1' };
+    const r = await runCli(['run', '--', 'sh', '-c', 'env; cat /proc/self/environ'], world, { env: { ...REVIEWED, ...harmless } });
+    expect(r.code, r.stderr).toBe(0);
+    for (const [name, value] of Object.entries(harmless)) expect(r.stdout).toContain(`${name}=${value}`);
+    for (const value of Object.values(REVIEWED)) expect(r.stdout + r.stderr, value).not.toContain(value);
+    expect(r.stderr).toBe(`nono: withheld from the sandbox (look like secrets): ${Object.keys(REVIEWED).sort().join(', ')}; pass one with --allow-env NAME\n`);
   });
 
   it('pass one at a time with --allow-env NAME', async () => {

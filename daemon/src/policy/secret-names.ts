@@ -1,7 +1,9 @@
 // Which environment variables look like secrets (daemon/data/secret-env-names.json), so they are
 // withheld from the sandbox unless named: an agent that can read AWS_SECRET_ACCESS_KEY or
 // GITHUB_TOKEN can send it anywhere its network reaches, and the user's shell holds many.
-// Data, not code, so a reviewer can read what is withheld without reading TypeScript.
+// Data, not code, so a reviewer can read what is withheld without reading TypeScript. Names
+// alone miss keys kept under bland names (GIT_REMOTE=https://ghp_…@github.com/o/r), so values
+// in the known formats of keys and URLs with a login count too.
 import { NonoError } from '@nono/shared';
 import { readJsonc } from './jsonc-file.js';
 import { SECRET_ENV_NAMES_FILE } from './policy-data.js';
@@ -14,26 +16,62 @@ function globPattern(patterns: string[]): RegExp {
   return new RegExp(`^(?:${alternatives.join('|')})$`, 'i');
 }
 
-/** scheme://user:password@host: the password is what makes it a secret, not the URL. */
-const URL_WITH_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^/@\s:]*:[^/@\s]+@/i;
+/** Any of the formats, starting a word: "task-…" or "/home/me/sk-…/bin" is not a key. */
+function valuePattern(file: string, formats: string[]): RegExp {
+  formats.forEach((format, index) => {
+    try {
+      new RegExp(format);
+    } catch (error) {
+      throw new NonoError('PROFILE_INVALID', `${file}: secret_values[${index}]: not a regular expression (${(error as Error).message}); fix or remove it`, {
+        file,
+        key: `secret_values[${index}]`,
+      });
+    }
+  });
+  return new RegExp(`(?<![A-Za-z0-9_/-])(?:${formats.map((f) => `(?:${f})`).join('|') || '(?!)'})`);
+}
+
+const URL_START = /[a-z][a-z0-9+.-]*:\/\//gi;
+/** "user:" then a "@" further on: a password, which may hold an unescaped "/", "?" or "#". */
+const USER_AND_PASSWORD = /^[^:/?#@\s[\]]*:([^@\s]*)@/;
+/** What follows "host:" when it is a port, not a password. */
+const PORT = /^\d*(?:[/?#]|$)/;
+
+/** A URL anywhere in the value with userinfo: "scheme://user@host" or "scheme://user:pass@host". */
+function hasUrlUserinfo(value: string): boolean {
+  for (const start of value.matchAll(URL_START)) {
+    const rest = value.slice(start.index + start[0].length);
+    if (/^[^/?#\s]*@/.test(rest)) return true;
+    const password = USER_AND_PASSWORD.exec(rest)?.[1];
+    if (password !== undefined && !PORT.test(password)) return true;
+  }
+  return false;
+}
 
 export class SecretNames {
   private constructor(
     private readonly secret: RegExp,
     private readonly notSecret: RegExp,
-    private readonly urlWithPassword: boolean,
+    private readonly secretValue: RegExp,
+    private readonly urlWithUserinfo: boolean,
   ) {}
 
   static load(file = SECRET_ENV_NAMES_FILE): SecretNames {
-    const document = readJsonc(file, 'the secret variable names') as { secret?: unknown; not_secret?: unknown; url_with_password?: unknown };
-    for (const key of ['secret', 'not_secret'] as const) {
-      if (!isStringList(document[key])) throw new NonoError('PROFILE_INVALID', `${file}: ${key}: must be a list of variable names or patterns`, { file, key });
+    const document = readJsonc(file, 'the secret variable names') as Record<string, unknown>;
+    for (const key of ['secret', 'not_secret', 'secret_values'] as const) {
+      if (!isStringList(document[key])) throw new NonoError('PROFILE_INVALID', `${file}: ${key}: must be a list of strings`, { file, key });
     }
-    return new SecretNames(globPattern(document.secret as string[]), globPattern(document.not_secret as string[]), document.url_with_password === true);
+    return new SecretNames(
+      globPattern(document.secret as string[]),
+      globPattern(document.not_secret as string[]),
+      valuePattern(file, document.secret_values as string[]),
+      document.url_with_userinfo === true,
+    );
   }
 
+  /** not_secret names win over everything: their values (PATH, a *_DIR) are paths, not keys. */
   looksSecret(name: string, value: string): boolean {
     if (this.notSecret.test(name)) return false;
-    return this.secret.test(name) || (this.urlWithPassword && URL_WITH_PASSWORD.test(value));
+    return this.secret.test(name) || this.secretValue.test(value) || (this.urlWithUserinfo && hasUrlUserinfo(value));
   }
 }

@@ -14,11 +14,16 @@ const secrets = SecretNames.load();
 describe('secret-looking variable names', () => {
   it('flags the keys, tokens and passwords scanners flag, in any case', () => {
     for (const name of [
-      'AWS_SECRET_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SESSION_TOKEN', 'GITHUB_TOKEN', 'GH_TOKEN', 'NPM_TOKEN', 'HF_TOKEN',
+      'AWS_SECRET_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SESSION_TOKEN', 'GITHUB_TOKEN', 'GH_TOKEN', 'NPM_TOKEN', 'HF_TOKEN', 'TOKEN',
       'ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY', 'GOOGLE_API_KEY', 'STRIPE_APIKEY', 'CLIENT_SECRET', 'SECRET_KEY_BASE',
       'PGPASSWORD', 'MYSQL_PWD', 'SMTP_PASS', 'GPG_PASSPHRASE', 'DATABASE_URL', 'STAGING_DATABASE_URL', 'SENTRY_DSN',
       'GOOGLE_APPLICATION_CREDENTIALS', 'AZURE_STORAGE_CONNECTION_STRING', 'SLACK_WEBHOOK_URL', 'BW_SESSION', 'OP_SESSION_my',
-      'DOCKER_AUTH_CONFIG', 'github_token', 'Jwt_Secret',
+      'DOCKER_AUTH_CONFIG', 'github_token', 'Jwt_Secret', 'VAULT_TOKEN',
+      // From the security review: no underscore before PASS, npm's camel-case names, generic *_KEY.
+      'SSHPASS', 'npm_config__authToken', 'npm_config__auth', 'npm_config_//registry.npmjs.org/:_authToken', 'npm_config_//npm.corp/:_auth',
+      'npm_config__password', 'YARN_NPM_AUTH_IDENT', 'OPENAI_KEY', 'STRIPE_KEY', 'API_KEY', 'SSH_KEY', 'DEPLOY_KEY',
+      // Decided: withheld, as Azure Cosmos DB's PRIMARY_KEY is its account key; --allow-env passes one.
+      'PRIMARY_KEY', 'COSMOS_PRIMARY_KEY',
     ]) {
       expect(secrets.looksSecret(name, 'x'), name).toBe(true);
     }
@@ -26,20 +31,97 @@ describe('secret-looking variable names', () => {
 
   it('leaves alone what only resembles one: sockets, XDG dirs, the terminal, keyboards, paths to key files, AWS settings', () => {
     for (const name of [
-      'SSH_AUTH_SOCK', 'SSH_ASKPASS', 'GPG_AGENT_INFO', 'XDG_RUNTIME_DIR', 'XDG_SESSION_TYPE', 'TERM', 'TERM_PROGRAM', 'COLORTERM',
-      'KEYBOARD_LAYOUT', 'KEYMAP', 'XKB_DEFAULT_LAYOUT', 'PWD', 'OLDPWD', 'PATH', 'HOME', 'LANG', 'TOKENIZERS_PARALLELISM',
-      'PASSWORD_STORE_DIR', 'POSTGRES_PASSWORD_FILE', 'GITHUB_TOKEN_PATH', 'AWS_REGION', 'AWS_PROFILE', 'AWS_CONFIG_FILE', 'AWS_CA_BUNDLE',
+      'SSH_AUTH_SOCK', 'SSH_ASKPASS', 'GIT_ASKPASS', 'SUDO_ASKPASS', 'GPG_AGENT_INFO', 'GPG_TTY', 'SSH_AGENT_PID', 'XDG_RUNTIME_DIR',
+      'XDG_SESSION_TYPE', 'TERM', 'TERM_PROGRAM', 'COLORTERM', 'KEYBOARD_LAYOUT', 'KEYMAP', 'XKB_DEFAULT_LAYOUT', 'LESSKEY', 'XAUTHORITY',
+      'PWD', 'OLDPWD', 'PATH', 'HOME', 'LANG', 'LC_ALL', 'TOKENIZERS_PARALLELISM', 'CLAUDE_CODE_MAX_OUTPUT_TOKENS', 'GIT_AUTHOR_NAME',
+      'npm_config_cache', 'npm_config_init_author_name', 'npm_config_user_agent', 'PASSWORD_STORE_DIR', 'POSTGRES_PASSWORD_FILE',
+      'GITHUB_TOKEN_PATH', 'SSH_KEY_PATH', 'COSIGN_PUBLIC_KEY', 'AWS_REGION', 'AWS_PROFILE', 'AWS_CONFIG_FILE', 'AWS_CA_BUNDLE',
       'ANTHROPIC_BASE_URL', 'HTTPS_PROXY', 'EDITOR', 'SHELL',
     ]) {
       expect(secrets.looksSecret(name, 'http://proxy.example:3128'), name).toBe(false);
     }
   });
 
-  it('flags any variable whose value is a URL with a password, and not one without', () => {
-    expect(secrets.looksSecret('REDIS_URL', 'redis://:hunter2@cache:6379/0')).toBe(true);
-    expect(secrets.looksSecret('HTTPS_PROXY', 'http://me:hunter2@proxy.corp:3128')).toBe(true);
-    expect(secrets.looksSecret('REDIS_URL', 'redis://cache:6379/0')).toBe(false);
-    expect(secrets.looksSecret('HTTPS_PROXY', 'http://me@proxy.corp:3128')).toBe(false);
+  it('flags any variable whose value holds a URL with a user or a password, even an unescaped "/" in it', () => {
+    for (const [name, value] of [
+      ['REDIS_URL', 'redis://:hunter2@cache:6379/0'],
+      ['REDIS_URL', 'redis://:ab/cd+ef@cache:6379'],
+      ['REDIS_URL', 'redis://:ab?cd#ef@cache:6379'],
+      ['HTTPS_PROXY', 'http://me:hunter2@proxy.corp:3128'],
+      ['HTTPS_PROXY', 'http://me@proxy.corp:3128'],
+      ['GIT_REMOTE', 'https://ghp_x@github.com/o/r'],
+      ['GIT_REMOTE', 'ssh://git@github.com/o/r'],
+      ['PIP_EXTRA_INDEX_URL', 'https://pypi.org/simple https://u:p@pypi.corp/simple'],
+      ['JAVA_OPTS', '-Dhttp.proxy=http://me:pw@proxy:3128'],
+    ]) {
+      expect(secrets.looksSecret(name!, value!), value).toBe(true);
+    }
+    for (const value of [
+      'redis://cache:6379/0',
+      'https://host:443/users/@alice',
+      'https://mastodon.social/@alice',
+      'https://host/search?q=a@b.example',
+      'http://[::1]:8080/x@y',
+      'git@github.com:o/r',
+      'mailto:me@example.com',
+    ]) {
+      expect(secrets.looksSecret('REMOTE', value), value).toBe(false);
+    }
+  });
+
+  it('flags values in the formats of keys and tokens under any name, and not their look-alikes', () => {
+    const formats = [
+      `sk-${'a'.repeat(40)}`,
+      `sk-proj-${'A1_b'.repeat(10)}`,
+      `sk-ant-api03-${'x'.repeat(40)}`,
+      `sk_live_${'9'.repeat(24)}`,
+      `ghp_${'a1'.repeat(18)}`,
+      `gho_${'B2'.repeat(18)}`,
+      `github_pat_11ABCDEFG0${'z'.repeat(40)}`,
+      `glpat-${'Q'.repeat(20)}`,
+      'xoxb-1234567890-abcdefghij',
+      'xoxp-1234567890-1234567890-abcdef',
+      'AKIAIOSFODNN7EXAMPLE',
+      `AIza${'S'.repeat(35)}`,
+      `npm_${'n'.repeat(36)}`,
+      `hf_${'h'.repeat(34)}`,
+      '-----BEGIN RSA PRIVATE KEY-----\nMIIEow==\n-----END RSA PRIVATE KEY-----\n',
+      '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE=\n-----END OPENSSH PRIVATE KEY-----',
+      '-----BEGIN PRIVATE KEY-----MIIEvQ==-----END PRIVATE KEY-----',
+      '-----BEGIN PGP PRIVATE KEY BLOCK-----',
+      'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlX2hlcmU',
+      `Bearer ghp_${'c'.repeat(36)}`,
+      `--key=sk-${'k'.repeat(30)}`,
+    ];
+    for (const value of formats) expect(secrets.looksSecret('MY_SETTING', value), value).toBe(true);
+    for (const value of [
+      'sk-short',
+      `task-${'a'.repeat(30)}`,
+      `/home/me/sk-${'a'.repeat(30)}/bin`,
+      'ghp_short',
+      'akiaiosfodnn7example',
+      'eyJhbGciOiJIUzI1NiJ9',
+      '-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----',
+      '-----BEGIN CERTIFICATE-----',
+      'xoxo-hugs',
+      'v1.2.3',
+    ]) {
+      expect(secrets.looksSecret('MY_SETTING', value), value).toBe(false);
+    }
+    // Names that say what they hold win over a value that happens to look like a key.
+    expect(secrets.looksSecret('PATH', `/opt/sk-${'a'.repeat(30)}/bin:/usr/bin`)).toBe(false);
+    expect(secrets.looksSecret('XDG_DATA_DIRS', `/x:ghp_${'a'.repeat(36)}`)).toBe(false);
+  });
+
+  it('refuses a data file whose value format is no regular expression, naming it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nono-secretnames-'));
+    try {
+      const file = join(dir, 'secret-env-names.json');
+      writeFileSync(file, JSON.stringify({ secret: [], not_secret: [], secret_values: ['ok', 'broken('] }));
+      expect(() => SecretNames.load(file)).toThrow(/secret_values\[1\]: not a regular expression/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
