@@ -49,7 +49,7 @@ afterAll(async () => {
 });
 
 describe(`snapshot create killed at seeded points (seed ${FAULT_SEED})`, () => {
-  it.each(POINTS.map((fraction, point) => ({ fraction, point, label: String(point) })))('point $label: whole snapshot or none, store clean', async ({ fraction, point }) => {
+  it.each(POINTS.map((fraction, point) => [point, fraction] as const))('point %i: whole snapshot or none, store clean', async (point, fraction) => {
     const delayMs = Math.round(fraction * spanMs);
     buildTree(tree(), `seed ${FAULT_SEED} point ${point}`);
     const before = fingerprint(tree());

@@ -7,7 +7,7 @@ import { formatQuarantine } from '../output/quarantine-footer.js';
 import { progressBar } from '../output/progress-bar.js';
 import { printVerify } from '../output/verify-report.js';
 import { detailOption, type DetailFlags } from './diff-detail.js';
-import { printJson, withDaemon } from './call-daemon.js';
+import { finishInterrupted, printJson, withDaemon } from './call-daemon.js';
 
 export function registerSessionChanges(program: Command): void {
   const session = program.command('session').description('What a --snapshot session changed, and undoing it');
@@ -49,6 +49,7 @@ export function registerSessionChanges(program: Command): void {
             dryRun: options.dryRun === true,
             ...(progress.token ? { progressToken: progress.token } : {}),
           })
+          .catch(finishInterrupted(options.dryRun ? null : `nono session rollback ${ref}`))
           .finally(progress.done);
         if (options.json) printJson(trees);
         else {
