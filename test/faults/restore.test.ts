@@ -12,7 +12,10 @@ import { runCli, type CliResult } from '../support/run-cli.js';
 import { createWorld, type TestWorld } from '../support/sandbox-env.js';
 import {
   buildTree,
+  calibrate,
   crashDuring,
+  expectWholeStore,
+  delayOf,
   FAULT_SEED,
   faultPoints,
   fingerprint,
@@ -22,8 +25,8 @@ import {
   recordOutcome,
   restartDaemon,
   snapshotStore,
-  timed,
   treeTemps,
+  type Window,
 } from './fault-support.js';
 
 let world: TestWorld;
@@ -63,8 +66,6 @@ const journals = () => {
   return existsSync(dir) ? readdirSync(dir).filter((n) => !n.startsWith('.')) : [];
 };
 
-const CLEAN_STORE = { strayTemps: [], incoming: [], badObjects: [], badManifests: [], danglingCache: [] };
-
 /**
  * The checks after a crash in a restore of the tree to `after` from `before`; `again` runs the
  * same command a second time, as the CLI tells the user to. Returns which state the crash left.
@@ -94,7 +95,7 @@ async function checkRestoreCrash(cli: CliResult, before: string[], after: string
   expect(journals()).toEqual([]);
   const verify = await runCli(['snapshot', 'verify'], world);
   expect(verify.code, verify.stdout + verify.stderr).toBe(0);
-  expect(inspectStore(world)).toEqual(CLEAN_STORE);
+  expectWholeStore(inspectStore(world));
   return state;
 }
 
@@ -112,7 +113,7 @@ describe(`snapshot restore killed at seeded points (seed ${FAULT_SEED})`, () => 
   const points = killSchedule('snapshot-restore', faultPoints(5));
   let id = '';
   let after: string[] = [];
-  let spanMs = 0;
+  let opWindow: Window = { fromMs: 0, toMs: 0 };
 
   beforeAll(async () => {
     buildTree(tree(), 'restore target');
@@ -121,16 +122,16 @@ describe(`snapshot restore killed at seeded points (seed ${FAULT_SEED})`, () => 
     expect(created.code, created.stderr).toBe(0);
     id = (JSON.parse(created.stdout) as { snapshot: { id: string } }).snapshot.id;
     applyAgentChanges(tree());
-    const { ms, result } = await timed(world, ['snapshot', 'restore', id, '--json']);
+    const { window: measured, result } = await calibrate(world, ['snapshot', 'restore', id, '--json']);
     expect(result.code, result.stderr).toBe(0);
     expect(fingerprint(tree())).toEqual(after);
-    spanMs = ms;
+    opWindow = measured;
   });
 
   it.each(points.map((fraction, point) => [point, fraction] as const))('point %i: before, after, or finished by running it again', async (point, fraction) => {
     applyAgentChanges(tree());
     const before = fingerprint(tree());
-    const delayMs = Math.round(fraction * spanMs);
+    const delayMs = delayOf(fraction, opWindow);
     const cli = await crashDuring(world, daemon, ['snapshot', 'restore', id, '--json'], delayMs);
     daemon = await restartDaemon(world);
     const state = await checkRestoreCrash(cli, before, after, () => runCli(['snapshot', 'restore', id], world), new RegExp(`run nono snapshot restore ${id} again`));
@@ -141,7 +142,7 @@ describe(`snapshot restore killed at seeded points (seed ${FAULT_SEED})`, () => 
 describe(`session rollback killed at seeded points (seed ${FAULT_SEED})`, () => {
   const points = killSchedule('session-rollback', faultPoints(3));
   let after: string[] = [];
-  let spanMs = 0;
+  let opWindow: Window = { fromMs: 0, toMs: 0 };
 
   async function agentSession(name: string): Promise<void> {
     const r = await runCli(['run', '--name', name, '--snapshot', '--allow-cwd', '--', 'sh', '-c', AGENT_SCRIPT], world, { cwd: tree() });
@@ -152,17 +153,17 @@ describe(`session rollback killed at seeded points (seed ${FAULT_SEED})`, () => 
     buildTree(tree(), 'rollback target');
     after = fingerprint(tree());
     await agentSession('calibrate');
-    const { ms, result } = await timed(world, ['session', 'rollback', 'calibrate', '--json']);
+    const { window: measured, result } = await calibrate(world, ['session', 'rollback', 'calibrate', '--json']);
     expect(result.code, result.stderr).toBe(0);
     expect(fingerprint(tree())).toEqual(after);
-    spanMs = ms;
+    opWindow = measured;
   });
 
   it.each(points.map((fraction, point) => [point, fraction] as const))('point %i: before, after, or finished by running it again', async (point, fraction) => {
     const name = `agent-${point}`;
     await agentSession(name);
     const before = fingerprint(tree());
-    const delayMs = Math.round(fraction * spanMs);
+    const delayMs = delayOf(fraction, opWindow);
     const cli = await crashDuring(world, daemon, ['session', 'rollback', name, '--json'], delayMs);
     daemon = await restartDaemon(world);
     const state = await checkRestoreCrash(cli, before, after, () => runCli(['session', 'rollback', name], world), new RegExp(`run nono session rollback ${name} again`));

@@ -10,7 +10,10 @@ import { runCli } from '../support/run-cli.js';
 import { createWorld, type TestWorld } from '../support/sandbox-env.js';
 import {
   buildTree,
+  calibrate,
   crashDuring,
+  expectWholeStore,
+  delayOf,
   FAULT_SEED,
   faultPoints,
   fingerprint,
@@ -19,13 +22,13 @@ import {
   killSchedule,
   recordOutcome,
   restartDaemon,
-  timed,
+  type Window,
 } from './fault-support.js';
 
 const POINTS = killSchedule('snapshot-create', faultPoints(6));
 let world: TestWorld;
 let daemon: RunningDaemon;
-let spanMs = 0;
+let opWindow: Window = { fromMs: 0, toMs: 0 };
 const tree = () => join(world.work, 'tree');
 
 async function snapshotIds(): Promise<string[]> {
@@ -38,9 +41,9 @@ beforeAll(async () => {
   world = createWorld();
   daemon = await startDaemon(world, { daemon: {} });
   buildTree(tree(), 'calibration');
-  const { ms, result } = await timed(world, ['snapshot', 'create', tree(), '--json']);
+  const { window: measured, result } = await calibrate(world, ['snapshot', 'create', tree(), '--json']);
   expect(result.code, result.stderr).toBe(0);
-  spanMs = ms;
+  opWindow = measured;
 });
 
 afterAll(async () => {
@@ -50,7 +53,7 @@ afterAll(async () => {
 
 describe(`snapshot create killed at seeded points (seed ${FAULT_SEED})`, () => {
   it.each(POINTS.map((fraction, point) => [point, fraction] as const))('point %i: whole snapshot or none, store clean', async (point, fraction) => {
-    const delayMs = Math.round(fraction * spanMs);
+    const delayMs = delayOf(fraction, opWindow);
     buildTree(tree(), `seed ${FAULT_SEED} point ${point}`);
     const before = fingerprint(tree());
     const idsBefore = await snapshotIds();
@@ -79,7 +82,7 @@ describe(`snapshot create killed at seeded points (seed ${FAULT_SEED})`, () => {
     const verify = await runCli(['snapshot', 'verify'], world);
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
     const damage = inspectStore(world);
-    expect({ ...damage, incoming: [] }).toEqual({ strayTemps: [], incoming: [], badObjects: [], badManifests: [], danglingCache: [] });
+    expectWholeStore(damage);
     recordOutcome({
       operation: 'snapshot-create',
       seed: FAULT_SEED,
@@ -87,13 +90,16 @@ describe(`snapshot create killed at seeded points (seed ${FAULT_SEED})`, () => {
       delayMs,
       state: added.length === 1 ? 'after' : 'before',
       detail: `${damage.incoming.length} abandoned objects in incoming/`,
+      abandonedTemps: damage.abandonedTemps,
     });
   });
 
   it('gc clears the copies crashed snapshots abandoned, and a new snapshot is whole', async () => {
     const gc = await runCli(['snapshot', 'gc', '--json'], world);
     expect(gc.code, gc.stderr).toBe(0);
-    expect(inspectStore(world)).toEqual({ strayTemps: [], incoming: [], badObjects: [], badManifests: [], danglingCache: [] });
+    const damage = inspectStore(world);
+    expect(damage.incoming).toEqual([]);
+    expectWholeStore(damage);
     buildTree(tree(), 'after the crashes');
     const created = await runCli(['snapshot', 'create', tree(), '--json'], world);
     expect(created.code, created.stderr).toBe(0);
