@@ -95,12 +95,12 @@ export async function killDaemon(daemon: RunningDaemon): Promise<void> {
 
 /**
  * A daemon for the world after a crash. A CLI that found the socket dead may already have
- * started one itself, as it does for any user; then that one is used and stopped with
- * `nono daemon stop` like a user's.
+ * started one itself, as it does for any user, and run its command there (`adopted`); then
+ * that one is used and stopped with `nono daemon stop` like a user's.
  */
-export async function restartDaemon(world: TestWorld): Promise<RunningDaemon> {
+export async function restartDaemon(world: TestWorld): Promise<RunningDaemon & { adopted: boolean }> {
   try {
-    return await startDaemon(world, { daemon: {} });
+    return { ...(await startDaemon(world, { daemon: {} })), adopted: false };
   } catch (error) {
     if (!/already answers/.test(String(error))) throw error;
     await waitForSocket(world.socketPath);
@@ -115,6 +115,7 @@ export async function restartDaemon(world: TestWorld): Promise<RunningDaemon> {
       },
     });
     return {
+      adopted: true,
       process: proxy,
       stop: async () => {
         if (proxy.exitCode !== null) return;
