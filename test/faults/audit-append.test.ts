@@ -8,7 +8,7 @@ import type { RunningDaemon } from '../support/daemon-process.js';
 import { startDaemon } from '../support/daemon-process.js';
 import { runCli } from '../support/run-cli.js';
 import { createWorld, type TestWorld } from '../support/sandbox-env.js';
-import { calibrate, delayOf, FAULT_SEED, faultPoints, killDaemon, killSchedule, recordOutcome, restartDaemon, sleep, type Window } from './fault-support.js';
+import { calibrate, closeWorld, delayOf, FAULT_SEED, faultPoints, killDaemon, killSchedule, recordOutcome, restartDaemon, sleep, type Window } from './fault-support.js';
 
 const POINTS = killSchedule('audit-append', faultPoints(4));
 const STREAMS = 4;
@@ -64,10 +64,7 @@ beforeAll(async () => {
   opWindow = { fromMs: window.fromMs, toMs: performance.now() - t0 - window.toMs };
 });
 
-afterAll(async () => {
-  await daemon?.stop();
-  world?.cleanup();
-});
+afterAll(() => closeWorld(world, daemon));
 
 describe(`audit append killed at seeded points during a burst of sessions (seed ${FAULT_SEED})`, () => {
   it.each(POINTS.map((fraction, point) => [point, fraction] as const))('point %i: chain intact, only the queued window cut, lost sessions named', async (point, fraction) => {

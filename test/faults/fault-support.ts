@@ -303,3 +303,19 @@ export function jsonError(result: CliResult): { kind: string; message: string } 
   if (lines.length !== 1) throw new Error(`expected one error line, got: ${result.stderr}`);
   return (JSON.parse(lines[0]!) as { error: { kind: string; message: string } }).error;
 }
+
+/**
+ * Stops the world's daemon, then ends (by pid) anything still running with the world's
+ * environment: a nonod a CLI started for itself after a kill, which no test went on to use,
+ * would otherwise outlive the directories it serves. Says so, since it should not happen.
+ */
+export async function closeWorld(world: TestWorld | undefined, daemon: RunningDaemon | undefined): Promise<void> {
+  await daemon?.stop();
+  if (!world) return;
+  const strays = await eventually(() => processesWithEnv(world.root), (pids) => pids.length === 0, 2_000);
+  for (const pid of strays) {
+    process.stderr.write(`fault test: ending pid ${pid} (${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()}), still running for ${world.root}\n`);
+    process.kill(pid, 'SIGKILL');
+  }
+  world.cleanup();
+}

@@ -13,6 +13,7 @@ import { createWorld, type TestWorld } from '../support/sandbox-env.js';
 import {
   buildTree,
   calibrate,
+  closeWorld,
   crashDuring,
   expectWholeStore,
   delayOf,
@@ -104,10 +105,7 @@ beforeAll(async () => {
   daemon = await startDaemon(world, { daemon: {} });
 });
 
-afterAll(async () => {
-  await daemon?.stop();
-  world?.cleanup();
-});
+afterAll(() => closeWorld(world, daemon));
 
 describe(`snapshot restore killed at seeded points (seed ${FAULT_SEED})`, () => {
   const points = killSchedule('snapshot-restore', faultPoints(5));

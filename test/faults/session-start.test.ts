@@ -13,6 +13,7 @@ import { createWorld, type TestWorld } from '../support/sandbox-env.js';
 import {
   buildTree,
   calibrate,
+  closeWorld,
   crashDuring,
   expectWholeStore,
   delayOf,
@@ -53,10 +54,7 @@ beforeAll(async () => {
   opWindow = measured;
 });
 
-afterAll(async () => {
-  await daemon?.stop();
-  world?.cleanup();
-});
+afterAll(() => closeWorld(world, daemon));
 
 describe(`session start killed at seeded points (seed ${FAULT_SEED})`, () => {
   it.each(POINTS.map((fraction, point) => [point, fraction] as const))('point %i: no process survives, the session is lost or absent', async (point, fraction) => {

@@ -11,6 +11,7 @@ import { createWorld, type TestWorld } from '../support/sandbox-env.js';
 import {
   buildTree,
   calibrate,
+  closeWorld,
   crashDuring,
   expectWholeStore,
   delayOf,
@@ -46,10 +47,7 @@ beforeAll(async () => {
   opWindow = measured;
 });
 
-afterAll(async () => {
-  await daemon?.stop();
-  world?.cleanup();
-});
+afterAll(() => closeWorld(world, daemon));
 
 describe(`snapshot create killed at seeded points (seed ${FAULT_SEED})`, () => {
   it.each(POINTS.map((fraction, point) => [point, fraction] as const))('point %i: whole snapshot or none, store clean', async (point, fraction) => {
