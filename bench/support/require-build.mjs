@@ -6,8 +6,11 @@ import { spawnSync } from 'node:child_process';
 import { join, relative } from 'node:path';
 import { nonoArgv } from './nono-cli.mjs';
 
-/** Returns a list of problems, each one line; empty when the bench can run. */
-export function buildProblems(repo) {
+/**
+ * Returns a list of problems, each one line; empty when the bench can run. Scripts that time
+ * nothing with hyperfine (fault injection, scale) pass `{ hyperfine: false }`.
+ */
+export function buildProblems(repo, { hyperfine: needsHyperfine = true } = {}) {
   const problems = [];
   if (!existsSync(join(repo, 'node_modules'))) problems.push('node_modules is missing; run npm ci (it also builds)');
   try {
@@ -31,8 +34,8 @@ export function buildProblems(repo) {
       problems.push(`${relative(repo, argv[1])} --version fails (${why}); run npm run build first`);
     }
   }
-  const hyperfine = spawnSync('hyperfine', ['--version'], { encoding: 'utf8' });
-  if (hyperfine.error || hyperfine.status !== 0) {
+  const hyperfine = needsHyperfine ? spawnSync('hyperfine', ['--version'], { encoding: 'utf8' }) : undefined;
+  if (hyperfine && (hyperfine.error || hyperfine.status !== 0)) {
     problems.push('hyperfine is not installed; install it (apt-get install hyperfine) and run npm run bench again');
   }
   return problems;

@@ -18,6 +18,7 @@ import { ControlServer } from './rpc/control-server.js';
 import { activationSocket } from './rpc/socket-activation.js';
 import { createDispatcher } from './rpc/dispatcher.js';
 import { helperPath, probeSandbox, type SandboxFeatures } from './sandbox/helper-binary.js';
+import { removeStaleSpecFiles } from './sandbox/spec-file.js';
 import type { DaemonServices } from './rpc/call-context.js';
 import { GroupCatalog } from './policy/group-catalog.js';
 import { SecretNames } from './policy/secret-names.js';
@@ -88,6 +89,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
   const db = openDatabase(paths.dbPath);
   const store = new SessionStore(db);
   const lost = store.markLost();
+  const staleSpecs = removeStaleSpecFiles(paths.runtimeDir);
   const audit = new DaemonAudit(db, await loadAuditSigning(keychainVault, paths.stateDir, log), log);
   audit.record({ kind: 'daemon.start', payload: { pid: process.pid, version: VERSION } });
   audit.applyRetention(paths.configDir);
@@ -190,6 +192,6 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
   const activated = activationSocket(process.env);
   if (activated === undefined) await control.listen(paths.socketPath);
   else await control.listenOnFd(activated, paths.socketPath);
-  log.info({ socket: paths.socketPath, lost, home: homedir() }, 'daemon listening');
+  log.info({ socket: paths.socketPath, lost, staleSpecs, home: homedir() }, 'daemon listening');
   return { kind: 'started', daemon: { paths, stop, stopped } };
 }

@@ -10,7 +10,7 @@ import { printVerify } from '../output/verify-report.js';
 import { NonoError } from '@nono/shared/protocol/errors';
 import type { NonoClient } from '../index.js';
 import { detailOption, type DetailFlags } from './diff-detail.js';
-import { printJson, withDaemon } from './call-daemon.js';
+import { finishInterrupted, printJson, withDaemon } from './call-daemon.js';
 
 const SESSION_ARGUMENT = ['[session]', 'session name, id or id prefix (default: the last one with snapshots started here)'] as const;
 
@@ -68,6 +68,7 @@ export function registerSessionChanges(program: Command): void {
             dryRun: options.dryRun === true,
             ...(progress.token ? { progressToken: progress.token } : {}),
           })
+          .catch(finishInterrupted(options.dryRun ? null : `nono session rollback ${ref}`))
           .finally(progress.done);
         if (options.json) printJson(trees);
         else {

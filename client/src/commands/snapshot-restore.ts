@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { printChanges } from '../output/change-list.js';
 import { progressBar } from '../output/progress-bar.js';
-import { printJson, withDaemon } from './call-daemon.js';
+import { finishInterrupted, printJson, withDaemon } from './call-daemon.js';
 
 export function registerSnapshotRestore(snapshot: Command): void {
   snapshot
@@ -23,6 +23,7 @@ export function registerSnapshotRestore(snapshot: Command): void {
             dryRun: options.dryRun === true,
             ...(progress.token ? { progressToken: progress.token } : {}),
           })
+          .catch(finishInterrupted(options.dryRun ? null : `nono snapshot restore ${id}`))
           .finally(progress.done);
         if (options.json) printJson(result);
         else {

@@ -66,7 +66,7 @@ export class DaemonLink {
     } catch (error) {
       // An error the daemon sent carries its kind; one without came from the connection closing.
       if (error instanceof NonoError && !('kind' in error.details) && live.rpc.closed) {
-        throw new NonoError('DAEMON_UNREACHABLE', `${method}: the connection to nonod closed before it answered; it may or may not have run`);
+        throw new NonoError('DAEMON_UNREACHABLE', `${method}: the connection to nonod closed before it answered; it may or may not have run`, { method, inFlight: true });
       }
       throw error;
     }

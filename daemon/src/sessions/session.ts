@@ -201,7 +201,7 @@ export class Session {
     this.exitCode = exitCodeFor(code, signal);
     this.state = 'exited';
     this.endedAt = new Date().toISOString();
-    this.options.store.ended(this.id, 'exited', this.exitCode, signal);
+    this.storeEnd('exited', signal);
     this.log.info({ code, signal, exitCode: this.exitCode }, 'session exited');
     const findings = this.sweep();
     this.options.record?.({ kind: 'session.exit', session: this.id, payload: { code, signal, exitCode: this.exitCode, durationMs: Date.parse(this.endedAt) - Date.parse(this.startedAt) } });
@@ -228,11 +228,25 @@ export class Session {
     return findings;
   }
 
+  /**
+   * Records the end in the store. A store that cannot write (SQLITE_FULL on a full disk) must
+   * not keep the end from the rest of exited(): the waiting `nono stop` and the attached
+   * `nono run` would never be answered and the session never cleaned up. The row then still
+   * says running, and the next daemon start marks it lost.
+   */
+  private storeEnd(state: 'exited' | 'failed', signal: number | null): void {
+    try {
+      this.options.store.ended(this.id, state, this.exitCode, signal);
+    } catch (error) {
+      this.log.error({ error: String(error) }, 'session end not stored');
+    }
+  }
+
   failed(reason: string): void {
     this.state = 'failed';
     this.exitCode = 125;
     this.endedAt = new Date().toISOString();
-    this.options.store.ended(this.id, 'failed', 125, null);
+    this.storeEnd('failed', null);
     this.log.warn({ reason }, 'session failed to start');
     this.options.record?.({ kind: 'session.exit', session: this.id, payload: { code: null, signal: null, exitCode: 125, durationMs: Date.parse(this.endedAt) - Date.parse(this.startedAt), failed: reason } });
     this.cleanUp();
