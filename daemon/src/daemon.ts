@@ -113,6 +113,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
     log,
     record: (event) => audit.record(event),
   });
+  void snapshots.removeAbandoned().catch((error: unknown) => log.warn({ error: String(error) }, 'cannot remove what an interrupted snapshot left'));
   const sessions: SessionManager = new SessionManager({
     paths,
     policy,

@@ -14,15 +14,10 @@ import { expectWholeStore, fingerprint, inspectStore, jsonError, snapshotStore, 
 
 const NO_SPACE = /ENOSPC|no space|disk is full/i;
 
-/**
- * DISK_FULL is being added to the snapshot code. Until a full disk reaches the user as that,
- * it arrives as INTERNAL with the generic line, which is pinned here so that either change
- * shows up in this file; once DISK_FULL exists, INTERNAL should be dropped from the list.
- */
+/** A full disk reaches the user as DISK_FULL with a line naming it, never as an internal error. */
 function expectDiskFull(error: { kind: string; message: string }): void {
-  expect(['DISK_FULL', 'INTERNAL']).toContain(error.kind);
-  if (error.kind === 'DISK_FULL') expect(error.message).toMatch(NO_SPACE);
-  else expect(error.message).toBe('internal error in nonod; see the daemon log (nonod.log in the state dir)');
+  expect(error.kind).toBe('DISK_FULL');
+  expect(error.message).toMatch(NO_SPACE);
 }
 
 function mountTmpfs(dir: string, size: string): void {

@@ -62,6 +62,30 @@ export class SnapshotService {
     this.store = new ObjectStore(options.root);
   }
 
+  /**
+   * What a daemon killed mid-snapshot left: copies in objects/incoming/ and manifest temp files
+   * (`.ID.json.PID-HEX.tmp`), which nothing reads and only a manual gc removed. Called once at
+   * start (this daemon holds the single-instance lock), under the store's exclusive lock so no
+   * snapshot of this daemon's own is under way.
+   */
+  removeAbandoned(): Promise<number> {
+    return this.lock.exclusive(() => this.dropAbandoned());
+  }
+
+  private async dropAbandoned(): Promise<number> {
+    let removed = 0;
+    const drop = async (dir: string, keep: (name: string) => boolean): Promise<void> => {
+      for (const name of await readdir(dir).catch(() => [] as string[])) {
+        if (keep(name)) continue;
+        await unlink(join(dir, name)).then(() => removed++, () => undefined);
+      }
+    };
+    await drop(this.store.incomingDir, () => false);
+    await drop(join(this.store.root, 'manifests'), (name) => !(name.startsWith('.') && name.endsWith('.tmp')));
+    if (removed > 0) this.options.log.info({ removed }, 'removed what an interrupted snapshot left');
+    return removed;
+  }
+
   async create(path: string, rules: SnapshotRules, meta: { label?: string; origin: SnapshotOrigin }, progress?: ProgressSink): Promise<{ info: SnapshotInfo; filesHashed: number; filesCached: number }> {
     if (!isAbsolute(path)) throw new NonoError('PATH_INVALID', `${path} is not absolute; pass the directory's full path.`, { path });
     return this.lock.shared(async () => {
