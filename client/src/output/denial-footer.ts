@@ -5,6 +5,7 @@
 // and confirms each against the session's policy).
 // On a terminal nono offers a draft profile that allows them; nothing is widened silently: the
 // draft is a new profile the user must choose.
+import { homedir } from 'node:os';
 import { read } from 'read';
 import type { NonoClient } from '../index.js';
 import { dim } from './style.js';
@@ -79,7 +80,9 @@ export async function reportDenials(client: NonoClient, session: { id: string; n
   const err = process.stderr;
   writeNetworkReport(err, network, session.name);
   for (const file of files) err.write(fileDenialLine(file));
-  const grantable = files.filter((f) => !f.protectedPath);
+  // A listing of ~ (or / above it) refused is no reason to draft read of every secret in it.
+  const home = process.env.HOME ?? homedir();
+  const grantable = files.filter((f) => !f.protectedPath && !(f.path === home || home.startsWith(`${f.path === '/' ? '' : f.path}/`)));
   if (process.stdin.isTTY !== true || err.isTTY !== true || (hosts.size === 0 && grantable.length === 0)) return;
   const draft = `${session.profile.replace(/[^A-Za-z0-9._-]/g, '-')}-draft`;
   const answer = await read({ prompt: `Write a draft profile ${draft} (extends ${session.profile}) allowing these? [y/N] `, output: err }).catch(() => '');
