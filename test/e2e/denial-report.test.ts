@@ -47,6 +47,18 @@ describe('denial reports', () => {
     expect(profile.filesystem.read).toEqual([join(ctx.world.home, 'config.ini')]);
   });
 
+  it('never drafts a whole home directory, even when listing it was refused', async () => {
+    writeFileSync(join(ctx.world.home, 'settings.ini'), 'x=1\n');
+    const t = openTerminal(`${process.execPath} ${NONO_BIN} run -- sh -c 'ls ${ctx.world.home}; ls ~/; cat ${ctx.world.home}/settings.ini; true'`, ctx.world, { cols: 200, rows: 30 });
+    await t.waitFor(/Write a draft profile default-draft/);
+    expect(t.output()).toMatch(new RegExp(`denied read of ${ctx.world.home}:`));
+    t.type('y\r');
+    expect(await t.exit).toBe(0);
+    const draft = join(ctx.world.root, 'config', 'nono', 'profiles', 'default-draft.json');
+    const profile = JSON.parse(readFileSync(draft, 'utf8')) as { filesystem: { read: string[] } };
+    expect(profile.filesystem.read).toEqual([join(ctx.world.home, 'settings.ini')]);
+  });
+
   it("records a detached session's denials: logs --denials, the count in ps, the audit log and stop", async () => {
     const started = await runCli(['run', '--name', 'quiet-agent', '--detached', '--', 'sh', '-c', 'cat ~/.ssh/id_rsa; cat /no/such/file; exec sleep 1000'], ctx.world);
     expect(started.code).toBe(0);
