@@ -16,7 +16,7 @@ export interface DenialCandidate {
 // recorder keeps it only if the path exists on the host.
 const ERROR = /Permission denied|Read-only file system|Operation not permitted|No such file or directory/i;
 // Python and Node: "PermissionError: [Errno 13] Permission denied: '/x'", "EACCES: permission denied, open '/x'"
-const QUOTED_FORM = /(?:Permission denied|permission denied, \w+|Read-only file system|read-only file system, \w+|No such file or directory|no such file or directory, \w+): '([^']+)'/g;
+const QUOTED_FORM = /(?:Permission denied|Read-only file system|No such file or directory)(?:: |, \w+ )'([^']+)'/gi;
 const WRITE_HINT = /cannot (?:create|remove|touch|make|move)|Read-only|read-only|EROFS|open.*(?:w|a)\b|mkdir|unlink|rename|write/i;
 const MISSING = /No such file|no such file/;
 // Colours, cursor moves and title strings a terminal session mixes into its lines.
@@ -36,7 +36,13 @@ export class DenialScanner {
 
   /** Takes a chunk of one stream's output and returns the candidates its complete lines name. */
   feed(stream: string, data: Buffer): DenialCandidate[] {
-    const lines = ((this.partial.get(stream) ?? '') + data.toString('utf8')).split(/\r?\n|\r/);
+    const text = (this.partial.get(stream) ?? '') + data.toString('utf8');
+    // Most output names no error: only its unfinished last line is kept, unsplit.
+    if (!ERROR.test(text)) {
+      this.partial.set(stream, text.slice(Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r')) + 1).slice(-MAX_LINE));
+      return [];
+    }
+    const lines = text.split(/\r?\n|\r/);
     this.partial.set(stream, lines.pop()!.slice(-MAX_LINE));
     return lines.flatMap((line) => this.scanLine(line));
   }
