@@ -84,4 +84,53 @@ describe('nono learn', () => {
     expect(cut.stdout).toMatch(/^partial: timeout after 1 s/m);
     expect(cut.stdout).toMatch(/config\.toml/);
   });
+
+  it('prints text and --json from one model: the same precise grants, the network in both, never the whole home', async () => {
+    // As after npm's first run: its log directory exists, and each run adds a log file to it.
+    mkdirSync(join(ctx.world.home, '.npm', '_logs'), { recursive: true });
+    writeFileSync(
+      join(project(), 'npm-like.sh'),
+      [
+        'set -e',
+        // A temporary file made and removed in ~ (a lock, an atomic write): no reason to grant ~.
+        'echo x > ~/.npm-like-lock.$$ && rm ~/.npm-like-lock.$$',
+        'echo log > ~/.npm/_logs/debug-$$.log',
+        'ls ~ > /dev/null',
+        'cat ~/.config/tool/config.toml > /dev/null',
+        `python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1); s.close()'`,
+        `exec 3<>/dev/tcp/127.0.0.1/${(server.address() as AddressInfo).port} && cat <&3`,
+      ].join('\n'),
+    );
+    const json = await cli(['learn', '--yes', '--json', '--', 'bash', 'npm-like.sh']);
+    expect(json.code, json.stderr).toBe(0);
+    const output = JSON.parse(json.stdout) as {
+      filesystem?: Record<string, string[]>;
+      workdir?: { access: string };
+      learned: { grants: { path: string; access: string; proposed: boolean }[]; network: { outbound: { address: string; port: number }[]; listening: { address: string; port: number }[] } };
+    };
+    const proposed = [...Object.values(output.filesystem ?? {}).flat(), ...(output.workdir ? ['$WORKDIR'] : [])];
+    expect(proposed).toContain('~/.npm/_logs');
+    expect(proposed).toContain('~/.config/tool/config.toml');
+    expect(proposed).not.toContain('~');
+    expect(output.learned.network.outbound).toEqual([expect.objectContaining({ address: '127.0.0.1', port: (server.address() as AddressInfo).port })]);
+    expect(output.learned.network.listening).toEqual([expect.objectContaining({ address: '127.0.0.1' })]);
+    // What the fragment proposes is what the report lists as proposed, no more and no less.
+    expect(output.learned.grants.filter((g) => g.proposed).map((g) => g.path).sort()).toEqual([...proposed].sort());
+
+    const text = await cli(['learn', '--yes', '--', 'bash', 'npm-like.sh']);
+    expect(text.code, text.stderr).toBe(0);
+    const listed = [...text.stdout.matchAll(/^ {2}(\S+)/gm)].map((m) => m[1]!);
+    // The text writes the working directory as ./ where the profile writes $WORKDIR.
+    for (const path of proposed) expect(listed).toContain(path.replace(/^\$WORKDIR/, '.'));
+    expect(text.stdout).not.toMatch(/^ {2}~ /m);
+    expect(text.stdout).toMatch(/OUTBOUND NETWORK\n\s+.*127\.0\.0\.1:\d+ tcp/);
+    expect(text.stdout).toMatch(/LISTENING PORTS\n\s+127\.0\.0\.1:\d+ tcp/);
+
+    // Even a fragment edited to grant the home directory is not drafted into a profile.
+    const edited = join(ctx.world.root, 'home-grant.json');
+    writeFileSync(edited, JSON.stringify({ filesystem: { read: ['~'] } }));
+    const init = await cli(['profile', 'init', 'whole-home', '--from-learn', edited]);
+    expect(init.code).not.toBe(0);
+    expect(init.stderr).toMatch(/whole home/);
+  });
 });

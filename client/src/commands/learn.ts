@@ -35,7 +35,7 @@ export function registerLearn(program: Command): void {
     .option('--timeout <seconds>', 'stop the command after this long; results are labelled partial', (v) => Number.parseFloat(v))
     .option('--no-rdns', 'make no DNS queries to name the hosts it connected to')
     .option('-y, --yes', 'do not ask before running the command unsandboxed')
-    .option('--json', 'print a profile fragment (for nono profile init --from-learn)')
+    .option('--json', 'print a profile fragment (for nono profile init --from-learn) with the full report under learned')
     .action(async (argv: string[], options: LearnFlags) => {
       if (options.timeout !== undefined && !(options.timeout > 0)) {
         reportError(new Error(`--timeout ${options.timeout} is not a positive number of seconds`), options.json === true);
@@ -51,7 +51,7 @@ export function registerLearn(program: Command): void {
       process.exitCode = await withDaemon(options.json, async (client) => {
         const env = process.env as Record<string, string>;
         // Loaded here, not at start-up: the tracer is as big as the rest of the CLI together.
-        const { learn, toProfileFragment } = await import('@nono/daemon/learn');
+        const { learn, learnOutput } = await import('@nono/daemon/learn');
         const { plan } = await client.call('policy.show', { cwd: process.cwd(), env, profile });
         const result = await learn(argv, {
           cwd: process.cwd(),
@@ -64,11 +64,11 @@ export function registerLearn(program: Command): void {
           // With --json stdout is the fragment, so the command's own output goes to stderr.
           onOutput: (stream, chunk) => (stream === 'stdout' && !options.json ? process.stdout : process.stderr).write(chunk),
         });
-        const home = env.HOME ?? homedir();
+        const output = learnOutput(result, { home: env.HOME ?? homedir(), workdir: process.cwd() });
         if (options.json) {
           if (result.partial) process.stderr.write(`nono learn: partial (${result.reason ?? 'cut short'}): the fragment holds only what was seen until then\n`);
-          printJson(toProfileFragment(result, { home, workdir: process.cwd() }));
-        } else printLearnReport(result, { home, profile });
+          printJson(output);
+        } else printLearnReport(output, { profile });
         return 0;
       });
     });

@@ -1,6 +1,8 @@
-// `nono logs NAME [-f] [--tail N]`: a session's recorded output, and with -f what follows.
+// `nono logs NAME [-f] [--tail N]`: a session's recorded output, and with -f what follows;
+// --net and --denials show what the proxy and the sandbox refused instead.
 import type { Command } from 'commander';
 import { NonoError } from '@nono/shared/protocol/errors';
+import { fileDenials } from '../output/denial-footer.js';
 import { withDaemon } from './call-daemon.js';
 
 export function registerLogs(program: Command): void {
@@ -11,8 +13,15 @@ export function registerLogs(program: Command): void {
     .option('-f, --follow', 'keep printing output until the session ends')
     .option('-n, --tail <lines>', 'only the last N lines')
     .option('--net', "the network proxy's decisions instead of the output")
-    .action(async (ref: string, options: { follow?: boolean; tail?: string; net?: boolean }) => {
+    .option('--denials', 'the file accesses the sandbox refused (from the audit log) instead of the output')
+    .action(async (ref: string, options: { follow?: boolean; tail?: string; net?: boolean; denials?: boolean }) => {
       process.exitCode = await withDaemon(false, async (client) => {
+        if (options.denials) {
+          const denials = await fileDenials(client, ref);
+          for (const d of denials) process.stdout.write(`${d.op.toUpperCase().padEnd(5)}  ${d.path}  ${d.rule}: ${d.reason}\n`);
+          if (denials.length === 0) process.stderr.write(`nono: no file denials recorded for ${ref}\n`);
+          return 0;
+        }
         const tail = options.tail === undefined ? undefined : Number(options.tail);
         if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) {
           throw new NonoError('INVALID_PARAMS', `--tail ${options.tail}: give a whole number of lines`);

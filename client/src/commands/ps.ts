@@ -59,8 +59,8 @@ export function registerPs(program: Command): void {
           return 0;
         }
         const out = process.stdout;
-        const rows = sessions.map((s) => [s.name, s.id, stateOf(s), String(s.clients), s.profile ?? '-', usageOf(s), limitsOf(s), ago(s.startedAt)]);
-        const header = ['NAME', 'ID', 'STATE', 'CLIENTS', 'PROFILE', 'CPU MEM PROCS', 'LIMITS', 'STARTED', 'COMMAND'];
+        const rows = sessions.map((s) => [s.name, s.id, stateOf(s), String(s.clients), s.profile ?? '-', String(s.denials), usageOf(s), limitsOf(s), ago(s.startedAt)]);
+        const header = ['NAME', 'ID', 'STATE', 'CLIENTS', 'PROFILE', 'DENIED', 'CPU MEM PROCS', 'LIMITS', 'STARTED', 'COMMAND'];
         const widths = header.slice(0, -1).map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
         // On a terminal the command takes what the other columns leave of the line.
         const left = widths.reduce((sum, w) => sum + w + 2, 0);

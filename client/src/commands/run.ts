@@ -10,7 +10,6 @@ import { formatPlan, withheldNames } from '../output/format-plan.js';
 import { describeError, reportError } from '../output/report-error.js';
 import { reportDenials } from '../output/denial-footer.js';
 import { formatQuarantine } from '../output/quarantine-footer.js';
-import { DenialScanner } from '../output/denial-scanner.js';
 import { TerminalRelay } from '../terminal/attached-session.js';
 import { addPolicyFlags, policyRequest, type PolicyFlags } from './policy-flags.js';
 
@@ -98,8 +97,6 @@ export async function run(argv: string[], options: RunOptions): Promise<number> 
     return EXIT_SETUP_FAILED;
   }
   const relay = interactive ? new TerminalRelay(client, false) : undefined;
-  const scanner = new DenialScanner();
-  if (!options.json) client.on('session.output', (out) => scanner.feedBase64(out.data));
   let quarantined: QuarantineFinding[] = [];
   client.on('session.exit', (exit) => (quarantined = exit.quarantined ?? []));
   const pipes = interactive || options.detached || options.dryRun ? undefined : relayPipes(client, options.json === true);
@@ -142,9 +139,7 @@ export async function run(argv: string[], options: RunOptions): Promise<number> 
   const code = relay ? await relay.start(id, name, null) : await pipes!(id);
   process.stderr.write(formatQuarantine(quarantined));
   if (!options.json) {
-    await reportDenials(client, { id, name, profile: result.plan.profile, proxied: result.plan.network === 'proxied' }, policyRequest(options), scanner.candidates()).catch(
-      () => undefined,
-    );
+    await reportDenials(client, { id, name, profile: result.plan.profile, proxied: result.plan.network === 'proxied' }).catch(() => undefined);
     await reportSnapshots(client, id, name).catch(() => undefined);
   }
   process.exit(code);

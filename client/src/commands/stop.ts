@@ -1,6 +1,7 @@
-// `nono stop NAME`: end a session's whole process tree.
+// `nono stop NAME`: end a session's whole process tree, and say what the sandbox refused it.
 import type { Command } from 'commander';
 import { NonoError } from '@nono/shared/protocol/errors';
+import { fileDenialLine, fileDenials } from '../output/denial-footer.js';
 import { printJson, withDaemon } from './call-daemon.js';
 
 export function registerStop(program: Command): void {
@@ -19,7 +20,10 @@ export function registerStop(program: Command): void {
         }
         const { session } = await client.call('session.stop', { session: ref, force: options.force === true, timeoutMs: Math.round(seconds * 1000) });
         if (options.json) printJson(session);
-        else process.stdout.write(`stopped ${session.name} (${session.state}, code ${session.exitCode})\n`);
+        else {
+          process.stdout.write(`stopped ${session.name} (${session.state}, code ${session.exitCode})\n`);
+          for (const denial of await fileDenials(client, session.id)) process.stderr.write(fileDenialLine(denial));
+        }
         return 0;
       });
     });

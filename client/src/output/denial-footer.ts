@@ -1,31 +1,37 @@
 // After a sandboxed run: what the sandbox refused, so a user sees why a tool failed instead of
 // guessing. Network denials come from the audit log, split by whether an allow rule would change
 // them (an allowed host that does not resolve or refuses the connection is no denial, and gets no
-// rule suggested); filesystem ones from the errors the programs printed, confirmed by the policy.
+// rule suggested); filesystem ones too (fs.deny: the daemon reads the errors the programs printed
+// and confirms each against the session's policy).
 // On a terminal nono offers a draft profile that allows them; nothing is widened silently: the
 // draft is a new profile the user must choose.
-import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { read } from 'read';
-import type { ParamsOf } from '@nono/shared';
 import type { NonoClient } from '../index.js';
-import type { DenialCandidate } from './denial-scanner.js';
 import { dim } from './style.js';
 
-interface FileDenial extends DenialCandidate {
+export interface FileDenial {
+  path: string;
+  op: 'read' | 'write';
+  rule: string;
   reason: string;
   /** A protected path (credentials, nono's own): never offered for a draft. */
   protectedPath: boolean;
 }
 
-async function confirmedFileDenials(client: NonoClient, request: ParamsOf<'policy.why'>, candidates: DenialCandidate[]): Promise<FileDenial[]> {
-  const denials: FileDenial[] = [];
-  for (const candidate of candidates) {
-    const verdict = await client.call('policy.why', { ...request, path: candidate.path, op: candidate.op }).catch(() => undefined);
-    if (verdict?.status !== 'BLOCKED' || (candidate.missing && !existsSync(verdict.target))) continue;
-    denials.push({ ...candidate, path: verdict.target, reason: verdict.reason, protectedPath: verdict.group !== null || /protected|nono's/.test(verdict.reason) });
-  }
-  return denials;
+/** The file denials the daemon recorded for a session (fs.deny), oldest first. */
+export async function fileDenials(client: NonoClient, session: string): Promise<FileDenial[]> {
+  const { events } = await client.call('audit.list', { session, kind: ['fs.deny'], limit: 1000 });
+  return events.map(({ payload }) => ({
+    path: String(payload.path),
+    op: payload.op === 'write' ? 'write' : 'read',
+    rule: String(payload.rule),
+    reason: String(payload.reason),
+    protectedPath: payload.protected === true,
+  }));
 }
+
+export const fileDenialLine = (file: FileDenial): string => `nono: the sandbox denied ${file.op} of ${file.path}: ${file.reason}\n`;
 
 interface NetworkReport {
   /** Hosts a rule would let through, each with that rule and how often it was refused. */
@@ -66,20 +72,17 @@ function writeNetworkReport(err: NodeJS.WriteStream, report: NetworkReport, sess
   for (const [what, n] of report.failed) err.write(`nono: not a policy denial${times(n)}: ${what}\n`);
 }
 
-export async function reportDenials(
-  client: NonoClient,
-  session: { id: string; name: string; profile: string; proxied: boolean },
-  request: ParamsOf<'policy.why'>,
-  candidates: DenialCandidate[],
-): Promise<void> {
+export async function reportDenials(client: NonoClient, session: { id: string; name: string; profile: string; proxied: boolean }): Promise<void> {
   const network: NetworkReport = session.proxied ? await networkReport(client, session.id) : { fixable: new Map(), final: new Map(), failed: new Map() };
-  const files = await confirmedFileDenials(client, request, candidates);
+  const files = await fileDenials(client, session.id);
   const hosts = network.fixable;
   if (hosts.size === 0 && network.final.size === 0 && network.failed.size === 0 && files.length === 0) return;
   const err = process.stderr;
   writeNetworkReport(err, network, session.name);
-  for (const file of files) err.write(`nono: the sandbox denied ${file.op} of ${file.path}: ${file.reason}\n`);
-  const grantable = files.filter((f) => !f.protectedPath);
+  for (const file of files) err.write(fileDenialLine(file));
+  // A listing of ~ (or / above it) refused is no reason to draft read of every secret in it.
+  const home = process.env.HOME ?? homedir();
+  const grantable = files.filter((f) => !f.protectedPath && !(f.path === home || home.startsWith(`${f.path === '/' ? '' : f.path}/`)));
   if (process.stdin.isTTY !== true || err.isTTY !== true || (hosts.size === 0 && grantable.length === 0)) return;
   const draft = `${session.profile.replace(/[^A-Za-z0-9._-]/g, '-')}-draft`;
   const answer = await read({ prompt: `Write a draft profile ${draft} (extends ${session.profile}) allowing these? [y/N] `, output: err }).catch(() => '');

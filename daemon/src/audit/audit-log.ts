@@ -8,11 +8,11 @@ import { NonoError } from '@nono/shared';
 import type Database from 'better-sqlite3';
 import { ensureAuditSchema } from './audit-schema.js';
 import { exportEvents, type ExportFormat, type ExportResult } from './audit-export.js';
-import { listEvents, showEvent, type AuditEvent, type ListFilter } from './audit-query.js';
+import { countEvents, listEvents, showEvent, type AuditEvent, type ListFilter } from './audit-query.js';
 import { canonicalPayload, canonicalSession, GENESIS_HASH, rowHash } from './canonical-encoding.js';
 import { verifyChain, type VerifyOptions, type VerifyResult } from './chain-verify.js';
 import { checkpointNewestRow, readAnchor, type Checkpoint, type CheckpointSigner } from './checkpoints.js';
-import { isAuditKind, type AuditInput } from './event-kinds.js';
+import { isAuditKind, type AuditInput, type AuditKind } from './event-kinds.js';
 import { pruneHead, type PruneOptions, type PruneResult } from './retention.js';
 
 export interface AuditLogOptions {
@@ -144,6 +144,11 @@ export class AuditLog {
   list(filter: ListFilter = {}): AuditEvent[] {
     this.flush();
     return listEvents(this.db, filter);
+  }
+
+  count(session: string, kind: AuditKind): number {
+    this.flush();
+    return countEvents(this.db, session, kind);
   }
 
   show(seq: number): AuditEvent | undefined {

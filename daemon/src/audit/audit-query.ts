@@ -83,3 +83,8 @@ export function showEvent(db: Database.Database, seq: number): AuditEvent | unde
   const row = db.prepare(`SELECT ${ROW_COLUMNS} FROM audit_events WHERE seq = ?`).raw().get(seq) as RawRow | undefined;
   return row && toEvent(row);
 }
+
+/** How many events a session has of a kind, for counts shown beside each session (`nono ps`). */
+export function countEvents(db: Database.Database, session: string, kind: string): number {
+  return (db.prepare('SELECT count(*) FROM audit_events WHERE session = ? AND kind = ?').pluck().get(session, kind) as number) ?? 0;
+}

@@ -19,6 +19,7 @@ export const AUDIT_KINDS = [
   'trust.override',
   'rpc.auth_failure',
   'policy.refusal',
+  'fs.deny',
   'sandbox.quarantine',
   'audit.prune',
 ] as const;
@@ -60,6 +61,8 @@ export interface AuditPayloads {
   'trust.override': Open<{ path: string; reason: string }>;
   'rpc.auth_failure': Open<{ peer: string; reason: string }>;
   'policy.refusal': Open<{ rule: string; reason: string }>;
+  /** A file access a program in the session reported failing, confirmed against the session's plan. */
+  'fs.deny': Open<{ path: string; op: 'read' | 'write'; rule: string; reason: string; protected: boolean }>;
   /** What a session planted for the host to run later, moved aside (or set-id bits stripped) when it ended. */
   'sandbox.quarantine': Open<{ kind: string; path: string; reason: string }>;
   /** Written by the log itself after retention removed rows from the head. */

@@ -74,6 +74,15 @@ function isCovered(need: LearnedPath, existing: ExistingGrant[]): boolean {
   });
 }
 
+/**
+ * A draft never grants a whole home directory (nor / or /home above it): a listing of ~ or a
+ * lock file made and removed there would otherwise become read or write of every secret in it.
+ */
+function withheldBecause(path: string, isDir: boolean, homes: Set<string>): string | null {
+  if (!isDir || ![...homes].some((home) => isWithin(home, path))) return null;
+  return homes.has(path) ? 'the whole home directory; the entries it needs are listed instead' : `above the home directory`;
+}
+
 /** Every directory above the given paths. */
 function ancestorsOf(paths: string[]): Set<string> {
   const ancestors = new Set<string>();
@@ -104,6 +113,7 @@ export function proposeGrants(ledger: AccessLedger, context: ProposalContext): P
     canonical.set(real, { flags: (known?.flags ?? 0) | flags, system: isSystem });
   }
 
+  const homes = new Set([context.home, canonicalOrLexical(context.home)]);
   const needs: LearnedPath[] = [];
   for (const [path, { flags, system: isSystem }] of canonical) {
     const access = accessOf(flags);
@@ -111,7 +121,7 @@ export function proposeGrants(ledger: AccessLedger, context: ProposalContext): P
     const stats = access === null ? undefined : statIfVisible(path);
     if (access === null || !stats) continue;
     const statOnly = (flags & (Touch.READ | Touch.WRITE | Touch.LIST | Touch.DIR_WRITE)) === 0;
-    needs.push({ path, access, kind: stats.isDirectory() ? 'dir' : 'file', paths: 1, statOnly, system: isSystem });
+    needs.push({ path, access, kind: stats.isDirectory() ? 'dir' : 'file', paths: 1, statOnly, system: isSystem, withheld: withheldBecause(path, stats.isDirectory(), homes) });
   }
 
   const ancestors = ancestorsOf([...needs.map((n) => n.path), ...context.existing.map((r) => r.path)]);

@@ -10,7 +10,7 @@ import { proposeGrants } from './grant-proposal.js';
 import { traceCommand, type TraceOptions } from './strace-runner.js';
 import { analyzeTraceFile, type TraceAnalysis } from './trace-analysis.js';
 
-export { toProfileFragment, type ExistingGrant, type LearnCounts, type LearnedPath, type LearnResult } from './learn-result.js';
+export { learnOutput, type ExistingGrant, type LearnCounts, type LearnedPath, type LearnOutput, type LearnReport, type LearnResult, type ReportedGrant } from './learn-result.js';
 export type { ListeningPort, NetworkObservations, OutboundConnection } from './network-summary.js';
 export { analyzeTraceFile, TraceAnalyzer, type TraceAnalysis } from './trace-analysis.js';
 export { parseSyscallLine, TraceParser, type SyscallEvent } from './trace-parser.js';

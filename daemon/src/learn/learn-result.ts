@@ -22,6 +22,11 @@ export interface LearnedPath {
   statOnly: boolean;
   /** A system path, listed only when asked for all. */
   system: boolean;
+  /**
+   * Why it is listed but never proposed (a whole home directory, or a directory above it), or
+   * null. Nothing is folded into it: the entries under it stay listed one by one.
+   */
+  withheld: string | null;
 }
 
 export interface LearnCounts {
@@ -62,15 +67,43 @@ function within(path: string, root: string): string | null {
   return root !== '/' && path.startsWith(`${root}/`) ? path.slice(root.length + 1) : null;
 }
 
+/** A grant as both outputs show it: written as in a profile, and whether the profile gets it. */
+export interface ReportedGrant extends Omit<LearnedPath, 'path'> {
+  /** $WORKDIR/…, ~/… or absolute, as the profile writes it. */
+  path: string;
+  /** In the profile fragment; false for looked-at-only paths and withheld ones. */
+  proposed: boolean;
+}
+
+/** Everything learn found, in the spellings the profile uses: what the text output prints. */
+export interface LearnReport {
+  command: string[];
+  exitCode: number | null;
+  signal: string | null;
+  partial: boolean;
+  reason: string | null;
+  grants: ReportedGrant[];
+  missing: string[];
+  counts: LearnCounts;
+  network: NetworkObservations;
+}
+
+/**
+ * `nono learn --json`: the profile fragment, and under `learned` the report both outputs are
+ * printed from (profile init --from-learn ignores it), so the text says exactly what the
+ * fragment grants.
+ */
+export type LearnOutput = Profile & { learned: LearnReport };
+
 /**
  * The learned grants as a profile (validated by the profile schema), paths written as
  * $WORKDIR/… and ~/… so the profile works from another checkout or for another user. The
  * working directory itself becomes workdir.access.
  */
-export function toProfileFragment(result: LearnResult, context: { home: string; workdir?: string }): Profile {
+export function learnOutput(result: LearnResult, context: { home: string; workdir?: string }): LearnOutput {
   const portable = (path: string): string => {
     const inWorkdir = context.workdir ? within(path, context.workdir) : null;
-    if (inWorkdir !== null) return `$WORKDIR/${inWorkdir}`;
+    if (inWorkdir !== null) return inWorkdir === '' ? '$WORKDIR' : `$WORKDIR/${inWorkdir}`;
     const inHome = within(path, context.home);
     if (inHome !== null) return inHome === '' ? '~' : `~/${inHome}`;
     return path;
@@ -79,8 +112,11 @@ export function toProfileFragment(result: LearnResult, context: { home: string; 
   const add = (key: FilesystemKey, path: string) => (filesystem[key] ??= []).push(path);
   const description = `Learned from: ${result.command.join(' ')}`;
   const profile: Profile = { meta: { description: description.length > 200 ? `${description.slice(0, 199)}…` : description } };
+  const grants: ReportedGrant[] = [];
   for (const grant of result.paths) {
-    if (grant.statOnly) continue;
+    const proposed = !grant.statOnly && grant.withheld === null;
+    grants.push({ ...grant, path: portable(grant.path), proposed });
+    if (!proposed) continue;
     if (grant.kind === 'dir' && context.workdir && grant.path === context.workdir) profile.workdir = { access: grant.access };
     else add(KEYS[grant.kind][grant.access], portable(grant.path));
   }
@@ -91,5 +127,7 @@ export function toProfileFragment(result: LearnResult, context: { home: string; 
   const named = result.network.outbound.filter((c) => c.host && (c.hostSource === 'hosts' || c.hostSource === 'dns')).map((c) => c.host!);
   const domains = [...new Set([...result.network.dnsNames, ...named])].filter((name) => name !== 'localhost' && !loopbackNames.has(name)).sort();
   if (domains.length > 0) profile.network = { allow_domain: domains };
-  return profile;
+  const { command, exitCode, signal, partial, reason, counts, network } = result;
+  const learned = { command, exitCode, signal, partial, reason, grants, missing: result.missing.map(portable), counts, network };
+  return { ...profile, learned };
 }

@@ -36,7 +36,7 @@ function absorb(grants: Map<string, LearnedPath>): void {
   for (const grant of [...grants.values()]) {
     for (let dir = dirname(grant.path); ; dir = dirname(dir)) {
       const holder = grants.get(dir);
-      if (holder && holder.kind === 'dir' && !holder.statOnly && covers(holder.access, grant.access)) {
+      if (holder && holder.kind === 'dir' && !holder.statOnly && holder.withheld === null && covers(holder.access, grant.access)) {
         holder.paths += grant.paths;
         grants.delete(grant.path);
         break;
@@ -67,7 +67,7 @@ function collapse(grants: Map<string, LearnedPath>, roots: Set<string>): void {
       const parent = dirname(children[0]!.path);
       if (children.length < COLLAPSE_AT || roots.has(parent)) continue;
       const held = grants.get(parent);
-      const merged: LearnedPath = { path: parent, access: children[0]!.access, kind: 'dir', paths: 0, statOnly: false, system: true };
+      const merged: LearnedPath = { path: parent, access: children[0]!.access, kind: 'dir', paths: 0, statOnly: false, system: true, withheld: null };
       if (held) {
         merged.paths = held.paths;
         merged.system = held.system;

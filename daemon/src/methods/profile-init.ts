@@ -20,6 +20,31 @@ const FULL_TEMPLATE = {
   require_full_isolation: false,
 };
 
+/** A home directory or a directory above one, as a profile may spell it. */
+function isWholeHome(path: string, daemonHome: string): boolean {
+  const trimmed = path.replace(/\/+$/, '') || '/';
+  if (['~', '$HOME', '${HOME}', '/', '/home', '/root'].includes(trimmed) || /^\/home\/[^/]+$/.test(trimmed)) return true;
+  return trimmed.startsWith('/') && (daemonHome === trimmed || daemonHome.startsWith(`${trimmed}/`));
+}
+
+/**
+ * A draft (from learn, or from a session's denials) never grants a whole home directory: one
+ * listing of ~ would otherwise hand the agent every secret in it.
+ */
+function refuseWholeHome(fragment: Record<string, unknown>, file: string, daemonHome: string): void {
+  const filesystem = fragment.filesystem;
+  if (filesystem === null || typeof filesystem !== 'object') return;
+  for (const [key, value] of Object.entries(filesystem)) {
+    const home = Array.isArray(value) ? value.find((path): path is string => typeof path === 'string' && isWholeHome(path, daemonHome)) : undefined;
+    if (home !== undefined && key !== 'deny') {
+      throw new NonoError('PROFILE_INVALID', `${file}: filesystem.${key} grants ${home}, a whole home directory, which a draft never does; list the entries under it that are needed`, {
+        file,
+        key: `filesystem.${key}`,
+      });
+    }
+  }
+}
+
 export const profileInit: MethodHandler<'profile.init'> = async (params, ctx) => {
   const { policy, paths } = ctx.services;
   const base = params.extends ?? 'default';
@@ -30,13 +55,15 @@ export const profileInit: MethodHandler<'profile.init'> = async (params, ctx) =>
     throw new NonoError('PROFILE_EXISTS', `${file} already exists; edit it, or pass --force to replace it`, { file });
   }
   const learned = params.fromLearn?.fragment ?? {};
+  if (params.fromLearn) refuseWholeHome(learned, params.fromLearn.file, policy.daemonHome);
   const description = params.description ?? (params.fromLearn ? `${params.name}: learned from ${params.fromLearn.file}` : `${params.name}: extends ${base}`);
   const profile = {
     extends: base,
     meta: { name: params.name, version: '1', description },
     groups: { include: params.groups ?? [] },
     ...(params.full ? FULL_TEMPLATE : { filesystem: { read: [], allow: [] }, workdir: { access: 'readwrite' } }),
-    ...Object.fromEntries(Object.entries(learned).filter(([key]) => key !== 'meta' && key !== 'extends')),
+    // `learned` is learn's report, printed as text; the profile takes only the grants.
+    ...Object.fromEntries(Object.entries(learned).filter(([key]) => key !== 'meta' && key !== 'extends' && key !== 'learned')),
   };
   const problem = profileProblems(profile)[0];
   if (problem && params.fromLearn) {

@@ -18,7 +18,7 @@ export const sessionAttach: MethodHandler<'session.attach'> = async (params, ctx
   const snapshot = params.replay === false ? null : await session.snapshot();
   if (snapshot?.alternate) session.nudge();
   return {
-    session: summaryOf(session, store),
+    session: summaryOf(session, store, ctx.services.sessions.denialCount(session.id)),
     screen: snapshot ? Buffer.from(snapshot.data).toString('base64') : null,
     size: session.size,
   };

@@ -7,7 +7,7 @@ export const sessionInspect: MethodHandler<'session.inspect'> = async (params, c
   const { sessions, store } = ctx.services;
   const { row, session } = sessions.lookup(params.session);
   return {
-    session: summarize(row, session),
+    session: summarize(row, session, sessions.denialCount(row.id)),
     plan: session?.plan ?? store.plan(row.id) ?? null,
     log: join(sessions.logDir, `${row.id}.log`),
   };

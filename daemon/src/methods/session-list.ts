@@ -11,5 +11,5 @@ export const sessionList: MethodHandler<'session.list'> = async (params, ctx) =>
   const since = Date.now() - RECENT_MS;
   const shown = (row: { id: string; endedAt: string | null }): boolean =>
     params.all === true || (row.endedAt === null && sessions.get(row.id) !== undefined) || (row.endedAt !== null && Date.parse(row.endedAt) >= since);
-  return { sessions: store.list().filter(shown).map((row) => summarize(row, sessions.get(row.id))) };
+  return { sessions: store.list().filter(shown).map((row) => summarize(row, sessions.get(row.id), sessions.denialCount(row.id))) };
 };

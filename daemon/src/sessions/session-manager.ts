@@ -12,6 +12,7 @@ import { launchOnPipes, launchOnPty, type LaunchOptions, type SandboxProcess } f
 import { randomSessionName } from './session-names.js';
 import { createStatePaths } from './state-paths.js';
 import { Session, type SessionClient } from './session.js';
+import { DenialRecorder } from './denial-recorder.js';
 import { OutputLog, removeLog } from './output-log.js';
 import { userProcessCount } from './process-tree.js';
 import type { SnapshotService } from '../snapshots/snapshot-service.js';
@@ -150,6 +151,7 @@ export class SessionManager {
       log: this.options.log.child({ session: id, name }),
       privateTmp,
       output: OutputLog.forSession(this.logDir, id),
+      denials: new DenialRecorder(id, plan, params.env.HOME?.startsWith('/') ? params.env.HOME : this.options.policy.daemonHome, (event) => audit.record(event)),
       terminal,
       persistent: params.name !== undefined || params.detached === true || terminal !== null,
       sweep: () => guard.finish(),
@@ -280,6 +282,11 @@ export class SessionManager {
   }
 
   /** A session this daemon ran, by exact id. */
+  /** The file denials recorded for a session, as `ps` counts them. */
+  denialCount(id: string): number {
+    return this.options.audit.log.count(id, 'fs.deny');
+  }
+
   get(id: string): Session | undefined {
     return this.sessions.get(id);
   }

@@ -4,7 +4,8 @@ import type { SessionSummary } from '@nono/shared';
 import type { SessionRow, SessionStore } from '../store/session-store.js';
 import type { Session } from './session.js';
 
-export function summarize(row: SessionRow, session: Session | undefined): SessionSummary {
+/** `denials`: the file denials recorded for it (fs.deny in the audit log). */
+export function summarize(row: SessionRow, session: Session | undefined, denials: number): SessionSummary {
   return {
     ...row,
     ...(session ? { state: session.state, exitCode: session.exitCode, endedAt: session.endedAt, pid: session.pid } : {}),
@@ -12,10 +13,11 @@ export function summarize(row: SessionRow, session: Session | undefined): Sessio
     profile: session?.plan.profile ?? row.profile,
     limits: session?.plan.limits ?? row.limits,
     usage: session?.usage() ?? null,
+    denials,
   };
 }
 
-export function summaryOf(session: Session, store: SessionStore): SessionSummary {
+export function summaryOf(session: Session, store: SessionStore, denials: number): SessionSummary {
   const row = store.row(session.id);
   return summarize(
     row ?? {
@@ -32,5 +34,6 @@ export function summaryOf(session: Session, store: SessionStore): SessionSummary
       limits: session.plan.limits,
     },
     session,
+    denials,
   );
 }

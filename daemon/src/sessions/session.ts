@@ -59,6 +59,8 @@ export interface SessionOptions {
   sweep?: () => SweepFinding[];
   /** The audit log: clients coming and going, and how the session ended. */
   record?: (event: AuditInput) => void;
+  /** Reads the output for file denials the programs report, attached or not. */
+  denials?: { feed(stream: OutputStream, data: Buffer): void; finish(): void };
 }
 
 export class Session {
@@ -139,6 +141,7 @@ export class Session {
     this.pending = undefined;
     const data = pending.chunks.length === 1 ? pending.chunks[0]! : Buffer.concat(pending.chunks);
     this.options.output.append(data);
+    this.options.denials?.feed(pending.stream, data);
     this.screen?.write(data);
     const params = { session: this.id, seq: this.seq++, stream: pending.stream, data: data.toString('base64') };
     for (const [client, attachment] of this.attachments) {
@@ -198,6 +201,8 @@ export class Session {
   exited(code: number | null, signal: number | null): void {
     if (!this.live) return;
     this.flushOutput();
+    // Recorded before anyone hears of the exit, so a client reading them then finds them all.
+    this.options.denials?.finish();
     this.exitCode = exitCodeFor(code, signal);
     this.state = 'exited';
     this.endedAt = new Date().toISOString();

@@ -33,6 +33,7 @@ const ONE_OF_EACH: AuditInput[] = [
   { kind: 'trust.verify', session: 's1', payload: { path: 'CLAUDE.md', result: 'signed' } },
   { kind: 'trust.override', session: 's1', payload: { path: 'AGENTS.md', reason: 'user accepted' } },
   { kind: 'policy.refusal', session: 's1', payload: { rule: 'deny ~/.ssh', reason: 'protected path' } },
+  { kind: 'fs.deny', session: 's1', payload: { path: '/home/u/.ssh/id_rsa', op: 'read', rule: 'deny_credentials', reason: '/home/u/.ssh is kept out by group deny_credentials', protected: true } },
   { kind: 'sandbox.quarantine', session: 's1', payload: { kind: 'git', path: '/w/.git/commondir', movedTo: '/w/.git/commondir.nono-quarantine-s1', reason: 'redirects config' } },
   { kind: 'session.detach', session: 's1', payload: { client: 'tty-1' } },
   { kind: 'session.exit', session: 's1', payload: { code: 0, signal: null, durationMs: 1234 } },

@@ -1,10 +1,10 @@
 // The profile fragment learn proposes: valid against the profile schema, paths written
 // relative to the workdir and home, bare stats left out, host names only where they are real.
 import { describe, expect, it } from 'vitest';
-import { toProfileFragment, type LearnedPath, type LearnResult } from '../../src/learn/index.js';
+import { learnOutput, type LearnedPath, type LearnResult } from '../../src/learn/index.js';
 import { profileProblems } from '../../src/policy/schema-validator.js';
 
-const grant = (path: string, access: LearnedPath['access'], kind: LearnedPath['kind'], statOnly = false): LearnedPath => ({ path, access, kind, paths: 1, statOnly, system: false });
+const grant = (path: string, access: LearnedPath['access'], kind: LearnedPath['kind'], statOnly = false): LearnedPath => ({ path, access, kind, paths: 1, statOnly, system: false, withheld: null });
 
 const result: LearnResult = {
   command: ['npm', 'test'],
@@ -36,8 +36,8 @@ const result: LearnResult = {
   },
 };
 
-describe('toProfileFragment', () => {
-  const fragment = toProfileFragment(result, { home: '/home/u', workdir: '/home/u/proj' });
+describe('learnOutput', () => {
+  const { learned, ...fragment } = learnOutput(result, { home: '/home/u', workdir: '/home/u/proj' });
 
   it('validates against the profile schema', () => {
     expect(profileProblems(fragment)).toEqual([]);
@@ -60,8 +60,29 @@ describe('toProfileFragment', () => {
   });
 
   it('leaves out empty sections', () => {
-    const bare = toProfileFragment({ ...result, paths: [], network: { outbound: [], listening: [], unixSockets: [], dnsNames: [] } }, { home: '/home/u' });
+    const { learned: _report, ...bare } = learnOutput({ ...result, paths: [], network: { outbound: [], listening: [], unixSockets: [], dnsNames: [] } }, { home: '/home/u' });
     expect(bare).toEqual({ meta: { description: 'Learned from: npm test' } });
     expect(profileProblems(bare)).toEqual([]);
+  });
+
+  it("reports every grant in the profile's spelling, marking which the fragment proposes, with the network", () => {
+    expect(learned.grants.map((g) => [g.path, g.proposed])).toEqual([
+      ['~/.npmrc', true],
+      ['~/.cache/npm', true],
+      ['~/.cargo', false],
+      ['$WORKDIR', true],
+      ['~/shared.log', true],
+      ['/opt/tool', true],
+      ['/srv/data/out.bin', true],
+    ]);
+    expect(learned.network.listening).toEqual([{ protocol: 'tcp', address: '127.0.0.1', port: 3000 }]);
+    expect(learned.network.outbound).toHaveLength(3);
+  });
+
+  it('never proposes a withheld grant', () => {
+    const home = { ...grant('/home/u', 'readwrite', 'dir'), withheld: 'the whole home directory' };
+    const { learned: report, ...withHome } = learnOutput({ ...result, paths: [home] }, { home: '/home/u' });
+    expect(withHome.filesystem).toEqual({ unix_socket: ['/run/user/1000/docker.sock'] });
+    expect(report.grants).toEqual([expect.objectContaining({ path: '~', proposed: false })]);
   });
 });

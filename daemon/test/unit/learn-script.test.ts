@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { learn, toProfileFragment, type LearnResult } from '../../src/learn/index.js';
+import { learn, learnOutput, type LearnResult } from '../../src/learn/index.js';
 import { profileProblems } from '../../src/policy/schema-validator.js';
 
 let world: string;
@@ -103,7 +103,7 @@ describe('learn on a script', () => {
   });
 
   it('writes a profile fragment the profile schema accepts', () => {
-    const fragment = toProfileFragment(result, { home: join(world, 'home'), workdir: world });
+    const { learned: _report, ...fragment } = learnOutput(result, { home: join(world, 'home'), workdir: world });
     expect(profileProblems(fragment)).toEqual([]);
     expect(fragment.filesystem).toEqual({
       read: ['$WORKDIR/data'],

@@ -201,6 +201,7 @@ export const SessionSummary = Type.Object({
     ],
     { description: 'For running sessions of this daemon' },
   ),
+  denials: Type.Integer({ description: 'File denials recorded for the session (fs.deny events in the audit log)' }),
 });
 export type SessionSummary = Static<typeof SessionSummary>;
 
