@@ -142,17 +142,29 @@ export class AuditLog {
   }
 
   list(filter: ListFilter = {}): AuditEvent[] {
-    this.flush();
+    this.flushForRead();
     return listEvents(this.db, filter);
   }
 
+  /**
+   * Flushes before a read so the reader sees what it just caused; when the write cannot be made
+   * (a full disk), the events stay queued and the read answers from what is stored.
+   */
+  private flushForRead(): void {
+    try {
+      this.flush();
+    } catch {
+      // Kept in the queue by flush; the next write retries them.
+    }
+  }
+
   count(session: string, kind: AuditKind): number {
-    this.flush();
+    this.flushForRead();
     return countEvents(this.db, session, kind);
   }
 
   show(seq: number): AuditEvent | undefined {
-    this.flush();
+    this.flushForRead();
     return showEvent(this.db, seq);
   }
 

@@ -1,11 +1,10 @@
-// audit.list, audit.show and audit.verify: reading the log. Each flushes first, so what a
-// caller just caused is in what it reads.
+// audit.list, audit.show and audit.verify: reading the log. The log flushes before each read,
+// so what a caller just caused is in what it reads.
 import { NonoError } from '@nono/shared';
 import type { MethodHandler } from './method-table.js';
 
 export const auditList: MethodHandler<'audit.list'> = async (params, ctx) => {
   const { audit, sessions } = ctx.services;
-  audit.log.flush();
   const session = params.session === undefined ? undefined : sessions.lookup(params.session).row.id;
   const events = audit.log.list({
     ...(session !== undefined ? { session } : {}),
@@ -20,7 +19,6 @@ export const auditList: MethodHandler<'audit.list'> = async (params, ctx) => {
 };
 
 export const auditShow: MethodHandler<'audit.show'> = async (params, ctx) => {
-  ctx.services.audit.log.flush();
   const event = ctx.services.audit.log.show(params.seq);
   if (!event) throw new NonoError('INVALID_PARAMS', `no audit event has seq ${params.seq}; nono audit list shows them`, { field: 'seq' });
   return { event };
@@ -28,7 +26,6 @@ export const auditShow: MethodHandler<'audit.show'> = async (params, ctx) => {
 
 export const auditVerify: MethodHandler<'audit.verify'> = async (_params, ctx) => {
   const { audit } = ctx.services;
-  audit.log.flush();
   const { signer, source, trusted } = audit.signing;
   const result = await audit.log.verify(signer ? { expectedPublicKeyPem: trusted } : {});
   const signing = { signedCheckpoints: signer !== undefined, keySource: source?.kind ?? null };

@@ -36,7 +36,6 @@ export const sessionDiff: MethodHandler<'session.diff'> = async (params, ctx) =>
 /** What the end-of-session sweep moved aside, from the audit log (the record of it). */
 function quarantinedBy(session: string, ctx: CallContext): QuarantineFinding[] {
   const { audit } = ctx.services;
-  audit.log.flush();
   return audit.log.list({ session, kind: 'sandbox.quarantine' }).map((event) => {
     const { kind, path, movedTo, reason } = event.payload as QuarantineFinding;
     return { kind, path, reason, ...(movedTo !== undefined ? { movedTo } : {}) };
