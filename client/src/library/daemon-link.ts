@@ -60,8 +60,8 @@ export class DaemonLink {
     const live = this.live ?? (await this.waitForDaemon(method));
     const reply = live.rpc.request(method, params);
     reply.catch(() => undefined);
-    await live.authenticated;
     try {
+      await live.authenticated;
       return await reply;
     } catch (error) {
       // An error the daemon sent carries its kind; one without came from the connection closing.
