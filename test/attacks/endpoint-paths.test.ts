@@ -114,6 +114,13 @@ function suite(as: { uid: number; gid: number } | undefined): void {
     expect(r.stdout + r.stderr).not.toContain(REAL_KEY);
   });
 
+  it('shows the path rules in the plan and in why --host', async () => {
+    const show = await cli(['policy', 'show', 'endpoints']);
+    expect(show.stdout).toMatch(/^Paths +api\.anthropic\.com:443\/v1\/messages, 127\.0\.0\.5:\d+\/v1\/messages, 127\.0\.0\.5:\d+\/org\/\* \(those hosts on these paths only\)$/m);
+    const why = await cli(['why', '-p', 'endpoints', '--host', 'api.anthropic.com', '--json']);
+    expect(why.stdout).toContain('on these paths only: api.anthropic.com:443/v1/messages');
+  });
+
   it('records the refusals in the audit log with the path rule', async () => {
     const audit = await cli(['audit', 'list', '--kind', 'net.deny', '--limit', '1000', '--json']);
     const denials = (JSON.parse(audit.stdout) as { payload: { cause?: string; rule: string } }[]).filter((e) => e.payload.cause === 'path-rule');
