@@ -115,6 +115,30 @@ describe('run --snapshot NAME', () => {
     expect(bare.code, bare.stderr).toBe(0);
   });
 
+  it('gc retention drops unnamed session snapshots and keeps named ones, as it keeps manual ones', async () => {
+    expect((await cli('run', '--snapshot', '--allow-cwd', '--', 'true')).code).toBe(0);
+    expect((await cli('run', '--snapshot=kept-by-name', '--allow-cwd', '--', 'true')).code).toBe(0);
+    const config = join(ctx.world.root, 'config', 'nono', 'config.json');
+    mkdirSync(join(ctx.world.root, 'config', 'nono'), { recursive: true });
+    writeFileSync(config, JSON.stringify({ snapshots: { keep_sessions: 0 } }));
+    try {
+      const gc = await json<{ removedSnapshots: string[] }>('snapshot', 'gc');
+      expect(gc.removedSnapshots.length).toBeGreaterThan(0);
+      const left = await json<SnapshotInfo[]>('snapshot', 'list');
+      expect(left.filter((s) => s.session !== null && s.name === null && !left.some((n) => n.session === s.session && n.name !== null))).toEqual([]);
+      expect(left.filter((s) => s.name === 'kept-by-name')).toHaveLength(1);
+      expect((await cli('snapshot', 'show', 'kept-by-name')).code).toBe(0);
+    } finally {
+      rmSync(config, { force: true });
+    }
+  });
+
+  it('nono shell --snapshot NAME names it too (shell takes no command)', async () => {
+    const r = await runCli(['shell', '--snapshot', 'shell-start', '--allow-cwd'], ctx.world, { cwd: tree(), env: { SHELL: '/bin/sh' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect((await json<{ snapshot: SnapshotInfo }>('snapshot', 'show', 'shell-start')).snapshot).toMatchObject({ tree: tree(), role: 'baseline' });
+  });
+
   it('a name on the baselines of two directories restores both together', async () => {
     const r = await cli('run', '--snapshot=two-dirs', '--allow-cwd', '--allow', other(), '--', 'sh', '-c', `echo agent > main.ts; echo agent > ${other()}/main.ts`);
     expect(r.code, r.stderr).toBe(0);

@@ -78,9 +78,10 @@ export function registerRun(program: Command): void {
  * `--snapshot=NAME`, and `--snapshot NAME` when a `--` follows, become `--snapshot-name NAME`.
  * Without a `--` the word after `--snapshot` is the command (`nono run --snapshot claude`), as
  * it always was, so only nono's own options are looked at: scanning stops at the command.
+ * `nono shell` takes no command, so there the word is always the name.
  */
 export function spellSnapshotName(command: Command, args: string[]): string[] {
-  const separator = args.indexOf('--');
+  const separator = command.registeredArguments.length === 0 ? args.length : args.indexOf('--');
   const takesValue = new Set(command.options.filter((o) => o.required || o.optional).flatMap((o) => [o.long, o.short].filter((f): f is string => f !== undefined)));
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
