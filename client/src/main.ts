@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { NONO_VERSION } from '@nono/shared/version';
 import { COMMANDS } from './commands/command-table.js';
 import { foreignSpelling } from './commands/foreign-spellings.js';
+import { spellSnapshotName } from './commands/run.js';
 import { dieOfHangup } from './terminal/hang-up.js';
 
 const program = new Command('nono')
@@ -43,8 +44,11 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  const [word, ...rest] = process.argv.slice(2);
+  const runLike = program.commands.find((c) => (c.name() === 'run' || c.name() === 'shell') && c.name() === word);
+  const argv = runLike ? [...process.argv.slice(0, 2), word!, ...spellSnapshotName(runLike, rest)] : process.argv;
   try {
-    await program.parseAsync(process.argv);
+    await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
       process.exitCode = error.exitCode === 0 ? 0 : usageExitCode(process.argv);

@@ -155,6 +155,10 @@ describe('bad TOML and YAML profiles', () => {
     ['toml-key', 'toml', 'extends = "default"\n\n[network]\nallow_hosts = ["a.example"]\nallow_domian = ["b.example"]\n', /toml-key\.toml:5: network\.allow_domian: unknown key "allow_domian"/],
     ['yaml-key', 'yml', 'extends: default\nfilesystem:\n  read: [/usr]\n  raed: [/opt]\n', /yaml-key\.yml:4: filesystem\.raed: unknown key "raed"/],
     ['toml-metadata', 'toml', '[network]\ndeny_cloud_metadata = false\n', /toml-metadata\.toml:2: network\.deny_cloud_metadata: cannot be false/],
+    ['toml-keystore', 'toml', '[credentials]\nproxy_mode = true\nkeystore = "1password"\nanthropic = true\n', /toml-keystore\.toml:4: credentials\.anthropic: keystore = "1password" needs the item/],
+    ['toml-proxy-mode', 'toml', '[credentials]\nproxy_mode = false\n', /toml-proxy-mode\.toml:2: credentials\.proxy_mode: not supported: false/],
+    ['toml-audit', 'toml', 'extends = "default"\n\n[audit]\nintegrity_hash = true\nlevel = "minimal"\n', /toml-audit\.toml:5: audit\.level: not supported: "minimal"/],
+    ['yaml-evidence', 'yaml', 'audit:\n  evidence_fs: true\n', /yaml-evidence\.yaml:2: audit\.evidence_fs: not supported: nono keeps no separate evidence filesystem/],
   ];
 
   it.each(cases)('%s: validate and show exit 1 with one line naming the file and line; run runs nothing', async (name, ext, text, message) => {

@@ -21,6 +21,7 @@ export interface RunOptions extends PolicyFlags {
   memory?: number;
   maxProcesses?: number;
   snapshot?: boolean;
+  snapshotName?: string;
   trustOverride?: boolean;
   snapshotExclude: string[];
   snapshotInclude: string[];
@@ -46,7 +47,8 @@ export function addRunFlags(command: Command): Command {
     .option('--dry-run', 'print the resolved sandbox plan and exit without running')
     .option('--name <name>', 'name the session (unique among running sessions)')
     .option('-d, --detached', 'start the session in the background; nono attach NAME joins it')
-    .option('--snapshot', 'snapshot the writable directories before and after, for nono session diff and rollback')
+    .option('--snapshot', 'snapshot the writable directories before and after, for nono session diff and rollback; --snapshot=NAME (or --snapshot NAME before --) also names the baseline, for nono snapshot restore NAME')
+    .option('--snapshot-name <name>', 'name the baseline snapshot (implies --snapshot)')
     .option('--trust-override', 'start even if instruction files fail the trust policy (recorded in the audit log)')
     .option('--snapshot-exclude <glob>', 'leave paths out of the snapshot (and out of any rollback) (repeatable)', (v: string, p: string[]) => [...p, v], [])
     .option('--snapshot-include <glob>', 'bring paths back into the snapshot, even inside node_modules (repeatable)', (v: string, p: string[]) => [...p, v], [])
@@ -69,6 +71,29 @@ export function registerRun(program: Command): void {
     .action(async (argv: string[], options: RunOptions) => {
       process.exitCode = await run(argv, options);
     });
+}
+
+/**
+ * `--snapshot=NAME`, and `--snapshot NAME` when a `--` follows, become `--snapshot-name NAME`.
+ * Without a `--` the word after `--snapshot` is the command (`nono run --snapshot claude`), as
+ * it always was, so only nono's own options are looked at: scanning stops at the command.
+ * `nono shell` takes no command, so there the word is always the name.
+ */
+export function spellSnapshotName(command: Command, args: string[]): string[] {
+  const separator = command.registeredArguments.length === 0 ? args.length : args.indexOf('--');
+  const takesValue = new Set(command.options.filter((o) => o.required || o.optional).flatMap((o) => [o.long, o.short].filter((f): f is string => f !== undefined)));
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--' || !arg.startsWith('-')) return [...out, ...args.slice(i)];
+    if (arg.startsWith('--snapshot=')) out.push('--snapshot-name', arg.slice('--snapshot='.length));
+    else if (arg === '--snapshot' && separator > i + 1 && !args[i + 1]!.startsWith('-')) out.push('--snapshot-name', args[++i]!);
+    else {
+      out.push(arg);
+      if (takesValue.has(arg) && i + 1 < args.length) out.push(args[++i]!);
+    }
+  }
+  return out;
 }
 
 function warnIfLandlockOnly(plan: SandboxPlan): void {
@@ -111,7 +136,8 @@ export async function run(argv: string[], options: RunOptions): Promise<number> 
       ...(options.name !== undefined ? { name: options.name } : {}),
       ...(options.detached ? { detached: true } : {}),
       ...(options.memory !== undefined ? { memoryBytes: options.memory } : {}),
-      ...(options.snapshot ? { snapshot: true, snapshotExclude: options.snapshotExclude, snapshotInclude: options.snapshotInclude } : {}),
+      ...(options.snapshot || options.snapshotName !== undefined ? { snapshot: true, snapshotExclude: options.snapshotExclude, snapshotInclude: options.snapshotInclude } : {}),
+      ...(options.snapshotName !== undefined ? { snapshotName: options.snapshotName } : {}),
       ...(options.trustOverride ? { trustOverride: true } : {}),
       ...(options.maxProcesses !== undefined ? { maxProcesses: options.maxProcesses } : {}),
     });
@@ -148,7 +174,8 @@ export async function run(argv: string[], options: RunOptions): Promise<number> 
 /** A run that kept snapshots (--snapshot, or a profile's rollback) names its session, for diff and rollback. */
 async function reportSnapshots(client: NonoClient, id: string, name: string): Promise<void> {
   const { snapshots } = await client.call('snapshot.list', { session: id });
-  if (snapshots.length > 0) process.stderr.write(`nono: session ${name} (nono session diff ${name})\n`);
+  const named = snapshots.find((s) => s.name !== null)?.name;
+  if (snapshots.length > 0) process.stderr.write(`nono: session ${name} (nono session diff ${name}${named ? `; nono snapshot restore ${named}` : ''})\n`);
 }
 
 /** Scripts and CI: stdout and stderr stay apart, stdin flows in, signals are forwarded. */

@@ -8,7 +8,7 @@ export function registerSnapshotDiff(snapshot: Command): void {
   snapshot
     .command('diff')
     .description('What changed since a snapshot (in the directory now, or in a later snapshot TO)')
-    .argument('<id>', 'snapshot id or a unique prefix')
+    .argument('<id>', 'snapshot id, name, tag (its newest snapshot) or unique id prefix')
     .argument('[to]', 'a later snapshot of the same directory')
     .option('--stat', 'line counts per file')
     .option('--patch', 'unified diffs of text files')

@@ -21,7 +21,8 @@ export function registerSnapshotList(snapshot: Command): void {
         else {
           for (const s of snapshots) {
             const origin = s.session ? `${s.role} of session ${s.session.slice(0, 8)}` : 'manual';
-            process.stdout.write(`${s.id}  ${s.created}  ${s.files} files  ${origin}  ${s.tree}${s.label ? `  "${s.label}"` : ''}\n`);
+            const called = [s.name, ...s.tags.map((t) => `#${t}`)].filter((n) => n !== null).join(' ');
+            process.stdout.write(`${s.id}  ${called ? `${called}  ` : ''}${s.created}  ${s.files} files  ${origin}  ${s.tree}${s.label ? `  "${s.label}"` : ''}\n`);
           }
         }
         return 0;

@@ -1,4 +1,4 @@
-// `nono snapshot restore ID [PATH...]`: put a directory (or some paths) back as a snapshot had it.
+// `nono snapshot restore REF [PATH...]`: put a directory (or some paths) back as a snapshot had it.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { printChanges } from '../output/change-list.js';
@@ -9,7 +9,7 @@ export function registerSnapshotRestore(snapshot: Command): void {
   snapshot
     .command('restore')
     .description('Restore the directory (or only PATHs in it) to the snapshot; excluded paths are left alone')
-    .argument('<id>', 'snapshot id or a unique prefix')
+    .argument('<id>', 'snapshot id, name, tag (its newest snapshot) or unique id prefix')
     .argument('[paths...]', 'only these paths (inside the snapshot)')
     .option('--dry-run', 'show what would be restored, change nothing')
     .option('--json', 'machine-readable output')
@@ -27,7 +27,7 @@ export function registerSnapshotRestore(snapshot: Command): void {
           .finally(progress.done);
         if (options.json) printJson(result);
         else {
-          printChanges(result.tree, result.changes);
+          for (const { tree, changes } of result.trees ?? [result]) printChanges(tree, changes);
           if (result.resumed > 0) process.stdout.write(`finished ${result.resumed} operations of an interrupted restore first\n`);
           process.stdout.write(options.dryRun ? 'dry run: nothing was changed\n' : 'restored\n');
         }

@@ -8,7 +8,7 @@ export function registerSnapshotShow(snapshot: Command): void {
   snapshot
     .command('show')
     .description("Show one snapshot: where, when, how much, its exclusions and Merkle root")
-    .argument('<id>', 'snapshot id or a unique prefix')
+    .argument('<id>', 'snapshot id, name, tag (its newest snapshot) or unique id prefix')
     .option('--entries', 'also list every file, symlink and empty directory')
     .option('--json', 'machine-readable output')
     .action(async (id: string, options: { entries?: boolean; json?: boolean }) => {

@@ -8,7 +8,7 @@ export function registerSnapshotVerify(snapshot: Command): void {
   snapshot
     .command('verify')
     .description('Re-hash every object a snapshot (default: every snapshot) names and check Merkle roots; exit 1 on damage')
-    .argument('[id]', 'snapshot id or a unique prefix')
+    .argument('[id]', 'snapshot id, name, tag (its newest snapshot) or unique id prefix')
     .option('--json', 'machine-readable output')
     .action(async (id: string | undefined, options: { json?: boolean }) => {
       process.exitCode = await withDaemon(options.json, async (client) => {

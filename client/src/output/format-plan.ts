@@ -39,6 +39,7 @@ export function formatPlan(plan: SandboxPlan, argv: string[]): string {
   if (plan.hosts.allow.length > 0) {
     lines.push(`${bold(out, 'Hosts')}    ${plan.hosts.allow.join(', ')}${plan.hosts.networkProfile ? dim(out, ` (network profile ${plan.hosts.networkProfile})`) : ''}`);
   }
+  if ((plan.hosts.endpoints ?? []).length > 0) lines.push(`${bold(out, 'Paths')}    ${plan.hosts.endpoints!.join(', ')}${dim(out, ' (those hosts on these paths only)')}`);
   if (plan.hosts.deny.length > 0) lines.push(`${bold(out, 'Denied')}   ${plan.hosts.deny.join(', ')}`);
   lines.push(`${bold(out, 'Scopes')}   ${plan.scopes.join(', ')} (no signals or abstract sockets to processes outside)`);
   lines.push(`${bold(out, 'Cwd')}      ${plan.cwd}`);

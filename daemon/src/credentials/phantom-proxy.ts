@@ -16,6 +16,7 @@ import { resolveCredential } from './credential-source.js';
 import { withoutHopByHop } from '../proxy/hop-by-hop.js';
 import { createSessionCa } from './session-ca.js';
 import { compileEndpointRules, endpointVerdict, type EndpointRule } from './endpoint-rules.js';
+import { compileAllowedEndpoints, pathVerdict, type AllowedEndpoint } from '../proxy/allowed-endpoints.js';
 
 interface ActiveCredential {
   route: CredentialRoute;
@@ -23,6 +24,24 @@ interface ActiveCredential {
   key: string;
   phantom: Buffer;
   rules: EndpointRule[];
+  /** network.allow_endpoints naming the route's own upstream (a stand-in upstream answers for it). */
+  paths: AllowedEndpoint[];
+}
+
+/** What an agent may call with a credential: the route's endpoint_rules, then allow_endpoints. */
+export interface CredentialEndpointRules {
+  routes: Record<string, string[]>;
+  paths: string[];
+}
+
+/** Both rule sets must allow it; the refusal names the credential and the rule that refused. */
+function refusal(credential: ActiveCredential, method: string, path: string): string | undefined {
+  const verdict = endpointVerdict(credential.rules, method, path);
+  if (!verdict.allowed) return `${method} ${path.split('?')[0]} is not allowed with ${credential.route.name} (${verdict.rule})`;
+  const declared = new URL(credential.route.upstream);
+  const byPath = pathVerdict(credential.paths, declared.hostname, Number(declared.port || 443), path);
+  if (byPath && !byPath.allowed) return `${method} ${path.split('?')[0]} is not allowed with ${credential.route.name} (${byPath.reason})`;
+  return undefined;
 }
 
 /**
@@ -63,7 +82,7 @@ export async function createPhantomProxy(
   requested: string[],
   daemonEnv: NodeJS.ProcessEnv,
   sessionId: string,
-  endpointRules: Record<string, string[]> = {},
+  endpointRules: CredentialEndpointRules = { routes: {}, paths: [] },
   customRoutes: SandboxPlan['hosts']['customRoutes'] = {},
   onUse: (route: string, host: string) => void = () => undefined,
   /** The environment of the run (the client's shell), where env:// sources look first. */
@@ -73,6 +92,7 @@ export async function createPhantomProxy(
   onFailure: (route: string, method: string, upstream: URL, error: unknown) => void = () => undefined,
 ): Promise<PhantomProxy> {
   const active = new Map<string, ActiveCredential>();
+  const allowedPaths = compileAllowedEndpoints(endpointRules.paths);
   for (const text of requested) {
     const { name, source } = parseCredentialRequest(text);
     const custom = customRoutes[name];
@@ -98,7 +118,8 @@ export async function createPhantomProxy(
       upstream,
       key: await resolveCredential(name, source, route.defaultSource, daemonEnv, runEnv),
       phantom: Buffer.from(`nono-phantom-${randomBytes(24).toString('hex')}`),
-      rules: compileEndpointRules(endpointRules[name] ?? []),
+      rules: compileEndpointRules(endpointRules.routes[name] ?? []),
+      paths: allowedPaths,
     });
   }
   const ca = override.ca ? readFileSync(override.ca) : undefined;
@@ -121,8 +142,8 @@ export async function createPhantomProxy(
     }
     const base = credential.upstream.pathname.replace(/\/$/, '');
     const path = `${base}/${(request.params as { '*': string })['*']}${queryOf(request.raw)}`;
-    const verdict = endpointVerdict(credential.rules, request.method, path);
-    if (!verdict.allowed) return reply.code(403).send({ error: `${request.method} ${path.split('?')[0]} is not allowed with ${credential.route.name} (${verdict.rule})` });
+    const refused = refusal(credential, request.method, path);
+    if (refused) return reply.code(403).send({ error: refused });
     reply.hijack();
     onUse(credential.route.name, credential.upstream.hostname);
     forward(credential, request.raw, reply.raw, path, ca, onFailure);
@@ -139,9 +160,9 @@ export async function createPhantomProxy(
   const intercepted = createServer((req, res) => {
     const credential = byTarget.get(String((req.socket as TLSSocket & { nonoTarget?: string }).nonoTarget));
     if (!credential) return void res.writeHead(502).end();
-    const verdict = endpointVerdict(credential.rules, req.method ?? 'GET', req.url ?? '/');
-    if (!verdict.allowed) {
-      res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `${req.method} ${req.url} is not allowed with ${credential.route.name} (${verdict.rule})` }));
+    const refused = refusal(credential, req.method ?? 'GET', req.url ?? '/');
+    if (refused) {
+      res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ error: refused }));
       return;
     }
     onUse(credential.route.name, credential.upstream.hostname);
@@ -150,8 +171,8 @@ export async function createPhantomProxy(
   intercepted.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const credential = byTarget.get(String((req.socket as TLSSocket & { nonoTarget?: string }).nonoTarget));
     if (!credential) return refuseUpgrade(socket, 502, 'no credential route for this tunnel');
-    const verdict = endpointVerdict(credential.rules, req.method ?? 'GET', req.url ?? '/');
-    if (!verdict.allowed) return refuseUpgrade(socket, 403, `${req.method} ${req.url} is not allowed with ${credential.route.name} (${verdict.rule})`);
+    const refused = refusal(credential, req.method ?? 'GET', req.url ?? '/');
+    if (refused) return refuseUpgrade(socket, 403, refused);
     onUse(credential.route.name, credential.upstream.hostname);
     forwardUpgrade(credential, req, socket, head, req.url ?? '/', ca, onFailure);
   });
@@ -176,8 +197,8 @@ export async function createPhantomProxy(
         return refuseUpgrade(socket, 401, `missing or wrong key for ${credential.route.name}: use the ${credential.route.keyVariable} this session was given`);
       }
       const path = `${credential.upstream.pathname.replace(/\/$/, '')}/${rest.join('/')}${queryOf(req)}`;
-      const verdict = endpointVerdict(credential.rules, req.method ?? 'GET', path);
-      if (!verdict.allowed) return refuseUpgrade(socket, 403, `${req.method} ${path} is not allowed with ${credential.route.name} (${verdict.rule})`);
+      const refused = refusal(credential, req.method ?? 'GET', path);
+      if (refused) return refuseUpgrade(socket, 403, refused);
       onUse(credential.route.name, credential.upstream.hostname);
       forwardUpgrade(credential, req, socket, head, path, ca, onFailure);
     },

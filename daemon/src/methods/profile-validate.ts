@@ -26,8 +26,15 @@ export const profileValidate: MethodHandler<'profile.validate'> = async (params,
       // names, groups and platform are refused by the same code that refuses them at run time.
       compilePlan({ cwd: params.cwd, env: params.env ?? { HOME: ctx.services.policy.daemonHome }, profile: file }, ctx.services.policy);
     } catch (error) {
-      problems.push(located(error));
+      problems.push(withLine(located(error), document));
     }
   }
   return { file, valid: problems.length === 0, problems };
 };
+
+/** A plan error about a key of this very file gets the key's line, as schema problems have. */
+function withLine(problem: { file: string; key: string; message: string }, document: ProfileDocument) {
+  const line = problem.file === document.file && problem.key !== '' ? document.lineOf(problem.key) : undefined;
+  if (line === undefined || !problem.message.startsWith(`${problem.file}: `)) return problem;
+  return { ...problem, message: `${problem.file}:${line}: ${problem.message.slice(problem.file.length + 2)}` };
+}

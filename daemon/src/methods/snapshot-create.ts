@@ -6,7 +6,12 @@ export const snapshotCreate: MethodHandler<'snapshot.create'> = async (params, c
   const { info, filesHashed, filesCached } = await ctx.services.snapshots.create(
     params.path,
     { exclude: params.exclude ?? [], include: params.include ?? [] },
-    { ...(params.label !== undefined ? { label: params.label } : {}), origin: { manual: true } },
+    {
+      ...(params.label !== undefined ? { label: params.label } : {}),
+      ...(params.name !== undefined ? { name: params.name } : {}),
+      ...(params.tags !== undefined ? { tags: params.tags } : {}),
+      origin: { manual: true },
+    },
     progressNotifier(ctx, params.progressToken),
   );
   return { snapshot: info, filesHashed, filesCached };

@@ -3,6 +3,7 @@
 import type { SandboxPlan } from '@nono/shared';
 import { canonicalOrLexical, isWithin, toAbsolute } from './resolve-path.js';
 import { compileRules, decideName, parseHostRule } from '../proxy/host-rules.js';
+import { compileAllowedEndpoints, endpointsFor } from '../proxy/allowed-endpoints.js';
 import { ruleFor } from './command-blocking.js';
 
 export type Operation = 'read' | 'write';
@@ -109,8 +110,10 @@ export function explainHost(plan: SandboxPlan, target: string): Verdict {
   const parsed = parseHostRule(target);
   const decision = decideName(compileRules(plan.hosts.allow, plan.hosts.deny), parsed.host, parsed.port ?? 443);
   const via = plan.hosts.networkProfile ? ` (network profile ${plan.hosts.networkProfile} or allow_domain)` : '';
+  const paths = endpointsFor(compileAllowedEndpoints(plan.hosts.endpoints ?? []), parsed.host, parsed.port ?? 443);
+  const only = paths.length > 0 ? `, on these paths only: ${paths.map((e) => e.text).join(', ')}` : '';
   return decision.allowed
-    ? { ...base, status: 'ALLOWED', reason: `matches ${decision.rule}${via}; the proxy still refuses it if it resolves to a private, link-local or metadata address no rule names`, enforced: true }
+    ? { ...base, status: 'ALLOWED', reason: `matches ${decision.rule}${via}${only}; the proxy still refuses it if it resolves to a private, link-local or metadata address no rule names`, enforced: true }
     : { ...base, status: 'BLOCKED', reason: decision.reason, enforced: true };
 }
 

@@ -142,7 +142,7 @@ function mergeLists<T extends object>(a: T | undefined, b: T | undefined, keys: 
 export function mergeProfiles(base: Profile, child: Profile): Profile {
   const childGroups = child.security?.groups ? { ...child.groups, include: union(child.groups?.include, child.security.groups) } : child.groups;
   const baseGroups = base.security?.groups ? { ...base.groups, include: union(base.groups?.include, base.security.groups) } : base.groups;
-  const network = mergeLists(base.network, child.network, ['allow_domain', 'deny_domain', 'credentials']);
+  const network = mergeLists(base.network, child.network, ['allow_domain', 'deny_domain', 'credentials', 'allow_endpoints']);
   if (network && (base.network?.endpoint_rules || child.network?.endpoint_rules)) {
     network.endpoint_rules = { ...base.network?.endpoint_rules, ...child.network?.endpoint_rules };
   }

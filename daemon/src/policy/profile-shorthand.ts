@@ -73,8 +73,7 @@ export function expandShorthand(document: Record<string, unknown>): ExpandedProf
     profile.network = { ...network, credentials: appended(network.credentials, requested) };
   }
 
-  // The audit log is always on and daemon-wide (config.json sets its retention): a profile
-  // has nothing to switch, so the section is accepted and has no effect.
+  if ('audit' in profile) auditProblems(profile.audit, problems);
   delete profile.audit;
 
   return { profile, problems };
@@ -91,15 +90,24 @@ function credentialRequests(value: unknown, problems: ShorthandProblem[]): strin
     problems.push({ key: 'credentials', message: 'must be a table of credential name = source (or true), or a list of names' });
     return [];
   }
+  const { proxy_mode, keystore, ...routes } = value;
+  if (proxy_mode !== undefined && proxy_mode !== true) {
+    problems.push({
+      key: 'credentials.proxy_mode',
+      message: proxy_mode === false ? 'not supported: false; nono never puts a real key in the sandbox (every credential goes through its proxy as a phantom token); remove the key' : 'must be true (or left out)',
+    });
+  }
+  const store = keystoreOf(keystore, problems);
   const requests: string[] = [];
-  for (const [name, entry] of Object.entries(value)) {
+  for (const [name, entry] of Object.entries(routes)) {
     const key = `credentials.${name}`;
     if (!CREDENTIAL_NAME.test(name)) {
       problems.push({ key, message: 'is not a credential name (lower-case letters, digits, _ and -, up to 32)' });
       continue;
     }
     if (entry === true) {
-      requests.push(name);
+      if (store === 'op') problems.push({ key, message: 'keystore = "1password" needs the item: give the reference, e.g. ' + `${name} = "op://VAULT/ITEM/FIELD"` });
+      else requests.push(store === undefined ? name : `${name}=${store}://${name}`);
     } else if (typeof entry === 'string' && entry.length > 0) {
       requests.push(`${name}=${entry}`);
     } else if (isSection(entry) && Object.keys(entry).every((k) => k === 'source') && typeof entry.source === 'string' && entry.source.length > 0) {
@@ -109,4 +117,54 @@ function credentialRequests(value: unknown, problems: ShorthandProblem[]): strin
     }
   }
   return requests;
+}
+
+/**
+ * `keystore` names where the keys of routes given as `true` live: the OS keychain (entry of the
+ * route's name) or Bitwarden (item of the route's name); 1Password references need a vault and
+ * a field, so its routes must spell them. "env" is nono's default lookup and changes nothing.
+ */
+const KEYSTORES: Record<string, 'vault' | 'bw' | 'op' | undefined> = {
+  keychain: 'vault',
+  system: 'vault',
+  bitwarden: 'bw',
+  '1password': 'op',
+  env: undefined,
+};
+
+function keystoreOf(value: unknown, problems: ShorthandProblem[]): 'vault' | 'bw' | 'op' | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && value in KEYSTORES) return KEYSTORES[value];
+  problems.push({ key: 'credentials.keystore', message: `not supported: ${JSON.stringify(value)}; use one of ${Object.keys(KEYSTORES).map((k) => `"${k}"`).join(', ')}` });
+  return undefined;
+}
+
+/** Values of audit.level (or log) that ask for what nono always records: every event. */
+const EVERYTHING = new Set(['all', 'full', 'verbose', 'debug', 'trace']);
+
+/**
+ * `[audit]`: the log is always on, daemon-wide and hash-chained with SHA-256 (config.json sets
+ * its retention). Keys asking for that are accepted; anything asking for less or else is not
+ * supported, said at validate time rather than silently ignored.
+ */
+function auditProblems(value: unknown, problems: ShorthandProblem[]): void {
+  if (!isSection(value)) {
+    problems.push({ key: 'audit', message: 'must be a table' });
+    return;
+  }
+  for (const [name, entry] of Object.entries(value)) {
+    const key = `audit.${name}`;
+    const problem = (message: string) => problems.push({ key, message: `not supported: ${message}` });
+    if (name === 'enabled') {
+      if (entry !== true) problem('the audit log cannot be switched off per profile; it records every session (docs/audit.md); remove the key');
+    } else if (name === 'level' || name === 'log') {
+      if (typeof entry !== 'string' || !EVERYTHING.has(entry.toLowerCase())) problem(`${JSON.stringify(entry)}; nono's audit log always records every event kind, with no lower level; remove the key or say "all"`);
+    } else if (name === 'integrity_hash') {
+      if (entry !== true && !(typeof entry === 'string' && /^sha-?256$/i.test(entry))) problem(`${JSON.stringify(entry)}; every audit row is chained with SHA-256 (nono audit verify checks it), and that cannot be changed; remove the key or say "sha256"`);
+    } else if (name === 'evidence_fs') {
+      if (entry !== false) problem('nono keeps no separate evidence filesystem; file denials are in the audit log, and [rollback] enabled = true (or run --snapshot) keeps before/after snapshots of the writable directories; remove the key');
+    } else {
+      problem('nono has no such audit setting; the audit log is always on, its retention is in config.json (audit.max_days, audit.max_rows); remove the key');
+    }
+  }
 }

@@ -14,6 +14,7 @@ import { checkedAddress, type Resolver } from './checked-address.js';
 import { connectFailure, type ConnectFailure, type FailCause } from './connect-failure.js';
 import { decideName, type DenyCause, type HostPolicyRules, type Refusal } from './host-rules.js';
 import { withoutHopByHop } from './hop-by-hop.js';
+import { endpointsFor, pathVerdict, type AllowedEndpoint } from './allowed-endpoints.js';
 
 export interface ProxyDecision {
   time: string;
@@ -32,6 +33,8 @@ export interface ProxyDecision {
 export interface ProxyOptions {
   token: string;
   rules: HostPolicyRules;
+  /** network.allow_endpoints: hosts reachable on some paths only. */
+  endpoints?: AllowedEndpoint[];
   resolve: Resolver;
   log: Logger;
   /** Every decision, for the session's network log and the audit log. */
@@ -151,6 +154,13 @@ export class FilteringProxy {
       this.options.interceptor.intercept(client, host, port);
       return;
     }
+    // Threat: a tunnel carries any path; a host limited to some paths is not tunnelled at all.
+    const limited = endpointsFor(this.options.endpoints ?? [], host, port);
+    if (limited.length > 0) {
+      const reason = `${host}:${port} is allowed on some paths only (${limited.map((e) => e.text).join(', ')}), which nono cannot check inside a tunnel`;
+      this.refused('CONNECT', host, port, { allowed: false, cause: 'path-rule', reason });
+      return refuse(403, reason);
+    }
     const admitted = await this.admit('CONNECT', host, port);
     if (!('address' in admitted)) return refuse('failed' in admitted ? 502 : 403, admitted.reason);
     const upstream = connect({ host: admitted.address, port, timeout: CONNECT_TIMEOUT_MS });
@@ -200,6 +210,12 @@ export class FilteringProxy {
     const admitted = await this.admit(method, url.hostname, port);
     if (!('address' in admitted)) {
       res.writeHead('failed' in admitted ? 502 : 403, { 'content-type': 'text/plain' }).end(`nono: ${admitted.reason}\n`);
+      return;
+    }
+    const byPath = pathVerdict(this.options.endpoints ?? [], url.hostname, port, url.pathname);
+    if (byPath && !byPath.allowed) {
+      this.refused(method, url.hostname, port, { allowed: false, cause: 'path-rule', reason: byPath.reason });
+      res.writeHead(403, { 'content-type': 'text/plain' }).end(`nono: ${byPath.reason}\n`);
       return;
     }
     const headers = { ...withoutHopByHop(req.headers), host: url.host };

@@ -18,9 +18,10 @@ export interface HostPolicyRules {
  * Why the policy refused: `hard` (metadata, link-local: no rule can allow it), `deny-rule` (a
  * deny_domain entry, which wins over any allow), `not-listed` (a rule would allow it) and
  * `unnamed-address` (the name is allowed, but it resolves to a private or loopback address
- * that only a rule naming the address itself lets through).
+ * that only a rule naming the address itself lets through) and `path-rule` (the host is
+ * allowed on other paths only: network.allow_endpoints).
  */
-export type DenyCause = 'hard' | 'deny-rule' | 'not-listed' | 'unnamed-address';
+export type DenyCause = 'hard' | 'deny-rule' | 'not-listed' | 'unnamed-address' | 'path-rule';
 
 /** A refusal, with the allow rule that would change it where one would (never for hard or deny-rule). */
 export interface Refusal {
@@ -49,7 +50,7 @@ export function parseHostRule(text: string): HostRule {
   return { text, host: text.toLowerCase().replace(/\.$/, ''), port: undefined };
 }
 
-function matches(rule: HostRule, host: string, port: number): boolean {
+export function hostRuleMatches(rule: HostRule, host: string, port: number): boolean {
   if (rule.port !== undefined && rule.port !== port) return false;
   if (rule.host === 'localhost' && isLoopback(host)) return true;
   if (rule.host.startsWith('*.')) return host.endsWith(rule.host.slice(1)) && host.length > rule.host.length - 1;
@@ -65,9 +66,9 @@ export function decideName(rules: HostPolicyRules, rawHost: string, port: number
   if (HARD_DENIED_NAMES.includes(host) || isHardDenied(host)) {
     return { allowed: false, cause: 'hard', reason: `${host} is a cloud metadata or link-local address, never reachable from a sandbox` };
   }
-  const denied = rules.deny.find((r) => matches(r, host, port));
+  const denied = rules.deny.find((r) => hostRuleMatches(r, host, port));
   if (denied) return { allowed: false, cause: 'deny-rule', reason: `${host}:${port} matches deny_domain ${denied.text}` };
-  const allowed = rules.allow.find((r) => matches(r, host, port));
+  const allowed = rules.allow.find((r) => hostRuleMatches(r, host, port));
   if (allowed) return { allowed: true, rule: allowed.text };
   return { allowed: false, cause: 'not-listed', reason: `${host}:${port} is on no allowlist (allow_domain, network profile)`, suggest: ruleFor(host, port) };
 }

@@ -11,6 +11,7 @@ import { NonoError, type SandboxPlan } from '@nono/shared';
 import { FilteringProxy, type ProxyDecision } from './filtering-proxy.js';
 import { connectFailure } from './connect-failure.js';
 import { compileRules, loopbackForwards, type LoopbackForward } from './host-rules.js';
+import { compileAllowedEndpoints } from './allowed-endpoints.js';
 import type { Resolver } from './checked-address.js';
 import type { UpstreamOverride } from '../credentials/phantom-proxy.js';
 
@@ -82,7 +83,7 @@ export async function startSessionProxy(
     const port = Number(upstream.port || 443);
     logDecision({ time: new Date().toISOString(), method, host: upstream.hostname, port, decision: 'fail', rule: `credential route ${route}, but ${failure.reason}`, cause: failure.cause });
   };
-  const phantoms = plan.hosts.credentials.length > 0 ? await (await import('../credentials/phantom-proxy.js')).createPhantomProxy(plan.hosts.credentials, process.env, options.id, plan.hosts.endpointRules, plan.hosts.customRoutes, (route, host) =>
+  const phantoms = plan.hosts.credentials.length > 0 ? await (await import('../credentials/phantom-proxy.js')).createPhantomProxy(plan.hosts.credentials, process.env, options.id, { routes: plan.hosts.endpointRules, paths: plan.hosts.endpoints ?? [] }, plan.hosts.customRoutes, (route, host) =>
           record({ kind: 'credential.use', session: options.id, payload: { route, host } }),
           options.runEnv,
           options.credentialOverride,
@@ -92,6 +93,7 @@ export async function startSessionProxy(
     ...(phantoms ? { originHandler: phantoms.handle, originUpgrade: phantoms.handleUpgrade, interceptor: phantoms } : {}),
     token,
     rules: compileRules(plan.hosts.allow, plan.hosts.deny),
+    endpoints: compileAllowedEndpoints(plan.hosts.endpoints ?? []),
     resolve: options.resolve,
     log: options.log,
     onDecision: logDecision,

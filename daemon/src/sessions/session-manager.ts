@@ -138,9 +138,9 @@ export class SessionManager {
     const terminal = params.terminal ?? (params.detached ? DETACHED_SIZE : null);
     // Before the command starts, so the baseline is what the user had.
     const { snapshots } = this.options;
-    const takeSnapshots = params.snapshot === true || compiled.rollback.enabled;
+    const takeSnapshots = params.snapshot === true || params.snapshotName !== undefined || compiled.rollback.enabled;
     const snapshotRules = { exclude: [...compiled.rollback.exclude, ...(params.snapshotExclude ?? [])], include: params.snapshotInclude ?? [] };
-    if (takeSnapshots) await snapshots.sessionBaseline(id, plan, snapshotRules);
+    if (takeSnapshots) await snapshots.sessionBaseline(id, plan, snapshotRules, params.snapshotName);
     const session = new Session({
       id,
       name,

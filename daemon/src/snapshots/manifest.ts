@@ -27,6 +27,9 @@ export interface Manifest extends ExclusionRules {
   tree: string;
   root: string;
   label?: string;
+  /** Unique per tree (the index checks before the snapshot is taken). */
+  name?: string;
+  tags?: string[];
   origin?: SnapshotOrigin;
   entries: ManifestEntry[];
 }
@@ -35,6 +38,8 @@ export interface SnapshotOptions {
   exclude?: string[];
   include?: string[];
   label?: string;
+  name?: string;
+  tags?: string[];
   origin?: SnapshotOrigin;
   progress?: WalkProgress;
   /** Where to write the manifest instead of the store's manifests/ (an undo snapshot is not listed). */
@@ -122,6 +127,8 @@ export async function takeSnapshot(store: ObjectStore, treePath: string, options
     root: computeRoot(sorted),
     ...rules,
     ...(options.label !== undefined ? { label: options.label } : {}),
+    ...(options.name !== undefined ? { name: options.name } : {}),
+    ...(options.tags !== undefined && options.tags.length > 0 ? { tags: options.tags } : {}),
     ...(options.origin !== undefined ? { origin: options.origin } : {}),
     entries: sorted,
   };

@@ -16,7 +16,7 @@ import { journalFile, readJournal } from './restore-journal.js';
 import { GroupRestoreError, recoverGroups, restoreSnapshot, restoreTogether, type RestoreResult, type TreeRestore } from './restore.js';
 import { namingOutsideFailures, outsideFailure } from '../outside-failures.js';
 import { readRetention } from './retention-config.js';
-import { loadTrees, removeTrees, snapshotBaseline, snapshotFinal, type SessionTree } from './session-snapshots.js';
+import { loadTrees, removeTrees, snapshotBaseline, snapshotFinal, writableTrees, type SessionTree } from './session-snapshots.js';
 import { StoreLock } from './store-lock.js';
 import { verifySnapshot } from './verify.js';
 
@@ -47,6 +47,13 @@ export interface SnapshotServiceOptions {
 
 /** A change as clients get it: the path as text, and its bytes too when they are not UTF-8. */
 export type ChangeRecord = ResultOf<'snapshot.diff'>['changes'][number];
+
+export interface SnapshotMeta {
+  label?: string;
+  name?: string;
+  tags?: string[];
+  origin: SnapshotOrigin;
+}
 
 export interface GcResult extends SweepResult {
   removedSnapshots: string[];
@@ -86,14 +93,17 @@ export class SnapshotService {
     return removed;
   }
 
-  async create(path: string, rules: SnapshotRules, meta: { label?: string; origin: SnapshotOrigin }, progress?: ProgressSink): Promise<{ info: SnapshotInfo; filesHashed: number; filesCached: number }> {
+  async create(path: string, rules: SnapshotRules, meta: SnapshotMeta, progress?: ProgressSink): Promise<{ info: SnapshotInfo; filesHashed: number; filesCached: number }> {
     if (!isAbsolute(path)) throw new NonoError('PATH_INVALID', `${path} is not absolute; pass the directory's full path.`, { path });
+    if (meta.name !== undefined) this.assertNameFree(meta.name, [path]);
     return this.lock.shared(async () => {
       let totals = { files: 0, bytes: 0 };
       // A write that fails reports no path; during a snapshot only the store is written.
       const result = await namingOutsideFailures(`snapshot of ${path}`, this.store.root, () => takeSnapshot(this.store, path, {
         ...rules,
         ...(meta.label !== undefined ? { label: meta.label } : {}),
+        ...(meta.name !== undefined ? { name: meta.name } : {}),
+        ...(meta.tags !== undefined ? { tags: meta.tags } : {}),
         origin: meta.origin,
         progress: progress && {
           listed: (files, bytes) => {
@@ -104,6 +114,8 @@ export class SnapshotService {
         },
       }));
       const info = infoOf(result.manifest);
+      // Checked again: another create of the same name may have finished while this one hashed.
+      if (meta.name !== undefined) this.assertNameFree(meta.name, [path]);
       this.options.index.insert(info);
       this.options.record({
         kind: 'snapshot.create',
@@ -119,16 +131,60 @@ export class SnapshotService {
     return this.options.index.list(filter);
   }
 
-  /** A snapshot by id or unique id prefix, with its manifest. */
+  /** Refuses a name already given to a snapshot of one of these trees: names are unique per tree. */
+  assertNameFree(name: string, trees: string[]): void {
+    for (const tree of trees) {
+      const [taken] = this.options.index.byName(name, tree);
+      if (taken) {
+        throw new NonoError('SNAPSHOT_NAME_TAKEN', `snapshot ${taken.id} of ${tree} is already named ${name}; pick another name, or tag it instead (--tag may repeat)`, { id: taken.id, tree });
+      }
+    }
+  }
+
+  /**
+   * A snapshot by reference, with its manifest. A reference is tried as an exact id, a name,
+   * a tag (its newest snapshot), then an id prefix, so `restore pre-refactor` means the name
+   * even when some id happens to start with those letters.
+   */
   async resolve(ref: string): Promise<{ info: SnapshotInfo; manifest: Manifest }> {
-    let found = this.options.index.byPrefix(ref);
+    const found = await this.resolveAll(ref);
+    if (found.length > 1) {
+      throw new NonoError('SNAPSHOT_NOT_FOUND', `${ref} names snapshots of several directories (${found.map((f) => f.info.tree).join(', ')}); give the id of one (nono snapshot list)`, { id: ref });
+    }
+    return found[0]!;
+  }
+
+  /**
+   * Every snapshot a reference stands for: one, except for a name that a --snapshot run gave
+   * to the baselines of each of its writable directories, which names them all.
+   */
+  async resolveAll(ref: string): Promise<{ info: SnapshotInfo; manifest: Manifest }[]> {
+    let found = this.lookup(ref);
     if (found.length === 0) {
       await this.reindex();
-      found = this.options.index.byPrefix(ref);
+      found = this.lookup(ref);
     }
-    if (found.length === 0) throw new NonoError('SNAPSHOT_NOT_FOUND', `no snapshot has id ${ref}; nono snapshot list shows them`, { id: ref });
-    if (found.length > 1) throw new NonoError('SNAPSHOT_NOT_FOUND', `snapshot id prefix ${ref} matches more than one snapshot; give more of the id`, { id: ref });
-    return { info: found[0]!, manifest: await readManifest(this.store, found[0]!.id) };
+    if (found.length === 0) throw new NonoError('SNAPSHOT_NOT_FOUND', `no snapshot has the id, name or tag ${ref}; nono snapshot list shows them`, { id: ref });
+    if (found.length > 1) {
+      const named = found[0]!.name === ref;
+      const sessions = new Set(found.map((info) => info.session));
+      if (!named) throw new NonoError('SNAPSHOT_NOT_FOUND', `snapshot id prefix ${ref} matches more than one snapshot; give more of the id (nono snapshot list)`, { id: ref });
+      if (sessions.size > 1 || sessions.has(null)) {
+        throw new NonoError('SNAPSHOT_NOT_FOUND', `name ${ref} is on snapshots of several directories (${found.map((f) => f.tree).join(', ')}); give the id of one (nono snapshot list)`, { id: ref });
+      }
+    }
+    return Promise.all(found.map(async (info) => ({ info, manifest: await readManifest(this.store, info.id) })));
+  }
+
+  private lookup(ref: string): SnapshotInfo[] {
+    const { index } = this.options;
+    const exact = index.byPrefix(ref).filter((info) => info.id === ref);
+    if (exact.length > 0) return exact;
+    const named = index.byName(ref);
+    if (named.length > 0) return named;
+    const tagged = index.newestTagged(ref);
+    if (tagged) return [tagged];
+    return index.byPrefix(ref);
   }
 
   async diff(ref: string, to: string | undefined, detail?: DetailLevel): Promise<{ tree: string; changes: ChangeRecord[] }> {
@@ -215,8 +271,9 @@ export class SnapshotService {
   }
 
   /** Session snapshots: the session's record ties each writable tree to its two manifests. */
-  async sessionBaseline(sessionId: string, plan: SandboxPlan, rules: SnapshotRules): Promise<SessionTree[]> {
-    return snapshotBaseline(this.store, sessionId, plan, async (tree, role) => (await this.create(tree, rules, { origin: { session: sessionId, role } })).info.id);
+  async sessionBaseline(sessionId: string, plan: SandboxPlan, rules: SnapshotRules, name?: string): Promise<SessionTree[]> {
+    if (name !== undefined) this.assertNameFree(name, writableTrees(plan));
+    return snapshotBaseline(this.store, sessionId, plan, async (tree, role) => (await this.create(tree, rules, { ...(name !== undefined ? { name } : {}), origin: { session: sessionId, role } })).info.id);
   }
 
   async sessionFinal(sessionId: string, rules: SnapshotRules): Promise<void> {
@@ -230,7 +287,7 @@ export class SnapshotService {
   /**
    * Applies the retention policy, then deletes unreferenced objects. Only session snapshots
    * are dropped by retention, a whole session at a time, oldest first; snapshots taken by hand
-   * are the user's to delete, and a session still running or with an unfinished restore keeps
+   * and sessions whose baseline was given a name are the user's to delete, and a session still running or with an unfinished restore keeps
    * its snapshots.
    */
   async gc(dryRun: boolean): Promise<GcResult> {
@@ -272,6 +329,7 @@ export class SnapshotService {
     for (const session of newestFirst) {
       if (this.options.isLive(session)) pinned.add(session);
       for (const info of this.options.index.list({ session })) {
+        if (info.name !== null) pinned.add(session);
         if ((await readJournal(journalFile(this.store, info.tree)))?.plan.manifest === info.id) pinned.add(session);
       }
     }
@@ -333,6 +391,8 @@ export function infoOf(manifest: Manifest): SnapshotInfo {
     tree: manifest.tree,
     created: manifest.created,
     label: manifest.label ?? null,
+    name: manifest.name ?? null,
+    tags: manifest.tags ?? [],
     session: origin && 'session' in origin ? origin.session : null,
     role: origin && 'session' in origin ? origin.role : 'manual',
     files: files.length,

@@ -36,6 +36,10 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE sessions ADD COLUMN profile TEXT;
    ALTER TABLE sessions ADD COLUMN limits TEXT;
    UPDATE sessions SET profile = json_extract(plan, '$.profile'), limits = json_extract(plan, '$.limits');`,
+  // Named and tagged snapshots; tags as a JSON array since they are only ever matched whole.
+  `ALTER TABLE snapshots ADD COLUMN name TEXT;
+   ALTER TABLE snapshots ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+   CREATE INDEX snapshots_name ON snapshots(name);`,
 ];
 
 export type StoreDatabase = Database.Database;

@@ -159,6 +159,34 @@ describe('expandShorthand', () => {
     expect(expandShorthand(input).profile).toEqual({ network: { credentials: ['openai'] } });
     expect(input).toEqual({ credentials: ['openai'], audit: { enabled: false } });
   });
+
+  it('reads [credentials] proxy_mode and keystore as settings, not routes: keystore is the source of routes given as true', () => {
+    const keychain = expandShorthand({ credentials: { proxy_mode: true, keystore: 'keychain', openai: true, github: 'env://GH' } });
+    expect(keychain.problems).toEqual([]);
+    expect(keychain.profile).toEqual({ network: { credentials: ['openai=vault://openai', 'github=env://GH'] } });
+    expect(expandShorthand({ credentials: { keystore: 'bitwarden', anthropic: true } }).profile).toEqual({ network: { credentials: ['anthropic=bw://anthropic'] } });
+    expect(expandShorthand({ credentials: { proxy_mode: true, keystore: '1password', anthropic: 'op://Private/Anthropic/credential' } })).toEqual({
+      profile: { network: { credentials: ['anthropic=op://Private/Anthropic/credential'] } },
+      problems: [],
+    });
+  });
+
+  it('says what is not supported under [credentials] and [audit], each under the key as written', () => {
+    const { problems } = expandShorthand({
+      credentials: { proxy_mode: false, keystore: 'lastpass', anthropic: true },
+      audit: { level: 'minimal', integrity_hash: 'blake3', evidence_fs: true, enabled: false, rotate: 3 },
+    });
+    expect(problems.map((p) => p.key)).toEqual(['credentials.proxy_mode', 'credentials.keystore', 'audit.level', 'audit.integrity_hash', 'audit.evidence_fs', 'audit.enabled', 'audit.rotate']);
+    expect(problems.every((p) => p.message.startsWith('not supported: '))).toBe(true);
+    const op = expandShorthand({ credentials: { keystore: '1password', anthropic: true } });
+    expect(op.problems).toEqual([{ key: 'credentials.anthropic', message: 'keystore = "1password" needs the item: give the reference, e.g. anthropic = "op://VAULT/ITEM/FIELD"' }]);
+  });
+
+  it('accepts [audit] keys that ask for what the audit log always does', () => {
+    const { profile, problems } = expandShorthand({ audit: { enabled: true, level: 'full', integrity_hash: 'sha256', evidence_fs: false } });
+    expect(problems).toEqual([]);
+    expect(profile).toEqual({});
+  });
 });
 
 describe('ProfileLoader across formats', () => {

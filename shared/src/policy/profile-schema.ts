@@ -107,6 +107,12 @@ export const ProfileSchema = Type.Object(
               { description: 'Credential routes of your own, used like the built-in ones with network.credentials or --credential' },
             ),
           ),
+          allow_endpoints: Type.Optional(
+            Type.Array(Type.String({ pattern: '^[A-Za-z0-9*][A-Za-z0-9.*-]*(:[0-9]{1,5})?/\\S*$' }), {
+              description:
+                'host[:port]/path-glob (port 443 when left out): the host is allowed for these paths only, any method. Checked on plain HTTP and on intercepted TLS (credential-route hosts); a TLS host nono only tunnels is refused',
+            }),
+          ),
           endpoint_rules: Type.Optional(
             Type.Record(Type.String({ minLength: 1 }), Type.Array(Type.String({ pattern: '^(allow|deny) [A-Z*]+ /.*$' })), {
               description: 'Per credential route, rules like "deny DELETE /**" or "allow GET /v1/**", first match wins; with allow rules, anything unmatched is denied',

@@ -39,6 +39,7 @@ export const ERROR_KINDS = {
   SNAPSHOT_NOT_FOUND: { code: -32023, summary: 'No snapshot has that id; nono snapshot list shows them.' },
   SNAPSHOT_CORRUPT: { code: -32024, summary: 'A stored object or manifest no longer matches its hash; nothing was written from it.' },
   SNAPSHOT_BUSY: { code: -32025, summary: 'Another restore or gc holds the lock on that tree or store; wait for it or retry.' },
+  SNAPSHOT_NAME_TAKEN: { code: -32027, summary: 'A snapshot of that directory already has that name; names are unique per directory, so pick another (or use a tag, which may repeat).' },
   DISK_FULL: { code: -32070, summary: 'The filesystem being written (the snapshot store or a tree being restored) is out of space or quota; the message names the path.' },
   PERMISSION_DENIED: { code: -32071, summary: 'The daemon may not read or write a path a snapshot, diff or restore needed; the message names it.' },
   READ_ONLY_FILESYSTEM: { code: -32072, summary: 'A path a restore or snapshot had to write is on a read-only filesystem; the message names it.' },

@@ -27,7 +27,9 @@ function method<P extends TSchema, R extends TSchema>(d: MethodDescriptor<P, R>)
 const Empty = Type.Object({}, { additionalProperties: false });
 
 const ProgressToken = Type.String({ minLength: 1, maxLength: 64, description: 'Echoed in progress notifications sent while the call runs' });
-const SnapshotRef = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'A snapshot id or a unique prefix of it' });
+const SnapshotRef = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$', description: 'A snapshot id, its name, a tag (the newest snapshot with it) or a unique id prefix' });
+const snapshotName = (description: string) => Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z][A-Za-z0-9_.-]*$', description });
+const SnapshotName = snapshotName('Unique per directory; as a reference it wins over an id prefix spelled the same');
 const AbsolutePath = Type.String({ minLength: 1, maxLength: 4096, pattern: '^/', description: 'An absolute path' });
 const TrustKeyId = Type.String({ minLength: 1, maxLength: 54, pattern: '^[a-z0-9_.-]+$', description: 'Trust key id (default "default")' });
 const TRUST_KEY = { id: Type.String(), fingerprint: Type.String({ description: 'SHA-256 of the SPKI DER, hex' }), publicKeyPem: Type.String() };
@@ -83,6 +85,8 @@ const SnapshotInfo = Type.Object({
   tree: Type.String(),
   created: Type.String(),
   label: Type.Union([Type.String(), Type.Null()]),
+  name: Type.Union([Type.String(), Type.Null()]),
+  tags: Type.Array(Type.String()),
   session: Type.Union([Type.String(), Type.Null()]),
   role: Type.Union([Type.Literal('baseline'), Type.Literal('final'), Type.Literal('manual')]),
   files: Type.Integer(),
@@ -230,6 +234,7 @@ export const METHODS = {
         name: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' })),
         detached: Type.Optional(Type.Boolean({ description: 'Start on a terminal with no client attached; nono attach joins it later.' })),
         snapshot: Type.Optional(Type.Boolean({ description: 'Snapshot the writable directories before and after, for session.diff and session.rollback' })),
+        snapshotName: Type.Optional(snapshotName('Name the baseline snapshots (implies snapshot); snapshot.restore NAME puts them back')),
         trustOverride: Type.Optional(Type.Boolean({ description: 'Start even though instruction files fail the trust policy (recorded in the audit log)' })),
         snapshotExclude: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { maxItems: 256, description: 'Globs (tree-relative) left out of the snapshot and never touched by a rollback' })),
         snapshotInclude: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { maxItems: 256, description: 'Globs brought back into the snapshot, even inside node_modules and the like' })),
@@ -373,6 +378,8 @@ export const METHODS = {
       {
         path: Type.String({ minLength: 1, maxLength: 4096, description: 'Absolute path of the directory to snapshot' }),
         label: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+        name: Type.Optional(SnapshotName),
+        tags: Type.Optional(Type.Array(SnapshotName, { maxItems: 32, description: 'Tags may repeat across snapshots; a tag names the newest snapshot that has it' })),
         exclude: Type.Optional(SnapshotGlobs),
         include: Type.Optional(SnapshotGlobs),
         progressToken: Type.Optional(ProgressToken),
@@ -432,7 +439,13 @@ export const METHODS = {
       },
       { additionalProperties: false },
     ),
-    result: Type.Object({ tree: Type.String(), changes: Type.Array(ChangeRecord), restored: Type.Boolean(), resumed: Type.Integer() }),
+    result: Type.Object({
+      tree: Type.String(),
+      changes: Type.Array(ChangeRecord),
+      restored: Type.Boolean(),
+      resumed: Type.Integer(),
+      trees: Type.Optional(Type.Array(Type.Object({ tree: Type.String(), changes: Type.Array(ChangeRecord) }), { description: 'Every directory restored, when a name stood for the baselines of several (tree and changes are the first)' })),
+    }),
     auth: true,
   }),
   'snapshot.verify': method({

@@ -60,6 +60,7 @@ export const HostPolicy = Type.Object({
   deny: Type.Array(Type.String()),
   credentials: Type.Array(Type.String()),
   endpointRules: Type.Record(Type.String(), Type.Array(Type.String()), { description: 'Per credential route: allow/deny METHOD /path/** rules' }),
+  endpoints: Type.Optional(Type.Array(Type.String(), { description: 'network.allow_endpoints: host:port/path-glob; a host named here is reached on these paths only' })),
   customRoutes: Type.Record(
     Type.String(),
     Type.Object({ upstream: Type.String(), header: Type.String(), format: Type.String(), keyVariable: Type.String(), baseUrlVariable: Type.Union([Type.String(), Type.Null()]), source: Type.Union([Type.String(), Type.Null()]) }),
