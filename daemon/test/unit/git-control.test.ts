@@ -1,21 +1,25 @@
 // The reader that decides whether a git config the sandbox wrote is safe for the host: it must
 // see every key git would see (and may see more), in every spelling git accepts.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gitConfigKeys, gitDirsWithin, unsafeGitConfigKeys } from '../../src/policy/git-control.js';
 
+const root = mkdtempSync(join(tmpdir(), 'nono-git-control-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const scratch = (prefix: string): string => mkdtempSync(join(root, prefix));
+
 const unsafe = (text: string): string[] => {
-  const file = join(mkdtempSync(join(tmpdir(), 'nono-gitcfg-')), 'config');
+  const file = join(scratch('cfg-'), 'config');
   writeFileSync(file, text);
   return unsafeGitConfigKeys(file);
 };
 
 describe('git config safety', () => {
   it('passes what git init and git clone write', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nono-gitinit-'));
+    const dir = scratch('init-');
     execFileSync('git', ['init', '-q', dir]);
     execFileSync('git', ['-C', dir, 'remote', 'add', 'origin', 'https://example.invalid/x.git']);
     execFileSync('git', ['-C', dir, 'config', 'branch.main.remote', 'origin']);
@@ -59,7 +63,7 @@ describe('git config safety', () => {
 
 describe('git directories', () => {
   it('finds submodule (nested) and worktree git dirs inside .git', () => {
-    const repo = mkdtempSync(join(tmpdir(), 'nono-gitdirs-'));
+    const repo = scratch('dirs-');
     execFileSync('git', ['init', '-q', repo]);
     const dotGit = join(repo, '.git');
     for (const name of ['modules/a', 'modules/a/modules/b', 'modules/x/y']) {
