@@ -1,8 +1,9 @@
 // network.allow_endpoints: a host allowed for some paths only. An agent calling another path
 // of that host gets 403 and the upstream never sees the request: on plain HTTP through the
 // proxy, and inside TLS the proxy terminates (a credential route's host, here a stand-in for
-// api.anthropic.com). A tunnel would hide the path, so a CONNECT to such a host is refused, and
-// a profile with a path rule on a TLS host nono only tunnels is refused before anything runs.
+// api.anthropic.com). A tunnel would hide the path, so a path-limited TLS host on 443 that is no
+// credential route's is opened by the proxy (a session CA the sandbox trusts) and each request's
+// path checked; any other CONNECT to a path-limited host is refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
@@ -32,6 +33,7 @@ function suite(as: { uid: number; gid: number } | undefined): void {
   let tlsUpstream: HttpsServer;
   let plainPort: number;
   let tlsPort: number;
+  let rawHost: HttpsServer;
   const seen: Seen[] = [];
   const record = (server: string) => (req: IncomingMessage) =>
     seen.push({ server, method: req.method, path: req.url, ...(server === 'tls' ? { key: req.headers['x-api-key'] as string | undefined } : {}) });
@@ -45,17 +47,23 @@ function suite(as: { uid: number; gid: number } | undefined): void {
     });
     await new Promise<void>((resolve) => plain.listen(0, '127.0.0.5', () => resolve()));
     plainPort = (plain.address() as AddressInfo).port;
-    const tls = makeTestCa(join(world.root, 'certs'), ['IP:127.0.0.7']);
+    const tls = makeTestCa(join(world.root, 'certs'), ['IP:127.0.0.7', 'DNS:raw.test']);
     tlsUpstream = createHttpsServer({ key: tls.key, cert: tls.cert }, (req, res) => {
       record('tls')(req);
       res.end('tls ok\n');
     });
     await new Promise<void>((resolve) => tlsUpstream.listen(0, '127.0.0.7', () => resolve()));
     tlsPort = (tlsUpstream.address() as AddressInfo).port;
+    // A plain TLS host with no credential (the seed's raw.githubusercontent.com), on 443 as in life.
+    rawHost = createHttpsServer({ key: tls.key, cert: tls.cert }, (req, res) => {
+      record('raw')(req);
+      res.end('raw ok\n');
+    });
+    await new Promise<void>((resolve) => rawHost.listen(443, '127.0.0.8', () => resolve()));
     daemon = await startDaemon(world, {
       env: { ANTHROPIC_API_KEY: REAL_KEY },
       ...(as ? { as } : {}),
-      daemon: { credentialUpstreams: { anthropic: `https://127.0.0.7:${tlsPort}` }, credentialCa: tls.ca },
+      daemon: { credentialUpstreams: { anthropic: `https://127.0.0.7:${tlsPort}` }, credentialCa: tls.ca, resolve: { 'raw.test': '127.0.0.8' } },
     });
     const profiles = join(world.root, 'config', 'nono', 'profiles');
     mkdirSync(profiles, { recursive: true });
@@ -74,11 +82,13 @@ function suite(as: { uid: number; gid: number } | undefined): void {
         '',
       ].join('\n'),
     );
-    writeFileSync(join(profiles, 'tunnelled.toml'), ['extends = "default"', '', '[network]', 'allow_endpoints = ["raw.githubusercontent.com:443/org/*"]', ''].join('\n'));
+    // 127.0.0.8 named too: a loopback address is reached only when a rule names it.
+    writeFileSync(join(profiles, 'tunnelled.toml'), ['extends = "default"', '', '[network]', 'allow_endpoints = ["raw.test:443/org/*"]', 'allow_domain = ["127.0.0.8:443"]', ''].join('\n'));
   });
   afterAll(async () => {
     plain?.close();
     tlsUpstream?.close();
+    rawHost?.close();
     await daemon?.stop();
     world?.cleanup();
   });
@@ -129,16 +139,15 @@ function suite(as: { uid: number; gid: number } | undefined): void {
     );
   });
 
-  it('refuses a path rule for a TLS host nono only tunnels, at validate time with file and line, and at run', async () => {
+  it('opens a path-limited TLS host that no credential covers and checks each path; such a profile validates', async () => {
     const file = join(world.root, 'config', 'nono', 'profiles', 'tunnelled.toml');
     const validate = await cli(['profile', 'validate', file, '--json']);
-    expect(validate.code).not.toBe(0);
-    const result = JSON.parse(validate.stdout) as { valid: boolean; problems: { message: string }[] };
-    expect(result.valid).toBe(false);
-    expect(result.problems[0]!.message).toMatch(new RegExp(`^${file}:4: network\\.allow_endpoints: raw\\.githubusercontent\\.com:443/org/\\* cannot be enforced`));
-    const run = await cli(['run', '-p', 'tunnelled', '--', 'true']);
-    expect(run.code).not.toBe(0);
-    expect(run.stderr).toContain('cannot be enforced');
+    expect(validate.code, validate.stdout + validate.stderr).toBe(0);
+    const before = seen.length;
+    const r = await cli(['run', '-p', 'tunnelled', '--', 'sh', '-c', `curl ${CODES} https://raw.test/org/repo/README.md; curl ${CODES} https://raw.test/other/secret; true`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim().split(' ')).toEqual(['200', '403']);
+    expect(seen.slice(before)).toEqual([{ server: 'raw', method: 'GET', path: '/org/repo/README.md' }]);
   });
 }
 

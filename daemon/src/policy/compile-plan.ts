@@ -498,7 +498,6 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
     passed.splice(passed.indexOf(variable), 1);
   }
   const endpoints = profile.network?.allow_endpoints ?? [];
-  checkEndpointsEnforceable(endpoints, fromEnvironment.credentials, customRoutes, where);
   const plan: SandboxPlan = {
     profile: resolved.name,
     profileChain: resolved.chain.map((c) => c.name),
@@ -550,32 +549,6 @@ export function compilePlan(request: RunRequest, services: PolicyServices): Comp
 function endpointHost(text: string): string {
   const { host, port } = parseAllowedEndpoint(text);
   return `${host.host.includes(':') ? `[${host.host}]` : host.host}:${port}`;
-}
-
-/**
- * A path rule on 443 is only enforceable where the proxy terminates the TLS: a credential
- * route's upstream. Anywhere else the session would run with a rule that cannot hold, so the
- * profile is refused here (and by profile validate), naming the rule.
- */
-function checkEndpointsEnforceable(endpoints: string[], credentials: string[], customRoutes: SandboxPlan['hosts']['customRoutes'], where: string): void {
-  const intercepted = new Set(
-    credentials.flatMap((text) => {
-      const { name } = parseCredentialRequest(text);
-      const upstream = customRoutes[name]?.upstream ?? routeNamed(name)?.upstream;
-      if (upstream === undefined) return [];
-      const url = new URL(upstream);
-      return [`${url.hostname}:${url.port || 443}`];
-    }),
-  );
-  for (const text of endpoints) {
-    const { host, port } = parseAllowedEndpoint(text);
-    if (port !== 443 || intercepted.has(`${host.host}:${port}`)) continue;
-    throw new NonoError(
-      'PROFILE_INVALID',
-      `${where}: network.allow_endpoints: ${text} cannot be enforced: nono only tunnels TLS to ${host.host} and never sees its paths (it reads paths on plain HTTP and on credential routes' hosts); allow the whole host with allow_domain, or route it through a credential (network.credentials or custom_credentials)`,
-      { file: where, key: 'network.allow_endpoints' },
-    );
-  }
 }
 
 /** Required groups are always active; the rest as the profile includes them, minus excludes. */

@@ -43,6 +43,8 @@ export interface ProxyOptions {
   originHandler?: (req: IncomingMessage, res: ServerResponse) => void;
   /** WebSocket upgrades for a path: a credential route's streaming API (Codex's Responses). */
   originUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** Path-limited TLS hosts (allow_endpoints), opened here so each request's path is checked. */
+  inspector?: { inspects(host: string, port: number): boolean; inspect(socket: Duplex, host: string, port: number, address: string): void };
   /** Tunnels to credential-route hosts, which are opened here with the key injected. */
   interceptor?: { intercepts(host: string, port: number): boolean; intercept(socket: Duplex, host: string, port: number): void };
 }
@@ -154,8 +156,18 @@ export class FilteringProxy {
       this.options.interceptor.intercept(client, host, port);
       return;
     }
-    // Threat: a tunnel carries any path; a host limited to some paths is not tunnelled at all.
+    // Threat: a tunnel carries any path; a host limited to some paths is not tunnelled at all,
+    // only opened here (its address admitted like any other) so every request's path is checked.
     const limited = endpointsFor(this.options.endpoints ?? [], host, port);
+    if (limited.length > 0 && this.options.inspector?.inspects(host, port)) {
+      const admitted = await this.admit('CONNECT', host, port);
+      if (!('address' in admitted)) return refuse('failed' in admitted ? 502 : 403, admitted.reason);
+      this.record('CONNECT', host, port, { decision: 'allow', rule: `${admitted.rule} (opened: allowed on some paths only) -> ${admitted.address}` });
+      if (!forwarded) client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length > 0) client.unshift(head);
+      this.options.inspector.inspect(client, host, port, admitted.address);
+      return;
+    }
     if (limited.length > 0) {
       const reason = `${host}:${port} is allowed on some paths only (${limited.map((e) => e.text).join(', ')}), which nono cannot check inside a tunnel`;
       this.refused('CONNECT', host, port, { allowed: false, cause: 'path-rule', reason });

@@ -12,6 +12,7 @@ import { FilteringProxy, type ProxyDecision } from './filtering-proxy.js';
 import { connectFailure } from './connect-failure.js';
 import { compileRules, loopbackForwards, type LoopbackForward } from './host-rules.js';
 import { compileAllowedEndpoints } from './allowed-endpoints.js';
+import { createPathInspector } from './path-inspector.js';
 import type { Resolver } from './checked-address.js';
 import type { UpstreamOverride } from '../credentials/phantom-proxy.js';
 
@@ -89,11 +90,21 @@ export async function startSessionProxy(
           options.credentialOverride,
           routeFailed,
         ) : undefined;
+  const endpoints = compileAllowedEndpoints(plan.hosts.endpoints ?? []);
+  // Path-limited TLS hosts that no credential route intercepts already: inspected here.
+  const inspector = await createPathInspector(
+    endpoints.filter((e) => !phantoms?.intercepts(e.host.host, e.port)),
+    options.id,
+    ({ host, port, method, path, allowed, rule }) =>
+      logDecision({ time: new Date().toISOString(), method, host, port, decision: allowed ? 'allow' : 'deny', rule: `${rule} (path ${path.split('?')[0]})`, ...(allowed ? {} : { cause: 'path-rule' as const }) }),
+    options.credentialOverride?.ca ? readFileSync(options.credentialOverride.ca) : undefined,
+  );
   const proxy = new FilteringProxy({
     ...(phantoms ? { originHandler: phantoms.handle, originUpgrade: phantoms.handleUpgrade, interceptor: phantoms } : {}),
+    ...(inspector ? { inspector } : {}),
     token,
     rules: compileRules(plan.hosts.allow, plan.hosts.deny),
-    endpoints: compileAllowedEndpoints(plan.hosts.endpoints ?? []),
+    endpoints,
     resolve: options.resolve,
     log: options.log,
     onDecision: logDecision,
@@ -112,15 +123,16 @@ export async function startSessionProxy(
   const env: Record<string, string> = { NODE_USE_ENV_PROXY: '1', NO_PROXY: 'localhost,127.0.0.1,::1', no_proxy: 'localhost,127.0.0.1,::1' };
   Object.assign(env, phantoms?.env(`http://127.0.0.1:${port}`));
   const readable: string[] = [];
-  if (phantoms) {
-    // Tools that ignore base URLs (git, gh, curl to the real host) are intercepted: they must
-    // trust the session CA, on top of the system's roots.
+  const sessionCas = [phantoms?.caPem, inspector?.caPem].filter((pem): pem is string => pem !== undefined);
+  if (sessionCas.length > 0) {
+    // Tools that ignore base URLs (git, gh, curl to the real host) are intercepted, and so are
+    // path-limited hosts: they must trust the session CAs, on top of the system's roots.
     mkdirSync(options.socketDir, { recursive: true, mode: 0o700 });
     const sessionCa = join(options.socketDir, `${options.id}-ca.pem`);
     const bundle = join(options.socketDir, `${options.id}-bundle.pem`);
     const system = SYSTEM_BUNDLES.find((path) => existsSync(path));
-    writeFileSync(sessionCa, phantoms.caPem, { mode: 0o644 });
-    writeFileSync(bundle, `${system ? readFileSync(system, 'utf8') : ''}\n${phantoms.caPem}`, { mode: 0o644 });
+    writeFileSync(sessionCa, sessionCas.join('\n'), { mode: 0o644 });
+    writeFileSync(bundle, `${system ? readFileSync(system, 'utf8') : ''}\n${sessionCas.join('\n')}`, { mode: 0o644 });
     Object.assign(env, { SSL_CERT_FILE: bundle, REQUESTS_CA_BUNDLE: bundle, CURL_CA_BUNDLE: bundle, GIT_SSL_CAINFO: bundle, NODE_EXTRA_CA_CERTS: sessionCa });
     readable.push(sessionCa, bundle);
   }
