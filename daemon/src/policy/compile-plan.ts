@@ -25,7 +25,6 @@ import { planBlockedCommands, refuseLaunch, type CommandRules } from './command-
 import { planLaunch } from './launch-command.js';
 import { defaultProfile } from './default-profile.js';
 import { gpuPaths } from './gpu-paths.js';
-import { parseCredentialRequest, routeNamed } from '../credentials/credential-routes.js';
 import { parseAllowedEndpoint } from '../proxy/allowed-endpoints.js';
 
 export interface RunRequest {
