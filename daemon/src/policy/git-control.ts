@@ -3,10 +3,8 @@
 // Threat: the user's next `git status` (or shell prompt) on the host runs what the agent
 // planted: core.fsmonitor, hooks, a commondir that redirects config reads, and so on.
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { nameToBytes } from '@nono/shared';
-import { lstatBytes, readdirBytes } from './writable-tree-scan.js';
+import { lstatBytes, readControlFile, readdirBytes } from './writable-tree-scan.js';
 
 /**
  * Control entries of a git directory, each with the name `filesystem.allow_host_exec_paths`
@@ -30,38 +28,6 @@ const looksLikeGitDir = (dir: string): boolean => lstatBytes(join(dir, 'HEAD'))?
 /** Real subdirectories (never a symlink to one). */
 function subdirs(dir: string): string[] {
   return (readdirBytes(dir) ?? []).filter(({ entry }) => entry.isDirectory()).map(({ name }) => join(dir, name));
-}
-
-/** Largest control file read; git's own are a few kilobytes. */
-const MAX_CONTROL_BYTES = 1024 * 1024;
-
-/**
- * A small regular file's bytes, or undefined for anything else: opened without following a
- * link and without blocking, so a FIFO or a device planted as `config` cannot hang the daemon.
- */
-export function readControlFile(path: string): Buffer | undefined {
-  let fd: number;
-  try {
-    fd = openSync(nameToBytes(path), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
-  } catch {
-    return undefined;
-  }
-  try {
-    const stats = fstatSync(fd);
-    if (!stats.isFile() || stats.size > MAX_CONTROL_BYTES) return undefined;
-    const buffer = Buffer.alloc(stats.size);
-    let done = 0;
-    while (done < buffer.length) {
-      const n = readSync(fd, buffer, done, buffer.length - done, done);
-      if (n === 0) break;
-      done += n;
-    }
-    return buffer.subarray(0, done);
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /**

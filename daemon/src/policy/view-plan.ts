@@ -4,10 +4,10 @@
 // granted paths to recreate so /bin/sh still resolves.
 import { readdirSync, readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { nameToBytes, type PlanRule } from '@nono/shared';
+import type { PlanRule } from '@nono/shared';
 import { readJsonc } from './jsonc-file.js';
 import { configReferencedPaths, existingGitControl, GIT_CONTROL_ENTRIES, GIT_DIRS_MADE_BEFORE_START, gitDirsWithin } from './git-control.js';
-import { lstatBytes, scanWritableTrees, type TreeInventory } from './writable-tree-scan.js';
+import { lstatBytes, readlinkBytes, scanWritableTrees, type TreeInventory } from './writable-tree-scan.js';
 import { HOST_EXEC_PATHS_FILE } from './policy-data.js';
 import { canonicalOrLexical, isWithin, kindOf, statIfVisible } from './resolve-path.js';
 
@@ -81,7 +81,7 @@ export function planHostExecProtection(rules: PlanRule[], masks: Covered[], lift
     if (stats?.isSymbolicLink()) {
       // A link cannot be bound read-only; what it points to can, when the sandbox could
       // write there (`.git/hooks -> ../.githooks`). The sweep puts back a link that changed.
-      inventory.links.push({ path: entry.path, target: readlinkOf(entry.path) });
+      inventory.links.push({ path: entry.path, target: readlinkBytes(entry.path) });
       const target = canonicalOrLexical(entry.path);
       if (target !== entry.path && writable(target) && lstatBytes(target) && !lstatBytes(target)!.isSymbolicLink()) add({ path: target, source: `${entry.source} (through the link ${entry.path})` });
       return;
@@ -115,14 +115,6 @@ export function planHostExecProtection(rules: PlanRule[], masks: Covered[], lift
   for (const { path, name } of inventory.hostExec) add({ path, source: `host-exec protection: ${name} runs on the host later` });
   readonly.sort((a, b) => a.path.localeCompare(b.path));
   return { readonly, inventory, gitControl: existingGitControl(inventory.dotGits), roots };
-}
-
-function readlinkOf(path: string): string {
-  try {
-    return readlinkSync(nameToBytes(path), { encoding: 'buffer' }).toString('latin1');
-  } catch {
-    return '';
-  }
 }
 
 /** Every directory strictly between a read-only path and the writable grant it lies in. */

@@ -4,7 +4,7 @@
 // Threat: the agent shapes these trees, so the walk never follows a symlink (a link's target is
 // not what the walk vouches for) and reads names as bytes (a name that is not UTF-8 must not
 // hide what lies below it).
-import { closeSync, constants, lstatSync, openSync, readdirSync, readlinkSync, readSync, type Dirent, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, type Dirent, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { nameFromBytes, nameToBytes } from '@nono/shared';
 
@@ -19,7 +19,7 @@ export interface TreeInventory {
   hostExec: { path: string; name: string }[];
   /** False when the budget ran out before every directory was read. */
   complete: boolean;
-  /** Protected names that are symlinks, with their targets (raw bytes as latin1): a link that changed is put aside. */
+  /** Protected names that are symlinks, with their targets (as readlinkBytes gives them): a link that changed is put aside. */
   links: { path: string; target: string }[];
   /** Missing files a repository's config has git run or read (core.hooksPath, includes): created later, they are put aside. */
   referenced: string[];
@@ -87,7 +87,7 @@ export function scanWritableTrees(roots: string[], hostExecNames: string[], opti
       options.visit?.(path, entry);
       if (name === '.git') {
         if (entry.isDirectory()) inventory.dotGits.push(path);
-        else if (entry.isFile()) inventory.gitLinks.push({ path, content: readSmall(path) });
+        else if (entry.isFile()) inventory.gitLinks.push({ path, content: readControlFile(path)?.toString('latin1') ?? '' });
         else if (entry.isSymbolicLink()) inventory.gitSymlinks.push({ path, target: readlinkBytes(path) });
       }
       for (const hostExec of byFirst.get(name) ?? []) {
@@ -100,21 +100,40 @@ export function scanWritableTrees(roots: string[], hostExecNames: string[], opti
   return inventory;
 }
 
-/** A gitlink's bytes, without following a link or blocking on a FIFO; '' when unreadable. */
-function readSmall(path: string): string {
-  let fd: number | undefined;
+/** Largest control file read; git's own are a few kilobytes. */
+const MAX_CONTROL_BYTES = 1024 * 1024;
+
+/**
+ * A small regular file's bytes, or undefined for anything else: opened without following a
+ * link and without blocking, so a FIFO or a device planted as `config` cannot hang the daemon.
+ */
+export function readControlFile(path: string): Buffer | undefined {
+  let fd: number;
   try {
-    fd = openSync(nameToBytes(path), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    const buffer = Buffer.alloc(4096);
-    return buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0)).toString('latin1');
+    fd = openSync(nameToBytes(path), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch {
-    return '';
+    return undefined;
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile() || stats.size > MAX_CONTROL_BYTES) return undefined;
+    const buffer = Buffer.alloc(stats.size);
+    let done = 0;
+    while (done < buffer.length) {
+      const n = readSync(fd, buffer, done, buffer.length - done, done);
+      if (n === 0) break;
+      done += n;
+    }
+    return buffer.subarray(0, done);
+  } catch {
+    return undefined;
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    closeSync(fd);
   }
 }
 
-function readlinkBytes(path: string): string {
+/** Where a symlink points, its bytes carried as in path-names.ts; '' when it cannot be read. */
+export function readlinkBytes(path: string): string {
   try {
     return nameFromBytes(readlinkSync(nameToBytes(path), { encoding: 'buffer' }));
   } catch {

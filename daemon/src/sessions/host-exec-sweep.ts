@@ -7,12 +7,12 @@
 // Threat: the session is over, but what it planted runs as the user, outside any sandbox. And
 // the trees are the agent's: nothing here follows a symlink, reads anything but a small regular
 // file, or touches a path outside the scanned trees.
-import { chmodSync, closeSync, constants, fchmodSync, fstatSync, openSync, readlinkSync, realpathSync, renameSync, watch, type Dirent, type FSWatcher } from 'node:fs';
+import { chmodSync, closeSync, constants, fchmodSync, fstatSync, openSync, realpathSync, renameSync, watch, type Dirent, type FSWatcher } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { nameToBytes, type QuarantineFinding } from '@nono/shared';
-import { GIT_CONTROL_ENTRIES, gitDirsWithin, gitLinkTarget, readControlFile, unsafeGitConfigKeys } from '../policy/git-control.js';
+import { GIT_CONTROL_ENTRIES, gitDirsWithin, gitLinkTarget, unsafeGitConfigKeys } from '../policy/git-control.js';
 import { hostExecPathNames } from '../policy/view-plan.js';
-import { lstatBytes, readdirBytes, scanWritableTrees, type TreeInventory } from '../policy/writable-tree-scan.js';
+import { lstatBytes, readControlFile, readdirBytes, readlinkBytes, scanWritableTrees, type TreeInventory } from '../policy/writable-tree-scan.js';
 
 export type SweepFinding = QuarantineFinding;
 
@@ -84,14 +84,6 @@ const realpathOrSelf = (path: string): string => {
     return realpathSync(bytes(path), { encoding: 'buffer' }).toString('latin1');
   } catch {
     return path;
-  }
-};
-
-const readlinkOf = (path: string): string => {
-  try {
-    return readlinkSync(bytes(path), { encoding: 'buffer' }).toString('latin1');
-  } catch {
-    return '';
   }
 };
 
@@ -198,7 +190,7 @@ export function sweepWritableTrees(input: SweepInput): SweepFinding[] {
 
   // Protected names that were links at start: one that now points elsewhere goes aside.
   for (const { path, target } of start?.links ?? []) {
-    if (lstatBytes(path) && readlinkOf(path) !== target) moveAside('host-exec', path, 'a protected symlink was pointed elsewhere during the session');
+    if (lstatBytes(path) && readlinkBytes(path) !== target) moveAside('host-exec', path, 'a protected symlink was pointed elsewhere during the session');
   }
   for (const path of start?.referenced ?? []) {
     if (lstatBytes(path)) moveAside('git', path, "a file the repository's config has git run or read was created during the session");
