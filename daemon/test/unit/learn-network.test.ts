@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dnsQueryName, nameHosts } from '../../src/learn/host-names.js';
+import { nameHosts } from '../../src/learn/host-names.js';
+import { dnsQueryName } from '../../src/learn/network-summary.js';
 import { TraceAnalyzer, type OutboundConnection } from '../../src/learn/index.js';
 
 function analyze(lines: string[]) {
