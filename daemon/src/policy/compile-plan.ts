@@ -25,7 +25,7 @@ import { planBlockedCommands, refuseLaunch, type CommandRules } from './command-
 import { planLaunch } from './launch-command.js';
 import { defaultProfile } from './default-profile.js';
 import { gpuPaths } from './gpu-paths.js';
-import { parseAllowedEndpoint } from '../proxy/allowed-endpoints.js';
+import { parseAllowedEndpoint } from '../network/allowed-endpoints.js';
 
 export interface RunRequest {
   cwd: string;

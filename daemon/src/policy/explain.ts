@@ -2,8 +2,8 @@
 // that decided, from the same compiled plan the helper would apply.
 import type { SandboxPlan } from '@nono/shared';
 import { canonicalOrLexical, isWithin, toAbsolute } from './resolve-path.js';
-import { compileRules, decideName, parseHostRule } from '../proxy/host-rules.js';
-import { compileAllowedEndpoints, endpointsFor } from '../proxy/allowed-endpoints.js';
+import { compileRules, decideName, parseHostRule } from '../network/host-rules.js';
+import { compileAllowedEndpoints, endpointsFor } from '../network/allowed-endpoints.js';
 import { ruleFor } from './command-blocking.js';
 
 export type Operation = 'read' | 'write';

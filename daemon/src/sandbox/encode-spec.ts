@@ -3,7 +3,7 @@
 import { nameToBytes, type PlanRule, type SandboxPlan } from '@nono/shared';
 import { isWithin } from '../policy/resolve-path.js';
 import { stubMessage } from '../policy/command-blocking.js';
-import type { LoopbackForward } from '../proxy/host-rules.js';
+import type { LoopbackForward } from '../network/host-rules.js';
 
 const READ = ['read_file', 'read_dir', 'execute'];
 // make_char and make_block are never granted: a root agent could mknod the disk's block

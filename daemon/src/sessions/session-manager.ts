@@ -19,9 +19,9 @@ import type { SnapshotService } from '../snapshots/snapshot-service.js';
 import { checkTrust } from '../trust/run-gate.js';
 import type { DaemonAudit } from '../audit/daemon-audit.js';
 import { protectSignedFiles } from '../policy/signed-files.js';
-import { FETCH_PRELOAD, startSessionProxy, UNDICI_DIR } from '../proxy/session-proxy.js';
-import { resolverWith, type Resolver } from '../proxy/checked-address.js';
-import type { UpstreamOverride } from '../credentials/phantom-proxy.js';
+import { FETCH_PRELOAD, startSessionProxy, UNDICI_DIR } from '../network/session-proxy.js';
+import { resolverWith, type Resolver } from '../network/checked-address.js';
+import type { UpstreamOverride } from '../network/phantom-proxy.js';
 import type { SessionRow, SessionStore } from '../store/session-store.js';
 import { HostExecGuard } from './host-exec-sweep.js';
 
