@@ -1,7 +1,7 @@
 // Serialises a plan into the helper's spec: NUL-terminated records, first `nono-spec 1`, last
 // `end`, so a truncated spec is refused rather than applied. See native-helper/README.md.
 import { nameToBytes, type PlanRule, type SandboxPlan } from '@nono/shared';
-import { isWithin } from '../policy/resolve-path.js';
+import { isWithin } from '@nono/shared/resolve-path';
 import { stubMessage } from '../policy/command-blocking.js';
 import type { LoopbackForward } from '../network/host-rules.js';
 
