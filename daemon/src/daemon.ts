@@ -11,7 +11,7 @@ import { SnapshotIndex } from './database/snapshot-index.js';
 import { SnapshotService } from './snapshots/snapshot-service.js';
 import { DaemonAudit, loadAuditSigning } from './audit/daemon-audit.js';
 import { keychainVault } from './credentials/keychain-vault.js';
-import { SessionStore } from './database/session-rows.js';
+import { SessionRows } from './database/session-rows.js';
 import { pruneAfterHours } from './sessions/prune-schedule.js';
 import { SessionManager } from './sessions/session-manager.js';
 import { ControlServer } from './rpc/control-server.js';
@@ -87,7 +87,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
   const log = createLogger(paths.logPath);
   const secret = createSecret(paths.secretPath);
   const db = openDatabase(paths.dbPath);
-  const store = new SessionStore(db);
+  const store = new SessionRows(db);
   const lost = store.markLost();
   const staleSpecs = removeStaleSpecFiles(paths.runtimeDir);
   const audit = new DaemonAudit(db, await loadAuditSigning(keychainVault, paths.stateDir, log), log);

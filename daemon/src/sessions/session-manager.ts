@@ -22,13 +22,13 @@ import { protectSignedFiles } from '../trust/signed-files.js';
 import { FETCH_PRELOAD, startSessionProxy, UNDICI_DIR } from '../network/session-proxy.js';
 import { resolverWith, type Resolver } from '../network/checked-address.js';
 import type { UpstreamOverride } from '../network/phantom-proxy.js';
-import type { SessionRow, SessionStore } from '../database/session-rows.js';
+import type { SessionRow, SessionRows } from '../database/session-rows.js';
 import { HostExecGuard } from './host-exec-sweep.js';
 
 export interface SessionManagerOptions {
   paths: NonoPaths;
   policy: PolicyServices;
-  store: SessionStore;
+  store: SessionRows;
   snapshots: SnapshotService;
   audit: DaemonAudit;
   log: Logger;
