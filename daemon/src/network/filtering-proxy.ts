@@ -37,7 +37,7 @@ export interface ProxyOptions {
   endpoints?: AllowedEndpoint[];
   resolve: Resolver;
   log: Logger;
-  /** Every decision, for the session's network log and the audit log. */
+  /** Every decision, for the audit log (its one record). */
   onDecision(decision: ProxyDecision): void;
   /** Requests for a path rather than a URL: the phantom-token credential routes, if any. */
   originHandler?: (req: IncomingMessage, res: ServerResponse) => void;
@@ -111,7 +111,7 @@ export class FilteringProxy {
 
   private record(method: string, host: string, port: number, outcome: Omit<ProxyDecision, 'time' | 'method' | 'host' | 'port'>): void {
     const entry = { time: new Date().toISOString(), method, host, port, ...outcome };
-    this.options.log.info(entry, 'network decision');
+    this.options.log.debug(entry, 'network decision');
     this.options.onDecision(entry);
   }
 

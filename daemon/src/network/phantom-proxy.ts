@@ -88,7 +88,7 @@ export async function createPhantomProxy(
   /** The environment of the run (the client's shell), where env:// sources look first. */
   runEnv: Record<string, string> = {},
   override: UpstreamOverride = { upstreams: {} },
-  /** An upstream that could not be reached (DNS, refused, TLS, …), for the session's network log. */
+  /** An upstream that could not be reached (DNS, refused, TLS, …), recorded as a net.fail decision. */
   onFailure: (route: string, method: string, upstream: URL, error: unknown) => void = () => undefined,
 ): Promise<PhantomProxy> {
   const active = new Map<string, ActiveCredential>();

@@ -1,6 +1,7 @@
 // A session's way out in proxied mode: its own filtering proxy with its own 64-hex token, the
-// environment that points the session's programs at it, and a log of every decision.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// environment that points the session's programs at it. Every decision goes to the audit log,
+// its one record (`nono logs --net` reads it back from there).
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -53,37 +54,35 @@ export async function startSessionProxy(
   plan: SandboxPlan,
   options: {
     log: Logger;
-    netLogPath: string;
     resolve: Resolver;
     socketDir: string;
     id: string;
-    record?: (event: AuditInput) => void;
+    record: (event: AuditInput) => void;
     /** The run's environment, where env:// credential sources are read; never kept. */
     runEnv?: Record<string, string>;
     credentialOverride?: UpstreamOverride | undefined;
   },
 ): Promise<SessionProxy> {
-  const record = options.record ?? (() => undefined);
+  const { record } = options;
   const forwards = plan.isolation.mode === 'view' ? loopbackForwards(plan.hosts.allow, RELAY_PORT) : [];
   if (forwards.length > MAX_FORWARDS) {
     throw new NonoError('SANDBOX_UNAVAILABLE', `the allowlist names ${forwards.length} loopback address:port pairs to forward into the view, and the relay holds at most ${MAX_FORWARDS}; allow fewer loopback ports`);
   }
   const token = randomBytes(32).toString('hex');
-  // Loaded only for sessions with credentials: fastify and the CA code are a quarter of an idle
-  // daemon's memory otherwise.
   const logDecision = (decision: ProxyDecision): void => {
-    appendFileSync(options.netLogPath, `${JSON.stringify(decision)}\n`, { mode: 0o600 });
     const { host, port, rule, method, cause, suggest } = decision;
     const payload = { host, port, rule, method, ...(cause ? { cause } : {}), ...(suggest ? { suggest } : {}) };
     record({ kind: `net.${decision.decision}`, session: options.id, payload });
   };
   // A credential route's upstream is reached by the phantom proxy, not the filter: its failures
-  // (a TLS error among them, which only it can see) go to the same log.
+  // (a TLS error among them, which only it can see) are recorded the same way.
   const routeFailed = (route: string, method: string, upstream: URL, error: unknown): void => {
     const failure = connectFailure(upstream.host, error);
     const port = Number(upstream.port || 443);
     logDecision({ time: new Date().toISOString(), method, host: upstream.hostname, port, decision: 'fail', rule: `credential route ${route}, but ${failure.reason}`, cause: failure.cause });
   };
+  // Loaded only for sessions with credentials: fastify and the CA code are a quarter of an idle
+  // daemon's memory otherwise.
   const phantoms = plan.hosts.credentials.length > 0 ? await (await import('./phantom-proxy.js')).createPhantomProxy(plan.hosts.credentials, process.env, options.id, { routes: plan.hosts.endpointRules, paths: plan.hosts.endpoints ?? [] }, plan.hosts.customRoutes, (route, host) =>
           record({ kind: 'credential.use', session: options.id, payload: { route, host } }),
           options.runEnv,

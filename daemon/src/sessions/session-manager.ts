@@ -101,7 +101,6 @@ export class SessionManager {
       plan.network === 'proxied'
         ? await startSessionProxy(plan, {
             log: this.options.log.child({ session: id, name, component: 'proxy' }),
-            netLogPath: join(this.logDir, `${id}.net.log`),
             resolve: this.resolve,
             credentialOverride: this.options.credentialOverride,
             socketDir: join(this.options.paths.runtimeDir, 'proxies'),
