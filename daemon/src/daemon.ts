@@ -1,4 +1,4 @@
-// Wires the daemon together: lock, secret, store, sessions, control socket, and an orderly
+// Wires the daemon together: lock, secret, database, sessions, control socket, and an orderly
 // shutdown that leaves no socket, secret or lock behind.
 import { homedir } from 'node:os';
 import { existsSync, unlinkSync, writeSync } from 'node:fs';
@@ -87,8 +87,8 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
   const log = createLogger(paths.logPath);
   const secret = createSecret(paths.secretPath);
   const db = openDatabase(paths.dbPath);
-  const store = new SessionRows(db);
-  const lost = store.markLost();
+  const sessionRows = new SessionRows(db);
+  const lost = sessionRows.markLost();
   const staleSpecs = removeStaleSpecFiles(paths.runtimeDir);
   const audit = new DaemonAudit(db, await loadAuditSigning(keychainVault, paths.stateDir, log), log);
   audit.record({ kind: 'daemon.start', payload: { pid: process.pid, version: VERSION } });
@@ -117,7 +117,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
   const sessions: SessionManager = new SessionManager({
     paths,
     policy,
-    store,
+    store: sessionRows,
     snapshots,
     audit,
     log,
@@ -184,7 +184,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
     sessions,
     snapshots,
     audit,
-    store,
+    sessionRows,
     log,
     features: () => features,
     stop: (reason) => void stop(reason),

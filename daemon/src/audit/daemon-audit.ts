@@ -1,4 +1,4 @@
-// The daemon's audit log: one AuditLog on the store, its checkpoint key in the keychain (or,
+// The daemon's audit log: one AuditLog in the SQLite file, its checkpoint key in the keychain (or,
 // without one, in a key file in the state dir), the retention policy from config.json, and a
 // `record` that never throws, because losing the daemon to an audit write would lose every
 // session with it. Failures go to the daemon log.

@@ -1,5 +1,5 @@
 // The daemon's one SQLite file. WAL so readers (ps, status) never wait on the writer;
-// migrations keyed on user_version so an old store is upgraded, never rebuilt.
+// migrations keyed on user_version so an old file is upgraded, never rebuilt.
 import Database from 'better-sqlite3';
 import { NonoError } from '@nono/shared';
 
@@ -56,7 +56,7 @@ function corrupt(path: string, why: string): NonoError {
 }
 
 /**
- * Opens (and migrates) the store, naming a damaged or foreign file as such rather than
+ * Opens (and migrates) the database, naming a damaged or foreign file as such rather than
  * failing later with whatever query first trips on it.
  */
 export function openDatabase(path: string): SqliteDatabase {

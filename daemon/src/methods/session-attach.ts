@@ -5,7 +5,7 @@ import { summaryOf } from '../sessions/session-summary.js';
 import type { MethodHandler } from './method-handler.js';
 
 export const sessionAttach: MethodHandler<'session.attach'> = async (params, ctx) => {
-  const { sessions, store } = ctx.services;
+  const { sessions, sessionRows } = ctx.services;
   const session = sessions.find(params.session);
   if (!session.live) {
     throw new NonoError('SESSION_EXITED', `session ${session.name} has exited (code ${session.exitCode}); \`nono logs ${session.name}\` shows its output`, {
@@ -18,7 +18,7 @@ export const sessionAttach: MethodHandler<'session.attach'> = async (params, ctx
   const snapshot = params.replay === false ? null : await session.snapshot();
   if (snapshot?.alternate) session.nudge();
   return {
-    session: summaryOf(session, store, ctx.services.sessions.denialCount(session.id)),
+    session: summaryOf(session, sessionRows, ctx.services.sessions.denialCount(session.id)),
     screen: snapshot ? Buffer.from(snapshot.data).toString('base64') : null,
     size: session.size,
   };

@@ -4,11 +4,11 @@ import { summarize } from '../sessions/session-summary.js';
 import type { MethodHandler } from './method-handler.js';
 
 export const sessionInspect: MethodHandler<'session.inspect'> = async (params, ctx) => {
-  const { sessions, store } = ctx.services;
+  const { sessions, sessionRows } = ctx.services;
   const { row, session } = sessions.lookup(params.session);
   return {
     session: summarize(row, session, sessions.denialCount(row.id)),
-    plan: session?.plan ?? store.plan(row.id) ?? null,
+    plan: session?.plan ?? sessionRows.plan(row.id) ?? null,
     log: join(sessions.logDir, `${row.id}.log`),
   };
 };

@@ -7,5 +7,5 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 export const sessionStop: MethodHandler<'session.stop'> = async (params, ctx) => {
   const session = ctx.services.sessions.find(params.session);
   await session.terminate(params.timeoutMs ?? DEFAULT_TIMEOUT_MS, params.force === true);
-  return { session: summaryOf(session, ctx.services.store, ctx.services.sessions.denialCount(session.id)) };
+  return { session: summaryOf(session, ctx.services.sessionRows, ctx.services.sessions.denialCount(session.id)) };
 };

@@ -18,7 +18,7 @@ export interface DaemonServices {
   sessions: SessionManager;
   snapshots: SnapshotService;
   audit: DaemonAudit;
-  store: SessionRows;
+  sessionRows: SessionRows;
   log: Logger;
   features(): Promise<SandboxFeatures>;
   stop(reason: string): void;
