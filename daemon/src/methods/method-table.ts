@@ -1,7 +1,7 @@
 // Every RPC method and the handler that serves it, in one table (tmux's cmd_table[]).
 // A method missing here fails the build, because the table is typed against METHODS.
 import type { MethodName } from '@nono/shared';
-import type { MethodHandler } from './method-handler.js';
+import type { MethodHandler } from '../rpc/method-handler.js';
 import { authHello } from './auth-hello.js';
 import { daemonStatus } from './daemon-status.js';
 import { daemonDoctor } from './daemon-doctor.js';

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import type { DaemonAudit } from '../audit/daemon-audit.js';
 import { readLog } from '../sessions/output-log.js';
-import type { MethodHandler } from './method-handler.js';
+import type { MethodHandler } from '../rpc/method-handler.js';
 
 /** A reply stays well under the 16 MiB frame limit once base64 grows it by a third. */
 const MAX_REPLY_BYTES = 8 * 1024 * 1024;

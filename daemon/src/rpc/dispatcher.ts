@@ -7,7 +7,7 @@ import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import type { TSchema } from '@sinclair/typebox';
 import { ERROR_KINDS, METHODS, NonoError, type MethodName } from '@nono/shared';
 import { METHOD_TABLE } from '../methods/method-table.js';
-import type { MethodHandler } from '../methods/method-handler.js';
+import type { MethodHandler } from './method-handler.js';
 import { recordAuthFailure } from './auth-failure-audit.js';
 import type { CallContext } from './call-context.js';
 
