@@ -17,6 +17,7 @@ import { SessionManager } from './sessions/session-manager.js';
 import { ControlServer } from './rpc/control-server.js';
 import { activationSocket } from './rpc/socket-activation.js';
 import { createDispatcher } from './rpc/dispatcher.js';
+import { METHOD_TABLE } from './methods/method-table.js';
 import { helperPath, probeSandbox, type SandboxFeatures } from './sandbox/helper-binary.js';
 import { removeStaleSpecFiles } from './sandbox/spec-file.js';
 import type { DaemonServices } from './rpc/call-context.js';
@@ -189,7 +190,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
     features: () => features,
     stop: (reason) => void stop(reason),
   };
-  const control = new ControlServer(services, createDispatcher());
+  const control = new ControlServer(services, createDispatcher(METHOD_TABLE));
   const activated = activationSocket(process.env);
   if (activated === undefined) await control.listen(paths.socketPath);
   else await control.listenOnFd(activated, paths.socketPath);

@@ -64,7 +64,7 @@ describe('rpc.discover', () => {
     const published = doc.methods.map((m) => m.name).sort();
     expect(new Set(published).size).toBe(published.length);
     expect(published).toEqual(Object.keys(METHOD_TABLE).sort());
-    const dispatcher = createDispatcher();
+    const dispatcher = createDispatcher(METHOD_TABLE);
     for (const name of published) expect(dispatcher.hasMethod(name), name).toBe(true);
     // Against the live daemon: each is served (positional params reach its validator, which
     // refuses them), and a name not in the document is not.

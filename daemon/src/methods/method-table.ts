@@ -1,7 +1,6 @@
 // Every RPC method and the handler that serves it, in one table (tmux's cmd_table[]).
 // A method missing here fails the build, because the table is typed against METHODS.
-import type { MethodName } from '@nono/shared';
-import type { MethodHandler } from '../rpc/method-handler.js';
+import type { MethodTable } from '../rpc/method-handler.js';
 import { authHello } from './auth-hello.js';
 import { daemonStatus } from './daemon-status.js';
 import { daemonDoctor } from './daemon-doctor.js';
@@ -42,7 +41,7 @@ import { profileUse } from './profile-use.js';
 import { profileSchema } from './profile-schema.js';
 import { profileGuide } from './profile-guide.js';
 
-export const METHOD_TABLE: { [M in MethodName]: MethodHandler<M> } = {
+export const METHOD_TABLE: MethodTable = {
   'auth.hello': authHello,
   'daemon.status': daemonStatus,
   'daemon.doctor': daemonDoctor,

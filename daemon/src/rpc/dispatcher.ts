@@ -6,8 +6,7 @@ import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import type { TSchema } from '@sinclair/typebox';
 import { ERROR_KINDS, METHODS, NonoError, type MethodName } from '@nono/shared';
-import { METHOD_TABLE } from '../methods/method-table.js';
-import type { MethodHandler } from './method-handler.js';
+import type { MethodHandler, MethodTable } from './method-handler.js';
 import { recordAuthFailure } from './auth-failure-audit.js';
 import type { CallContext } from './call-context.js';
 
@@ -59,10 +58,10 @@ function explain(error: ValueError): string {
   return `Expected ${choices.length > 2 ? 'one of ' : ''}${choices.join(choices.length > 2 ? ', ' : ' or ')}, got ${got}`;
 }
 
-export function createDispatcher(): JSONRPCServer<CallContext> {
+export function createDispatcher(table: MethodTable): JSONRPCServer<CallContext> {
   const server = new JSONRPCServer<CallContext>({ errorListener: () => undefined });
   for (const name of Object.keys(METHODS) as MethodName[]) {
-    const handler = METHOD_TABLE[name] as MethodHandler<MethodName>;
+    const handler = table[name] as MethodHandler<MethodName>;
     server.addMethod(name, async (rawParams, ctx) => {
       if (METHODS[name].auth && !ctx.authenticated) {
         recordAuthFailure(ctx, `${name} before auth.hello`);

@@ -1,6 +1,10 @@
-// The shape every RPC method handler has, apart from the table that lists them, so a handler
-// file depends on the call context and the protocol types only, never on its siblings.
+// The shape every RPC method handler has and of the table that lists them, beside the dispatcher
+// that calls them: methods/ builds on rpc/, and the daemon hands the table to the dispatcher,
+// so rpc/ never imports a handler and a handler never imports the table.
 import type { MethodName, ParamsOf, ResultOf } from '@nono/shared';
 import type { CallContext } from './call-context.js';
 
 export type MethodHandler<M extends MethodName> = (params: ParamsOf<M>, ctx: CallContext) => Promise<ResultOf<M>>;
+
+/** One handler for each method the protocol names. */
+export type MethodTable = { [M in MethodName]: MethodHandler<M> };
