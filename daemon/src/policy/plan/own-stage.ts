@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { PlanRule, SandboxPlan } from '@nono/shared';
 import { FETCH_PRELOAD, needsSessionCa, sessionCaFiles, UNDICI_DIR } from '../../proxy/session-proxy.js';
+import { currentPlatform } from '../group-catalog.js';
 import { READ_RIGHTS, WRITE_RIGHTS } from './landlock-rights.js';
 import type { Draft, PlanContext } from './plan-draft.js';
 
@@ -58,7 +59,8 @@ export function ownStage(ctx: PlanContext, draft: Draft, sessionId: string): voi
       env.TMPDIR = env.TMP = env.TEMP = tmp;
     }
   }
-  if (ctx.view) {
+  // The view's own devices are the Linux helper's; the macOS preview has none.
+  if (ctx.view && (ctx.platform ?? currentPlatform()) === 'linux') {
     for (const dev of OWN_DEV) {
       mounts.push({ path: dev.path, type: dev.type, from: null, source: `nono: sandbox's own ${dev.path}` });
       if (dev.rights) rules.push({ path: dev.path, access: 'readwrite', kind: 'dir', source: `nono: sandbox's own ${dev.path}`, own: true, rights: dev.rights });
