@@ -3,6 +3,7 @@
 // command must not run, and a spec the helper refuses must still be refused the usual way.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -232,6 +233,41 @@ describe('view', () => {
     expect(kinds.indexOf('view-root')).toBeLessThan(kinds.indexOf('no-new-privs'));
     expect(kinds.indexOf('seccomp')).toBeLessThan(kinds.indexOf('landlock-nested'));
     expect(kinds.at(-1)).toBe('rlimit');
+  });
+
+  it('net proxied: prints the network namespace, the proxy socket’s bind and where the relay listens', async () => {
+    const proxySocket = path.join(tmp, 'proxy.sock');
+    const proxy = net.createServer((c) => c.destroy());
+    await new Promise<void>((resolve) => proxy.listen(proxySocket, resolve));
+    try {
+      const applied = await appliedBySpec(
+        specOf(
+          'view 1',
+          'net proxied',
+          `proxy-socket ${proxySocket}`,
+          'proxy-port 3128',
+          'proxy-auth dTpw',
+          'forward 127.0.0.1 5432',
+          `fs ${READ} /usr`,
+        ),
+        [],
+        touchMarker,
+      );
+      expect(existsSync(marker)).toBe(false);
+      expect(applied.records.find((r) => r.kind === 'namespaces')).toMatchObject({ net: true });
+      expect(applied.records.map((r) => r.kind)).toContain('loopback-up');
+      expect(applied.mounts).toContainEqual(mount('/run/nono/proxy.sock', 'bind', 'proxy-socket', true, proxySocket));
+      const listening = applied.records.filter((r) => r.kind === 'relay-listen');
+      expect(listening).toContainEqual({ kind: 'relay-listen', address: '127.0.0.1', port: 3128, forward: false });
+      expect(listening).toContainEqual({ kind: 'relay-listen', address: '127.0.0.1', port: 5432, forward: true });
+      expect(applied.records.map((r) => r.kind)).toContain('relay-started');
+      expect(applied.seccomp).toBe('proxied');
+      // The namespace is the boundary: Landlock leaves TCP alone.
+      expect(applied.landlock?.handledNet).toEqual([]);
+      expect(applied.ports).toEqual([]);
+    } finally {
+      proxy.close();
+    }
   });
 
   it('a set-up failure in the sandbox’s init still exits 125 through the helper outside, printing nothing', async () => {
