@@ -104,6 +104,11 @@ describe('Landlock only', () => {
     ]);
   });
 
+  it('still prints under a one-byte rlimit-as: the records made after the limits need no new memory', async () => {
+    const applied = await appliedBySpec(specOf(`fs read_dir ${tmp}`, 'rlimit-as 1', 'rlimit-nproc 3'));
+    expect(applied.rlimits).toEqual({ as: 1, nproc: 3 });
+  });
+
   it('names what best-effort dropped or skipped, and adds only what is left', async () => {
     const missing = path.join(tmp, 'missing');
     const applied = await appliedBySpec(
