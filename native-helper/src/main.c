@@ -77,11 +77,12 @@ static void die_with_parent(void)
  */
 static void enter_cwd(const struct spec *spec)
 {
-	if (spec->cwd && chdir(spec->cwd) < 0)
+	if (!spec->cwd)
+		return;
+	if (chdir(spec->cwd) < 0)
 		die("cannot change directory to %s: %s (does it exist?)", spec->cwd,
 		    strerror(errno));
-	if (spec->cwd)
-		applied_cwd(spec->cwd);
+	applied_cwd(spec->cwd);
 }
 
 static void close_or_die(int fd, const char *what)

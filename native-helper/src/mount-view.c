@@ -396,11 +396,15 @@ static void create_symlinks(const struct spec *spec)
 		char link[PATH_MAX];
 		struct stat st;
 
-		if (inside_bound_grant(spec, rule->path))
+		if (inside_bound_grant(spec, rule->path)) {
+			applied_skipped("symlink", rule->path, "inside a bound grant");
 			continue;
+		}
 		join(link, NEWROOT, rule->path);
-		if (lstat(link, &st) == 0)
+		if (lstat(link, &st) == 0) {
+			applied_skipped("symlink", rule->path, "already in the view");
 			continue;
+		}
 		make_parent_dirs(link);
 		make_symlink(rule->target, link);
 	}
@@ -531,8 +535,10 @@ static void apply_stubs(const struct spec *spec)
 
 		join(target, NEWROOT, stub->path);
 		if (lstat(target, &st) < 0) {
-			if (errno == ENOENT)
+			if (errno == ENOENT) {
+				applied_skipped("stub", stub->path, strerror(errno));
 				continue;
+			}
 			die("cannot block %s in the view: %s", stub->path, strerror(errno));
 		}
 		if (!S_ISREG(st.st_mode))
@@ -566,8 +572,10 @@ static void apply_mask(const char *path)
 
 	join(target, NEWROOT, path);
 	if (lstat(target, &st) < 0) {
-		if (errno == ENOENT)
+		if (errno == ENOENT) {
+			applied_skipped("mask", path, strerror(errno));
 			return;
+		}
 		die("cannot mask %s in the view: %s", path, strerror(errno));
 	}
 	if (S_ISLNK(st.st_mode))

@@ -177,6 +177,9 @@ describe('view', () => {
         'stub-message tool is blocked',
         `mask ${secretFile}`,
         `mask ${secretDir}`,
+        `mask ${path.join(work, 'absent')}`,
+        `symlink ${path.join(work, 'link')}`,
+        'symlink-target elsewhere',
         `tmp ${sessionTmp}`,
         'rlimit-nproc 64',
       ),
@@ -231,6 +234,10 @@ describe('view', () => {
       { path: '/dev/stdin', target: '/proc/self/fd/0' },
       { path: '/dev/stdout', target: '/proc/self/fd/1' },
       { path: '/nono-link', target: 'usr/bin' },
+    ]);
+    expect(applied.skipped).toEqual([
+      { kind: 'skipped', record: 'symlink', path: path.join(work, 'link'), error: 'inside a bound grant' },
+      { kind: 'skipped', record: 'mask', path: path.join(work, 'absent'), error: 'No such file or directory' },
     ]);
     expect(applied.landlock).toMatchObject({ abi, nested: true });
     const kinds = applied.records.map((r) => r.kind);

@@ -32,7 +32,7 @@ export type AppliedRecord =
   | { kind: 'read-only'; path: string; recursive: boolean }
   | { kind: 'symlink'; path: string; target: string }
   | { kind: 'view-root' }
-  | { kind: 'skipped'; record: 'fs' | 'readonly'; path: string; error: string }
+  | { kind: 'skipped'; record: 'fs' | 'readonly' | 'stub' | 'mask' | 'symlink'; path: string; error: string }
   | { kind: 'dropped'; what: string; needs_abi: number; abi: number }
   | { kind: 'landlock-fs'; path: string; rights: string[] }
   | { kind: 'landlock-port'; access: 'bind' | 'connect'; port: number }
