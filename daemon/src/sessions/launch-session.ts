@@ -1,11 +1,11 @@
 // `nono run` from the request to the helper's exec, in the order it happens: gather every input
 // (the session id, the trust gate's verdict), compile the one plan, record the trust verdict,
-// make what the plan says must exist (state paths, git control dirs), start the proxy, make
-// the private /tmp, take the snapshot baseline, build the session, encode the spec and spawn the
+// make what the plan says must exist (state paths, git control dirs, the private /tmp), start
+// the proxy, take the snapshot baseline, build the session, encode the spec and spawn the
 // helper. A dry run stops after the compile, refusing exactly as a run would, recording nothing.
 // Threat: the spec handed to the helper is the plan serialised; nothing here adds a rule.
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { nameToBytes, NonoError, type NonoPaths, type ParamsOf, type SandboxPlan } from '@nono/shared';
@@ -75,11 +75,12 @@ export async function launchSession(params: RunParams, client: SessionClient, se
   const compiled = compilePlan(params, services.policy, { sessionId: inputs.id, trust: inputs.trust });
   const { plan } = compiled;
   recordTrustVerdict(services.audit, inputs);
-  createStatePaths(plan);
-  makeMissingControlDirs(plan);
+  prepareHost(compiled);
   const name = params.name ?? randomSessionName((n) => registry.isLiveName(n));
-  const proxy = await startProxy(plan, inputs.id, name, params, services, registry);
-  makePrivateTmp(compiled.privateTmpDir);
+  const proxy = await startProxy(plan, inputs.id, name, params, services, registry).catch((error: unknown) => {
+    if (compiled.privateTmpDir) rmSync(compiled.privateTmpDir, { recursive: true, force: true });
+    throw error;
+  });
   const env: Record<string, string> = { ...compiled.env, ...proxy?.env, NONO_SESSION: name };
   const guard = new HostExecGuard({ ...compiled.hostExec, startedAtMs: Date.now(), session: name });
   // A detached session still gets a terminal: it is there to be attached to later.
@@ -126,6 +127,16 @@ function recordTrustVerdict(audit: DaemonAudit, inputs: Inputs): void {
   for (const result of trust.report.results) audit.record({ kind: 'trust.verify', session: id, payload: { path: result.path, result: result.status, sha256: result.sha256 } });
   if (!trust.overridden) return;
   for (const failure of trust.report.failures) audit.record({ kind: 'trust.override', session: id, payload: { path: failure.path, reason: failure.reason ?? failure.status } });
+}
+
+/**
+ * Makes on the host what the plan says must exist before the helper starts: missing agent
+ * state paths, missing git control directories (to bind them read-only) and the private /tmp.
+ */
+export function prepareHost(compiled: Pick<CompiledPlan, 'plan' | 'privateTmpDir'>): void {
+  createStatePaths(compiled.plan);
+  makeMissingControlDirs(compiled.plan);
+  makePrivateTmp(compiled.privateTmpDir);
 }
 
 /**

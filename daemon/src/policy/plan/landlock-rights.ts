@@ -21,10 +21,14 @@ export const WRITE_RIGHTS = [
 // What a write-without-delete grant withholds: removing entries and cutting files short.
 const DELETE_RIGHTS = ['remove_dir', 'remove_file', 'truncate'];
 
+// What Landlock applies on a path that is not a directory; the kernel refuses the rest there.
+const FILE_RIGHTS = ['execute', 'write_file', 'read_file', 'truncate', 'ioctl_dev'];
+
 export function rightsFor(rule: Pick<PlanRule, 'access' | 'kind' | 'noDelete'>): string[] {
   const rights: string[] = [];
   if (rule.access === 'read' || rule.access === 'readwrite') rights.push(...READ_RIGHTS);
   if (rule.access === 'write' || rule.access === 'readwrite') rights.push(...WRITE_RIGHTS.filter((right) => !rule.noDelete || !DELETE_RIGHTS.includes(right)));
   if (rule.kind === 'device') rights.push('ioctl_dev');
-  return rights;
+  const directory = rule.kind === 'dir' || rule.kind === 'skeleton';
+  return directory ? rights : rights.filter((right) => FILE_RIGHTS.includes(right));
 }
