@@ -3,13 +3,14 @@
 // every Landlock rule with its rights, every mount of the view (its own /dev and /tmp too),
 // the masks the helper applies, the network mode and host lists, and the child's environment.
 // `--dry-run`, `nono inspect`, the audit digest and the helper's spec all read this object.
-// The stages under plan/ run in order, each reading what the earlier ones decided.
+// The stages under plan/ run in order, each reading what the earlier ones decided: protect,
+// grants, no-delete, sockets, commands (the launched command's grants are part of the view),
+// view, environment, network, trust, nono's own, then masks and rights on the final rules.
 // Threat: this is where a grant could expose nono's own secret or the user's credentials.
 // With the private view (user namespaces available) a protected path inside a grant is
 // masked; with Landlock alone, which cannot deny inside a granted tree, a grant the user asked
 // for that covers one is refused, and one from a group is dropped with a note.
-import type { Grants, Profile, SandboxPlan } from '@nono/shared';
-import type { NonoPaths } from '@nono/shared';
+import type { Grants, NonoPaths, Profile, SandboxPlan } from '@nono/shared';
 import type { SecretNames } from './secret-names.js';
 import type { GroupCatalog, Platform } from './group-catalog.js';
 import type { NetworkProfileCatalog } from './network-profiles.js';
