@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "applied.h"
 #include "die.h"
 
 static const int dropped[] = { CAP_SETFCAP, CAP_FSETID, CAP_MKNOD };
@@ -56,4 +57,5 @@ void drop_file_privilege_capabilities(void)
 	if (syscall(SYS_capset, &header, data) < 0)
 		die("cannot drop CAP_SETFCAP, CAP_FSETID and CAP_MKNOD: capset: %s",
 		    strerror(errno));
+	applied_capabilities_dropped();
 }

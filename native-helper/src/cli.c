@@ -15,8 +15,8 @@
 #define VERSION "0.1.0"
 
 static const char usage[] =
-	"usage: nono-helper [--no-userns] --spec-fd N -- COMMAND [ARG...]\n"
-	"       nono-helper [--no-userns] --spec-file PATH -- COMMAND [ARG...]\n"
+	"usage: nono-helper [--no-userns] [--print-applied] --spec-fd N -- COMMAND [ARG...]\n"
+	"       nono-helper [--no-userns] [--print-applied] --spec-file PATH -- COMMAND [ARG...]\n"
 	"       nono-helper [--no-userns] --probe\n"
 	"       nono-helper --help | --version\n"
 	"\n"
@@ -24,6 +24,8 @@ static const char usage[] =
 	"unlinked on reading), then runs COMMAND inside it. --probe prints the\n"
 	"kernel's sandbox features as JSON. --no-userns (for tests) acts as if\n"
 	"the kernel refused user namespaces: a spec with a view is then refused.\n"
+	"--print-applied (for tests) does everything but run COMMAND, and prints\n"
+	"as JSON lines what it applied instead.\n"
 	"Exit status: the command's own (or death by its signal), or 125 sandbox\n"
 	"set-up failed, 126 not executable, 127 not found.\n";
 
@@ -59,11 +61,19 @@ struct cli cli_parse(int argc, char **argv)
 		print_and_exit(usage);
 	if (argc == 2 && strcmp(argv[1], "--version") == 0)
 		print_and_exit("nono-helper " VERSION "\n");
-	if (argc >= 2 && strcmp(argv[1], "--no-userns") == 0) {
+	if (i < argc && strcmp(argv[i], "--no-userns") == 0) {
 		cli.no_userns = true;
 		i++;
 	}
-	if (argc == i + 1 && strcmp(argv[i], "--probe") == 0) {
+	if (i < argc && strcmp(argv[i], "--print-applied") == 0) {
+#ifdef __APPLE__
+		die("--print-applied is not available on macOS: Seatbelt reports nothing of "
+		    "what it applied (%s)", USAGE_HINT);
+#endif
+		cli.print_applied = true;
+		i++;
+	}
+	if (!cli.print_applied && argc == i + 1 && strcmp(argv[i], "--probe") == 0) {
 		cli.mode = CLI_PROBE;
 		return cli;
 	}

@@ -18,6 +18,7 @@ struct cli {
 	const char *spec_file; /* NULL when it comes from an fd */
 	char **command;        /* everything after "--" */
 	bool no_userns;        /* test switch: act as if user namespaces were refused */
+	bool print_applied;    /* test switch: print what was applied instead of exec */
 };
 
 /* Parses argv; --help and --version print and exit 0, bad usage exits 125. */

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "applied.h"
 #include "die.h"
 #include "fs-rights.h"
 #include "landlock-compat.h"
@@ -66,6 +67,7 @@ static bool supported(const struct compat *c, int needed, const char *still_hold
 		    "the kernel, or allow best-effort in the profile)", what, needed, c->abi);
 	warn("best-effort: dropped %s (needs Landlock ABI %d, kernel has %d)%s%s", what,
 	     needed, c->abi, still_holds ? "; " : "", still_holds ? still_holds : "");
+	applied_dropped(what, needed, c->abi);
 	return false;
 }
 
@@ -144,7 +146,10 @@ static void add_fs_rule(int ruleset_fd, const struct compat *c, const struct fs_
 		if (!c->best_effort)
 			die("cannot open %s for an fs rule: %s (does it exist? remove it from "
 			    "the profile, or allow best-effort)", rule->path, strerror(errno));
-		warn("best-effort: skipped fs rule for %s: %s", rule->path, strerror(errno));
+		int error = errno;
+
+		warn("best-effort: skipped fs rule for %s: %s", rule->path, strerror(error));
+		applied_skipped("fs", rule->path, strerror(error));
 		return;
 	}
 	if (fstat(attr.parent_fd, &st) < 0)
@@ -156,10 +161,12 @@ static void add_fs_rule(int ruleset_fd, const struct compat *c, const struct fs_
 		attr.allowed_access &= fs_rights_handled_by_abi(c->abi);
 	attr.allowed_access = rights_within_abi(c, rule, attr.allowed_access);
 	/* Nothing left to grant: the path stays denied, which is what was asked. */
-	if (attr.allowed_access != 0 &&
-	    nono_landlock_add_rule(ruleset_fd, LANDLOCK_RULE_PATH_BENEATH, &attr, 0) < 0)
-		die("cannot add Landlock rule for %s: %s (check the rights in the profile)",
-		    rule->path, strerror(errno));
+	if (attr.allowed_access != 0) {
+		if (nono_landlock_add_rule(ruleset_fd, LANDLOCK_RULE_PATH_BENEATH, &attr, 0) < 0)
+			die("cannot add Landlock rule for %s: %s (check the rights in the "
+			    "profile)", rule->path, strerror(errno));
+		applied_landlock_fs(rule->path, attr.allowed_access);
+	}
 	if (close(attr.parent_fd) < 0)
 		die("cannot close %s after adding its rule: %s", rule->path, strerror(errno));
 }
@@ -176,6 +183,7 @@ static void add_port_rule(int ruleset_fd, struct port_rule rule)
 		die("cannot add Landlock rule net-%s %u: %s",
 		    rule.kind == PORT_BIND ? "bind" : "connect", (unsigned)rule.port,
 		    strerror(errno));
+	applied_landlock_port(rule.kind, rule.port);
 }
 
 int landlock_restrict(const struct spec *spec)
@@ -202,6 +210,7 @@ int landlock_restrict(const struct spec *spec)
 	if (nono_landlock_restrict_self(ruleset_fd, 0) < 0)
 		die("cannot enforce Landlock ruleset: %s (no_new_privs must be set first)",
 		    strerror(errno));
+	applied_landlock(c.abi, abi, attr.handled_access_fs, attr.handled_access_net, attr.scoped);
 	return ruleset_fd;
 }
 
@@ -212,8 +221,11 @@ int landlock_restrict(const struct spec *spec)
  */
 void landlock_nest(int ruleset_fd)
 {
-	if (ruleset_fd >= 0 && nono_landlock_restrict_self(ruleset_fd, 0) < 0)
+	if (ruleset_fd < 0)
+		return;
+	if (nono_landlock_restrict_self(ruleset_fd, 0) < 0)
 		die("cannot enter the command's nested Landlock domain: %s", strerror(errno));
+	applied_landlock_nested();
 }
 
 void landlock_release(int ruleset_fd)

@@ -23,6 +23,7 @@ int main(int argc, char **argv)
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "applied.h"
 #include "capabilities.h"
 #include "cli.h"
 #include "close-fds.h"
@@ -51,6 +52,7 @@ static void set_no_new_privs(void)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		die("cannot set no_new_privs: %s (the kernel is too old for nono)",
 		    strerror(errno));
+	applied_no_new_privs();
 }
 
 /*
@@ -75,9 +77,12 @@ static void die_with_parent(void)
  */
 static void enter_cwd(const struct spec *spec)
 {
-	if (spec->cwd && chdir(spec->cwd) < 0)
+	if (!spec->cwd)
+		return;
+	if (chdir(spec->cwd) < 0)
 		die("cannot change directory to %s: %s (does it exist?)", spec->cwd,
 		    strerror(errno));
+	applied_cwd(spec->cwd);
 }
 
 static void close_or_die(int fd, const char *what)
@@ -124,6 +129,7 @@ static int enter_view(struct spec *spec, bool no_userns)
 		wait_for_sandbox(init, status_pipe[0], terminal);
 	}
 	close_or_die(status_pipe[0], "status pipe");
+	applied_namespaces(spec->net == NET_PROXIED);
 	if (spec->net == NET_PROXIED)
 		bring_up_loopback();
 	mount_view(spec);
@@ -136,6 +142,8 @@ int main(int argc, char **argv)
 	struct cli cli = cli_parse(argc, argv);
 	if (cli.mode == CLI_PROBE)
 		return probe_print(cli.no_userns);
+	if (cli.print_applied)
+		applied_start(cli.command);
 
 	struct spec_text text =
 		cli.spec_file ? spec_read_file(cli.spec_file) : spec_read_fd(cli.spec_fd);
@@ -156,7 +164,15 @@ int main(int argc, char **argv)
 	}
 	landlock_release(ruleset);
 	close_stray_fds();
+	applied_fds_closed();
 	apply_resource_limits(&spec);
+	/* Recorded here: resource-limits.c is shared with the macOS helper, which records nothing. */
+	if (spec.rlimit_as)
+		applied_rlimit("as", spec.rlimit_as);
+	if (spec.rlimit_nproc)
+		applied_rlimit("nproc", spec.rlimit_nproc);
+	if (cli.print_applied)
+		applied_print_and_exit();
 	exec_command(cli.command);
 }
 #endif

@@ -29,6 +29,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "applied.h"
 #include "die.h"
 #include "fs-rights.h"
 #include "landlock-compat.h"
@@ -73,6 +74,39 @@ static void mount_or_die(const char *source, const char *target, const char *typ
 		    strerror(errno), VIEW_HINT);
 }
 
+/* The view's path of a place under prefix (prefix itself is "/"), or NULL. */
+static const char *under(const char *place, const char *prefix)
+{
+	size_t len = strlen(prefix);
+
+	if (strncmp(place, prefix, len) != 0)
+		return NULL;
+	if (place[len] == '\0')
+		return "/";
+	return place[len] == '/' ? place + len : NULL;
+}
+
+/*
+ * A mount that is part of the view (target under NEWROOT); role says why it
+ * is there, for --print-applied, which names a bind's source by its host
+ * path (or its view path for a bind onto itself).
+ */
+static void mount_in_view(const char *source, const char *target, const char *type,
+			  unsigned long flags, const char *data, const char *what,
+			  const char *role)
+{
+	const char *from = NULL;
+
+	mount_or_die(source, target, type, flags, data, what);
+	if (flags & MS_BIND) {
+		from = under(source, OLDROOT);
+		if (!from)
+			from = under(source, NEWROOT);
+	}
+	applied_mount(under(target, NEWROOT), flags & MS_BIND ? "bind" : type, role, from,
+		      flags & MS_RDONLY);
+}
+
 static void make_read_only(const char *target, const char *path, bool recursive)
 {
 	struct view_mount_attr attr = { .attr_set = VIEW_MOUNT_ATTR_RDONLY };
@@ -81,6 +115,7 @@ static void make_read_only(const char *target, const char *path, bool recursive)
 		    sizeof(attr)) < 0)
 		die("cannot make %s read-only in the view: mount_setattr: %s (the kernel "
 		    "needs 5.12 or later for a view)", path, strerror(errno));
+	applied_read_only(path, recursive);
 }
 
 /* mkdir -p for a path in the view; components that exist are left as they are. */
@@ -149,8 +184,8 @@ static void enter_staging_root(void)
 		    strerror(errno), VIEW_HINT);
 	if (chdir("/") < 0)
 		die("cannot build the view: chdir /: %s", strerror(errno));
-	mount_or_die("tmpfs", NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755",
-		     "root tmpfs");
+	mount_in_view("tmpfs", NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755",
+		      "root tmpfs", "root");
 }
 
 /*
@@ -173,8 +208,8 @@ static bool provided_by_view(const char *path)
 static void mount_proc(void)
 {
 	make_mount_point(NEWROOT "/proc", true);
-	mount_or_die("proc", NEWROOT "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
-		     "private /proc");
+	mount_in_view("proc", NEWROOT "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+		      "private /proc", "proc");
 }
 
 /*
@@ -214,10 +249,11 @@ static bool bind_grant(const struct spec *spec, const struct fs_rule *rule)
 	make_mount_point(target, S_ISDIR(st.st_mode));
 	if (rule->skeleton) {
 		/* Left writable until the grants inside it have their mount points. */
-		mount_or_die("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", path);
+		mount_in_view("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", path,
+			      "skeleton");
 		return true;
 	}
-	mount_or_die(source, target, NULL, MS_BIND | MS_REC, NULL, path);
+	mount_in_view(source, target, NULL, MS_BIND | MS_REC, NULL, path, "grant");
 	if (!writable(spec, path))
 		make_read_only(target, path, true);
 	return true;
@@ -288,6 +324,7 @@ static void make_symlink(const char *target, const char *link)
 {
 	if (symlink(target, link) < 0)
 		die("cannot build the view: symlink %s -> %s: %s", link, target, strerror(errno));
+	applied_symlink(under(link, NEWROOT), target);
 }
 
 /*
@@ -298,19 +335,19 @@ static void make_symlink(const char *target, const char *link)
 static void mount_private_dev(void)
 {
 	make_mount_point(NEWROOT "/dev", true);
-	mount_or_die("tmpfs", NEWROOT "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755",
-		     "private /dev");
+	mount_in_view("tmpfs", NEWROOT "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755",
+		      "private /dev", "dev");
 	make_symlink("/proc/self/fd", NEWROOT "/dev/fd");
 	make_symlink("/proc/self/fd/0", NEWROOT "/dev/stdin");
 	make_symlink("/proc/self/fd/1", NEWROOT "/dev/stdout");
 	make_symlink("/proc/self/fd/2", NEWROOT "/dev/stderr");
 	make_symlink("pts/ptmx", NEWROOT "/dev/ptmx");
 	make_mount_point(NEWROOT "/dev/pts", true);
-	mount_or_die("devpts", NEWROOT "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-		     "newinstance,ptmxmode=0666,mode=0620", "private /dev/pts");
+	mount_in_view("devpts", NEWROOT "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		      "newinstance,ptmxmode=0666,mode=0620", "private /dev/pts", "dev-pts");
 	make_mount_point(NEWROOT "/dev/shm", true);
-	mount_or_die("tmpfs", NEWROOT "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777",
-		     "private /dev/shm");
+	mount_in_view("tmpfs", NEWROOT "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777",
+		      "private /dev/shm", "dev-shm");
 }
 
 static bool inside_bound_grant(const struct spec *spec, const char *path)
@@ -348,7 +385,7 @@ static void mount_private_tmp(const struct spec *spec)
 		return;
 	join(source, OLDROOT, spec->tmp);
 	make_mount_point(NEWROOT "/tmp", true);
-	mount_or_die(source, NEWROOT "/tmp", NULL, MS_BIND, NULL, "private /tmp");
+	mount_in_view(source, NEWROOT "/tmp", NULL, MS_BIND, NULL, "private /tmp", "tmp");
 }
 
 /* A symlink inside a grant is the host's own, bound with it; only the rest is made. */
@@ -359,11 +396,15 @@ static void create_symlinks(const struct spec *spec)
 		char link[PATH_MAX];
 		struct stat st;
 
-		if (inside_bound_grant(spec, rule->path))
+		if (inside_bound_grant(spec, rule->path)) {
+			applied_skipped("symlink", rule->path, "inside a bound grant");
 			continue;
+		}
 		join(link, NEWROOT, rule->path);
-		if (lstat(link, &st) == 0)
+		if (lstat(link, &st) == 0) {
+			applied_skipped("symlink", rule->path, "already in the view");
 			continue;
+		}
 		make_parent_dirs(link);
 		make_symlink(rule->target, link);
 	}
@@ -396,7 +437,7 @@ static void bind_proxy_socket(const struct spec *spec)
 		    "proxy socket goes (%s): %s (grant a narrower path than /run)",
 		    PROXY_SOCKET_IN_VIEW, strerror(errno));
 	make_mount_point(target, false);
-	mount_or_die(source, target, NULL, MS_BIND, NULL, "proxy socket");
+	mount_in_view(source, target, NULL, MS_BIND, NULL, "proxy socket", "proxy-socket");
 	make_read_only(target, PROXY_SOCKET_IN_VIEW, false);
 }
 
@@ -422,7 +463,7 @@ static void apply_pins(const struct spec *spec)
 		if (!S_ISDIR(st.st_mode))
 			die("cannot pin %s in the view: not a directory (did it change since "
 			    "the plan was made? run again)", path);
-		mount_or_die(target, target, NULL, MS_BIND | MS_REC, NULL, path);
+		mount_in_view(target, target, NULL, MS_BIND | MS_REC, NULL, path, "pin");
 	}
 }
 
@@ -439,13 +480,16 @@ static void apply_readonly(const struct spec *spec)
 			if (!spec->best_effort)
 				die("cannot make %s read-only in the view: %s (remove it from the "
 				    "profile, or allow best-effort)", path, strerror(errno));
-			warn("best-effort: skipped readonly %s: %s", path, strerror(errno));
+			int error = errno;
+
+			warn("best-effort: skipped readonly %s: %s", path, strerror(error));
+			applied_skipped("readonly", path, strerror(error));
 			continue;
 		}
 		if (S_ISLNK(st.st_mode))
 			die("cannot make %s read-only in the view: it is a symlink (the daemon "
 			    "must send canonical paths; reinstall nono)", path);
-		mount_or_die(target, target, NULL, MS_BIND | MS_REC, NULL, path);
+		mount_in_view(target, target, NULL, MS_BIND | MS_REC, NULL, path, "readonly");
 		make_read_only(target, path, true);
 	}
 }
@@ -491,8 +535,10 @@ static void apply_stubs(const struct spec *spec)
 
 		join(target, NEWROOT, stub->path);
 		if (lstat(target, &st) < 0) {
-			if (errno == ENOENT)
+			if (errno == ENOENT) {
+				applied_skipped("stub", stub->path, strerror(errno));
 				continue;
+			}
 			die("cannot block %s in the view: %s", stub->path, strerror(errno));
 		}
 		if (!S_ISREG(st.st_mode))
@@ -500,7 +546,7 @@ static void apply_stubs(const struct spec *spec)
 			    "send canonical paths; reinstall nono)", stub->path);
 		snprintf(file, sizeof(file), "/stub-%zu", i);
 		write_stub_file(file, stub);
-		mount_or_die(file, target, NULL, MS_BIND, NULL, stub->path);
+		mount_in_view(file, target, NULL, MS_BIND, NULL, stub->path, "stub");
 		make_read_only(target, stub->path, false);
 	}
 }
@@ -526,20 +572,22 @@ static void apply_mask(const char *path)
 
 	join(target, NEWROOT, path);
 	if (lstat(target, &st) < 0) {
-		if (errno == ENOENT)
+		if (errno == ENOENT) {
+			applied_skipped("mask", path, strerror(errno));
 			return;
+		}
 		die("cannot mask %s in the view: %s", path, strerror(errno));
 	}
 	if (S_ISLNK(st.st_mode))
 		die("cannot mask %s in the view: it is a symlink (the daemon must send canonical "
 		    "paths; reinstall nono)", path);
 	if (S_ISDIR(st.st_mode)) {
-		mount_or_die("tmpfs", target, "tmpfs",
-			     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0000,size=4k",
-			     path);
+		mount_in_view("tmpfs", target, "tmpfs",
+			      MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0000,size=4k",
+			      path, "mask");
 		return;
 	}
-	mount_or_die(MASK_FILE, target, NULL, MS_BIND, NULL, path);
+	mount_in_view(MASK_FILE, target, NULL, MS_BIND, NULL, path, "mask");
 	make_read_only(target, path, false);
 }
 
@@ -601,6 +649,7 @@ static void enter_view_root(void)
 	if (chdir(NEWROOT) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
 	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
 		die("cannot build the view: pivot_root into it: %s", strerror(errno));
+	applied_view_root();
 }
 
 /*

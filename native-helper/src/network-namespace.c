@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "applied.h"
 #include "die.h"
 
 #define LOOPBACK "lo"
@@ -31,6 +32,7 @@ void bring_up_loopback(void)
 	if (ioctl(fd, SIOCSIFFLAGS, &request) < 0)
 		die("cannot set up the sandbox's network: bring %s up: %s (init needs "
 		    "CAP_NET_ADMIN in its own network namespace)", LOOPBACK, strerror(errno));
+	applied_loopback_up();
 	if (close(fd) < 0)
 		die("cannot set up the sandbox's network: close: %s", strerror(errno));
 }

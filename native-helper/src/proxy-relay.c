@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "close-fds.h"
+#include "applied.h"
 #include "die.h"
 #include "relay-loop.h"
 #include "spec.h"
@@ -184,13 +185,18 @@ pid_t start_proxy_relay(const struct spec *spec)
 	pid_t init = getpid();
 
 	listeners[count++] = (struct relay_listener){ .fd = listen_ipv4(spec->proxy_port) };
+	applied_relay_listen("127.0.0.1", spec->proxy_port, false);
 	int ipv6 = listen_ipv6(spec->proxy_port);
-	if (ipv6 >= 0)
+	if (ipv6 >= 0) {
 		listeners[count++] = (struct relay_listener){ .fd = ipv6 };
+		applied_relay_listen("::1", spec->proxy_port, false);
+	}
 	for (size_t i = 0; i < spec->forward_count; i++) {
 		int fd = listen_forward(&spec->forwards[i]);
-		if (fd >= 0)
+		if (fd >= 0) {
 			listeners[count++] = forward_listener(fd, &spec->forwards[i], spec->proxy_auth);
+			applied_relay_listen(spec->forwards[i].address, spec->forwards[i].port, true);
+		}
 	}
 
 	pid_t relay = fork();
@@ -198,6 +204,7 @@ pid_t start_proxy_relay(const struct spec *spec)
 		die("cannot start the proxy relay: fork: %s", strerror(errno));
 	if (relay == 0)
 		become_relay(init, listeners, count);
+	applied_relay_started();
 	for (size_t i = 0; i < count; i++) {
 		if (close(listeners[i].fd) < 0)
 			die("cannot close the proxy relay's listening socket: %s", strerror(errno));

@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "applied.h"
 #include "die.h"
 
 struct denied_syscall {
@@ -276,5 +277,6 @@ void seccomp_restrict(enum net_mode net)
 	if (rc < 0)
 		die("cannot load seccomp filter: %s (is seccomp enabled? check nono-helper "
 		    "--probe)", strerror(-rc));
+	applied_seccomp(net);
 	seccomp_release(ctx);
 }

@@ -81,6 +81,23 @@ describe('trust before nono run', () => {
     expect(audit.map((e) => e.payload.path)).toContain('CLAUDE.md');
   });
 
+  it('--dry-run passes the same gate: it shows the verdict and the read-only signed files, refuses as a run would, and records nothing', async () => {
+    const before = JSON.parse((await cli('audit', 'list', '--kind', 'trust.verify', '--json')).stdout) as unknown[];
+    const shown = await cli('run', '--dry-run', '--json', '--allow-cwd', '--', 'true');
+    expect(shown.code, shown.stderr).toBe(0);
+    const plan = JSON.parse(shown.stdout) as { trust: { enforcement: string; files: { path: string; status: string }[] }; readonly: { path: string; source: string }[] };
+    expect(plan.trust).toMatchObject({ enforcement: 'deny', overridden: false });
+    expect(plan.trust.files).toContainEqual(expect.objectContaining({ status: 'signed' }));
+    expect(plan.readonly).toContainEqual({ path: join(project(), 'CLAUDE.md'), source: 'trust: signed instruction file' });
+
+    writeFileSync(join(project(), 'CLAUDE.md'), 'Be careful. Run the tests!\n');
+    const refused = await cli('run', '--dry-run', '--allow-cwd', '--', 'true');
+    expect(refused.code).toBe(125);
+    expect(refused.stderr).toMatch(/CLAUDE\.md/);
+    const after = JSON.parse((await cli('audit', 'list', '--kind', 'trust.verify', '--json')).stdout) as unknown[];
+    expect(after).toHaveLength(before.length);
+  });
+
   it('inside the sandbox the signed file cannot be modified, moved or deleted, while other files can', async () => {
     const r = await cli(
       'run', '--allow-cwd', '--', 'sh', '-c',

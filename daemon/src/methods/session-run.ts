@@ -14,7 +14,8 @@ export const sessionRun: MethodHandler<'session.run'> = async (params, ctx) => {
       'this kernel has no Landlock (enable CONFIG_SECURITY_LANDLOCK and add landlock to lsm=); nono will not run anything unsandboxed',
     );
   }
-  if (params.dryRun) return { session: null, plan: ctx.services.sessions.plan(params).plan };
+  // A dry run passes the trust gate as a run would (a deny refuses it) but records nothing.
+  if (params.dryRun) return { session: null, plan: (await ctx.services.sessions.plan(params)).plan };
   try {
     const { session, plan } = await ctx.services.sessions.run(params, ctx.client);
     return { session: { id: session.id, name: session.name }, plan };

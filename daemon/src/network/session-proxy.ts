@@ -50,6 +50,19 @@ export const FETCH_PRELOAD = fileURLToPath(new URL('../../preload/fetch-proxy.cj
 /** The undici package the preload loads, which the sandbox must be able to read. */
 export const UNDICI_DIR = dirname(createRequire(import.meta.url).resolve('undici/package.json'));
 
+/** Where a session's CA and the bundle holding it are written, known before the proxy starts. */
+export function sessionCaFiles(socketDir: string, id: string): { ca: string; bundle: string } {
+  return { ca: join(socketDir, `${id}-ca.pem`), bundle: join(socketDir, `${id}-bundle.pem`) };
+}
+
+/**
+ * Whether the proxy will terminate TLS with a session CA the sandbox must trust: a credential
+ * route is intercepted, and so is a path-limited host on 443.
+ */
+export function needsSessionCa(hosts: SandboxPlan['hosts']): boolean {
+  return hosts.credentials.length > 0 || compileAllowedEndpoints(hosts.endpoints ?? []).some((e) => e.port === 443);
+}
+
 export async function startSessionProxy(
   plan: SandboxPlan,
   options: {
@@ -127,8 +140,7 @@ export async function startSessionProxy(
     // Tools that ignore base URLs (git, gh, curl to the real host) are intercepted, and so are
     // path-limited hosts: they must trust the session CAs, on top of the system's roots.
     mkdirSync(options.socketDir, { recursive: true, mode: 0o700 });
-    const sessionCa = join(options.socketDir, `${options.id}-ca.pem`);
-    const bundle = join(options.socketDir, `${options.id}-bundle.pem`);
+    const { ca: sessionCa, bundle } = sessionCaFiles(options.socketDir, options.id);
     const system = SYSTEM_BUNDLES.find((path) => existsSync(path));
     writeFileSync(sessionCa, sessionCas.join('\n'), { mode: 0o644 });
     writeFileSync(bundle, `${system ? readFileSync(system, 'utf8') : ''}\n${sessionCas.join('\n')}`, { mode: 0o644 });

@@ -41,7 +41,7 @@ export function explainPath(plan: SandboxPlan, rawPath: string, op: Operation, c
       enforced: true,
     };
   }
-  const mask = plan.masks.find((m) => isWithin(target, m.path));
+  const mask = [...plan.masks, ...(plan.leftOut ?? [])].find((m) => isWithin(target, m.path));
   if (mask) {
     return { status: 'BLOCKED', target, op, reason: `${mask.path} is hidden in the sandbox's view: ${mask.source}`, rule: null, group: null, enforced: true };
   }

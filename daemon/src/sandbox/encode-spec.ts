@@ -1,36 +1,11 @@
 // Serialises a plan into the helper's spec: NUL-terminated records, first `nono-spec 1`, last
 // `end`, so a truncated spec is refused rather than applied. See native-helper/README.md.
-import { nameToBytes, type PlanRule, type SandboxPlan } from '@nono/shared';
-import { isWithin } from '@nono/shared/resolve-path';
+// Nothing is decided here: rules, rights and masks are written as the plan lists them. The
+// sandbox's own rules and mounts (plan rules marked own, plan.ownMounts) are what the helper
+// makes itself from `view 1` and `tmp`, so they are carried by those two records.
+import { nameToBytes, type SandboxPlan } from '@nono/shared';
 import { stubMessage } from '../policy/command-blocking.js';
 import type { LoopbackForward } from '../network/host-rules.js';
-
-const READ = ['read_file', 'read_dir', 'execute'];
-// make_char and make_block are never granted: a root agent could mknod the disk's block
-// device inside a writable grant and read the raw filesystem around every rule.
-const WRITE = [
-  'write_file',
-  'remove_dir',
-  'remove_file',
-  'make_dir',
-  'make_reg',
-  'make_sock',
-  'make_fifo',
-  'make_sym',
-  'refer',
-  'truncate',
-];
-
-// What a write-without-delete grant withholds: removing entries and cutting files short.
-const DELETE = ['remove_dir', 'remove_file', 'truncate'];
-
-export function rightsFor(rule: PlanRule): string[] {
-  const rights: string[] = [];
-  if (rule.access === 'read' || rule.access === 'readwrite') rights.push(...READ);
-  if (rule.access === 'write' || rule.access === 'readwrite') rights.push(...WRITE.filter((right) => !rule.noDelete || !DELETE.includes(right)));
-  if (rule.kind === 'device') rights.push('ioctl_dev');
-  return rights;
-}
 
 export interface SpecOptions {
   bestEffort?: boolean;
@@ -68,18 +43,16 @@ export function encodeSpec(plan: SandboxPlan, options: SpecOptions = {}): Buffer
   for (const scope of plan.scopes) records.push(`scope ${scope}`);
   if (plan.isolation.mode === 'view') records.push('view 1');
   records.push(`cwd ${plan.cwd}`);
-  for (const rule of plan.rules) records.push(`${rule.kind === 'skeleton' ? 'skeleton' : 'fs'} ${rightsFor(rule).join(',')} ${rule.path}`);
+  for (const rule of plan.rules) {
+    if (rule.own) continue;
+    if (!rule.rights) throw new Error(`plan rule ${rule.path} has no rights: only a compiled plan can be encoded`);
+    records.push(`${rule.kind === 'skeleton' ? 'skeleton' : 'fs'} ${rule.rights.join(',')} ${rule.path}`);
+  }
   for (const link of plan.symlinks) records.push(`symlink ${link.path}`, `symlink-target ${link.target}`);
   for (const pin of plan.pins) records.push(`pin ${pin.path}`);
   for (const entry of plan.readonly) records.push(`readonly ${entry.path}`);
   for (const command of plan.blockedCommands) records.push(`stub ${command.path}`, `stub-message ${stubMessage(command)}`);
-  // Masks inside rebuilt (skeleton) directories are already left out of the view.
-  const bound = plan.rules.filter((r) => r.kind === 'dir');
-  const rebuilt = plan.rules.filter((r) => r.kind === 'skeleton');
-  for (const mask of plan.masks) {
-    const inBound = bound.some((r) => r.path !== mask.path && isWithin(mask.path, r.path));
-    if (inBound && !rebuilt.some((r) => isWithin(mask.path, r.path))) records.push(`mask ${mask.path}`);
-  }
+  for (const mask of plan.masks) records.push(`mask ${mask.path}`);
   if (plan.privateTmp) records.push(`tmp ${plan.privateTmp}`);
   if (plan.limits.memoryBytes !== null) records.push(`rlimit-as ${plan.limits.memoryBytes}`);
   if (plan.limits.maxProcesses !== null) records.push(`rlimit-nproc ${plan.limits.maxProcesses + (options.processesBesides ?? 0)}`);

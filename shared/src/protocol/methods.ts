@@ -225,7 +225,7 @@ export const METHODS = {
       {
         argv: Type.Array(Type.String({ maxLength: 65536 }), { minItems: 1, maxItems: 4096 }),
         ...POLICY_REQUEST,
-        dryRun: Type.Optional(Type.Boolean({ description: 'Resolve and return the plan without running.' })),
+        dryRun: Type.Optional(Type.Boolean({ description: 'Return the plan a run would get, exactly as the helper would apply it, without running; the trust gate is checked (a deny refuses) but nothing is recorded.' })),
         terminal: Type.Optional(
           Type.Union([TerminalSize, Type.Null()], {
             description: 'Run on a pseudo-terminal of this size; null or absent runs with pipes.',

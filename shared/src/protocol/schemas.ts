@@ -46,6 +46,8 @@ export const PlanRule = Type.Object({
   source: Type.String({ description: 'What asked for this grant: a flag, or "baseline: <group>".' }),
   noDelete: Type.Optional(Type.Boolean({ description: 'Write without delete or truncate: Landlock withholds remove_file, remove_dir and truncate' })),
   create: Type.Optional(Type.Boolean({ description: 'Missing now: the session creates it (directory 0700, file 0600) before the sandbox starts, and it stays for the next run' })),
+  rights: Type.Optional(Type.Array(Type.String(), { description: 'The Landlock rights the helper applies on this path (the spec\'s names); absent in plans stored before they were listed' })),
+  own: Type.Optional(Type.Boolean({ description: "The sandbox's own (its /dev/pts, /dev/shm, private /tmp): made by the helper in the view, not bound from the host" })),
 });
 export type PlanRule = Static<typeof PlanRule>;
 
@@ -109,8 +111,34 @@ export const SandboxPlan = Type.Object({
     },
   ),
   masks: Type.Array(Type.Object({ path: Type.String(), source: Type.String() }), {
-    description: 'Existing protected paths inside grants, hidden in the view (empty read-only dir or file)',
+    description: 'Existing protected paths inside directories bound from the host, covered in the view (empty read-only dir or file): exactly the masks the helper applies',
   }),
+  leftOut: Type.Optional(
+    Type.Array(Type.Object({ path: Type.String(), source: Type.String() }), {
+      description: 'Existing protected paths inside grants that the view leaves out (their directory is rebuilt without them), so there is nothing to mask',
+    }),
+  ),
+  ownMounts: Type.Optional(
+    Type.Array(
+      Type.Object({
+        path: Type.String(),
+        type: Type.Union([Type.Literal('tmpfs'), Type.Literal('devpts'), Type.Literal('bind'), Type.Literal('symlink')]),
+        from: Type.Union([Type.String(), Type.Null()], { description: 'The host directory of a bind, the target of a symlink' }),
+        source: Type.String(),
+      }),
+      { description: "What the helper makes in the view on its own: the sandbox's /dev, /dev/pts, /dev/shm and private /tmp" },
+    ),
+  ),
+  trust: Type.Optional(
+    Type.Union([
+      Type.Object({
+        enforcement: Type.String(),
+        overridden: Type.Boolean({ description: 'A deny verdict run anyway (--trust-override)' }),
+        files: Type.Array(Type.Object({ path: Type.String(), status: Type.String() })),
+      }),
+      Type.Null(),
+    ], { description: "The trust gate's verdict on the workdir's instruction files; null when no trust policy is in force" }),
+  ),
   blockedCommands: Type.Array(Type.Object({ name: Type.String(), path: Type.String(), source: Type.String() }), {
     description: 'Executables covered in the view by a stub that refuses to run (command blocking)',
   }),
@@ -147,7 +175,7 @@ export const SandboxPlan = Type.Object({
   }),
   limits: ResourceLimits,
   privateTmp: Type.Union([Type.String(), Type.Null()], {
-    description: "The session's own temporary directory on the host, mounted at /tmp in the view; null in a dry run or when /tmp is shared",
+    description: "The session's own temporary directory on the host, mounted at /tmp in the view (the launch creates it; a dry run names the one a run would make); null when /tmp is shared or on Landlock alone, where it is a rule",
   }),
   symlinks: Type.Array(Type.Object({ path: Type.String(), target: Type.String() }), {
     description: 'Symlinks along granted paths, recreated in the view (e.g. /bin -> usr/bin)',
