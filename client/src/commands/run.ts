@@ -2,7 +2,7 @@
 // the child, Ctrl-] d to detach) or on pipes (scripts, CI), and exit with the child's exit
 // code; or start it detached under a name, to attach to later.
 import { InvalidArgumentError, type Command } from 'commander';
-import { EXIT_SETUP_FAILED, exitCodeFor, exitCodeForRefusal } from '@nono/shared/exit-codes';
+import { EXIT_SETUP_FAILED, exitCodeForRefusal } from '@nono/shared/exit-codes';
 import { parseByteSize } from '@nono/shared/byte-size';
 import type { ResultOf, SandboxPlan } from '@nono/shared';
 import { NonoClient, RunningSession } from '../index.js';
@@ -133,31 +133,22 @@ export async function run(argv: string[], options: RunOptions): Promise<number> 
     ...(options.trustOverride ? { trustOverride: true } : {}),
     ...(options.maxProcesses !== undefined ? { maxProcesses: options.maxProcesses } : {}),
   };
-  let started: ResultOf<'session.run'> | RunningSession;
+  let session: RunningSession;
   try {
-    // Only a run this client stays attached to streams; a plan or a detached start is one reply.
-    started = options.dryRun || options.detached ? await client.call('session.run', { ...params, dryRun: options.dryRun === true, ...(options.detached ? { detached: true } : {}) }) : await client.run(params);
+    // Only a run this client stays attached to is a stream; a plan or a detached start is one reply.
+    if (options.dryRun || options.detached) {
+      printStart(await client.call('session.run', { ...params, dryRun: options.dryRun === true, ...(options.detached ? { detached: true } : {}) }), argv, options);
+      client.close();
+      return 0;
+    }
+    session = await client.run(params);
   } catch (error) {
     reportError(error, options.json === true);
     client.close();
     return exitCodeForRefusal(describeError(error).kind);
   }
-  const { plan } = started;
-  if (!(started instanceof RunningSession) && started.session === null) {
-    process.stdout.write(options.json ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan, argv));
-    client.close();
-    return 0;
-  }
-  warnIfLandlockOnly(plan);
-  reportWithheld(plan);
-  if (plan.launch?.note && !options.json) process.stderr.write(`nono: ${plan.launch.note}\n`);
-  if (!(started instanceof RunningSession)) {
-    const { id, name } = started.session!;
-    process.stdout.write(options.json ? `${JSON.stringify(started.session)}\n` : `started ${name} (${id}); \`nono attach ${name}\` to join it\n`);
-    client.close();
-    return 0;
-  }
-  const session = started;
+  const { plan } = session;
+  reportPlan(plan, options.json === true);
   // Output is written synchronously on Linux (files, pipes and TTYs), so nothing is lost by
   // exiting without waiting for stdin and the socket to wind down.
   const { code, quarantined } = relay ? await relay.start(session, null) : await relayPipes(session, options.json === true);
@@ -168,6 +159,25 @@ export async function run(argv: string[], options: RunOptions): Promise<number> 
     await reportSnapshots(client, id, name).catch(() => undefined);
   }
   process.exit(code);
+}
+
+/** What a started sandbox runs without that the user may not expect, on stderr. */
+function reportPlan(plan: SandboxPlan, json: boolean): void {
+  warnIfLandlockOnly(plan);
+  reportWithheld(plan);
+  if (plan.launch?.note && !json) process.stderr.write(`nono: ${plan.launch.note}\n`);
+}
+
+/** --dry-run's plan, or the session --detached started. */
+function printStart(reply: ResultOf<'session.run'>, argv: string[], options: RunOptions): void {
+  const json = options.json === true;
+  if (options.dryRun || reply.session === null) {
+    process.stdout.write(json ? `${JSON.stringify(reply.plan, null, 2)}\n` : formatPlan(reply.plan, argv));
+    return;
+  }
+  reportPlan(reply.plan, json);
+  const { id, name } = reply.session;
+  process.stdout.write(json ? `${JSON.stringify(reply.session)}\n` : `started ${name} (${id}); \`nono attach ${name}\` to join it\n`);
 }
 
 /** A run that kept snapshots (--snapshot, or a profile's rollback) names its session, for diff and rollback. */
@@ -194,7 +204,7 @@ async function relayPipes(session: RunningSession, json: boolean): Promise<Relay
   try {
     for await (const event of session) {
       if (event.type === 'output') (event.stream === 'stderr' ? process.stderr : process.stdout).write(event.data);
-      if (event.type === 'exit') return { code: exitCodeFor(event.code, event.signal), quarantined: event.quarantined ?? [] };
+      if (event.type === 'exit') return { code: event.exitCode, quarantined: event.quarantined ?? [] };
       // `nono detach` sent this client away; the session goes on, as it does for a terminal.
       if (event.type === 'detached') {
         process.stderr.write(`[detached: ${event.reason}]\n`);

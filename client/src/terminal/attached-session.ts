@@ -2,7 +2,7 @@
 // (minus the detach key), its events to the screen, resizes to the daemon, and a clean way out on
 // exit, on the detach key, or when someone runs `nono detach`. Shared by `nono run` and `nono
 // attach`; output that came before the screen is drawn waits in the library's session stream.
-import { EXIT_SETUP_FAILED, exitCodeFor } from '@nono/shared/exit-codes';
+import { EXIT_SETUP_FAILED } from '@nono/shared/exit-codes';
 import type { QuarantineFinding } from '@nono/shared';
 import type { SessionHandle } from '../library/session-stream.js';
 import { dieOfHangup } from './hang-up.js';
@@ -73,7 +73,7 @@ export class TerminalRelay {
         try {
           for await (const event of session) {
             if (event.type === 'output') process.stdout.write(event.data);
-            else if (event.type === 'exit') return finish(exitCodeFor(event.code, event.signal), undefined, event.quarantined);
+            else if (event.type === 'exit') return finish(event.exitCode, undefined, event.quarantined);
             else if (event.type === 'detached') return finish(0, `[detached: ${event.reason}]`);
           }
         } catch {
