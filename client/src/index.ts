@@ -1,7 +1,9 @@
 // The typed client library (`import { connect } from '@nono/client'`): connect (starting the
 // daemon if asked), authenticate, call methods with types inferred from the shared schemas,
-// and take streams as async iterators; optionally reconnect when the daemon restarts. The CLI
-// is built on it, so an editor plugin gets exactly what the CLI can do. docs/api.md shows it.
+// and take sessions, logs and progress as async iterators; optionally reconnect when the daemon
+// restarts. Every CLI command renders what this library returns (commands/define-command.ts for
+// the one-call ones; run, attach, logs and the progress bar through its streams), so an editor
+// plugin gets exactly what the CLI can do. docs/api.md shows it.
 import { resolveNonoPaths, type NonoPaths } from '@nono/shared/paths';
 import type { MethodName, ParamsOf, ResultOf } from '@nono/shared/protocol/methods';
 import type { NotificationName, NotificationParamsOf } from '@nono/shared/protocol/notifications';

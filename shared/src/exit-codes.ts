@@ -1,5 +1,7 @@
-// Exit codes of `nono run`, fixed by DESIGN.md so scripts can tell the child's failure
-// from nono's own.
+// Exit codes of `nono run`, `nono shell` and `nono attach`, fixed by DESIGN.md so scripts can
+// tell the child's failure from nono's own. The daemon applies exitCodeFor once, to the
+// `exitCode` of session.exit (and ps, inspect and the audit log); the CLI passes that through
+// and uses the constants here only for its own failures and refusals before the start.
 export const EXIT_SETUP_FAILED = 125;
 export const EXIT_NOT_EXECUTABLE = 126;
 export const EXIT_NOT_FOUND = 127;
