@@ -80,7 +80,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
     groups: GroupCatalog.load(),
     networkProfiles: NetworkProfileCatalog.load(),
     secretNames: SecretNames.load(),
-    profiles: new ProfileLoader(join(paths.configDir, 'profiles')),
+    profiles: new ProfileLoader(join(paths.configDir, 'profiles'), undefined, paths.packagesDir),
     daemonHome: homedir(),
     isolation: isolationFrom(await features.catch(() => undefined)),
   };
