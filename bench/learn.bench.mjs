@@ -24,7 +24,7 @@ function skipped(reason) {
 export default async function learnBench({ repo, scale, progress }) {
   const strace = spawnSync('strace', ['-V'], { encoding: 'utf8' });
   if (strace.error || strace.status !== 0) return skipped('strace is not installed (apt-get install strace)');
-  const modulePath = join(repo, 'daemon/dist/learn/index.js');
+  const modulePath = join(repo, 'learn/dist/index.js');
   const { analyzeTraceFile, traceCommand } = await import(pathToFileURL(modulePath).href);
   const world = createWorld('nono-bench-learn-');
   try {

@@ -18,8 +18,6 @@ await build({
   target: 'node20',
   logLevel: 'warning',
   outfile: join(repo, 'client/dist/nono-client.js'),
-  // The daemon is found where it is installed, when the library is asked to start one.
-  external: ['@nono/daemon', '@nono/daemon/*'],
 });
 
 /** The library's declarations: index.d.ts and library/, not the CLI's commands and terminal. */

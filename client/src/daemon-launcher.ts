@@ -1,17 +1,26 @@
 // Starts nonod on demand, detached, logging to the state dir, and waits for its socket.
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { ERROR_KINDS, NonoError, type ErrorKind } from '@nono/shared/protocol/errors';
 
 const isErrorKind = (word: string): word is ErrorKind => Object.hasOwn(ERROR_KINDS, word);
 import type { NonoPaths } from '@nono/shared/paths';
 import { lockHolder } from '@nono/shared/daemon-lock';
 
+/**
+ * nonod's entry, found by where the packages sit and not through a package dependency: client/
+ * and daemon/ are siblings in a checkout, and so are @nono/client and @nono/daemon installed side
+ * by side, so from this module (or the bundle in dist/) it is ../../daemon/bin/nonod.js.
+ */
 function daemonEntry(): string {
   if (process.env.NONO_DAEMON_BIN) return process.env.NONO_DAEMON_BIN;
-  return createRequire(import.meta.url).resolve('@nono/daemon/bin/nonod.js');
+  const entry = fileURLToPath(new URL('../../daemon/bin/nonod.js', import.meta.url));
+  if (!existsSync(entry)) {
+    throw new NonoError('DAEMON_UNREACHABLE', `nonod is not installed at ${entry}; install @nono/daemon beside @nono/client, or set NONO_DAEMON_BIN to its bin/nonod.js`);
+  }
+  return entry;
 }
 
 export function connectSocket(path: string): Promise<Socket> {

@@ -51,7 +51,7 @@ export function registerLearn(program: Command): void {
       process.exitCode = await withDaemon(options.json, async (client) => {
         const env = process.env as Record<string, string>;
         // Loaded here, not at start-up: the tracer is as big as the rest of the CLI together.
-        const { learn, learnOutput } = await import('@nono/daemon/learn');
+        const { learn, learnOutput } = await import('@nono/learn');
         const { plan } = await client.call('policy.show', { cwd: process.cwd(), env, profile });
         const result = await learn(argv, {
           cwd: process.cwd(),

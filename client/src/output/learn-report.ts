@@ -2,7 +2,7 @@
 // text names exactly the grants the fragment proposes; grants by class, what was already
 // covered, counted or withheld, then the network. Paths are written as in the profile, the
 // working directory as ./ instead of $WORKDIR.
-import type { LearnOutput, ReportedGrant } from '@nono/daemon/learn';
+import type { LearnOutput, ReportedGrant } from '@nono/learn';
 import { bold, dim } from './style.js';
 
 const CLASSES: { title: string; access: ReportedGrant['access'] }[] = [

@@ -8,7 +8,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { NonoError } from '@nono/shared';
-import type { StoreDatabase } from '../store/database.js';
+import type { SqliteDatabase } from '../database/database.js';
 import { readUserConfig, userConfigFile } from '../user-config.js';
 import { AuditLog } from './audit-log.js';
 import { ed25519Signer, type CheckpointSigner } from './checkpoints.js';
@@ -152,7 +152,7 @@ export class DaemonAudit {
   readonly user = userInfo().username;
 
   constructor(
-    db: StoreDatabase,
+    db: SqliteDatabase,
     readonly signing: AuditSigning,
     private readonly logger: Logger,
   ) {

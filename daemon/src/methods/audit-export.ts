@@ -5,7 +5,7 @@ import { rename, unlink } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { NonoError } from '@nono/shared';
 import { tempPathBeside } from '../snapshots/durable-files.js';
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 export const auditExport: MethodHandler<'audit.export'> = async (params, ctx) => {
   const { audit } = ctx.services;

@@ -1,7 +1,7 @@
 // audit.list, audit.show and audit.verify: reading the log. The log flushes before each read,
 // so what a caller just caused is in what it reads.
 import { NonoError } from '@nono/shared';
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 export const auditList: MethodHandler<'audit.list'> = async (params, ctx) => {
   const { audit, sessions } = ctx.services;

@@ -4,7 +4,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { NonoError, PROTOCOL_VERSION } from '@nono/shared';
 import { recordAuthFailure } from '../rpc/auth-failure-audit.js';
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 export const authHello: MethodHandler<'auth.hello'> = async (params, ctx) => {
   const given = Buffer.from(params.token, 'utf8');

@@ -3,7 +3,7 @@ import { NonoError } from '@nono/shared';
 import { keychainVault } from '../credentials/keychain-vault.js';
 import { resolveCredential } from '../credentials/credential-source.js';
 import { routeNamed } from '../credentials/credential-routes.js';
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 // Trust and audit signing keys share the keychain; credential commands neither list nor touch them.
 const RESERVED_PREFIXES = ['trust-key.', 'audit-key.'];

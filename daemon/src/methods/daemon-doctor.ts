@@ -1,7 +1,7 @@
 // daemon.doctor: the kernel features the sandbox stands on, each with what it means for the
 // user and, when missing, what to change. Read from the helper's probe, never guessed.
 import { LANDLOCK_ONLY_GAPS } from '../policy/compile-plan.js';
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 export const daemonDoctor: MethodHandler<'daemon.doctor'> = async (_params, ctx) => {
   const features = await ctx.services.features();

@@ -1,5 +1,5 @@
 // daemon.status: is it up, where are its files, what can the kernel enforce.
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 export const daemonStatus: MethodHandler<'daemon.status'> = async (_params, ctx) => {
   const { services } = ctx;

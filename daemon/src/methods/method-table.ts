@@ -1,7 +1,7 @@
 // Every RPC method and the handler that serves it, in one table (tmux's cmd_table[]).
 // A method missing here fails the build, because the table is typed against METHODS.
-import type { MethodName, ParamsOf, ResultOf } from '@nono/shared';
-import type { CallContext } from '../rpc/call-context.js';
+import type { MethodName } from '@nono/shared';
+import type { MethodHandler } from './method-handler.js';
 import { authHello } from './auth-hello.js';
 import { daemonStatus } from './daemon-status.js';
 import { daemonDoctor } from './daemon-doctor.js';
@@ -41,8 +41,6 @@ import { profileList } from './profile-list.js';
 import { profileUse } from './profile-use.js';
 import { profileSchema } from './profile-schema.js';
 import { profileGuide } from './profile-guide.js';
-
-export type MethodHandler<M extends MethodName> = (params: ParamsOf<M>, ctx: CallContext) => Promise<ResultOf<M>>;
 
 export const METHOD_TABLE: { [M in MethodName]: MethodHandler<M> } = {
   'auth.hello': authHello,

@@ -1,6 +1,6 @@
 // policy.diff: what one profile grants, keeps out or lets through that another does not.
 import { compilePlan } from '../policy/compile-plan.js';
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 function onlyIn(a: string[], b: string[]): string[] {
   const other = new Set(b);

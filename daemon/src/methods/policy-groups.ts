@@ -1,5 +1,5 @@
 // policy.groups: the security groups, with what each grants and keeps out.
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 const PATH_KEYS = ['read', 'write', 'allow', 'read_file', 'write_file', 'allow_file', 'deny'] as const;
 const COMMAND_KEYS = ['block_commands', 'block_launch'] as const;

@@ -4,7 +4,7 @@ import { NonoError } from '@nono/shared';
 import { compilePlan } from '../policy/compile-plan.js';
 import { defaultProfile } from '../policy/default-profile.js';
 import { planForMacos, previewProfile } from '../sandbox/seatbelt/seatbelt-preview.js';
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 export const policyShow: MethodHandler<'policy.show'> = async (params, ctx) => {
   const { policy } = ctx.services;

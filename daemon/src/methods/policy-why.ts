@@ -2,7 +2,7 @@
 import { NonoError } from '@nono/shared';
 import { compilePlan } from '../policy/compile-plan.js';
 import { explainCommand, explainHost, explainPath } from '../policy/explain.js';
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 export const policyWhy: MethodHandler<'policy.why'> = async (params, ctx) => {
   if ([params.path, params.host, params.command].filter((v) => v !== undefined).length !== 1) {

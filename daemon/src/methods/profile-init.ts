@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { NonoError } from '@nono/shared';
 import { profileProblems } from '../policy/schema-validator.js';
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 /** --full: every section a profile can have, empty, so the file is the guide to what can go in it. */
 const FULL_TEMPLATE = {

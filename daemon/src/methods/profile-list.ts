@@ -1,6 +1,6 @@
 // profile.list: built-in and user profiles with their descriptions and bases.
 import { readProfileDocument } from '../policy/profile-formats.js';
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 interface ProfileHead {
   meta?: { description?: string };

@@ -1,6 +1,6 @@
 // profile.use: make a profile the default for runs that name none, after checking it loads.
 import { readUserConfig, writeUserConfig } from '../user-config.js';
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 export const profileUse: MethodHandler<'profile.use'> = async (params, ctx) => {
   const { policy, paths } = ctx.services;

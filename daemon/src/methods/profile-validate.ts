@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { NonoError } from '@nono/shared';
 import { profileDocumentProblems, readProfileDocument, type ProfileDocument } from '../policy/profile-formats.js';
 import { compilePlan } from '../policy/compile-plan.js';
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 export const profileValidate: MethodHandler<'profile.validate'> = async (params, ctx) => {
   const file = resolve(params.cwd, params.file);

@@ -3,7 +3,7 @@
 // daemon: it cannot change while the daemon runs, and it is the largest reply there is.
 import { buildOpenRpcDocument, type OpenRpcDocument } from '@nono/shared';
 import type { DaemonServices } from '../rpc/call-context.js';
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 const built = new WeakMap<DaemonServices, OpenRpcDocument>();
 

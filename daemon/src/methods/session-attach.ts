@@ -2,7 +2,7 @@
 // full-screen program owns it, the program is also nudged to redraw, which no model beats.
 import { NonoError } from '@nono/shared';
 import { summaryOf } from '../sessions/session-summary.js';
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 export const sessionAttach: MethodHandler<'session.attach'> = async (params, ctx) => {
   const { sessions, store } = ctx.services;

@@ -6,7 +6,7 @@ import { NonoError, type QuarantineFinding } from '@nono/shared';
 import { readManifest } from '../snapshots/manifest.js';
 import { progressNotifier } from '../rpc/progress-notifier.js';
 import type { CallContext } from '../rpc/call-context.js';
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 /**
  * A session's snapshot record, once its final snapshot (if still being taken) is in. With

@@ -1,6 +1,6 @@
 // session.input: bytes from an attached client to the command, or end of input.
 import { NonoError } from '@nono/shared';
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 export const sessionInput: MethodHandler<'session.input'> = async (params, ctx) => {
   const session = ctx.services.sessions.find(params.session);

@@ -1,7 +1,7 @@
 // session.inspect: one session in full, with the plan it runs (or ran) under.
 import { join } from 'node:path';
 import { summarize } from '../sessions/session-summary.js';
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 export const sessionInspect: MethodHandler<'session.inspect'> = async (params, ctx) => {
   const { sessions, store } = ctx.services;

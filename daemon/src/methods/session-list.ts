@@ -2,7 +2,7 @@
 // `ps` to show), or with all every session the store remembers, lost ones from a previous
 // daemon among them.
 import { summarize } from '../sessions/session-summary.js';
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 const RECENT_MS = 3_600_000;
 

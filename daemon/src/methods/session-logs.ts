@@ -1,7 +1,7 @@
 // session.logs: the recorded output of a session, live or long gone.
 import { join } from 'node:path';
 import { readLog } from '../sessions/output-log.js';
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 /** A reply stays well under the 16 MiB frame limit once base64 grows it by a third. */
 const MAX_REPLY_BYTES = 8 * 1024 * 1024;

@@ -1,6 +1,6 @@
 // session.run: compile the request into a sandbox and start it, attached to the caller.
 import { NonoError, type ErrorKind } from '@nono/shared';
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 /** Refusals that are the policy saying no (as opposed to bad input or a broken machine). */
 const POLICY_REFUSALS = new Set<ErrorKind>(['PATH_DENIED', 'COMMAND_BLOCKED', 'ISOLATION_UNAVAILABLE', 'TRUST_VERIFICATION_FAILED', 'TRUST_POLICY_INVALID', 'TRUST_BUNDLE_INVALID', 'GROUP_NOT_FOUND', 'PROFILE_INVALID']);

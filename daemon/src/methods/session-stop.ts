@@ -1,6 +1,6 @@
 // session.stop: end the session's whole process tree and answer when it is gone.
 import { summaryOf } from '../sessions/session-summary.js';
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 

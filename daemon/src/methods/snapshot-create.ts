@@ -1,6 +1,6 @@
 // snapshot.create: a snapshot taken by hand, outside any session.
 import { progressNotifier } from '../rpc/progress-notifier.js';
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 export const snapshotCreate: MethodHandler<'snapshot.create'> = async (params, ctx) => {
   const { info, filesHashed, filesCached } = await ctx.services.snapshots.create(

@@ -1,4 +1,4 @@
 // snapshot.gc: retention, then unreferenced objects and abandoned temp files.
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 export const snapshotGc: MethodHandler<'snapshot.gc'> = async (params, ctx) => ctx.services.snapshots.gc(params.dryRun === true);

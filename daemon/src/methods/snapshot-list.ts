@@ -1,6 +1,6 @@
 // snapshot.list: the records, newest first, optionally of one directory or one session.
 import { resolve } from 'node:path';
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 export const snapshotList: MethodHandler<'snapshot.list'> = async (params, ctx) => {
   const session = params.session === undefined ? undefined : ctx.services.sessions.lookup(params.session).row.id;

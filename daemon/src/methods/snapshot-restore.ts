@@ -3,7 +3,7 @@
 // name a --snapshot run gave to the baselines of several directories restores them together.
 import { NonoError } from '@nono/shared';
 import { progressNotifier } from '../rpc/progress-notifier.js';
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 export const snapshotRestore: MethodHandler<'snapshot.restore'> = async (params, ctx) => {
   const { snapshots, sessions } = ctx.services;

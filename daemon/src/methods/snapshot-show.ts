@@ -1,6 +1,6 @@
 // snapshot.show: one snapshot's record, its rules, and on request its entries.
 import { wireName } from '@nono/shared';
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 export const snapshotShow: MethodHandler<'snapshot.show'> = async (params, ctx) => {
   const { info, manifest } = await ctx.services.snapshots.resolve(params.id);

@@ -1,6 +1,6 @@
 // snapshot.verify: re-hashes the objects of one snapshot, or of every snapshot in the store.
 import { progressNotifier } from '../rpc/progress-notifier.js';
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 export const snapshotVerify: MethodHandler<'snapshot.verify'> = async (params, ctx) => {
   const { snapshots } = ctx.services;

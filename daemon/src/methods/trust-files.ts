@@ -7,7 +7,7 @@ import { loadTrustPolicy } from '../trust/trust-policy.js';
 import { userTrustPolicyFile } from '../trust/run-gate.js';
 import type { CallContext } from '../rpc/call-context.js';
 import { trustKeyStore } from './trust-keys.js';
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 function policyFor(workdir: string, ctx: CallContext) {
   return loadTrustPolicy({ userPolicyFile: userTrustPolicyFile(ctx.services.paths.configDir), workdir });

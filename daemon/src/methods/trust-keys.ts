@@ -5,7 +5,7 @@ import { writeFileDurably } from '../snapshots/durable-files.js';
 import { TrustKeyStore } from '../trust/trust-keys.js';
 import { userTrustPolicyFile } from '../trust/run-gate.js';
 import { readTrustPolicy } from '../trust/trust-policy.js';
-import type { MethodHandler } from './method-table.js';
+import type { MethodHandler } from './method-handler.js';
 
 const keys = new TrustKeyStore(keychainVault);
 

@@ -8,7 +8,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import picomatch from 'picomatch';
 import { NonoError, type PlanRule } from '@nono/shared';
-import { canonicalOrLexical, isWithin } from './resolve-path.js';
+import { canonicalOrLexical, isWithin } from '@nono/shared/resolve-path';
 
 export interface BlockedCommand {
   name: string;

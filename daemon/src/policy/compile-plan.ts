@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import type { Access, Grants, PlanRule, SandboxPlan } from '@nono/shared';
 import { NonoError, type NonoPaths, type Profile } from '@nono/shared';
 import { didYouMean } from '@nono/shared/did-you-mean';
-import { canonicalOrLexical, isWithin, kindOf, statIfVisible, toAbsolute } from './resolve-path.js';
+import { canonicalOrLexical, isWithin, kindOf, statIfVisible, toAbsolute } from '@nono/shared/resolve-path';
 import { filterEnvironment } from './environment.js';
 import { credentialsFromEnvironment } from './credential-environment.js';
 import type { SecretNames } from './secret-names.js';
@@ -25,7 +25,7 @@ import { planBlockedCommands, refuseLaunch, type CommandRules } from './command-
 import { planLaunch } from './launch-command.js';
 import { defaultProfile } from './default-profile.js';
 import { gpuPaths } from './gpu-paths.js';
-import { parseAllowedEndpoint } from '../proxy/allowed-endpoints.js';
+import { parseAllowedEndpoint } from '../network/allowed-endpoints.js';
 
 export interface RunRequest {
   cwd: string;

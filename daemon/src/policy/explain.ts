@@ -1,9 +1,9 @@
 // Answers "would the sandbox allow this?" for a path or a host, naming the rule and group
 // that decided, from the same compiled plan the helper would apply.
 import type { SandboxPlan } from '@nono/shared';
-import { canonicalOrLexical, isWithin, toAbsolute } from './resolve-path.js';
-import { compileRules, decideName, parseHostRule } from '../proxy/host-rules.js';
-import { compileAllowedEndpoints, endpointsFor } from '../proxy/allowed-endpoints.js';
+import { canonicalOrLexical, isWithin, toAbsolute } from '@nono/shared/resolve-path';
+import { compileRules, decideName, parseHostRule } from '../network/host-rules.js';
+import { compileAllowedEndpoints, endpointsFor } from '../network/allowed-endpoints.js';
 import { ruleFor } from './command-blocking.js';
 
 export type Operation = 'read' | 'write';

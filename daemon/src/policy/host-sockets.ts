@@ -3,7 +3,7 @@
 // Docker socket, the D-Bus session bus, ssh and gpg agents, tmux servers, X11, our own.
 // Reading the kernel's list beats scanning granted trees, which can hold millions of files.
 import { readFileSync } from 'node:fs';
-import { statIfVisible } from './resolve-path.js';
+import { statIfVisible } from '@nono/shared/resolve-path';
 
 /** Paths of listening or bound pathname sockets that exist now as sockets. */
 export function hostUnixSockets(table = '/proc/net/unix'): string[] {

@@ -6,7 +6,7 @@
 import { accessSync, closeSync, constants, lstatSync, openSync, readlinkSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { NonoError } from '@nono/shared';
-import { canonicalOrLexical, isWithin, statIfVisible } from './resolve-path.js';
+import { canonicalOrLexical, isWithin, statIfVisible } from '@nono/shared/resolve-path';
 
 /** Where execvp looks when PATH is unset (glibc). */
 const DEFAULT_PATH = '/bin:/usr/bin';

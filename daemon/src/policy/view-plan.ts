@@ -9,7 +9,7 @@ import { readJsonc } from './jsonc-file.js';
 import { configReferencedPaths, existingGitControl, GIT_CONTROL_ENTRIES, GIT_DIRS_MADE_BEFORE_START, gitDirsWithin } from './git-control.js';
 import { lstatBytes, readlinkBytes, scanWritableTrees, type TreeInventory } from './writable-tree-scan.js';
 import { HOST_EXEC_PATHS_FILE } from './policy-data.js';
-import { canonicalOrLexical, isWithin, kindOf, statIfVisible } from './resolve-path.js';
+import { canonicalOrLexical, isWithin, kindOf, statIfVisible } from '@nono/shared/resolve-path';
 
 export interface Covered {
   path: string;

@@ -4,7 +4,7 @@ import type { NonoPaths } from '@nono/shared';
 import type { SessionManager } from '../sessions/session-manager.js';
 import type { SnapshotService } from '../snapshots/snapshot-service.js';
 import type { DaemonAudit } from '../audit/daemon-audit.js';
-import type { SessionStore } from '../store/session-store.js';
+import type { SessionRows } from '../database/session-rows.js';
 import type { SessionClient } from '../sessions/session.js';
 import type { SandboxFeatures } from '../sandbox/helper-binary.js';
 import type { PolicyServices } from '../policy/compile-plan.js';
@@ -18,7 +18,7 @@ export interface DaemonServices {
   sessions: SessionManager;
   snapshots: SnapshotService;
   audit: DaemonAudit;
-  store: SessionStore;
+  store: SessionRows;
   log: Logger;
   features(): Promise<SandboxFeatures>;
   stop(reason: string): void;

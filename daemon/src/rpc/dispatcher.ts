@@ -6,7 +6,8 @@ import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import type { TSchema } from '@sinclair/typebox';
 import { ERROR_KINDS, METHODS, NonoError, type MethodName } from '@nono/shared';
-import { METHOD_TABLE, type MethodHandler } from '../methods/method-table.js';
+import { METHOD_TABLE } from '../methods/method-table.js';
+import type { MethodHandler } from '../methods/method-handler.js';
 import { recordAuthFailure } from './auth-failure-audit.js';
 import type { CallContext } from './call-context.js';
 

@@ -1,9 +1,9 @@
 // Serialises a plan into the helper's spec: NUL-terminated records, first `nono-spec 1`, last
 // `end`, so a truncated spec is refused rather than applied. See native-helper/README.md.
 import { nameToBytes, type PlanRule, type SandboxPlan } from '@nono/shared';
-import { isWithin } from '../policy/resolve-path.js';
+import { isWithin } from '@nono/shared/resolve-path';
 import { stubMessage } from '../policy/command-blocking.js';
-import type { LoopbackForward } from '../proxy/host-rules.js';
+import type { LoopbackForward } from '../network/host-rules.js';
 
 const READ = ['read_file', 'read_dir', 'execute'];
 // make_char and make_block are never granted: a root agent could mknod the disk's block

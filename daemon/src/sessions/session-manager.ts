@@ -18,17 +18,17 @@ import { userProcessCount } from './process-tree.js';
 import type { SnapshotService } from '../snapshots/snapshot-service.js';
 import { checkTrust } from '../trust/run-gate.js';
 import type { DaemonAudit } from '../audit/daemon-audit.js';
-import { protectSignedFiles } from '../policy/signed-files.js';
-import { FETCH_PRELOAD, startSessionProxy, UNDICI_DIR } from '../proxy/session-proxy.js';
-import { resolverWith, type Resolver } from '../proxy/checked-address.js';
-import type { UpstreamOverride } from '../credentials/phantom-proxy.js';
-import type { SessionRow, SessionStore } from '../store/session-store.js';
+import { protectSignedFiles } from '../trust/signed-files.js';
+import { FETCH_PRELOAD, startSessionProxy, UNDICI_DIR } from '../network/session-proxy.js';
+import { resolverWith, type Resolver } from '../network/checked-address.js';
+import type { UpstreamOverride } from '../network/phantom-proxy.js';
+import type { SessionRow, SessionRows } from '../database/session-rows.js';
 import { HostExecGuard } from './host-exec-sweep.js';
 
 export interface SessionManagerOptions {
   paths: NonoPaths;
   policy: PolicyServices;
-  store: SessionStore;
+  store: SessionRows;
   snapshots: SnapshotService;
   audit: DaemonAudit;
   log: Logger;

@@ -1,7 +1,7 @@
 // What `nono ps` and the session methods report of a session: its stored row, overlaid with
 // what only the live object knows (attached clients, resource use).
 import type { SessionSummary } from '@nono/shared';
-import type { SessionRow, SessionStore } from '../store/session-store.js';
+import type { SessionRow, SessionRows } from '../database/session-rows.js';
 import type { Session } from './session.js';
 
 /** `denials`: the file denials recorded for it (fs.deny in the audit log). */
@@ -17,7 +17,7 @@ export function summarize(row: SessionRow, session: Session | undefined, denials
   };
 }
 
-export function summaryOf(session: Session, store: SessionStore, denials: number): SessionSummary {
+export function summaryOf(session: Session, store: SessionRows, denials: number): SessionSummary {
   const row = store.row(session.id);
   return summarize(
     row ?? {

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { AuditInput } from '../audit/event-kinds.js';
 import { exitCodeFor, NonoError, type OutputStream, type SandboxPlan, type SessionState, type TerminalSize } from '@nono/shared';
 import type { SandboxProcess } from './sandbox-process.js';
-import type { SessionStore } from '../store/session-store.js';
+import type { SessionRows } from '../database/session-rows.js';
 import { OutputLog } from './output-log.js';
 import { ScreenModel, type ScreenSnapshot } from './screen-model.js';
 import { treeUsage, type TreeUsage } from './process-tree.js';
@@ -42,7 +42,7 @@ export interface SessionOptions {
   name: string;
   argv: string[];
   plan: SandboxPlan;
-  store: SessionStore;
+  store: SessionRows;
   log: Logger;
   privateTmp: string | undefined;
   output: OutputLog;

@@ -6,7 +6,7 @@ import { isAbsolute, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AuditInput } from '../audit/event-kinds.js';
 import { NonoError, wireName, type ResultOf, type SandboxPlan } from '@nono/shared';
-import type { SnapshotIndex, SnapshotInfo } from '../store/snapshot-index.js';
+import type { SnapshotIndex, SnapshotInfo } from '../database/snapshot-index.js';
 import type { DetailLevel } from './change-detail.js';
 import { diffLive, diffManifests } from './diff.js';
 import { countReferences, referencedBytes, sweep, takeCensus, type SweepResult } from './garbage-collect.js';
@@ -17,7 +17,7 @@ import { GroupRestoreError, recoverGroups, restoreSnapshot, restoreTogether, typ
 import { namingOutsideFailures, outsideFailure } from '../outside-failures.js';
 import { readRetention } from './retention-config.js';
 import { loadTrees, removeTrees, snapshotBaseline, snapshotFinal, writableTrees, type SessionTree } from './session-snapshots.js';
-import { StoreLock } from './store-lock.js';
+import { ObjectStoreLock } from './object-store-lock.js';
 import { verifySnapshot } from './verify.js';
 
 export interface ProgressUpdate {
@@ -62,7 +62,7 @@ export interface GcResult extends SweepResult {
 
 export class SnapshotService {
   readonly store: ObjectStore;
-  private readonly lock = new StoreLock();
+  private readonly lock = new ObjectStoreLock();
   private readonly restoring = new Set<string>();
 
   constructor(private readonly options: SnapshotServiceOptions) {

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { failure } from '../support/nono-failure.js';
+import { failure } from '../../../test/support/nono-failure.js';
 import { CommandSecrets, commandTtlSeconds, secretCommandFor, type SecretCommand } from '../../src/credentials/credential-command.js';
 import { resolveCredential } from '../../src/credentials/credential-source.js';
 

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, request, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import pino from 'pino';
-import { FilteringProxy, type ProxyDecision } from '../../src/proxy/filtering-proxy.js';
-import { compileRules } from '../../src/proxy/host-rules.js';
+import { FilteringProxy, type ProxyDecision } from '../../src/network/filtering-proxy.js';
+import { compileRules } from '../../src/network/host-rules.js';
 
 const TOKEN = 'a'.repeat(64);
 const AUTH = `Basic ${Buffer.from(`nono:${TOKEN}`).toString('base64')}`;

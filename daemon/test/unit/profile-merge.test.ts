@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { mergeProfiles } from '../../src/policy/profile-loader.js';
 import { filterEnvironment, matchesVariable } from '../../src/policy/environment.js';
 import { SecretNames } from '../../src/policy/secret-names.js';
-import { compileRules, decideName } from '../../src/proxy/host-rules.js';
+import { compileRules, decideName } from '../../src/network/host-rules.js';
 
 describe('mergeProfiles', () => {
   it('appends lists without duplicates and keeps the child scalar', () => {

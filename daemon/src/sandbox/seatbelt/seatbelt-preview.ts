@@ -8,7 +8,7 @@ import type { Access, Group, PlanRule, Profile, SandboxPlan } from '@nono/shared
 import { compilePlan, type PolicyServices, type RunRequest } from '../../policy/compile-plan.js';
 import { currentPlatform } from '../../policy/group-catalog.js';
 import { expandPath, type PolicyContext } from '../../policy/policy-variables.js';
-import { isWithin } from '../../policy/resolve-path.js';
+import { isWithin } from '@nono/shared/resolve-path';
 import { seatbeltProfile } from './seatbelt-profile.js';
 
 const GROUP_GRANTS: { key: keyof Group & ('allow' | 'read' | 'write' | 'allow_file' | 'read_file' | 'write_file'); access: Access; file: boolean }[] = [

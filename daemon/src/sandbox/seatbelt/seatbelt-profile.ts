@@ -5,7 +5,7 @@
 // inside any grant, which is how macOS does without the Linux view's masks.
 import { dirname } from 'node:path';
 import { NonoError, type PlanRule, type SandboxPlan } from '@nono/shared';
-import { isWithin } from '../../policy/resolve-path.js';
+import { isWithin } from '@nono/shared/resolve-path';
 import { GPU_IOKIT_CLASSES, MACH_SERVICES, SYSCTLS, type ServiceCondition } from './macos-services.js';
 import { filter, noted, num, regex, renderProfile, str, sym, type ProfileLine, type Sexp } from './sbpl-writer.js';
 

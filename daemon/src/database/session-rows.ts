@@ -1,6 +1,6 @@
 // Session rows: what `ps` lists and what survives a daemon restart.
 import type { ResourceLimits, SandboxPlan, SessionState } from '@nono/shared';
-import type { StoreDatabase } from './database.js';
+import type { SqliteDatabase } from './database.js';
 
 export interface SessionRow {
   id: string;
@@ -48,13 +48,13 @@ function fromRaw(r: RawRow): SessionRow {
   };
 }
 
-export class SessionStore {
+export class SessionRows {
   private readonly insertStmt;
   private readonly startedStmt;
   private readonly endedStmt;
   private readonly listStmt;
 
-  constructor(private readonly db: StoreDatabase) {
+  constructor(private readonly db: SqliteDatabase) {
     this.insertStmt = db.prepare(
       `INSERT INTO sessions (id, name, state, argv, cwd, started_at, plan, daemon_pid, profile, limits)
        VALUES (@id, @name, 'starting', @argv, @cwd, @startedAt, @plan, @daemonPid, @profile, @limits)`,

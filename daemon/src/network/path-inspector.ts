@@ -10,7 +10,7 @@ import { createServer, STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createSecureContext, TLSSocket } from 'node:tls';
-import { createSessionCa } from '../credentials/session-ca.js';
+import { createSessionCa } from './session-ca.js';
 import { withoutHopByHop } from './hop-by-hop.js';
 import { endpointsFor, pathVerdict, type AllowedEndpoint } from './allowed-endpoints.js';
 

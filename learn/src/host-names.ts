@@ -6,20 +6,6 @@ import { readFileSync } from 'node:fs';
 import { Resolver } from 'node:dns/promises';
 import type { OutboundConnection } from './network-summary.js';
 
-/** The name a DNS query packet asks for; null for responses, reverse (.arpa) lookups and garbage. */
-export function dnsQueryName(packet: Buffer): string | null {
-  if (packet.length < 17 || (packet[2]! & 0x80) !== 0 || packet.readUInt16BE(4) === 0) return null;
-  const labels: string[] = [];
-  let i = 12;
-  for (let length = packet[i]; length !== 0; length = packet[i]) {
-    if (length === undefined || length > 63 || i + 1 + length > packet.length) return null;
-    labels.push(packet.toString('latin1', i + 1, i + 1 + length));
-    i += 1 + length;
-  }
-  const name = labels.join('.').toLowerCase();
-  return name === '' || name.endsWith('.arpa') || !/^[a-z0-9._-]+$/.test(name) ? null : name;
-}
-
 /** address → first name, from a hosts file's text. */
 function parseHostsFile(text: string): Map<string, string> {
   const names = new Map<string, string>();

@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { failure } from '../support/nono-failure.js';
-import { learn } from '../../src/learn/index.js';
+import { failure } from '../../../test/support/nono-failure.js';
+import { learn } from '../../src/index.js';
 
 let world: string;
 const env = () => ({ PATH: '/usr/bin:/bin', HOME: join(world, 'home') });

@@ -1,7 +1,8 @@
-// Canonical paths for policy decisions. Landlock acts on the inode a path resolves to, so
-// every grant and every protected path is compared after symlinks are resolved.
+// Canonical paths for policy decisions, and for learn's grant proposals that must match them.
+// Landlock acts on the inode a path resolves to, so every grant and every protected path is
+// compared after symlinks are resolved.
 import { existsSync, lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
-import type { PlanRule } from '@nono/shared';
+import type { PlanRule } from './protocol/schemas.js';
 import { dirname, basename, join, isAbsolute, resolve } from 'node:path';
 
 /**

@@ -1,9 +1,9 @@
 // The strace line parser on canned output: split calls, quoting, truncation, -yy annotations,
 // and the analyzer's process table on traces where only the pid order says who forked whom.
 import { describe, expect, it } from 'vitest';
-import { Touch } from '../../src/learn/access-ledger.js';
-import { TraceAnalyzer, TraceParser, parseSyscallLine } from '../../src/learn/index.js';
-import { annotatedPath, fdArg, quotedArg } from '../../src/learn/trace-parser.js';
+import { Touch } from '../../src/access-ledger.js';
+import { TraceAnalyzer, TraceParser, parseSyscallLine } from '../../src/index.js';
+import { annotatedPath, fdArg, quotedArg } from '../../src/trace-parser.js';
 
 function analyze(lines: string[], cwd = '/w') {
   const analyzer = new TraceAnalyzer(cwd);

@@ -2,7 +2,7 @@
 // manifests beside the objects stay the truth; a record missing after a crash is rebuilt
 // from its manifest (SnapshotService.reindex).
 import type { ResultOf } from '@nono/shared';
-import type { StoreDatabase } from './database.js';
+import type { SqliteDatabase } from './database.js';
 
 export type SnapshotInfo = ResultOf<'snapshot.list'>['snapshots'][number];
 
@@ -11,7 +11,7 @@ type SnapshotRow = Omit<SnapshotInfo, 'tags'> & { tags: string };
 const fromRow = (row: SnapshotRow): SnapshotInfo => ({ ...row, tags: JSON.parse(row.tags) as string[] });
 
 export class SnapshotIndex {
-  constructor(private readonly db: StoreDatabase) {}
+  constructor(private readonly db: SqliteDatabase) {}
 
   insert(info: SnapshotInfo): void {
     this.db

@@ -3,7 +3,7 @@
 // sandbox shows the directories along every grant), misses kept apart, the rest collapsed.
 import { dirname } from 'node:path';
 import type { Access } from '@nono/shared';
-import { canonicalOrLexical, isWithin, statIfVisible } from '../policy/resolve-path.js';
+import { canonicalOrLexical, isWithin, statIfVisible } from '@nono/shared/resolve-path';
 import { AccessLedger, Touch } from './access-ledger.js';
 import type { ExistingGrant, LearnedPath } from './learn-result.js';
 import { collapseGrants, covers, sharedRoots } from './path-collapse.js';

@@ -3,7 +3,7 @@
 // replaced by the directory, but never by $HOME, /tmp or another directory shared with secrets.
 import { dirname } from 'node:path';
 import type { Access } from '@nono/shared';
-import { canonicalOrLexical } from '../policy/resolve-path.js';
+import { canonicalOrLexical } from '@nono/shared/resolve-path';
 import type { LearnedPath } from './learn-result.js';
 
 /** Entries of one directory that make the directory the grant instead. */

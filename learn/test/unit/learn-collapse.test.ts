@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AccessLedger, Touch } from '../../src/learn/access-ledger.js';
-import { proposeGrants, type ProposalContext } from '../../src/learn/grant-proposal.js';
+import { AccessLedger, Touch } from '../../src/access-ledger.js';
+import { proposeGrants, type ProposalContext } from '../../src/grant-proposal.js';
 
 let world: string;
 let home: string;

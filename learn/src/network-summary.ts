@@ -1,9 +1,22 @@
 // Collects where the traced command connected, what it listened on, which unix sockets it
 // used and which host names it asked DNS for, from connect/bind/listen/send* calls and the
 // socket addresses strace -yy writes next to each fd.
-import { dnsQueryName } from './host-names.js';
 import { resolveAt, type ProcessState } from './process-table.js';
 import { fdArg, quotedArg, quotedBuffers, type SyscallEvent } from './trace-parser.js';
+
+/** The name a DNS query packet asks for; null for responses, reverse (.arpa) lookups and garbage. */
+export function dnsQueryName(packet: Buffer): string | null {
+  if (packet.length < 17 || (packet[2]! & 0x80) !== 0 || packet.readUInt16BE(4) === 0) return null;
+  const labels: string[] = [];
+  let i = 12;
+  for (let length = packet[i]; length !== 0; length = packet[i]) {
+    if (length === undefined || length > 63 || i + 1 + length > packet.length) return null;
+    labels.push(packet.toString('latin1', i + 1, i + 1 + length));
+    i += 1 + length;
+  }
+  const name = labels.join('.').toLowerCase();
+  return name === '' || name.endsWith('.arpa') || !/^[a-z0-9._-]+$/.test(name) ? null : name;
+}
 
 export type Protocol = 'tcp' | 'udp' | 'other';
 

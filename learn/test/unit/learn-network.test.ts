@@ -3,8 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dnsQueryName, nameHosts } from '../../src/learn/host-names.js';
-import { TraceAnalyzer, type OutboundConnection } from '../../src/learn/index.js';
+import { nameHosts } from '../../src/host-names.js';
+import { dnsQueryName } from '../../src/network-summary.js';
+import { TraceAnalyzer, type OutboundConnection } from '../../src/index.js';
 
 function analyze(lines: string[]) {
   const analyzer = new TraceAnalyzer('/w');

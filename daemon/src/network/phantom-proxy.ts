@@ -11,12 +11,12 @@ import type { Duplex } from 'node:stream';
 import { createSecureContext, TLSSocket } from 'node:tls';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { NonoError, type SandboxPlan } from '@nono/shared';
-import { BUILTIN_ROUTES, parseCredentialRequest, routeNamed, type CredentialRoute } from './credential-routes.js';
-import { resolveCredential } from './credential-source.js';
-import { withoutHopByHop } from '../proxy/hop-by-hop.js';
+import { BUILTIN_ROUTES, parseCredentialRequest, routeNamed, type CredentialRoute } from '../credentials/credential-routes.js';
+import { resolveCredential } from '../credentials/credential-source.js';
+import { withoutHopByHop } from './hop-by-hop.js';
 import { createSessionCa } from './session-ca.js';
 import { compileEndpointRules, endpointVerdict, type EndpointRule } from './endpoint-rules.js';
-import { compileAllowedEndpoints, pathVerdict, type AllowedEndpoint } from '../proxy/allowed-endpoints.js';
+import { compileAllowedEndpoints, pathVerdict, type AllowedEndpoint } from './allowed-endpoints.js';
 
 interface ActiveCredential {
   route: CredentialRoute;

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { learn } from '../../src/learn/index.js';
+import { learn } from '../../src/index.js';
 
 let world: string;
 const env = () => ({ PATH: '/usr/bin:/bin', HOME: join(world, 'home') });

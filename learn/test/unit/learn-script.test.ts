@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { learn, learnOutput, type LearnResult } from '../../src/learn/index.js';
-import { profileProblems } from '../../src/policy/schema-validator.js';
+import { learn, learnOutput, type LearnResult } from '../../src/index.js';
+import { profileProblems } from '../../../daemon/src/policy/schema-validator.js';
 
 let world: string;
 let server: Server;

@@ -2,7 +2,7 @@
 // is not written yet. So snapshots and restores share the store, and gc has it alone. The
 // daemon is the store's only writer, so an in-process lock is enough; it is hand-written
 // because it is a dozen lines and the daemon needs nothing else from a locking library.
-export class StoreLock {
+export class ObjectStoreLock {
   private readers = 0;
   private writer: Promise<void> | undefined;
   private readonly drained: (() => void)[] = [];

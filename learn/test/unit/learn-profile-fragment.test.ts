@@ -1,8 +1,8 @@
 // The profile fragment learn proposes: valid against the profile schema, paths written
 // relative to the workdir and home, bare stats left out, host names only where they are real.
 import { describe, expect, it } from 'vitest';
-import { learnOutput, type LearnedPath, type LearnResult } from '../../src/learn/index.js';
-import { profileProblems } from '../../src/policy/schema-validator.js';
+import { learnOutput, type LearnedPath, type LearnResult } from '../../src/index.js';
+import { profileProblems } from '../../../daemon/src/policy/schema-validator.js';
 
 const grant = (path: string, access: LearnedPath['access'], kind: LearnedPath['kind'], statOnly = false): LearnedPath => ({ path, access, kind, paths: 1, statOnly, system: false, withheld: null });
 

@@ -2,7 +2,7 @@
 // instructions mid-session (and then have them trusted at the next start). Only the view can
 // do that inside a writable grant: Landlock cannot deny below an allow.
 import type { SandboxPlan } from '@nono/shared';
-import { pinsFor } from './view-plan.js';
+import { pinsFor } from '../policy/view-plan.js';
 
 export function protectSignedFiles(plan: SandboxPlan, paths: string[], notes: string[]): void {
   plan.notes.push(...notes);

@@ -14,7 +14,7 @@ import { compileRules, loopbackForwards, type LoopbackForward } from './host-rul
 import { compileAllowedEndpoints } from './allowed-endpoints.js';
 import { createPathInspector } from './path-inspector.js';
 import type { Resolver } from './checked-address.js';
-import type { UpstreamOverride } from '../credentials/phantom-proxy.js';
+import type { UpstreamOverride } from './phantom-proxy.js';
 
 export interface SessionProxy {
   /** The port on 127.0.0.1 the sandbox's programs connect to. */
@@ -84,7 +84,7 @@ export async function startSessionProxy(
     const port = Number(upstream.port || 443);
     logDecision({ time: new Date().toISOString(), method, host: upstream.hostname, port, decision: 'fail', rule: `credential route ${route}, but ${failure.reason}`, cause: failure.cause });
   };
-  const phantoms = plan.hosts.credentials.length > 0 ? await (await import('../credentials/phantom-proxy.js')).createPhantomProxy(plan.hosts.credentials, process.env, options.id, { routes: plan.hosts.endpointRules, paths: plan.hosts.endpoints ?? [] }, plan.hosts.customRoutes, (route, host) =>
+  const phantoms = plan.hosts.credentials.length > 0 ? await (await import('./phantom-proxy.js')).createPhantomProxy(plan.hosts.credentials, process.env, options.id, { routes: plan.hosts.endpointRules, paths: plan.hosts.endpoints ?? [] }, plan.hosts.customRoutes, (route, host) =>
           record({ kind: 'credential.use', session: options.id, payload: { route, host } }),
           options.runEnv,
           options.credentialOverride,

@@ -42,7 +42,7 @@ const MIGRATIONS: string[] = [
    CREATE INDEX snapshots_name ON snapshots(name);`,
 ];
 
-export type StoreDatabase = Database.Database;
+export type SqliteDatabase = Database.Database;
 
 /** SQLite's words for a file that is not (or no longer) a database it can read. */
 const CORRUPT_CODES = /^SQLITE_(CORRUPT|NOTADB)/;
@@ -59,8 +59,8 @@ function corrupt(path: string, why: string): NonoError {
  * Opens (and migrates) the store, naming a damaged or foreign file as such rather than
  * failing later with whatever query first trips on it.
  */
-export function openDatabase(path: string): StoreDatabase {
-  let db: StoreDatabase | undefined;
+export function openDatabase(path: string): SqliteDatabase {
+  let db: SqliteDatabase | undefined;
   try {
     db = new Database(path);
     db.pragma('journal_mode = WAL');
