@@ -10,6 +10,7 @@ import { openDatabase } from './database/database.js';
 import { SnapshotIndex } from './database/snapshot-index.js';
 import { SnapshotService } from './snapshots/snapshot-service.js';
 import { DaemonAudit, loadAuditSigning } from './audit/daemon-audit.js';
+import { PackService } from './packs/pack-service.js';
 import { keychainVault } from './credentials/keychain-vault.js';
 import { SessionRows } from './database/session-rows.js';
 import { pruneAfterHours } from './sessions/prune-schedule.js';
@@ -93,6 +94,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
   const audit = new DaemonAudit(db, await loadAuditSigning(keychainVault, paths.stateDir, log), log);
   audit.record({ kind: 'daemon.start', payload: { pid: process.pid, version: VERSION } });
   audit.applyRetention(paths.configDir);
+  const packs = new PackService({ packagesDir: paths.packagesDir, configDir: paths.configDir, vault: keychainVault, record: (event) => audit.record(event) });
   const housekeeping = (): void => {
     audit.applyRetention(paths.configDir);
     try {
@@ -139,6 +141,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
       const ours = control.ownsSocketFile(paths.socketPath) || !existsSync(paths.socketPath);
       control.close();
       await sessions.terminateAll(2000);
+      await packs.closeServers();
       const files = !ours ? [] : activated === undefined ? [paths.socketPath, paths.secretPath] : [paths.secretPath];
       for (const file of files) {
         try {
@@ -186,6 +189,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
     audit,
     store,
     log,
+    packs,
     features: () => features,
     stop: (reason) => void stop(reason),
   };

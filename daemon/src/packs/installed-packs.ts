@@ -19,6 +19,8 @@ export interface InstalledVersion {
   sha256: string;
   publisher: string;
   installedAt: string;
+  /** SHA-256 of each file as verified at install: what `nono pack verify` checks the disk against. */
+  files: Record<string, string>;
 }
 
 export interface InstalledPack {

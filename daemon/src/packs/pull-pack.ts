@@ -106,7 +106,7 @@ async function pullOne(packs: InstalledPacks, lock: PackLock, reference: string,
       if (options.acceptPublisher === verified.publisher && !lock.publishers[verified.publisher]) {
         lock.publishers[verified.publisher] = { acceptedAt: (options.now ?? new Date()).toISOString(), pack: id };
       }
-      const versions = { ...existing?.versions, [entry.version]: { sha256, publisher: verified.publisher, installedAt: (options.now ?? new Date()).toISOString() } };
+      const versions = { ...existing?.versions, [entry.version]: { sha256, publisher: verified.publisher, installedAt: (options.now ?? new Date()).toISOString(), files: Object.fromEntries(files.map((f) => [f.path, sha256Hex(f.content)])) } };
       lock.packs[id] = { registry: options.registry.url, active: entry.version, pinned: existing?.pinned ?? false, versions };
       options.record({ kind: 'pack.install', payload: { pack: id, version: entry.version, sha256, publisher: verified.publisher, registry: options.registry.url } });
       pulled.push({ pack: id, version: entry.version, sha256, publisher: verified.publisher, installed: true });
