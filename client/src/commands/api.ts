@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { NonoError } from '@nono/shared/protocol/errors';
 import type { MethodName } from '@nono/shared/protocol/methods';
-import { printJson, withDaemon } from './call-daemon.js';
+import { defineCommand, printJson, type CommandInput } from './define-command.js';
 
 function parseParams(text: string | undefined): Record<string, unknown> {
   if (text === undefined) return {};
@@ -22,25 +22,28 @@ function parseParams(text: string | undefined): Record<string, unknown> {
 
 export function registerApi(program: Command): void {
   const api = program.command('api').description('The JSON-RPC API of the control socket, which editors and scripts use (docs/api.md)');
-  api
-    .command('schema')
-    .description('Print the OpenRPC document of every method and notification (rpc.discover)')
-    .action(async () => {
-      process.exitCode = await withDaemon(false, async (client) => {
-        printJson(await client.call('rpc.discover', {}));
-        return 0;
-      });
-    });
-  api
-    .command('call')
-    .description('Call one method and print its result as JSON')
-    .argument('<method>', 'method name, e.g. session.list (nono api schema lists them)')
-    .argument('[params]', 'params as a JSON object (default {})')
-    .option('--json', 'report errors as JSON on stderr')
-    .action(async (method: string, text: string | undefined, options: { json?: boolean }) => {
-      process.exitCode = await withDaemon(options.json, async (client) => {
-        printJson(await client.call(method as MethodName, parseParams(text) as never));
-        return 0;
-      });
-    });
+  for (const register of [registerSchema, registerCall]) register(api);
 }
+
+const registerSchema = defineCommand({
+  declare: (api) => api.command('schema').description('Print the OpenRPC document of every method and notification (rpc.discover)'),
+  json: false,
+  method: 'rpc.discover',
+  params: () => ({}),
+  render: printJson,
+});
+
+// Any method: what it returns is printed as JSON with or without --json, which only shapes errors.
+const registerCall = defineCommand({
+  declare: (api) =>
+    api
+      .command('call')
+      .description('Call one method and print its result as JSON')
+      .argument('<method>', 'method name, e.g. session.list (nono api schema lists them)')
+      .argument('[params]', 'params as a JSON object (default {})'),
+  json: 'report errors as JSON on stderr',
+  work: async (client, { args: [method, text] }: CommandInput<[string, string | undefined], unknown>) => {
+    printJson(await client.call(method as MethodName, parseParams(text) as never));
+    return 0;
+  },
+});

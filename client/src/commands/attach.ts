@@ -24,14 +24,10 @@ async function attach(ref: string, readOnly: boolean): Promise<number> {
     reportError(error, false);
     return EXIT_SETUP_FAILED;
   }
-  const relay = new TerminalRelay(client, readOnly);
+  const relay = new TerminalRelay(client.paths.configDir, readOnly);
   try {
-    const result = await client.call('session.attach', {
-      session: ref,
-      readOnly,
-      size: process.stdout.isTTY ? relay.size() : null,
-    });
-    const code = await relay.start(result.session.id, result.session.name, result.screen ? Buffer.from(result.screen, 'base64') : null);
+    const session = await client.attach(ref, { readOnly, size: process.stdout.isTTY ? relay.size() : null });
+    const { code } = await relay.start(session, session.screen);
     process.exit(code);
   } catch (error) {
     reportError(error, false);

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { NonoClient } from '../index.js';
 import { reportError } from '../output/report-error.js';
 import { bold, green } from '../output/style.js';
+import { defineCommand } from './define-command.js';
 import { daemonAlive, lockHolder } from '@nono/shared/daemon-lock';
 import { resolveNonoPaths } from '@nono/shared/paths';
 import { NonoError } from '@nono/shared/protocol/errors';
@@ -11,19 +12,14 @@ interface JsonOption {
   json?: boolean;
 }
 
-async function status(options: JsonOption, autoStart: boolean): Promise<number> {
-  let client: NonoClient;
-  try {
-    client = await NonoClient.connect({ autoStart });
-  } catch (error) {
-    reportError(error, options.json === true);
-    return 1;
-  }
-  try {
-    const s = await client.call('daemon.status', {});
-    if (options.json) {
-      process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
-    } else {
+/** `daemon start` starts nonod when nothing answers; `daemon status` only asks (exit 1 if none). */
+function registerStatus(verb: 'start' | 'status', description: string): (daemon: Command) => void {
+  return defineCommand({
+    declare: (daemon) => daemon.command(verb).description(description),
+    connect: { autoStart: verb === 'start' },
+    method: 'daemon.status',
+    params: () => ({}),
+    render: (s) => {
       const landlock = (s.sandbox as { landlock?: { abi?: number } }).landlock?.abi ?? 0;
       process.stdout.write(
         [
@@ -34,14 +30,8 @@ async function status(options: JsonOption, autoStart: boolean): Promise<number> 
           `  landlock  ABI ${landlock}`,
         ].join('\n') + '\n',
       );
-    }
-    return 0;
-  } catch (error) {
-    reportError(error, options.json === true);
-    return 1;
-  } finally {
-    client.close();
-  }
+    },
+  });
 }
 
 /**
@@ -89,13 +79,7 @@ async function stop(options: JsonOption): Promise<number> {
 
 export function registerDaemon(program: Command): void {
   const daemon = program.command('daemon').description('Start, stop or inspect the nono daemon');
-  daemon
-    .command('start')
-    .description('Start nonod if it is not running, then show its status')
-    .option('--json', 'machine-readable output')
-    .action(async (options: JsonOption) => {
-      process.exitCode = await status(options, true);
-    });
+  registerStatus('start', 'Start nonod if it is not running, then show its status')(daemon);
   daemon
     .command('stop')
     .description('Stop nonod; running sessions are terminated')
@@ -103,11 +87,5 @@ export function registerDaemon(program: Command): void {
     .action(async (options: JsonOption) => {
       process.exitCode = await stop(options);
     });
-  daemon
-    .command('status')
-    .description('Show whether nonod runs, its paths and the kernel sandbox features (exit 1 if not running)')
-    .option('--json', 'machine-readable output')
-    .action(async (options: JsonOption) => {
-      process.exitCode = await status(options, false);
-    });
+  registerStatus('status', 'Show whether nonod runs, its paths and the kernel sandbox features (exit 1 if not running)')(daemon);
 }

@@ -1,15 +1,12 @@
 // `nono profile guide`: how to write a profile.
-import type { Command } from 'commander';
-import { withDaemon } from './call-daemon.js';
+import { defineCommand } from './define-command.js';
 
-export function registerProfileGuide(profile: Command): void {
-  profile
-    .command('guide')
-    .description('Print a short guide to writing profiles')
-    .action(async () => {
-      process.exitCode = await withDaemon(false, async (client) => {
-        process.stdout.write((await client.call('profile.guide', {})).markdown);
-        return 0;
-      });
-    });
-}
+export const registerProfileGuide = defineCommand({
+  declare: (profile) => profile.command('guide').description('Print a short guide to writing profiles'),
+  json: false,
+  method: 'profile.guide',
+  params: () => ({}),
+  render: ({ markdown }) => {
+    process.stdout.write(markdown);
+  },
+});

@@ -1,9 +1,8 @@
 // `nono ps`: the sessions alive and recently ended, like tmux ls with the resource use of each
 // process tree; one line per session whatever its argv.
-import type { Command } from 'commander';
 import type { SessionSummary } from '@nono/shared';
 import { bold, dim } from '../output/style.js';
-import { printJson, withDaemon } from './call-daemon.js';
+import { defineCommand, type CommandInput } from './define-command.js';
 
 function stateOf(s: SessionSummary): string {
   if (s.state === 'exited' || s.state === 'failed') return `${s.state} (${s.exitCode})`;
@@ -45,31 +44,26 @@ export function commandLine(argv: string[], max = COMMAND_MAX): string {
   return chars.length <= max ? line : `${chars.slice(0, max - 1).join('')}…`;
 }
 
-export function registerPs(program: Command): void {
-  program
-    .command('ps')
-    .description('List sessions: running ones and those that ended in the last hour')
-    .option('-a, --all', 'every session the store remembers, older and lost ones included')
-    .option('--json', 'machine-readable output')
-    .action(async (options: { all?: boolean; json?: boolean }) => {
-      process.exitCode = await withDaemon(options.json, async (client) => {
-        const { sessions } = await client.call('session.list', { all: options.all === true });
-        if (options.json) {
-          printJson(sessions);
-          return 0;
-        }
-        const out = process.stdout;
-        const rows = sessions.map((s) => [s.name, s.id, stateOf(s), String(s.clients), s.profile ?? '-', String(s.denials), usageOf(s), limitsOf(s), ago(s.startedAt)]);
-        const header = ['NAME', 'ID', 'STATE', 'CLIENTS', 'PROFILE', 'DENIED', 'CPU MEM PROCS', 'LIMITS', 'STARTED', 'COMMAND'];
-        const widths = header.slice(0, -1).map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-        // On a terminal the command takes what the other columns leave of the line.
-        const left = widths.reduce((sum, w) => sum + w + 2, 0);
-        const room = out.isTTY === true ? Math.max(20, out.columns - left) : COMMAND_MAX;
-        const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
-        out.write(`${bold(out, line(header))}\n`);
-        sessions.forEach((s, i) => out.write(`${line([...rows[i]!, commandLine(s.argv, room)])}\n`));
-        if (rows.length === 0) out.write(`${dim(out, `no sessions${options.all ? '' : ' in the last hour (--all lists older ones)'}; nono run --name NAME -- CMD starts one`)}\n`);
-        return 0;
-      });
-    });
-}
+export const registerPs = defineCommand({
+  declare: (program) =>
+    program
+      .command('ps')
+      .description('List sessions: running ones and those that ended in the last hour')
+      .option('-a, --all', 'every session the store remembers, older and lost ones included'),
+  method: 'session.list',
+  params: ({ options }: CommandInput<[], { all?: boolean }>) => ({ all: options.all === true }),
+  jsonOf: ({ sessions }) => sessions,
+  render: ({ sessions }, { options }) => {
+    const out = process.stdout;
+    const rows = sessions.map((s) => [s.name, s.id, stateOf(s), String(s.clients), s.profile ?? '-', String(s.denials), usageOf(s), limitsOf(s), ago(s.startedAt)]);
+    const header = ['NAME', 'ID', 'STATE', 'CLIENTS', 'PROFILE', 'DENIED', 'CPU MEM PROCS', 'LIMITS', 'STARTED', 'COMMAND'];
+    const widths = header.slice(0, -1).map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    // On a terminal the command takes what the other columns leave of the line.
+    const left = widths.reduce((sum, w) => sum + w + 2, 0);
+    const room = out.isTTY === true ? Math.max(20, out.columns - left) : COMMAND_MAX;
+    const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+    out.write(`${bold(out, line(header))}\n`);
+    sessions.forEach((s, i) => out.write(`${line([...rows[i]!, commandLine(s.argv, room)])}\n`));
+    if (rows.length === 0) out.write(`${dim(out, `no sessions${options.all ? '' : ' in the last hour (--all lists older ones)'}; nono run --name NAME -- CMD starts one`)}\n`);
+  },
+});

@@ -4,13 +4,13 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { EXIT_SETUP_FAILED, exitCodeFor, exitCodeForRefusal } from '@nono/shared/exit-codes';
 import { parseByteSize } from '@nono/shared/byte-size';
-import type { QuarantineFinding, SandboxPlan } from '@nono/shared';
-import { NonoClient } from '../index.js';
+import type { ResultOf, SandboxPlan } from '@nono/shared';
+import { NonoClient, RunningSession } from '../index.js';
 import { formatPlan, withheldNames } from '../output/format-plan.js';
 import { describeError, reportError } from '../output/report-error.js';
 import { reportDenials } from '../output/denial-footer.js';
 import { formatQuarantine } from '../output/quarantine-footer.js';
-import { TerminalRelay } from '../terminal/attached-session.js';
+import { TerminalRelay, type RelayEnd } from '../terminal/attached-session.js';
 import { addPolicyFlags, policyRequest, type PolicyFlags } from './policy-flags.js';
 
 export interface RunOptions extends PolicyFlags {
@@ -121,51 +121,50 @@ export async function run(argv: string[], options: RunOptions): Promise<number> 
     reportError(error, options.json === true);
     return EXIT_SETUP_FAILED;
   }
-  const relay = interactive ? new TerminalRelay(client, false) : undefined;
-  let quarantined: QuarantineFinding[] = [];
-  client.on('session.exit', (exit) => (quarantined = exit.quarantined ?? []));
-  const pipes = interactive || options.detached || options.dryRun ? undefined : relayPipes(client, options.json === true);
-
-  let result;
+  const relay = interactive ? new TerminalRelay(client.paths.configDir, false) : undefined;
+  const params = {
+    ...policyRequest(options),
+    argv,
+    terminal: relay ? relay.size() : null,
+    ...(options.name !== undefined ? { name: options.name } : {}),
+    ...(options.memory !== undefined ? { memoryBytes: options.memory } : {}),
+    ...(options.snapshot || options.snapshotName !== undefined ? { snapshot: true, snapshotExclude: options.snapshotExclude, snapshotInclude: options.snapshotInclude } : {}),
+    ...(options.snapshotName !== undefined ? { snapshotName: options.snapshotName } : {}),
+    ...(options.trustOverride ? { trustOverride: true } : {}),
+    ...(options.maxProcesses !== undefined ? { maxProcesses: options.maxProcesses } : {}),
+  };
+  let started: ResultOf<'session.run'> | RunningSession;
   try {
-    result = await client.call('session.run', {
-      ...policyRequest(options),
-      argv,
-      dryRun: options.dryRun === true,
-      terminal: relay ? relay.size() : null,
-      ...(options.name !== undefined ? { name: options.name } : {}),
-      ...(options.detached ? { detached: true } : {}),
-      ...(options.memory !== undefined ? { memoryBytes: options.memory } : {}),
-      ...(options.snapshot || options.snapshotName !== undefined ? { snapshot: true, snapshotExclude: options.snapshotExclude, snapshotInclude: options.snapshotInclude } : {}),
-      ...(options.snapshotName !== undefined ? { snapshotName: options.snapshotName } : {}),
-      ...(options.trustOverride ? { trustOverride: true } : {}),
-      ...(options.maxProcesses !== undefined ? { maxProcesses: options.maxProcesses } : {}),
-    });
+    // Only a run this client stays attached to streams; a plan or a detached start is one reply.
+    started = options.dryRun || options.detached ? await client.call('session.run', { ...params, dryRun: options.dryRun === true, ...(options.detached ? { detached: true } : {}) }) : await client.run(params);
   } catch (error) {
     reportError(error, options.json === true);
     client.close();
     return exitCodeForRefusal(describeError(error).kind);
   }
-  if (options.dryRun || result.session === null) {
-    process.stdout.write(options.json ? `${JSON.stringify(result.plan, null, 2)}\n` : formatPlan(result.plan, argv));
+  const { plan } = started;
+  if (!(started instanceof RunningSession) && started.session === null) {
+    process.stdout.write(options.json ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan, argv));
     client.close();
     return 0;
   }
-  warnIfLandlockOnly(result.plan);
-  reportWithheld(result.plan);
-  if (result.plan.launch?.note && !options.json) process.stderr.write(`nono: ${result.plan.launch.note}\n`);
-  const { id, name } = result.session;
-  if (options.detached) {
-    process.stdout.write(options.json ? `${JSON.stringify(result.session)}\n` : `started ${name} (${id}); \`nono attach ${name}\` to join it\n`);
+  warnIfLandlockOnly(plan);
+  reportWithheld(plan);
+  if (plan.launch?.note && !options.json) process.stderr.write(`nono: ${plan.launch.note}\n`);
+  if (!(started instanceof RunningSession)) {
+    const { id, name } = started.session!;
+    process.stdout.write(options.json ? `${JSON.stringify(started.session)}\n` : `started ${name} (${id}); \`nono attach ${name}\` to join it\n`);
     client.close();
     return 0;
   }
+  const session = started;
   // Output is written synchronously on Linux (files, pipes and TTYs), so nothing is lost by
   // exiting without waiting for stdin and the socket to wind down.
-  const code = relay ? await relay.start(id, name, null) : await pipes!(id);
+  const { code, quarantined } = relay ? await relay.start(session, null) : await relayPipes(session, options.json === true);
   process.stderr.write(formatQuarantine(quarantined));
   if (!options.json) {
-    await reportDenials(client, { id, name, profile: result.plan.profile, proxied: result.plan.network === 'proxied' }).catch(() => undefined);
+    const { id, name } = session;
+    await reportDenials(client, { id, name, profile: plan.profile, proxied: plan.network === 'proxied' }).catch(() => undefined);
     await reportSnapshots(client, id, name).catch(() => undefined);
   }
   process.exit(code);
@@ -179,38 +178,32 @@ async function reportSnapshots(client: NonoClient, id: string, name: string): Pr
 }
 
 /** Scripts and CI: stdout and stderr stay apart, stdin flows in, signals are forwarded. */
-function relayPipes(client: NonoClient, json: boolean): (session: string) => Promise<number> {
-  let exitCode: number | undefined;
-  let started = false;
-  const finished = new Promise<number>((resolve) => {
-    client.on('session.exit', (exit) => {
-      exitCode = exitCodeFor(exit.code, exit.signal);
-      resolve(exitCode);
+async function relayPipes(session: RunningSession, json: boolean): Promise<RelayEnd> {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const) {
+    process.on(signal, () => {
+      session.signal(signal).catch(() => undefined);
     });
-    client.onClose(() => {
-      if (exitCode === undefined && started) {
-        reportError(new Error('the daemon went away before the command finished; see `nono daemon status`'), json);
-        resolve(EXIT_SETUP_FAILED);
+  }
+  process.stdin.on('data', (data: Buffer) => {
+    session.input(data).catch(() => undefined);
+  });
+  process.stdin.on('end', () => {
+    session.endInput().catch(() => undefined);
+  });
+  process.stdin.on('error', () => undefined);
+  try {
+    for await (const event of session) {
+      if (event.type === 'output') (event.stream === 'stderr' ? process.stderr : process.stdout).write(event.data);
+      if (event.type === 'exit') return { code: exitCodeFor(event.code, event.signal), quarantined: event.quarantined ?? [] };
+      // `nono detach` sent this client away; the session goes on, as it does for a terminal.
+      if (event.type === 'detached') {
+        process.stderr.write(`[detached: ${event.reason}]\n`);
+        return { code: 0, quarantined: [] };
       }
-    });
-  });
-  client.on('session.output', (out) => {
-    (out.stream === 'stderr' ? process.stderr : process.stdout).write(Buffer.from(out.data, 'base64'));
-  });
-  return (session) => {
-    started = true;
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const) {
-      process.on(signal, () => {
-        client.call('session.signal', { session, signal }).catch(() => undefined);
-      });
     }
-    process.stdin.on('data', (data: Buffer) => {
-      client.call('session.input', { session, data: data.toString('base64') }).catch(() => undefined);
-    });
-    process.stdin.on('end', () => {
-      client.call('session.input', { session, eof: true }).catch(() => undefined);
-    });
-    process.stdin.on('error', () => undefined);
-    return finished;
-  };
+  } catch {
+    // The connection was lost: reported below, as when it closed.
+  }
+  reportError(new Error('the daemon went away before the command finished; see `nono daemon status`'), json);
+  return { code: EXIT_SETUP_FAILED, quarantined: [] };
 }

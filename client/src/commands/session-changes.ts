@@ -5,12 +5,11 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { printChanges } from '../output/change-list.js';
 import { formatQuarantine } from '../output/quarantine-footer.js';
-import { progressBar } from '../output/progress-bar.js';
 import { printVerify } from '../output/verify-report.js';
 import { NonoError } from '@nono/shared/protocol/errors';
 import type { NonoClient } from '../index.js';
 import { detailOption, type DetailFlags } from './diff-detail.js';
-import { finishInterrupted, printJson, withDaemon } from './call-daemon.js';
+import { defineCommand, type CommandInput } from './define-command.js';
 
 const SESSION_ARGUMENT = ['[session]', 'session name, id or id prefix (default: the last one with snapshots started here)'] as const;
 
@@ -28,69 +27,57 @@ async function sessionOrLast(client: NonoClient, ref: string | undefined): Promi
 
 export function registerSessionChanges(program: Command): void {
   const session = program.command('session').description('What a --snapshot session changed, and undoing it');
-  session
-    .command('diff')
-    .description('List what the session changed: + added, ~ modified, - deleted, p mode')
-    .argument(...SESSION_ARGUMENT)
-    .option('--stat', 'line counts per file')
-    .option('--patch', 'unified diffs of text files')
-    .option('--json', 'machine-readable output')
-    .action(async (ref: string | undefined, options: DetailFlags & { json?: boolean }) => {
-      process.exitCode = await withDaemon(options.json, async (client) => {
-        const detail = detailOption(options);
-        const session = await sessionOrLast(client, ref);
-        const { trees, quarantined } = await client.call('session.diff', { session, ...(detail ? { detail } : {}) });
-        // --json keeps its array of trees; the moved-aside list is in `nono audit list --kind sandbox.quarantine`.
-        if (options.json) printJson(trees);
-        else {
-          for (const { tree, changes } of trees) printChanges(tree, changes);
-          process.stdout.write(formatQuarantine(quarantined));
-        }
-        return 0;
-      });
-    });
-  session
-    .command('rollback')
-    .description('Restore the writable directories (or only PATHs) to before the session')
-    .argument(...SESSION_ARGUMENT)
-    .argument('[paths...]', 'only these paths (inside the snapshot)')
-    .option('--dry-run', 'show what would be restored, change nothing')
-    .option('--json', 'machine-readable output')
-    .action(async (ref: string | undefined, paths: string[], options: { dryRun?: boolean; json?: boolean }) => {
-      process.exitCode = await withDaemon(options.json, async (client) => {
-        const absolute = paths.map((p) => resolve(p));
-        const session = await sessionOrLast(client, ref);
-        const progress = progressBar(client, options.json);
-        const { trees } = await client
-          .call('session.rollback', {
-            session,
-            ...(absolute.length > 0 ? { paths: absolute } : {}),
-            dryRun: options.dryRun === true,
-            ...(progress.token ? { progressToken: progress.token } : {}),
-          })
-          .catch(finishInterrupted(options.dryRun ? null : `nono session rollback ${ref}`))
-          .finally(progress.done);
-        if (options.json) printJson(trees);
-        else {
-          for (const { tree, changes } of trees) printChanges(tree, changes);
-          process.stdout.write(options.dryRun ? 'dry run: nothing was changed\n' : 'restored\n');
-        }
-        return 0;
-      });
-    });
-  session
-    .command('verify')
-    .description("Re-hash a session's snapshots and name any damaged object")
-    .argument(...SESSION_ARGUMENT)
-    .option('--json', 'machine-readable output')
-    .action(async (ref: string | undefined, options: { json?: boolean }) => {
-      process.exitCode = await withDaemon(options.json, async (client) => {
-        const session = await sessionOrLast(client, ref);
-        const progress = progressBar(client, options.json);
-        const report = await client.call('session.verify', { session, ...(progress.token ? { progressToken: progress.token } : {}) }).finally(progress.done);
-        if (options.json) printJson(report);
-        else printVerify(report);
-        return report.ok ? 0 : 1;
-      });
-    });
+  for (const register of [registerSessionDiff, registerSessionRollback, registerSessionVerify]) register(session);
 }
+
+const registerSessionDiff = defineCommand({
+  declare: (session) =>
+    session
+      .command('diff')
+      .description('List what the session changed: + added, ~ modified, - deleted, p mode')
+      .argument(...SESSION_ARGUMENT)
+      .option('--stat', 'line counts per file')
+      .option('--patch', 'unified diffs of text files'),
+  method: 'session.diff',
+  params: async ({ args: [ref], options }: CommandInput<[string | undefined], DetailFlags>, client) => {
+    const detail = detailOption(options);
+    return { session: await sessionOrLast(client, ref), ...(detail ? { detail } : {}) };
+  },
+  // --json keeps its array of trees; the moved-aside list is in `nono audit list --kind sandbox.quarantine`.
+  jsonOf: ({ trees }) => trees,
+  render: ({ trees, quarantined }) => {
+    for (const { tree, changes } of trees) printChanges(tree, changes);
+    process.stdout.write(formatQuarantine(quarantined));
+  },
+});
+
+const registerSessionRollback = defineCommand({
+  declare: (session) =>
+    session
+      .command('rollback')
+      .description('Restore the writable directories (or only PATHs) to before the session')
+      .argument(...SESSION_ARGUMENT)
+      .argument('[paths...]', 'only these paths (inside the snapshot)')
+      .option('--dry-run', 'show what would be restored, change nothing'),
+  method: 'session.rollback',
+  progress: true,
+  params: async ({ args: [ref, paths], options }: CommandInput<[string | undefined, string[]], { dryRun?: boolean }>, client) => {
+    const absolute = paths.map((p) => resolve(p));
+    return { session: await sessionOrLast(client, ref), ...(absolute.length > 0 ? { paths: absolute } : {}), dryRun: options.dryRun === true };
+  },
+  interrupted: ({ args: [ref], options }) => (options.dryRun ? null : `nono session rollback ${ref}`),
+  jsonOf: ({ trees }) => trees,
+  render: ({ trees }, { options }) => {
+    for (const { tree, changes } of trees) printChanges(tree, changes);
+    process.stdout.write(options.dryRun ? 'dry run: nothing was changed\n' : 'restored\n');
+  },
+});
+
+const registerSessionVerify = defineCommand({
+  declare: (session) => session.command('verify').description("Re-hash a session's snapshots and name any damaged object").argument(...SESSION_ARGUMENT),
+  method: 'session.verify',
+  progress: true,
+  params: async ({ args: [ref] }: { args: [string | undefined] }, client) => ({ session: await sessionOrLast(client, ref) }),
+  render: printVerify,
+  exitCode: (report) => (report.ok ? 0 : 1),
+});

@@ -1,9 +1,7 @@
 // `nono snapshot create [NAME] [DIR]`: snapshot a directory now, outside any session.
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
-import { progressBar } from '../output/progress-bar.js';
-import { printJson, withDaemon } from './call-daemon.js';
+import { defineCommand, type CommandInput } from './define-command.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -13,7 +11,6 @@ interface CreateOptions {
   label?: string;
   exclude: string[];
   include: string[];
-  json?: boolean;
 }
 
 /**
@@ -34,40 +31,34 @@ function nameAndDir(first: string | undefined, second: string | undefined, name:
   return { name: first, dir: '.' };
 }
 
-export function registerSnapshotCreate(snapshot: Command): void {
-  snapshot
-    .command('create')
-    .description('Snapshot a directory (default: the current one) so it can be restored later')
-    .argument('[name]', 'a name, unique in that directory, for show, diff and restore (a lone path or existing directory is taken as DIR)')
-    .argument('[dir]', 'directory to snapshot (default: the current one)')
-    .option('--name <name>', 'the name, when it is spelled like a directory here')
-    .option('--tag <tag>', 'a tag (repeatable); a tag stands for the newest snapshot that has it', collect, [])
-    .option('--label <text>', 'a note shown by snapshot list')
-    .option('--exclude <glob>', 'leave paths matching this tree-relative glob out (repeatable)', collect, [])
-    .option('--include <glob>', 'bring paths back in, even inside node_modules and the like (repeatable)', collect, [])
-    .option('--json', 'machine-readable output')
-    .action(async (first: string | undefined, second: string | undefined, options: CreateOptions) => {
-      const { name, dir } = nameAndDir(first, second, options.name);
-      process.exitCode = await withDaemon(options.json, async (client) => {
-        const progress = progressBar(client, options.json);
-        const result = await client
-          .call('snapshot.create', {
-            path: resolve(dir),
-            exclude: options.exclude,
-            include: options.include,
-            ...(options.label !== undefined ? { label: options.label } : {}),
-            ...(name !== undefined ? { name } : {}),
-            ...(options.tag.length > 0 ? { tags: options.tag } : {}),
-            ...(progress.token ? { progressToken: progress.token } : {}),
-          })
-          .finally(progress.done);
-        if (options.json) printJson(result);
-        else {
-          const { snapshot } = result;
-          const called = [snapshot.name, ...snapshot.tags.map((t) => `tag ${t}`)].filter((n) => n !== null).join(', ');
-          process.stdout.write(`snapshot ${snapshot.id}${called ? ` (${called})` : ''} of ${snapshot.tree}: ${snapshot.files} files, ${snapshot.bytes} bytes (${result.filesHashed} read, ${result.filesCached} unchanged)\n`);
-        }
-        return 0;
-      });
-    });
-}
+export const registerSnapshotCreate = defineCommand({
+  declare: (snapshot) =>
+    snapshot
+      .command('create')
+      .description('Snapshot a directory (default: the current one) so it can be restored later')
+      .argument('[name]', 'a name, unique in that directory, for show, diff and restore (a lone path or existing directory is taken as DIR)')
+      .argument('[dir]', 'directory to snapshot (default: the current one)')
+      .option('--name <name>', 'the name, when it is spelled like a directory here')
+      .option('--tag <tag>', 'a tag (repeatable); a tag stands for the newest snapshot that has it', collect, [])
+      .option('--label <text>', 'a note shown by snapshot list')
+      .option('--exclude <glob>', 'leave paths matching this tree-relative glob out (repeatable)', collect, [])
+      .option('--include <glob>', 'bring paths back in, even inside node_modules and the like (repeatable)', collect, []),
+  method: 'snapshot.create',
+  progress: true,
+  params: ({ args: [first, second], options }: CommandInput<[string | undefined, string | undefined], CreateOptions>) => {
+    const { name, dir } = nameAndDir(first, second, options.name);
+    return {
+      path: resolve(dir),
+      exclude: options.exclude,
+      include: options.include,
+      ...(options.label !== undefined ? { label: options.label } : {}),
+      ...(name !== undefined ? { name } : {}),
+      ...(options.tag.length > 0 ? { tags: options.tag } : {}),
+    };
+  },
+  render: (result) => {
+    const { snapshot } = result;
+    const called = [snapshot.name, ...snapshot.tags.map((t) => `tag ${t}`)].filter((n) => n !== null).join(', ');
+    process.stdout.write(`snapshot ${snapshot.id}${called ? ` (${called})` : ''} of ${snapshot.tree}: ${snapshot.files} files, ${snapshot.bytes} bytes (${result.filesHashed} read, ${result.filesCached} unchanged)\n`);
+  },
+});

@@ -1,9 +1,8 @@
 // `nono trust verify FILE…|--all` and `nono trust list`: instruction files against the policy.
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
 import type { ResultOf } from '@nono/shared';
 import { green, red } from '../output/style.js';
-import { printJson, withDaemon } from './call-daemon.js';
+import { defineCommand, type CommandInput } from './define-command.js';
 
 type TrustResult = ResultOf<'trust.list'>['results'][number];
 
@@ -16,37 +15,25 @@ function printResults(results: TrustResult[]): void {
   }
 }
 
-export function registerTrustVerify(trust: Command): void {
-  trust
-    .command('verify')
-    .description('Verify instruction files against the trust policy; exit 1 if any is not signed by a publisher')
-    .argument('[files...]', 'files inside the current directory')
-    .option('--all', "every file the trust policy's include globs match here")
-    .option('--json', 'machine-readable output')
-    .action(async (files: string[], options: { all?: boolean; json?: boolean }) => {
-      process.exitCode = await withDaemon(options.json, async (client) => {
-        const report = await client.call('trust.verify', { workdir: process.cwd(), files: files.map((f) => resolve(f)), all: options.all === true });
-        if (options.json) printJson(report);
-        else printResults(report.results);
-        return report.ok ? 0 : 1;
-      });
-    });
-}
+export const registerTrustVerify = defineCommand({
+  declare: (trust) =>
+    trust
+      .command('verify')
+      .description('Verify instruction files against the trust policy; exit 1 if any is not signed by a publisher')
+      .argument('[files...]', 'files inside the current directory')
+      .option('--all', "every file the trust policy's include globs match here"),
+  method: 'trust.verify',
+  params: ({ args: [files], options }: CommandInput<[string[]], { all?: boolean }>) => ({ workdir: process.cwd(), files: files.map((f) => resolve(f)), all: options.all === true }),
+  render: (report) => printResults(report.results),
+  exitCode: (report) => (report.ok ? 0 : 1),
+});
 
-export function registerTrustList(trust: Command): void {
-  trust
-    .command('list')
-    .description('Every instruction file the trust policy covers here: signed by whom, modified, unsigned')
-    .option('--json', 'machine-readable output')
-    .action(async (options: { json?: boolean }) => {
-      process.exitCode = await withDaemon(options.json, async (client) => {
-        const report = await client.call('trust.list', { workdir: process.cwd() });
-        if (options.json) printJson(report);
-        else {
-          process.stdout.write(`policy: ${report.policyFiles.length > 0 ? report.policyFiles.join(', ') : 'none (defaults)'}; enforcement ${report.enforcement}\n`);
-          printResults(report.results);
-        }
-        return 0;
-      });
-    });
-}
+export const registerTrustList = defineCommand({
+  declare: (trust) => trust.command('list').description('Every instruction file the trust policy covers here: signed by whom, modified, unsigned'),
+  method: 'trust.list',
+  params: () => ({ workdir: process.cwd() }),
+  render: (report) => {
+    process.stdout.write(`policy: ${report.policyFiles.length > 0 ? report.policyFiles.join(', ') : 'none (defaults)'}; enforcement ${report.enforcement}\n`);
+    printResults(report.results);
+  },
+});

@@ -1,51 +1,45 @@
 // `nono why PATH [--op read|write]` / `nono why --host H`: would the sandbox allow it, and
 // which rule and group decide.
-import type { Command } from 'commander';
 import { bold, dim, green, red } from '../output/style.js';
 import { addPolicyFlags, policyRequest, type PolicyFlags } from './policy-flags.js';
-import { printJson, withDaemon } from './call-daemon.js';
+import { defineCommand, type CommandInput } from './define-command.js';
 
 interface WhyOptions extends PolicyFlags {
   op?: 'read' | 'write';
   path?: string;
   host?: string;
   command?: string;
-  json?: boolean;
 }
 
-export function registerWhy(program: Command): void {
-  addPolicyFlags(
-    program
-      .command('why')
-      .description('Explain whether the sandbox allows a path, a host or a command, and which rule decides')
-      .argument('[path]', 'the path to check'),
-  )
-    .option('--path <path>', 'the path to check (the Rust nono spelling of the argument)')
-    .option('--op <op>', 'read or write (default: read)')
-    .option('--host <host>', 'check a network host instead of a path')
-    .option('--command <name>', 'check whether a command may run (command blocking)')
-    .option('--json', 'machine-readable output')
-    .action(async (argument: string | undefined, options: WhyOptions) => {
-      const path = argument ?? options.path;
-      process.exitCode = await withDaemon(options.json, async (client) => {
-        const verdict = await client.call('policy.why', {
-          ...policyRequest(options),
-          ...(path !== undefined ? { path } : {}),
-          ...(options.host !== undefined ? { host: options.host } : {}),
-          ...(options.command !== undefined ? { command: options.command } : {}),
-          ...(options.op !== undefined ? { op: options.op } : {}),
-        });
-        if (options.json) {
-          printJson(verdict);
-        } else {
-          const out = process.stdout;
-          const status = verdict.status === 'ALLOWED' ? green(out, 'ALLOWED') : red(out, 'BLOCKED');
-          out.write(`${status} ${bold(out, verdict.op)} ${verdict.target}\n  ${verdict.reason}\n`);
-          if (verdict.group) out.write(`  ${dim(out, `group: ${verdict.group}`)}\n`);
-          if (verdict.scope) out.write(`  ${dim(out, `scope: ${verdict.scope === 'launch' ? 'the launched command only' : 'every process in the sandbox'}`)}\n`);
-          if (!verdict.enforced) out.write(`  ${dim(out, 'policy only: the sandbox does not enforce this here')}\n`);
-        }
-        return 0;
-      });
-    });
-}
+export const registerWhy = defineCommand({
+  declare: (program) =>
+    addPolicyFlags(
+      program
+        .command('why')
+        .description('Explain whether the sandbox allows a path, a host or a command, and which rule decides')
+        .argument('[path]', 'the path to check'),
+    )
+      .option('--path <path>', 'the path to check (the Rust nono spelling of the argument)')
+      .option('--op <op>', 'read or write (default: read)')
+      .option('--host <host>', 'check a network host instead of a path')
+      .option('--command <name>', 'check whether a command may run (command blocking)'),
+  method: 'policy.why',
+  params: ({ args: [argument], options }: CommandInput<[string | undefined], WhyOptions>) => {
+    const path = argument ?? options.path;
+    return {
+      ...policyRequest(options),
+      ...(path !== undefined ? { path } : {}),
+      ...(options.host !== undefined ? { host: options.host } : {}),
+      ...(options.command !== undefined ? { command: options.command } : {}),
+      ...(options.op !== undefined ? { op: options.op } : {}),
+    };
+  },
+  render: (verdict) => {
+    const out = process.stdout;
+    const status = verdict.status === 'ALLOWED' ? green(out, 'ALLOWED') : red(out, 'BLOCKED');
+    out.write(`${status} ${bold(out, verdict.op)} ${verdict.target}\n  ${verdict.reason}\n`);
+    if (verdict.group) out.write(`  ${dim(out, `group: ${verdict.group}`)}\n`);
+    if (verdict.scope) out.write(`  ${dim(out, `scope: ${verdict.scope === 'launch' ? 'the launched command only' : 'every process in the sandbox'}`)}\n`);
+    if (!verdict.enforced) out.write(`  ${dim(out, 'policy only: the sandbox does not enforce this here')}\n`);
+  },
+});

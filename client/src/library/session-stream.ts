@@ -4,6 +4,7 @@
 // held until the id is known. Leaving the loop early, or detach(), sends session.detach.
 import { NonoError } from '@nono/shared/protocol/errors';
 import type { ParamsOf } from '@nono/shared/protocol/methods';
+import type { SessionExit } from '@nono/shared/protocol/notifications';
 import type { OutputStream } from '@nono/shared/protocol/schemas';
 import { EventQueue } from './event-queue.js';
 import type { NotificationSource } from './notification-source.js';
@@ -11,7 +12,7 @@ import type { NotificationSource } from './notification-source.js';
 export type SessionEvent =
   | { type: 'output'; session: string; seq: number; stream: OutputStream; data: Buffer }
   | { type: 'resize'; session: string; rows: number; cols: number }
-  | { type: 'exit'; session: string; exitCode: number; code: number | null; signal: number | null }
+  | ({ type: 'exit' } & SessionExit)
   | { type: 'detached'; session: string; reason: string };
 
 export class SessionSubscription {

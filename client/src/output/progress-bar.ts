@@ -1,9 +1,10 @@
 // A progress bar on stderr for calls that report progress: only on a terminal, never with
-// --json, and only once the call has taken a second, so quick calls print nothing extra.
-import { randomBytes } from 'node:crypto';
+// --json, and only once the call has taken a second, so quick calls print nothing extra. It
+// draws the library's progress stream (client.withProgress); without a bar the call is plain.
 import { SingleBar } from 'cli-progress';
-import type { NonoClient } from '../index.js';
+import type { ParamsOf, ResultOf } from '@nono/shared/protocol/methods';
 import type { Progress } from '@nono/shared/protocol/notifications';
+import type { NonoClient, ProgressMethod } from '../index.js';
 import { useColor } from './style.js';
 
 // NONO_PROGRESS_DELAY_MS (documented in the README) moves that second: 0 draws the bar at once.
@@ -14,19 +15,28 @@ function progressDelay(value: string | undefined): number {
   return value !== undefined && value !== '' && Number.isFinite(ms) && ms >= 0 ? ms : 1000;
 }
 
-export interface ProgressHandle {
-  /** Pass as progressToken; undefined when no bar will be drawn. */
-  token: string | undefined;
-  done(): void;
+export async function callWithProgressBar<M extends ProgressMethod>(
+  client: NonoClient,
+  method: M,
+  params: Omit<ParamsOf<M>, 'progressToken'>,
+  json: boolean | undefined,
+): Promise<ResultOf<M>> {
+  if (json || process.stderr.isTTY !== true) return client.call(method, params as ParamsOf<M>);
+  const call = client.withProgress(method, params);
+  const drawing = drawProgress(call.progress);
+  try {
+    return await call.result;
+  } finally {
+    await drawing;
+  }
 }
 
-export function progressBar(client: NonoClient, json: boolean | undefined): ProgressHandle {
-  if (json || process.stderr.isTTY !== true) return { token: undefined, done: () => undefined };
-  const token = randomBytes(6).toString('hex');
+/** Draws updates until the stream ends (the call answered), then takes the bar away. */
+async function drawProgress(updates: AsyncIterable<Progress>): Promise<void> {
   const started = Date.now();
   let bar: SingleBar | undefined;
-  client.on('progress', (update) => {
-    if (update.token !== token || Date.now() - started < SHOW_AFTER_MS) return;
+  for await (const update of updates) {
+    if (Date.now() - started < SHOW_AFTER_MS) continue;
     const total = update.totalFiles ?? 0;
     if (!bar) {
       bar = new SingleBar({
@@ -41,8 +51,8 @@ export function progressBar(client: NonoClient, json: boolean | undefined): Prog
     }
     bar.setTotal(total);
     bar.update(update.files, payload(update, started));
-  });
-  return { token, done: () => bar?.stop() };
+  }
+  bar?.stop();
 }
 
 function payload(update: Progress, started: number): { size: string; rate: string } {
