@@ -4,7 +4,7 @@
 // lock file: a pinned version is used until unpinned, and a digest that changes under a pinned
 // version is refused. Written atomically so a crash leaves the old record or the new one.
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { NonoError } from '@nono/shared';
 import { writeFileDurably } from '../snapshots/durable-files.js';
@@ -126,6 +126,8 @@ export class InstalledPacks {
     await this.writeLock(lock);
     for (const version of Object.keys(entry.versions)) await this.discard(this.versionDir(id, version));
     await rm(join(this.root, ...id.split('/')), { recursive: true, force: true });
+    // The namespace's directory goes with its last pack; rmdir refuses while others remain.
+    await rmdir(join(this.root, id.split('/')[0]!)).catch(() => undefined);
     return true;
   }
 
