@@ -10,6 +10,7 @@ import { openDatabase } from './database/database.js';
 import { SnapshotIndex } from './database/snapshot-index.js';
 import { SnapshotService } from './snapshots/snapshot-service.js';
 import { DaemonAudit, loadAuditSigning } from './audit/daemon-audit.js';
+import { PackService } from './packs/pack-service.js';
 import { keychainVault } from './credentials/keychain-vault.js';
 import { SessionRows } from './database/session-rows.js';
 import { pruneAfterHours } from './sessions/prune-schedule.js';
@@ -81,7 +82,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
     groups: GroupCatalog.load(),
     networkProfiles: NetworkProfileCatalog.load(),
     secretNames: SecretNames.load(),
-    profiles: new ProfileLoader(join(paths.configDir, 'profiles')),
+    profiles: new ProfileLoader(join(paths.configDir, 'profiles'), undefined, paths.packagesDir),
     daemonHome: homedir(),
     isolation: isolationFrom(await features.catch(() => undefined)),
   };
@@ -94,6 +95,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
   const audit = new DaemonAudit(db, await loadAuditSigning(keychainVault, paths.stateDir, log), log);
   audit.record({ kind: 'daemon.start', payload: { pid: process.pid, version: VERSION } });
   audit.applyRetention(paths.configDir);
+  const packs = new PackService({ packagesDir: paths.packagesDir, configDir: paths.configDir, vault: keychainVault, record: (event) => audit.record(event) });
   const housekeeping = (): void => {
     audit.applyRetention(paths.configDir);
     try {
@@ -140,6 +142,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
       const ours = control.ownsSocketFile(paths.socketPath) || !existsSync(paths.socketPath);
       control.close();
       await sessions.terminateAll(2000);
+      await packs.closeServers();
       const files = !ours ? [] : activated === undefined ? [paths.socketPath, paths.secretPath] : [paths.secretPath];
       for (const file of files) {
         try {
@@ -187,6 +190,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
     audit,
     sessionRows,
     log,
+    packs,
     features: () => features,
     stop: (reason) => void stop(reason),
   };

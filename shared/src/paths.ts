@@ -12,6 +12,8 @@ export interface NonoPaths {
   lockPath: string;
   dbPath: string;
   logPath: string;
+  /** Installed policy packs: `$NONO_PACKAGES`, else under the XDG data dir (as the Rust nono keeps them). */
+  packagesDir: string;
   /** True when XDG_RUNTIME_DIR was unset and the runtime dir fell back under /tmp. */
   runtimeInTmp: boolean;
 }
@@ -27,6 +29,7 @@ export function resolveNonoPaths(env: Env = process.env): NonoPaths {
   const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
   const configDir = join(nonEmpty(env.XDG_CONFIG_HOME) ?? join(home, '.config'), 'nono');
   const stateDir = join(nonEmpty(env.XDG_STATE_HOME) ?? join(home, '.local', 'state'), 'nono');
+  const packagesDir = nonEmpty(env.NONO_PACKAGES) ?? join(nonEmpty(env.XDG_DATA_HOME) ?? join(home, '.local', 'share'), 'nono', 'packages');
   const xdgRuntime = nonEmpty(env.XDG_RUNTIME_DIR);
   const runtimeDir = xdgRuntime ? join(xdgRuntime, 'nono') : `/tmp/nono-${uid}`;
   const socketPath = nonEmpty(env.NONO_SOCKET) ?? join(runtimeDir, 'nono.sock');
@@ -39,6 +42,7 @@ export function resolveNonoPaths(env: Env = process.env): NonoPaths {
     lockPath: join(runtimeDir, 'nonod.lock'),
     dbPath: join(stateDir, 'nono.db'),
     logPath: join(stateDir, 'nonod.log'),
+    packagesDir,
     runtimeInTmp: xdgRuntime === undefined,
   };
 }

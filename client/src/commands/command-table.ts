@@ -30,6 +30,10 @@ import { registerProfileSchema } from './profile-schema.js';
 import { registerProfileGuide } from './profile-guide.js';
 import { registerApi } from './api.js';
 import { registerCompletion } from './completion.js';
+import { registerAuth } from './auth.js';
+import { registerPull } from './pull.js';
+import { registerPack } from './pack.js';
+import { registerRegistry } from './registry-serve.js';
 
 function registerPolicy(program: Command): void {
   const policy = program.command('policy').description('Inspect security groups and resolved profiles');
@@ -62,6 +66,10 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerSessionChanges,
   registerSnapshot,
   registerTrust,
+  registerPull,
+  registerPack,
+  registerAuth,
+  registerRegistry,
   registerAudit,
   registerLearn,
   registerWhy, registerPolicy, registerProfile, registerDoctor, registerDaemon, registerApi, registerCompletion];

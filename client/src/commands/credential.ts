@@ -2,17 +2,11 @@
 // secret is read from a hidden prompt or from stdin, never from the command line, where ps and
 // shell history would keep it.
 import type { Command } from 'commander';
-import { read } from 'read';
 import { NonoError } from '@nono/shared/protocol/errors';
 import { bold, dim } from '../output/style.js';
+import { readSecret } from '../terminal/read-secret.js';
 import { defineCommand } from './define-command.js';
 
-async function readSecret(name: string): Promise<string> {
-  if (process.stdin.isTTY) return read({ prompt: `secret for ${name}: `, silent: true, replace: '' });
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
-}
 
 export function registerCredential(program: Command): void {
   const credential = program.command('credential').description('Real API keys in the OS keychain, for phantom tokens (nono run --credential NAME)');
@@ -23,7 +17,7 @@ const registerSet = defineCommand({
   declare: (credential) => credential.command('set').description('Store a key (asked for without echo, or read from stdin)').argument('<name>', 'credential name, e.g. openai'),
   method: 'credential.set',
   params: async ({ args: [name] }: { args: [string] }) => {
-    const secret = await readSecret(name);
+    const secret = await readSecret(`secret for ${name}: `);
     if (secret.trim() === '') throw new NonoError('INVALID_PARAMS', `credential ${name}: the secret is empty; nothing was stored`);
     return { name, secret };
   },

@@ -17,7 +17,6 @@ const FOREIGN: Record<string, string> = {
   'profile promote': 'edit the profile in ~/.config/nono/profiles, or `nono profile use NAME` to make it the default',
   wrap: 'use `nono run -- COMMAND` (the sandbox always has a supervisor here: the daemon)',
   setup: 'use `nono doctor` to check this machine, and `nono daemon start` to start the daemon',
-  pull: 'this nono has no profile registry: profiles are files in ~/.config/nono/profiles (`nono profile init`)',
 };
 
 /** The answer for argv's leading words, when no command here has them. */
@@ -27,11 +26,12 @@ export function foreignSpelling(program: Command, args: string[]): string | unde
     if (arg.startsWith('-') || words.length === 2) break;
     words.push(arg);
   }
+  // A word that is a command here with nothing below it (its arguments follow) is never foreign.
   let here: Command | undefined = program;
   for (const word of words) {
     here = here?.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (here !== undefined && here.commands.length === 0) return undefined;
   }
-  if (here !== undefined && here.commands.length === 0) return undefined;
   for (let n = words.length; n > 0; n--) {
     const phrase = words.slice(0, n).join(' ');
     if (FOREIGN[phrase] !== undefined) return `nono ${phrase}: ${FOREIGN[phrase]}`;

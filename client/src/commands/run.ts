@@ -2,6 +2,8 @@
 // the child, Ctrl-] d to detach) or on pipes (scripts, CI), and exit with the child's exit
 // code; or start it detached under a name, to attach to later.
 import { InvalidArgumentError, type Command } from 'commander';
+import { read } from 'read';
+import { NonoError } from '@nono/shared/protocol/errors';
 import { EXIT_SETUP_FAILED, exitCodeForRefusal } from '@nono/shared/exit-codes';
 import { parseByteSize } from '@nono/shared/byte-size';
 import type { ResultOf, SandboxPlan } from '@nono/shared';
@@ -12,6 +14,7 @@ import { reportDenials } from '../output/denial-footer.js';
 import { formatQuarantine } from '../output/quarantine-footer.js';
 import { TerminalRelay, type RelayEnd } from '../terminal/attached-session.js';
 import { addPolicyFlags, policyRequest, type PolicyFlags } from './policy-flags.js';
+import { pullWithQuestion } from './pull.js';
 
 export interface RunOptions extends PolicyFlags {
   dryRun?: boolean;
@@ -112,6 +115,19 @@ function reportWithheld(plan: SandboxPlan): void {
   process.stderr.write(`nono: withheld from the sandbox (look like secrets): ${withheldNames(plan).join(', ')}${hint}\n`);
 }
 
+/**
+ * `-p NS/NAME` of a pack that is not installed: on a terminal, offer to pull it once, as npx
+ * offers to install. Never without asking: a pull fetches policy from the network.
+ */
+async function pulledMissingPack(client: NonoClient, error: unknown, options: RunOptions): Promise<boolean> {
+  const pack = error instanceof NonoError && error.kind === 'PACK_NOT_FOUND' && typeof error.details.pack === 'string' ? error.details.pack : undefined;
+  if (pack === undefined || pack !== options.profile || options.json || process.stdin.isTTY !== true || process.stderr.isTTY !== true) return false;
+  const answer = await read({ prompt: `pack ${pack} is not installed; pull it now? [y/N] `, output: process.stderr });
+  if (!/^y(es)?$/i.test(answer.trim())) return false;
+  await pullWithQuestion(client, pack, {});
+  return true;
+}
+
 export async function run(argv: string[], options: RunOptions): Promise<number> {
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true && !options.dryRun && !options.detached;
   let client: NonoClient;
@@ -134,14 +150,25 @@ export async function run(argv: string[], options: RunOptions): Promise<number> 
     ...(options.maxProcesses !== undefined ? { maxProcesses: options.maxProcesses } : {}),
   };
   let session: RunningSession;
+  // Only a run this client stays attached to is a stream; a plan or a detached start is one reply.
+  const start = async (): Promise<RunningSession | undefined> => {
+    if (!options.dryRun && !options.detached) return client.run(params);
+    printStart(await client.call('session.run', { ...params, dryRun: options.dryRun === true, ...(options.detached ? { detached: true } : {}) }), argv, options);
+    return undefined;
+  };
   try {
-    // Only a run this client stays attached to is a stream; a plan or a detached start is one reply.
-    if (options.dryRun || options.detached) {
-      printStart(await client.call('session.run', { ...params, dryRun: options.dryRun === true, ...(options.detached ? { detached: true } : {}) }), argv, options);
+    let started: RunningSession | undefined;
+    try {
+      started = await start();
+    } catch (error) {
+      if (!(await pulledMissingPack(client, error, options))) throw error;
+      started = await start();
+    }
+    if (started === undefined) {
       client.close();
       return 0;
     }
-    session = await client.run(params);
+    session = started;
   } catch (error) {
     reportError(error, options.json === true);
     client.close();

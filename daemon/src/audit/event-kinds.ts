@@ -22,6 +22,10 @@ export const AUDIT_KINDS = [
   'fs.deny',
   'sandbox.quarantine',
   'audit.prune',
+  'pack.install',
+  'pack.refuse',
+  'pack.remove',
+  'pack.pin',
 ] as const;
 
 export type AuditKind = (typeof AUDIT_KINDS)[number];
@@ -67,6 +71,12 @@ export interface AuditPayloads {
   'sandbox.quarantine': Open<{ kind: string; path: string; reason: string }>;
   /** Written by the log itself after retention removed rows from the head. */
   'audit.prune': Open<{ rows: number; throughSeq: number }>;
+  /** A pack version verified (digest, signature, accepted publisher) and unpacked. */
+  'pack.install': Open<{ pack: string; version: string; sha256: string; publisher: string; registry: string }>;
+  /** A pull or verify refused, and why (digest, signature, publisher, unsafe archive, pin). */
+  'pack.refuse': Open<{ pack: string; version: string; reason: string }>;
+  'pack.remove': Open<{ pack: string; versions: string[] }>;
+  'pack.pin': Open<{ pack: string; version: string; pinned: boolean }>;
 }
 
 /** What `append` takes: a kind, its payload, and the session it belongs to (none for daemon events). */

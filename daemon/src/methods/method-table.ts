@@ -40,6 +40,10 @@ import { profileList } from './profile-list.js';
 import { profileUse } from './profile-use.js';
 import { profileSchema } from './profile-schema.js';
 import { profileGuide } from './profile-guide.js';
+import { packPull, packUpdate } from './pack-install.js';
+import { packList, packOutdated, packPin, packRemove, packSearch, packVerify } from './pack-inventory.js';
+import { packPublish } from './pack-publish.js';
+import { registryLogin, registryLogout, registryServe, registryStatus } from './registry-access.js';
 
 export const METHOD_TABLE: MethodTable = {
   'auth.hello': authHello,
@@ -90,5 +94,18 @@ export const METHOD_TABLE: MethodTable = {
   'credential.list': credentialList,
   'credential.rm': credentialRm,
   'credential.test': credentialTest,
+  'registry.login': registryLogin,
+  'registry.logout': registryLogout,
+  'registry.status': registryStatus,
+  'registry.serve': registryServe,
+  'pack.pull': packPull,
+  'pack.update': packUpdate,
+  'pack.list': packList,
+  'pack.remove': packRemove,
+  'pack.outdated': packOutdated,
+  'pack.search': packSearch,
+  'pack.pin': packPin,
+  'pack.verify': packVerify,
+  'pack.publish': packPublish,
   'rpc.discover': rpcDiscover,
 };

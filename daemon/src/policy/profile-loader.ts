@@ -1,4 +1,4 @@
-// Finds profiles (user dir first, then built-ins, or a file path; JSON, TOML or YAML), follows
+// Finds profiles (user dir first, then installed packs, then built-ins, or a file path; JSON, TOML or YAML), follows
 // `extends` across formats, and merges the chain into one profile. Merge rules: lists append without duplicates, maps merge
 // with the child winning, scalars are the child's when set, network.block is OR'ed so no child
 // can unblock what a parent blocked (nor drop require_full_isolation), and `security.groups` is read as `groups.include`.
@@ -8,14 +8,17 @@ import { NonoError, type Profile } from '@nono/shared';
 import { didYouMean } from '@nono/shared/did-you-mean';
 import { assertValidProfileDocument, hasProfileExtension, PROFILE_EXTENSIONS, profileNameOf, readProfileDocument } from './profile-formats.js';
 import { BUILTIN_PROFILES_DIR } from './policy-data.js';
+import { locatePackProfile } from '../packs/pack-profiles.js';
+import { parsePackReference } from '../packs/pack-reference.js';
 
 const MAX_DEPTH = 10;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const PACK_REF = /^[a-z0-9][a-z0-9_-]*\/[a-z0-9][a-z0-9_-]*(@[0-9A-Za-z.+-]+)?$/;
 
 export interface ResolvedProfile {
   name: string;
   /** The files merged, base first, this profile last. */
-  chain: { name: string; file: string; builtin: boolean }[];
+  chain: ProfileLocation[];
   profile: Profile;
 }
 
@@ -23,16 +26,37 @@ export interface ProfileLocation {
   name: string;
   file: string;
   builtin: boolean;
+  /** `ns/name@version` when the profile comes from an installed pack. */
+  pack?: string;
+  /** A pack's declared dependencies: the only packs its profile may extend, at these versions. */
+  dependencies?: Record<string, string>;
 }
 
 export class ProfileLoader {
   constructor(
     private readonly userDir: string,
     private readonly builtinDir: string = BUILTIN_PROFILES_DIR,
+    private readonly packagesDir?: string,
   ) {}
 
-  /** A name (user dir, then built-in) or a path to a .json, .toml, .yaml or .yml file. */
-  locate(ref: string, cwd: string): ProfileLocation {
+  /**
+   * A name (user dir, then an installed pack of that name, then built-in), a pack reference
+   * `ns/name[@version]`, or a path to a .json, .toml, .yaml or .yml file. `from` is the profile
+   * whose `extends` names `ref`: a pack may extend only the packs it declares, at their versions.
+   */
+  locate(ref: string, cwd: string, from?: ProfileLocation): ProfileLocation {
+    if (PACK_REF.test(ref) && !hasProfileExtension(ref)) {
+      const pack = this.locatePack(ref, from);
+      if (pack) return pack;
+      // A relative profile path that happens to look like a pack name keeps working.
+      if (!existsSync(resolve(cwd, ref))) {
+        throw new NonoError('PACK_NOT_FOUND', `pack ${ref} is not installed; get it with nono pull ${ref}`, { profile: ref, pack: ref });
+      }
+    }
+    if (from?.pack) {
+      if (NAME.test(ref) && !hasProfileExtension(ref)) return this.locate(ref, cwd);
+      throw new NonoError('PROFILE_INVALID', `${from.file}: extends: a pack's profile may extend built-ins, user profiles and the packs it declares, not the file ${ref}`, { file: from.file, key: 'extends' });
+    }
     if (ref.includes('/') || hasProfileExtension(ref)) {
       const file = resolve(cwd, ref);
       if (!existsSync(file)) throw new NonoError('PROFILE_NOT_FOUND', `profile file ${file} does not exist; check the path`, { profile: ref });
@@ -55,12 +79,43 @@ export class ProfileLoader {
         });
       }
       if (files[0]) return { name: ref, file: files[0], builtin };
+      if (!builtin) {
+        const pack = this.packNamed(ref);
+        if (pack) return pack;
+      }
     }
     throw new NonoError(
       'PROFILE_NOT_FOUND',
       `no profile named ${ref}${didYouMean(ref, this.list().map((p) => p.name))} in ${this.userDir} or the built-ins; \`nono profile list\` shows them`,
       { profile: ref },
     );
+  }
+
+  private locatePack(ref: string, from: ProfileLocation | undefined): ProfileLocation | undefined {
+    if (!this.packagesDir) return undefined;
+    const parsed = parsePackReference(ref);
+    const id = `${parsed.namespace}/${parsed.name}`;
+    if (from?.pack) {
+      const version = from.dependencies?.[id];
+      if (version === undefined) {
+        throw new NonoError('PROFILE_INVALID', `${from.file}: extends: ${ref} is not among the pack's dependencies; declare it in nono-pack.json`, { file: from.file, key: 'extends' });
+      }
+      parsed.version = version;
+    }
+    const found = locatePackProfile(this.packagesDir, parsed);
+    return found && { name: found.name, file: found.file, builtin: false, pack: found.name, dependencies: found.dependencies };
+  }
+
+  /** A bare name that is the NAME of exactly one installed pack; two are ambiguous, and say so. */
+  private packNamed(name: string): ProfileLocation | undefined {
+    if (!this.packagesDir || !/^[a-z0-9][a-z0-9_-]*$/.test(name) || !existsSync(this.packagesDir)) return undefined;
+    const owners = readdirSync(this.packagesDir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && existsSync(join(this.packagesDir!, entry.name, name)))
+      .map((entry) => `${entry.name}/${name}`);
+    if (owners.length > 1) {
+      throw new NonoError('PROFILE_NOT_FOUND', `profile ${name} is the name of several installed packs (${owners.join(', ')}); name one in full`, { profile: name });
+    }
+    return owners[0] === undefined ? undefined : this.locatePack(owners[0], undefined);
   }
 
   /** A user profile hides the built-in of its name; a name with two files in one dir lists both, so the clash shows. */
@@ -111,7 +166,7 @@ export class ProfileLoader {
     for (const parent of parents) {
       let parentLocation: ProfileLocation;
       try {
-        parentLocation = this.locate(parent, cwd);
+        parentLocation = this.locate(parent, cwd, location);
       } catch (error) {
         throw new NonoError('PROFILE_INVALID', `${location.file}: extends: ${(error as Error).message}`, { file: location.file, key: 'extends' });
       }

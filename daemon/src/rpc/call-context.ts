@@ -8,6 +8,7 @@ import type { SessionRows } from '../database/session-rows.js';
 import type { SessionClient } from '../sessions/session.js';
 import type { SandboxFeatures } from '../sandbox/helper-binary.js';
 import type { PolicyServices } from '../policy/compile-plan.js';
+import type { PackService } from '../packs/pack-service.js';
 
 export interface DaemonServices {
   version: string;
@@ -20,6 +21,7 @@ export interface DaemonServices {
   audit: DaemonAudit;
   sessionRows: SessionRows;
   log: Logger;
+  packs: PackService;
   features(): Promise<SandboxFeatures>;
   stop(reason: string): void;
 }
@@ -31,4 +33,6 @@ export interface CallContext {
   authFailureAudited?: boolean;
   log: Logger;
   services: DaemonServices;
+  /** Runs `callback` when this connection closes: what a call started for its caller ends with it. */
+  whenClosed(callback: () => void): void;
 }

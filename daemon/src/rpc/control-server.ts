@@ -131,7 +131,8 @@ export class ControlServer {
       backlog: () => socket.writableLength,
       onceDrained: (callback) => socket.once('drain', callback),
     };
-    const ctx: CallContext = { client, authenticated: false, log, services: this.services };
+    const closing: (() => void)[] = [];
+    const ctx: CallContext = { client, authenticated: false, log, services: this.services, whenClosed: (callback) => closing.push(callback) };
     connection = new RpcConnection(
       socket,
       ctx,
@@ -145,6 +146,7 @@ export class ControlServer {
     log.debug('client connected');
     socket.on('close', () => {
       this.sockets.delete(socket);
+      for (const callback of closing.splice(0)) callback();
       for (const session of this.services.sessions.detachEverywhere(client)) {
         if (session.attachments.size === 0 && session.live && !session.persistent) {
           log.info({ session: session.id }, 'last client of a foreground session left; hanging up');

@@ -42,8 +42,8 @@ export async function renameDurably(temp: PathLike, target: string | Buffer): Pr
   await fsyncDir(typeof target === 'string' ? dirname(target) : target.subarray(0, Math.max(1, target.lastIndexOf('/'))));
 }
 
-export async function writeFileDurably(target: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileDurably(target: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
   const temp = tempPathBeside(target);
-  await writeTemp(temp, 0o600, (handle) => handle.writeFile(data));
+  await writeTemp(temp, mode, (handle) => handle.writeFile(data));
   await renameDurably(temp, target);
 }

@@ -19,10 +19,16 @@ export interface SignatureBundle {
   dsseEnvelope: DsseEnvelope;
 }
 
-export interface ParsedBundle {
+export interface ParsedBundle<Statement = InstructionStatement> {
   bundle: SignatureBundle;
   payload: Buffer;
-  statement: InstructionStatement;
+  statement: Statement;
+}
+
+/** What a bundle's statement must be, and what to tell the user to do when a bundle is broken. */
+export interface BundleKind<Statement> {
+  parse(value: unknown): Statement | string;
+  remedy: string;
 }
 
 export function bundlePathFor(file: string): string {
@@ -32,10 +38,14 @@ export function bundlePathFor(file: string): string {
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-/** `name` is how messages refer to the bundle (workdir-relative), `file` the file it signs. */
-export function parseBundle(text: string, name: string, file: string): ParsedBundle {
-  const broken = (why: string): NonoError =>
-    new NonoError('TRUST_BUNDLE_INVALID', `${name}: ${why}; re-sign it with nono trust sign ${file}`, { file, bundle: name });
+/**
+ * `name` is how messages refer to the bundle (workdir-relative), `file` the file it signs; `kind`
+ * defaults to an instruction file's bundle.
+ */
+export function parseBundle(text: string, name: string, file: string): ParsedBundle;
+export function parseBundle<Statement>(text: string, name: string, file: string, kind: BundleKind<Statement>): ParsedBundle<Statement>;
+export function parseBundle(text: string, name: string, file: string, kind: BundleKind<unknown> = { parse: parseStatement, remedy: `re-sign it with nono trust sign ${file}` }): ParsedBundle<unknown> {
+  const broken = (why: string): NonoError => new NonoError('TRUST_BUNDLE_INVALID', `${name}: ${why}; ${kind.remedy}`, { file, bundle: name });
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -54,9 +64,9 @@ export function parseBundle(text: string, name: string, file: string): ParsedBun
   }
   if (!BASE64.test(envelope.payload)) throw broken('the payload is not base64');
   const payload = Buffer.from(envelope.payload, 'base64');
-  let statement: InstructionStatement | string;
+  let statement: unknown;
   try {
-    statement = parseStatement(JSON.parse(payload.toString('utf8')));
+    statement = kind.parse(JSON.parse(payload.toString('utf8')));
   } catch {
     statement = 'the payload is not JSON';
   }

@@ -52,6 +52,12 @@ export const ERROR_KINDS = {
   DAEMON_STOPPING: { code: -32030, summary: 'The daemon is shutting down and takes no new work.' },
   DAEMON_UNREACHABLE: { code: -32031, summary: 'The client could not reach or start the daemon.' },
   DATABASE_CORRUPT: { code: -32032, summary: "nono's database is damaged, truncated or another program's; nono doctor --move-database moves it aside." },
+  PACK_NOT_FOUND: { code: -32090, summary: 'No pack (or no such version of it) in the registry or among the installed packs; nono pack search and nono pack list show what exists.' },
+  PACK_INVALID: { code: -32091, summary: 'A pack archive or its manifest is malformed or unsafe (absolute or .. paths, links, devices, too big); nothing of it was installed.' },
+  PACK_VERIFICATION_FAILED: { code: -32092, summary: "A pack's digest or signature does not match, or a pinned version's digest changed; nothing of it was installed." },
+  PACK_PUBLISHER_UNKNOWN: { code: -32093, summary: 'A pack is signed by a key the user has not accepted; the message shows the fingerprint to accept with --accept-publisher.' },
+  REGISTRY_UNREACHABLE: { code: -32094, summary: 'The pack registry could not be reached or answered with an error; the message names the URL and the status.' },
+  REGISTRY_AUTH_FAILED: { code: -32095, summary: 'The pack registry refused the request (401/403); log in with nono auth login URL.' },
 } as const satisfies Record<string, ErrorKindInfo>;
 
 export type ErrorKind = keyof typeof ERROR_KINDS;

@@ -32,6 +32,17 @@ const snapshotName = (description: string) => Type.String({ minLength: 1, maxLen
 const SnapshotName = snapshotName('Unique per directory; as a reference it wins over an id prefix spelled the same');
 const AbsolutePath = Type.String({ minLength: 1, maxLength: 4096, pattern: '^/', description: 'An absolute path' });
 const TrustKeyId = Type.String({ minLength: 1, maxLength: 54, pattern: '^[a-z0-9_.-]+$', description: 'Trust key id (default "default")' });
+const RegistryUrl = Type.String({ minLength: 1, maxLength: 2048, description: "A pack registry's base URL (https, or http on loopback)" });
+const PackRef = Type.String({ minLength: 3, maxLength: 200, description: 'NAMESPACE/NAME, optionally @VERSION' });
+const PulledPack = Type.Object({ pack: Type.String(), version: Type.String(), sha256: Type.String(), publisher: Type.String(), installed: Type.Boolean({ description: 'false when that version was installed already' }) });
+const InstalledPackInfo = Type.Object({
+  pack: Type.String(),
+  active: Type.String(),
+  pinned: Type.Boolean(),
+  registry: Type.String(),
+  description: Type.String(),
+  versions: Type.Array(Type.Object({ version: Type.String(), sha256: Type.String(), publisher: Type.String(), installedAt: Type.String() })),
+});
 const TRUST_KEY = { id: Type.String(), fingerprint: Type.String({ description: 'SHA-256 of the SPKI DER, hex' }), publicKeyPem: Type.String() };
 const TRUST_FILES = {
   files: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { maxItems: 10_000, description: 'Absolute paths inside the workdir' })),
@@ -706,6 +717,100 @@ export const METHODS = {
     summary: 'Whether a credential can be read now (from the keychain or its fallback), without revealing it.',
     params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
     result: Type.Object({ name: Type.String(), readable: Type.Boolean(), length: Type.Integer() }),
+    auth: true,
+  }),
+  'registry.login': method({
+    summary: "Store a pack registry's access token in the keychain (never on disk) and make the registry the default for pulls if none is yet.",
+    params: Type.Object({ url: RegistryUrl, token: Type.String({ minLength: 1, maxLength: 4096 }) }, { additionalProperties: false }),
+    result: Type.Object({ url: Type.String(), default: Type.Boolean({ description: 'Whether this registry is now the default' }) }),
+    auth: true,
+  }),
+  'registry.logout': method({
+    summary: "Forget a registry's token.",
+    params: Type.Object({ url: RegistryUrl }, { additionalProperties: false }),
+    result: Type.Object({ url: Type.String(), removed: Type.Boolean() }),
+    auth: true,
+  }),
+  'registry.status': method({
+    summary: 'The registries known to nono: which holds a token and which is the default; never the tokens.',
+    params: Empty,
+    result: Type.Object({ registries: Type.Array(Type.Object({ url: Type.String(), loggedIn: Type.Boolean(), default: Type.Boolean() })) }),
+    auth: true,
+  }),
+  'registry.serve': method({
+    summary: 'Serve a published registry directory read-only over HTTP on loopback (or the given host) until the calling connection closes.',
+    params: Type.Object(
+      {
+        dir: AbsolutePath,
+        host: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+        port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+        token: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'Require this bearer token on every request' })),
+      },
+      { additionalProperties: false },
+    ),
+    result: Type.Object({ url: Type.String() }),
+    auth: true,
+  }),
+  'pack.pull': method({
+    summary: "Download, verify (digest, signature, accepted publisher, safe archive) and install a pack with its dependencies; progress as bytes.",
+    params: Type.Object(
+      {
+        pack: PackRef,
+        registry: Type.Optional(RegistryUrl),
+        acceptPublisher: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$', description: 'Accept this publisher key fingerprint for this and later pulls' })),
+        progressToken: Type.Optional(ProgressToken),
+      },
+      { additionalProperties: false },
+    ),
+    result: Type.Object({ registry: Type.String(), pulled: Type.Array(PulledPack) }),
+    auth: true,
+  }),
+  'pack.update': method({
+    summary: 'Pull the newest version of every installed pack (or the one named) that is not pinned.',
+    params: Type.Object({ pack: Type.Optional(PackRef), progressToken: Type.Optional(ProgressToken) }, { additionalProperties: false }),
+    result: Type.Object({ pulled: Type.Array(PulledPack), skipped: Type.Array(Type.Object({ pack: Type.String(), reason: Type.String() })) }),
+    auth: true,
+  }),
+  'pack.list': method({
+    summary: 'Installed packs: active version, pin, registry and every installed version with its digest and publisher.',
+    params: Empty,
+    result: Type.Object({ packs: Type.Array(InstalledPackInfo) }),
+    auth: true,
+  }),
+  'pack.remove': method({
+    summary: 'Remove an installed pack, every version of it.',
+    params: Type.Object({ pack: PackRef }, { additionalProperties: false }),
+    result: Type.Object({ pack: Type.String(), removed: Type.Boolean() }),
+    auth: true,
+  }),
+  'pack.outdated': method({
+    summary: "Installed packs whose registry lists a newer version (asks each pack's registry).",
+    params: Empty,
+    result: Type.Object({ packs: Type.Array(Type.Object({ pack: Type.String(), active: Type.String(), latest: Type.String(), pinned: Type.Boolean() })) }),
+    auth: true,
+  }),
+  'pack.search': method({
+    summary: "Packs in a registry's catalogue whose name or description contains the query.",
+    params: Type.Object({ query: Type.String({ maxLength: 200 }), registry: Type.Optional(RegistryUrl) }, { additionalProperties: false }),
+    result: Type.Object({ registry: Type.String(), packs: Type.Array(Type.Object({ pack: Type.String(), latest: Type.String(), description: Type.String(), installed: Type.Union([Type.String(), Type.Null()]) })) }),
+    auth: true,
+  }),
+  'pack.pin': method({
+    summary: 'Pin an installed pack at its active version (or the version named): update leaves it, pull keeps it, a changed digest is refused.',
+    params: Type.Object({ pack: PackRef, pinned: Type.Boolean({ description: 'false unpins' }) }, { additionalProperties: false }),
+    result: Type.Object({ pack: Type.String(), version: Type.String(), pinned: Type.Boolean() }),
+    auth: true,
+  }),
+  'pack.verify': method({
+    summary: "Check every installed file of a pack (or of every pack) against the digests recorded when it was verified and installed.",
+    params: Type.Object({ pack: Type.Optional(PackRef) }, { additionalProperties: false }),
+    result: Type.Object({ ok: Type.Boolean(), packs: Type.Array(Type.Object({ pack: Type.String(), version: Type.String(), ok: Type.Boolean(), problems: Type.Array(Type.String()) })) }),
+    auth: true,
+  }),
+  'pack.publish': method({
+    summary: 'Build the pack in a directory, sign it with a trust key and write the files a static registry serves into another directory.',
+    params: Type.Object({ dir: AbsolutePath, to: AbsolutePath, key: Type.Optional(TrustKeyId) }, { additionalProperties: false }),
+    result: Type.Object({ pack: Type.String(), version: Type.String(), sha256: Type.String(), size: Type.Integer(), publisher: Type.String(), written: Type.Boolean(), files: Type.Array(Type.String()) }),
     auth: true,
   }),
   'rpc.discover': method({

@@ -65,7 +65,7 @@ export const NOTIFICATIONS = {
       totalFiles: Type.Union([Type.Integer(), Type.Null()]),
       totalBytes: Type.Union([Type.Integer(), Type.Null()]),
     }),
-    startedBy: ['snapshot.create', 'snapshot.restore', 'snapshot.verify', 'session.rollback', 'session.verify'],
+    startedBy: ['snapshot.create', 'snapshot.restore', 'snapshot.verify', 'session.rollback', 'session.verify', 'pack.pull', 'pack.update'],
     endedBy: 'Only for a call given progressToken, tagged with it; the stream ends when that call answers.',
   },
 } as const satisfies Record<string, NotificationDescriptor>;

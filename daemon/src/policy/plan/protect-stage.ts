@@ -13,6 +13,8 @@ export function protectStage(ctx: PlanContext, draft: Draft): void {
     { path: services.paths.socketPath, source: "nono's control socket", own: true },
     // An agent that could edit its profiles or trust keys would widen its next sandbox.
     { path: services.paths.configDir, source: "nono's config dir (profiles, trust keys)", own: true },
+    // Installed packs are profiles too, pinned by digest: editing one would widen the next sandbox.
+    { path: services.paths.packagesDir, source: "nono's installed policy packs", own: true },
   ].map((p) => ({ ...p, path: canonicalOrLexical(p.path) }));
   for (const name of ctx.groups) {
     for (const raw of services.groups.get(name).deny ?? []) protect.push({ path: ctx.expand(raw, `groups.${name}.deny`), source: name, own: false });

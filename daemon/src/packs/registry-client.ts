@@ -1,0 +1,122 @@
+// Talks to a pack registry over HTTP(S) the way a static host answers: GETs only, bearer token
+// when logged in, every answer size-capped before it is read, downloads resumed with a Range
+// request from a `.part` file. Plain http is refused except to loopback, since a pack's
+// signature protects the tarball but not the index's list of versions from a network attacker.
+import { open, rm, stat } from 'node:fs/promises';
+import { request } from 'undici';
+import { NonoError } from '@nono/shared';
+import { MAX_ARCHIVE_BYTES } from './pack-archive.js';
+import { CATALOGUE_FILE, indexPath, MAX_INDEX_BYTES, parseCatalogue, parseIndex, type Catalogue, type IndexedVersion, type PackIndex } from './registry-index.js';
+
+export interface RegistryEndpoint {
+  /** Base URL, ending in `/`. */
+  url: string;
+  token: string | undefined;
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** The registry URL in its one canonical form (trailing slash), or INVALID_PARAMS. */
+export function registryUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new NonoError('INVALID_PARAMS', `"${text}" is not a URL; give the registry's base URL, e.g. https://registry.example/`, { url: text });
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
+    throw new NonoError('INVALID_PARAMS', `${text}: registries are reached over https (plain http only on loopback); use an https:// URL`, { url: text });
+  }
+  if (url.search || url.hash || url.username || url.password) throw new NonoError('INVALID_PARAMS', `${text}: a registry URL has no query, fragment or credentials; log in with nono auth login instead`, { url: text });
+  return url.href.endsWith('/') ? url.href : `${url.href}/`;
+}
+
+async function get(url: string, token: string | undefined, headers: Record<string, string> = {}): Promise<Awaited<ReturnType<typeof request>>> {
+  try {
+    const answer = await request(url, { method: 'GET', headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}), 'user-agent': 'nono' }, maxRedirections: 3, headersTimeout: 30_000, bodyTimeout: 60_000 });
+    const { statusCode } = answer;
+    if (statusCode === 200 || statusCode === 206) return answer;
+    await answer.body.dump();
+    if (statusCode === 401 || statusCode === 403) {
+      throw new NonoError('REGISTRY_AUTH_FAILED', `${url} answered ${statusCode}; log in with nono auth login ${new URL('/', url).href}${token ? ' (the stored token was refused)' : ''}`, { url, status: statusCode });
+    }
+    if (statusCode === 404) throw new NonoError('PACK_NOT_FOUND', `${url} answered 404: the registry has no such pack or file; check the name with nono pack search`, { url, status: statusCode });
+    throw new NonoError('REGISTRY_UNREACHABLE', `${url} answered ${statusCode}; try again later or check the registry URL`, { url, status: statusCode });
+  } catch (error) {
+    if (error instanceof NonoError) throw error;
+    throw new NonoError('REGISTRY_UNREACHABLE', `${url}: ${(error as Error).message}; check the URL and the network`, { url });
+  }
+}
+
+async function readCapped(url: string, token: string | undefined, cap: number): Promise<Buffer> {
+  const answer = await get(url, token);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of answer.body) {
+    size += (chunk as Buffer).length;
+    if (size > cap) {
+      answer.body.destroy();
+      throw new NonoError('REGISTRY_UNREACHABLE', `${url} sent more than ${cap} bytes, more than such a file can be; the registry is broken or hostile`, { url });
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export async function fetchIndex(registry: RegistryEndpoint, namespace: string, name: string): Promise<{ index: PackIndex; url: string }> {
+  const url = new URL(indexPath(namespace, name), registry.url).href;
+  const text = (await readCapped(url, registry.token, MAX_INDEX_BYTES)).toString('utf8');
+  return { index: parseIndex(text, url, { namespace, name }), url };
+}
+
+export async function fetchCatalogue(registry: RegistryEndpoint): Promise<Catalogue> {
+  const url = new URL(CATALOGUE_FILE, registry.url).href;
+  return parseCatalogue((await readCapped(url, registry.token, MAX_INDEX_BYTES)).toString('utf8'), url);
+}
+
+export async function fetchBundle(registry: RegistryEndpoint, indexUrl: string, entry: IndexedVersion): Promise<string> {
+  return (await readCapped(new URL(entry.bundle, indexUrl).href, registry.token, 1 << 20)).toString('utf8');
+}
+
+/**
+ * Downloads a version's tarball into `partFile`, resuming what an interrupted pull left there,
+ * and returns its bytes. The index's size caps the download; the digest is the caller's check.
+ */
+export async function downloadArchive(registry: RegistryEndpoint, indexUrl: string, entry: IndexedVersion, partFile: string, progress: (done: number, total: number) => void): Promise<Buffer> {
+  const url = new URL(entry.archive, indexUrl).href;
+  if (entry.size > MAX_ARCHIVE_BYTES) throw new NonoError('PACK_INVALID', `${url} is listed as ${entry.size} bytes, over the ${MAX_ARCHIVE_BYTES}-byte limit for a pack`, { url });
+  let have = (await stat(partFile).catch(() => undefined))?.size ?? 0;
+  if (have > entry.size) {
+    await rm(partFile, { force: true });
+    have = 0;
+  }
+  if (have < entry.size) {
+    const answer = await get(url, registry.token, have > 0 ? { range: `bytes=${have}-` } : {});
+    // A server that ignores Range sends the whole file again: start over rather than append.
+    if (answer.statusCode === 200) have = 0;
+    const file = await open(partFile, have > 0 ? 'a' : 'w', 0o600);
+    try {
+      for await (const chunk of answer.body) {
+        const bytes = chunk as Buffer;
+        if (have + bytes.length > entry.size) {
+          answer.body.destroy();
+          throw new NonoError('PACK_VERIFICATION_FAILED', `${url} is longer than the ${entry.size} bytes the index lists; the registry is broken or the tarball was replaced`, { url });
+        }
+        await file.write(bytes);
+        have += bytes.length;
+        progress(have, entry.size);
+      }
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+  }
+  const handle = await open(partFile, 'r');
+  try {
+    const archive = await handle.readFile();
+    if (archive.length !== entry.size) throw new NonoError('REGISTRY_UNREACHABLE', `${url} ended after ${archive.length} of ${entry.size} bytes; run the pull again to resume`, { url });
+    return archive;
+  } finally {
+    await handle.close();
+  }
+}
