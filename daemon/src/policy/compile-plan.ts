@@ -10,13 +10,9 @@
 // With the private view (user namespaces available) a protected path inside a grant is
 // masked; with Landlock alone, which cannot deny inside a granted tree, a grant the user asked
 // for that covers one is refused, and one from a group is dropped with a note.
-import type { Grants, NonoPaths, Profile, SandboxPlan } from '@nono/shared';
-import type { SecretNames } from './secret-names.js';
-import type { GroupCatalog, Platform } from './group-catalog.js';
-import type { NetworkProfileCatalog } from './network-profiles.js';
-import type { ProfileLoader } from './profile-loader.js';
+import type { Profile, SandboxPlan } from '@nono/shared';
 import type { TreeInventory } from './writable-tree-scan.js';
-import type { TrustGateResult } from '../trust/run-gate.js';
+import { LANDLOCK_ONLY_GAPS, PLACEHOLDER_SESSION_ID, type LaunchInputs, type PolicyServices, type RunRequest } from './plan/plan-inputs.js';
 import { newDraft } from './plan/plan-draft.js';
 import { resolveContext } from './plan/plan-context.js';
 import { protectStage } from './plan/protect-stage.js';
@@ -33,67 +29,8 @@ import { appliedMasks } from './plan/mask-stage.js';
 import { rightsFor } from './plan/landlock-rights.js';
 import { deepFreeze } from './plan/deep-freeze.js';
 
-export interface RunRequest {
-  cwd: string;
-  env: Record<string, string>;
-  grants?: Grants | undefined;
-  allowCwd?: boolean | undefined;
-  netBlock?: boolean | undefined;
-  profile?: string | undefined;
-  workdir?: string | undefined;
-  allowDomain?: string[] | undefined;
-  networkProfile?: string | undefined;
-  bypassProtection?: string[] | undefined;
-  allowCommand?: string[] | undefined;
-  blockCommand?: string[] | undefined;
-  requireFullIsolation?: boolean | undefined;
-  memoryBytes?: number | undefined;
-  maxProcesses?: number | undefined;
-  credentials?: string[] | undefined;
-  /** Variables to pass although they look like secrets (--allow-env). */
-  allowEnv?: string[] | undefined;
-  /** The command to launch: judged by the launch blocks, found on env.PATH and granted if outside the grants. */
-  argv?: string[] | undefined;
-  /** Whose groups apply (default: this machine's); `policy show --platform macos` asks for the Mac's. */
-  platform?: Platform | undefined;
-}
-
-/** Whether the helper can build the private view here (user namespaces), and if not why. */
-export interface Isolation {
-  view: boolean;
-  reason: string | null;
-}
-
-/** What the sandbox lacks on Landlock alone, said once to the user and in `nono doctor`. */
-export const LANDLOCK_ONLY_GAPS = [
-  'a grant may not contain a protected path (no deny inside allow)',
-  'host unix sockets inside grants (Docker, D-Bus, ssh-agent) stay reachable',
-  'other processes of the user are visible in /proc',
-  'host-exec files (.git/config, .git/hooks, .vscode, ...) inside writable grants are not write-protected (ones created are still moved aside when the session ends)',
-];
-
-export interface PolicyServices {
-  paths: NonoPaths;
-  groups: GroupCatalog;
-  networkProfiles: NetworkProfileCatalog;
-  secretNames: SecretNames;
-  profiles: ProfileLoader;
-  daemonHome: string;
-  isolation: Isolation;
-  /** Where to read the bound unix sockets; tests point it at a fixture. */
-  unixSocketTable?: string;
-}
-
-/** What the launch knows before compiling; without it (policy show, why, diff) a placeholder id. */
-export interface LaunchInputs {
-  /** The session's id: it names the private /tmp and the session CA files. */
-  sessionId: string;
-  /** The trust gate's verdict on the workdir; undefined when no trust policy is in force. */
-  trust: TrustGateResult | undefined;
-}
-
-/** Stands for the session id in plans no session runs under. */
-export const PLACEHOLDER_SESSION_ID = 'SESSION';
+export type { Isolation, LaunchInputs, PolicyServices, RunRequest } from './plan/plan-inputs.js';
+export { LANDLOCK_ONLY_GAPS, PLACEHOLDER_SESSION_ID } from './plan/plan-inputs.js';
 
 export interface CompiledPlan {
   plan: SandboxPlan;

@@ -9,7 +9,7 @@ import { expandPath, type PolicyContext } from '../policy-variables.js';
 import type { GroupCatalog, Platform } from '../group-catalog.js';
 import type { ResolvedProfile } from '../profile-loader.js';
 import { defaultProfile } from '../default-profile.js';
-import type { PolicyServices, RunRequest } from '../compile-plan.js';
+import type { PolicyServices, RunRequest } from './plan-inputs.js';
 import type { Draft, PlanContext } from './plan-draft.js';
 
 /** The home the request's paths expand against: the caller's, else the daemon's. */

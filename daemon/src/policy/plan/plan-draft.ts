@@ -11,7 +11,7 @@ import type { CommandRules } from '../command-blocking.js';
 import type { ReadonlyEntry, Covered } from '../view-plan.js';
 import type { TreeInventory } from '../writable-tree-scan.js';
 import { isWithin } from '@nono/shared/resolve-path';
-import type { PolicyServices, RunRequest } from '../compile-plan.js';
+import type { PolicyServices, RunRequest } from './plan-inputs.js';
 
 export interface ProtectedPath {
   path: string;
