@@ -4,7 +4,7 @@
 // version. Each refusal is audited and leaves nothing outside the packs dir's temporary files.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { freePort, waitForPort } from '../../../test/support/loopback-ports.js';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildArchive } from '../../src/packs/pack-archive.js';
@@ -163,72 +163,5 @@ describe('a registry on a static layout', () => {
     writeFileSync(join(root, 'site/packs/acme/secure/index.json'), JSON.stringify(index));
     await expect(service.pull('acme/secure', undefined, undefined)).rejects.toMatchObject({ kind: 'PACK_VERIFICATION_FAILED', message: expect.stringContaining('was installed') });
     expect(readFileSync(join(root, 'packages/acme/secure/1.0.0/profile.json'), 'utf8')).toContain('/opt/acme-1.0.0');
-  });
-});
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => (socket.end(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`nothing listens on ${port}`);
-}
-
-describe('pulls that resume and packs that depend on packs', () => {
-  it('resumes an interrupted download with a Range request instead of starting over', async () => {
-    server = await serveRegistry({ dir: join(root, 'site') });
-    const archive = readFileSync(join(root, 'site/packs/acme/secure/1.1.0.tar.gz'));
-    mkdirSync(join(root, 'packages/.downloads'), { recursive: true });
-    // What a pull cut off half-way leaves behind.
-    writeFileSync(join(root, 'packages/.downloads/acme.secure.1.1.0.part'), archive.subarray(0, Math.floor(archive.length / 2)));
-    const progress: number[] = [];
-    await service.pull('acme/secure', server.url, publisher.fingerprint, (_pack, done) => void progress.push(done));
-    expect(progress[0]).toBeGreaterThan(Math.floor(archive.length / 2));
-    expect(progress.at(-1)).toBe(archive.length);
-    expect(await service.verify('acme/secure')).toMatchObject({ ok: true });
-  });
-
-  it('pulls declared dependencies at their versions, and a pack profile extends only those', async () => {
-    const base = join(root, 'base');
-    mkdirSync(base);
-    writeFileSync(join(base, 'nono-pack.json'), JSON.stringify({ schema: 'nono-pack/1', namespace: 'acme', name: 'base', version: '0.9.0', profile: 'profile.json' }));
-    writeFileSync(join(base, 'profile.json'), JSON.stringify({ filesystem: { read: ['/opt/acme-base'] } }));
-    await publishPack(base, publisher, join(root, 'site'));
-    const child = writePack(join(root, 'child'), '3.0.0');
-    writeFileSync(join(child, 'nono-pack.json'), JSON.stringify({ schema: 'nono-pack/1', namespace: 'acme', name: 'secure', version: '3.0.0', profile: 'profile.json', dependencies: { 'acme/base': '0.9.0' } }));
-    writeFileSync(join(child, 'profile.json'), JSON.stringify({ extends: ['default', 'acme/base'], filesystem: { read: ['/opt/acme-child'] } }));
-    await publishPack(child, publisher, join(root, 'site'));
-    server = await serveRegistry({ dir: join(root, 'site') });
-    const result = await service.pull('acme/secure@3.0.0', server.url, publisher.fingerprint);
-    expect(result.pulled.map((p) => `${p.pack}@${p.version}`)).toEqual(['acme/base@0.9.0', 'acme/secure@3.0.0']);
-    const { ProfileLoader } = await import('../../src/policy/profile-loader.js');
-    const loader = new ProfileLoader(join(root, 'config/profiles'), undefined, join(root, 'packages'));
-    const resolved = loader.load('acme/secure', root);
-    expect(resolved.name).toBe('acme/secure@3.0.0');
-    expect(resolved.chain.map((c) => c.pack ?? c.name)).toEqual(expect.arrayContaining(['acme/base@0.9.0', 'acme/secure@3.0.0']));
-    expect(resolved.profile.filesystem?.read).toEqual(expect.arrayContaining(['/opt/acme-base', '/opt/acme-child']));
-    // A bare name finds the one installed pack of that name; a pack may not extend an undeclared pack.
-    expect(loader.load('base', root).name).toBe('acme/base@0.9.0');
-    const rogue = join(root, 'rogue');
-    mkdirSync(rogue);
-    writeFileSync(join(rogue, 'nono-pack.json'), JSON.stringify({ schema: 'nono-pack/1', namespace: 'acme', name: 'rogue', version: '1.0.0', profile: 'profile.json' }));
-    writeFileSync(join(rogue, 'profile.json'), JSON.stringify({ extends: 'acme/base' }));
-    await publishPack(rogue, publisher, join(root, 'site'));
-    await service.pull('acme/rogue', server.url, undefined);
-    expect(() => loader.load('acme/rogue', root)).toThrow(expect.objectContaining({ kind: 'PROFILE_INVALID', message: expect.stringContaining("acme/base is not among the pack's dependencies") }));
   });
 });
