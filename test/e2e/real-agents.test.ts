@@ -110,8 +110,8 @@ describe.each(AGENTS)('$profile under -p $profile', (agent) => {
       // through the proxy. Its timestamps make the lines unique anyway; they are named here so
       // nothing else can hide behind them.
       const codexWebSocket = /^\S+Z ERROR codex_api::endpoint::responses_websocket: failed to connect to Responses WebSocket/;
-      // Gemini CLI times its own start-up phases and, on a loaded machine, reports a phase whose
-      // end it missed; it did so unsandboxed too, on other runs. Named for the same reason.
+      // Gemini CLI times its own start-up phases and, when a phase's end mark is missed (seen on
+      // a loaded machine in a full test run), says so: its own timing, not nono's output.
       const geminiStartupMetrics = /^\[STARTUP\] (Phase '\w+' was started but never ended|Cannot measure phase '\w+')/;
       expect(agentsOwn.filter((line) => !expected.has(line) && !codexWebSocket.test(line) && !geminiStartupMetrics.test(line))).toEqual([]);
     } finally {
