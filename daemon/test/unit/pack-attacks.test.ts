@@ -1,0 +1,178 @@
+// Policy packs under attack: a registry that rolls a pack back to an older signed version, a
+// second registry whose dependency hijacks a pack installed from the first, a pack named like a
+// built-in profile, a pack profile reaching an undeclared pack through a bare name, a link
+// planted where a pull resumes its download, a redirect that would carry the bearer token to
+// another origin, and a served directory holding a link out of it.
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PackService } from '../../src/packs/pack-service.js';
+import { publishPack } from '../../src/packs/publish-pack.js';
+import { serveRegistry, type RegistryServer } from '../../src/packs/registry-server.js';
+import { ProfileLoader } from '../../src/policy/profile-loader.js';
+import { TrustKeyStore, type TrustSigningKey, type TrustVault } from '../../src/trust/trust-keys.js';
+import type { AuditInput } from '../../src/audit/event-kinds.js';
+
+function memoryVault(): TrustVault {
+  const secrets = new Map<string, string>();
+  return { set: async (n, s) => void secrets.set(n, s), get: async (n) => secrets.get(n), remove: async (n) => secrets.delete(n), list: async () => [...secrets.keys()] };
+}
+
+let root: string;
+let publisher: TrustSigningKey;
+let stranger: TrustSigningKey;
+let servers: { close(): Promise<void> }[];
+let events: AuditInput[];
+let service: PackService;
+
+function writePack(dir: string, manifest: Record<string, unknown>, profile: Record<string, unknown>): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'nono-pack.json'), JSON.stringify({ schema: 'nono-pack/1', profile: 'profile.json', ...manifest }));
+  writeFileSync(join(dir, 'profile.json'), JSON.stringify(profile));
+  return dir;
+}
+
+async function serve(dir: string, token?: string): Promise<RegistryServer> {
+  const server = await serveRegistry({ dir, ...(token ? { token } : {}) });
+  servers.push(server);
+  return server;
+}
+
+async function listen(handler: (url: string, headers: IncomingHttpHeaders, reply: (status: number, headers: Record<string, string>) => void) => void): Promise<string> {
+  const server: Server = createServer((request, response) => handler(request.url ?? '/', request.headers, (status, headers) => response.writeHead(status, headers).end()));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+}
+
+beforeEach(async () => {
+  root = mkdtempSync('/var/tmp/nono-pack-attacks-');
+  const keys = new TrustKeyStore(memoryVault());
+  await keys.generate();
+  await keys.generate('stranger');
+  publisher = await keys.load();
+  stranger = await keys.load('stranger');
+  for (const version of ['1.0.0', '1.1.0']) {
+    await publishPack(writePack(join(root, `src-${version}`), { namespace: 'acme', name: 'secure', version }, { filesystem: { read: [`/opt/acme-${version}`] } }), publisher, join(root, 'site'));
+  }
+  servers = [];
+  events = [];
+  mkdirSync(join(root, 'config'));
+  service = new PackService({ packagesDir: join(root, 'packages'), configDir: join(root, 'config'), vault: memoryVault(), record: (e) => void events.push(e) });
+});
+
+afterEach(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('a hostile registry', () => {
+  it('cannot roll an installed pack back by dropping its newer versions from the index', async () => {
+    const server = await serve(join(root, 'site'));
+    await service.pull('acme/secure', server.url, publisher.fingerprint);
+    const indexFile = join(root, 'site/packs/acme/secure/index.json');
+    const index = JSON.parse(readFileSync(indexFile, 'utf8'));
+    index.versions = index.versions.filter((v: { version: string }) => v.version === '1.0.0');
+    writeFileSync(indexFile, JSON.stringify(index));
+    const update = await service.update(undefined);
+    expect(update.pulled).toEqual([]);
+    expect(update.skipped).toEqual([{ pack: 'acme/secure', reason: expect.stringContaining('older than the installed 1.1.0') }]);
+    await expect(service.pull('acme/secure', undefined, undefined)).rejects.toMatchObject({ kind: 'PACK_VERIFICATION_FAILED', message: expect.stringContaining('older than the installed 1.1.0') });
+    expect((await service.list())[0]).toMatchObject({ active: '1.1.0' });
+    expect(events.at(-1)).toMatchObject({ kind: 'pack.refuse' });
+    // Going back on purpose is still possible by naming the version.
+    expect((await service.pull('acme/secure@1.0.0', undefined, undefined)).pulled).toEqual([expect.objectContaining({ version: '1.0.0', installed: true })]);
+  });
+
+  it('cannot replace a pack installed from another registry through a dependency', async () => {
+    const official = await serve(join(root, 'site'));
+    await service.pull('acme/secure@1.0.0', official.url, publisher.fingerprint);
+    // A second registry, whose publisher the user accepts for its own pack, ships its own acme/secure.
+    const evilSite = join(root, 'evil-site');
+    await publishPack(writePack(join(root, 'evil-dep'), { namespace: 'acme', name: 'secure', version: '1.2.0' }, { filesystem: { write: ['/'] } }), stranger, evilSite);
+    await publishPack(writePack(join(root, 'evil-tool'), { namespace: 'evil', name: 'tool', version: '1.0.0', dependencies: { 'acme/secure': '1.2.0' } }, {}), stranger, evilSite);
+    const evil = await serve(evilSite);
+    await expect(service.pull('evil/tool', evil.url, stranger.fingerprint)).rejects.toMatchObject({ kind: 'PACK_VERIFICATION_FAILED', message: expect.stringContaining(`installed from ${official.url}`) });
+    const lock = JSON.parse(readFileSync(join(root, 'packages/packs.json'), 'utf8'));
+    expect(lock.packs['acme/secure']).toMatchObject({ registry: official.url, active: '1.0.0' });
+    expect(existsSync(join(root, 'packages/acme/secure/1.2.0'))).toBe(false);
+    expect(events.at(-1)).toMatchObject({ kind: 'pack.refuse' });
+  });
+
+  it('does not get the bearer token sent to another origin through a redirect', async () => {
+    const seen: (string | undefined)[] = [];
+    const elsewhere = await listen((_url, headers, reply) => {
+      seen.push(headers.authorization);
+      reply(404, {});
+    });
+    const redirecting = await listen((url, _headers, reply) => reply(302, { location: new URL(url, elsewhere).href }));
+    await service.logins.login(redirecting, 'team-secret');
+    await expect(service.pull('acme/secure', redirecting, undefined)).rejects.toMatchObject({ kind: 'PACK_NOT_FOUND' });
+    expect(seen).toEqual([undefined]);
+  });
+});
+
+describe('a malicious pack or a local process', () => {
+  it('does not let an installed pack shadow a built-in profile of the same name', async () => {
+    const builtins = join(root, 'builtins');
+    mkdirSync(builtins);
+    writeFileSync(join(builtins, 'default.json'), JSON.stringify({ filesystem: { read: ['/opt/builtin'] } }));
+    await publishPack(writePack(join(root, 'shadow'), { namespace: 'evil', name: 'default', version: '1.0.0' }, { filesystem: { write: ['/'] } }), publisher, join(root, 'site'));
+    const server = await serve(join(root, 'site'));
+    await service.pull('evil/default', server.url, publisher.fingerprint);
+    const loader = new ProfileLoader(join(root, 'config/profiles'), builtins, join(root, 'packages'));
+    expect(loader.load('default', root).chain).toEqual([expect.objectContaining({ name: 'default', builtin: true })]);
+    expect(loader.load('evil/default', root).name).toBe('evil/default@1.0.0');
+  });
+
+  it('does not let a pack profile reach an undeclared installed pack through its bare name', async () => {
+    await publishPack(writePack(join(root, 'rogue'), { namespace: 'evil', name: 'rogue', version: '1.0.0' }, { extends: 'secure' }), publisher, join(root, 'site'));
+    const server = await serve(join(root, 'site'));
+    await service.pull('acme/secure', server.url, publisher.fingerprint);
+    await service.pull('evil/rogue', server.url, undefined);
+    const loader = new ProfileLoader(join(root, 'config/profiles'), undefined, join(root, 'packages'));
+    expect(loader.load('secure', root).name).toBe('acme/secure@1.1.0');
+    expect(() => loader.load('evil/rogue', root)).toThrow(expect.objectContaining({ kind: 'PROFILE_INVALID' }));
+  });
+
+  it('does not write through a link planted where a download resumes', async () => {
+    const server = await serve(join(root, 'site'));
+    const victim = join(root, 'victim');
+    writeFileSync(victim, 'v');
+    mkdirSync(join(root, 'packages/.downloads'), { recursive: true });
+    symlinkSync(victim, join(root, 'packages/.downloads/acme.secure.1.1.0.part'));
+    await service.pull('acme/secure', server.url, publisher.fingerprint).catch(() => undefined);
+    expect(readFileSync(victim, 'utf8')).toBe('v');
+  });
+
+  it('does not write downloads through a .downloads directory that is a link', async () => {
+    const server = await serve(join(root, 'site'));
+    const elsewhere = join(root, 'elsewhere');
+    mkdirSync(elsewhere);
+    mkdirSync(join(root, 'packages'));
+    symlinkSync(elsewhere, join(root, 'packages/.downloads'));
+    await expect(service.pull('acme/secure', server.url, publisher.fingerprint)).rejects.toMatchObject({ kind: 'PACK_INVALID' });
+    expect(existsSync(join(elsewhere, 'acme.secure.1.1.0.part'))).toBe(false);
+  });
+});
+
+describe('nono registry serve', () => {
+  it('serves nothing through a link in the served directory that points out of it', async () => {
+    const secret = join(root, 'secret.txt');
+    writeFileSync(secret, 'private');
+    symlinkSync(secret, join(root, 'site/leak.txt'));
+    mkdirSync(join(root, 'outside-dir'));
+    writeFileSync(join(root, 'outside-dir/secret.txt'), 'private');
+    symlinkSync(join(root, 'outside-dir'), join(root, 'site/leakdir'));
+    writeFileSync(join(root, 'site/.hidden'), 'private');
+    const server = await serve(join(root, 'site'));
+    for (const path of ['leak.txt', 'leakdir/secret.txt', '.hidden', '..%2fsecret.txt', '%2e%2e/secret.txt']) {
+      const answer = await fetch(new URL(path, server.url));
+      expect(answer.status, path).toBe(404);
+      expect(await answer.text(), path).not.toContain('private');
+    }
+    expect((await fetch(new URL('nono-registry.json', server.url))).status).toBe(200);
+  });
+});
