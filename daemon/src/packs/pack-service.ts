@@ -73,6 +73,12 @@ export class PackService {
       }
       const { index } = await fetchIndex(await this.logins.endpoint(entry.registry), ...(id.split('/') as [string, string]));
       const latest = newestFirst(index.versions.map((v) => v.version))[0]!;
+      if (newestFirst([latest, entry.active])[0] !== latest) {
+        const reason = `the registry's newest version ${latest} is older than the installed ${entry.active}; kept ${entry.active}`;
+        this.options.record({ kind: 'pack.refuse', payload: { pack: id, version: latest, reason, registry: entry.registry } });
+        skipped.push({ pack: id, reason });
+        continue;
+      }
       pulled.push(...(await this.pull(`${id}@${latest}`, entry.registry, undefined, progress)).pulled);
     }
     return { pulled, skipped };

@@ -3,13 +3,13 @@
 // against the index → signature against the tarball → publisher acceptance → archive checks →
 // manifest matches what was asked → unpack → lock. Each refusal is audited and leaves nothing
 // outside the packs dir's staging and download files.
-import { mkdir, rm } from 'node:fs/promises';
+import { lstat, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NonoError } from '@nono/shared';
 import type { AuditInput } from '../audit/event-kinds.js';
 import { readArchive } from './pack-archive.js';
 import { MANIFEST_FILE, parseManifest } from './pack-manifest.js';
-import { packId, parsePackReference } from './pack-reference.js';
+import { newerFirst, packId, parsePackReference } from './pack-reference.js';
 import { sha256Hex, verifyPack } from './pack-signature.js';
 import { downloadArchive, fetchBundle, fetchIndex, type RegistryEndpoint } from './registry-client.js';
 import { pickVersion } from './registry-index.js';
@@ -59,6 +59,15 @@ async function pullOne(packs: InstalledPacks, lock: PackLock, reference: string,
     options.record({ kind: 'pack.refuse', payload: { pack: id, version: entry.version, reason: error.message, registry: options.registry.url } });
     throw error;
   };
+  // A pack comes from the registry it was installed from: another registry's pack of the same
+  // name (a dependency of something pulled there) must not replace it.
+  if (existing && existing.registry !== options.registry.url) {
+    refuse(new NonoError('PACK_VERIFICATION_FAILED', `${subject}: ${id} was installed from ${existing.registry}, not ${options.registry.url}; a pack of that name from another registry is not the same pack — nono pack remove ${id} first if you mean to switch`, { pack: id }));
+  }
+  // An index that stops listing the newer versions must not move "the newest" backwards.
+  if (existing && ref.version === undefined && newerFirst(existing.active, entry.version) < 0) {
+    refuse(new NonoError('PACK_VERIFICATION_FAILED', `${subject}: the registry's newest version is older than the installed ${existing.active}; a registry that drops versions may be rolling you back — pull ${id}@${entry.version} to go back on purpose`, { pack: id }));
+  }
   const known = existing?.versions[entry.version];
   if (known && known.sha256 !== entry.sha256) {
     refuse(new NonoError('PACK_VERIFICATION_FAILED', `${subject}: the registry now lists digest ${entry.sha256.slice(0, 12)}…, but ${known.sha256.slice(0, 12)}… was installed; published versions never change, so this one was replaced — ask the publisher, and keep the installed one`, { pack: id }));
@@ -69,6 +78,8 @@ async function pullOne(packs: InstalledPacks, lock: PackLock, reference: string,
   } else {
     const downloads = join(packs.root, '.downloads');
     await mkdir(downloads, { recursive: true, mode: 0o700 });
+    // The download is written by name: through a planted link it would land outside the packs dir.
+    if (!(await lstat(downloads)).isDirectory()) refuse(new NonoError('PACK_INVALID', `${downloads} is not a directory (a link?); remove it and pull again`, { pack: id }));
     const partFile = join(downloads, `${ref.namespace}.${ref.name}.${entry.version}.part`);
     const archive = await downloadArchive(options.registry, indexUrl, entry, partFile, (done, total) => options.progress?.(subject, done, total));
     try {

@@ -2,7 +2,8 @@
 // when logged in, every answer size-capped before it is read, downloads resumed with a Range
 // request from a `.part` file. Plain http is refused except to loopback, since a pack's
 // signature protects the tarball but not the index's list of versions from a network attacker.
-import { open, rm, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, open, rm } from 'node:fs/promises';
 import { request } from 'undici';
 import { NonoError } from '@nono/shared';
 import { MAX_ARCHIVE_BYTES } from './pack-archive.js';
@@ -85,8 +86,11 @@ export async function fetchBundle(registry: RegistryEndpoint, indexUrl: string, 
 export async function downloadArchive(registry: RegistryEndpoint, indexUrl: string, entry: IndexedVersion, partFile: string, progress: (done: number, total: number) => void): Promise<Buffer> {
   const url = new URL(entry.archive, indexUrl).href;
   if (entry.size > MAX_ARCHIVE_BYTES) throw new NonoError('PACK_INVALID', `${url} is listed as ${entry.size} bytes, over the ${MAX_ARCHIVE_BYTES}-byte limit for a pack`, { url });
-  let have = (await stat(partFile).catch(() => undefined))?.size ?? 0;
-  if (have > entry.size) {
+  // The part file is opened by name in a directory others may have written to: never through a
+  // link, and anything but a regular file there is discarded rather than appended to.
+  const found = await lstat(partFile).catch(() => undefined);
+  let have = found?.isFile() ? found.size : 0;
+  if (have > entry.size || (found && !found.isFile())) {
     await rm(partFile, { force: true });
     have = 0;
   }
@@ -94,7 +98,8 @@ export async function downloadArchive(registry: RegistryEndpoint, indexUrl: stri
     const answer = await get(url, registry.token, have > 0 ? { range: `bytes=${have}-` } : {});
     // A server that ignores Range sends the whole file again: start over rather than append.
     if (answer.statusCode === 200) have = 0;
-    const file = await open(partFile, have > 0 ? 'a' : 'w', 0o600);
+    const { O_WRONLY, O_CREAT, O_APPEND, O_TRUNC, O_NOFOLLOW } = constants;
+    const file = await open(partFile, O_WRONLY | O_CREAT | O_NOFOLLOW | (have > 0 ? O_APPEND : O_TRUNC), 0o600);
     try {
       for await (const chunk of answer.body) {
         const bytes = chunk as Buffer;
@@ -111,7 +116,7 @@ export async function downloadArchive(registry: RegistryEndpoint, indexUrl: stri
       await file.close();
     }
   }
-  const handle = await open(partFile, 'r');
+  const handle = await open(partFile, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     const archive = await handle.readFile();
     if (archive.length !== entry.size) throw new NonoError('REGISTRY_UNREACHABLE', `${url} ended after ${archive.length} of ${entry.size} bytes; run the pull again to resume`, { url });

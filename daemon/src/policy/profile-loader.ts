@@ -1,4 +1,4 @@
-// Finds profiles (user dir first, then installed packs, then built-ins, or a file path; JSON, TOML or YAML), follows
+// Finds profiles (user dir first, then built-ins, then installed packs, or a file path; JSON, TOML or YAML), follows
 // `extends` across formats, and merges the chain into one profile. Merge rules: lists append without duplicates, maps merge
 // with the child winning, scalars are the child's when set, network.block is OR'ed so no child
 // can unblock what a parent blocked (nor drop require_full_isolation), and `security.groups` is read as `groups.include`.
@@ -40,7 +40,7 @@ export class ProfileLoader {
   ) {}
 
   /**
-   * A name (user dir, then an installed pack of that name, then built-in), a pack reference
+   * A name (user dir, then built-in, then an installed pack of that name), a pack reference
    * `ns/name[@version]`, or a path to a .json, .toml, .yaml or .yml file. `from` is the profile
    * whose `extends` names `ref`: a pack may extend only the packs it declares, at their versions.
    */
@@ -53,8 +53,7 @@ export class ProfileLoader {
         throw new NonoError('PACK_NOT_FOUND', `pack ${ref} is not installed; get it with nono pull ${ref}`, { profile: ref, pack: ref });
       }
     }
-    if (from?.pack) {
-      if (NAME.test(ref) && !hasProfileExtension(ref)) return this.locate(ref, cwd);
+    if (from?.pack && !(NAME.test(ref) && !hasProfileExtension(ref))) {
       throw new NonoError('PROFILE_INVALID', `${from.file}: extends: a pack's profile may extend built-ins, user profiles and the packs it declares, not the file ${ref}`, { file: from.file, key: 'extends' });
     }
     if (ref.includes('/') || hasProfileExtension(ref)) {
@@ -79,11 +78,11 @@ export class ProfileLoader {
         });
       }
       if (files[0]) return { name: ref, file: files[0], builtin };
-      if (!builtin) {
-        const pack = this.packNamed(ref);
-        if (pack) return pack;
-      }
     }
+    // After the built-ins: a pack named `x/default` must not silently replace `default`. Not
+    // from a pack's profile: it reaches other packs only by the full names it declares.
+    const pack = from?.pack ? undefined : this.packNamed(ref);
+    if (pack) return pack;
     throw new NonoError(
       'PROFILE_NOT_FOUND',
       `no profile named ${ref}${didYouMean(ref, this.list().map((p) => p.name))} in ${this.userDir} or the built-ins; \`nono profile list\` shows them`,
