@@ -1,7 +1,7 @@
 // Wires the daemon together: lock, secret, store, sessions, control socket, and an orderly
 // shutdown that leaves no socket, secret or lock behind.
 import { homedir } from 'node:os';
-import { existsSync, unlinkSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { NONO_VERSION, resolveNonoPaths, type NonoPaths } from '@nono/shared';
 import { acquireLock, createSecret, ensurePrivateDir, releaseLock } from './runtime-files.js';
@@ -70,6 +70,9 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
   const paths = resolveNonoPaths(env);
   ensurePrivateDir(paths.runtimeDir);
   ensurePrivateDir(paths.stateDir);
+  // The view masks only protected paths that exist: a packs dir missing before the first pull
+  // could be created, with a planted packs.json, by a sandbox granted the directory around it.
+  mkdirSync(paths.packagesDir, { recursive: true, mode: 0o700 });
   const holder = acquireLock(paths.lockPath);
   if (holder !== undefined) return { kind: 'already-running', pid: holder };
 

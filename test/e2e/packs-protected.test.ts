@@ -1,0 +1,55 @@
+// The packs dir from inside a sandbox: an agent granted the data dir that holds it must neither
+// read nor change the packs (nor create them before the first pull), since whatever is there is
+// the policy of its next run. Checked with the view and on Landlock alone.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { usePrivateDaemon, type PrivateDaemon } from '../support/daemon-process.js';
+import { runCli } from '../support/run-cli.js';
+
+function attacks(ctx: PrivateDaemon, view: boolean): void {
+  const share = () => join(ctx.world.home, '.local', 'share');
+  const packages = () => join(share(), 'nono', 'packages');
+  const run = (script: string) => runCli(['run', '--allow', share(), '--', 'sh', '-c', script], ctx.world, { timeoutMs: 30_000 });
+  // Without the view a grant around a protected path is refused outright, which is the protection.
+  const refusedOrFailed = (result: { code: number; stderr: string }) => {
+    expect(result.code).not.toBe(0);
+    if (!view) expect(result.stderr).toContain("nono's installed policy packs");
+  };
+
+  it('cannot create the packs dir before the first pull', async () => {
+    mkdirSync(share(), { recursive: true });
+    const planted = await run(`mkdir -p ${packages()} && echo '{}' > ${join(packages(), 'packs.json')}`);
+    refusedOrFailed(planted);
+    expect(existsSync(join(packages(), 'packs.json'))).toBe(false);
+  });
+
+  it('can neither read nor change the installed packs', async () => {
+    mkdirSync(join(packages(), 'acme', 'secure', '1.0.0'), { recursive: true });
+    writeFileSync(join(packages(), 'packs.json'), '{"schema":"nono-packs/1","packs":{},"publishers":{}}\n');
+    writeFileSync(join(packages(), 'acme', 'secure', '1.0.0', 'profile.json'), '{}\n');
+    if (view) {
+      // The rest of the grant works (new entries go into existing directories: the view rebuilds
+      // a granted home directory around what it hides, read-only at its top).
+      mkdirSync(join(share(), 'other'), { recursive: true });
+      const control = await run(`echo ok > ${join(share(), 'other', 'x.txt')} && cat ${join(share(), 'other', 'x.txt')}`);
+      expect(control.code, control.stderr).toBe(0);
+    }
+    const read = await run(`cat ${join(packages(), 'packs.json')}`);
+    refusedOrFailed(read);
+    expect(read.stdout).not.toContain('nono-packs');
+    const write = await run(`echo '{"filesystem":{"write":["/"]}}' > ${join(packages(), 'acme', 'secure', '1.0.0', 'profile.json')}; echo x > ${join(packages(), 'packs.json')}; mkdir ${join(packages(), 'evil')}`);
+    refusedOrFailed(write);
+    expect(readFileSync(join(packages(), 'packs.json'), 'utf8')).toContain('nono-packs/1');
+    expect(readFileSync(join(packages(), 'acme', 'secure', '1.0.0', 'profile.json'), 'utf8')).toBe('{}\n');
+    expect(existsSync(join(packages(), 'evil'))).toBe(false);
+  });
+}
+
+describe('the packs dir, with the view', () => {
+  attacks(usePrivateDaemon(), true);
+});
+
+describe('the packs dir, on Landlock alone', () => {
+  attacks(usePrivateDaemon({ daemon: { helperFlags: ['--no-userns'] } }), false);
+});
