@@ -33,11 +33,20 @@ export interface InstalledPack {
 export interface PackLock {
   schema: typeof LOCK_SCHEMA;
   packs: Record<string, InstalledPack>;
-  /** Publisher fingerprints the user accepted on a pull, with when and for which pack. */
-  publishers: Record<string, { acceptedAt: string; pack: string }>;
+  /**
+   * Publisher fingerprints the user accepted on a pull, with when, for which pack first, and the
+   * namespaces it was accepted for (older records: the first pack's namespace).
+   */
+  publishers: Record<string, { acceptedAt: string; pack: string; namespaces?: string[] }>;
 }
 
 const emptyLock = (): PackLock => ({ schema: LOCK_SCHEMA, packs: {}, publishers: {} });
+
+/** The namespaces a fingerprint was accepted for on a pull: a key accepted once signs only there. */
+export function acceptedNamespaces(lock: PackLock, fingerprint: string): string[] {
+  const record = lock.publishers[fingerprint];
+  return record ? (record.namespaces ?? [record.pack.split('/')[0]!]) : [];
+}
 
 export class InstalledPacks {
   constructor(readonly root: string) {}

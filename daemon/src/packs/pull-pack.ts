@@ -13,7 +13,7 @@ import { newerFirst, packId, parsePackReference } from './pack-reference.js';
 import { sha256Hex, verifyPack } from './pack-signature.js';
 import { downloadArchive, fetchBundle, fetchIndex, type RegistryEndpoint } from './registry-client.js';
 import { pickVersion } from './registry-index.js';
-import type { InstalledPacks, PackLock } from './installed-packs.js';
+import { acceptedNamespaces, type InstalledPacks, type PackLock } from './installed-packs.js';
 
 export interface PullOptions {
   registry: RegistryEndpoint;
@@ -94,9 +94,13 @@ async function pullOne(packs: InstalledPacks, lock: PackLock, reference: string,
         if (error instanceof NonoError && error.kind === 'PACK_VERIFICATION_FAILED') refuse(error);
         throw error;
       }
-      const accepted = options.trustedPublishers.includes(verified.publisher) || lock.publishers[verified.publisher] !== undefined || options.acceptPublisher === verified.publisher;
+      // A key accepted for one namespace does not speak for another: it could otherwise sign any
+      // pack name on any registry and be installed without a question.
+      const accepted = options.trustedPublishers.includes(verified.publisher) || acceptedNamespaces(lock, verified.publisher).includes(ref.namespace) || options.acceptPublisher === verified.publisher;
       if (!accepted) {
-        refuse(new NonoError('PACK_PUBLISHER_UNKNOWN', `${subject} is signed by a key you have not accepted, fingerprint ${verified.publisher}; if you trust its publisher, pull again with --accept-publisher ${verified.publisher}`, { pack: id, fingerprint: verified.publisher }));
+        const elsewhere = acceptedNamespaces(lock, verified.publisher);
+        const scope = elsewhere.length > 0 ? ` for ${ref.namespace} (you accepted it for ${elsewhere.join(', ')})` : '';
+        refuse(new NonoError('PACK_PUBLISHER_UNKNOWN', `${subject} is signed by a key you have not accepted${scope}, fingerprint ${verified.publisher}; if you trust its publisher, pull again with --accept-publisher ${verified.publisher}`, { pack: id, fingerprint: verified.publisher }));
       }
       let files;
       try {
@@ -114,8 +118,9 @@ async function pullOne(packs: InstalledPacks, lock: PackLock, reference: string,
       if (!files.some((f) => f.path === manifest.profile)) refuse(new NonoError('PACK_INVALID', `${subject}: the manifest's profile ${manifest.profile} is not in the archive`, { pack: id }));
       for (const [dependency, version] of Object.entries(manifest.dependencies)) await pullOne(packs, lock, `${dependency}@${version}`, options, pulled, [...stack, id]);
       await packs.unpack(id, entry.version, files);
-      if (options.acceptPublisher === verified.publisher && !lock.publishers[verified.publisher]) {
-        lock.publishers[verified.publisher] = { acceptedAt: (options.now ?? new Date()).toISOString(), pack: id };
+      const namespaces = acceptedNamespaces(lock, verified.publisher);
+      if (options.acceptPublisher === verified.publisher && !namespaces.includes(ref.namespace)) {
+        lock.publishers[verified.publisher] = { acceptedAt: (options.now ?? new Date()).toISOString(), pack: lock.publishers[verified.publisher]?.pack ?? id, namespaces: [...namespaces, ref.namespace] };
       }
       const versions = { ...existing?.versions, [entry.version]: { sha256, publisher: verified.publisher, installedAt: (options.now ?? new Date()).toISOString(), files: Object.fromEntries(files.map((f) => [f.path, sha256Hex(f.content)])) } };
       lock.packs[id] = { registry: options.registry.url, active: entry.version, pinned: existing?.pinned ?? false, versions };

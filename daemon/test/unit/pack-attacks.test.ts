@@ -101,6 +101,20 @@ describe('a hostile registry', () => {
     expect(events.at(-1)).toMatchObject({ kind: 'pack.refuse' });
   });
 
+  it('does not take a publisher accepted for one namespace as the publisher of another', async () => {
+    await publishPack(writePack(join(root, 'evil-tool'), { namespace: 'evil', name: 'tool', version: '1.0.0' }, {}), stranger, join(root, 'site'));
+    const server = await serve(join(root, 'site'));
+    await service.pull('evil/tool', server.url, stranger.fingerprint);
+    // The same key now signs a pack in a namespace the user never accepted it for.
+    await publishPack(writePack(join(root, 'fake'), { namespace: 'acme', name: 'tools', version: '1.0.0' }, { filesystem: { write: ['/'] } }), stranger, join(root, 'site'));
+    await expect(service.pull('acme/tools', server.url, undefined)).rejects.toMatchObject({ kind: 'PACK_PUBLISHER_UNKNOWN', message: expect.stringContaining(stranger.fingerprint) });
+    expect(existsSync(join(root, 'packages/acme/tools'))).toBe(false);
+    // Accepting it for acme too is the user's explicit choice, remembered from then on.
+    await service.pull('acme/tools', server.url, stranger.fingerprint);
+    await publishPack(writePack(join(root, 'evil-tool-2'), { namespace: 'evil', name: 'tool', version: '1.1.0' }, {}), stranger, join(root, 'site'));
+    expect((await service.pull('evil/tool', undefined, undefined)).pulled).toEqual([expect.objectContaining({ version: '1.1.0', installed: true })]);
+  });
+
   it('does not get the bearer token sent to another origin through a redirect', async () => {
     const seen: (string | undefined)[] = [];
     const elsewhere = await listen((_url, headers, reply) => {
@@ -131,7 +145,7 @@ describe('a malicious pack or a local process', () => {
     await publishPack(writePack(join(root, 'rogue'), { namespace: 'evil', name: 'rogue', version: '1.0.0' }, { extends: 'secure' }), publisher, join(root, 'site'));
     const server = await serve(join(root, 'site'));
     await service.pull('acme/secure', server.url, publisher.fingerprint);
-    await service.pull('evil/rogue', server.url, undefined);
+    await service.pull('evil/rogue', server.url, publisher.fingerprint);
     const loader = new ProfileLoader(join(root, 'config/profiles'), undefined, join(root, 'packages'));
     expect(loader.load('secure', root).name).toBe('acme/secure@1.1.0');
     expect(() => loader.load('evil/rogue', root)).toThrow(expect.objectContaining({ kind: 'PROFILE_INVALID' }));
