@@ -16,6 +16,12 @@ export interface RegistryEndpoint {
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+/**
+ * Whole-request deadlines: undici's timeouts are per gap between chunks, so a registry that drips
+ * a byte a minute would otherwise hold the daemon's pack queue for days.
+ */
+const SMALL_FILE_DEADLINE_MS = 2 * 60_000;
+const ARCHIVE_DEADLINE_MS = 15 * 60_000;
 
 /** The registry URL in its one canonical form (trailing slash), or INVALID_PARAMS. */
 export function registryUrl(text: string): string {
@@ -32,9 +38,22 @@ export function registryUrl(text: string): string {
   return url.href.endsWith('/') ? url.href : `${url.href}/`;
 }
 
-async function get(url: string, token: string | undefined, headers: Record<string, string> = {}): Promise<Awaited<ReturnType<typeof request>>> {
+function unreachable(url: string, error: unknown, remedy: string): NonoError {
+  if (error instanceof NonoError) return error;
+  const why = (error as Error).name === 'TimeoutError' ? 'took too long' : (error as Error).message;
+  return new NonoError('REGISTRY_UNREACHABLE', `${url}: ${why}; ${remedy}`, { url });
+}
+
+async function get(url: string, token: string | undefined, deadlineMs: number, headers: Record<string, string> = {}): Promise<Awaited<ReturnType<typeof request>>> {
   try {
-    const answer = await request(url, { method: 'GET', headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}), 'user-agent': 'nono' }, maxRedirections: 3, headersTimeout: 30_000, bodyTimeout: 60_000 });
+    const answer = await request(url, {
+      method: 'GET',
+      headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}), 'user-agent': 'nono' },
+      maxRedirections: 3,
+      headersTimeout: 30_000,
+      bodyTimeout: 60_000,
+      signal: AbortSignal.timeout(deadlineMs),
+    });
     const { statusCode } = answer;
     if (statusCode === 200 || statusCode === 206) return answer;
     await answer.body.dump();
@@ -44,22 +63,25 @@ async function get(url: string, token: string | undefined, headers: Record<strin
     if (statusCode === 404) throw new NonoError('PACK_NOT_FOUND', `${url} answered 404: the registry has no such pack or file; check the name with nono pack search`, { url, status: statusCode });
     throw new NonoError('REGISTRY_UNREACHABLE', `${url} answered ${statusCode}; try again later or check the registry URL`, { url, status: statusCode });
   } catch (error) {
-    if (error instanceof NonoError) throw error;
-    throw new NonoError('REGISTRY_UNREACHABLE', `${url}: ${(error as Error).message}; check the URL and the network`, { url });
+    throw unreachable(url, error, 'check the URL and the network');
   }
 }
 
 async function readCapped(url: string, token: string | undefined, cap: number): Promise<Buffer> {
-  const answer = await get(url, token);
+  const answer = await get(url, token, SMALL_FILE_DEADLINE_MS);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of answer.body) {
-    size += (chunk as Buffer).length;
-    if (size > cap) {
-      answer.body.destroy();
-      throw new NonoError('REGISTRY_UNREACHABLE', `${url} sent more than ${cap} bytes, more than such a file can be; the registry is broken or hostile`, { url });
+  try {
+    for await (const chunk of answer.body) {
+      size += (chunk as Buffer).length;
+      if (size > cap) {
+        answer.body.destroy();
+        throw new NonoError('REGISTRY_UNREACHABLE', `${url} sent more than ${cap} bytes, more than such a file can be; the registry is broken or hostile`, { url });
+      }
+      chunks.push(chunk as Buffer);
     }
-    chunks.push(chunk as Buffer);
+  } catch (error) {
+    throw unreachable(url, error, 'try again later or check the registry');
   }
   return Buffer.concat(chunks);
 }
@@ -95,7 +117,7 @@ export async function downloadArchive(registry: RegistryEndpoint, indexUrl: stri
     have = 0;
   }
   if (have < entry.size) {
-    const answer = await get(url, registry.token, have > 0 ? { range: `bytes=${have}-` } : {});
+    const answer = await get(url, registry.token, ARCHIVE_DEADLINE_MS, have > 0 ? { range: `bytes=${have}-` } : {});
     // A server that ignores Range sends the whole file again: start over rather than append.
     if (answer.statusCode === 200) have = 0;
     const { O_WRONLY, O_CREAT, O_APPEND, O_TRUNC, O_NOFOLLOW } = constants;
@@ -112,6 +134,8 @@ export async function downloadArchive(registry: RegistryEndpoint, indexUrl: stri
         progress(have, entry.size);
       }
       await file.sync();
+    } catch (error) {
+      throw unreachable(url, error, `${have} of ${entry.size} bytes arrived; run the pull again to resume`);
     } finally {
       await file.close();
     }

@@ -115,6 +115,23 @@ describe('a hostile registry', () => {
     expect((await service.pull('evil/tool', undefined, undefined)).pulled).toEqual([expect.objectContaining({ version: '1.1.0', installed: true })]);
   });
 
+  it('reports a download cut off mid-body as a resumable pull, not an internal error', async () => {
+    const real = await serve(join(root, 'site'));
+    const archive = readFileSync(join(root, 'site/packs/acme/secure/1.1.0.tar.gz'));
+    const server: Server = createServer((request, response) => {
+      if (!request.url?.endsWith('.tar.gz')) {
+        void fetch(new URL(request.url ?? '/', real.url)).then(async (answer) => response.writeHead(answer.status).end(Buffer.from(await answer.arrayBuffer())));
+        return;
+      }
+      response.writeHead(200, { 'content-length': String(archive.length) });
+      response.write(archive.subarray(0, 100), () => response.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    await expect(service.pull('acme/secure', url, publisher.fingerprint)).rejects.toMatchObject({ kind: 'REGISTRY_UNREACHABLE', message: expect.stringContaining('run the pull again to resume') });
+  });
+
   it('does not get the bearer token sent to another origin through a redirect', async () => {
     const seen: (string | undefined)[] = [];
     const elsewhere = await listen((_url, headers, reply) => {
