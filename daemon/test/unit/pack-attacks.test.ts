@@ -132,6 +132,15 @@ describe('a hostile registry', () => {
     await expect(service.pull('acme/secure', url, publisher.fingerprint)).rejects.toMatchObject({ kind: 'REGISTRY_UNREACHABLE', message: expect.stringContaining('run the pull again to resume') });
   });
 
+  it('refuses, as a malformed index, a version too long to be a file name', async () => {
+    const indexFile = join(root, 'site/packs/acme/secure/index.json');
+    const index = JSON.parse(readFileSync(indexFile, 'utf8'));
+    index.versions.unshift({ ...index.versions[0], version: `9.0.0-${'a'.repeat(240)}` });
+    writeFileSync(indexFile, JSON.stringify(index));
+    const server = await serve(join(root, 'site'));
+    await expect(service.pull('acme/secure', server.url, publisher.fingerprint)).rejects.toMatchObject({ kind: 'REGISTRY_UNREACHABLE', message: expect.stringContaining('malformed') });
+  });
+
   it('does not get the bearer token sent to another origin through a redirect', async () => {
     const seen: (string | undefined)[] = [];
     const elsewhere = await listen((_url, headers, reply) => {
