@@ -69,11 +69,14 @@ async function pullOne(packs: InstalledPacks, lock: PackLock, reference: string,
     refuse(new NonoError('PACK_VERIFICATION_FAILED', `${subject}: the registry's newest version is older than the installed ${existing.active}; a registry that drops versions may be rolling you back — pull ${id}@${entry.version} to go back on purpose`, { pack: id }));
   }
   const known = existing?.versions[entry.version];
+  // A dependency is used at the version its dependent declares, whatever is active: pulling one
+  // must not move (or unpin) the version the user runs the pack at by its own name.
+  const active = stack.length > 0 && existing ? existing.active : entry.version;
   if (known && known.sha256 !== entry.sha256) {
     refuse(new NonoError('PACK_VERIFICATION_FAILED', `${subject}: the registry now lists digest ${entry.sha256.slice(0, 12)}…, but ${known.sha256.slice(0, 12)}… was installed; published versions never change, so this one was replaced — ask the publisher, and keep the installed one`, { pack: id }));
   }
   if (known && existing) {
-    existing.active = entry.version;
+    existing.active = active;
     pulled.push({ pack: id, version: entry.version, sha256: known.sha256, publisher: known.publisher, installed: false });
   } else {
     const downloads = join(packs.root, '.downloads');
@@ -123,7 +126,7 @@ async function pullOne(packs: InstalledPacks, lock: PackLock, reference: string,
         lock.publishers[verified.publisher] = { acceptedAt: (options.now ?? new Date()).toISOString(), pack: lock.publishers[verified.publisher]?.pack ?? id, namespaces: [...namespaces, ref.namespace] };
       }
       const versions = { ...existing?.versions, [entry.version]: { sha256, publisher: verified.publisher, installedAt: (options.now ?? new Date()).toISOString(), files: Object.fromEntries(files.map((f) => [f.path, sha256Hex(f.content)])) } };
-      lock.packs[id] = { registry: options.registry.url, active: entry.version, pinned: existing?.pinned ?? false, versions };
+      lock.packs[id] = { registry: options.registry.url, active, pinned: existing?.pinned ?? false, versions };
       options.record({ kind: 'pack.install', payload: { pack: id, version: entry.version, sha256, publisher: verified.publisher, registry: options.registry.url } });
       pulled.push({ pack: id, version: entry.version, sha256, publisher: verified.publisher, installed: true });
     } finally {

@@ -155,6 +155,22 @@ describe('a hostile registry', () => {
 });
 
 describe('a malicious pack or a local process', () => {
+  it('does not move a pack the user installed (and pinned) to the older version another pack depends on', async () => {
+    for (const version of ['0.9.0', '1.0.0']) {
+      await publishPack(writePack(join(root, `base-${version}`), { namespace: 'acme', name: 'base', version }, { filesystem: { read: [`/opt/base-${version}`] } }), publisher, join(root, 'site'));
+    }
+    await publishPack(writePack(join(root, 'dependent'), { namespace: 'acme', name: 'tool', version: '1.0.0', dependencies: { 'acme/base': '0.9.0' } }, { extends: 'acme/base' }), publisher, join(root, 'site'));
+    const server = await serve(join(root, 'site'));
+    await service.pull('acme/base', server.url, publisher.fingerprint);
+    await service.pin('acme/base', true);
+    await service.pull('acme/tool', server.url, undefined);
+    expect((await service.list()).find((p) => p.pack === 'acme/base')).toMatchObject({ active: '1.0.0', pinned: true });
+    const loader = new ProfileLoader(join(root, 'config/profiles'), undefined, join(root, 'packages'));
+    expect(loader.load('acme/base', root).profile.filesystem?.read).toEqual(['/opt/base-1.0.0']);
+    // The dependent still gets the version it declares.
+    expect(loader.load('acme/tool', root).profile.filesystem?.read).toEqual(['/opt/base-0.9.0']);
+  });
+
   it('does not let an installed pack shadow a built-in profile of the same name', async () => {
     const builtins = join(root, 'builtins');
     mkdirSync(builtins);
