@@ -141,6 +141,28 @@ describe('a hostile registry', () => {
     await expect(service.pull('acme/secure', server.url, publisher.fingerprint)).rejects.toMatchObject({ kind: 'REGISTRY_UNREACHABLE', message: expect.stringContaining('malformed') });
   });
 
+  it('passes no terminal control sequences from a catalogue or a manifest to the user', async () => {
+    const escape = '\u001b]52;c;ZWNobyBwd25lZA==\u0007\u001b[2Jsafe';
+    const catalogueFile = join(root, 'site/nono-registry.json');
+    const catalogue = JSON.parse(readFileSync(catalogueFile, 'utf8'));
+    catalogue.packs[0].description = escape;
+    writeFileSync(catalogueFile, JSON.stringify(catalogue));
+    const server = await serve(join(root, 'site'));
+    const found = await service.search('', server.url);
+    const shown = found.packs.find((p) => p.pack === 'acme/secure')?.description;
+    expect(shown).toContain('safe');
+    expect(shown).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    writeFileSync(join(root, 'site/packs/acme/secure/index.json'), `${escape} not json`);
+    const garbled = await service.pull('acme/secure', server.url, undefined).catch((e: Error) => e);
+    expect(garbled).toMatchObject({ kind: 'REGISTRY_UNREACHABLE' });
+    expect((garbled as Error).message).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    writeFileSync(join(root, 'site/packs/acme/secure/index.json'), JSON.stringify({ schema: 'nono-pack-index/1', namespace: escape, name: 'x', versions: [] }));
+    const misnamed = await service.pull('acme/secure', server.url, undefined).catch((e: Error) => e);
+    expect((misnamed as Error).message).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    // A signed pack whose manifest carries them is refused (and cannot be published by nono).
+    await expect(publishPack(writePack(join(root, 'noisy2'), { namespace: 'acme', name: 'noisy', version: '1.0.0', description: escape }, {}), publisher, join(root, 'site2'))).rejects.toMatchObject({ kind: 'PACK_INVALID' });
+  });
+
   it('does not get the bearer token sent to another origin through a redirect', async () => {
     const seen: (string | undefined)[] = [];
     const elsewhere = await listen((_url, headers, reply) => {
