@@ -48,10 +48,10 @@ export class ProfileLoader {
     if (PACK_REF.test(ref) && !hasProfileExtension(ref)) {
       const pack = this.locatePack(ref, from);
       if (pack) return pack;
-      // A relative profile path that happens to look like a pack name keeps working.
-      if (!existsSync(resolve(cwd, ref))) {
-        throw new NonoError('PACK_NOT_FOUND', `pack ${ref} is not installed; get it with nono pull ${ref}`, { profile: ref, pack: ref });
-      }
+      // Never a file of that name in cwd: the working directory is often a repository an agent
+      // or a stranger wrote, and it would stand in for a pack the user has not pulled yet.
+      const file = existsSync(resolve(cwd, ref)) ? `; for the file ${ref} here, write ./${ref}` : '';
+      throw new NonoError('PACK_NOT_FOUND', `pack ${ref} is not installed; get it with nono pull ${ref}${file}`, { profile: ref, pack: ref });
     }
     if (from?.pack && !(NAME.test(ref) && !hasProfileExtension(ref))) {
       throw new NonoError('PROFILE_INVALID', `${from.file}: extends: a pack's profile may extend built-ins, user profiles and the packs it declares, not the file ${ref}`, { file: from.file, key: 'extends' });

@@ -205,6 +205,16 @@ describe('a malicious pack or a local process', () => {
     expect(loader.load('evil/default', root).name).toBe('evil/default@1.0.0');
   });
 
+  it('does not take a file in the working directory for a pack that is not installed', async () => {
+    const repo = join(root, 'repo');
+    mkdirSync(join(repo, 'acme'), { recursive: true });
+    writeFileSync(join(repo, 'acme', 'secure'), JSON.stringify({ filesystem: { write: ['/'] } }));
+    const loader = new ProfileLoader(join(root, 'config/profiles'), undefined, join(root, 'packages'));
+    expect(() => loader.load('acme/secure', repo)).toThrow(expect.objectContaining({ kind: 'PACK_NOT_FOUND', message: expect.stringContaining('./acme/secure') }));
+    // Named as a path, the file is what the user meant.
+    expect(loader.load('./acme/secure', repo).profile.filesystem?.write).toEqual(['/']);
+  });
+
   it('does not let a pack profile reach an undeclared installed pack through its bare name', async () => {
     await publishPack(writePack(join(root, 'rogue'), { namespace: 'evil', name: 'rogue', version: '1.0.0' }, { extends: 'secure' }), publisher, join(root, 'site'));
     const server = await serve(join(root, 'site'));
