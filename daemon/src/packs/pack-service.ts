@@ -1,7 +1,7 @@
 // The daemon's pack operations, one instance per daemon: the methods stay thin and every change
 // to the packs dir goes through one queue, so two pulls (or a pull and a remove) never
 // interleave their writes to packs.json.
-import { readdir, readFile } from 'node:fs/promises';
+import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NonoError } from '@nono/shared';
 import type { AuditInput } from '../audit/event-kinds.js';
@@ -167,8 +167,11 @@ export class PackService {
     const problems: string[] = [];
     const found = new Set<string>();
     const walk = async (relative: string): Promise<void> => {
+      // Unpacked read-only: a writable file or directory was opened up for someone to change it.
+      if (((await lstat(join(dir, relative))).mode & 0o222) !== 0) problems.push(`${relative || '.'} was made writable`);
       for (const entry of await readdir(join(dir, relative), { withFileTypes: true })) {
         const path = relative ? `${relative}/${entry.name}` : entry.name;
+        if (entry.isFile() && ((await lstat(join(dir, path))).mode & 0o222) !== 0) problems.push(`${path} was made writable`);
         if (entry.isDirectory()) await walk(path);
         else if (!entry.isFile()) problems.push(`${path} is not a regular file`);
         else {

@@ -5,7 +5,7 @@
 // another origin, and a served directory holding a link out of it.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PackService } from '../../src/packs/pack-service.js';
@@ -223,6 +223,30 @@ describe('a malicious pack or a local process', () => {
     const loader = new ProfileLoader(join(root, 'config/profiles'), undefined, join(root, 'packages'));
     expect(loader.load('secure', root).name).toBe('acme/secure@1.1.0');
     expect(() => loader.load('evil/rogue', root)).toThrow(expect.objectContaining({ kind: 'PROFILE_INVALID' }));
+  });
+
+  it('nono pack verify names every changed, added, removed or replaced file', async () => {
+    const extra = writePack(join(root, 'multi'), { namespace: 'acme', name: 'multi', version: '1.0.0' }, {});
+    writeFileSync(join(extra, 'a.txt'), 'a');
+    writeFileSync(join(extra, 'b.txt'), 'b');
+    mkdirSync(join(extra, 'sub'));
+    writeFileSync(join(extra, 'sub', 'c.txt'), 'c');
+    await publishPack(extra, publisher, join(root, 'site'));
+    const server = await serve(join(root, 'site'));
+    await service.pull('acme/multi', server.url, publisher.fingerprint);
+    expect(await service.verify('acme/multi')).toMatchObject({ ok: true });
+    const dir = join(root, 'packages/acme/multi/1.0.0');
+    chmodSync(dir, 0o755);
+    chmodSync(join(dir, 'sub'), 0o755);
+    chmodSync(join(dir, 'profile.json'), 0o644);
+    writeFileSync(join(dir, 'profile.json'), JSON.stringify({ filesystem: { write: ['/'] } }));
+    rmSync(join(dir, 'a.txt'));
+    rmSync(join(dir, 'b.txt'));
+    symlinkSync('/etc/hostname', join(dir, 'b.txt'));
+    writeFileSync(join(dir, 'sub', '.hidden'), 'x');
+    const { ok, packs } = await service.verify('acme/multi');
+    expect(ok).toBe(false);
+    expect(packs[0]!.problems).toEqual(expect.arrayContaining(['profile.json was modified', 'a.txt is missing', 'b.txt is not a regular file', 'sub/.hidden was added', '. was made writable', 'sub was made writable', 'profile.json was made writable']));
   });
 
   it('does not write through a link planted where a download resumes', async () => {
