@@ -1,8 +1,7 @@
-// Policy packs under attack: a registry that rolls a pack back to an older signed version, a
-// second registry whose dependency hijacks a pack installed from the first, a pack named like a
-// built-in profile, a pack profile reaching an undeclared pack through a bare name, a link
-// planted where a pull resumes its download, a redirect that would carry the bearer token to
-// another origin, and a served directory holding a link out of it.
+// Policy packs under attack, each case a way in that was open or one that is shown to hold: a
+// hostile registry (rollback, a same-named pack or a foreign namespace signed by a key accepted
+// elsewhere, redirects, drips, odd versions, terminal escapes), a malicious publisher, a local
+// process planting links in the packs dir, and files in the served directory or in cwd.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -161,6 +160,29 @@ describe('a hostile registry', () => {
     expect((misnamed as Error).message).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
     // A signed pack whose manifest carries them is refused (and cannot be published by nono).
     await expect(publishPack(writePack(join(root, 'noisy2'), { namespace: 'acme', name: 'noisy', version: '1.0.0', description: escape }, {}), publisher, join(root, 'site2'))).rejects.toMatchObject({ kind: 'PACK_INVALID' });
+  });
+
+  it('cannot serve one signed version as another, nor install a dependency cycle', async () => {
+    const indexFile = join(root, 'site/packs/acme/secure/index.json');
+    const index = JSON.parse(readFileSync(indexFile, 'utf8'));
+    const old = index.versions.find((v: { version: string }) => v.version === '1.0.0');
+    writeFileSync(indexFile, JSON.stringify({ ...index, versions: [{ ...old, version: '9.0.0' }, ...index.versions] }));
+    const server = await serve(join(root, 'site'));
+    await expect(service.pull('acme/secure', server.url, publisher.fingerprint)).rejects.toMatchObject({ kind: 'PACK_VERIFICATION_FAILED', message: expect.stringContaining('the signature is for acme/secure@1.0.0') });
+    await publishPack(writePack(join(root, 'ping'), { namespace: 'loop', name: 'ping', version: '1.0.0', dependencies: { 'loop/pong': '1.0.0' } }, {}), publisher, join(root, 'site'));
+    await publishPack(writePack(join(root, 'pong'), { namespace: 'loop', name: 'pong', version: '1.0.0', dependencies: { 'loop/ping': '1.0.0' } }, {}), publisher, join(root, 'site'));
+    await expect(service.pull('loop/ping', server.url, publisher.fingerprint)).rejects.toMatchObject({ kind: 'PACK_INVALID', message: expect.stringContaining('cycle') });
+    expect(existsSync(join(root, 'packages/packs.json'))).toBe(false);
+  });
+
+  it('keeps the token out of errors and the audit log', async () => {
+    const server = await serve(join(root, 'site'), 'hunter2-token');
+    await service.logins.login(server.url, 'wrong-token');
+    const refused = await service.pull('acme/secure', server.url, publisher.fingerprint).catch((e: Error) => e);
+    await service.logins.login(server.url, 'hunter2-token');
+    await service.pull('acme/secure', server.url, publisher.fingerprint);
+    expect(JSON.stringify([String(refused), (refused as { details?: unknown }).details, events, await service.logins.status()])).not.toMatch(/hunter2|wrong-token/);
+    expect(readFileSync(join(root, 'config/registries.json'), 'utf8')).not.toMatch(/hunter2|wrong-token/);
   });
 
   it('does not get the bearer token sent to another origin through a redirect', async () => {
