@@ -1,7 +1,8 @@
 // Talks to a pack registry over HTTP(S) the way a static host answers: GETs only, bearer token
 // when logged in, every answer size-capped before it is read, downloads resumed with a Range
 // request from a `.part` file. Plain http is refused except to loopback, since a pack's
-// signature protects the tarball but not the index's list of versions from a network attacker.
+// signature protects the tarball but not the index's list of versions from a network attacker;
+// redirects are followed here, not by undici, so that rule holds for every hop too.
 import { constants } from 'node:fs';
 import { lstat, open, rm } from 'node:fs/promises';
 import { request } from 'undici';
@@ -16,6 +17,8 @@ export interface RegistryEndpoint {
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 3;
 /**
  * Whole-request deadlines: undici's timeouts are per gap between chunks, so a registry that drips
  * a byte a minute would otherwise hold the daemon's pack queue for days.
@@ -44,16 +47,32 @@ function unreachable(url: string, error: unknown, remedy: string): NonoError {
   return new NonoError('REGISTRY_UNREACHABLE', `${url}: ${why}; ${remedy}`, { url });
 }
 
+/**
+ * Where a redirect may lead: https anywhere (an object store or a forge's download host), plain
+ * http only from a loopback registry to loopback. The token goes only to the registry's origin.
+ */
+function redirectTarget(from: string, location: string, registryLoopback: boolean): URL {
+  const next = new URL(location, from);
+  if (next.protocol === 'https:' || (next.protocol === 'http:' && registryLoopback && LOOPBACK.has(next.hostname))) return next;
+  throw new NonoError('REGISTRY_UNREACHABLE', `${from} redirects to ${next.origin}, which is not https; a registry and the hosts it redirects to must use https`, { url: from });
+}
+
 async function get(url: string, token: string | undefined, deadlineMs: number, headers: Record<string, string> = {}): Promise<Awaited<ReturnType<typeof request>>> {
+  const signal = AbortSignal.timeout(deadlineMs);
+  const first = new URL(url);
+  const registryLoopback = first.protocol === 'http:' && LOOPBACK.has(first.hostname);
+  let at = first;
   try {
-    const answer = await request(url, {
-      method: 'GET',
-      headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}), 'user-agent': 'nono' },
-      maxRedirections: 3,
-      headersTimeout: 30_000,
-      bodyTimeout: 60_000,
-      signal: AbortSignal.timeout(deadlineMs),
-    });
+    let answer;
+    for (let hops = 0; ; hops++) {
+      const authorization = token && at.origin === first.origin ? { authorization: `Bearer ${token}` } : {};
+      answer = await request(at, { method: 'GET', headers: { ...headers, ...authorization, 'user-agent': 'nono' }, headersTimeout: 30_000, bodyTimeout: 60_000, signal });
+      const location = answer.headers.location;
+      if (!REDIRECTS.has(answer.statusCode) || location === undefined) break;
+      await answer.body.dump();
+      if (hops === MAX_REDIRECTS) throw new NonoError('REGISTRY_UNREACHABLE', `${url} redirects more than ${MAX_REDIRECTS} times; check the registry URL`, { url });
+      at = redirectTarget(at.href, String(location), registryLoopback);
+    }
     const { statusCode } = answer;
     if (statusCode === 200 || statusCode === 206) return answer;
     await answer.body.dump();

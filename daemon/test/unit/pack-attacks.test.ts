@@ -185,6 +185,13 @@ describe('a hostile registry', () => {
     expect(readFileSync(join(root, 'config/registries.json'), 'utf8')).not.toMatch(/hunter2|wrong-token/);
   });
 
+  it('does not follow a redirect to plain http off loopback', async () => {
+    const real = await serveRegistry({ dir: join(root, 'site'), host: '127.0.0.2' });
+    servers.push(real);
+    const redirecting = await listen((url, _headers, reply) => reply(302, { location: new URL(url.slice(1), real.url).href }));
+    await expect(service.pull('acme/secure', redirecting, publisher.fingerprint)).rejects.toMatchObject({ kind: 'REGISTRY_UNREACHABLE', message: expect.stringContaining('not https') });
+  });
+
   it('does not get the bearer token sent to another origin through a redirect', async () => {
     const seen: (string | undefined)[] = [];
     const elsewhere = await listen((_url, headers, reply) => {
