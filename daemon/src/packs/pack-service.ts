@@ -72,10 +72,11 @@ export class PackService {
         continue;
       }
       const { index } = await fetchIndex(await this.logins.endpoint(entry.registry), ...(id.split('/') as [string, string]));
-      const latest = newestFirst(index.versions.map((v) => v.version))[0]!;
-      if (newestFirst([latest, entry.active])[0] !== latest) {
-        const reason = `the registry's newest version ${latest} is older than the installed ${entry.active}; kept ${entry.active}`;
-        this.options.record({ kind: 'pack.refuse', payload: { pack: id, version: latest, reason, registry: entry.registry } });
+      const latest = newestFirst(index.versions.map((v) => v.version))[0];
+      if (latest === undefined || newestFirst([latest, entry.active])[0] !== latest) {
+        const newest = latest === undefined ? 'the registry lists no version of it' : `the registry's newest version ${latest} is older than the installed ${entry.active}`;
+        const reason = `${newest}; kept ${entry.active}`;
+        this.options.record({ kind: 'pack.refuse', payload: { pack: id, version: latest ?? entry.active, reason, registry: entry.registry } });
         skipped.push({ pack: id, reason });
         continue;
       }

@@ -81,6 +81,9 @@ describe('a hostile registry', () => {
     await expect(service.pull('acme/secure', undefined, undefined)).rejects.toMatchObject({ kind: 'PACK_VERIFICATION_FAILED', message: expect.stringContaining('older than the installed 1.1.0') });
     expect((await service.list())[0]).toMatchObject({ active: '1.1.0' });
     expect(events.at(-1)).toMatchObject({ kind: 'pack.refuse' });
+    writeFileSync(indexFile, JSON.stringify({ ...index, versions: [] }));
+    expect((await service.update('acme/secure')).skipped).toEqual([{ pack: 'acme/secure', reason: expect.stringContaining('lists no version') }]);
+    writeFileSync(indexFile, JSON.stringify(index));
     // Going back on purpose is still possible by naming the version.
     expect((await service.pull('acme/secure@1.0.0', undefined, undefined)).pulled).toEqual([expect.objectContaining({ version: '1.0.0', installed: true })]);
   });
