@@ -40,9 +40,12 @@ export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u206
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** A relative path of plain components: the same rule the archive reader applies to entries. */
+/**
+ * A relative path of plain components, printable (names are shown by verify and in refusals):
+ * the same rule the archive reader applies to entries.
+ */
 export function isPackPath(path: string): boolean {
-  if (path === '' || path.startsWith('/') || path.includes('\\') || path.includes('\0')) return false;
+  if (path === '' || path.startsWith('/') || path.includes('\\') || path.search(CONTROL_CHARACTERS) !== -1) return false;
   return path.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
 }
 

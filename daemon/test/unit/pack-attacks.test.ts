@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readArchive } from '../../src/packs/pack-archive.js';
 import { PackService } from '../../src/packs/pack-service.js';
 import { publishPack } from '../../src/packs/publish-pack.js';
 import { serveRegistry, type RegistryServer } from '../../src/packs/registry-server.js';
@@ -279,6 +280,22 @@ describe('a malicious pack or a local process', () => {
     const { ok, packs } = await service.verify('acme/multi');
     expect(ok).toBe(false);
     expect(packs[0]!.problems).toEqual(expect.arrayContaining(['profile.json was modified', 'a.txt is missing', 'b.txt is not a regular file', 'sub/.hidden was added', '. was made writable', 'sub was made writable', 'profile.json was made writable']));
+  });
+
+  it('refuses archive entries whose names carry terminal control characters, without echoing them', async () => {
+    const tar = await import('tar-stream');
+    const { gzipSync } = await import('node:zlib');
+    const pack = tar.pack();
+    const chunks: Buffer[] = [];
+    const done = (async () => {
+      for await (const chunk of pack) chunks.push(chunk as Buffer);
+    })();
+    pack.entry({ name: 'skills/\u001b]52;c;cm0gLXJmIH4=\u0007.md' }, 'x');
+    pack.finalize();
+    await done;
+    const refused = await readArchive(gzipSync(Buffer.concat(chunks)), 'acme/secure@1.0.0').catch((e: Error) => e);
+    expect(refused).toMatchObject({ kind: 'PACK_INVALID' });
+    expect((refused as Error).message).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
   });
 
   it('does not write through a link planted where a download resumes', async () => {
