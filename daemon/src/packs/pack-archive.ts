@@ -30,6 +30,7 @@ export async function collectPackFiles(dir: string): Promise<PackFile[]> {
     const names = (await readdir(join(dir, relative))).sort();
     for (const name of names) {
       const path = relative ? `${relative}/${name}` : name;
+      if (!isPackPath(path)) throw new NonoError('PACK_INVALID', `${join(dir, relative)}: the name ${JSON.stringify(name).replace(CONTROL_CHARACTERS, '?')} has a backslash or a control character, which a pull refuses; rename it`, { path });
       const info = await lstat(join(dir, path));
       if (info.isDirectory()) await walk(path);
       else if (info.isFile()) files.push({ path, content: await readFile(join(dir, path)), executable: (info.mode & 0o111) !== 0 });

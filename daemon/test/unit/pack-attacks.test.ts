@@ -296,6 +296,10 @@ describe('a malicious pack or a local process', () => {
     const refused = await readArchive(gzipSync(Buffer.concat(chunks)), 'acme/secure@1.0.0').catch((e: Error) => e);
     expect(refused).toMatchObject({ kind: 'PACK_INVALID' });
     expect((refused as Error).message).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    // nono never publishes one.
+    const source = writePack(join(root, 'odd-names'), { namespace: 'acme', name: 'odd', version: '1.0.0' }, {});
+    writeFileSync(join(source, 'bad\u001b[2Jname'), 'x');
+    await expect(publishPack(source, publisher, join(root, 'site'))).rejects.toMatchObject({ kind: 'PACK_INVALID', message: expect.not.stringMatching(/\u001b/) });
   });
 
   it('does not write through a link planted where a download resumes', async () => {
