@@ -43,6 +43,10 @@ function attacks(ctx: PrivateDaemon, view: boolean): void {
     expect(readFileSync(join(packages(), 'packs.json'), 'utf8')).toContain('nono-packs/1');
     expect(readFileSync(join(packages(), 'acme', 'secure', '1.0.0', 'profile.json'), 'utf8')).toBe('{}\n');
     expect(existsSync(join(packages(), 'evil'))).toBe(false);
+    // Nor move it aside and put its own in its place, granted the directory that holds it.
+    const swap = await runCli(['run', '--allow', join(share(), 'nono'), '--', 'sh', '-c', `mv ${packages()} ${packages()}.old && mkdir ${packages()} && echo '{}' > ${join(packages(), 'packs.json')}`], ctx.world, { timeoutMs: 30_000 });
+    refusedOrFailed(swap);
+    expect(readFileSync(join(packages(), 'packs.json'), 'utf8')).toContain('nono-packs/1');
   });
 }
 
