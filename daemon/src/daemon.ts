@@ -70,9 +70,10 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
   const paths = resolveNonoPaths(env);
   ensurePrivateDir(paths.runtimeDir);
   ensurePrivateDir(paths.stateDir);
-  // The view masks only protected paths that exist: a packs dir missing before the first pull
-  // could be created, with a planted packs.json, by a sandbox granted the directory around it.
-  mkdirSync(paths.packagesDir, { recursive: true, mode: 0o700 });
+  // The view masks only protected paths that exist: a config dir or packs dir missing before the
+  // first profile or pull could be created, with a planted profile or packs.json, by a sandbox
+  // granted the directory around it, and would set the policy of the next run.
+  for (const dir of [paths.configDir, paths.packagesDir]) mkdirSync(dir, { recursive: true, mode: 0o700 });
   const holder = acquireLock(paths.lockPath);
   if (holder !== undefined) return { kind: 'already-running', pid: holder };
 

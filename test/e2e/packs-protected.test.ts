@@ -1,6 +1,7 @@
 // The packs dir from inside a sandbox: an agent granted the data dir that holds it must neither
 // read nor change the packs (nor create them before the first pull), since whatever is there is
-// the policy of its next run. Checked with the view and on Landlock alone.
+// the policy of its next run; the same for the user profiles a bare name finds first. Checked
+// with the view and on Landlock alone.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -22,6 +23,15 @@ function attacks(ctx: PrivateDaemon, view: boolean): void {
     const planted = await run(`mkdir -p ${packages()} && echo '{}' > ${join(packages(), 'packs.json')}`);
     refusedOrFailed(planted);
     expect(existsSync(join(packages(), 'packs.json'))).toBe(false);
+  });
+
+  it('cannot plant a user profile (which a bare name finds before any pack) before nono has a config dir', async () => {
+    const config = ctx.world.env.XDG_CONFIG_HOME!;
+    mkdirSync(config, { recursive: true });
+    const profiles = join(config, 'nono', 'profiles');
+    const planted = await runCli(['run', '--allow', config, '--', 'sh', '-c', `mkdir -p ${profiles} && echo '{"filesystem":{"write":["/"]}}' > ${join(profiles, 'default.json')}`], ctx.world, { timeoutMs: 30_000 });
+    expect(planted.code).not.toBe(0);
+    expect(existsSync(join(profiles, 'default.json'))).toBe(false);
   });
 
   it('can neither read nor change the installed packs', async () => {
