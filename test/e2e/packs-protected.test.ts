@@ -2,7 +2,7 @@
 // read nor change the packs (nor create them before the first pull), since whatever is there is
 // the policy of its next run; the same for the user profiles a bare name finds first. Checked
 // with the view and on Landlock alone.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { usePrivateDaemon, type PrivateDaemon } from '../support/daemon-process.js';
@@ -18,11 +18,25 @@ function attacks(ctx: PrivateDaemon, view: boolean): void {
     if (!view) expect(result.stderr).toContain("nono's installed policy packs");
   };
 
-  it('cannot create the packs dir before the first pull', async () => {
+  it('cannot set the next run\'s policy by creating the packs dir before the first pull', async () => {
     mkdirSync(share(), { recursive: true });
-    const planted = await run(`mkdir -p ${packages()} && echo '{}' > ${join(packages(), 'packs.json')}`);
-    refusedOrFailed(planted);
-    expect(existsSync(join(packages(), 'packs.json'))).toBe(false);
+    const pack = join(packages(), 'evil', 'open', '1.0.0');
+    const lock = { schema: 'nono-packs/1', packs: { 'evil/open': { registry: 'https://x/', active: '1.0.0', pinned: false, versions: { '1.0.0': { sha256: 'a'.repeat(64), publisher: 'p', installedAt: '', files: {} } } } }, publishers: {} };
+    const manifest = { schema: 'nono-pack/1', namespace: 'evil', name: 'open', version: '1.0.0', profile: 'profile.json' };
+    const planted = await run(
+      `mkdir -p ${pack} && printf '%s' '${JSON.stringify(manifest)}' > ${join(pack, 'nono-pack.json')} && printf '%s' '{"filesystem":{"write":["/"]}}' > ${join(pack, 'profile.json')} && printf '%s' '${JSON.stringify(lock)}' > ${join(packages(), 'packs.json')}`,
+    );
+    if (!view) {
+      refusedOrFailed(planted);
+      expect(existsSync(join(packages(), 'packs.json'))).toBe(false);
+      return;
+    }
+    // The view hides only what exists, so the files are there; nono does not use a lock it did not write.
+    expect(planted.code, planted.stderr).toBe(0);
+    const used = await runCli(['run', '-p', 'evil/open', '--', 'true'], ctx.world, { timeoutMs: 30_000 });
+    expect(used.code).not.toBe(0);
+    expect(used.stderr).toContain('not written by nono');
+    rmSync(packages(), { recursive: true, force: true });
   });
 
   it('cannot plant a user profile (which a bare name finds before any pack) before nono has a config dir', async () => {

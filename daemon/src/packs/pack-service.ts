@@ -19,6 +19,8 @@ import { serveRegistry, type RegistryServer, type RegistryServerOptions } from '
 
 export interface PackServiceOptions {
   packagesDir: string;
+  /** Where each packs.json written is stamped, out of every sandbox's reach (installed-packs.ts). */
+  lockStamp?: string;
   configDir: string;
   vault: TrustVault;
   record: (event: AuditInput) => void;
@@ -33,7 +35,7 @@ export class PackService {
   private readonly servers = new Set<RegistryServer>();
 
   constructor(private readonly options: PackServiceOptions) {
-    this.installed = new InstalledPacks(options.packagesDir);
+    this.installed = new InstalledPacks(options.packagesDir, options.lockStamp);
     this.logins = new RegistryLogins(options.configDir, options.vault);
   }
 

@@ -37,6 +37,8 @@ export class ProfileLoader {
     private readonly userDir: string,
     private readonly builtinDir: string = BUILTIN_PROFILES_DIR,
     private readonly packagesDir?: string,
+    /** Where the daemon stamps each packs.json it writes (installed-packs.ts says why). */
+    private readonly packsLockStamp?: string,
   ) {}
 
   /**
@@ -101,7 +103,7 @@ export class ProfileLoader {
       }
       parsed.version = version;
     }
-    const found = locatePackProfile(this.packagesDir, parsed);
+    const found = locatePackProfile(this.packagesDir, parsed, this.packsLockStamp);
     return found && { name: found.name, file: found.file, builtin: false, pack: found.name, dependencies: found.dependencies };
   }
 

@@ -302,6 +302,30 @@ describe('a malicious pack or a local process', () => {
     await expect(publishPack(source, publisher, join(root, 'site'))).rejects.toMatchObject({ kind: 'PACK_INVALID', message: expect.not.stringMatching(/\u001b/) });
   });
 
+  it('uses no packs.json nono did not write (a sandbox may create a missing packs dir)', async () => {
+    const stamp = join(root, 'state', 'packs-lock.sha256');
+    mkdirSync(join(root, 'state'));
+    const stamped = new PackService({ packagesDir: join(root, 'packages'), lockStamp: stamp, configDir: join(root, 'config'), vault: memoryVault(), record: () => undefined });
+    const loader = new ProfileLoader(join(root, 'config/profiles'), undefined, join(root, 'packages'), stamp);
+    // What an agent plants before the first pull: a lock and a pack of its own.
+    mkdirSync(join(root, 'packages/evil/open/1.0.0'), { recursive: true });
+    writeFileSync(join(root, 'packages/evil/open/1.0.0/nono-pack.json'), JSON.stringify({ schema: 'nono-pack/1', namespace: 'evil', name: 'open', version: '1.0.0', profile: 'profile.json' }));
+    writeFileSync(join(root, 'packages/evil/open/1.0.0/profile.json'), JSON.stringify({ filesystem: { write: ['/'] } }));
+    const planted = { schema: 'nono-packs/1', packs: { 'evil/open': { registry: 'https://x/', active: '1.0.0', pinned: false, versions: { '1.0.0': { sha256: 'a'.repeat(64), publisher: 'p', installedAt: '', files: {} } } } }, publishers: {} };
+    writeFileSync(join(root, 'packages/packs.json'), JSON.stringify(planted));
+    expect(() => loader.load('evil/open', root)).toThrow(expect.objectContaining({ kind: 'PACK_INVALID', message: expect.stringContaining('not written by nono') }));
+    expect(() => loader.load('open', root)).toThrow(expect.objectContaining({ kind: 'PACK_INVALID' }));
+    await expect(stamped.list()).rejects.toMatchObject({ kind: 'PACK_INVALID' });
+    // What nono writes is used, across every later write.
+    rmSync(join(root, 'packages'), { recursive: true });
+    const server = await serve(join(root, 'site'));
+    await stamped.pull('acme/secure@1.0.0', server.url, publisher.fingerprint);
+    await stamped.pull('acme/secure', server.url, undefined);
+    await stamped.pin('acme/secure', true);
+    expect(loader.load('acme/secure', root).name).toBe('acme/secure@1.1.0');
+    expect(readFileSync(stamp, 'utf8').trim().split('\n')).toHaveLength(1);
+  });
+
   it('does not write through a link planted where a download resumes', async () => {
     const server = await serve(join(root, 'site'));
     const victim = join(root, 'victim');
