@@ -1,7 +1,7 @@
 // Wires the daemon together: lock, secret, database, sessions, control socket, and an orderly
 // shutdown that leaves no socket, secret or lock behind.
 import { homedir } from 'node:os';
-import { existsSync, unlinkSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { NONO_VERSION, resolveNonoPaths, type NonoPaths } from '@nono/shared';
 import { acquireLock, createSecret, ensurePrivateDir, releaseLock } from './runtime-files.js';
@@ -71,6 +71,12 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
   const paths = resolveNonoPaths(env);
   ensurePrivateDir(paths.runtimeDir);
   ensurePrivateDir(paths.stateDir);
+  // The view masks only protected paths that exist: a config dir missing before the first profile
+  // could be created, with a planted profiles/default.json, by a sandbox granted the directory
+  // around it. (The packs dir lives under ~/.local, which nono must not create; its lock is
+  // stamped in the state dir instead.)
+  mkdirSync(paths.configDir, { recursive: true, mode: 0o700 });
+  const packsLockStamp = join(paths.stateDir, 'packs-lock.sha256');
   const holder = acquireLock(paths.lockPath);
   if (holder !== undefined) return { kind: 'already-running', pid: holder };
 
@@ -82,7 +88,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
     groups: GroupCatalog.load(),
     networkProfiles: NetworkProfileCatalog.load(),
     secretNames: SecretNames.load(),
-    profiles: new ProfileLoader(join(paths.configDir, 'profiles'), undefined, paths.packagesDir),
+    profiles: new ProfileLoader(join(paths.configDir, 'profiles'), undefined, paths.packagesDir, packsLockStamp),
     daemonHome: homedir(),
     isolation: isolationFrom(await features.catch(() => undefined)),
   };
@@ -95,7 +101,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
   const audit = new DaemonAudit(db, await loadAuditSigning(keychainVault, paths.stateDir, log), log);
   audit.record({ kind: 'daemon.start', payload: { pid: process.pid, version: VERSION } });
   audit.applyRetention(paths.configDir);
-  const packs = new PackService({ packagesDir: paths.packagesDir, configDir: paths.configDir, vault: keychainVault, record: (event) => audit.record(event) });
+  const packs = new PackService({ packagesDir: paths.packagesDir, lockStamp: packsLockStamp, configDir: paths.configDir, vault: keychainVault, record: (event) => audit.record(event) });
   const housekeeping = (): void => {
     audit.applyRetention(paths.configDir);
     try {

@@ -13,9 +13,10 @@ interface PullFlags {
   json?: boolean;
 }
 
-async function acceptsPublisher(fingerprint: string): Promise<boolean> {
+/** The daemon remembers an accepted key for the namespace of the pack it signed, so the question names it. */
+async function acceptsPublisher(fingerprint: string, pack: string): Promise<boolean> {
   if (process.stdin.isTTY !== true || process.stderr.isTTY !== true) return false;
-  const answer = await read({ prompt: `accept publisher key ${fingerprint} for this and later pulls? [y/N] `, output: process.stderr });
+  const answer = await read({ prompt: `accept publisher key ${fingerprint} for ${pack.split('/')[0]}/* packs, on this and later pulls? [y/N] `, output: process.stderr });
   return /^y(es)?$/i.test(answer.trim());
 }
 
@@ -25,8 +26,9 @@ export async function pullWithQuestion(client: NonoClient, pack: string, flags: 
   try {
     return await callWithProgressBar(client, 'pack.pull', params, flags.json);
   } catch (error) {
-    const fingerprint = error instanceof NonoError && error.kind === 'PACK_PUBLISHER_UNKNOWN' ? String(error.details.fingerprint) : undefined;
-    if (fingerprint === undefined || flags.json || !(await acceptsPublisher(fingerprint))) throw error;
+    if (!(error instanceof NonoError) || error.kind !== 'PACK_PUBLISHER_UNKNOWN' || flags.json) throw error;
+    const fingerprint = String(error.details.fingerprint);
+    if (!(await acceptsPublisher(fingerprint, String(error.details.pack ?? pack)))) throw error;
     return callWithProgressBar(client, 'pack.pull', { ...params, acceptPublisher: fingerprint }, flags.json);
   }
 }

@@ -3,7 +3,8 @@
 // digest and publisher, which version is active and whether it is pinned. packs.json is the
 // lock file: a pinned version is used until unpinned, and a digest that changes under a pinned
 // version is refused. Written atomically so a crash leaves the old record or the new one.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { NonoError } from '@nono/shared';
@@ -33,14 +34,50 @@ export interface InstalledPack {
 export interface PackLock {
   schema: typeof LOCK_SCHEMA;
   packs: Record<string, InstalledPack>;
-  /** Publisher fingerprints the user accepted on a pull, with when and for which pack. */
-  publishers: Record<string, { acceptedAt: string; pack: string }>;
+  /**
+   * Publisher fingerprints the user accepted on a pull, with when, for which pack first, and the
+   * namespaces it was accepted for (older records: the first pack's namespace).
+   */
+  publishers: Record<string, { acceptedAt: string; pack: string; namespaces?: string[] }>;
 }
 
 const emptyLock = (): PackLock => ({ schema: LOCK_SCHEMA, packs: {}, publishers: {} });
 
+const lockDigest = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/**
+ * The packs dir may be missing until the first pull, and the view cannot hide a path that does
+ * not exist: a sandbox granted the directory around it could create it with a packs.json of its
+ * own. So every lock nono writes is stamped (its SHA-256) in `stampFile`, in the state dir no
+ * sandbox reaches, and a lock without the matching stamp is not used.
+ */
+function readStamp(stampFile: string): string[] {
+  try {
+    return readFileSync(stampFile, 'utf8').split('\n').filter((line) => line !== '');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+export function checkLockStamp(text: string, file: string, stampFile: string | undefined): void {
+  if (stampFile === undefined) return;
+  if (!readStamp(stampFile).includes(lockDigest(text))) {
+    throw new NonoError('PACK_INVALID', `${file} was not written by nono (or changed since): its digest does not match ${stampFile}; move the packs dir aside and pull your packs again`, { path: file });
+  }
+}
+
+/** The namespaces a fingerprint was accepted for on a pull: a key accepted once signs only there. */
+export function acceptedNamespaces(lock: PackLock, fingerprint: string): string[] {
+  const record = lock.publishers[fingerprint];
+  return record ? (record.namespaces ?? [record.pack.split('/')[0]!]) : [];
+}
+
 export class InstalledPacks {
-  constructor(readonly root: string) {}
+  constructor(
+    readonly root: string,
+    private readonly stampFile?: string,
+  ) {}
 
   async readLock(): Promise<PackLock> {
     const file = join(this.root, LOCK_FILE);
@@ -51,6 +88,7 @@ export class InstalledPacks {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyLock();
       throw error;
     }
+    checkLockStamp(text, file, this.stampFile);
     try {
       const value = JSON.parse(text) as PackLock;
       if (value.schema !== LOCK_SCHEMA || typeof value.packs !== 'object' || value.packs === null) throw new Error(`schema is not ${LOCK_SCHEMA}`);
@@ -62,7 +100,14 @@ export class InstalledPacks {
 
   async writeLock(lock: PackLock): Promise<void> {
     await mkdir(this.root, { recursive: true, mode: 0o700 });
-    await writeFileDurably(join(this.root, LOCK_FILE), `${JSON.stringify(lock, null, 2)}\n`);
+    const text = `${JSON.stringify(lock, null, 2)}\n`;
+    if (this.stampFile === undefined) return writeFileDurably(join(this.root, LOCK_FILE), text);
+    // Old and new are both stamped while the lock is replaced, so a crash in between leaves
+    // whichever lock is on disk usable; never a lock nono did not write.
+    const digest = lockDigest(text);
+    await writeFileDurably(this.stampFile, `${[digest, ...readStamp(this.stampFile).slice(0, 1)].join('\n')}\n`);
+    await writeFileDurably(join(this.root, LOCK_FILE), text);
+    await writeFileDurably(this.stampFile, `${digest}\n`);
   }
 
   versionDir(id: string, version: string): string {

@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
 import { NonoError } from '@nono/shared';
-import { isPackPath } from './pack-manifest.js';
+import { CONTROL_CHARACTERS, isPackPath } from './pack-manifest.js';
 
 /** What a registry may serve and a pull will download: far above any real pack (a few KB). */
 export const MAX_ARCHIVE_BYTES = 16 * 1024 * 1024;
@@ -30,6 +30,7 @@ export async function collectPackFiles(dir: string): Promise<PackFile[]> {
     const names = (await readdir(join(dir, relative))).sort();
     for (const name of names) {
       const path = relative ? `${relative}/${name}` : name;
+      if (!isPackPath(path)) throw new NonoError('PACK_INVALID', `${join(dir, relative)}: the name ${JSON.stringify(name).replace(CONTROL_CHARACTERS, '?')} has a backslash or a control character, which a pull refuses; rename it`, { path });
       const info = await lstat(join(dir, path));
       if (info.isDirectory()) await walk(path);
       else if (info.isFile()) files.push({ path, content: await readFile(join(dir, path)), executable: (info.mode & 0o111) !== 0 });
@@ -71,7 +72,7 @@ export async function readArchive(archive: Buffer, where: string): Promise<PackF
     };
     const name = header.name.replace(/\/$/, '');
     if (seen.size >= MAX_ENTRIES) return fail(invalid(`more than ${MAX_ENTRIES} entries`));
-    if (!isPackPath(name)) return fail(invalid(`entry "${header.name}" is absolute, has a .. or empty component, or a backslash`));
+    if (!isPackPath(name)) return fail(invalid(`entry ${JSON.stringify(header.name).replace(CONTROL_CHARACTERS, '?')} is absolute, has a .. or empty component, a backslash or a control character`));
     if (header.type === 'directory') {
       stream.resume();
       return stream.on('end', next);

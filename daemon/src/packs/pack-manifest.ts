@@ -32,11 +32,20 @@ export interface PackManifest {
   skills: PackSkill[];
 }
 
+/**
+ * Characters a terminal acts on (C0/C1 controls, escape sequences) or that reorder what it shows
+ * (bidi overrides): descriptions come from publishers and registries and are printed as is.
+ */
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** A relative path of plain components: the same rule the archive reader applies to entries. */
+/**
+ * A relative path of plain components, printable (names are shown by verify and in refusals):
+ * the same rule the archive reader applies to entries.
+ */
 export function isPackPath(path: string): boolean {
-  if (path === '' || path.startsWith('/') || path.includes('\\') || path.includes('\0')) return false;
+  if (path === '' || path.startsWith('/') || path.includes('\\') || path.search(CONTROL_CHARACTERS) !== -1) return false;
   return path.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
 }
 
@@ -58,6 +67,7 @@ export function parseManifest(text: string, where: string): PackManifest {
   if (typeof name !== 'string' || !isPackPart(name)) throw invalid('needs a "name" of lower-case letters, digits, - and _');
   if (typeof version !== 'string' || !isPackVersion(version)) throw invalid('needs a semantic "version" such as 1.0.0');
   if (typeof description !== 'string') throw invalid('has a "description" that is not a string');
+  if (description.search(CONTROL_CHARACTERS) !== -1) throw invalid('has a "description" with control characters; use plain text');
   if (typeof profile !== 'string' || !isPackPath(profile)) throw invalid('needs a "profile": the pack-relative path of its profile file');
   if (!isObject(dependencies)) throw invalid('has "dependencies" that are not an object of "ns/name": "version"');
   for (const [dep, depVersion] of Object.entries(dependencies)) {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NonoError } from '@nono/shared';
-import { LOCK_FILE, type PackLock } from './installed-packs.js';
+import { checkLockStamp, LOCK_FILE, type PackLock } from './installed-packs.js';
 import { MANIFEST_FILE, parseManifest } from './pack-manifest.js';
 import { packId, type PackReference } from './pack-reference.js';
 
@@ -17,7 +17,7 @@ export interface PackProfile {
   dependencies: Record<string, string>;
 }
 
-function readLockSync(root: string): PackLock | undefined {
+function readLockSync(root: string, stampFile: string | undefined): PackLock | undefined {
   const file = join(root, LOCK_FILE);
   let text: string;
   try {
@@ -26,6 +26,7 @@ function readLockSync(root: string): PackLock | undefined {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+  checkLockStamp(text, file, stampFile);
   try {
     return JSON.parse(text) as PackLock;
   } catch (error) {
@@ -33,9 +34,9 @@ function readLockSync(root: string): PackLock | undefined {
   }
 }
 
-export function locatePackProfile(root: string, ref: PackReference): PackProfile | undefined {
+export function locatePackProfile(root: string, ref: PackReference, stampFile?: string): PackProfile | undefined {
   const id = packId(ref);
-  const entry = readLockSync(root)?.packs?.[id];
+  const entry = readLockSync(root, stampFile)?.packs?.[id];
   const version = ref.version ?? entry?.active;
   if (!entry || version === undefined || !entry.versions?.[version]) return undefined;
   const dir = join(root, ref.namespace, ref.name, version);

@@ -17,8 +17,11 @@ export function isPackPart(text: string): boolean {
   return PART.test(text);
 }
 
+/** Versions name files (`VERSION.tar.gz`, the download's part file): kept well under NAME_MAX. */
+const MAX_VERSION_LENGTH = 64;
+
 export function isPackVersion(text: string): boolean {
-  return semver.valid(text) === text;
+  return text.length <= MAX_VERSION_LENGTH && semver.valid(text) === text;
 }
 
 /** Parses `ns/name` or `ns/name@1.2.3`; anything else is one line saying what a name looks like. */

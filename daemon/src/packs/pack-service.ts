@@ -1,7 +1,7 @@
 // The daemon's pack operations, one instance per daemon: the methods stay thin and every change
 // to the packs dir goes through one queue, so two pulls (or a pull and a remove) never
 // interleave their writes to packs.json.
-import { readdir, readFile } from 'node:fs/promises';
+import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NonoError } from '@nono/shared';
 import type { AuditInput } from '../audit/event-kinds.js';
@@ -19,6 +19,8 @@ import { serveRegistry, type RegistryServer, type RegistryServerOptions } from '
 
 export interface PackServiceOptions {
   packagesDir: string;
+  /** Where each packs.json written is stamped, out of every sandbox's reach (installed-packs.ts). */
+  lockStamp?: string;
   configDir: string;
   vault: TrustVault;
   record: (event: AuditInput) => void;
@@ -33,7 +35,7 @@ export class PackService {
   private readonly servers = new Set<RegistryServer>();
 
   constructor(private readonly options: PackServiceOptions) {
-    this.installed = new InstalledPacks(options.packagesDir);
+    this.installed = new InstalledPacks(options.packagesDir, options.lockStamp);
     this.logins = new RegistryLogins(options.configDir, options.vault);
   }
 
@@ -72,7 +74,14 @@ export class PackService {
         continue;
       }
       const { index } = await fetchIndex(await this.logins.endpoint(entry.registry), ...(id.split('/') as [string, string]));
-      const latest = newestFirst(index.versions.map((v) => v.version))[0]!;
+      const latest = newestFirst(index.versions.map((v) => v.version))[0];
+      if (latest === undefined || newestFirst([latest, entry.active])[0] !== latest) {
+        const newest = latest === undefined ? 'the registry lists no version of it' : `the registry's newest version ${latest} is older than the installed ${entry.active}`;
+        const reason = `${newest}; kept ${entry.active}`;
+        this.options.record({ kind: 'pack.refuse', payload: { pack: id, version: latest ?? entry.active, reason, registry: entry.registry } });
+        skipped.push({ pack: id, reason });
+        continue;
+      }
       pulled.push(...(await this.pull(`${id}@${latest}`, entry.registry, undefined, progress)).pulled);
     }
     return { pulled, skipped };
@@ -161,8 +170,11 @@ export class PackService {
     const problems: string[] = [];
     const found = new Set<string>();
     const walk = async (relative: string): Promise<void> => {
+      // Unpacked read-only: a writable file or directory was opened up for someone to change it.
+      if (((await lstat(join(dir, relative))).mode & 0o222) !== 0) problems.push(`${relative || '.'} was made writable`);
       for (const entry of await readdir(join(dir, relative), { withFileTypes: true })) {
         const path = relative ? `${relative}/${entry.name}` : entry.name;
+        if (entry.isFile() && ((await lstat(join(dir, path))).mode & 0o222) !== 0) problems.push(`${path} was made writable`);
         if (entry.isDirectory()) await walk(path);
         else if (!entry.isFile()) problems.push(`${path} is not a regular file`);
         else {

@@ -3,17 +3,17 @@
 // against the index → signature against the tarball → publisher acceptance → archive checks →
 // manifest matches what was asked → unpack → lock. Each refusal is audited and leaves nothing
 // outside the packs dir's staging and download files.
-import { mkdir, rm } from 'node:fs/promises';
+import { lstat, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NonoError } from '@nono/shared';
 import type { AuditInput } from '../audit/event-kinds.js';
 import { readArchive } from './pack-archive.js';
 import { MANIFEST_FILE, parseManifest } from './pack-manifest.js';
-import { packId, parsePackReference } from './pack-reference.js';
+import { newerFirst, packId, parsePackReference } from './pack-reference.js';
 import { sha256Hex, verifyPack } from './pack-signature.js';
 import { downloadArchive, fetchBundle, fetchIndex, type RegistryEndpoint } from './registry-client.js';
 import { pickVersion } from './registry-index.js';
-import type { InstalledPacks, PackLock } from './installed-packs.js';
+import { acceptedNamespaces, type InstalledPacks, type PackLock } from './installed-packs.js';
 
 export interface PullOptions {
   registry: RegistryEndpoint;
@@ -59,16 +59,30 @@ async function pullOne(packs: InstalledPacks, lock: PackLock, reference: string,
     options.record({ kind: 'pack.refuse', payload: { pack: id, version: entry.version, reason: error.message, registry: options.registry.url } });
     throw error;
   };
+  // A pack comes from the registry it was installed from: another registry's pack of the same
+  // name (a dependency of something pulled there) must not replace it.
+  if (existing && existing.registry !== options.registry.url) {
+    refuse(new NonoError('PACK_VERIFICATION_FAILED', `${subject}: ${id} was installed from ${existing.registry}, not ${options.registry.url}; a pack of that name from another registry is not the same pack — nono pack remove ${id} first if you mean to switch`, { pack: id }));
+  }
+  // An index that stops listing the newer versions must not move "the newest" backwards.
+  if (existing && ref.version === undefined && newerFirst(existing.active, entry.version) < 0) {
+    refuse(new NonoError('PACK_VERIFICATION_FAILED', `${subject}: the registry's newest version is older than the installed ${existing.active}; a registry that drops versions may be rolling you back — pull ${id}@${entry.version} to go back on purpose`, { pack: id }));
+  }
   const known = existing?.versions[entry.version];
+  // A dependency is used at the version its dependent declares, whatever is active: pulling one
+  // must not move (or unpin) the version the user runs the pack at by its own name.
+  const active = stack.length > 0 && existing ? existing.active : entry.version;
   if (known && known.sha256 !== entry.sha256) {
     refuse(new NonoError('PACK_VERIFICATION_FAILED', `${subject}: the registry now lists digest ${entry.sha256.slice(0, 12)}…, but ${known.sha256.slice(0, 12)}… was installed; published versions never change, so this one was replaced — ask the publisher, and keep the installed one`, { pack: id }));
   }
   if (known && existing) {
-    existing.active = entry.version;
+    existing.active = active;
     pulled.push({ pack: id, version: entry.version, sha256: known.sha256, publisher: known.publisher, installed: false });
   } else {
     const downloads = join(packs.root, '.downloads');
     await mkdir(downloads, { recursive: true, mode: 0o700 });
+    // The download is written by name: through a planted link it would land outside the packs dir.
+    if (!(await lstat(downloads)).isDirectory()) refuse(new NonoError('PACK_INVALID', `${downloads} is not a directory (a link?); remove it and pull again`, { pack: id }));
     const partFile = join(downloads, `${ref.namespace}.${ref.name}.${entry.version}.part`);
     const archive = await downloadArchive(options.registry, indexUrl, entry, partFile, (done, total) => options.progress?.(subject, done, total));
     try {
@@ -83,9 +97,13 @@ async function pullOne(packs: InstalledPacks, lock: PackLock, reference: string,
         if (error instanceof NonoError && error.kind === 'PACK_VERIFICATION_FAILED') refuse(error);
         throw error;
       }
-      const accepted = options.trustedPublishers.includes(verified.publisher) || lock.publishers[verified.publisher] !== undefined || options.acceptPublisher === verified.publisher;
+      // A key accepted for one namespace does not speak for another: it could otherwise sign any
+      // pack name on any registry and be installed without a question.
+      const accepted = options.trustedPublishers.includes(verified.publisher) || acceptedNamespaces(lock, verified.publisher).includes(ref.namespace) || options.acceptPublisher === verified.publisher;
       if (!accepted) {
-        refuse(new NonoError('PACK_PUBLISHER_UNKNOWN', `${subject} is signed by a key you have not accepted, fingerprint ${verified.publisher}; if you trust its publisher, pull again with --accept-publisher ${verified.publisher}`, { pack: id, fingerprint: verified.publisher }));
+        const elsewhere = acceptedNamespaces(lock, verified.publisher);
+        const scope = elsewhere.length > 0 ? ` for ${ref.namespace} (you accepted it for ${elsewhere.join(', ')})` : '';
+        refuse(new NonoError('PACK_PUBLISHER_UNKNOWN', `${subject} is signed by a key you have not accepted${scope}, fingerprint ${verified.publisher}; if you trust its publisher, pull again with --accept-publisher ${verified.publisher}`, { pack: id, fingerprint: verified.publisher }));
       }
       let files;
       try {
@@ -103,11 +121,12 @@ async function pullOne(packs: InstalledPacks, lock: PackLock, reference: string,
       if (!files.some((f) => f.path === manifest.profile)) refuse(new NonoError('PACK_INVALID', `${subject}: the manifest's profile ${manifest.profile} is not in the archive`, { pack: id }));
       for (const [dependency, version] of Object.entries(manifest.dependencies)) await pullOne(packs, lock, `${dependency}@${version}`, options, pulled, [...stack, id]);
       await packs.unpack(id, entry.version, files);
-      if (options.acceptPublisher === verified.publisher && !lock.publishers[verified.publisher]) {
-        lock.publishers[verified.publisher] = { acceptedAt: (options.now ?? new Date()).toISOString(), pack: id };
+      const namespaces = acceptedNamespaces(lock, verified.publisher);
+      if (options.acceptPublisher === verified.publisher && !namespaces.includes(ref.namespace)) {
+        lock.publishers[verified.publisher] = { acceptedAt: (options.now ?? new Date()).toISOString(), pack: lock.publishers[verified.publisher]?.pack ?? id, namespaces: [...namespaces, ref.namespace] };
       }
       const versions = { ...existing?.versions, [entry.version]: { sha256, publisher: verified.publisher, installedAt: (options.now ?? new Date()).toISOString(), files: Object.fromEntries(files.map((f) => [f.path, sha256Hex(f.content)])) } };
-      lock.packs[id] = { registry: options.registry.url, active: entry.version, pinned: existing?.pinned ?? false, versions };
+      lock.packs[id] = { registry: options.registry.url, active, pinned: existing?.pinned ?? false, versions };
       options.record({ kind: 'pack.install', payload: { pack: id, version: entry.version, sha256, publisher: verified.publisher, registry: options.registry.url } });
       pulled.push({ pack: id, version: entry.version, sha256, publisher: verified.publisher, installed: true });
     } finally {

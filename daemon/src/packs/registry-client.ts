@@ -1,8 +1,10 @@
 // Talks to a pack registry over HTTP(S) the way a static host answers: GETs only, bearer token
 // when logged in, every answer size-capped before it is read, downloads resumed with a Range
 // request from a `.part` file. Plain http is refused except to loopback, since a pack's
-// signature protects the tarball but not the index's list of versions from a network attacker.
-import { open, rm, stat } from 'node:fs/promises';
+// signature protects the tarball but not the index's list of versions from a network attacker;
+// redirects are followed here, not by undici, so that rule holds for every hop too.
+import { constants } from 'node:fs';
+import { lstat, open, rm } from 'node:fs/promises';
 import { request } from 'undici';
 import { NonoError } from '@nono/shared';
 import { MAX_ARCHIVE_BYTES } from './pack-archive.js';
@@ -15,6 +17,14 @@ export interface RegistryEndpoint {
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 3;
+/**
+ * Whole-request deadlines: undici's timeouts are per gap between chunks, so a registry that drips
+ * a byte a minute would otherwise hold the daemon's pack queue for days.
+ */
+const SMALL_FILE_DEADLINE_MS = 2 * 60_000;
+const ARCHIVE_DEADLINE_MS = 15 * 60_000;
 
 /** The registry URL in its one canonical form (trailing slash), or INVALID_PARAMS. */
 export function registryUrl(text: string): string {
@@ -31,9 +41,38 @@ export function registryUrl(text: string): string {
   return url.href.endsWith('/') ? url.href : `${url.href}/`;
 }
 
-async function get(url: string, token: string | undefined, headers: Record<string, string> = {}): Promise<Awaited<ReturnType<typeof request>>> {
+function unreachable(url: string, error: unknown, remedy: string): NonoError {
+  if (error instanceof NonoError) return error;
+  const why = (error as Error).name === 'TimeoutError' ? 'took too long' : (error as Error).message;
+  return new NonoError('REGISTRY_UNREACHABLE', `${url}: ${why}; ${remedy}`, { url });
+}
+
+/**
+ * Where a redirect may lead: https anywhere (an object store or a forge's download host), plain
+ * http only from a loopback registry to loopback. The token goes only to the registry's origin.
+ */
+function redirectTarget(from: string, location: string, registryLoopback: boolean): URL {
+  const next = new URL(location, from);
+  if (next.protocol === 'https:' || (next.protocol === 'http:' && registryLoopback && LOOPBACK.has(next.hostname))) return next;
+  throw new NonoError('REGISTRY_UNREACHABLE', `${from} redirects to ${next.origin}, which is not https; a registry and the hosts it redirects to must use https`, { url: from });
+}
+
+async function get(url: string, token: string | undefined, deadlineMs: number, headers: Record<string, string> = {}): Promise<Awaited<ReturnType<typeof request>>> {
+  const signal = AbortSignal.timeout(deadlineMs);
+  const first = new URL(url);
+  const registryLoopback = first.protocol === 'http:' && LOOPBACK.has(first.hostname);
+  let at = first;
   try {
-    const answer = await request(url, { method: 'GET', headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}), 'user-agent': 'nono' }, maxRedirections: 3, headersTimeout: 30_000, bodyTimeout: 60_000 });
+    let answer;
+    for (let hops = 0; ; hops++) {
+      const authorization = token && at.origin === first.origin ? { authorization: `Bearer ${token}` } : {};
+      answer = await request(at, { method: 'GET', headers: { ...headers, ...authorization, 'user-agent': 'nono' }, headersTimeout: 30_000, bodyTimeout: 60_000, signal });
+      const location = answer.headers.location;
+      if (!REDIRECTS.has(answer.statusCode) || location === undefined) break;
+      await answer.body.dump();
+      if (hops === MAX_REDIRECTS) throw new NonoError('REGISTRY_UNREACHABLE', `${url} redirects more than ${MAX_REDIRECTS} times; check the registry URL`, { url });
+      at = redirectTarget(at.href, String(location), registryLoopback);
+    }
     const { statusCode } = answer;
     if (statusCode === 200 || statusCode === 206) return answer;
     await answer.body.dump();
@@ -43,22 +82,25 @@ async function get(url: string, token: string | undefined, headers: Record<strin
     if (statusCode === 404) throw new NonoError('PACK_NOT_FOUND', `${url} answered 404: the registry has no such pack or file; check the name with nono pack search`, { url, status: statusCode });
     throw new NonoError('REGISTRY_UNREACHABLE', `${url} answered ${statusCode}; try again later or check the registry URL`, { url, status: statusCode });
   } catch (error) {
-    if (error instanceof NonoError) throw error;
-    throw new NonoError('REGISTRY_UNREACHABLE', `${url}: ${(error as Error).message}; check the URL and the network`, { url });
+    throw unreachable(url, error, 'check the URL and the network');
   }
 }
 
 async function readCapped(url: string, token: string | undefined, cap: number): Promise<Buffer> {
-  const answer = await get(url, token);
+  const answer = await get(url, token, SMALL_FILE_DEADLINE_MS);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of answer.body) {
-    size += (chunk as Buffer).length;
-    if (size > cap) {
-      answer.body.destroy();
-      throw new NonoError('REGISTRY_UNREACHABLE', `${url} sent more than ${cap} bytes, more than such a file can be; the registry is broken or hostile`, { url });
+  try {
+    for await (const chunk of answer.body) {
+      size += (chunk as Buffer).length;
+      if (size > cap) {
+        answer.body.destroy();
+        throw new NonoError('REGISTRY_UNREACHABLE', `${url} sent more than ${cap} bytes, more than such a file can be; the registry is broken or hostile`, { url });
+      }
+      chunks.push(chunk as Buffer);
     }
-    chunks.push(chunk as Buffer);
+  } catch (error) {
+    throw unreachable(url, error, 'try again later or check the registry');
   }
   return Buffer.concat(chunks);
 }
@@ -85,16 +127,20 @@ export async function fetchBundle(registry: RegistryEndpoint, indexUrl: string, 
 export async function downloadArchive(registry: RegistryEndpoint, indexUrl: string, entry: IndexedVersion, partFile: string, progress: (done: number, total: number) => void): Promise<Buffer> {
   const url = new URL(entry.archive, indexUrl).href;
   if (entry.size > MAX_ARCHIVE_BYTES) throw new NonoError('PACK_INVALID', `${url} is listed as ${entry.size} bytes, over the ${MAX_ARCHIVE_BYTES}-byte limit for a pack`, { url });
-  let have = (await stat(partFile).catch(() => undefined))?.size ?? 0;
-  if (have > entry.size) {
+  // The part file is opened by name in a directory others may have written to: never through a
+  // link, and anything but a regular file there is discarded rather than appended to.
+  const found = await lstat(partFile).catch(() => undefined);
+  let have = found?.isFile() ? found.size : 0;
+  if (have > entry.size || (found && !found.isFile())) {
     await rm(partFile, { force: true });
     have = 0;
   }
   if (have < entry.size) {
-    const answer = await get(url, registry.token, have > 0 ? { range: `bytes=${have}-` } : {});
+    const answer = await get(url, registry.token, ARCHIVE_DEADLINE_MS, have > 0 ? { range: `bytes=${have}-` } : {});
     // A server that ignores Range sends the whole file again: start over rather than append.
     if (answer.statusCode === 200) have = 0;
-    const file = await open(partFile, have > 0 ? 'a' : 'w', 0o600);
+    const { O_WRONLY, O_CREAT, O_APPEND, O_TRUNC, O_NOFOLLOW } = constants;
+    const file = await open(partFile, O_WRONLY | O_CREAT | O_NOFOLLOW | (have > 0 ? O_APPEND : O_TRUNC), 0o600);
     try {
       for await (const chunk of answer.body) {
         const bytes = chunk as Buffer;
@@ -107,11 +153,13 @@ export async function downloadArchive(registry: RegistryEndpoint, indexUrl: stri
         progress(have, entry.size);
       }
       await file.sync();
+    } catch (error) {
+      throw unreachable(url, error, `${have} of ${entry.size} bytes arrived; run the pull again to resume`);
     } finally {
       await file.close();
     }
   }
-  const handle = await open(partFile, 'r');
+  const handle = await open(partFile, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     const archive = await handle.readFile();
     if (archive.length !== entry.size) throw new NonoError('REGISTRY_UNREACHABLE', `${url} ended after ${archive.length} of ${entry.size} bytes; run the pull again to resume`, { url });

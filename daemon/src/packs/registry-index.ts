@@ -3,6 +3,7 @@
 // version's tarball and signature bundle. docs/registry.md is the specification; this module
 // is its one reader and writer.
 import { NonoError } from '@nono/shared';
+import { CONTROL_CHARACTERS } from './pack-manifest.js';
 import { isPackPart, isPackVersion, newestFirst } from './pack-reference.js';
 
 export const CATALOGUE_FILE = 'nono-registry.json';
@@ -52,13 +53,16 @@ export function archiveName(version: string): string {
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A registry's description, shown by search: plain text, one line, a few hundred characters. */
+const plainDescription = (value: unknown): string => (typeof value === 'string' ? value.replace(CONTROL_CHARACTERS, '').slice(0, 300) : '');
 const RELATIVE_FILE = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 
 function parseJson(text: string, where: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new NonoError('REGISTRY_UNREACHABLE', `${where} is not JSON (${(error as Error).message}); is the URL a nono registry?`, { url: where });
+    // JSON.parse quotes the text it choked on: the registry's bytes, escape sequences and all.
+    throw new NonoError('REGISTRY_UNREACHABLE', `${where} is not JSON (${(error as Error).message.replace(CONTROL_CHARACTERS, '?')}); is the URL a nono registry?`, { url: where });
   }
 }
 
@@ -66,7 +70,7 @@ export function parseIndex(text: string, where: string, expect: { namespace: str
   const invalid = (why: string): NonoError => new NonoError('REGISTRY_UNREACHABLE', `${where}: ${why}; the registry's index is malformed, tell its owner`, { url: where });
   const value = parseJson(text, where);
   if (!isObject(value) || value.schema !== INDEX_SCHEMA) throw invalid(`not a pack index (schema must be ${INDEX_SCHEMA})`);
-  if (value.namespace !== expect.namespace || value.name !== expect.name) throw invalid(`it indexes ${String(value.namespace)}/${String(value.name)}, not ${expect.namespace}/${expect.name}`);
+  if (value.namespace !== expect.namespace || value.name !== expect.name) throw invalid(`it indexes ${JSON.stringify(value.namespace)?.slice(0, 80)}/${JSON.stringify(value.name)?.slice(0, 80)}, not ${expect.namespace}/${expect.name}`);
   if (!Array.isArray(value.versions)) throw invalid('"versions" is not a list');
   const versions = value.versions.map((entry: unknown, i: number): IndexedVersion => {
     if (
@@ -95,7 +99,7 @@ export function parseIndex(text: string, where: string, expect: { namespace: str
       bundle: entry.bundle,
     };
   });
-  return { schema: INDEX_SCHEMA, namespace: expect.namespace, name: expect.name, description: typeof value.description === 'string' ? value.description : '', versions };
+  return { schema: INDEX_SCHEMA, namespace: expect.namespace, name: expect.name, description: plainDescription(value.description), versions };
 }
 
 export function parseCatalogue(text: string, where: string): Catalogue {
@@ -107,7 +111,7 @@ export function parseCatalogue(text: string, where: string): Catalogue {
     (entry: unknown): entry is CatalogueEntry =>
       isObject(entry) && typeof entry.namespace === 'string' && isPackPart(entry.namespace) && typeof entry.name === 'string' && isPackPart(entry.name) && typeof entry.latest === 'string' && isPackVersion(entry.latest),
   );
-  return { schema: CATALOGUE_SCHEMA, packs: packs.map((p) => ({ namespace: p.namespace, name: p.name, latest: p.latest, description: typeof p.description === 'string' ? p.description : '' })) };
+  return { schema: CATALOGUE_SCHEMA, packs: packs.map((p) => ({ namespace: p.namespace, name: p.name, latest: p.latest, description: plainDescription(p.description) })) };
 }
 
 /** The entry for `version`, or the newest when no version is asked for. */

@@ -2,11 +2,12 @@
 // directory with exactly the layout a static host has, so whatever works against it works
 // against any web server, object store or forge pages. With a token, every request must carry
 // it as a bearer token, which is how `nono auth login` is exercised end to end.
-// Threat: the directory is served to the network; @fastify/static refuses paths out of it and
-// we list no directories and serve no dotfiles.
+// Threat: the directory is served to the network; @fastify/static refuses paths out of it, we
+// list no directories and serve no dotfiles, and a link inside it pointing out is not followed.
 import { timingSafeEqual } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { join, sep } from 'node:path';
 import { NonoError } from '@nono/shared';
 import { CATALOGUE_FILE } from './registry-index.js';
 
@@ -45,7 +46,19 @@ export async function serveRegistry(options: RegistryServerOptions): Promise<Reg
       if (!tokenMatches(request.headers.authorization, token)) await reply.code(401).header('www-authenticate', 'Bearer realm="nono registry"').send({ error: 'log in with nono auth login' });
     });
   }
-  await app.register(fastifyStatic, { root: options.dir, index: false, list: false, serveDotFiles: false, acceptRanges: true, cacheControl: false });
+  // send resolves `..` itself but follows links: whatever a path really names must lie inside.
+  const root = await realpath(options.dir);
+  app.addHook('onRequest', async (request, reply) => {
+    if (reply.sent) return;
+    let real: string | undefined;
+    try {
+      real = await realpath(join(root, decodeURIComponent(new URL(request.url, 'http://registry').pathname)));
+    } catch {
+      real = undefined;
+    }
+    if (real !== undefined && real !== root && !real.startsWith(`${root}${sep}`)) await reply.code(404).send({ error: 'not found' });
+  });
+  await app.register(fastifyStatic, { root: options.dir, index: false, list: false, serveDotFiles: false, dotfiles: 'ignore', acceptRanges: true, cacheControl: false });
   try {
     await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   } catch (error) {

@@ -1,4 +1,4 @@
-// Finds profiles (user dir first, then installed packs, then built-ins, or a file path; JSON, TOML or YAML), follows
+// Finds profiles (user dir first, then built-ins, then installed packs, or a file path; JSON, TOML or YAML), follows
 // `extends` across formats, and merges the chain into one profile. Merge rules: lists append without duplicates, maps merge
 // with the child winning, scalars are the child's when set, network.block is OR'ed so no child
 // can unblock what a parent blocked (nor drop require_full_isolation), and `security.groups` is read as `groups.include`.
@@ -37,10 +37,12 @@ export class ProfileLoader {
     private readonly userDir: string,
     private readonly builtinDir: string = BUILTIN_PROFILES_DIR,
     private readonly packagesDir?: string,
+    /** Where the daemon stamps each packs.json it writes (installed-packs.ts says why). */
+    private readonly packsLockStamp?: string,
   ) {}
 
   /**
-   * A name (user dir, then an installed pack of that name, then built-in), a pack reference
+   * A name (user dir, then built-in, then an installed pack of that name), a pack reference
    * `ns/name[@version]`, or a path to a .json, .toml, .yaml or .yml file. `from` is the profile
    * whose `extends` names `ref`: a pack may extend only the packs it declares, at their versions.
    */
@@ -48,13 +50,12 @@ export class ProfileLoader {
     if (PACK_REF.test(ref) && !hasProfileExtension(ref)) {
       const pack = this.locatePack(ref, from);
       if (pack) return pack;
-      // A relative profile path that happens to look like a pack name keeps working.
-      if (!existsSync(resolve(cwd, ref))) {
-        throw new NonoError('PACK_NOT_FOUND', `pack ${ref} is not installed; get it with nono pull ${ref}`, { profile: ref, pack: ref });
-      }
+      // Never a file of that name in cwd: the working directory is often a repository an agent
+      // or a stranger wrote, and it would stand in for a pack the user has not pulled yet.
+      const file = existsSync(resolve(cwd, ref)) ? `; for the file ${ref} here, write ./${ref}` : '';
+      throw new NonoError('PACK_NOT_FOUND', `pack ${ref} is not installed; get it with nono pull ${ref}${file}`, { profile: ref, pack: ref });
     }
-    if (from?.pack) {
-      if (NAME.test(ref) && !hasProfileExtension(ref)) return this.locate(ref, cwd);
+    if (from?.pack && !(NAME.test(ref) && !hasProfileExtension(ref))) {
       throw new NonoError('PROFILE_INVALID', `${from.file}: extends: a pack's profile may extend built-ins, user profiles and the packs it declares, not the file ${ref}`, { file: from.file, key: 'extends' });
     }
     if (ref.includes('/') || hasProfileExtension(ref)) {
@@ -79,11 +80,11 @@ export class ProfileLoader {
         });
       }
       if (files[0]) return { name: ref, file: files[0], builtin };
-      if (!builtin) {
-        const pack = this.packNamed(ref);
-        if (pack) return pack;
-      }
     }
+    // After the built-ins: a pack named `x/default` must not silently replace `default`. Not
+    // from a pack's profile: it reaches other packs only by the full names it declares.
+    const pack = from?.pack ? undefined : this.packNamed(ref);
+    if (pack) return pack;
     throw new NonoError(
       'PROFILE_NOT_FOUND',
       `no profile named ${ref}${didYouMean(ref, this.list().map((p) => p.name))} in ${this.userDir} or the built-ins; \`nono profile list\` shows them`,
@@ -102,7 +103,7 @@ export class ProfileLoader {
       }
       parsed.version = version;
     }
-    const found = locatePackProfile(this.packagesDir, parsed);
+    const found = locatePackProfile(this.packagesDir, parsed, this.packsLockStamp);
     return found && { name: found.name, file: found.file, builtin: false, pack: found.name, dependencies: found.dependencies };
   }
 

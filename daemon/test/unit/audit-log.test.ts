@@ -38,6 +38,10 @@ const ONE_OF_EACH: AuditInput[] = [
   { kind: 'session.detach', session: 's1', payload: { client: 'tty-1' } },
   { kind: 'session.exit', session: 's1', payload: { code: 0, signal: null, durationMs: 1234 } },
   { kind: 'rpc.auth_failure', payload: { peer: 'uid 1001', reason: 'bad secret' } },
+  { kind: 'pack.install', payload: { pack: 'acme/secure', version: '1.0.0', sha256: 'ab12', publisher: 'cd34', registry: 'https://registry.example/' } },
+  { kind: 'pack.refuse', payload: { pack: 'acme/secure', version: '1.1.0', reason: 'changed after signing' } },
+  { kind: 'pack.pin', payload: { pack: 'acme/secure', version: '1.0.0', pinned: true } },
+  { kind: 'pack.remove', payload: { pack: 'acme/secure', versions: ['1.0.0'] } },
   { kind: 'daemon.stop', payload: { pid: 10, reason: 'signal' } },
 ];
 
