@@ -10,7 +10,7 @@ import { openDatabase } from './database/database.js';
 import { SnapshotIndex } from './database/snapshot-index.js';
 import { SnapshotService } from './snapshots/snapshot-service.js';
 import { DaemonAudit, loadAuditSigning } from './audit/daemon-audit.js';
-import { PackService } from './packs/pack-service.js';
+import type { PackService } from './packs/pack-service.js';
 import { keychainVault } from './credentials/keychain-vault.js';
 import { SessionRows } from './database/session-rows.js';
 import { pruneAfterHours } from './sessions/prune-schedule.js';
@@ -101,7 +101,12 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
   const audit = new DaemonAudit(db, await loadAuditSigning(keychainVault, paths.stateDir, log), log);
   audit.record({ kind: 'daemon.start', payload: { pid: process.pid, version: VERSION } });
   audit.applyRetention(paths.configDir);
-  const packs = new PackService({ packagesDir: paths.packagesDir, lockStamp: packsLockStamp, configDir: paths.configDir, vault: keychainVault, record: (event) => audit.record(event) });
+  // Loaded on the first pack or registry call: tar, HTTP and signature code an idle daemon never needs.
+  let packService: Promise<PackService> | undefined;
+  const packs = (): Promise<PackService> =>
+    (packService ??= import('./packs/pack-service.js').then(
+      ({ PackService: Service }) => new Service({ packagesDir: paths.packagesDir, lockStamp: packsLockStamp, configDir: paths.configDir, vault: keychainVault, record: (event) => audit.record(event) }),
+    ));
   const housekeeping = (): void => {
     audit.applyRetention(paths.configDir);
     try {
@@ -148,7 +153,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
       const ours = control.ownsSocketFile(paths.socketPath) || !existsSync(paths.socketPath);
       control.close();
       await sessions.terminateAll(2000);
-      await packs.closeServers();
+      if (packService) await (await packService).closeServers();
       const files = !ours ? [] : activated === undefined ? [paths.socketPath, paths.secretPath] : [paths.secretPath];
       for (const file of files) {
         try {

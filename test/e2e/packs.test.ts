@@ -12,6 +12,7 @@ import { createWorld, type TestWorld } from '../support/sandbox-env.js';
 import { startDaemon, type RunningDaemon } from '../support/daemon-process.js';
 import { startSecretService, type SecretService } from '../support/secret-service.js';
 import { NONO_BIN, runCli } from '../support/run-cli.js';
+import { openTerminal } from '../support/real-terminal.js';
 
 let world: TestWorld;
 let daemon: RunningDaemon | undefined;
@@ -146,6 +147,24 @@ describe('policy packs from a registry', () => {
     expect(readdirSync(packages()).filter((name) => !name.startsWith('.') && name !== 'packs.json')).toEqual([]);
     const audit = JSON.parse((await cli(['audit', 'list', '--kind', 'pack.refuse', '--json'])).stdout);
     expect(audit.map((e: { payload: { version: string } }) => e.payload.version)).toEqual(expect.arrayContaining(['2.0.0', '1.1.0']));
+  });
+
+  it('nono run on a terminal offers once to pull a pack that is not installed, then runs under it', async () => {
+    await cli(['pack', 'remove', 'acme/secure']);
+    const t = openTerminal(`${process.execPath} ${NONO_BIN} run -p acme/secure@1.0.0 -- cat ${join(packOnly(), 'only.txt')}`, world);
+    await t.waitFor(/pack acme\/secure@1\.0\.0 is not installed; pull it now\? \[y\/N\]/);
+    t.type('y\r');
+    await t.waitFor(/granted by the pack/, 20_000);
+    expect(await t.exit).toBe(0);
+    expect(JSON.parse((await cli(['pack', 'list', '--json'])).stdout).packs[0]).toMatchObject({ pack: 'acme/secure', active: '1.0.0' });
+    // Answered no: nothing is pulled and the run stops with the one line.
+    expect((await cli(['pack', 'remove', 'acme/secure'])).code).toBe(0);
+    const refused = openTerminal(`${process.execPath} ${NONO_BIN} run -p acme/secure@1.0.0 -- true`, world);
+    await refused.waitFor(/pull it now\?/);
+    refused.type('n\r');
+    expect(await refused.exit).toBe(125);
+    expect(refused.output()).toMatch(/get it with nono pull acme\/secure@1\.0\.0/);
+    expect(JSON.parse((await cli(['pack', 'list', '--json'])).stdout).packs).toEqual([]);
   });
 
   it('works the same from python3 -m http.server over the published directory, and offline once installed', async () => {

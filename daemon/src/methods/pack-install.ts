@@ -17,6 +17,6 @@ function byteProgress(ctx: CallContext, token: string | undefined): ByteProgress
   };
 }
 
-export const packPull: MethodHandler<'pack.pull'> = (params, ctx) => ctx.services.packs.pull(params.pack, params.registry, params.acceptPublisher, byteProgress(ctx, params.progressToken));
+export const packPull: MethodHandler<'pack.pull'> = async (params, ctx) => (await ctx.services.packs()).pull(params.pack, params.registry, params.acceptPublisher, byteProgress(ctx, params.progressToken));
 
-export const packUpdate: MethodHandler<'pack.update'> = (params, ctx) => ctx.services.packs.update(params.pack, byteProgress(ctx, params.progressToken));
+export const packUpdate: MethodHandler<'pack.update'> = async (params, ctx) => (await ctx.services.packs()).update(params.pack, byteProgress(ctx, params.progressToken));

@@ -2,4 +2,4 @@
 import type { MethodHandler } from '../rpc/method-handler.js';
 import { trustKeyStore } from './trust-keys.js';
 
-export const packPublish: MethodHandler<'pack.publish'> = async (params, ctx) => ctx.services.packs.publish(params.dir, params.to, await trustKeyStore.load(params.key));
+export const packPublish: MethodHandler<'pack.publish'> = async (params, ctx) => (await ctx.services.packs()).publish(params.dir, params.to, await trustKeyStore.load(params.key));

@@ -2,14 +2,14 @@
 // the connection that asked for it: when `nono registry serve` exits, the server closes.
 import type { MethodHandler } from '../rpc/method-handler.js';
 
-export const registryLogin: MethodHandler<'registry.login'> = (params, ctx) => ctx.services.packs.logins.login(params.url, params.token);
+export const registryLogin: MethodHandler<'registry.login'> = async (params, ctx) => (await ctx.services.packs()).logins.login(params.url, params.token);
 
-export const registryLogout: MethodHandler<'registry.logout'> = (params, ctx) => ctx.services.packs.logins.logout(params.url);
+export const registryLogout: MethodHandler<'registry.logout'> = async (params, ctx) => (await ctx.services.packs()).logins.logout(params.url);
 
-export const registryStatus: MethodHandler<'registry.status'> = async (_params, ctx) => ({ registries: await ctx.services.packs.logins.status() });
+export const registryStatus: MethodHandler<'registry.status'> = async (_params, ctx) => ({ registries: await (await ctx.services.packs()).logins.status() });
 
 export const registryServe: MethodHandler<'registry.serve'> = async (params, ctx) => {
-  const { url, close } = await ctx.services.packs.serve(params);
+  const { url, close } = await (await ctx.services.packs()).serve(params);
   ctx.whenClosed(close);
   return { url };
 };

@@ -1,7 +1,9 @@
 // What users type to name a pack, `NS/NAME[@VERSION]`, checked once here so every command, the
 // registry layout and the install directory agree on what a valid name is. Names become path
 // components on disk and in URLs, so the alphabet is small and `.`/`..` cannot occur.
-import semver from 'semver';
+// The two functions only: the whole semver package would be loaded by every daemon at start.
+import semverValid from 'semver/functions/valid.js';
+import semverRcompare from 'semver/functions/rcompare.js';
 import { NonoError } from '@nono/shared';
 
 export interface PackReference {
@@ -21,7 +23,7 @@ export function isPackPart(text: string): boolean {
 const MAX_VERSION_LENGTH = 64;
 
 export function isPackVersion(text: string): boolean {
-  return text.length <= MAX_VERSION_LENGTH && semver.valid(text) === text;
+  return text.length <= MAX_VERSION_LENGTH && semverValid(text) === text;
 }
 
 /** Parses `ns/name` or `ns/name@1.2.3`; anything else is one line saying what a name looks like. */
@@ -45,7 +47,7 @@ export function packId(ref: { namespace: string; name: string }): string {
 
 /** A sort comparator: newer versions first, by semantic-version precedence. */
 export function newerFirst(a: string, b: string): number {
-  return semver.rcompare(a, b);
+  return semverRcompare(a, b);
 }
 
 export function newestFirst(versions: readonly string[]): string[] {

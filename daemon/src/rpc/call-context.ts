@@ -21,7 +21,8 @@ export interface DaemonServices {
   audit: DaemonAudit;
   sessionRows: SessionRows;
   log: Logger;
-  packs: PackService;
+  /** The pack service, loaded on first use. */
+  packs(): Promise<PackService>;
   features(): Promise<SandboxFeatures>;
   stop(reason: string): void;
 }
