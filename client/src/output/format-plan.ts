@@ -25,6 +25,10 @@ export function formatPlan(plan: SandboxPlan, argv: string[]): string {
     lines.push('', bold(out, 'Pinned (cannot be renamed, replaced or removed)'));
     for (const pin of plan.pins) lines.push(`  ${pin.path}  ${dim(out, pin.source)}`);
   }
+  if ((plan.preRun ?? []).length > 0) {
+    lines.push('', bold(out, 'Pre-run hooks (run in this sandbox before the command; one failing stops the run)'));
+    for (const hook of plan.preRun!) lines.push(`  ${hook.path}  ${dim(out, `pack ${hook.pack}`)}`);
+  }
   lines.push('', bold(out, 'Kept out (no grant may cover these)'));
   for (const denied of plan.denied) lines.push(`  ${denied.path}  ${dim(out, denied.source)}`);
   const network = {

@@ -26,6 +26,7 @@ export const AUDIT_KINDS = [
   'pack.refuse',
   'pack.remove',
   'pack.pin',
+  'pack.hook',
 ] as const;
 
 export type AuditKind = (typeof AUDIT_KINDS)[number];
@@ -77,6 +78,8 @@ export interface AuditPayloads {
   'pack.refuse': Open<{ pack: string; version: string; reason: string }>;
   'pack.remove': Open<{ pack: string; versions: string[] }>;
   'pack.pin': Open<{ pack: string; version: string; pinned: boolean }>;
+  /** A pack's pre-run hook, run in the session's sandbox: `result` passed or refused, with its exit code. */
+  'pack.hook': Open<{ pack: string; hook: string; result: 'passed' | 'refused'; code: number | null }>;
 }
 
 /** What `append` takes: a kind, its payload, and the session it belongs to (none for daemon events). */

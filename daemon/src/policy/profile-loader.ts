@@ -28,6 +28,8 @@ export interface ProfileLocation {
   builtin: boolean;
   /** `ns/name@version` when the profile comes from an installed pack. */
   pack?: string;
+  /** The installed pack version's directory, whose manifest names its hooks and skills. */
+  packDir?: string;
   /** A pack's declared dependencies: the only packs its profile may extend, at these versions. */
   dependencies?: Record<string, string>;
 }
@@ -104,7 +106,7 @@ export class ProfileLoader {
       parsed.version = version;
     }
     const found = locatePackProfile(this.packagesDir, parsed, this.packsLockStamp);
-    return found && { name: found.name, file: found.file, builtin: false, pack: found.name, dependencies: found.dependencies };
+    return found && { name: found.name, file: found.file, builtin: false, pack: found.name, packDir: found.dir, dependencies: found.dependencies };
   }
 
   /** A bare name that is the NAME of exactly one installed pack; two are ambiguous, and say so. */

@@ -1,8 +1,8 @@
 // `nono run` from the request to the helper's exec, in the order it happens: gather every input
 // (the session id, the trust gate's verdict), compile the one plan, record the trust verdict,
 // make what the plan says must exist (state paths, git control dirs, the private /tmp), start
-// the proxy, take the snapshot baseline, build the session, encode the spec and spawn the
-// helper. A dry run stops after the compile, refusing exactly as a run would, recording nothing.
+// the proxy, encode the spec, run the packs' pre-run hooks with it, take the snapshot baseline,
+// build the session and spawn the helper. A dry run stops after the compile, refusing exactly as a run would, recording nothing.
 // Threat: the spec handed to the helper is the plan serialised; nothing here adds a rule.
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
@@ -29,6 +29,7 @@ import { DenialRecorder } from './denial-recorder.js';
 import { OutputLog } from './output-log.js';
 import { userProcessCount } from './process-tree.js';
 import { HostExecGuard } from './host-exec-sweep.js';
+import { runPreRunHooks } from './pre-run-hooks.js';
 
 export interface LaunchServices {
   paths: NonoPaths;
@@ -82,6 +83,17 @@ export async function launchSession(params: RunParams, client: SessionClient, se
     throw error;
   });
   const env: Record<string, string> = { ...compiled.env, ...proxy?.env, NONO_SESSION: name };
+  const spec = encodeSpec(plan, {
+    abiCap: services.abiCap,
+    processesBesides: plan.isolation.mode === 'view' ? 1 : userProcessCount(),
+    ...(proxy ? { proxy: { port: proxy.port, socketPath: proxy.socketPath, auth: proxy.auth, forwards: proxy.forwards } } : {}),
+  });
+  // In the session's own sandbox, before anything of the session exists to clean up.
+  await runPreRunHooks(plan, { helper, helperFlags: services.helperFlags ?? [], spec, argv: params.argv, env, session: inputs.id, audit: services.audit }).catch((error: unknown) => {
+    proxy?.close();
+    if (compiled.privateTmpDir) rmSync(compiled.privateTmpDir, { recursive: true, force: true });
+    throw error;
+  });
   const guard = new HostExecGuard({ ...compiled.hostExec, startedAtMs: Date.now(), session: name });
   // A detached session still gets a terminal: it is there to be attached to later.
   const terminal = params.terminal ?? (params.detached ? DETACHED_SIZE : null);
@@ -91,11 +103,6 @@ export async function launchSession(params: RunParams, client: SessionClient, se
   const session = createSession({ params, id: inputs.id, name, compiled, terminal, guard, proxy, snapshotting, services, registry });
   recordSessionStart(services.audit, session, params);
   if (!params.detached) session.attach(client, { readOnly: false, size: terminal });
-  const spec = encodeSpec(plan, {
-    abiCap: services.abiCap,
-    processesBesides: plan.isolation.mode === 'view' ? 1 : userProcessCount(),
-    ...(proxy ? { proxy: { port: proxy.port, socketPath: proxy.socketPath, auth: proxy.auth, forwards: proxy.forwards } } : {}),
-  });
   spawnHelper({ helper, spec, session, env, terminal, params, services, guard });
   return { session, plan };
 }

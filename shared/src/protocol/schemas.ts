@@ -162,6 +162,11 @@ export const SandboxPlan = Type.Object({
     ],
     { description: 'The launched command, when the plan is for one (session.run)' },
   ),
+  preRun: Type.Optional(
+    Type.Array(Type.Object({ path: Type.String(), pack: Type.String({ description: 'ns/name@version' }) }), {
+      description: "The pre-run hooks of the run's packs, in order: each runs in this sandbox with argv [hook, ...command] before the command, and one exiting non-zero refuses the run",
+    }),
+  ),
   readonly: Type.Array(
     Type.Object({
       path: Type.String(),

@@ -1,4 +1,4 @@
-// Stage 11, masks: the protected paths the helper covers in the view, decided on the final
+// Stage 12, masks: the protected paths the helper covers in the view, decided on the final
 // rules. A mask is needed only inside a directory bound whole from the host; one inside a
 // rebuilt (skeleton) directory is simply left out of it, and is listed apart as left out.
 import type { PlanRule } from '@nono/shared';

@@ -1,4 +1,4 @@
-// Stage 10, nono's own: what nono adds to every sandbox rather than the policy asking for it.
+// Stage 11, nono's own: what nono adds to every sandbox rather than the policy asking for it.
 // Its files the sandbox must read (the fetch() proxy preload, the session CA), the private
 // /tmp, and what the helper makes in the view itself (/dev, /dev/pts, /dev/shm, /tmp) with
 // the Landlock rules it adds for them. Listed here so the plan is everything the helper

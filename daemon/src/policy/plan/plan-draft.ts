@@ -53,6 +53,8 @@ export interface Draft {
   grantedSockets: string[];
   commandRules: CommandRules;
   launch: SandboxPlan['launch'];
+  /** Set by the pack stage: the packs' pre-run hooks, in chain order. */
+  preRun: NonNullable<SandboxPlan['preRun']>;
   /** Set by the view stage. */
   view: {
     rules: PlanRule[];
@@ -86,6 +88,7 @@ export function newDraft(): Draft {
     grantedSockets: [],
     commandRules: { everywhere: [], launch: [], allow: [] },
     launch: null,
+    preRun: [],
     view: undefined,
     environment: undefined,
     network: undefined,
