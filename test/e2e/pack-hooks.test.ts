@@ -1,0 +1,116 @@
+// A pack's pre-run hooks, pulled from a registry and run by a real daemon in the session's own
+// sandbox: one exiting 0 lets the command go on (having seen its argv and cwd), one exiting 1
+// stops the run in one line, audited, before anything of the command ran, and a hook cannot
+// write outside the session's grants. `--dry-run` lists the hooks. With the view and on Landlock alone.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorld, type TestWorld } from '../support/sandbox-env.js';
+import { startDaemon, type RunningDaemon } from '../support/daemon-process.js';
+import { startSecretService, type SecretService } from '../support/secret-service.js';
+import { NONO_BIN, runCli } from '../support/run-cli.js';
+
+function hookedPacks(view: boolean): void {
+  let world: TestWorld;
+  let daemon: RunningDaemon | undefined;
+  let keychain: SecretService | undefined;
+  let server: ChildProcess | undefined;
+  let url = '';
+  const cli = (args: string[]) => runCli(args, world, { timeoutMs: 30_000 });
+  const outside = () => join(world.root, 'outside-the-grants.txt');
+  const packages = () => join(world.home, '.local', 'share', 'nono', 'packages');
+
+  function packSource(name: string, hook: string): string {
+    const dir = join(world.root, `src-${name}`);
+    mkdirSync(join(dir, 'hooks'), { recursive: true });
+    const manifest = { schema: 'nono-pack/1', namespace: 'acme', name, version: '1.0.0', profile: 'profile.json', hooks: [{ path: 'hooks/check.sh', event: 'pre-run' }] };
+    writeFileSync(join(dir, 'nono-pack.json'), JSON.stringify(manifest));
+    writeFileSync(join(dir, 'profile.json'), JSON.stringify({ extends: 'default', filesystem: { allow: ['$WORKDIR'] } }));
+    writeFileSync(join(dir, 'hooks', 'check.sh'), `#!/bin/sh\n${hook}\n`);
+    chmodSync(join(dir, 'hooks', 'check.sh'), 0o755);
+    return dir;
+  }
+
+  beforeAll(async () => {
+    world = createWorld();
+    keychain = startSecretService(world.root);
+    if (!keychain) throw new Error('gnome-keyring-daemon and dbus-daemon are needed (scripts/install-system-packages.sh installs them)');
+    daemon = await startDaemon(world, { env: keychain.env, ...(view ? {} : { daemon: { helperFlags: ['--no-userns'] } }) });
+    expect((await cli(['trust', 'keygen'])).code).toBe(0);
+    const site = join(world.root, 'site');
+    const sources = [
+      packSource('gate', `echo "$PWD" > hook-saw.txt; echo "$@" >> hook-saw.txt; echo escaped > ${outside()} 2>/dev/null; exit 0`),
+      packSource('stop', 'echo "first line" >&2; echo "branch main is protected" >&2; exit 1'),
+    ];
+    for (const source of sources) {
+      const published = await cli(['pack', 'publish', source, '--to', site]);
+      expect(published.code, published.stderr).toBe(0);
+    }
+    server = spawn(process.execPath, [NONO_BIN, 'registry', 'serve', site, '--json'], { env: world.env, stdio: ['ignore', 'pipe', 'ignore'] });
+    url = await new Promise<string>((resolve) => {
+      let out = '';
+      server!.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const match = /"url": "([^"]+)"/.exec(out);
+        if (match) resolve(match[1]!);
+      });
+    });
+    for (const pack of ['acme/gate', 'acme/stop']) {
+      const pulled = await cli(['pull', pack, '--registry', url]);
+      expect(pulled.code, pulled.stderr).toBe(0);
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    server?.kill('SIGINT');
+    await daemon?.stop();
+    keychain?.stop();
+    world?.cleanup();
+  });
+
+  it('runs a passing hook in the sandbox with the command\'s argv and cwd, then the command', async () => {
+    const ran = await cli(['run', '-p', 'acme/gate', '--', 'cat', 'file.txt']);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toBe('hello from the workdir\n');
+    expect(readFileSync(join(world.work, 'hook-saw.txt'), 'utf8')).toBe(`${world.work}\ncat file.txt\n`);
+    // Sandboxed: the hook's write outside the session's grants failed.
+    expect(existsSync(outside())).toBe(false);
+    const audit = JSON.parse((await cli(['audit', 'list', '--kind', 'pack.hook', '--json'])).stdout);
+    expect(audit).toEqual([expect.objectContaining({ payload: expect.objectContaining({ pack: 'acme/gate@1.0.0', result: 'passed', code: 0 }) })]);
+  });
+
+  it('stops the run in one line, audited, when a hook exits non-zero: nothing of the command ran', async () => {
+    rmSync(join(world.work, 'ran.txt'), { force: true });
+    const stopped = await cli(['run', '-p', 'acme/stop', '--', 'touch', 'ran.txt']);
+    expect(stopped.code).not.toBe(0);
+    expect(stopped.stderr.trim().split('\n')).toHaveLength(1);
+    expect(stopped.stderr).toContain(`pack acme/stop@1.0.0: pre-run hook ${join(packages(), 'acme', 'stop', '1.0.0', 'hooks', 'check.sh')} exited 1: branch main is protected; the command did not start`);
+    expect(existsSync(join(world.work, 'ran.txt'))).toBe(false);
+    const audit = JSON.parse((await cli(['audit', 'list', '--kind', 'pack.hook', '--json'])).stdout);
+    expect(audit).toContainEqual(expect.objectContaining({ payload: expect.objectContaining({ pack: 'acme/stop@1.0.0', result: 'refused', code: 1 }) }));
+  });
+
+  it('lists the hooks in --dry-run, their pack version readable and the rest of the packs dir kept out', async () => {
+    const dry = await cli(['run', '-p', 'acme/gate', '--dry-run', '--json', '--', 'true']);
+    expect(dry.code, dry.stderr).toBe(0);
+    const plan = JSON.parse(dry.stdout);
+    const version = join(packages(), 'acme', 'gate', '1.0.0');
+    expect(plan.preRun).toEqual([{ path: join(version, 'hooks', 'check.sh'), pack: 'acme/gate@1.0.0' }]);
+    expect(plan.rules).toContainEqual(expect.objectContaining({ path: version, access: 'read', source: 'pack acme/gate@1.0.0: its pre-run hooks' }));
+    const text = await cli(['run', '-p', 'acme/gate', '--dry-run', '--', 'true']);
+    expect(text.stdout).toContain('Pre-run hooks');
+    expect(text.stdout).toContain(join(version, 'hooks', 'check.sh'));
+    // The sandbox reads its own pack's hook, changes nothing there, and sees no other pack.
+    const probe = await cli(['run', '-p', 'acme/gate', '--', 'sh', '-c', `cat ${join(version, 'hooks', 'check.sh')} >/dev/null && echo read; echo x > ${join(version, 'hooks', 'check.sh')} || echo unwritable; cat ${join(packages(), 'acme', 'stop', '1.0.0', 'nono-pack.json')} || echo hidden; cat ${join(packages(), 'packs.json')} || echo lockhidden`]);
+    expect(probe.stdout.split('\n').filter(Boolean)).toEqual(['read', 'unwritable', 'hidden', 'lockhidden']);
+  });
+}
+
+describe('pack pre-run hooks, with the view', () => {
+  hookedPacks(true);
+});
+
+describe('pack pre-run hooks, on Landlock alone', () => {
+  hookedPacks(false);
+});
