@@ -29,6 +29,10 @@ export function formatPlan(plan: SandboxPlan, argv: string[]): string {
     lines.push('', bold(out, 'Pre-run hooks (run in this sandbox before the command; one failing stops the run)'));
     for (const hook of plan.preRun!) lines.push(`  ${hook.path}  ${dim(out, `pack ${hook.pack}`)}`);
   }
+  if ((plan.skills ?? []).length > 0) {
+    lines.push('', bold(out, "Skills (copied from the pack before the command; read-only to the sandbox)"));
+    for (const skill of plan.skills!) lines.push(`  r-  ${skill.path}  ${dim(out, `pack ${skill.pack}: ${skill.install}`)}`);
+  }
   lines.push('', bold(out, 'Kept out (no grant may cover these)'));
   for (const denied of plan.denied) lines.push(`  ${denied.path}  ${dim(out, denied.source)}`);
   const network = {

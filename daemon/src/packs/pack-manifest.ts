@@ -3,6 +3,7 @@
 // manifest is refused with one line before anything of the pack is installed.
 import { NonoError } from '@nono/shared';
 import { isPackPart, isPackVersion, parsePackReference } from './pack-reference.js';
+import { isSkillInstall, SKILL_INSTALL_HINT } from './skill-destinations.js';
 
 export const MANIFEST_FILE = 'nono-pack.json';
 export const MANIFEST_SCHEMA = 'nono-pack/1';
@@ -16,6 +17,8 @@ export interface PackHook {
 export interface PackSkill {
   /** Pack-relative path of an instruction template. */
   path: string;
+  /** `AGENT:NAME` (skill-destinations.ts): where runs under the pack find it, read-only. */
+  install?: string;
 }
 
 export interface PackManifest {
@@ -89,6 +92,10 @@ export function parseManifest(text: string, where: string): PackManifest {
     if (hook.event !== 'pre-run') throw invalid(`has a hook ${String(hook.path)} with an event other than "pre-run"`);
     return { path: hook.path as string, event: 'pre-run' as const };
   });
-  const skillList = paths(skills, 'skills').map((skill) => ({ path: skill.path as string }));
+  const skillList = paths(skills, 'skills').map((skill) => {
+    if (skill.install === undefined) return { path: skill.path as string };
+    if (typeof skill.install !== 'string' || !isSkillInstall(skill.install)) throw invalid(`has a skill ${String(skill.path)} whose "install" is not ${SKILL_INSTALL_HINT}`);
+    return { path: skill.path as string, install: skill.install };
+  });
   return { schema: MANIFEST_SCHEMA, namespace, name, version, description, profile, dependencies: dependencies as Record<string, string>, hooks: hookList, skills: skillList };
 }

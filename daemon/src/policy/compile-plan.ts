@@ -5,7 +5,7 @@
 // `--dry-run`, `nono inspect`, the audit digest and the helper's spec all read this object.
 // The stages under plan/ run in order, each reading what the earlier ones decided: protect,
 // grants, no-delete, sockets, commands (the launched command's grants are part of the view),
-// view, environment, network, trust, packs (their pre-run hooks), nono's own, then masks and rights on the final rules.
+// view, environment, network, trust, packs (pre-run hooks, skills), nono's own, then masks and rights on the final rules.
 // Threat: this is where a grant could expose nono's own secret or the user's credentials.
 // With the private view (user namespaces available) a protected path inside a grant is
 // masked; with Landlock alone, which cannot deny inside a granted tree, a grant the user asked
@@ -105,6 +105,7 @@ export function compilePlan(request: RunRequest, services: PolicyServices, launc
     commandRules: draft.commandRules,
     launch: draft.launch,
     preRun: draft.preRun,
+    skills: draft.skills,
     readonly: view.readonly,
     pins: view.pins,
     limits: { memoryBytes: request.memoryBytes ?? null, maxProcesses: request.maxProcesses ?? null },

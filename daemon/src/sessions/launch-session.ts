@@ -1,6 +1,6 @@
 // `nono run` from the request to the helper's exec, in the order it happens: gather every input
 // (the session id, the trust gate's verdict), compile the one plan, record the trust verdict,
-// make what the plan says must exist (state paths, git control dirs, the private /tmp), start
+// make what the plan says must exist (state paths, git control dirs, skills, the private /tmp), start
 // the proxy, encode the spec, run the packs' pre-run hooks with it, take the snapshot baseline,
 // build the session and spawn the helper. A dry run stops after the compile, refusing exactly as a run would, recording nothing.
 // Threat: the spec handed to the helper is the plan serialised; nothing here adds a rule.
@@ -30,6 +30,7 @@ import { OutputLog } from './output-log.js';
 import { userProcessCount } from './process-tree.js';
 import { HostExecGuard } from './host-exec-sweep.js';
 import { runPreRunHooks } from './pre-run-hooks.js';
+import { placeSkills } from './place-skills.js';
 
 export interface LaunchServices {
   paths: NonoPaths;
@@ -138,11 +139,13 @@ function recordTrustVerdict(audit: DaemonAudit, inputs: Inputs): void {
 
 /**
  * Makes on the host what the plan says must exist before the helper starts: missing agent
- * state paths, missing git control directories (to bind them read-only) and the private /tmp.
+ * state paths, missing git control directories (to bind them read-only), the packs' skills
+ * and the private /tmp.
  */
 export function prepareHost(compiled: Pick<CompiledPlan, 'plan' | 'privateTmpDir'>): void {
   createStatePaths(compiled.plan);
   makeMissingControlDirs(compiled.plan);
+  placeSkills(compiled.plan);
   makePrivateTmp(compiled.privateTmpDir);
 }
 

@@ -57,6 +57,7 @@ export const ERROR_KINDS = {
   PACK_VERIFICATION_FAILED: { code: -32092, summary: "A pack's digest or signature does not match, or a pinned version's digest changed; nothing of it was installed." },
   PACK_PUBLISHER_UNKNOWN: { code: -32093, summary: 'A pack is signed by a key the user has not accepted; the message shows the fingerprint to accept with --accept-publisher.' },
   PACK_HOOK_FAILED: { code: -32096, summary: "A pre-run hook of the run's pack exited non-zero (or could not run) in the sandbox; the command did not start." },
+  PACK_SKILL_CONFLICT: { code: -32097, summary: "A pack's skill goes where a file the pack did not place already is; nothing was overwritten and the command did not start." },
   REGISTRY_UNREACHABLE: { code: -32094, summary: 'The pack registry could not be reached or answered with an error; the message names the URL and the status.' },
   REGISTRY_AUTH_FAILED: { code: -32095, summary: 'The pack registry refused the request (401/403); log in with nono auth login URL.' },
 } as const satisfies Record<string, ErrorKindInfo>;

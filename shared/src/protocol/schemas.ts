@@ -167,6 +167,17 @@ export const SandboxPlan = Type.Object({
       description: "The pre-run hooks of the run's packs, in order: each runs in this sandbox with argv [hook, ...command] before the command, and one exiting non-zero refuses the run",
     }),
   ),
+  skills: Type.Optional(
+    Type.Array(
+      Type.Object({
+        pack: Type.String({ description: 'ns/name@version' }),
+        install: Type.String({ description: 'AGENT:NAME, as the pack asked' }),
+        from: Type.String({ description: "The skill's file in the installed pack" }),
+        path: Type.String({ description: 'Where the launch places a copy (read-only, mode 0444) and the sandbox reads it; a read rule and, inside a writable grant, a read-only bind in the view' }),
+      }),
+      { description: "The skills of the run's packs, placed at their agents' skill directories" },
+    ),
+  ),
   readonly: Type.Array(
     Type.Object({
       path: Type.String(),

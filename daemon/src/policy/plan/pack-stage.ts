@@ -1,12 +1,14 @@
-// Stage 10, packs: the pre-run hooks of the packs the run's profile comes from. They run in
-// the session's own sandbox, so each such pack's version directory is carved out of the
-// protected packs dir, read-only, and nothing else of that dir: a pack is policy, never a
-// licence to run code on the host or to change what the next sandbox is given.
+// Stage 10, packs: the pre-run hooks and skills of the packs the run's profile comes from.
+// Hooks run in the session's own sandbox, so each such pack's version directory is carved out
+// of the protected packs dir, read-only, and nothing else of that dir: a pack is policy, never
+// a licence to run code on the host or to change what the next sandbox is given. A skill is
+// copied by the launch to its agent's skill directory and is read-only to the sandbox there.
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { canonicalOrLexical, isWithin } from '@nono/shared/resolve-path';
 import { MANIFEST_FILE, parseManifest } from '../../packs/pack-manifest.js';
-import type { Covered } from '../view-plan.js';
+import { skillDestination } from '../../packs/skill-destinations.js';
+import { pinsFor, type Covered } from '../view-plan.js';
 import type { Draft, PlanContext } from './plan-draft.js';
 
 export function packStage(ctx: PlanContext, draft: Draft): void {
@@ -14,12 +16,35 @@ export function packStage(ctx: PlanContext, draft: Draft): void {
   for (const location of ctx.resolved.chain) {
     if (!location.pack || !location.packDir) continue;
     const manifest = parseManifest(readFileSync(join(location.packDir, MANIFEST_FILE), 'utf8'), location.packDir);
-    if (manifest.hooks.length === 0) continue;
     const dir = canonicalOrLexical(location.packDir);
+    for (const skill of manifest.skills) {
+      if (skill.install !== undefined) placeSkill(ctx, draft, { pack: location.pack, install: skill.install, from: join(dir, skill.path) });
+    }
+    if (manifest.hooks.length === 0) continue;
     view.rules.push({ path: dir, access: 'read', kind: 'dir', source: `pack ${location.pack}: its pre-run hooks` });
     view.masks = view.masks.flatMap((mask) => (isWithin(dir, mask.path) ? masksAround(mask, dir) : [mask]));
     draft.preRun.push(...manifest.hooks.map((hook) => ({ path: join(dir, hook.path), pack: location.pack! })));
   }
+}
+
+/**
+ * Readable at its destination; inside a writable grant the view binds it read-only (and pins
+ * the directories above it), which Landlock alone cannot do: then a note says it stays writable.
+ */
+function placeSkill(ctx: PlanContext, draft: Draft, skill: { pack: string; install: string; from: string }): void {
+  const view = draft.view!;
+  const path = canonicalOrLexical(skillDestination(skill.install, ctx.home));
+  const source = `pack ${skill.pack}: skill ${skill.install}`;
+  draft.skills.push({ ...skill, path });
+  const writable = view.rules.some((r) => r.access !== 'read' && (r.kind === 'dir' || r.kind === 'skeleton') && isWithin(path, r.path));
+  view.rules.push({ path, access: 'read', kind: 'file', source });
+  if (!writable) return;
+  if (!ctx.view) {
+    draft.notes.push(`${source}: ${path} stays writable: Landlock alone cannot make a file read-only inside a writable directory (nono doctor says why the view is off)`);
+    return;
+  }
+  view.readonly.push({ path, source });
+  view.pins = pinsFor(view.readonly, view.rules);
 }
 
 /**

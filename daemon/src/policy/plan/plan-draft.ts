@@ -55,6 +55,8 @@ export interface Draft {
   launch: SandboxPlan['launch'];
   /** Set by the pack stage: the packs' pre-run hooks, in chain order. */
   preRun: NonNullable<SandboxPlan['preRun']>;
+  /** Set by the pack stage: the packs' skills and where they are placed. */
+  skills: NonNullable<SandboxPlan['skills']>;
   /** Set by the view stage. */
   view: {
     rules: PlanRule[];
@@ -89,6 +91,7 @@ export function newDraft(): Draft {
     commandRules: { everywhere: [], launch: [], allow: [] },
     launch: null,
     preRun: [],
+    skills: [],
     view: undefined,
     environment: undefined,
     network: undefined,

@@ -1,7 +1,9 @@
-// A pack's pre-run hooks, pulled from a registry and run by a real daemon in the session's own
-// sandbox: one exiting 0 lets the command go on (having seen its argv and cwd), one exiting 1
-// stops the run in one line, audited, before anything of the command ran, and a hook cannot
-// write outside the session's grants. `--dry-run` lists the hooks. With the view and on Landlock alone.
+// A pack's pre-run hooks and skills, pulled from a registry and used by a real daemon. Hooks run
+// in the session's own sandbox: one exiting 0 lets the command go on (having seen its argv and
+// cwd), one exiting 1 stops the run in one line, audited, before anything of the command ran,
+// and a hook cannot write outside the session's grants. Skills are placed at their agent's
+// skill directory, readable and not writable in the sandbox, never over a file of the user's.
+// `--dry-run` lists both. With the view and on Landlock alone.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,10 +23,17 @@ function hookedPacks(view: boolean): void {
   const outside = () => join(world.root, 'outside-the-grants.txt');
   const packages = () => join(world.home, '.local', 'share', 'nono', 'packages');
 
+  const skill = () => join(world.home, '.claude', 'skills', 'review', 'SKILL.md');
+  const codexSkill = () => join(world.home, '.codex', 'skills', 'lint', 'SKILL.md');
+
   function packSource(name: string, hook: string): string {
     const dir = join(world.root, `src-${name}`);
     mkdirSync(join(dir, 'hooks'), { recursive: true });
-    const manifest = { schema: 'nono-pack/1', namespace: 'acme', name, version: '1.0.0', profile: 'profile.json', hooks: [{ path: 'hooks/check.sh', event: 'pre-run' }] };
+    mkdirSync(join(dir, 'skills'), { recursive: true });
+    writeFileSync(join(dir, 'skills', 'review.md'), '# Review\nRead the diff twice.\n');
+    writeFileSync(join(dir, 'skills', 'lint.md'), '# Lint\n');
+    const skills = name === 'gate' ? [{ path: 'skills/review.md', install: 'claude:review' }, { path: 'skills/lint.md', install: 'codex:lint' }] : [];
+    const manifest = { schema: 'nono-pack/1', namespace: 'acme', name, version: '1.0.0', profile: 'profile.json', hooks: [{ path: 'hooks/check.sh', event: 'pre-run' }], skills };
     writeFileSync(join(dir, 'nono-pack.json'), JSON.stringify(manifest));
     writeFileSync(join(dir, 'profile.json'), JSON.stringify({ extends: 'default', filesystem: { allow: ['$WORKDIR'] } }));
     writeFileSync(join(dir, 'hooks', 'check.sh'), `#!/bin/sh\n${hook}\n`);
@@ -104,6 +113,41 @@ function hookedPacks(view: boolean): void {
     // The sandbox reads its own pack's hook, changes nothing there, and sees no other pack.
     const probe = await cli(['run', '-p', 'acme/gate', '--', 'sh', '-c', `cat ${join(version, 'hooks', 'check.sh')} >/dev/null && echo read; echo x > ${join(version, 'hooks', 'check.sh')} || echo unwritable; cat ${join(packages(), 'acme', 'stop', '1.0.0', 'nono-pack.json')} || echo hidden; cat ${join(packages(), 'packs.json')} || echo lockhidden`]);
     expect(probe.stdout.split('\n').filter(Boolean)).toEqual(['read', 'unwritable', 'hidden', 'lockhidden']);
+  });
+
+  it('places a skill at its agent\'s skill directory, readable and not writable in the sandbox, and lists it in --dry-run', async () => {
+    const read = await cli(['run', '-p', 'acme/gate', '--', 'cat', skill()]);
+    expect(read.code, read.stderr).toBe(0);
+    expect(read.stdout).toBe('# Review\nRead the diff twice.\n');
+    const write = await cli(['run', '-p', 'acme/gate', '--', 'sh', '-c', `echo changed > ${skill()}`]);
+    expect(write.code).not.toBe(0);
+    expect(readFileSync(skill(), 'utf8')).toBe('# Review\nRead the diff twice.\n');
+    const plan = JSON.parse((await cli(['run', '-p', 'acme/gate', '--dry-run', '--json', '--', 'true'])).stdout);
+    expect(plan.skills).toContainEqual({ pack: 'acme/gate@1.0.0', install: 'claude:review', from: join(packages(), 'acme', 'gate', '1.0.0', 'skills', 'review.md'), path: skill() });
+    expect(plan.rules).toContainEqual(expect.objectContaining({ path: skill(), access: 'read', kind: 'file', source: 'pack acme/gate@1.0.0: skill claude:review' }));
+    expect((await cli(['run', '-p', 'acme/gate', '--dry-run', '--', 'true'])).stdout).toContain('Skills');
+    // Inside a writable grant of its agent's directory: read-only in the view; Landlock alone cannot, and says so.
+    const granted = await cli(['run', '-p', 'acme/gate', '--allow', join(world.home, '.claude'), '--dry-run', '--json', '--', 'true']);
+    const grantedPlan = JSON.parse(granted.stdout);
+    if (view) {
+      expect(grantedPlan.readonly).toContainEqual({ path: skill(), source: 'pack acme/gate@1.0.0: skill claude:review' });
+      const inGrant = await cli(['run', '-p', 'acme/gate', '--allow', join(world.home, '.claude'), '--', 'sh', '-c', `echo changed > ${skill()}`]);
+      expect(inGrant.code).not.toBe(0);
+      expect(readFileSync(skill(), 'utf8')).toBe('# Review\nRead the diff twice.\n');
+    } else {
+      expect(grantedPlan.notes).toContainEqual(expect.stringContaining(`${skill()} stays writable`));
+    }
+  });
+
+  it('never places a skill over a file the pack did not put there', async () => {
+    rmSync(codexSkill(), { force: true });
+    writeFileSync(codexSkill(), 'my own lint notes\n');
+    const refused = await cli(['run', '-p', 'acme/gate', '--', 'true']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toContain(`skill codex:lint goes to ${codexSkill()}, where something else is`);
+    expect(readFileSync(codexSkill(), 'utf8')).toBe('my own lint notes\n');
+    rmSync(codexSkill());
   });
 }
 
