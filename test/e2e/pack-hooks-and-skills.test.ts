@@ -134,6 +134,12 @@ function hookedPacks(view: boolean): void {
       const inGrant = await cli(['run', '-p', 'acme/gate', '--allow', join(world.home, '.claude'), '--', 'sh', '-c', `echo changed > ${skill()}`]);
       expect(inGrant.code).not.toBe(0);
       expect(readFileSync(skill(), 'utf8')).toBe('# Review\nRead the diff twice.\n');
+      // A first run with the whole home granted: placed after the view's home was planned, and still read-only.
+      rmSync(join(world.home, '.claude'), { recursive: true, force: true });
+      const home = await cli(['run', '-p', 'acme/gate', '--allow', world.home, '--', 'sh', '-c', `cat ${skill()} && echo changed > ${skill()}`]);
+      expect(home.stdout).toBe('# Review\nRead the diff twice.\n');
+      expect(home.code).not.toBe(0);
+      expect(readFileSync(skill(), 'utf8')).toBe('# Review\nRead the diff twice.\n');
     } else {
       expect(grantedPlan.notes).toContainEqual(expect.stringContaining(`${skill()} stays writable`));
     }

@@ -1,5 +1,5 @@
-// What `nono run --dry-run` shows is what the kernel is given: for every built-in profile and
-// three user profiles, in the view and on Landlock alone, the dry-run plan from a real daemon is
+// What `nono run --dry-run` shows is what the kernel is given: for every built-in profile, the
+// user profiles and an installed pack with a pre-run hook and a skill, in the view and on Landlock alone, the dry-run plan from a real daemon is
 // encoded as the launch encodes it, applied by the helper in its --print-applied mode, and the
 // two compared rule for rule (Landlock rules and rights, mounts, masks, pins, read-only binds,
 // stubs, the private /tmp, symlinks, network mode, limits).
@@ -8,10 +8,14 @@ import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { createServer, type Server } from 'node:net';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SandboxPlan } from '@nono/shared';
+import { resolveNonoPaths, type SandboxPlan } from '@nono/shared';
 import { BUILTIN_PROFILES_DIR } from '../../daemon/src/policy/policy-data.js';
 import { encodeSpec, type SpecOptions } from '../../daemon/src/sandbox/encode-spec.js';
 import { prepareHost } from '../../daemon/src/sessions/launch-session.js';
+import { PackService } from '../../daemon/src/packs/pack-service.js';
+import { publishPack } from '../../daemon/src/packs/publish-pack.js';
+import { serveRegistry } from '../../daemon/src/packs/registry-server.js';
+import { TrustKeyStore, type TrustVault } from '../../daemon/src/trust/trust-keys.js';
 import { usePrivateDaemon } from '../support/daemon-process.js';
 import type { TestWorld } from '../support/sandbox-env.js';
 import { runCli } from '../support/run-cli.js';
@@ -31,6 +35,36 @@ const VIEW_OWN = new Set(['/', '/dev', '/dev/pts', '/dev/ptmx', '/dev/shm']);
 
 const sorted = <T>(items: T[], key: (item: T) => string = String): T[] => [...items].sort((a, b) => key(a).localeCompare(key(b)));
 const paths = (items: { path: string }[]): string[] => sorted(items.map((i) => i.path));
+
+function memoryVault(): TrustVault {
+  const secrets = new Map<string, string>();
+  return { set: async (n, s) => void secrets.set(n, s), get: async (n) => secrets.get(n), remove: async (n) => secrets.delete(n), list: async () => [...secrets.keys()] };
+}
+
+/** acme/hooked, with a pre-run hook and a skill, installed where the daemon finds packs (its lock stamp too). */
+async function installHookedPack(world: TestWorld): Promise<void> {
+  const source = join(world.root, 'src-hooked');
+  mkdirSync(join(source, 'hooks'), { recursive: true });
+  mkdirSync(join(source, 'skills'), { recursive: true });
+  const manifest = { schema: 'nono-pack/1', namespace: 'acme', name: 'hooked', version: '1.0.0', profile: 'profile.json', hooks: [{ path: 'hooks/check.sh', event: 'pre-run' }], skills: [{ path: 'skills/review.md', install: 'claude:review' }] };
+  writeFileSync(join(source, 'nono-pack.json'), JSON.stringify(manifest));
+  writeFileSync(join(source, 'profile.json'), JSON.stringify({ extends: 'default' }));
+  writeFileSync(join(source, 'hooks', 'check.sh'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  writeFileSync(join(source, 'skills', 'review.md'), '# Review\n');
+  const keys = new TrustKeyStore(memoryVault());
+  await keys.generate();
+  const publisher = await keys.load();
+  await publishPack(source, publisher, join(world.root, 'site'));
+  const server = await serveRegistry({ dir: join(world.root, 'site') });
+  const paths = resolveNonoPaths(world.env);
+  mkdirSync(paths.configDir, { recursive: true });
+  try {
+    const service = new PackService({ packagesDir: paths.packagesDir, lockStamp: join(paths.stateDir, 'packs-lock.sha256'), configDir: paths.configDir, vault: memoryVault(), record: () => undefined });
+    await service.pull('acme/hooked', server.url, publisher.fingerprint);
+  } finally {
+    await server.close();
+  }
+}
 
 function isWithin(path: string, dir: string): boolean {
   return path === dir || dir === '/' || path.startsWith(`${dir}/`);
@@ -112,6 +146,7 @@ describe.each([
     mkdirSync(join(ctx.world.work, '.git', 'hooks'), { recursive: true });
     writeFileSync(join(ctx.world.work, '.git', 'config'), '[core]\n');
     writeFileSync(join(ctx.world.work, '.envrc'), 'export A=1\n');
+    await installHookedPack(ctx.world);
     proxySocket = join(ctx.world.root, 'proxy.sock');
     proxy = createServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => proxy.listen(proxySocket, resolve));
@@ -119,13 +154,17 @@ describe.each([
   afterAll(() => proxy?.close());
 
   // Besides the profiles, grants only the view can give: one over nono's own directories
-  // (masked) and one of the home (rebuilt without its protected entries).
+  // (masked) and one of the home (rebuilt without its protected entries), with and without a
+  // pack whose version directory is carved out of the packs dir for its hook.
   const cases: [string, (world: TestWorld) => string[]][] = [
     ...profiles.map((profile): [string, (world: TestWorld) => string[]] => [profile, () => ['-p', profile]]),
+    ['pack acme/hooked', () => ['-p', 'acme/hooked']],
     ...(mode === 'view'
       ? ([
           ['default --read <world root>', (world) => ['-p', 'default', '--read', world.root]],
           ['default --allow ~', (world) => ['-p', 'default', '--allow', world.home]],
+          ['acme/hooked --read <world root>', (world) => ['-p', 'acme/hooked', '--read', world.root]],
+          ['acme/hooked --allow ~', (world) => ['-p', 'acme/hooked', '--allow', world.home]],
         ] as [string, (world: TestWorld) => string[]][])
       : []),
   ];

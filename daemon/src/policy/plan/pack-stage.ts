@@ -28,7 +28,7 @@ export function packStage(ctx: PlanContext, draft: Draft): void {
 }
 
 /**
- * Readable at its destination; inside a writable grant the view binds it read-only (and pins
+ * Readable at its destination (a rule of its own unless a granted directory shows it); inside a writable grant the view binds it read-only (and pins
  * the directories above it), which Landlock alone cannot do: then a note says it stays writable.
  */
 function placeSkill(ctx: PlanContext, draft: Draft, skill: { pack: string; install: string; from: string }): void {
@@ -36,8 +36,10 @@ function placeSkill(ctx: PlanContext, draft: Draft, skill: { pack: string; insta
   const path = canonicalOrLexical(skillDestination(skill.install, ctx.home));
   const source = `pack ${skill.pack}: skill ${skill.install}`;
   draft.skills.push({ ...skill, path });
-  const writable = view.rules.some((r) => r.access !== 'read' && (r.kind === 'dir' || r.kind === 'skeleton') && isWithin(path, r.path));
-  view.rules.push({ path, access: 'read', kind: 'file', source });
+  const covering = view.rules.filter((r) => (r.kind === 'dir' || r.kind === 'skeleton') && isWithin(path, r.path));
+  // A directory bound whole already shows it; a rule of its own would only restate that.
+  if (!covering.some((r) => r.kind === 'dir' && r.access !== 'write')) view.rules.push({ path, access: 'read', kind: 'file', source });
+  const writable = covering.some((r) => r.access !== 'read');
   if (!writable) return;
   if (!ctx.view) {
     draft.notes.push(`${source}: ${path} stays writable: Landlock alone cannot make a file read-only inside a writable directory (nono doctor says why the view is off)`);
