@@ -5,7 +5,7 @@
 // skill directory, readable and not writable in the sandbox, never over a file of the user's.
 // `--dry-run` lists both. With the view and on Landlock alone.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorld, type TestWorld } from '../support/sandbox-env.js';
@@ -153,7 +153,15 @@ function hookedPacks(view: boolean): void {
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
     expect(refused.stderr).toContain(`skill codex:lint goes to ${codexSkill()}, where something else is`);
     expect(readFileSync(codexSkill(), 'utf8')).toBe('my own lint notes\n');
-    rmSync(codexSkill());
+    rmSync(join(world.home, '.codex', 'skills', 'lint'), { recursive: true });
+    // Nor through a link a sandbox could have left on the way.
+    mkdirSync(join(world.root, 'elsewhere'), { recursive: true });
+    symlinkSync(join(world.root, 'elsewhere'), join(world.home, '.codex', 'skills', 'lint'));
+    const linked = await cli(['run', '-p', 'acme/gate', '--', 'true']);
+    expect(linked.code).not.toBe(0);
+    expect(linked.stderr).toContain('a link on the way');
+    expect(existsSync(join(world.root, 'elsewhere', 'SKILL.md'))).toBe(false);
+    rmSync(join(world.home, '.codex', 'skills', 'lint'));
   });
 }
 

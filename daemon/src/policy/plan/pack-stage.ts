@@ -5,6 +5,7 @@
 // copied by the launch to its agent's skill directory and is read-only to the sandbox there.
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { NonoError } from '@nono/shared';
 import { canonicalOrLexical, isWithin } from '@nono/shared/resolve-path';
 import { MANIFEST_FILE, parseManifest } from '../../packs/pack-manifest.js';
 import { skillDestination } from '../../packs/skill-destinations.js';
@@ -33,8 +34,12 @@ export function packStage(ctx: PlanContext, draft: Draft): void {
  */
 function placeSkill(ctx: PlanContext, draft: Draft, skill: { pack: string; install: string; from: string }): void {
   const view = draft.view!;
-  const path = canonicalOrLexical(skillDestination(skill.install, ctx.home));
+  const path = skillDestination(skill.install, canonicalOrLexical(ctx.home));
   const source = `pack ${skill.pack}: skill ${skill.install}`;
+  // A link there (one a sandbox made in an earlier session, say) would send the copy elsewhere.
+  if (canonicalOrLexical(path) !== path) {
+    throw new NonoError('PACK_SKILL_CONFLICT', `${source} goes to ${path}, and a link on the way leads to ${canonicalOrLexical(path)}; remove the link to let the pack place its skill`, { pack: skill.pack, path });
+  }
   draft.skills.push({ ...skill, path });
   const covering = view.rules.filter((r) => (r.kind === 'dir' || r.kind === 'skeleton') && isWithin(path, r.path));
   // A directory bound whole already shows it; a rule of its own would only restate that.
