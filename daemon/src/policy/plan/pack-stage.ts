@@ -29,8 +29,9 @@ export function packStage(ctx: PlanContext, draft: Draft): void {
 }
 
 /**
- * Readable at its destination (a rule of its own unless a granted directory shows it); inside a writable grant the view binds it read-only (and pins
- * the directories above it), which Landlock alone cannot do: then a note says it stays writable.
+ * Readable at its destination (a rule of its own unless a granted directory shows it); inside
+ * a writable grant the view binds it read-only (and pins the directories above it), which
+ * Landlock alone cannot do: then a note says it stays writable.
  */
 function placeSkill(ctx: PlanContext, draft: Draft, skill: { pack: string; install: string; from: string }): void {
   const view = draft.view!;
