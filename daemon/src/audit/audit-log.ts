@@ -8,7 +8,7 @@ import { NonoError } from '@nono/shared';
 import type Database from 'better-sqlite3';
 import { ensureAuditSchema } from './audit-schema.js';
 import { exportEvents, type ExportFormat, type ExportResult } from './audit-export.js';
-import { countEvents, listEvents, showEvent, type AuditEvent, type ListFilter } from './audit-query.js';
+import { countEvents, countEventsBySession, listEvents, showEvent, type AuditEvent, type ListFilter } from './audit-query.js';
 import { canonicalPayload, canonicalSession, GENESIS_HASH, rowHash } from './canonical-encoding.js';
 import { verifyChain, type VerifyOptions, type VerifyResult } from './chain-verify.js';
 import { checkpointNewestRow, readAnchor, type Checkpoint, type CheckpointSigner } from './checkpoints.js';
@@ -161,6 +161,11 @@ export class AuditLog {
   count(session: string, kind: AuditKind): number {
     this.flushForRead();
     return countEvents(this.db, session, kind);
+  }
+
+  countBySession(kind: AuditKind): Map<string, number> {
+    this.flushForRead();
+    return countEventsBySession(this.db, kind);
   }
 
   show(seq: number): AuditEvent | undefined {

@@ -85,6 +85,11 @@ export function showEvent(db: Database.Database, seq: number): AuditEvent | unde
 }
 
 /** How many events a session has of a kind, for counts shown beside each session (`nono ps`). */
+export function countEventsBySession(db: Database.Database, kind: string): Map<string, number> {
+  const rows = db.prepare('SELECT session, count(*) AS n FROM audit_events WHERE kind = ? AND session IS NOT NULL GROUP BY session').all(kind) as { session: string; n: number }[];
+  return new Map(rows.map((r) => [r.session, r.n]));
+}
+
 export function countEvents(db: Database.Database, session: string, kind: string): number {
   return (db.prepare('SELECT count(*) FROM audit_events WHERE session = ? AND kind = ?').pluck().get(session, kind) as number) ?? 0;
 }

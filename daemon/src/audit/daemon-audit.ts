@@ -163,12 +163,24 @@ export class DaemonAudit {
     });
   }
 
+  /**
+   * File denials (fs.deny) per session: read once, then counted as they are recorded, because
+   * `ps` shows the count of every session on every call and must not query the log for each.
+   */
+  private denials: Map<string, number> | undefined;
+
   record(event: AuditInput): void {
     try {
       this.log.append(event);
+      if (event.kind === 'fs.deny' && event.session && this.denials) this.denials.set(event.session, (this.denials.get(event.session) ?? 0) + 1);
     } catch (error) {
       this.logger.error({ kind: event.kind, error: String(error) }, 'audit event dropped');
     }
+  }
+
+  denialCount(session: string): number {
+    this.denials ??= this.log.countBySession('fs.deny');
+    return this.denials.get(session) ?? 0;
   }
 
   /** Applies retention; a broken head is reported, not pruned (prune refuses to erase evidence). */
@@ -177,7 +189,10 @@ export class DaemonAudit {
       const retention = readAuditRetention(configDir);
       if (retention.maxDays === undefined && retention.maxRows === undefined) return;
       const { deleted } = this.log.prune(retention);
-      if (deleted > 0) this.logger.info({ deleted }, 'audit retention pruned rows');
+      if (deleted > 0) {
+        this.denials = undefined;
+        this.logger.info({ deleted }, 'audit retention pruned rows');
+      }
     } catch (error) {
       this.logger.warn({ error: String(error) }, 'audit retention not applied');
     }

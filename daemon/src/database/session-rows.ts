@@ -1,4 +1,6 @@
-// Session rows: what `ps` lists and what survives a daemon restart.
+// Session rows: what `ps` lists and what survives a daemon restart. The rows are also kept in
+// memory (read once, then written through), so `session.list`, which editors poll, is answered
+// without a query; the plan, big and rarely read, stays only in SQLite.
 import type { ResourceLimits, SandboxPlan, SessionState } from '@nono/shared';
 import type { SqliteDatabase } from './database.js';
 
@@ -53,6 +55,12 @@ export class SessionRows {
   private readonly startedStmt;
   private readonly endedStmt;
   private readonly listStmt;
+  /** The newest rows as list() returns them; undefined until first read. */
+  private cache: Map<string, SessionRow> | undefined;
+  private ordered: SessionRow[] | undefined;
+  /** Insertion order, the SQL's tie-break (rowid) for rows started in the same millisecond. */
+  private readonly sequence = new Map<string, number>();
+  private nextSequence = 0;
 
   constructor(private readonly db: SqliteDatabase) {
     this.insertStmt = db.prepare(
@@ -70,9 +78,28 @@ export class SessionRows {
 
   /** Sessions a previous daemon left running cannot be running now: its children died with it. */
   markLost(): number {
+    this.cache = undefined;
+    this.ordered = undefined;
     return this.db
       .prepare(`UPDATE sessions SET state = 'lost', ended_at = ? WHERE state IN ('starting', 'running')`)
       .run(new Date().toISOString()).changes;
+  }
+
+  private rows(): Map<string, SessionRow> {
+    if (!this.cache) {
+      const raws = (this.listStmt.all() as RawRow[]).reverse();
+      this.cache = new Map(raws.map((raw) => [raw.id, fromRaw(raw)]));
+      for (const raw of raws) this.sequence.set(raw.id, this.nextSequence++);
+    }
+    return this.cache;
+  }
+
+  /** Replaces a cached row (never mutated in place: a list() already handed out keeps its rows). */
+  private update(id: string, change: Partial<SessionRow>): void {
+    const row = this.cache?.get(id);
+    if (!row) return;
+    this.cache!.set(id, { ...row, ...change });
+    this.ordered = undefined;
   }
 
   insert(row: { id: string; name: string; argv: string[]; cwd: string; startedAt: string; plan: SandboxPlan }): void {
@@ -87,23 +114,36 @@ export class SessionRows {
       profile: row.plan.profile,
       limits: JSON.stringify(row.plan.limits),
     });
+    if (this.cache) {
+      const cached: SessionRow = { id: row.id, name: row.name, state: 'starting', argv: [...row.argv], cwd: row.cwd, pid: null, exitCode: null, startedAt: row.startedAt, endedAt: null, profile: row.plan.profile, limits: row.plan.limits };
+      this.cache.set(row.id, cached);
+      this.sequence.set(row.id, this.nextSequence++);
+      this.ordered = undefined;
+    }
   }
 
   started(id: string, pid: number): void {
     this.startedStmt.run(pid, id);
+    this.update(id, { state: 'running', pid });
   }
 
   ended(id: string, state: SessionState, exitCode: number | null, signal: number | null): void {
-    this.endedStmt.run({ id, state, exitCode, signal, endedAt: new Date().toISOString() });
+    const endedAt = new Date().toISOString();
+    this.endedStmt.run({ id, state, exitCode, signal, endedAt });
+    this.update(id, { state, exitCode, endedAt });
   }
 
   row(id: string): SessionRow | undefined {
+    const cached = this.rows().get(id);
+    if (cached) return cached;
     const raw = this.db.prepare(`SELECT ${COLUMNS} FROM sessions WHERE id = ?`).get(id) as RawRow | undefined;
     return raw ? fromRaw(raw) : undefined;
   }
 
   remove(id: string): void {
     this.db.prepare('DELETE FROM sessions WHERE id = ?').run(id);
+    if (this.cache?.delete(id)) this.ordered = undefined;
+    this.sequence.delete(id);
   }
 
   /** The plan a session ran with, for `nono inspect` of sessions this daemon only remembers. */
@@ -112,7 +152,12 @@ export class SessionRows {
     return row ? (JSON.parse(row.plan) as SandboxPlan) : undefined;
   }
 
+  /** Newest first, as the SQL orders them: by start time, then insertion. */
   list(): SessionRow[] {
-    return (this.listStmt.all() as RawRow[]).map(fromRaw);
+    const rows = this.rows();
+    const after = (a: SessionRow, b: SessionRow): number =>
+      a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : (this.sequence.get(b.id) ?? 0) - (this.sequence.get(a.id) ?? 0);
+    this.ordered ??= [...rows.values()].sort(after).slice(0, 1000);
+    return this.ordered;
   }
 }

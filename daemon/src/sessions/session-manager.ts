@@ -121,7 +121,7 @@ export class SessionManager implements SessionRegistry {
 
   /** The file denials recorded for a session, as `ps` counts them. */
   denialCount(id: string): number {
-    return this.options.audit.log.count(id, 'fs.deny');
+    return this.options.audit.denialCount(id);
   }
 
   /** A session this daemon ran, by exact id. */

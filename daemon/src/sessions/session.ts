@@ -12,6 +12,8 @@ import { ScreenModel, type ScreenSnapshot } from './screen-model.js';
 import { treeUsage, type TreeUsage } from './process-tree.js';
 import type { SweepFinding } from './host-exec-sweep.js';
 
+const USAGE_MAX_AGE_MS = 1000;
+
 export interface SessionClient {
   readonly id: number;
   notify(method: string, params: Record<string, unknown>): void;
@@ -110,8 +112,17 @@ export class Session {
     return this.options.output.path;
   }
 
+  private sampled: { at: number; usage: TreeUsage } | undefined;
+
+  /**
+   * The process tree's CPU and memory, read from /proc at most once a second: `ps` and editors
+   * poll every session, and each reading walks the whole tree.
+   */
   usage(): TreeUsage | null {
-    return this.live && this.pid !== null ? treeUsage(this.pid) : null;
+    if (!this.live || this.pid === null) return null;
+    const now = Date.now();
+    if (!this.sampled || now - this.sampled.at >= USAGE_MAX_AGE_MS) this.sampled = { at: now, usage: treeUsage(this.pid) };
+    return this.sampled.usage;
   }
 
   started(process: SandboxProcess): void {
