@@ -26,6 +26,7 @@ export const AUDIT_KINDS = [
   'pack.refuse',
   'pack.remove',
   'pack.pin',
+  'approval',
 ] as const;
 
 export type AuditKind = (typeof AUDIT_KINDS)[number];
@@ -77,6 +78,8 @@ export interface AuditPayloads {
   'pack.refuse': Open<{ pack: string; version: string; reason: string }>;
   'pack.remove': Open<{ pack: string; versions: string[] }>;
   'pack.pin': Open<{ pack: string; version: string; pinned: boolean }>;
+  /** One approval request and its answer: what was asked (network or file), who answered, and the grant it made (once, session, profile, none). */
+  approval: Open<{ request: 'network' | 'file'; subject: string; answer: string; by: string; grant: string }>;
 }
 
 /** What `append` takes: a kind, its payload, and the session it belongs to (none for daemon events). */

@@ -19,6 +19,7 @@ import type { DaemonAudit } from '../audit/daemon-audit.js';
 import { startSessionProxy, type SessionProxy } from '../network/session-proxy.js';
 import type { Resolver } from '../network/checked-address.js';
 import type { UpstreamOverride } from '../network/phantom-proxy.js';
+import type { ApprovalBroker } from '../approvals/approval-broker.js';
 import type { SnapshotService } from '../snapshots/snapshot-service.js';
 import type { SessionRows } from '../database/session-rows.js';
 import { launchOnPipes, launchOnPty, type LaunchOptions, type SandboxProcess } from './sandbox-process.js';
@@ -41,6 +42,8 @@ export interface LaunchServices {
   /** Test switches passed before the spec (--no-userns). */
   helperFlags?: string[] | undefined;
   credentialOverride?: UpstreamOverride | undefined;
+  /** Where held network requests (and file requests from the helper) are asked. */
+  approvals?: ApprovalBroker | undefined;
 }
 
 /** What the launch needs of the session registry. */
@@ -186,6 +189,7 @@ async function startProxy(plan: SandboxPlan, id: string, name: string, params: R
     id,
     record: (event) => services.audit.record(event),
     runEnv: params.env,
+    ...(plan.approvals?.network && services.approvals ? { ask: (host: string, port: number, method: string) => services.approvals!.ask({ session: id, kind: 'network', host, port, method }) } : {}),
   });
   const unplanned = proxy.readable.filter((path) => !plan.rules.some((r) => r.path === path));
   if (unplanned.length > 0) {
@@ -233,6 +237,7 @@ function createSession(a: {
     sweep: () => a.guard.finish(),
     onEnd: () => {
       a.proxy?.close();
+      services.approvals?.endSession(id);
       if (!a.snapshotting) return;
       const rules = a.snapshotting;
       const final = services.snapshots.sessionFinal(id, rules).catch((error: unknown) => services.log.warn({ session: id, error: String(error) }, 'final snapshot failed'));
