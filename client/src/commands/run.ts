@@ -28,6 +28,7 @@ export interface RunOptions extends PolicyFlags {
   trustOverride?: boolean;
   snapshotExclude: string[];
   snapshotInclude: string[];
+  ask?: boolean;
 }
 
 function parseSize(value: string): number {
@@ -57,6 +58,7 @@ export function addRunFlags(command: Command): Command {
     .option('--snapshot-include <glob>', 'bring paths back into the snapshot, even inside node_modules (repeatable)', (v: string, p: string[]) => [...p, v], [])
     .option('--memory <size>', 'address-space limit of each process in the session (e.g. 2G)', parseSize)
     .option('--max-processes <n>', 'processes and threads the session may have at once', parseCount)
+    .option('--ask', 'ask (here, in a subscribed editor, or with nono approve) instead of only denying a host no rule allows; see docs/approvals.md')
     .option('--json', 'machine-readable output for --dry-run, --detached and errors');
 }
 
@@ -148,6 +150,7 @@ export async function run(argv: string[], options: RunOptions): Promise<number> 
     ...(options.snapshotName !== undefined ? { snapshotName: options.snapshotName } : {}),
     ...(options.trustOverride ? { trustOverride: true } : {}),
     ...(options.maxProcesses !== undefined ? { maxProcesses: options.maxProcesses } : {}),
+    ...(options.ask ? { ask: true } : {}),
   };
   let session: RunningSession;
   // Only a run this client stays attached to is a stream; a plan or a detached start is one reply.
