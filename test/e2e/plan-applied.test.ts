@@ -122,6 +122,8 @@ describe.each([
   // (masked) and one of the home (rebuilt without its protected entries).
   const cases: [string, (world: TestWorld) => string[]][] = [
     ...profiles.map((profile): [string, (world: TestWorld) => string[]] => [profile, () => ['-p', profile]]),
+    // Approvals turn an open network into a proxied one: the plan says so and the helper applies it.
+    ['default --ask', () => ['-p', 'default', '--ask']],
     ...(mode === 'view'
       ? ([
           ['default --read <world root>', (world) => ['-p', 'default', '--read', world.root]],

@@ -42,6 +42,7 @@ const ONE_OF_EACH: AuditInput[] = [
   { kind: 'pack.refuse', payload: { pack: 'acme/secure', version: '1.1.0', reason: 'changed after signing' } },
   { kind: 'pack.pin', payload: { pack: 'acme/secure', version: '1.0.0', pinned: true } },
   { kind: 'pack.remove', payload: { pack: 'acme/secure', versions: ['1.0.0'] } },
+  { kind: 'approval', session: 's1', payload: { request: 'network', subject: 'unlisted.test:443', answer: 'allow-once', by: 'vscode (user)', grant: 'once' } },
   { kind: 'daemon.stop', payload: { pid: 10, reason: 'signal' } },
 ];
 
