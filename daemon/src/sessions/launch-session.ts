@@ -20,6 +20,7 @@ import { startSessionProxy, type SessionProxy } from '../network/session-proxy.j
 import type { Resolver } from '../network/checked-address.js';
 import type { UpstreamOverride } from '../network/phantom-proxy.js';
 import type { ApprovalBroker } from '../approvals/approval-broker.js';
+import { serveFileApprovals } from '../approvals/file-approval-channel.js';
 import type { SnapshotService } from '../snapshots/snapshot-service.js';
 import type { SessionRows } from '../database/session-rows.js';
 import { launchOnPipes, launchOnPty, type LaunchOptions, type SandboxProcess } from './sandbox-process.js';
@@ -288,6 +289,13 @@ function spawnHelper(a: {
       process = launchOnPty(launch, terminal, events);
     } else {
       launch.helperArgs = [...(services.helperFlags ?? []), '--spec-fd', '3'];
+      const approvals = session.plan.approvals?.files ? services.approvals : undefined;
+      if (approvals) {
+        // Threat: only opens outside the grants come this way, and the broker decides policy first.
+        launch.helperArgs.push('--approvals-fd', '4');
+        // The channel closes with the helper, its other end's only holder.
+        launch.approvals = (channel) => void serveFileApprovals(channel, session.id, (request) => approvals.ask(request), session.log.child({ component: 'file-approvals' }));
+      }
       process = launchOnPipes(launch, a.spec, events);
     }
   } catch (error) {
