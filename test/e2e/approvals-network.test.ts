@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node.js';
 import { usePrivateDaemon } from '../support/daemon-process.js';
 import { makeTestCa } from '../support/test-ca.mjs';
-import { runCli } from '../support/run-cli.js';
+import { NONO_BIN, runCli } from '../support/run-cli.js';
+import { openTerminal } from '../support/real-terminal.js';
 
 const ctx = usePrivateDaemon({ daemon: { resolve: { 'unlisted.test': '127.0.0.5', 'other.test': '127.0.0.5' } } });
 
@@ -181,6 +182,21 @@ describe('a sandboxed curl to a host no rule allows', () => {
     expect(audit.filter((e) => e.payload.by === 'rate-limit')).toHaveLength(1);
     setTimeoutSeconds(undefined);
   }, 90_000);
+
+  it('asks on the attached terminal (a real PTY): a one-line prompt on the bottom row, answered with a key', async () => {
+    const script = `echo agent-start; ${curl('unlisted.test')}; sleep 0.5`;
+    const terminal = openTerminal(`${process.execPath} ${NONO_BIN} run --ask --allow-domain 127.0.0.5 --read ${certs} -- sh -c '${script}'`, ctx.world, { cols: 120, rows: 24 });
+    await terminal.waitFor(/\[y\] once \[s\] session \[a\] always \[n\] deny/, 30_000);
+    const screen = await terminal.screen();
+    expect(screen[23]).toMatch(new RegExp(`asks to connect to unlisted\\.test:${port}`));
+    expect(screen.join('\n')).toContain('agent-start');
+    terminal.type('y');
+    await terminal.waitFor(/hello from unlisted/, 30_000);
+    expect(await terminal.exit).toBe(0);
+    expect((await terminal.screen()).join('\n')).not.toMatch(/\[y\] once/);
+    const audit = JSON.parse((await runCli(['audit', 'list', '--kind', 'approval', '--json'], ctx.world)).stdout) as { payload: { answer: string; by: string } }[];
+    expect(audit.at(-1)!.payload).toMatchObject({ answer: 'allow-once', by: expect.stringMatching(/^nono .*\(root\)$/) });
+  }, 60_000);
 
   it('records every decision in the audit log (kind approval), and the chain verifies', async () => {
     const list = await runCli(['audit', 'list', '--kind', 'approval', '--json'], ctx.world);

@@ -234,6 +234,11 @@ async function relayPipes(session: RunningSession, json: boolean): Promise<Relay
   try {
     for await (const event of session) {
       if (event.type === 'output') (event.stream === 'stderr' ? process.stderr : process.stdout).write(event.data);
+      // No terminal to draw a prompt on: say how to answer from another shell.
+      if (event.type === 'approval') {
+        const { id, kind, subject } = event.request;
+        process.stderr.write(`nono: waiting for approval ${id} (${kind} ${subject}): nono approve ${id} [--once|--session|--always|--deny]\n`);
+      }
       if (event.type === 'exit') return { code: event.exitCode, quarantined: event.quarantined ?? [] };
       // `nono detach` sent this client away; the session goes on, as it does for a terminal.
       if (event.type === 'detached') {
