@@ -8,6 +8,8 @@ import { connect } from 'node:net';
 import { once } from 'node:events';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { createServer as createHttpServer } from 'node:http';
+import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node.js';
@@ -50,12 +52,15 @@ afterAll(() => {
   server?.close();
 });
 
-function setTimeoutSeconds(seconds: number | undefined): void {
-  const dir = join(ctx.world.root, 'config', 'nono');
-  mkdirSync(dir, { recursive: true });
-  if (seconds === undefined) rmSync(join(dir, 'config.json'), { force: true });
-  else writeFileSync(join(dir, 'config.json'), JSON.stringify({ approvals: { timeout_seconds: seconds } }));
+const configDir = () => join(ctx.world.root, 'config', 'nono');
+
+function setApprovalConfig(approvals: Record<string, unknown> | undefined): void {
+  mkdirSync(configDir(), { recursive: true });
+  if (approvals === undefined) rmSync(join(configDir(), 'config.json'), { force: true });
+  else writeFileSync(join(configDir(), 'config.json'), JSON.stringify({ approvals }));
 }
+
+const setTimeoutSeconds = (seconds: number | undefined): void => setApprovalConfig(seconds === undefined ? undefined : { timeout_seconds: seconds });
 
 async function until<T>(probe: () => T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -198,11 +203,58 @@ describe('a sandboxed curl to a host no rule allows', () => {
     expect(audit.at(-1)!.payload).toMatchObject({ answer: 'allow-once', by: expect.stringMatching(/^nono .*\(root\)$/) });
   }, 60_000);
 
+  it('writes an always answer to a draft beside the profile, returns it as a diff, and stops asking', async () => {
+    const id = await runInSandbox(`${curl('unlisted.test')}; ${curl('unlisted.test')}`);
+    const asked = await nthRequest(id, 0);
+    const reply = (await editor.sendRequest('approval.answer', { id: asked.params.id, answer: 'always' })) as { diff: string };
+    expect(reply.diff).toContain(`+      "unlisted.test:${port}"`);
+    await exited(id);
+    expect(output(id).match(/hello from unlisted/g)).toHaveLength(2);
+    expect(requested(id)).toHaveLength(1);
+    const draft = JSON.parse(readFileSync(join(configDir(), 'profiles', 'default-draft.json'), 'utf8'));
+    expect(draft).toEqual({ extends: 'default', network: { allow_domain: [`unlisted.test:${port}`] } });
+    const check = await runCli(['profile', 'validate', join(configDir(), 'profiles', 'default-draft.json')], ctx.world);
+    expect(check.code).toBe(0);
+  });
+
+  it('asks a webhook with a signed POST, whose JSON answer decides', async () => {
+    const secret = 'webhook-secret';
+    const bodies: { signature: string | undefined; body: string }[] = [];
+    const hook = createHttpServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        bodies.push({ signature: req.headers['x-nono-signature'] as string | undefined, body });
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ answer: 'allow-once' }));
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', () => resolve()));
+    setApprovalConfig({ webhook: { url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/nono`, secret } });
+    try {
+      await editor.sendRequest('approval.subscribe', { off: true });
+      const id = await runInSandbox(curl('unlisted.test'), { detached: true });
+      let listed: { by: string | null }[] = [];
+      for (let i = 0; i < 200 && !listed.some((r) => r.by === 'webhook'); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        listed = ((await editor.sendRequest('approval.list', { session: id })) as { requests: typeof listed }).requests;
+      }
+      expect(listed).toEqual([expect.objectContaining({ answer: 'allow-once', by: 'webhook' })]);
+      expect(bodies).toHaveLength(1);
+      expect(bodies[0]!.signature).toBe(`sha256=${createHmac('sha256', secret).update(bodies[0]!.body).digest('hex')}`);
+      expect(JSON.parse(bodies[0]!.body)).toMatchObject({ session: id, kind: 'network', subject: `unlisted.test:${port}` });
+    } finally {
+      hook.close();
+      setApprovalConfig(undefined);
+      await editor.sendRequest('approval.subscribe', {});
+    }
+  });
+
   it('records every decision in the audit log (kind approval), and the chain verifies', async () => {
     const list = await runCli(['audit', 'list', '--kind', 'approval', '--json'], ctx.world);
     const events = JSON.parse(list.stdout) as { kind: string; payload: Record<string, unknown> }[];
     const answers = events.map((e) => `${e.payload.answer} ${e.payload.by}`);
-    expect(answers).toEqual(expect.arrayContaining(['allow-once vscode (root)', 'allow-session vscode (root)', 'deny vscode (root)', 'deny timeout', 'deny nobody', 'deny rate-limit']));
+    expect(answers).toEqual(expect.arrayContaining(['allow-once vscode (root)', 'allow-session vscode (root)', 'deny vscode (root)', 'deny timeout', 'deny nobody', 'deny rate-limit', 'always vscode (root)', 'allow-once webhook']));
     expect(answers.some((a) => /^allow-once nono .*\(root\)$/.test(a))).toBe(true);
     expect(events.every((e) => e.kind === 'approval' && typeof e.payload.subject === 'string' && typeof e.payload.grant === 'string')).toBe(true);
     const verify = await runCli(['audit', 'verify'], ctx.world);
