@@ -2,13 +2,14 @@
 // `nono approve ID` answers one.
 import type { ApprovalRequestView } from '@nono/shared';
 import { bold, dim } from '../output/style.js';
+import { printable } from '../output/printable.js';
 import { defineCommand, type CommandInput } from './define-command.js';
 
 /** One line: what was asked, for which session, and its answer or how long it still waits. */
 export function approvalLine(v: ApprovalRequestView): string {
   const what = v.kind === 'network' ? `${v.method ?? 'connect'} ${v.subject}` : `${v.access} ${v.subject}${v.command ? ` (${v.command})` : ''}`;
   const state = v.answer === null ? `pending, ${Math.max(0, Math.round((Date.parse(v.expiresAt) - Date.now()) / 1000))}s left` : `${v.answer} by ${v.by}`;
-  return `${v.id}  ${v.sessionName}  ${v.kind}  ${what}  ${state}`;
+  return printable(`${v.id}  ${v.sessionName}  ${v.kind}  ${what}  ${state}`);
 }
 
 export const registerApprovals = defineCommand({

@@ -2,6 +2,7 @@
 // shell; the first answer wins, wherever it comes from.
 import type { ApprovalAnswer } from '@nono/shared';
 import { NonoError } from '@nono/shared/protocol/errors';
+import { printable } from '../output/printable.js';
 import { defineCommand, type CommandInput } from './define-command.js';
 
 interface ApproveFlags {
@@ -32,7 +33,7 @@ export const registerApprove = defineCommand({
   method: 'approval.answer',
   params: ({ args: [id], options }: CommandInput<[string], ApproveFlags>) => ({ id, answer: answerOf(options), ...(options.readOnly ? { readOnly: true } : {}) }),
   render: ({ request, diff }) => {
-    process.stdout.write(`${request.id}: ${request.answer} (${request.kind} ${request.subject}, session ${request.sessionName})\n`);
+    process.stdout.write(`${printable(`${request.id}: ${request.answer} (${request.kind} ${request.subject}, session ${request.sessionName})`)}\n`);
     if (diff) process.stdout.write(diff);
   },
 });

@@ -15,6 +15,7 @@ import { formatQuarantine } from '../output/quarantine-footer.js';
 import { TerminalRelay, type RelayEnd } from '../terminal/attached-session.js';
 import { addPolicyFlags, policyRequest, type PolicyFlags } from './policy-flags.js';
 import { pullWithQuestion } from './pull.js';
+import { printable } from '../output/printable.js';
 
 export interface RunOptions extends PolicyFlags {
   dryRun?: boolean;
@@ -237,7 +238,7 @@ async function relayPipes(session: RunningSession, json: boolean): Promise<Relay
       // No terminal to draw a prompt on: say how to answer from another shell.
       if (event.type === 'approval') {
         const { id, kind, subject } = event.request;
-        process.stderr.write(`nono: waiting for approval ${id} (${kind} ${subject}): nono approve ${id} [--once|--session|--always|--deny]\n`);
+        process.stderr.write(`${printable(`nono: waiting for approval ${id} (${kind} ${subject}): nono approve ${id} [--once|--session|--always|--deny]`)}\n`);
       }
       if (event.type === 'exit') return { code: event.exitCode, quarantined: event.quarantined ?? [] };
       // `nono detach` sent this client away; the session goes on, as it does for a terminal.

@@ -6,6 +6,7 @@
 // is asked to redraw (a resize nudge) so the row holds the agent's text again.
 import type { ApprovalAnswer } from '@nono/shared/protocol/schemas';
 import type { ApprovalRequested } from '@nono/shared/protocol/notifications';
+import { printable } from '../output/printable.js';
 
 const KEYS: Record<string, ApprovalAnswer> = { y: 'allow-once', s: 'allow-session', a: 'always', n: 'deny' };
 
@@ -60,7 +61,8 @@ export class ApprovalPrompt {
     const request = this.open[0]!;
     const what = request.kind === 'network' ? `connect to ${request.subject}` : `${request.access} ${request.subject}`;
     const more = this.open.length > 1 ? ` (+${this.open.length - 1})` : '';
-    const text = `nono: ${request.sessionName} asks to ${what}${more}  [y] once [s] session [a] always [n] deny`;
+    // Threat: the subject is the sandbox's own text; escaped, it cannot forge or hide the prompt.
+    const text = printable(`nono: ${request.sessionName} asks to ${what}${more}  [y] once [s] session [a] always [n] deny`);
     this.write(`\x1b7\x1b[${this.rows()};1H\x1b[2K\x1b[7m${text}\x1b[0m\x1b8`);
   }
 

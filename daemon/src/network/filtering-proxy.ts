@@ -189,6 +189,8 @@ export class FilteringProxy {
     }
     const admitted = await this.admit('CONNECT', host, port);
     if (!('address' in admitted)) return refuse('failed' in admitted ? 502 : 403, admitted.reason);
+    // A client that gave up while its request was held for an answer gets no connection.
+    if (client.destroyed) return;
     const upstream = connect({ host: admitted.address, port, timeout: CONNECT_TIMEOUT_MS });
     upstream.once('timeout', () => upstream.destroy(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' })));
     upstream.on('error', (error) => {
@@ -234,6 +236,7 @@ export class FilteringProxy {
     const port = Number(url.port || 80);
     const method = req.method ?? 'GET';
     const admitted = await this.admit(method, url.hostname, port);
+    if (res.destroyed) return;
     if (!('address' in admitted)) {
       res.writeHead('failed' in admitted ? 502 : 403, { 'content-type': 'text/plain' }).end(`nono: ${admitted.reason}\n`);
       return;
