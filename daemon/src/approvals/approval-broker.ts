@@ -40,6 +40,8 @@ interface Pending {
   view: ApprovalRequestView;
   request: ApprovalRequest;
   told: Set<SessionClient>;
+  /** The same request made again while this one waits (parallel connections, threads): one question for all. */
+  followers: ((decision: ApprovalDecision) => void)[];
   settle(decision: ApprovalDecision): void;
 }
 
@@ -53,6 +55,8 @@ export class ApprovalBroker {
   /** Session id → subjects allowed for the rest of the session (allow-session, always). */
   private readonly grants = new Map<string, Set<string>>();
   private readonly rates = new Map<string, RateWindow>();
+  /** Policy refusals recorded per session and window: a program hammering ~/.ssh is not an audit flood. */
+  private readonly refusalRecords = new Map<string, RateWindow>();
 
   constructor(private readonly services: BrokerServices) {}
 
@@ -78,14 +82,18 @@ export class ApprovalBroker {
   endSession(session: string): void {
     this.grants.delete(session);
     this.rates.delete(session);
+    this.refusalRecords.delete(session);
     for (const p of this.pending.values()) if (p.request.session === session) p.settle({ answer: 'deny', by: 'session ended' });
   }
 
   async ask(request: ApprovalRequest): Promise<ApprovalDecision> {
     const subject = subjectOf(request);
     const refusal = this.services.refusal(request);
-    if (refusal !== undefined) return this.decidedAtOnce(request, { answer: 'deny', by: 'policy' }, { reason: refusal });
+    if (refusal !== undefined) return this.refusedByPolicy(request, refusal);
     if (this.granted(request)) return { answer: 'allow-session', by: 'session grant' };
+    const key = grantKey(request, false);
+    const same = [...this.pending.values()].find((p) => p.request.session === request.session && grantKey(p.request, false) === key);
+    if (same) return new Promise((resolve) => same.followers.push(resolve));
     const session = this.services.session(request.session);
     if (!session) return { answer: 'deny', by: 'session ended' };
     const rate = this.rateOf(request.session);
@@ -116,12 +124,14 @@ export class ApprovalBroker {
         view,
         request,
         told: recipients,
+        followers: [],
         settle: (decision) => {
           if (!this.pending.delete(view.id)) return;
           clearTimeout(timer);
           const extra = this.apply(request, decision);
           this.finish(pending, decision, extra);
           resolve(decision);
+          for (const follower of pending.followers) follower(decision);
         },
       };
       this.pending.set(view.id, pending);
@@ -173,6 +183,16 @@ export class ApprovalBroker {
     const resolved = { id: view.id, session: view.session, answer: decision.answer, by: decision.by };
     for (const client of new Set([...pending.told, ...this.subscribers])) client.notify('approval.resolved', resolved);
     this.record(pending.request, decision, { id: view.id, ...extra });
+  }
+
+  private refusedByPolicy(request: ApprovalRequest, reason: string): ApprovalDecision {
+    const decision: ApprovalDecision = { answer: 'deny', by: 'policy' };
+    let window = this.refusalRecords.get(request.session);
+    if (!window) this.refusalRecords.set(request.session, (window = new RateWindow()));
+    const verdict = window.admit(0);
+    if (verdict === 'refused') return decision;
+    const more = verdict === 'first-refusal' ? { reason: `${reason}; further policy refusals of this session are not recorded until the rate drops` } : { reason };
+    return this.decidedAtOnce(request, decision, more);
   }
 
   private decidedAtOnce(request: ApprovalRequest, decision: ApprovalDecision, extra: Record<string, unknown>, sessionName?: string): ApprovalDecision {

@@ -81,6 +81,20 @@ describe('approval broker', () => {
     expect(broker.grantsOf('s1')).toEqual([]);
   });
 
+  it('asks once for the same request made again while it waits, and answers all of them', async () => {
+    const { broker, notes, nextRequest } = setup();
+    const asks = [1, 2, 3].map(() => broker.ask({ session: 's1', kind: 'network', host: 'x.test', port: 443 }));
+    broker.answer((await nextRequest()).id, 'allow-once', 'vscode (me)');
+    expect(await Promise.all(asks)).toEqual([1, 2, 3].map(() => ({ answer: 'allow-once', by: 'vscode (me)' })));
+    expect(notes.filter((n) => n.method === 'approval.requested')).toHaveLength(1);
+  });
+
+  it('records a bounded number of policy refusals for a flood of them', async () => {
+    const { broker, events } = setup();
+    for (let i = 0; i < 500; i++) expect((await broker.ask(file(join(home, '.ssh', 'id_rsa')))).by).toBe('policy');
+    expect(events.length).toBeLessThanOrEqual(21);
+  });
+
   it('denies at once when nobody can be asked, and lists it', async () => {
     const { broker, notes } = setup({ clients: 0 });
     expect(await broker.ask({ session: 's1', kind: 'network', host: 'x.test', port: 443 })).toEqual({ answer: 'deny', by: 'nobody' });
