@@ -140,7 +140,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
       return session?.live ? { name: session.name, clients: [...session.attachments.keys()] } : undefined;
     },
     refusal: (request) => refusalFor(sessions.get(request.session)?.plan, request),
-    persist: (request) => addToDraft(join(paths.configDir, 'profiles'), sessions.get(request.session)?.plan.profile ?? 'default', request, false),
+    persist: (request, readOnly) => addToDraft(join(paths.configDir, 'profiles'), sessions.get(request.session)?.plan.profile ?? 'default', request, readOnly),
     settings: () => approvalSettings(paths.configDir),
   });
   const sessions: SessionManager = new SessionManager({

@@ -31,7 +31,7 @@ export interface BrokerServices {
   /** Policy before asking: a reason to refuse without a question (protected path, required deny group). */
   refusal(request: ApprovalRequest): string | undefined;
   /** For always: make the grant lasting (the profile's draft); returns the change as a diff. */
-  persist(request: ApprovalRequest): string;
+  persist(request: ApprovalRequest, readOnly: boolean): string;
   /** config.json's approvals section, read at each request so an edit applies at once. */
   settings(): { timeoutMs: number; webhook: WebhookTarget | undefined };
 }
@@ -168,7 +168,7 @@ export class ApprovalBroker {
     }
     if (decision.answer !== 'always') return {};
     try {
-      return { diff: this.services.persist(request) };
+      return { diff: this.services.persist(request, decision.readOnly === true) };
     } catch (error) {
       return { persistError: (error as Error).message };
     }
