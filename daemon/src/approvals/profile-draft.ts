@@ -3,7 +3,7 @@
 // was approved; `nono run --profile <profile>-draft` uses it, and the diff is shown in the answer
 // and the audit log so the user can fold it into the profile itself.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { ApprovalRequest } from './approval-broker.js';
 
 interface Draft {
@@ -14,7 +14,8 @@ interface Draft {
 
 /** Adds the approved host or file to the draft and returns the change as a unified-style diff. */
 export function addToDraft(profilesDir: string, profile: string, request: ApprovalRequest, readOnly: boolean): string {
-  const name = `${profile.replace(/-draft$/, '')}-draft`;
+  // A profile given as a file (--profile ./team.json) gets its draft under its base name.
+  const name = `${basename(profile).replace(/\.jsonc?$/, '').replace(/-draft$/, '')}-draft`;
   const file = join(profilesDir, `${name}.json`);
   const draft: Draft = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Draft) : { extends: profile };
   const before = JSON.stringify(draft, null, 2).split('\n');
