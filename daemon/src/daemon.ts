@@ -1,5 +1,9 @@
 // Wires the daemon together: lock, secret, database, sessions, control socket, and an orderly
 // shutdown that leaves no socket, secret or lock behind.
+import { ApprovalBroker } from './approvals/approval-broker.js';
+import { refusalFor } from './approvals/approval-policy.js';
+import { addToDraft } from './approvals/profile-draft.js';
+import { approvalSettings } from './approvals/approval-settings.js';
 import { homedir } from 'node:os';
 import { existsSync, mkdirSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -91,6 +95,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
     profiles: new ProfileLoader(join(paths.configDir, 'profiles'), undefined, paths.packagesDir, packsLockStamp),
     daemonHome: homedir(),
     isolation: isolationFrom(await features.catch(() => undefined)),
+    fileApprovals: (await features.catch(() => undefined))?.seccomp_addfd === true,
   };
   const log = createLogger(paths.logPath);
   const secret = createSecret(paths.secretPath);
@@ -128,7 +133,18 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
     record: (event) => audit.record(event),
   });
   void snapshots.removeAbandoned().catch((error: unknown) => log.warn({ error: String(error) }, 'cannot remove what an interrupted snapshot left'));
+  const approvals = new ApprovalBroker({
+    record: (event) => audit.record(event),
+    session: (id) => {
+      const session = sessions.get(id);
+      return session?.live ? { name: session.name, clients: [...session.attachments.keys()] } : undefined;
+    },
+    refusal: (request) => refusalFor(sessions.get(request.session)?.plan, request),
+    persist: (request, readOnly) => addToDraft(join(paths.configDir, 'profiles'), sessions.get(request.session)?.plan.profile ?? 'default', request, readOnly),
+    settings: () => approvalSettings(paths.configDir),
+  });
   const sessions: SessionManager = new SessionManager({
+    approvals,
     paths,
     policy,
     store: sessionRows,
@@ -197,6 +213,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
     startedAt: Date.now(),
     secret,
     sessions,
+    approvals,
     snapshots,
     audit,
     sessionRows,

@@ -159,6 +159,8 @@ describe.each([
   const cases: [string, (world: TestWorld) => string[]][] = [
     ...profiles.map((profile): [string, (world: TestWorld) => string[]] => [profile, () => ['-p', profile]]),
     ['pack acme/hooked', () => ['-p', 'acme/hooked']],
+    // Approvals turn an open network into a proxied one: the plan says so and the helper applies it.
+    ['default --ask', () => ['-p', 'default', '--ask']],
     ...(mode === 'view'
       ? ([
           ['default --read <world root>', (world) => ['-p', 'default', '--read', world.root]],

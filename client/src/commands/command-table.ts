@@ -34,6 +34,8 @@ import { registerAuth } from './auth.js';
 import { registerPull } from './pull.js';
 import { registerPack } from './pack.js';
 import { registerRegistry } from './registry-serve.js';
+import { registerApprovals } from './approvals.js';
+import { registerApprove } from './approve.js';
 
 function registerPolicy(program: Command): void {
   const policy = program.command('policy').description('Inspect security groups and resolved profiles');
@@ -71,5 +73,7 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerAuth,
   registerRegistry,
   registerAudit,
+  registerApprovals,
+  registerApprove,
   registerLearn,
   registerWhy, registerPolicy, registerProfile, registerDoctor, registerDaemon, registerApi, registerCompletion];

@@ -13,5 +13,6 @@ export const registerInspect = defineCommand({
       `${s.name} (${s.id}): ${s.state}${s.exitCode !== null ? ` (${s.exitCode})` : ''}, ${s.clients} client(s), started ${s.startedAt}\nlog: ${result.log}\n`,
     );
     if (result.plan) process.stdout.write(formatPlan(result.plan, s.argv));
+    if ((result.approvalGrants ?? []).length > 0) process.stdout.write(`approved for this session: ${result.approvalGrants!.join(', ')}\n`);
   },
 });

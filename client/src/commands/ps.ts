@@ -2,6 +2,7 @@
 // process tree; one line per session whatever its argv.
 import type { SessionSummary } from '@nono/shared';
 import { bold, dim } from '../output/style.js';
+import { printable } from '../output/printable.js';
 import { defineCommand, type CommandInput } from './define-command.js';
 
 function stateOf(s: SessionSummary): string {
@@ -37,9 +38,7 @@ const COMMAND_MAX = 80;
  * quoted, and the whole cut to `max` characters with an ellipsis.
  */
 export function commandLine(argv: string[], max = COMMAND_MAX): string {
-  const escape = (arg: string): string =>
-    arg.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => ({ '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-  const line = argv.map((arg) => (arg === '' || /\s/.test(arg) ? `'${escape(arg)}'` : escape(arg))).join(' ');
+  const line = argv.map((arg) => (arg === '' || /\s/.test(arg) ? `'${printable(arg)}'` : printable(arg))).join(' ');
   const chars = [...line];
   return chars.length <= max ? line : `${chars.slice(0, max - 1).join('')}…`;
 }

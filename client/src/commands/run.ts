@@ -15,6 +15,7 @@ import { formatQuarantine } from '../output/quarantine-footer.js';
 import { TerminalRelay, type RelayEnd } from '../terminal/attached-session.js';
 import { addPolicyFlags, policyRequest, type PolicyFlags } from './policy-flags.js';
 import { pullWithQuestion } from './pull.js';
+import { printable } from '../output/printable.js';
 
 export interface RunOptions extends PolicyFlags {
   dryRun?: boolean;
@@ -28,6 +29,7 @@ export interface RunOptions extends PolicyFlags {
   trustOverride?: boolean;
   snapshotExclude: string[];
   snapshotInclude: string[];
+  ask?: boolean;
 }
 
 function parseSize(value: string): number {
@@ -57,6 +59,7 @@ export function addRunFlags(command: Command): Command {
     .option('--snapshot-include <glob>', 'bring paths back into the snapshot, even inside node_modules (repeatable)', (v: string, p: string[]) => [...p, v], [])
     .option('--memory <size>', 'address-space limit of each process in the session (e.g. 2G)', parseSize)
     .option('--max-processes <n>', 'processes and threads the session may have at once', parseCount)
+    .option('--ask', 'ask (here, in a subscribed editor, or with nono approve) instead of only denying a host no rule allows; see docs/approvals.md')
     .option('--json', 'machine-readable output for --dry-run, --detached and errors');
 }
 
@@ -148,6 +151,7 @@ export async function run(argv: string[], options: RunOptions): Promise<number> 
     ...(options.snapshotName !== undefined ? { snapshotName: options.snapshotName } : {}),
     ...(options.trustOverride ? { trustOverride: true } : {}),
     ...(options.maxProcesses !== undefined ? { maxProcesses: options.maxProcesses } : {}),
+    ...(options.ask ? { ask: true } : {}),
   };
   let session: RunningSession;
   // Only a run this client stays attached to is a stream; a plan or a detached start is one reply.
@@ -231,6 +235,11 @@ async function relayPipes(session: RunningSession, json: boolean): Promise<Relay
   try {
     for await (const event of session) {
       if (event.type === 'output') (event.stream === 'stderr' ? process.stderr : process.stdout).write(event.data);
+      // No terminal to draw a prompt on: say how to answer from another shell.
+      if (event.type === 'approval') {
+        const { id, kind, subject } = event.request;
+        process.stderr.write(`${printable(`nono: waiting for approval ${id} (${kind} ${subject}): nono approve ${id} [--once|--session|--always|--deny]`)}\n`);
+      }
       if (event.type === 'exit') return { code: event.exitCode, quarantined: event.quarantined ?? [] };
       // `nono detach` sent this client away; the session goes on, as it does for a terminal.
       if (event.type === 'detached') {

@@ -4,7 +4,8 @@
 // held until the id is known. Leaving the loop early, or detach(), sends session.detach.
 import { NonoError } from '@nono/shared/protocol/errors';
 import type { ParamsOf } from '@nono/shared/protocol/methods';
-import type { SessionExit } from '@nono/shared/protocol/notifications';
+import type { ApprovalRequested, SessionExit } from '@nono/shared/protocol/notifications';
+import type { ApprovalAnswer } from '@nono/shared/protocol/schemas';
 import type { OutputStream } from '@nono/shared/protocol/schemas';
 import { EventQueue } from './event-queue.js';
 import type { NotificationSource } from './notification-source.js';
@@ -13,7 +14,10 @@ export type SessionEvent =
   | { type: 'output'; session: string; seq: number; stream: OutputStream; data: Buffer }
   | { type: 'resize'; session: string; rows: number; cols: number }
   | ({ type: 'exit' } & SessionExit)
-  | { type: 'detached'; session: string; reason: string };
+  | { type: 'detached'; session: string; reason: string }
+  /** A program in the session is held until someone answers (this client may: answerApproval). */
+  | { type: 'approval'; session: string; request: ApprovalRequested }
+  | { type: 'approval-resolved'; session: string; id: string; answer: ApprovalAnswer; by: string };
 
 export class SessionSubscription {
   readonly events: EventQueue<SessionEvent>;
@@ -35,6 +39,8 @@ export class SessionSubscription {
       source.on('session.resize', (r) => this.take({ type: 'resize', ...r })),
       source.on('session.exit', (e) => this.take({ type: 'exit', ...e })),
       source.on('session.detached', (d) => this.take({ type: 'detached', ...d })),
+      source.on('approval.requested', (r) => this.take({ type: 'approval', session: r.session, request: r })),
+      source.on('approval.resolved', (r) => this.take({ type: 'approval-resolved', ...r })),
       source.onDisconnect(() =>
         this.events.end(new NonoError('DAEMON_UNREACHABLE', 'the connection to nonod was lost; attach again once it is back (a daemon restart ends its sessions)')),
       ),
@@ -87,6 +93,11 @@ export class SessionHandle implements AsyncIterable<SessionEvent> {
 
   async signal(signal: ParamsOf<'session.signal'>['signal']): Promise<void> {
     await this.source.call('session.signal', { session: this.id, signal });
+  }
+
+  /** Answers one of the session's approval requests; the first answer anyone gives wins. */
+  async answerApproval(id: string, answer: ApprovalAnswer): Promise<void> {
+    await this.source.call('approval.answer', { id, answer });
   }
 
   /** Stops this client's stream of the session's events; the session goes on. */

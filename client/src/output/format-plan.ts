@@ -49,6 +49,10 @@ export function formatPlan(plan: SandboxPlan, argv: string[]): string {
   }
   if ((plan.hosts.endpoints ?? []).length > 0) lines.push(`${bold(out, 'Paths')}    ${plan.hosts.endpoints!.join(', ')}${dim(out, ' (those hosts on these paths only)')}`);
   if (plan.hosts.deny.length > 0) lines.push(`${bold(out, 'Denied')}   ${plan.hosts.deny.join(', ')}`);
+  if (plan.approvals?.network || plan.approvals?.files) {
+    const asked = [plan.approvals.network ? 'hosts no rule allows' : '', plan.approvals.files ? 'files outside the grants' : ''].filter(Boolean).join(' and ');
+    lines.push(`${bold(out, 'Ask')}      ${asked}${dim(out, ' (docs/approvals.md)')}`);
+  }
   lines.push(`${bold(out, 'Scopes')}   ${plan.scopes.join(', ')} (no signals or abstract sockets to processes outside)`);
   lines.push(`${bold(out, 'Cwd')}      ${plan.cwd}`);
   if (plan.env.dropped.length > 0) lines.push(`${bold(out, 'Env')}      dropped: ${plan.env.dropped.join(', ')}`);

@@ -8,6 +8,7 @@ import type { SessionHandle } from '../library/session-stream.js';
 import { dieOfHangup } from './hang-up.js';
 import { RawTerminal } from './raw-terminal.js';
 import { configuredDetachKey, DetachKeyFilter } from './detach-key.js';
+import { ApprovalPrompt } from './approval-prompt.js';
 
 /** How a relayed session ended for this client: its exit code (or ours), and what it left behind. */
 export interface RelayEnd {
@@ -49,7 +50,22 @@ export class TerminalRelay {
         session.resize(terminal.size()).catch(() => undefined);
       });
       let toldReadOnly = false;
+      // A size change makes the agent repaint, over the row the prompt used.
+      const nudge = (): void => {
+        const size = terminal.size();
+        void session
+          .resize({ rows: Math.max(1, size.rows - 1), cols: size.cols })
+          .then(() => session.resize(size))
+          .catch(() => undefined);
+      };
+      const prompt = new ApprovalPrompt(() => terminal.size().rows, (text) => process.stdout.write(text), nudge);
       process.stdin.on('data', (data: Buffer) => {
+        // An open question takes the keys: an answer key answers it, the rest go nowhere.
+        if (prompt.active && !readOnly) {
+          const chosen = prompt.answerFor(data);
+          if (chosen) session.answerApproval(chosen.id, chosen.answer).catch(() => undefined);
+          return;
+        }
         const { forward, detach } = filter.feed(data);
         if (forward.length > 0 && !readOnly) session.input(forward).catch(() => undefined);
         // Keys that vanish look like a hung session: say why, once, not once per keystroke.
@@ -72,7 +88,11 @@ export class TerminalRelay {
       void (async () => {
         try {
           for await (const event of session) {
-            if (event.type === 'output') process.stdout.write(event.data);
+            if (event.type === 'output') {
+              process.stdout.write(event.data);
+              prompt.afterOutput();
+            } else if (event.type === 'approval') prompt.requested(event.request);
+            else if (event.type === 'approval-resolved') prompt.resolved(event.id);
             else if (event.type === 'exit') return finish(event.exitCode, undefined, event.quarantined);
             else if (event.type === 'detached') return finish(0, `[detached: ${event.reason}]`);
           }

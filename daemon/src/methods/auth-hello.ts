@@ -18,5 +18,6 @@ export const authHello: MethodHandler<'auth.hello'> = async (params, ctx) => {
     );
   }
   ctx.authenticated = true;
+  if (params.client !== undefined) ctx.clientName = params.client;
   return { version: ctx.services.version, pid: process.pid, protocol: PROTOCOL_VERSION };
 };

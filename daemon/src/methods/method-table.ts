@@ -29,6 +29,9 @@ import { trustList, trustSign, trustVerify } from './trust-files.js';
 import { auditList, auditShow, auditVerify } from './audit-read.js';
 import { auditExport } from './audit-export.js';
 import { rpcDiscover } from './rpc-discover.js';
+import { approvalSubscribe } from './approval-subscribe.js';
+import { approvalList } from './approval-list.js';
+import { approvalAnswer } from './approval-answer.js';
 import { credentialList, credentialRm, credentialSet, credentialTest } from './credential-vault.js';
 import { policyWhy } from './policy-why.js';
 import { policyGroups } from './policy-groups.js';
@@ -107,5 +110,8 @@ export const METHOD_TABLE: MethodTable = {
   'pack.pin': packPin,
   'pack.verify': packVerify,
   'pack.publish': packPublish,
+  'approval.subscribe': approvalSubscribe,
+  'approval.list': approvalList,
+  'approval.answer': approvalAnswer,
   'rpc.discover': rpcDiscover,
 };

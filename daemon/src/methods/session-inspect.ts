@@ -10,5 +10,6 @@ export const sessionInspect: MethodHandler<'session.inspect'> = async (params, c
     session: summarize(row, session, sessions.denialCount(row.id)),
     plan: session?.plan ?? sessionRows.plan(row.id) ?? null,
     log: join(sessions.logDir, `${row.id}.log`),
+    approvalGrants: ctx.services.approvals.grantsOf(row.id),
   };
 };

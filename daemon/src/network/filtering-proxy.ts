@@ -12,7 +12,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { checkedAddress, type Resolver } from './checked-address.js';
 import { connectFailure, type ConnectFailure, type FailCause } from './connect-failure.js';
-import { decideName, type DenyCause, type HostPolicyRules, type Refusal } from './host-rules.js';
+import { decideName, parseHostRule, ruleFor, type DenyCause, type HostPolicyRules, type NameDecision, type Refusal } from './host-rules.js';
 import { withoutHopByHop } from './hop-by-hop.js';
 import { endpointsFor, pathVerdict, type AllowedEndpoint } from './allowed-endpoints.js';
 
@@ -45,6 +45,11 @@ export interface ProxyOptions {
   originUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   /** Path-limited TLS hosts (allow_endpoints), opened here so each request's path is checked. */
   inspector?: { inspects(host: string, port: number): boolean; inspect(socket: Duplex, host: string, port: number, address: string): void };
+  /**
+   * Approvals: a host no rule allows (not hard-denied, not deny_domain) is held while the user is
+   * asked; this connection waits, the proxy serves others. Absent: such a host is refused.
+   */
+  ask?: (host: string, port: number, method: string) => Promise<{ answer: string; by: string }>;
   /** Tunnels to credential-route hosts, which are opened here with the key injected. */
   interceptor?: { intercepts(host: string, port: number): boolean; intercept(socket: Duplex, host: string, port: number): void };
 }
@@ -125,12 +130,21 @@ export class FilteringProxy {
 
   /** Name rules, then the address it resolves to; the address to connect to, or what stopped it (recorded). */
   private async admit(method: string, host: string, port: number): Promise<Admission> {
-    const byName = decideName(this.options.rules, host, port);
+    let rules = this.options.rules;
+    let byName: NameDecision = decideName(rules, host, port);
+    if (!byName.allowed && byName.cause === 'not-listed' && this.options.ask) {
+      // Threat: the answer widens this one request only; the address check below still applies.
+      const { answer, by } = await this.options.ask(host, port, method);
+      if (answer !== 'deny') {
+        rules = { ...rules, allow: [...rules.allow, parseHostRule(ruleFor(host, port))] };
+        byName = { allowed: true, rule: `approved ${answer} by ${by}` };
+      } else byName = { allowed: false, cause: 'not-listed', reason: `${host}:${port} is on no allowlist, and the approval was denied (${by})`, suggest: ruleFor(host, port) };
+    }
     if (!byName.allowed) {
       this.refused(method, host, port, byName);
       return byName;
     }
-    const byAddress = await checkedAddress(this.options.rules, host, port, this.options.resolve);
+    const byAddress = await checkedAddress(rules, host, port, this.options.resolve);
     if ('failed' in byAddress) this.failed(method, host, port, byName.rule, byAddress);
     else if (!byAddress.allowed) this.refused(method, host, port, byAddress);
     if (!byAddress.allowed) return byAddress;
@@ -175,6 +189,8 @@ export class FilteringProxy {
     }
     const admitted = await this.admit('CONNECT', host, port);
     if (!('address' in admitted)) return refuse('failed' in admitted ? 502 : 403, admitted.reason);
+    // A client that gave up while its request was held for an answer gets no connection.
+    if (client.destroyed) return;
     const upstream = connect({ host: admitted.address, port, timeout: CONNECT_TIMEOUT_MS });
     upstream.once('timeout', () => upstream.destroy(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' })));
     upstream.on('error', (error) => {
@@ -220,6 +236,7 @@ export class FilteringProxy {
     const port = Number(url.port || 80);
     const method = req.method ?? 'GET';
     const admitted = await this.admit(method, url.hostname, port);
+    if (res.destroyed) return;
     if (!('address' in admitted)) {
       res.writeHead('failed' in admitted ? 502 : 403, { 'content-type': 'text/plain' }).end(`nono: ${admitted.reason}\n`);
       return;

@@ -74,6 +74,8 @@ export async function startSessionProxy(
     /** The run's environment, where env:// credential sources are read; never kept. */
     runEnv?: Record<string, string>;
     credentialOverride?: UpstreamOverride | undefined;
+    /** Approvals: ask about a host no rule allows instead of refusing it. */
+    ask?: (host: string, port: number, method: string) => Promise<{ answer: string; by: string }>;
   },
 ): Promise<SessionProxy> {
   const { record } = options;
@@ -120,6 +122,7 @@ export async function startSessionProxy(
     resolve: options.resolve,
     log: options.log,
     onDecision: logDecision,
+    ...(options.ask ? { ask: options.ask } : {}),
   });
   let port: number;
   let socketPath: string | undefined;

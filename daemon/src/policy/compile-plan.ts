@@ -5,7 +5,7 @@
 // `--dry-run`, `nono inspect`, the audit digest and the helper's spec all read this object.
 // The stages under plan/ run in order, each reading what the earlier ones decided: protect,
 // grants, no-delete, sockets, commands (the launched command's grants are part of the view),
-// view, environment, network, trust, packs (pre-run hooks, skills), nono's own, then masks and rights on the final rules.
+// view, environment, network, approvals, trust, packs (pre-run hooks, skills), nono's own, then masks and rights on the final rules.
 // Threat: this is where a grant could expose nono's own secret or the user's credentials.
 // With the private view (user namespaces available) a protected path inside a grant is
 // masked; with Landlock alone, which cannot deny inside a granted tree, a grant the user asked
@@ -23,6 +23,7 @@ import { commandStage } from './plan/command-stage.js';
 import { viewStage } from './plan/view-stage.js';
 import { environmentStage } from './plan/environment-stage.js';
 import { networkStage } from './plan/network-stage.js';
+import { approvalStage } from './plan/approval-stage.js';
 import { trustStage } from './plan/trust-stage.js';
 import { packStage } from './plan/pack-stage.js';
 import { ownStage } from './plan/own-stage.js';
@@ -77,6 +78,7 @@ export function compilePlan(request: RunRequest, services: PolicyServices, launc
   viewStage(ctx, draft);
   environmentStage(ctx, draft);
   networkStage(ctx, draft);
+  approvalStage(ctx, draft);
   trustStage(ctx, draft, launch.trust);
   packStage(ctx, draft);
   ownStage(ctx, draft, launch.sessionId);
@@ -120,6 +122,7 @@ export function compilePlan(request: RunRequest, services: PolicyServices, launc
       withheld: [...environment.withheld].sort(),
       credentialSources: network.credentialSources,
     },
+    approvals: draft.approvals!,
     notes: draft.notes,
   };
   return {

@@ -228,6 +228,9 @@ export function mergeProfiles(base: Profile, child: Profile): Profile {
   if (base.require_full_isolation || child.require_full_isolation) merged.require_full_isolation = true;
   delete merged.extends;
   delete merged.security;
+  // The groups of security are folded in above; approvals is a switch the child may set either way.
+  const approvals = child.security?.approvals ?? base.security?.approvals;
+  if (approvals !== undefined) merged.security = { approvals };
   for (const key of Object.keys(merged) as (keyof Profile)[]) if (merged[key] === undefined) delete merged[key];
   return merged;
 }

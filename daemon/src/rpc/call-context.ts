@@ -9,6 +9,7 @@ import type { SessionClient } from '../sessions/session.js';
 import type { SandboxFeatures } from '../sandbox/helper-binary.js';
 import type { PolicyServices } from '../policy/compile-plan.js';
 import type { PackService } from '../packs/pack-service.js';
+import type { ApprovalBroker } from '../approvals/approval-broker.js';
 
 export interface DaemonServices {
   version: string;
@@ -17,6 +18,7 @@ export interface DaemonServices {
   startedAt: number;
   secret: string;
   sessions: SessionManager;
+  approvals: ApprovalBroker;
   snapshots: SnapshotService;
   audit: DaemonAudit;
   sessionRows: SessionRows;
@@ -30,6 +32,8 @@ export interface DaemonServices {
 export interface CallContext {
   client: SessionClient;
   authenticated: boolean;
+  /** What auth.hello said the client is (nono, vscode, ...): who answered an approval. */
+  clientName?: string;
   /** Set once this connection's first authentication failure is in the audit log; later ones are not, so a client cannot flood it. */
   authFailureAudited?: boolean;
   log: Logger;

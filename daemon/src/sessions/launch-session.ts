@@ -19,6 +19,8 @@ import type { DaemonAudit } from '../audit/daemon-audit.js';
 import { startSessionProxy, type SessionProxy } from '../network/session-proxy.js';
 import type { Resolver } from '../network/checked-address.js';
 import type { UpstreamOverride } from '../network/phantom-proxy.js';
+import type { ApprovalBroker } from '../approvals/approval-broker.js';
+import { serveFileApprovals } from '../approvals/file-approval-channel.js';
 import type { SnapshotService } from '../snapshots/snapshot-service.js';
 import type { SessionRows } from '../database/session-rows.js';
 import { launchOnPipes, launchOnPty, type LaunchOptions, type SandboxProcess } from './sandbox-process.js';
@@ -43,6 +45,8 @@ export interface LaunchServices {
   /** Test switches passed before the spec (--no-userns). */
   helperFlags?: string[] | undefined;
   credentialOverride?: UpstreamOverride | undefined;
+  /** Where held network requests (and file requests from the helper) are asked. */
+  approvals?: ApprovalBroker | undefined;
 }
 
 /** What the launch needs of the session registry. */
@@ -196,6 +200,7 @@ async function startProxy(plan: SandboxPlan, id: string, name: string, params: R
     id,
     record: (event) => services.audit.record(event),
     runEnv: params.env,
+    ...(plan.approvals?.network && services.approvals ? { ask: (host: string, port: number, method: string) => services.approvals!.ask({ session: id, kind: 'network', host, port, method }) } : {}),
   });
   const unplanned = proxy.readable.filter((path) => !plan.rules.some((r) => r.path === path));
   if (unplanned.length > 0) {
@@ -243,6 +248,7 @@ function createSession(a: {
     sweep: () => a.guard.finish(),
     onEnd: () => {
       a.proxy?.close();
+      services.approvals?.endSession(id);
       if (!a.snapshotting) return;
       const rules = a.snapshotting;
       const final = services.snapshots.sessionFinal(id, rules).catch((error: unknown) => services.log.warn({ session: id, error: String(error) }, 'final snapshot failed'));
@@ -293,6 +299,13 @@ function spawnHelper(a: {
       process = launchOnPty(launch, terminal, events);
     } else {
       launch.helperArgs = [...(services.helperFlags ?? []), '--spec-fd', '3'];
+      const approvals = session.plan.approvals?.files ? services.approvals : undefined;
+      if (approvals) {
+        // Threat: only opens outside the grants come this way, and the broker decides policy first.
+        launch.helperArgs.push('--approvals-fd', '4');
+        // The channel closes with the helper, its other end's only holder.
+        launch.approvals = (channel) => void serveFileApprovals(channel, session.id, (request) => approvals.ask(request), session.log.child({ component: 'file-approvals' }));
+      }
       process = launchOnPipes(launch, a.spec, events);
     }
   } catch (error) {

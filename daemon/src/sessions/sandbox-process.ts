@@ -3,6 +3,7 @@
 import { spawn as spawnChild } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import * as pty from 'node-pty';
+import type { Duplex } from 'node:stream';
 import type { OutputStream, TerminalSize } from '@nono/shared';
 
 export interface SandboxProcess {
@@ -24,6 +25,11 @@ export interface LaunchOptions {
   argv: string[];
   cwd: string;
   env: Record<string, string>;
+  /**
+   * File approvals (pipes only): the daemon's end of a socketpair whose other end the helper
+   * gets as fd 4 (`--approvals-fd 4`, added by the caller).
+   */
+  approvals?: (channel: Duplex) => void;
 }
 
 export function launchOnPty(options: LaunchOptions, size: TerminalSize, events: ProcessEvents): SandboxProcess {
@@ -52,12 +58,13 @@ export function launchOnPipes(options: LaunchOptions, spec: Buffer, events: Proc
   const child = spawnChild(options.helper, [...options.helperArgs, '--', ...options.argv], {
     cwd: options.cwd,
     env: options.env,
-    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    stdio: options.approvals ? ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe', 'pipe'],
     detached: true,
   });
   const specPipe = child.stdio[3] as NodeJS.WritableStream;
   specPipe.on('error', () => undefined);
   specPipe.end(spec);
+  if (options.approvals) options.approvals(child.stdio[4] as Duplex);
   child.stdin!.on('error', () => undefined);
   child.stdout!.on('data', (data: Buffer) => events.output('stdout', data));
   child.stderr!.on('data', (data: Buffer) => events.output('stderr', data));

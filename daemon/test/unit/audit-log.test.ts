@@ -43,6 +43,7 @@ const ONE_OF_EACH: AuditInput[] = [
   { kind: 'pack.pin', payload: { pack: 'acme/secure', version: '1.0.0', pinned: true } },
   { kind: 'pack.remove', payload: { pack: 'acme/secure', versions: ['1.0.0'] } },
   { kind: 'pack.hook', session: 's1', payload: { pack: 'acme/secure@1.0.0', hook: '/p/acme/secure/1.0.0/hooks/check.sh', result: 'refused', code: 1, reason: 'exited 1: branch main is protected' } },
+  { kind: 'approval', session: 's1', payload: { request: 'network', subject: 'unlisted.test:443', answer: 'allow-once', by: 'vscode (user)', grant: 'once' } },
   { kind: 'daemon.stop', payload: { pid: 10, reason: 'signal' } },
 ];
 

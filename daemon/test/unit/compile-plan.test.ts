@@ -121,6 +121,23 @@ describe('compilePlan', () => {
     expect(compile({}).plan.network).toBe('allow');
     expect(compile({ netBlock: true }).plan.network).toBe('block');
   });
+
+  it('asks instead of denying only when asked (--ask or security.approvals): an open network becomes proxied, files need the helper', () => {
+    expect(compile({}).plan.approvals).toEqual({ network: false, files: false });
+    const asked = compile({ ask: true }).plan;
+    expect(asked).toMatchObject({ approvals: { network: true, files: false }, network: 'proxied', hosts: { allow: [], enforced: true } });
+    expect(asked.notes).toEqual(expect.arrayContaining([expect.stringMatching(/file approvals need SECCOMP_IOCTL_NOTIF_ADDFD/)]));
+    mkdirSync(join(root, 'user-profiles'), { recursive: true });
+    writeFileSync(join(root, 'user-profiles', 'asking.json'), JSON.stringify({ extends: 'default', security: { approvals: true } }));
+    expect(compile({ profile: 'asking' }).plan.approvals).toEqual({ network: true, files: false });
+    writeFileSync(join(root, 'user-profiles', 'asking-alone.json'), JSON.stringify({ security: { approvals: true } }));
+    expect(compile({ profile: 'asking-alone' }).plan.approvals).toEqual({ network: true, files: false });
+    writeFileSync(join(root, 'user-profiles', 'not-asking.json'), JSON.stringify({ extends: 'asking', security: { approvals: false } }));
+    expect(compile({ profile: 'not-asking' }).plan.approvals).toEqual({ network: false, files: false });
+    expect(compilePlan({ cwd: join(home, 'project'), env, ask: true }, { ...services(), fileApprovals: true }).plan.approvals).toEqual({ network: true, files: true });
+    const blocked = compile({ ask: true, netBlock: true }).plan;
+    expect(blocked).toMatchObject({ approvals: { network: false }, network: 'block' });
+  });
 });
 
 describe('compilePlan with the private view', () => {

@@ -52,7 +52,16 @@ export const ProfileSchema = Type.Object(
       Type.Object({ include: Type.Optional(NameList), exclude: Type.Optional(NameList) }, { ...strict, description: 'Security groups (nono policy groups)' }),
     ),
     security: Type.Optional(
-      Type.Object({ groups: Type.Optional(NameList), trust_groups: Type.Optional(NameList) }, { ...strict, description: 'Older form of groups.include' }),
+      Type.Object(
+        {
+          groups: Type.Optional(NameList),
+          trust_groups: Type.Optional(NameList),
+          approvals: Type.Optional(
+            Type.Boolean({ description: 'Ask (terminal, editor, nono approve, webhook) instead of only denying a host no rule allows, and a file outside the grants where the helper can; off by default' }),
+          ),
+        },
+        { ...strict, description: 'Older form of groups.include; approvals' },
+      ),
     ),
     filesystem: Type.Optional(
       Type.Object(

@@ -10,6 +10,8 @@ import {
   SignalName,
   TerminalSize,
   QuarantineFinding,
+  ApprovalAnswer,
+  ApprovalRequestView,
 } from './schemas.js';
 
 export interface MethodDescriptor<P extends TSchema = TSchema, R extends TSchema = TSchema> {
@@ -249,6 +251,7 @@ export const METHODS = {
         trustOverride: Type.Optional(Type.Boolean({ description: 'Start even though instruction files fail the trust policy (recorded in the audit log)' })),
         snapshotExclude: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { maxItems: 256, description: 'Globs (tree-relative) left out of the snapshot and never touched by a rollback' })),
         snapshotInclude: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { maxItems: 256, description: 'Globs brought back into the snapshot, even inside node_modules and the like' })),
+        ask: Type.Optional(Type.Boolean({ description: 'Ask instead of only denying (security.approvals): hosts no rule allows, and files outside the grants where the helper can' })),
         memoryBytes: Type.Optional(Type.Integer({ minimum: 1_048_576, maximum: 2 ** 50, description: 'Address-space limit of each process in the session' })),
         maxProcesses: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Processes and threads the session may have at once' })),
       },
@@ -351,7 +354,12 @@ export const METHODS = {
   'session.inspect': method({
     summary: 'One session in full: its summary and the resolved plan it runs under.',
     params: Type.Object({ session: SessionRef }, { additionalProperties: false }),
-    result: Type.Object({ session: SessionSummary, plan: Type.Union([SandboxPlan, Type.Null()]), log: Type.String() }),
+    result: Type.Object({
+      session: SessionSummary,
+      plan: Type.Union([SandboxPlan, Type.Null()]),
+      log: Type.String(),
+      approvalGrants: Type.Optional(Type.Array(Type.String(), { description: 'What approvals granted for the rest of the session (allow-session, always); they end with it' })),
+    }),
     auth: true,
   }),
   'session.diff': method({
@@ -811,6 +819,31 @@ export const METHODS = {
     summary: 'Build the pack in a directory, sign it with a trust key and write the files a static registry serves into another directory.',
     params: Type.Object({ dir: AbsolutePath, to: AbsolutePath, key: Type.Optional(TrustKeyId) }, { additionalProperties: false }),
     result: Type.Object({ pack: Type.String(), version: Type.String(), sha256: Type.String(), size: Type.Integer(), publisher: Type.String(), written: Type.Boolean(), files: Type.Array(Type.String()) }),
+    auth: true,
+  }),
+  'approval.subscribe': method({
+    summary: 'Receive approval.requested and approval.resolved for every session on this connection (an editor opting in to answer).',
+    params: Type.Object({ off: Type.Optional(Type.Boolean({ description: 'Stop receiving them' })) }, { additionalProperties: false }),
+    result: Type.Object({ subscribed: Type.Boolean(), pending: Type.Array(ApprovalRequestView) }),
+    auth: true,
+  }),
+  'approval.list': method({
+    summary: 'Approval requests: the pending ones, then the latest answered ones (denied at once when nobody could be asked included).',
+    params: Type.Object({ session: Type.Optional(SessionRef) }, { additionalProperties: false }),
+    result: Type.Object({ requests: Type.Array(ApprovalRequestView) }),
+    auth: true,
+  }),
+  'approval.answer': method({
+    summary: 'Answer a pending approval request; the first answer wins and every asker sees approval.resolved.',
+    params: Type.Object(
+      {
+        id: Type.String({ minLength: 1, maxLength: 64 }),
+        answer: ApprovalAnswer,
+        readOnly: Type.Optional(Type.Boolean({ description: 'For a file asked for writing: allow reading only' })),
+      },
+      { additionalProperties: false },
+    ),
+    result: Type.Object({ request: ApprovalRequestView, diff: Type.Optional(Type.String({ description: 'For always: the change written to the profile draft' })) }),
     auth: true,
   }),
   'rpc.discover': method({

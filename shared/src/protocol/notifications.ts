@@ -2,7 +2,7 @@
 // start it and how a client stops it, so the OpenRPC document can tell a plugin author how to
 // subscribe and unsubscribe without reading the daemon.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { OutputStream, QuarantineFinding } from './schemas.js';
+import { ApprovalAnswer, ApprovalRequestView, OutputStream, QuarantineFinding } from './schemas.js';
 
 export interface NotificationDescriptor {
   summary: string;
@@ -55,6 +55,18 @@ export const NOTIFICATIONS = {
     startedBy: ATTACHED,
     endedBy: 'Sent once; no session notifications of that session follow it on this connection.',
   },
+  'approval.requested': {
+    summary: 'A sandboxed program is held until someone answers (approval.answer) or expiresAt passes; terminal clients draw a one-line prompt.',
+    params: ApprovalRequestView,
+    startedBy: ['approval.subscribe', 'session.run', 'session.attach'],
+    endedBy: 'approval.subscribe {off: true} stops it for a subscriber; attached clients get those of their session until they detach; the connection closing ends both.',
+  },
+  'approval.resolved': {
+    summary: 'A request was answered (first answer wins), timed out, or was refused by the rate limit; clear its prompt.',
+    params: Type.Object({ id: Type.String(), session: Type.String(), answer: ApprovalAnswer, by: Type.String() }),
+    startedBy: ['approval.subscribe', 'session.run', 'session.attach'],
+    endedBy: 'As approval.requested.',
+  },
   progress: {
     summary: 'How far a long call (snapshot, restore, verify) has got; sent to the caller that passed progressToken, at most ten times a second.',
     params: Type.Object({
@@ -79,3 +91,5 @@ export type SessionExit = Static<(typeof NOTIFICATIONS)['session.exit']['params'
 export type SessionResize = Static<(typeof NOTIFICATIONS)['session.resize']['params']>;
 export type SessionDetached = Static<(typeof NOTIFICATIONS)['session.detached']['params']>;
 export const PROTOCOL_VERSION = 1;
+export type ApprovalRequested = Static<(typeof NOTIFICATIONS)['approval.requested']['params']>;
+export type ApprovalResolved = Static<(typeof NOTIFICATIONS)['approval.resolved']['params']>;

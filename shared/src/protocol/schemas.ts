@@ -209,6 +209,15 @@ export const SandboxPlan = Type.Object({
       description: "Withheld variables whose value is a credential route's real key this run: the sandbox gets a phantom",
     }),
   }),
+  approvals: Type.Optional(
+    Type.Object(
+      {
+        network: Type.Boolean({ description: 'A host no rule allows (and none refuses) is held by the proxy while the user is asked' }),
+        files: Type.Boolean({ description: 'An open outside the grants is sent to the daemon by the helper and asked (needs SECCOMP_IOCTL_NOTIF_ADDFD)' }),
+      },
+      { description: 'What is asked instead of only denied (security.approvals, nono run --ask); see docs/approvals.md' },
+    ),
+  ),
   notes: Type.Array(Type.String()),
 });
 export type SandboxPlan = Static<typeof SandboxPlan>;
@@ -258,3 +267,27 @@ export const SignalName = Type.Union(
     (name) => Type.Literal(name),
   ),
 );
+
+export const ApprovalAnswer = Type.Union([Type.Literal('allow-once'), Type.Literal('allow-session'), Type.Literal('always'), Type.Literal('deny')]);
+export type ApprovalAnswer = Static<typeof ApprovalAnswer>;
+
+/** One question the daemon is holding (or held): what a sandboxed program tried, and for which session. */
+export const ApprovalRequestView = Type.Object({
+  id: Type.String(),
+  session: Type.String(),
+  sessionName: Type.String(),
+  kind: Type.Union([Type.Literal('network'), Type.Literal('file')]),
+  subject: Type.String({ description: 'host:port for network, the absolute path for file' }),
+  host: Type.Optional(Type.String()),
+  port: Type.Optional(Type.Integer()),
+  method: Type.Optional(Type.String()),
+  path: Type.Optional(Type.String()),
+  access: Type.Optional(Type.Union([Type.Literal('read'), Type.Literal('write')])),
+  pid: Type.Optional(Type.Integer()),
+  command: Type.Optional(Type.String()),
+  requestedAt: Type.String({ description: 'ISO 8601' }),
+  expiresAt: Type.String({ description: 'ISO 8601: unanswered by then, it is denied' }),
+  answer: Type.Union([ApprovalAnswer, Type.Null()], { description: 'null while pending' }),
+  by: Type.Union([Type.String(), Type.Null()], { description: 'Who answered: terminal, editor, cli, webhook, policy, timeout, rate-limit, nobody' }),
+});
+export type ApprovalRequestView = Static<typeof ApprovalRequestView>;

@@ -69,6 +69,8 @@ export interface Draft {
   } | undefined;
   /** Set by the environment stage: the child's variables and what happened to the rest. */
   environment: { values: Record<string, string>; passed: string[]; dropped: string[]; withheld: Set<string> } | undefined;
+  /** Set by the approval stage. */
+  approvals: { network: boolean; files: boolean } | undefined;
   /** Set by the network stage. */
   network: { mode: SandboxPlan['network']; hosts: SandboxPlan['hosts']; credentialSources: SandboxPlan['env']['credentialSources'] } | undefined;
   /** Set by the trust stage: signed files made read-only besides the host-exec ones. */
@@ -95,6 +97,7 @@ export function newDraft(): Draft {
     view: undefined,
     environment: undefined,
     network: undefined,
+    approvals: undefined,
     trust: null,
     own: undefined,
   };

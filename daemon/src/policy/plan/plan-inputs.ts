@@ -30,6 +30,8 @@ export interface RunRequest {
   allowEnv?: string[] | undefined;
   /** The command to launch: judged by the launch blocks, found on env.PATH and granted if outside the grants. */
   argv?: string[] | undefined;
+  /** Ask instead of only denying (nono run --ask); security.approvals in the profile does the same. */
+  ask?: boolean | undefined;
   /** Whose groups apply (default: this machine's); `policy show --platform macos` asks for the Mac's. */
   platform?: Platform | undefined;
 }
@@ -56,6 +58,8 @@ export interface PolicyServices {
   profiles: ProfileLoader;
   daemonHome: string;
   isolation: Isolation;
+  /** The helper reports seccomp user-notification with ADDFD, which file approvals need. */
+  fileApprovals?: boolean;
   /** Where to read the bound unix sockets; tests point it at a fixture. */
   unixSocketTable?: string;
 }
