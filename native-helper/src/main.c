@@ -11,24 +11,6 @@
 /* None of the Linux steps below exist on macOS: Seatbelt confines there. */
 #include "seatbelt.h"
 
-/*
- * File approvals need both halves: the spec's approvals-file record and the
- * channel to ask on. Not yet in a view, where the sandbox's paths are not the
- * supervisor's.
- */
-static void check_approvals(const struct cli *cli, const struct spec *spec)
-{
-	if (spec->approvals_file && cli->approvals_fd < 0)
-		die("the spec asks for file approvals (approvals-file 1) but no --approvals-fd "
-		    "was given; nothing was run");
-	if (!spec->approvals_file && cli->approvals_fd >= 0)
-		die("--approvals-fd was given but the spec does not ask for file approvals "
-		    "(approvals-file 1); nothing was run");
-	if (spec->approvals_file && spec->view)
-		die("file approvals are not available with a private filesystem view (view 1) "
-		    "yet; drop one of them from the profile; nothing was run");
-}
-
 int main(int argc, char **argv)
 {
 	return seatbelt_main(argc, argv);
