@@ -10,7 +10,9 @@
 #include <seccomp.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "die.h"
@@ -33,28 +35,31 @@ static const int notified_syscalls[] = {
 	SCMP_SYS(openat),
 };
 
-static int load_filter(void)
+/* The listener, or -errno; prints nothing, since --probe uses it too. */
+static int try_load_filter(void)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	int rc = ctx ? 0 : -ENOMEM;
 
-	if (!ctx)
-		die("cannot set up the file-approval filter: seccomp_init failed (%s)", ADDFD_HINT);
-	for (size_t i = 0; i < sizeof(notified_syscalls) / sizeof(notified_syscalls[0]); i++) {
-		int rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, notified_syscalls[i], 0);
+	for (size_t i = 0; rc == 0 && i < sizeof(notified_syscalls) / sizeof(notified_syscalls[0]);
+	     i++)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, notified_syscalls[i], 0);
+	if (rc == 0)
+		rc = seccomp_load(ctx);
+	if (rc == 0)
+		rc = seccomp_notify_fd(ctx);
+	if (ctx)
+		seccomp_release(ctx);
+	return rc;
+}
 
-		if (rc < 0)
-			die("cannot add the file-approval rule for syscall %d: %s (%s)",
-			    notified_syscalls[i], strerror(-rc), ADDFD_HINT);
-	}
-	int rc = seccomp_load(ctx);
-	if (rc < 0)
-		die("cannot load the file-approval filter: %s (seccomp user notification "
-		    "needs Linux 5.0; %s)", strerror(-rc), ADDFD_HINT);
-	int listener = seccomp_notify_fd(ctx);
+static int load_filter(void)
+{
+	int listener = try_load_filter();
+
 	if (listener < 0)
-		die("cannot get the file-approval listener: %s (%s)", strerror(-listener),
-		    ADDFD_HINT);
-	seccomp_release(ctx);
+		die("cannot load the file-approval filter: %s (seccomp user notification needs "
+		    "Linux 5.0; %s)", strerror(-listener), ADDFD_HINT);
 	return listener;
 }
 
@@ -63,7 +68,7 @@ static int load_filter(void)
  * that cannot exist gives ENOENT where SEND is known and EINVAL (or ENOTTY
  * before ADDFD) where it is not.
  */
-static void require_addfd_send(int listener)
+static bool addfd_send_works(int listener)
 {
 	struct seccomp_notif_addfd probe = {
 		.id = 0,
@@ -71,12 +76,33 @@ static void require_addfd_send(int listener)
 		.srcfd = (__u32)listener,
 	};
 
-	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &probe) == 0)
-		die("cannot check for SECCOMP_IOCTL_NOTIF_ADDFD: a probe with no notification "
-		    "succeeded (%s)", ADDFD_HINT);
-	if (errno != ENOENT)
+	return ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &probe) < 0 && errno == ENOENT;
+}
+
+static void require_addfd_send(int listener)
+{
+	if (!addfd_send_works(listener))
 		die("this kernel cannot inject an approved file: SECCOMP_IOCTL_NOTIF_ADDFD: %s "
 		    "(%s)", strerror(errno), ADDFD_HINT);
+}
+
+bool file_approvals_available(void)
+{
+	pid_t child = fork();
+	int status;
+
+	if (child < 0)
+		return false;
+	if (child == 0) {
+		int listener = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? -1 : try_load_filter();
+
+		_exit(listener >= 0 && addfd_send_works(listener) ? 0 : 1);
+	}
+	while (waitpid(child, &status, 0) < 0) {
+		if (errno != EINTR)
+			return false;
+	}
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 static void send_fd(int sock, int fd)

@@ -6,6 +6,8 @@
 #ifndef NONO_APPROVALS_FILTER_H
 #define NONO_APPROVALS_FILTER_H
 
+#include <stdbool.h>
+
 /*
  * Installs the user-notification filter on open, openat and creat and sends
  * its listener over sock to the supervisor, then closes both. Called last
@@ -13,5 +15,11 @@
  * Refuses (exit 125) on a kernel that cannot inject an fd atomically.
  */
 void approvals_filter_hand_over(int sock);
+
+/*
+ * Whether this kernel can do file approvals (user notification, and ADDFD
+ * with SEND), tried in a throwaway child. For --probe.
+ */
+bool file_approvals_available(void);
 
 #endif

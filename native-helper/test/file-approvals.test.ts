@@ -127,6 +127,13 @@ afterEach(() => {
 });
 
 describe('file approvals', () => {
+  it('--probe says this kernel can do them', () => {
+    const features = JSON.parse(spawnSync(helper, ['--probe'], { encoding: 'utf8' }).stdout) as {
+      file_approvals: boolean;
+    };
+    expect(features.file_approvals).toBe(true);
+  });
+
   it('asks for a file outside the grants and, allowed once, the command reads it', async () => {
     const result = await runWithApprovals(spec('approvals-file 1'), ['cat', todo], allowAll);
     expect(result.stdout).toBe('buy milk\n');
