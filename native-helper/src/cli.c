@@ -15,10 +15,10 @@
 #define VERSION "0.1.0"
 
 static const char usage[] =
-	"usage: nono-helper [--no-userns] [--print-applied] --spec-fd N [--approvals-fd M]\n"
-	"                   -- COMMAND [ARG...]\n"
-	"       nono-helper [--no-userns] [--print-applied] --spec-file PATH [--approvals-fd M]\n"
-	"                   -- COMMAND [ARG...]\n"
+	"usage: nono-helper [--no-userns] [--print-applied] --spec-fd N\n"
+	"                   [--approvals-fd M | --approvals-socket PATH] -- COMMAND [ARG...]\n"
+	"       nono-helper [--no-userns] [--print-applied] --spec-file PATH\n"
+	"                   [--approvals-fd M | --approvals-socket PATH] -- COMMAND [ARG...]\n"
 	"       nono-helper [--no-userns] --probe\n"
 	"       nono-helper --help | --version\n"
 	"\n"
@@ -29,7 +29,8 @@ static const char usage[] =
 	"--print-applied (for tests) does everything but run COMMAND, and prints\n"
 	"as JSON lines what it applied instead. --approvals-fd M (with the spec\n"
 	"record approvals-file 1) is a socket on which opens outside the grants\n"
-	"are asked about, one JSON line each way.\n"
+	"are asked about, one JSON line each way; --approvals-socket PATH is a\n"
+	"unix socket to connect to for the same.\n"
 	"Exit status: the command's own (or death by its signal), or 125 sandbox\n"
 	"set-up failed, 126 not executable, 127 not found.\n";
 
@@ -88,11 +89,16 @@ struct cli cli_parse(int argc, char **argv)
 			cli.spec_fd = parse_fd(argv[i], argv[i + 1]);
 		else if (strcmp(argv[i], "--spec-file") == 0 && cli.spec_fd < 0 && !cli.spec_file)
 			cli.spec_file = argv[i + 1];
-		else if (strcmp(argv[i], "--approvals-fd") == 0 && cli.approvals_fd < 0)
+		else if (strcmp(argv[i], "--approvals-fd") == 0 && cli.approvals_fd < 0 &&
+			 !cli.approvals_socket)
 			cli.approvals_fd = parse_fd(argv[i], argv[i + 1]);
+		else if (strcmp(argv[i], "--approvals-socket") == 0 && cli.approvals_fd < 0 &&
+			 !cli.approvals_socket)
+			cli.approvals_socket = argv[i + 1];
 		else
 			die("unexpected argument \"%s\": give exactly one of --spec-fd or "
-			    "--spec-file, then -- and the command (%s)", argv[i], USAGE_HINT);
+			    "--spec-file, at most one of --approvals-fd or --approvals-socket, then "
+			    "-- and the command (%s)", argv[i], USAGE_HINT);
 	}
 	if (cli.spec_fd < 0 && !cli.spec_file)
 		die("no spec given: use --spec-fd N or --spec-file PATH (%s)", USAGE_HINT);

@@ -24,6 +24,7 @@ int main(int argc, char **argv)
 #include <unistd.h>
 
 #include "applied.h"
+#include "approvals-channel.h"
 #include "approvals-filter.h"
 #include "capabilities.h"
 #include "cli.h"
@@ -146,12 +147,14 @@ static int enter_view(struct spec *spec, bool no_userns)
  */
 static void check_approvals(const struct cli *cli, const struct spec *spec)
 {
-	if (spec->approvals_file && cli->approvals_fd < 0)
+	bool channel = cli->approvals_fd >= 0 || cli->approvals_socket;
+
+	if (spec->approvals_file && !channel)
 		die("the spec asks for file approvals (approvals-file 1) but no --approvals-fd "
-		    "was given; nothing was run");
-	if (!spec->approvals_file && cli->approvals_fd >= 0)
-		die("--approvals-fd was given but the spec does not ask for file approvals "
-		    "(approvals-file 1); nothing was run");
+		    "or --approvals-socket was given; nothing was run");
+	if (!spec->approvals_file && channel)
+		die("--approvals-fd or --approvals-socket was given but the spec does not ask "
+		    "for file approvals (approvals-file 1); nothing was run");
 	if (spec->approvals_file && spec->view)
 		die("file approvals are not available with a private filesystem view (view 1) "
 		    "yet; drop one of them from the profile; nothing was run");
@@ -173,8 +176,11 @@ int main(int argc, char **argv)
 	check_approvals(&cli, &spec);
 	die_with_parent();
 	int status_fd = spec.view ? enter_view(&spec, cli.no_userns) : -1;
-	int listener_socket =
-		spec.approvals_file ? fork_file_supervisor(&spec, cli.approvals_fd) : -1;
+	int listener_socket = -1;
+	if (spec.approvals_file)
+		listener_socket = fork_file_supervisor(
+			&spec, cli.approvals_socket ? approvals_channel_connect(cli.approvals_socket)
+						    : cli.approvals_fd);
 	set_no_new_privs();
 	drop_file_privilege_capabilities();
 	enter_cwd(&spec);

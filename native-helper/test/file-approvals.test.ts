@@ -3,7 +3,7 @@
 // decision for the file it really opened, and that opens inside the grants never reach it.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import type { Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
@@ -56,6 +56,8 @@ interface RunOptions {
   /** Close nonod's end right away, as if the daemon had gone. */
   closeChannel?: boolean;
   approvalsFd?: boolean;
+  /** Hand the channel over as a unix socket the helper connects to (--approvals-socket). */
+  socketPath?: string;
 }
 
 function runWithApprovals(
@@ -65,41 +67,50 @@ function runWithApprovals(
   options: RunOptions = {},
 ): Promise<Run> {
   const approvals = options.approvalsFd ?? true;
-  const child = spawn(
-    helper,
-    ['--spec-fd', '3', ...(approvals ? ['--approvals-fd', '4'] : []), '--', ...command],
-    { stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] },
-  );
+  const channelArgs = options.socketPath
+    ? ['--approvals-socket', options.socketPath]
+    : approvals
+      ? ['--approvals-fd', '4']
+      : [];
+  const requests: Request[] = [];
+  const play = (channel: Socket) => {
+    let pending = '';
+    channel.on('error', () => {});
+    if (options.closeChannel) channel.destroy();
+    channel.setEncoding('utf8').on('data', (chunk: string) => {
+      pending += chunk;
+      for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
+        const request = JSON.parse(pending.slice(0, nl)) as Request;
+        pending = pending.slice(nl + 1);
+        requests.push(request);
+        const answer = decide(request);
+        channel.write(
+          typeof answer === 'string'
+            ? answer
+            : `${JSON.stringify({ id: request.id, allow: answer.allow, readOnly: answer.readOnly ?? false })}\n`,
+        );
+      }
+    });
+  };
+  const server = options.socketPath ? net.createServer(play).listen(options.socketPath) : undefined;
+  const child = spawn(helper, ['--spec-fd', '3', ...channelArgs, '--', ...command], {
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
+  });
   const specPipe = child.stdio[3] as Writable;
   specPipe.on('error', () => {});
   specPipe.end(specText);
   child.stdin?.end();
-  const channel = child.stdio[4] as Socket;
-  const requests: Request[] = [];
-  let pending = '';
-  channel.on('error', () => {});
-  if (options.closeChannel) channel.destroy();
-  channel.setEncoding('utf8').on('data', (chunk: string) => {
-    pending += chunk;
-    for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
-      const request = JSON.parse(pending.slice(0, nl)) as Request;
-      pending = pending.slice(nl + 1);
-      requests.push(request);
-      const answer = decide(request);
-      channel.write(
-        typeof answer === 'string'
-          ? answer
-          : `${JSON.stringify({ id: request.id, allow: answer.allow, readOnly: answer.readOnly ?? false })}\n`,
-      );
-    }
-  });
+  if (!server) play(child.stdio[4] as Socket);
   let stdout = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   return new Promise((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, requests }));
+    child.on('close', (code) => {
+      server?.close();
+      resolve({ code, stdout, stderr, requests });
+    });
   });
 }
 
@@ -141,6 +152,26 @@ describe('file approvals', () => {
     expect(result.requests).toEqual([
       { id: 1, pid: expect.any(Number), path: todo, access: 'read', flags: expect.any(Number) },
     ]);
+  });
+
+  it('asks over --approvals-socket too, for callers that cannot pass an fd', async () => {
+    const socketPath = path.join(tmp, 'approvals.sock');
+    const result = await runWithApprovals(spec('approvals-file 1'), ['cat', todo], allowAll, { socketPath });
+    expect(result.stdout).toBe('buy milk\n');
+    expect(result.requests.map((r) => r.path)).toEqual([todo]);
+  });
+
+  it('refuses to run when the approvals socket cannot be reached', async () => {
+    const socketPath = path.join(tmp, 'nobody-listens.sock');
+    const child = spawn(helper, ['--spec-fd', '3', '--approvals-socket', socketPath, '--', 'true'], {
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+    });
+    (child.stdio[3] as Writable).end(spec('approvals-file 1'));
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(125);
+    expect(stderr).toContain('cannot connect to nonod');
   });
 
   it('asks again on the next open: allow-once is per open', async () => {
