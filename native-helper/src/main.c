@@ -5,7 +5,9 @@
  *
  * With "view 1" the procedure forks on the way: the helper stays outside and
  * waits; the sandbox's init (in new namespaces) builds the view and applies
- * the rest, then runs the command as its child.
+ * the rest, then runs the command as its child. With "approvals-file 1" it
+ * forks too: the helper stays outside as the supervisor that answers the
+ * command's opens, and the child goes on to become the command.
  */
 #ifdef __APPLE__
 /* None of the Linux steps below exist on macOS: Seatbelt confines there. */

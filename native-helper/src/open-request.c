@@ -157,7 +157,8 @@ enum open_reading open_request_read(int listener, const struct seccomp_notif *no
 	char path[PATH_MAX];
 	char lookup[PATH_MAX + 64];
 
-	if (!decode_call(&notif->data, &call))
+	/* Landlock does not check O_PATH opens: nothing to grant, nothing to ask. */
+	if (!decode_call(&notif->data, &call) || (call.flags & O_PATH))
 		return OPEN_FOR_KERNEL;
 	if (!read_target_string(notif->pid, call.path_address, path, sizeof(path)))
 		return notification_pending(listener, notif->id) ? OPEN_FOR_KERNEL : OPEN_GONE;

@@ -240,6 +240,14 @@ describe('file approvals', () => {
     expect(result.requests.map((r) => r.path)).toEqual([notes, todo]);
   });
 
+  it('an O_PATH open, which Landlock does not check, is not asked about', async () => {
+    if (!existsSync('/usr/bin/python3')) return; // needs a python3 inside the grants
+    const script = `import os\nos.open(${JSON.stringify(todo)}, os.O_PATH)\nprint('opened')\n`;
+    const result = await runWithApprovals(spec('approvals-file 1'), ['/usr/bin/python3', '-S', '-c', script], denyAll);
+    expect(result.stdout).toBe('opened\n');
+    expect(result.requests).toEqual([]);
+  });
+
   it('a path through a symlink is decided on, and opens, the file the link leads to', async () => {
     const secret = path.join(tmp, 'secret.txt');
     writeFileSync(secret, 'do not read\n');
