@@ -14,6 +14,7 @@ const helperDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 const buildDir = path.join(helperDir, 'build');
 const helper = path.join(buildDir, 'nono-helper');
 const openThreads = path.join(buildDir, 'open-threads');
+const openRace = path.join(buildDir, 'open-race');
 
 const make = spawnSync('make', ['-s', '-C', helperDir], { encoding: 'utf8' });
 if (make.status !== 0) throw new Error(`make failed: ${make.stderr}`);
@@ -288,6 +289,25 @@ describe('file approvals', () => {
     );
     expect(result.requests.map((r) => r.path).sort()).toEqual([...files].sort());
     expect(new Set(result.requests.map((r) => r.pid)).size).toBe(16);
+  });
+
+  it('a path swapped in memory while its open is held: what is opened is what was decided', async () => {
+    const first = path.join(notes, 'first.txt');
+    const second = path.join(notes, 'secnd.txt');
+    writeFileSync(first, 'first\n');
+    writeFileSync(second, 'second\n');
+    const result = await runWithApprovals(spec('approvals-file 1'), [openRace, first, second, '300'], (r) => ({
+      allow: r.path === first,
+    }));
+    expect(result.code).toBe(0);
+    const [, openedFirst, openedSecond, refused] = /opened first (\d+), opened second (\d+), refused (\d+)/
+      .exec(result.stdout)!
+      .map(Number);
+    expect(openedSecond).toBe(0);
+    expect(openedFirst + refused).toBe(300);
+    expect(result.requests.filter((r) => r.path === first)).toHaveLength(openedFirst);
+    // Both paths were seen, so the swap really raced the reads.
+    expect(new Set(result.requests.map((r) => r.path))).toEqual(new Set([first, second]));
   });
 
   it('opens inside the grants never reach nonod', async () => {
