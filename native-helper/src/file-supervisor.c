@@ -58,12 +58,18 @@ struct supervisor {
 
 static void respond(struct supervisor *s, uint64_t id, int error, bool go_on)
 {
-	char buf[sizeof(struct seccomp_notif_resp) + 64] = { 0 };
-	struct seccomp_notif_resp *resp = (struct seccomp_notif_resp *)buf;
+	/* Room for a kernel whose answer struct has grown: it reads sizes.seccomp_notif_resp bytes. */
+	union {
+		struct seccomp_notif_resp resp;
+		char bytes[sizeof(struct seccomp_notif_resp) + 64];
+	} answer;
+	struct seccomp_notif_resp *resp = &answer.resp;
+
+	memset(&answer, 0, sizeof(answer));
 
 	if (s->listener < 0)
 		return;
-	if (s->sizes.seccomp_notif_resp > sizeof(buf))
+	if (s->sizes.seccomp_notif_resp > sizeof(answer))
 		die("cannot answer an open: the kernel's seccomp_notif_resp is %u bytes",
 		    s->sizes.seccomp_notif_resp);
 	resp->id = id;
