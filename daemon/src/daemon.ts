@@ -95,7 +95,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
     profiles: new ProfileLoader(join(paths.configDir, 'profiles'), undefined, paths.packagesDir, packsLockStamp),
     daemonHome: homedir(),
     isolation: isolationFrom(await features.catch(() => undefined)),
-    fileApprovals: (await features.catch(() => undefined))?.seccomp_addfd === true,
+    fileApprovals: (await features.catch(() => undefined))?.file_approvals === true,
   };
   const log = createLogger(paths.logPath);
   const secret = createSecret(paths.secretPath);

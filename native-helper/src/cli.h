@@ -16,6 +16,8 @@ struct cli {
 	enum cli_mode mode;
 	int spec_fd;           /* -1 when the spec comes from a file */
 	const char *spec_file; /* NULL when it comes from an fd */
+	int approvals_fd;      /* -1 unless the daemon asks about file opens on it */
+	const char *approvals_socket; /* or NULL: the unix socket to connect to for that */
 	char **command;        /* everything after "--" */
 	bool no_userns;        /* test switch: act as if user namespaces were refused */
 	bool print_applied;    /* test switch: print what was applied instead of exec */

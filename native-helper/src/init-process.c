@@ -27,14 +27,19 @@ static void take_terminal(void)
 		die("cannot give the terminal to the command: %s", strerror(errno));
 }
 
-static void become_command(int status_fd)
+void take_foreground(void)
 {
-	if (close(status_fd) < 0)
-		die("cannot close the status pipe: %s", strerror(errno));
 	if (setpgid(0, 0) < 0)
 		die("cannot put the command in its own process group: %s", strerror(errno));
 	take_terminal();
 	restore_signal_mask();
+}
+
+static void become_command(int status_fd)
+{
+	if (close(status_fd) < 0)
+		die("cannot close the status pipe: %s", strerror(errno));
+	take_foreground();
 }
 
 static void report(int status_fd, int status)

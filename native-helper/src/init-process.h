@@ -18,4 +18,11 @@
  */
 void run_as_init(int status_fd, pid_t relay);
 
+/*
+ * Puts the calling process in its own process group, gives it the terminal
+ * (if stdin is one) and the signal mask the helper was started with. The
+ * command does this under init, and under the file-approval supervisor.
+ */
+void take_foreground(void);
+
 #endif

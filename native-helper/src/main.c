@@ -5,7 +5,9 @@
  *
  * With "view 1" the procedure forks on the way: the helper stays outside and
  * waits; the sandbox's init (in new namespaces) builds the view and applies
- * the rest, then runs the command as its child.
+ * the rest, then runs the command as its child. With "approvals-file 1" it
+ * forks too: the helper stays outside as the supervisor that answers the
+ * command's opens, and the child goes on to become the command.
  */
 #ifdef __APPLE__
 /* None of the Linux steps below exist on macOS: Seatbelt confines there. */
@@ -24,11 +26,14 @@ int main(int argc, char **argv)
 #include <unistd.h>
 
 #include "applied.h"
+#include "approvals-channel.h"
+#include "approvals-filter.h"
 #include "capabilities.h"
 #include "cli.h"
 #include "close-fds.h"
 #include "die.h"
 #include "exec-command.h"
+#include "file-supervisor.h"
 #include "init-process.h"
 #include "landlock.h"
 #include "mount-view.h"
@@ -137,6 +142,26 @@ static int enter_view(struct spec *spec, bool no_userns)
 	return status_pipe[1];
 }
 
+/*
+ * File approvals need both halves: the spec's approvals-file record and the
+ * channel to ask on. Not yet in a view, where the sandbox's paths are not the
+ * supervisor's.
+ */
+static void check_approvals(const struct cli *cli, const struct spec *spec)
+{
+	bool channel = cli->approvals_fd >= 0 || cli->approvals_socket;
+
+	if (spec->approvals_file && !channel)
+		die("the spec asks for file approvals (approvals-file 1) but no --approvals-fd "
+		    "or --approvals-socket was given; nothing was run");
+	if (!spec->approvals_file && channel)
+		die("--approvals-fd or --approvals-socket was given but the spec does not ask "
+		    "for file approvals (approvals-file 1); nothing was run");
+	if (spec->approvals_file && spec->view)
+		die("file approvals are not available with a private filesystem view (view 1) "
+		    "yet; drop one of them from the profile; nothing was run");
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = cli_parse(argc, argv);
@@ -150,13 +175,21 @@ int main(int argc, char **argv)
 	struct spec spec;
 	spec_parse(text.data, text.len, &spec);
 
+	check_approvals(&cli, &spec);
 	die_with_parent();
 	int status_fd = spec.view ? enter_view(&spec, cli.no_userns) : -1;
+	int listener_socket = -1;
+	if (spec.approvals_file)
+		listener_socket = fork_file_supervisor(
+			&spec, cli.approvals_socket ? approvals_channel_connect(cli.approvals_socket)
+						    : cli.approvals_fd);
 	set_no_new_privs();
 	drop_file_privilege_capabilities();
 	enter_cwd(&spec);
 	int ruleset = landlock_restrict(&spec);
 	seccomp_restrict(spec.net);
+	if (spec.approvals_file)
+		approvals_filter_hand_over(listener_socket);
 	if (spec.view) {
 		run_as_init(status_fd, spec.net == NET_PROXIED ? start_proxy_relay(&spec) : 0);
 		/* Only the command gets here: init stays out of its reach. */

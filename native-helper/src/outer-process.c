@@ -42,7 +42,7 @@ static int wait_exited(pid_t init)
 
 	while (waitpid(init, &status, 0) < 0) {
 		if (errno != EINTR)
-			die("cannot wait for the sandbox's init (pid %d): %s", (int)init,
+			die("cannot wait for the sandbox (pid %d): %s", (int)init,
 			    strerror(errno));
 	}
 	return status;
@@ -96,6 +96,14 @@ static void end_as(int status)
 	if (WIFSIGNALED(status))
 		die_like(WTERMSIG(status));
 	exit(WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_SETUP_FAILED);
+}
+
+void end_like_command(pid_t command, pid_t owner)
+{
+	int status = wait_exited(command);
+
+	give_back_terminal(owner);
+	end_as(status);
 }
 
 void wait_for_sandbox(pid_t init, int status_fd, pid_t owner)

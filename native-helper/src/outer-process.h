@@ -1,5 +1,6 @@
 /*
- * The helper as the caller sees it, when the spec asks for a view: it stays
+ * The helper as the caller sees it, when the spec asks for a view or for
+ * file approvals: it stays
  * outside the sandbox, forwards signals to the sandbox's init, and ends the
  * way the command ended, so the caller cannot tell it from the command.
  */
@@ -22,5 +23,12 @@ pid_t terminal_owner(void);
  */
 __attribute__((noreturn))
 void wait_for_sandbox(pid_t init, int status_fd, pid_t owner);
+
+/*
+ * With file approvals but no view: waits for the command (the supervisor's
+ * child), gives the terminal back, and ends as the command ended.
+ */
+__attribute__((noreturn))
+void end_like_command(pid_t command, pid_t owner);
 
 #endif

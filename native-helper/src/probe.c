@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "approvals-filter.h"
 #include "die.h"
 #include "landlock.h"
 #include "namespaces.h"
@@ -90,6 +91,7 @@ int probe_print(bool no_userns)
 	print_json_string(uts.machine);
 	printf(",\"kernel\":");
 	print_json_string(uts.release);
+	printf(",\"file_approvals\":%s", json_bool(file_approvals_available()));
 	printf(",\"userns\":%s", json_bool(userns));
 	if (!userns) {
 		printf(",\"userns_error\":");

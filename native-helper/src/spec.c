@@ -93,6 +93,11 @@ static void parse_view(struct parser *p, const char *fields)
 	p->spec->view = parse_flag(p, fields);
 }
 
+static void parse_approvals_file(struct parser *p, const char *fields)
+{
+	p->spec->approvals_file = parse_flag(p, fields);
+}
+
 static void parse_abi_cap(struct parser *p, const char *fields)
 {
 	uint64_t cap;
@@ -385,6 +390,7 @@ static const struct directive directives[] = {
 	{ "scope", false, true, parse_scope },
 	{ "cwd", true, true, parse_cwd },
 	{ "view", true, true, parse_view },
+	{ "approvals-file", true, true, parse_approvals_file },
 	{ "mask", false, true, parse_mask },
 	{ "readonly", false, true, parse_readonly },
 	{ "pin", false, true, parse_pin },

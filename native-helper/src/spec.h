@@ -75,6 +75,8 @@ struct spec {
 	bool scope_abstract_unix;
 	const char *cwd; /* NULL: stay where the helper was started */
 	bool view;       /* build a private filesystem view before Landlock */
+	/* Opens outside the fs grants are asked about over --approvals-fd. */
+	bool approvals_file;
 	struct fs_rule *fs;
 	size_t fs_count;
 	struct port_rule *ports;

@@ -193,8 +193,11 @@ export function parseApplied(stdout: string, stderr = ''): Applied {
  * helperFlags go first (e.g. `--no-userns`). A refusal rejects with HelperRefused.
  */
 export function appliedBySpec(spec: Buffer, helperFlags: string[] = [], command: string[] = ['/bin/true']): Promise<Applied> {
-  const child = spawn(helperPath(), [...helperFlags, '--print-applied', '--spec-fd', '3', '--', ...command], {
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+  // A spec that asks for file approvals needs the daemon's channel, as the launch gives it: an
+  // fd 4 nobody answers on (the command never runs, so nothing is asked).
+  const approvals = spec.includes(Buffer.from('\0approvals-file 1\0'));
+  const child = spawn(helperPath(), [...helperFlags, '--print-applied', '--spec-fd', '3', ...(approvals ? ['--approvals-fd', '4'] : []), '--', ...command], {
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe', ...(approvals ? (['pipe'] as const) : [])],
   });
   const specPipe = child.stdio[3] as Writable;
   specPipe.on('error', () => undefined); // the helper may refuse before reading it all

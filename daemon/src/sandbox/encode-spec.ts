@@ -42,6 +42,7 @@ export function encodeSpec(plan: SandboxPlan, options: SpecOptions = {}): Buffer
   }
   for (const scope of plan.scopes) records.push(`scope ${scope}`);
   if (plan.isolation.mode === 'view') records.push('view 1');
+  if (plan.approvals?.files) records.push('approvals-file 1');
   records.push(`cwd ${plan.cwd}`);
   for (const rule of plan.rules) {
     if (rule.own) continue;

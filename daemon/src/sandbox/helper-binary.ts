@@ -23,6 +23,8 @@ export interface SandboxFeatures {
   landlock: { abi: number; [feature: string]: unknown };
   userns?: boolean;
   userns_error?: string;
+  /** Seccomp user notification with SECCOMP_IOCTL_NOTIF_ADDFD + SEND: the helper can do file approvals. */
+  file_approvals?: boolean;
   [key: string]: unknown;
 }
 

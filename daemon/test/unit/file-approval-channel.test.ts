@@ -2,7 +2,12 @@
 // stdio 'pipe' is one): fake request lines in, one answer line per request out, in the order the
 // answers come, ids echoed exactly, anything malformed denied or dropped.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { ApprovalDecision } from '../../src/approvals/approval-broker.js';
@@ -19,6 +24,7 @@ function helperStandIn(lines: string[], expectAnswers: number): { answers: Promi
 }
 
 const log = pino({ level: 'silent' });
+const HELPER = fileURLToPath(new URL('../../../native-helper/build/nono-helper', import.meta.url));
 
 describe('file-approval channel', () => {
   it('asks the broker for each request and answers each id, in the order the answers come', async () => {

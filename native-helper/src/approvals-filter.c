@@ -1,0 +1,144 @@
+/*
+ * Threat: the listener is the sandbox's way into an unconfined process. It
+ * leaves over a socketpair made before the fork, never through the file
+ * system, and the sandbox keeps no copy of it.
+ */
+#include "approvals-filter.h"
+
+#include <errno.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "die.h"
+
+#define ADDFD_HINT "file approvals need SECCOMP_IOCTL_NOTIF_ADDFD with SECCOMP_ADDFD_FLAG_SEND " \
+	"(Linux 5.14); run without approvals for files"
+
+/*
+ * openat2 is left out: the main filter answers it ENOSYS, which takes
+ * precedence over a notification, so libc falls back to openat. execve is
+ * not covered: Landlock's execute right alone decides it.
+ */
+static const int notified_syscalls[] = {
+#ifdef __NR_open
+	SCMP_SYS(open),
+#endif
+#ifdef __NR_creat
+	SCMP_SYS(creat),
+#endif
+	SCMP_SYS(openat),
+};
+
+/* The listener, or -errno; prints nothing, since --probe uses it too. */
+static int try_load_filter(void)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	int rc = ctx ? 0 : -ENOMEM;
+
+	for (size_t i = 0; rc == 0 && i < sizeof(notified_syscalls) / sizeof(notified_syscalls[0]);
+	     i++)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, notified_syscalls[i], 0);
+	if (rc == 0)
+		rc = seccomp_load(ctx);
+	if (rc == 0)
+		rc = seccomp_notify_fd(ctx);
+	if (ctx)
+		seccomp_release(ctx);
+	return rc;
+}
+
+static int load_filter(void)
+{
+	int listener = try_load_filter();
+
+	if (listener < 0)
+		die("cannot load the file-approval filter: %s (seccomp user notification needs "
+		    "Linux 5.0; %s)", strerror(-listener), ADDFD_HINT);
+	return listener;
+}
+
+/*
+ * The kernel checks the flags before looking the notification up, so an id
+ * that cannot exist gives ENOENT where SEND is known and EINVAL (or ENOTTY
+ * before ADDFD) where it is not.
+ */
+static bool addfd_send_works(int listener)
+{
+	struct seccomp_notif_addfd probe = {
+		.id = 0,
+		.flags = SECCOMP_ADDFD_FLAG_SEND,
+		.srcfd = (__u32)listener,
+	};
+
+	return ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &probe) < 0 && errno == ENOENT;
+}
+
+static void require_addfd_send(int listener)
+{
+	if (!addfd_send_works(listener))
+		die("this kernel cannot inject an approved file: SECCOMP_IOCTL_NOTIF_ADDFD: %s "
+		    "(%s)", strerror(errno), ADDFD_HINT);
+}
+
+bool file_approvals_available(void)
+{
+	pid_t child = fork();
+	int status;
+
+	if (child < 0)
+		return false;
+	if (child == 0) {
+		int listener = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? -1 : try_load_filter();
+
+		_exit(listener >= 0 && addfd_send_works(listener) ? 0 : 1);
+	}
+	while (waitpid(child, &status, 0) < 0) {
+		if (errno != EINTR)
+			return false;
+	}
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static void send_fd(int sock, int fd)
+{
+	char data = 'L';
+	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control.buf,
+		.msg_controllen = sizeof(control.buf),
+	};
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+
+	memset(control.buf, 0, sizeof(control.buf));
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0) {
+		if (errno != EINTR)
+			die("cannot hand the file-approval listener to the supervisor: %s",
+			    strerror(errno));
+	}
+}
+
+void approvals_filter_hand_over(int sock)
+{
+	int listener = load_filter();
+
+	require_addfd_send(listener);
+	send_fd(sock, listener);
+	if (close(listener) < 0 || close(sock) < 0)
+		die("cannot close the file-approval listener: %s", strerror(errno));
+}

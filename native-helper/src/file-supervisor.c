@@ -1,0 +1,405 @@
+/*
+ * One thread, one poll loop: a held question to nonod never holds up the
+ * fast path, and many threads of the sandbox asking at once each get the
+ * answer for their own path. Threat: this process runs without Landlock and
+ * opens files for the sandbox, so it opens only the resolved path that was
+ * decided, never following a symlink, and never with more than was asked
+ * and allowed.
+ */
+#include "file-supervisor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "approval-wire.h"
+#include "die.h"
+#include "grant-table.h"
+#include "init-process.h"
+#include "open-request.h"
+#include "outer-process.h"
+#include "signals.h"
+
+/* Questions nonod has not answered yet; one more is denied at once. */
+#define PENDING_MAX 256
+#define ANSWER_LINE_MAX 4096
+
+struct pending {
+	bool used;
+	uint64_t id;
+	struct open_request request;
+};
+
+struct supervisor {
+	pid_t command;
+	pid_t terminal;
+	int listener; /* -1 once no sandboxed process is left to notify */
+	int command_fd; /* pidfd: readable when the command ends */
+	int channel;  /* -1 once nonod's end is closed or out of step */
+	struct grant_table grants;
+	struct seccomp_notif_sizes sizes;
+	struct seccomp_notif *notif;
+	struct open_request scratch;
+	struct pending *pending;
+	uint64_t next_id;
+	char answers[ANSWER_LINE_MAX];
+	size_t answers_len;
+};
+
+static void respond(struct supervisor *s, uint64_t id, int error, bool go_on)
+{
+	/* Room for a kernel whose answer struct has grown: it reads sizes.seccomp_notif_resp bytes. */
+	union {
+		struct seccomp_notif_resp resp;
+		char bytes[sizeof(struct seccomp_notif_resp) + 64];
+	} answer;
+	struct seccomp_notif_resp *resp = &answer.resp;
+
+	memset(&answer, 0, sizeof(answer));
+
+	if (s->listener < 0)
+		return;
+	if (s->sizes.seccomp_notif_resp > sizeof(answer))
+		die("cannot answer an open: the kernel's seccomp_notif_resp is %u bytes",
+		    s->sizes.seccomp_notif_resp);
+	resp->id = id;
+	resp->error = go_on ? 0 : -error;
+	resp->flags = go_on ? SECCOMP_USER_NOTIF_FLAG_CONTINUE : 0;
+	/* ENOENT: the thread left the syscall meanwhile (killed); nobody waits. */
+	if (ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0 && errno != ENOENT)
+		die("cannot answer a held open: SECCOMP_IOCTL_NOTIF_SEND: %s", strerror(errno));
+}
+
+static void let_kernel_decide(struct supervisor *s, uint64_t id)
+{
+	respond(s, id, 0, true);
+}
+
+static void refuse(struct supervisor *s, uint64_t id, int error)
+{
+	respond(s, id, error, false);
+}
+
+/* With nonod gone or out of step, everything waiting is refused, as is anything later. */
+static void close_channel(struct supervisor *s, const char *why)
+{
+	warn("file approvals: %s; opens outside the grants are refused from now on", why);
+	if (close(s->channel) < 0)
+		die("cannot close the approvals channel: %s", strerror(errno));
+	s->channel = -1;
+	for (size_t i = 0; i < PENDING_MAX; i++) {
+		if (s->pending[i].used)
+			refuse(s, s->pending[i].request.notification, EACCES);
+		s->pending[i].used = false;
+	}
+}
+
+static bool write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return false;
+		data += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+static struct pending *free_slot(struct supervisor *s)
+{
+	for (size_t i = 0; i < PENDING_MAX; i++) {
+		if (!s->pending[i].used)
+			return &s->pending[i];
+	}
+	return NULL;
+}
+
+static void ask(struct supervisor *s, const struct open_request *request)
+{
+	char line[PATH_MAX * 6 + 256];
+	struct pending *slot = s->channel >= 0 ? free_slot(s) : NULL;
+	size_t len = approval_format_request(line, sizeof(line), s->next_id, request);
+
+	if (!slot || len == 0) {
+		refuse(s, request->notification, EACCES);
+		return;
+	}
+	*slot = (struct pending){ .used = true, .id = s->next_id++, .request = *request };
+	if (!write_all(s->channel, line, len))
+		close_channel(s, "cannot write to nonod");
+}
+
+static void take_notification(struct supervisor *s)
+{
+	memset(s->notif, 0, s->sizes.seccomp_notif);
+	if (ioctl(s->listener, SECCOMP_IOCTL_NOTIF_RECV, s->notif) < 0) {
+		/* ENOENT: the thread was killed between poll and here. */
+		if (errno == EINTR || errno == ENOENT)
+			return;
+		die("cannot receive a held open: SECCOMP_IOCTL_NOTIF_RECV: %s", strerror(errno));
+	}
+	switch (open_request_read(s->listener, s->notif, &s->scratch)) {
+	case OPEN_GONE:
+		return;
+	case OPEN_FOR_KERNEL:
+		let_kernel_decide(s, s->notif->id);
+		return;
+	case OPEN_RESOLVED:
+		break;
+	}
+	if (grant_table_allows(&s->grants, s->scratch.path, s->scratch.write))
+		let_kernel_decide(s, s->notif->id);
+	else
+		ask(s, &s->scratch);
+}
+
+/* The thread's umask, which the kernel would have applied to a file it created. */
+static mode_t target_umask(pid_t pid)
+{
+	char path[64];
+	char line[256];
+	unsigned mask = 022;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *status = fopen(path, "re");
+	if (!status)
+		return 077;
+	while (fgets(line, sizeof(line), status)) {
+		if (sscanf(line, "Umask: %o", &mask) == 1)
+			break;
+	}
+	if (fclose(status) != 0)
+		return 077;
+	return (mode_t)(mask & 0777);
+}
+
+/* Flags the kernel's openat2 knows; an open(2) ignores unknown bits, openat2 refuses them. */
+static const int known_open_flags = O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC |
+	O_APPEND | O_NONBLOCK | O_DSYNC | O_SYNC | O_DIRECTORY | O_NOFOLLOW | O_NOATIME |
+	O_TMPFILE | O_LARGEFILE | O_DIRECT | O_ASYNC | O_PATH;
+
+/* Opens exactly the decided path: a symlink put there since is refused (ELOOP). */
+static int open_decided(const struct open_request *request)
+{
+	int flags = (request->flags & known_open_flags) | O_CLOEXEC | O_NOCTTY;
+	bool creates = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+	struct open_how how = {
+		.flags = (uint64_t)(unsigned)flags,
+		.mode = creates ? (request->mode & 07777 & ~target_umask(request->pid)) : 0,
+		.resolve = RESOLVE_NO_SYMLINKS,
+	};
+
+	return (int)syscall(SYS_openat2, AT_FDCWD, request->path, &how, sizeof(how));
+}
+
+static void inject(struct supervisor *s, const struct open_request *request)
+{
+	int fd = open_decided(request);
+
+	if (fd < 0) {
+		refuse(s, request->notification, errno);
+		return;
+	}
+	struct seccomp_notif_addfd addfd = {
+		.id = request->notification,
+		.flags = SECCOMP_ADDFD_FLAG_SEND,
+		.srcfd = (__u32)fd,
+		.newfd_flags = (__u32)(request->flags & O_CLOEXEC),
+	};
+	/* SEND answers the syscall with the new fd number in the same step. */
+	if (ioctl(s->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd) < 0) {
+		int error = errno;
+
+		if (error != ENOENT && error != EINPROGRESS)
+			refuse(s, request->notification, error == EMFILE ? EMFILE : EACCES);
+	}
+	if (close(fd) < 0)
+		die("cannot close the approved file %s: %s", request->path, strerror(errno));
+}
+
+static void apply_answer(struct supervisor *s, const struct approval_answer *answer)
+{
+	struct pending *slot = NULL;
+
+	for (size_t i = 0; i < PENDING_MAX && !slot; i++) {
+		if (s->pending[i].used && s->pending[i].id == answer->id)
+			slot = &s->pending[i];
+	}
+	/* An answer for a request already refused (nonod's timeout crossed ours): nothing waits. */
+	if (!slot)
+		return;
+	slot->used = false;
+	if (!notification_pending(s->listener, slot->request.notification))
+		return;
+	if (!answer->allow || (slot->request.write && answer->read_only))
+		refuse(s, slot->request.notification, EACCES);
+	else
+		inject(s, &slot->request);
+}
+
+static void read_answers(struct supervisor *s)
+{
+	ssize_t n = read(s->channel, s->answers + s->answers_len,
+			 sizeof(s->answers) - 1 - s->answers_len);
+
+	if (n < 0 && errno == EINTR)
+		return;
+	if (n <= 0) {
+		close_channel(s, n < 0 ? strerror(errno) : "nonod closed the approvals channel");
+		return;
+	}
+	s->answers_len += (size_t)n;
+	s->answers[s->answers_len] = '\0';
+	char *line = s->answers;
+	char *newline;
+	while ((newline = strchr(line, '\n'))) {
+		struct approval_answer answer;
+
+		*newline = '\0';
+		if (!approval_parse_answer(line, &answer)) {
+			close_channel(s, "nonod sent a line that is not an answer (out of step?)");
+			return;
+		}
+		apply_answer(s, &answer);
+		line = newline + 1;
+	}
+	s->answers_len -= (size_t)(line - s->answers);
+	memmove(s->answers, line, s->answers_len);
+	if (s->answers_len == sizeof(s->answers) - 1)
+		close_channel(s, "nonod sent an answer line too long to be one");
+}
+
+__attribute__((noreturn))
+static void supervise(struct supervisor *s)
+{
+	for (;;) {
+		struct pollfd fds[] = {
+			{ .fd = s->command_fd, .events = POLLIN },
+			{ .fd = s->listener, .events = POLLIN },
+			{ .fd = s->channel, .events = POLLIN },
+		};
+
+		if (poll(fds, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			die("cannot wait for the sandbox's opens: poll: %s", strerror(errno));
+		}
+		if (fds[0].revents)
+			end_like_command(s->command, s->terminal);
+		if (fds[1].revents & POLLIN)
+			take_notification(s);
+		else if (fds[1].revents)
+			s->listener = -1;
+		if (s->channel >= 0 && fds[2].revents)
+			read_answers(s);
+	}
+}
+
+static int receive_listener(int sock)
+{
+	char data;
+	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control.buf,
+		.msg_controllen = sizeof(control.buf),
+	};
+	ssize_t n;
+
+	while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0) {
+		if (errno != EINTR)
+			die("cannot receive the file-approval listener: %s", strerror(errno));
+	}
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+	if (n == 0 || !cmsg)
+		return -1; /* the sandbox failed before its filter was in place */
+	if (cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
+	    cmsg->cmsg_len != CMSG_LEN(sizeof(int)))
+		die("cannot receive the file-approval listener: unexpected control message");
+	int fd;
+	memcpy(&fd, CMSG_DATA(cmsg), sizeof(fd));
+	return fd;
+}
+
+static void prepare(struct supervisor *s, const struct spec *spec, int channel)
+{
+	*s = (struct supervisor){ .channel = channel, .next_id = 1 };
+	grant_table_build(spec, &s->grants);
+	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &s->sizes) < 0)
+		die("cannot size seccomp notifications: %s", strerror(errno));
+	s->notif = calloc(1, s->sizes.seccomp_notif > sizeof(*s->notif) ?
+				     s->sizes.seccomp_notif : sizeof(*s->notif));
+	s->pending = calloc(PENDING_MAX, sizeof(*s->pending));
+	if (!s->notif || !s->pending)
+		die("cannot start the file-approval supervisor: out of memory");
+}
+
+static void die_with_supervisor(pid_t supervisor)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		die("cannot ask to die with the file-approval supervisor: %s", strerror(errno));
+	if (getppid() != supervisor)
+		die("the file-approval supervisor exited while the sandbox was starting");
+}
+
+int fork_file_supervisor(const struct spec *spec, int channel)
+{
+	static struct supervisor s;
+	pid_t terminal = terminal_owner();
+	pid_t self = getpid();
+	int pair[2];
+
+	prepare(&s, spec, channel);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+		die("cannot create the socket for the file-approval listener: %s",
+		    strerror(errno));
+	block_forwarded_signals();
+	pid_t command = fork();
+	if (command < 0)
+		die("cannot fork the sandbox from its file-approval supervisor: %s",
+		    strerror(errno));
+	if (command == 0) {
+		if (close(pair[0]) < 0 || close(channel) < 0)
+			die("cannot close the supervisor's fds in the sandbox: %s", strerror(errno));
+		die_with_supervisor(self);
+		take_foreground();
+		return pair[1];
+	}
+	if (close(pair[1]) < 0)
+		die("cannot close the sandbox's end of the listener socket: %s", strerror(errno));
+	/* Also done here, so no forwarded signal can find the group not made yet. */
+	if (setpgid(command, command) < 0 && errno != EACCES)
+		die("cannot put the command in its own process group: %s", strerror(errno));
+	s.command = command;
+	s.terminal = terminal;
+	s.command_fd = (int)syscall(SYS_pidfd_open, command, 0);
+	if (s.command_fd < 0)
+		die("cannot watch the sandbox: pidfd_open: %s (file approvals need Linux 5.3)",
+		    strerror(errno));
+	forward_signals_to(-command);
+	s.listener = receive_listener(pair[0]);
+	if (close(pair[0]) < 0)
+		die("cannot close the listener socket: %s", strerror(errno));
+	if (s.listener < 0)
+		end_like_command(command, terminal);
+	supervise(&s);
+}
