@@ -67,6 +67,10 @@ async function get(url: string, token: string | undefined, deadlineMs: number, h
     for (let hops = 0; ; hops++) {
       const authorization = token && at.origin === first.origin ? { authorization: `Bearer ${token}` } : {};
       answer = await request(at, { method: 'GET', headers: { ...headers, ...authorization, 'user-agent': 'nono' }, headersTimeout: 30_000, bodyTimeout: 60_000, signal });
+      // A registry that closes the connection after the part we read (or while a body we gave up
+      // on is still open) errors that body; unheard, the error would take the daemon down. A
+      // reader still gets it through its iterator.
+      answer.body.on('error', () => undefined);
       const location = answer.headers.location;
       if (!REDIRECTS.has(answer.statusCode) || location === undefined) break;
       await answer.body.dump();
