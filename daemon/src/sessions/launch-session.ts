@@ -6,6 +6,7 @@
 // Threat: the spec handed to the helper is the plan serialised; nothing here adds a rule.
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { nameToBytes, NonoError, type NonoPaths, type ParamsOf, type SandboxPlan } from '@nono/shared';
@@ -270,6 +271,34 @@ function recordSessionStart(audit: DaemonAudit, session: Session, params: RunPar
   });
 }
 
+/**
+ * A terminal session's file-approval channel: node-pty passes the helper no extra fd, so the
+ * helper connects to this socket before it does anything else (native-helper/README.md).
+ * Threat: the socket lies in the 0700 runtime dir, which every plan keeps out of the sandbox,
+ * and only its first connection, the helper's, is served; the listener then closes.
+ */
+function fileApprovalSocket(session: Session, services: LaunchServices): { path: string; close(): void } | undefined {
+  const broker = session.plan.approvals?.files ? services.approvals : undefined;
+  if (!broker) return undefined;
+  const dir = join(services.paths.runtimeDir, 'approvals');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const path = join(dir, `${session.id}.sock`);
+  rmSync(path, { force: true });
+  const log = session.log.child({ component: 'file-approvals' });
+  const close = (): void => {
+    server.close();
+    rmSync(path, { force: true });
+  };
+  const server = createServer((channel) => {
+    close();
+    serveFileApprovals(channel, session.id, (request) => broker.ask(request), log);
+  });
+  server.on('error', (error) => log.warn({ error: String(error) }, 'file-approval socket failed; opens outside the grants fail'));
+  // Bound before the helper starts: the bind is synchronous, and a connect waits in the backlog.
+  server.listen(path);
+  return { path, close };
+}
+
 /** The spec goes on fd 3 for sessions on pipes, in a private file for terminals. */
 function spawnHelper(a: {
   helper: string;
@@ -284,10 +313,12 @@ function spawnHelper(a: {
   const { session, terminal, services } = a;
   const launch: LaunchOptions = { helper: a.helper, helperArgs: [], argv: a.params.argv, cwd: session.plan.cwd, env: a.env };
   let specFile: string | undefined;
+  let approvalSocket: { path: string; close(): void } | undefined;
   const events = {
     output: (stream: 'pty' | 'stdout' | 'stderr', data: Buffer) => session.output(stream, data),
     exit: (code: number | null, signal: number | null) => {
       if (specFile) removeSpecFile(specFile);
+      approvalSocket?.close();
       session.exited(code, signal);
     },
   };
@@ -296,6 +327,8 @@ function spawnHelper(a: {
     if (terminal) {
       specFile = writeSpecFile(services.paths.runtimeDir, a.spec);
       launch.helperArgs = [...(services.helperFlags ?? []), '--spec-file', specFile];
+      approvalSocket = fileApprovalSocket(session, services);
+      if (approvalSocket) launch.helperArgs.push('--approvals-socket', approvalSocket.path);
       process = launchOnPty(launch, terminal, events);
     } else {
       launch.helperArgs = [...(services.helperFlags ?? []), '--spec-fd', '3'];
@@ -310,6 +343,7 @@ function spawnHelper(a: {
     }
   } catch (error) {
     if (specFile) removeSpecFile(specFile);
+    approvalSocket?.close();
     a.guard.close();
     session.failed(String(error));
     throw new NonoError('SPAWN_FAILED', `could not start nono-helper: ${(error as Error).message}; check the daemon log`);

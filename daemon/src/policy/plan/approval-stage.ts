@@ -5,7 +5,7 @@ import type { Draft, PlanContext } from './plan-draft.js';
 
 export const FILE_APPROVALS_UNAVAILABLE = 'file approvals need SECCOMP_IOCTL_NOTIF_ADDFD (Linux 5.9+, and a helper that reports it); only network requests are asked';
 
-export const FILE_APPROVALS_NOT_HERE = 'file approvals work on Landlock alone for sessions on pipes so far; this session asks only about network requests';
+export const FILE_APPROVALS_NOT_HERE = 'file approvals work on Landlock alone (no private view) so far; this session asks only about network requests';
 
 export function approvalStage(ctx: PlanContext, draft: Draft): void {
   const network = draft.network!;
@@ -14,10 +14,9 @@ export function approvalStage(ctx: PlanContext, draft: Draft): void {
     draft.approvals = { network: false, files: false };
     return;
   }
-  // The helper's supervisor answers opens only on Landlock alone (in the view its paths and pids
-  // are not the host's), and its channel is wired only for sessions on pipes so far.
-  const onTerminal = (ctx.request.terminal ?? null) !== null || ctx.request.detached === true;
-  const files = ctx.services.fileApprovals === true && !ctx.view && !onTerminal;
+  // The helper's supervisor answers opens only on Landlock alone so far: in the view its paths
+  // and pids are not the sandbox's, and opening host files for it could get around the masks.
+  const files = ctx.services.fileApprovals === true && !ctx.view;
   if (ctx.services.fileApprovals !== true) draft.notes.push(FILE_APPROVALS_UNAVAILABLE);
   else if (!files) draft.notes.push(FILE_APPROVALS_NOT_HERE);
   if (network.mode === 'block') {

@@ -32,9 +32,6 @@ export interface RunRequest {
   argv?: string[] | undefined;
   /** Ask instead of only denying (nono run --ask); security.approvals in the profile does the same. */
   ask?: boolean | undefined;
-  /** Whether the session runs on a terminal (a detached one gets one too): decides if file approvals can be wired. */
-  terminal?: { rows: number; cols: number } | null | undefined;
-  detached?: boolean | undefined;
   /** Whose groups apply (default: this machine's); `policy show --platform macos` asks for the Mac's. */
   platform?: Platform | undefined;
 }
