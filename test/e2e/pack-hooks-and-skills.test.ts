@@ -4,14 +4,15 @@
 // and a hook cannot write outside the session's grants. Skills are placed at their agent's
 // skill directory, readable and not writable in the sandbox, never over a file of the user's.
 // `--dry-run` lists both. With the view and on Landlock alone.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorld, type TestWorld } from '../support/sandbox-env.js';
 import { startDaemon, type RunningDaemon } from '../support/daemon-process.js';
 import { startSecretService, type SecretService } from '../support/secret-service.js';
-import { NONO_BIN, runCli } from '../support/run-cli.js';
+import { runCli } from '../support/run-cli.js';
+import { serveRegistry } from '../support/registry-server.js';
 
 function hookedPacks(view: boolean): void {
   let world: TestWorld;
@@ -56,15 +57,7 @@ function hookedPacks(view: boolean): void {
       const published = await cli(['pack', 'publish', source, '--to', site]);
       expect(published.code, published.stderr).toBe(0);
     }
-    server = spawn(process.execPath, [NONO_BIN, 'registry', 'serve', site, '--json'], { env: world.env, stdio: ['ignore', 'pipe', 'ignore'] });
-    url = await new Promise<string>((resolve) => {
-      let out = '';
-      server!.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const match = /"url": "([^"]+)"/.exec(out);
-        if (match) resolve(match[1]!);
-      });
-    });
+    ({ child: server, url } = await serveRegistry(world, [site]));
     for (const pack of ['acme/gate', 'acme/stop']) {
       const pulled = await cli(['pull', pack, '--registry', url]);
       expect(pulled.code, pulled.stderr).toBe(0);

@@ -12,6 +12,7 @@ import { createWorld, type TestWorld } from '../support/sandbox-env.js';
 import { startDaemon, type RunningDaemon } from '../support/daemon-process.js';
 import { startSecretService, type SecretService } from '../support/secret-service.js';
 import { NONO_BIN, runCli } from '../support/run-cli.js';
+import { serveRegistry } from '../support/registry-server.js';
 import { openTerminal } from '../support/real-terminal.js';
 
 let world: TestWorld;
@@ -34,23 +35,6 @@ function packSource(version: string, extraRead: string[] = []): string {
   return dir;
 }
 
-async function serve(args: string[], input: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [NONO_BIN, 'registry', 'serve', ...args, '--json'], { env: world.env, stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stdin!.end(input);
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const address = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const match = /"url": "([^"]+)"/.exec(out);
-      if (match) resolve(match[1]!);
-    });
-    child.on('exit', () => reject(new Error(`registry serve exited: ${err}`)));
-  });
-  return { child, url: address };
-}
-
 beforeAll(async () => {
   world = createWorld();
   keychain = startSecretService(world.root);
@@ -67,7 +51,7 @@ beforeAll(async () => {
     expect(published.code, published.stderr).toBe(0);
     expect(JSON.parse(published.stdout)).toMatchObject({ pack: 'acme/secure', version, written: true });
   }
-  ({ child: server, url } = await serve([site(), '--token-stdin'], `${TOKEN}\n`));
+  ({ child: server, url } = await serveRegistry(world, [site(), '--token-stdin'], `${TOKEN}\n`));
 }, 60_000);
 
 afterAll(async () => {

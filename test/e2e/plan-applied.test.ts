@@ -15,11 +15,12 @@ import { prepareHost } from '../../daemon/src/sessions/launch-session.js';
 import { PackService } from '../../daemon/src/packs/pack-service.js';
 import { publishPack } from '../../daemon/src/packs/publish-pack.js';
 import { serveRegistry } from '../../daemon/src/packs/registry-server.js';
-import { TrustKeyStore, type TrustVault } from '../../daemon/src/trust/trust-keys.js';
+import { TrustKeyStore } from '../../daemon/src/trust/trust-keys.js';
 import { usePrivateDaemon } from '../support/daemon-process.js';
 import type { TestWorld } from '../support/sandbox-env.js';
 import { runCli } from '../support/run-cli.js';
 import { appliedBySpec, normaliseApplied, type Applied, type AppliedMount } from '../support/applied-rules.js';
+import { memoryVault } from '../support/memory-vault.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/plan-profiles/', import.meta.url));
 const userProfiles = readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).map((f) => basename(f, '.json'));
@@ -36,10 +37,6 @@ const VIEW_OWN = new Set(['/', '/dev', '/dev/pts', '/dev/ptmx', '/dev/shm']);
 const sorted = <T>(items: T[], key: (item: T) => string = String): T[] => [...items].sort((a, b) => key(a).localeCompare(key(b)));
 const paths = (items: { path: string }[]): string[] => sorted(items.map((i) => i.path));
 
-function memoryVault(): TrustVault {
-  const secrets = new Map<string, string>();
-  return { set: async (n, s) => void secrets.set(n, s), get: async (n) => secrets.get(n), remove: async (n) => secrets.delete(n), list: async () => [...secrets.keys()] };
-}
 
 /** acme/hooked, with a pre-run hook and a skill, installed where the daemon finds packs (its lock stamp too). */
 async function installHookedPack(world: TestWorld): Promise<void> {

@@ -12,13 +12,10 @@ import { PackService } from '../../src/packs/pack-service.js';
 import { publishPack } from '../../src/packs/publish-pack.js';
 import { serveRegistry, type RegistryServer } from '../../src/packs/registry-server.js';
 import { ProfileLoader } from '../../src/policy/profile-loader.js';
-import { TrustKeyStore, type TrustSigningKey, type TrustVault } from '../../src/trust/trust-keys.js';
+import { TrustKeyStore, type TrustSigningKey } from '../../src/trust/trust-keys.js';
 import type { AuditInput } from '../../src/audit/event-kinds.js';
+import { memoryVault } from '../../../test/support/memory-vault.js';
 
-function memoryVault(): TrustVault {
-  const secrets = new Map<string, string>();
-  return { set: async (n, s) => void secrets.set(n, s), get: async (n) => secrets.get(n), remove: async (n) => secrets.delete(n), list: async () => [...secrets.keys()] };
-}
 
 let root: string;
 let publisher: TrustSigningKey;

@@ -20,17 +20,13 @@ import {
   type Enforcement,
   type TrustPolicy,
   type TrustSigningKey,
-  type TrustVault,
 } from '../../src/trust/index.js';
+import { memoryVault } from '../../../test/support/memory-vault.js';
 
 let work: string;
 let me: TrustSigningKey;
 let stranger: TrustSigningKey;
 
-function memoryVault(): TrustVault {
-  const secrets = new Map<string, string>();
-  return { set: async (n, s) => void secrets.set(n, s), get: async (n) => secrets.get(n), remove: async (n) => secrets.delete(n), list: async () => [...secrets.keys()] };
-}
 
 beforeEach(async () => {
   work = mkdtempSync('/var/tmp/nono-trust-verify-');
