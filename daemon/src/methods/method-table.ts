@@ -1,117 +1,72 @@
-// Every RPC method and the handler that serves it, in one table (tmux's cmd_table[]).
-// A method missing here fails the build, because the table is typed against METHODS.
+// Every RPC method and the module that serves it, in one table (tmux's cmd_table[]).
+// A method missing here fails the build, because the table is typed against METHODS. Each
+// handler is imported on its method's first call, so an idle daemon holds only what it served.
 import type { MethodTable } from '../rpc/method-handler.js';
-import { authHello } from './auth-hello.js';
-import { daemonStatus } from './daemon-status.js';
-import { daemonDoctor } from './daemon-doctor.js';
-import { daemonStop } from './daemon-stop.js';
-import { sessionRun } from './session-run.js';
-import { sessionInput } from './session-input.js';
-import { sessionResize } from './session-resize.js';
-import { sessionSignal } from './session-signal.js';
-import { sessionList } from './session-list.js';
-import { sessionAttach } from './session-attach.js';
-import { sessionDetach } from './session-detach.js';
-import { sessionStop } from './session-stop.js';
-import { sessionLogs } from './session-logs.js';
-import { sessionInspect } from './session-inspect.js';
-import { sessionPrune } from './session-prune.js';
-import { sessionDiff, sessionRollback, sessionVerify } from './session-changes.js';
-import { snapshotCreate } from './snapshot-create.js';
-import { snapshotList } from './snapshot-list.js';
-import { snapshotShow } from './snapshot-show.js';
-import { snapshotDiff } from './snapshot-diff.js';
-import { snapshotRestore } from './snapshot-restore.js';
-import { snapshotVerify } from './snapshot-verify.js';
-import { snapshotGc } from './snapshot-gc.js';
-import { trustExportKey, trustKeygen } from './trust-keys.js';
-import { trustList, trustSign, trustVerify } from './trust-files.js';
-import { auditList, auditShow, auditVerify } from './audit-read.js';
-import { auditExport } from './audit-export.js';
-import { rpcDiscover } from './rpc-discover.js';
-import { approvalSubscribe } from './approval-subscribe.js';
-import { approvalList } from './approval-list.js';
-import { approvalAnswer } from './approval-answer.js';
-import { credentialList, credentialRm, credentialSet, credentialTest } from './credential-vault.js';
-import { policyWhy } from './policy-why.js';
-import { policyGroups } from './policy-groups.js';
-import { policyShow } from './policy-show.js';
-import { policyDiff } from './policy-diff.js';
-import { profileValidate } from './profile-validate.js';
-import { profileInit } from './profile-init.js';
-import { profileList } from './profile-list.js';
-import { profileUse } from './profile-use.js';
-import { profileSchema } from './profile-schema.js';
-import { profileGuide } from './profile-guide.js';
-import { packPull, packUpdate } from './pack-install.js';
-import { packList, packOutdated, packPin, packRemove, packSearch, packVerify } from './pack-inventory.js';
-import { packPublish } from './pack-publish.js';
-import { registryLogin, registryLogout, registryServe, registryStatus } from './registry-access.js';
 
 export const METHOD_TABLE: MethodTable = {
-  'auth.hello': authHello,
-  'daemon.status': daemonStatus,
-  'daemon.doctor': daemonDoctor,
-  'daemon.stop': daemonStop,
-  'session.run': sessionRun,
-  'session.input': sessionInput,
-  'session.resize': sessionResize,
-  'session.signal': sessionSignal,
-  'session.list': sessionList,
-  'session.attach': sessionAttach,
-  'session.detach': sessionDetach,
-  'session.stop': sessionStop,
-  'session.logs': sessionLogs,
-  'session.inspect': sessionInspect,
-  'session.diff': sessionDiff,
-  'session.rollback': sessionRollback,
-  'session.verify': sessionVerify,
-  'snapshot.create': snapshotCreate,
-  'snapshot.list': snapshotList,
-  'snapshot.show': snapshotShow,
-  'snapshot.diff': snapshotDiff,
-  'snapshot.restore': snapshotRestore,
-  'snapshot.verify': snapshotVerify,
-  'snapshot.gc': snapshotGc,
-  'trust.keygen': trustKeygen,
-  'trust.exportKey': trustExportKey,
-  'trust.sign': trustSign,
-  'trust.verify': trustVerify,
-  'trust.list': trustList,
-  'audit.list': auditList,
-  'audit.show': auditShow,
-  'audit.verify': auditVerify,
-  'audit.export': auditExport,
-  'session.prune': sessionPrune,
-  'policy.why': policyWhy,
-  'policy.groups': policyGroups,
-  'policy.show': policyShow,
-  'policy.diff': policyDiff,
-  'profile.validate': profileValidate,
-  'profile.init': profileInit,
-  'profile.use': profileUse,
-  'profile.list': profileList,
-  'profile.schema': profileSchema,
-  'profile.guide': profileGuide,
-  'credential.set': credentialSet,
-  'credential.list': credentialList,
-  'credential.rm': credentialRm,
-  'credential.test': credentialTest,
-  'registry.login': registryLogin,
-  'registry.logout': registryLogout,
-  'registry.status': registryStatus,
-  'registry.serve': registryServe,
-  'pack.pull': packPull,
-  'pack.update': packUpdate,
-  'pack.list': packList,
-  'pack.remove': packRemove,
-  'pack.outdated': packOutdated,
-  'pack.search': packSearch,
-  'pack.pin': packPin,
-  'pack.verify': packVerify,
-  'pack.publish': packPublish,
-  'approval.subscribe': approvalSubscribe,
-  'approval.list': approvalList,
-  'approval.answer': approvalAnswer,
-  'rpc.discover': rpcDiscover,
+  'auth.hello': async () => (await import('./auth-hello.js')).authHello,
+  'daemon.status': async () => (await import('./daemon-status.js')).daemonStatus,
+  'daemon.doctor': async () => (await import('./daemon-doctor.js')).daemonDoctor,
+  'daemon.stop': async () => (await import('./daemon-stop.js')).daemonStop,
+  'session.run': async () => (await import('./session-run.js')).sessionRun,
+  'session.input': async () => (await import('./session-input.js')).sessionInput,
+  'session.resize': async () => (await import('./session-resize.js')).sessionResize,
+  'session.signal': async () => (await import('./session-signal.js')).sessionSignal,
+  'session.list': async () => (await import('./session-list.js')).sessionList,
+  'session.attach': async () => (await import('./session-attach.js')).sessionAttach,
+  'session.detach': async () => (await import('./session-detach.js')).sessionDetach,
+  'session.stop': async () => (await import('./session-stop.js')).sessionStop,
+  'session.logs': async () => (await import('./session-logs.js')).sessionLogs,
+  'session.inspect': async () => (await import('./session-inspect.js')).sessionInspect,
+  'session.diff': async () => (await import('./session-changes.js')).sessionDiff,
+  'session.rollback': async () => (await import('./session-changes.js')).sessionRollback,
+  'session.verify': async () => (await import('./session-changes.js')).sessionVerify,
+  'snapshot.create': async () => (await import('./snapshot-create.js')).snapshotCreate,
+  'snapshot.list': async () => (await import('./snapshot-list.js')).snapshotList,
+  'snapshot.show': async () => (await import('./snapshot-show.js')).snapshotShow,
+  'snapshot.diff': async () => (await import('./snapshot-diff.js')).snapshotDiff,
+  'snapshot.restore': async () => (await import('./snapshot-restore.js')).snapshotRestore,
+  'snapshot.verify': async () => (await import('./snapshot-verify.js')).snapshotVerify,
+  'snapshot.gc': async () => (await import('./snapshot-gc.js')).snapshotGc,
+  'trust.keygen': async () => (await import('./trust-keys.js')).trustKeygen,
+  'trust.exportKey': async () => (await import('./trust-keys.js')).trustExportKey,
+  'trust.sign': async () => (await import('./trust-files.js')).trustSign,
+  'trust.verify': async () => (await import('./trust-files.js')).trustVerify,
+  'trust.list': async () => (await import('./trust-files.js')).trustList,
+  'audit.list': async () => (await import('./audit-read.js')).auditList,
+  'audit.show': async () => (await import('./audit-read.js')).auditShow,
+  'audit.verify': async () => (await import('./audit-read.js')).auditVerify,
+  'audit.export': async () => (await import('./audit-export.js')).auditExport,
+  'session.prune': async () => (await import('./session-prune.js')).sessionPrune,
+  'policy.why': async () => (await import('./policy-why.js')).policyWhy,
+  'policy.groups': async () => (await import('./policy-groups.js')).policyGroups,
+  'policy.show': async () => (await import('./policy-show.js')).policyShow,
+  'policy.diff': async () => (await import('./policy-diff.js')).policyDiff,
+  'profile.validate': async () => (await import('./profile-validate.js')).profileValidate,
+  'profile.init': async () => (await import('./profile-init.js')).profileInit,
+  'profile.use': async () => (await import('./profile-use.js')).profileUse,
+  'profile.list': async () => (await import('./profile-list.js')).profileList,
+  'profile.schema': async () => (await import('./profile-schema.js')).profileSchema,
+  'profile.guide': async () => (await import('./profile-guide.js')).profileGuide,
+  'credential.set': async () => (await import('./credential-vault.js')).credentialSet,
+  'credential.list': async () => (await import('./credential-vault.js')).credentialList,
+  'credential.rm': async () => (await import('./credential-vault.js')).credentialRm,
+  'credential.test': async () => (await import('./credential-vault.js')).credentialTest,
+  'registry.login': async () => (await import('./registry-access.js')).registryLogin,
+  'registry.logout': async () => (await import('./registry-access.js')).registryLogout,
+  'registry.status': async () => (await import('./registry-access.js')).registryStatus,
+  'registry.serve': async () => (await import('./registry-access.js')).registryServe,
+  'pack.pull': async () => (await import('./pack-install.js')).packPull,
+  'pack.update': async () => (await import('./pack-install.js')).packUpdate,
+  'pack.list': async () => (await import('./pack-inventory.js')).packList,
+  'pack.remove': async () => (await import('./pack-inventory.js')).packRemove,
+  'pack.outdated': async () => (await import('./pack-inventory.js')).packOutdated,
+  'pack.search': async () => (await import('./pack-inventory.js')).packSearch,
+  'pack.pin': async () => (await import('./pack-inventory.js')).packPin,
+  'pack.verify': async () => (await import('./pack-inventory.js')).packVerify,
+  'pack.publish': async () => (await import('./pack-publish.js')).packPublish,
+  'approval.subscribe': async () => (await import('./approval-subscribe.js')).approvalSubscribe,
+  'approval.list': async () => (await import('./approval-list.js')).approvalList,
+  'approval.answer': async () => (await import('./approval-answer.js')).approvalAnswer,
+  'rpc.discover': async () => (await import('./rpc-discover.js')).rpcDiscover,
 };

@@ -6,7 +6,7 @@ import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import type { TSchema } from '@sinclair/typebox';
 import { ERROR_KINDS, METHODS, NonoError, type MethodName } from '@nono/shared';
-import type { MethodHandler, MethodTable } from './method-handler.js';
+import type { LoadHandler, MethodHandler, MethodTable } from './method-handler.js';
 import { recordAuthFailure } from './auth-failure-audit.js';
 import type { CallContext } from './call-context.js';
 
@@ -58,11 +58,57 @@ function explain(error: ValueError): string {
   return `Expected ${choices.length > 2 ? 'one of ' : ''}${choices.join(choices.length > 2 ? ', ' : ' or ')}, got ${got}`;
 }
 
+/**
+ * Handlers imported on their method's first call. Calls still start in the order they arrived:
+ * while an import is under way, later calls (of any method) wait behind it, so a pipelined
+ * auth.hello is done before the call after it is checked, and an attach before the input after it.
+ * A module that cannot be loaded (a damaged or half-upgraded install) fails its call with one line
+ * naming the method; the next call of that method tries again.
+ */
+class HandlerLoader {
+  private readonly ready = new Map<MethodName, MethodHandler<MethodName>>();
+  /** Settles after every import begun so far; undefined when none is under way. */
+  private queue: Promise<void> | undefined;
+
+  constructor(private readonly table: MethodTable) {}
+
+  /** The handler now when it is loaded and nothing is queued, else when its turn comes. */
+  handler(name: MethodName): MethodHandler<MethodName> | Promise<MethodHandler<MethodName>> {
+    const loaded = this.ready.get(name);
+    if (loaded && !this.queue) return loaded;
+    const turn = (this.queue ?? Promise.resolve()).then(() => this.ready.get(name) ?? this.load(name));
+    const settled = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queue = settled;
+    void settled.then(() => {
+      if (this.queue === settled) this.queue = undefined;
+    });
+    return turn;
+  }
+
+  private async load(name: MethodName): Promise<MethodHandler<MethodName>> {
+    try {
+      const handler = (await (this.table[name] as LoadHandler<MethodName>)()) as MethodHandler<MethodName>;
+      this.ready.set(name, handler);
+      return handler;
+    } catch (error) {
+      const why = String((error as Error)?.message ?? error).split('\n')[0];
+      throw new NonoError('METHOD_UNAVAILABLE', `${name}: nonod could not load the code that serves it (${why}); reinstall nono and restart the daemon (nono daemon stop)`, {
+        method: name,
+      });
+    }
+  }
+}
+
 export function createDispatcher(table: MethodTable): JSONRPCServer<CallContext> {
   const server = new JSONRPCServer<CallContext>({ errorListener: () => undefined });
+  const handlers = new HandlerLoader(table);
   for (const name of Object.keys(METHODS) as MethodName[]) {
-    const handler = table[name] as MethodHandler<MethodName>;
     server.addMethod(name, async (rawParams, ctx) => {
+      const next = handlers.handler(name);
+      const handler = next instanceof Promise ? await next : next;
       if (METHODS[name].auth && !ctx.authenticated) {
         recordAuthFailure(ctx, `${name} before auth.hello`);
         throw new NonoError('UNAUTHENTICATED', `${name} needs an authenticated connection; call auth.hello with the daemon secret first`);

@@ -6,5 +6,8 @@ import type { CallContext } from './call-context.js';
 
 export type MethodHandler<M extends MethodName> = (params: ParamsOf<M>, ctx: CallContext) => Promise<ResultOf<M>>;
 
-/** One handler for each method the protocol names. */
-export type MethodTable = { [M in MethodName]: MethodHandler<M> };
+/** Imports a method's handler; called on the method's first call only. */
+export type LoadHandler<M extends MethodName> = () => Promise<MethodHandler<M>>;
+
+/** One handler loader for each method the protocol names. */
+export type MethodTable = { [M in MethodName]: LoadHandler<M> };

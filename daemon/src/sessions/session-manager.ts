@@ -6,7 +6,7 @@ import { NonoError, type ParamsOf, type SandboxPlan } from '@nono/shared';
 import type { CompiledPlan } from '../policy/compile-plan.js';
 import { resolverWith, type Resolver } from '../network/checked-address.js';
 import type { SessionRow } from '../database/session-rows.js';
-import { launchSession, planRun, type LaunchServices, type SessionRegistry } from './launch-session.js';
+import type { LaunchServices, SessionRegistry } from './launch-session.js';
 import type { Session, SessionClient } from './session.js';
 import { removeLog } from './output-log.js';
 
@@ -23,12 +23,17 @@ export class SessionManager implements SessionRegistry {
     this.resolve = resolverWith(options.resolve);
   }
 
+  // The launch path (plan compiler, trust gate, proxy, PTY, screen model) is imported by the
+  // first run or plan, not at start: a daemon that only answers `ps` never needs it.
+
   /** The plan a run would get, trust gate included; nothing is recorded or started. */
-  plan(params: ParamsOf<'session.run'>): Promise<CompiledPlan> {
+  async plan(params: ParamsOf<'session.run'>): Promise<CompiledPlan> {
+    const { planRun } = await import('./launch-session.js');
     return planRun(params, this.options);
   }
 
-  run(params: ParamsOf<'session.run'>, client: SessionClient): Promise<{ session: Session; plan: SandboxPlan }> {
+  async run(params: ParamsOf<'session.run'>, client: SessionClient): Promise<{ session: Session; plan: SandboxPlan }> {
+    const { launchSession } = await import('./launch-session.js');
     return launchSession(params, client, this.options, this);
   }
 

@@ -52,6 +52,7 @@ export const ERROR_KINDS = {
   LEARN_UNAVAILABLE: { code: -32060, summary: 'The tracer learn needs (strace) is missing or cannot trace here.' },
   DAEMON_STOPPING: { code: -32030, summary: 'The daemon is shutting down and takes no new work.' },
   DAEMON_UNREACHABLE: { code: -32031, summary: 'The client could not reach or start the daemon.' },
+  METHOD_UNAVAILABLE: { code: -32033, summary: 'The daemon could not load the code behind a method (a damaged or half-upgraded install); reinstall nono and restart the daemon.' },
   DATABASE_CORRUPT: { code: -32032, summary: "nono's database is damaged, truncated or another program's; nono doctor --move-database moves it aside." },
   PACK_NOT_FOUND: { code: -32090, summary: 'No pack (or no such version of it) in the registry or among the installed packs; nono pack search and nono pack list show what exists.' },
   PACK_INVALID: { code: -32091, summary: 'A pack archive or its manifest is malformed or unsafe (absolute or .. paths, links, devices, too big); nothing of it was installed.' },

@@ -1,0 +1,33 @@
+// Bundles nonod into daemon/dist/bundle/: one module per entry plus shared chunks, a chunk per
+// lazily imported method or subsystem. Loading some 300 files (TypeBox alone is over 200) cost the
+// idle daemon more memory than the code in them; chunks at the depth of dist/*/ keep every
+// import.meta.url-relative path (helper, data/, preload/) what it is in dist/. Run by `npm run build`.
+import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const outdir = join(repo, 'daemon/dist/bundle');
+
+rmSync(outdir, { recursive: true, force: true });
+await build({
+  // run-daemon is the test entry's; the worker is started by path from the snapshot writer pool.
+  entryPoints: ['main.ts', 'run-daemon.ts', 'snapshots/object-writer-worker.ts'].map((entry) => join(repo, 'daemon/src', entry)),
+  bundle: true,
+  splitting: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  logLevel: 'warning',
+  outdir,
+  entryNames: '[name]',
+  // jsonc-parser's "main" is a UMD build that requires its own files at run time.
+  mainFields: ['module', 'main'],
+  // Native addons, packages read by path at run time (undici's dir is handed to sandboxes, pino
+  // starts workers from its files, the screen model's xterm is required where it runs), and the
+  // registry server's fastify, which only `nono registry serve` loads.
+  external: ['better-sqlite3', 'node-pty', '@napi-rs/keyring', 'undici', 'pino', '@xterm/*', 'fastify', '@fastify/*'],
+  // Bundled CommonJS packages call require() for Node's own modules.
+  banner: { js: "import { createRequire as bundleRequire } from 'node:module'; const require = bundleRequire(import.meta.url);" },
+});
