@@ -4,17 +4,40 @@ import type { SessionSummary } from '@nono/shared';
 import type { SessionRow, SessionRows } from '../database/session-rows.js';
 import type { Session } from './session.js';
 
+/**
+ * Summaries of sessions that can no longer change but for their denials, by their stored row
+ * (rows are replaced, never changed in place, when the store updates them): `ps` and editors poll
+ * every session, and rebuilding a hundred unchanged summaries a call was most of session.list.
+ */
+const settled = new WeakMap<SessionRow, { session: Session | undefined; denials: number; summary: SessionSummary }>();
+
 /** `denials`: the file denials recorded for it (fs.deny in the audit log). */
 export function summarize(row: SessionRow, session: Session | undefined, denials: number): SessionSummary {
-  return {
-    ...row,
-    ...(session ? { state: session.state, exitCode: session.exitCode, endedAt: session.endedAt, pid: session.pid } : {}),
-    clients: session?.attachments.size ?? 0,
+  const still = session === undefined || (!session.live && session.attachments.size === 0);
+  if (still) {
+    const known = settled.get(row);
+    if (known && known.session === session && known.denials === denials) return known.summary;
+  }
+  // One literal, fields in the order the spread of the row gave them: every summary has one shape,
+  // which keeps building and serialising them on V8's fast paths.
+  const summary: SessionSummary = {
+    id: row.id,
+    name: row.name,
+    state: session ? session.state : row.state,
+    argv: row.argv,
+    cwd: row.cwd,
+    pid: session ? session.pid : row.pid,
+    exitCode: session ? session.exitCode : row.exitCode,
+    startedAt: row.startedAt,
+    endedAt: session ? session.endedAt : row.endedAt,
     profile: session?.plan.profile ?? row.profile,
     limits: session?.plan.limits ?? row.limits,
+    clients: session?.attachments.size ?? 0,
     usage: session?.usage() ?? null,
     denials,
   };
+  if (still) settled.set(row, { session, denials, summary });
+  return summary;
 }
 
 export function summaryOf(session: Session, store: SessionRows, denials: number): SessionSummary {
