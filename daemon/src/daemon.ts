@@ -87,11 +87,19 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
   const helperFlags = options.helperFlags ?? [];
   const features = Promise.resolve().then(() => probeSandbox(helperPath(env), helperFlags));
   features.catch(() => undefined);
+  // The catalogs are read (and validated) by the first plan that needs them, not at start.
+  const catalogs: { groups?: GroupCatalog; networkProfiles?: NetworkProfileCatalog; secretNames?: SecretNames } = {};
   const policy: PolicyServices = {
     paths,
-    groups: GroupCatalog.load(),
-    networkProfiles: NetworkProfileCatalog.load(),
-    secretNames: SecretNames.load(),
+    get groups() {
+      return (catalogs.groups ??= GroupCatalog.load());
+    },
+    get networkProfiles() {
+      return (catalogs.networkProfiles ??= NetworkProfileCatalog.load());
+    },
+    get secretNames() {
+      return (catalogs.secretNames ??= SecretNames.load());
+    },
     profiles: new ProfileLoader(join(paths.configDir, 'profiles'), undefined, paths.packagesDir, packsLockStamp),
     daemonHome: homedir(),
     isolation: isolationFrom(await features.catch(() => undefined)),

@@ -1,11 +1,21 @@
 // Validates profiles and groups against the shared JSON Schema with ajv, and turns ajv's
 // findings into one line that names the file, the key and what to do.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import { GroupSchema, NonoError, ProfileSchema } from '@nono/shared';
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validateProfile: ValidateFunction = ajv.compile(ProfileSchema);
-const validateGroup: ValidateFunction = ajv.compile(GroupSchema);
+// ajv and the validators it generates are loaded by the first profile or group read, not at
+// start: a daemon that only lists sessions never validates anything.
+const lazyRequire = createRequire(import.meta.url);
+let validators: { profile: ValidateFunction; group: ValidateFunction } | undefined;
+function compiled(): { profile: ValidateFunction; group: ValidateFunction } {
+  if (!validators) {
+    const { Ajv } = lazyRequire('ajv') as { Ajv: typeof AjvClass };
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    validators = { profile: ajv.compile(ProfileSchema), group: ajv.compile(GroupSchema) };
+  }
+  return validators;
+}
 
 export interface SchemaProblem {
   key: string;
@@ -30,6 +40,7 @@ function describe(error: ErrorObject): SchemaProblem {
 
 /** Every problem in the document, most specific first (anyOf noise after the real cause). */
 export function profileProblems(document: unknown): SchemaProblem[] {
+  const validateProfile = compiled().profile;
   if (validateProfile(document)) return [];
   const problems = (validateProfile.errors ?? []).map(describe);
   const seen = new Set<string>();
@@ -39,6 +50,7 @@ export function profileProblems(document: unknown): SchemaProblem[] {
 }
 
 export function assertValidGroup(name: string, document: unknown, file: string): void {
+  const validateGroup = compiled().group;
   if (validateGroup(document)) return;
   const problem = describe(validateGroup.errors![0]!);
   throw new NonoError('PROFILE_INVALID', `${file}: groups.${name}.${problem.key}: ${problem.message}`, {
