@@ -6,7 +6,8 @@ import { progressNotifier } from '../rpc/progress-notifier.js';
 import type { MethodHandler } from '../rpc/method-handler.js';
 
 export const snapshotRestore: MethodHandler<'snapshot.restore'> = async (params, ctx) => {
-  const { snapshots, sessions } = ctx.services;
+  const { sessions } = ctx.services;
+  const snapshots = await ctx.services.snapshots();
   const found = await snapshots.resolveAll(params.id);
   for (const { manifest } of found) {
     const writer = sessions.liveWriterOf(manifest.tree);

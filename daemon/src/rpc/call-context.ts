@@ -19,7 +19,8 @@ export interface DaemonServices {
   secret: string;
   sessions: SessionManager;
   approvals: ApprovalBroker;
-  snapshots: SnapshotService;
+  /** The snapshot service, loaded on first use. */
+  snapshots(): Promise<SnapshotService>;
   audit: DaemonAudit;
   sessionRows: SessionRows;
   log: Logger;
