@@ -10,6 +10,28 @@ import { fileURLToPath } from 'node:url';
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const outdir = join(repo, 'daemon/dist/bundle');
 
+// Native addons, packages read by path at run time (undici's dir is handed to sandboxes, pino
+// starts workers from its files, the screen model's xterm is required where it runs), and the
+// registry server's fastify, which only `nono registry serve` loads.
+const EXTERNAL = ['better-sqlite3', 'node-pty', '@napi-rs/keyring', 'undici', 'pino', '@xterm/headless', '@xterm/addon-serialize', 'fastify', '@fastify/static'];
+const isExternal = (path) => EXTERNAL.some((name) => path === name || path.startsWith(`${name}/`));
+
+/**
+ * Loads the external packages with require(), not import: they are CommonJS, and the first
+ * import of CommonJS from an ES module starts Node's export scanner (a WebAssembly instance),
+ * some 5 MB that the daemon would then hold for good.
+ */
+const requireExternals = {
+  name: 'require-externals',
+  setup(build) {
+    build.onResolve({ filter: /^[@a-z]/ }, (args) => {
+      if (!isExternal(args.path)) return undefined;
+      return args.namespace === 'required' ? { path: args.path, external: true } : { path: args.path, namespace: 'required' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'required' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+  },
+};
+
 rmSync(outdir, { recursive: true, force: true });
 await build({
   // run-daemon is the test entry's; the worker is started by path from the snapshot writer pool.
@@ -24,10 +46,7 @@ await build({
   entryNames: '[name]',
   // jsonc-parser's "main" is a UMD build that requires its own files at run time.
   mainFields: ['module', 'main'],
-  // Native addons, packages read by path at run time (undici's dir is handed to sandboxes, pino
-  // starts workers from its files, the screen model's xterm is required where it runs), and the
-  // registry server's fastify, which only `nono registry serve` loads.
-  external: ['better-sqlite3', 'node-pty', '@napi-rs/keyring', 'undici', 'pino', '@xterm/*', 'fastify', '@fastify/*'],
+  plugins: [requireExternals],
   // Bundled CommonJS packages call require() for Node's own modules.
   banner: { js: "import { createRequire as bundleRequire } from 'node:module'; const require = bundleRequire(import.meta.url);" },
 });
