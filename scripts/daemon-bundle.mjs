@@ -3,8 +3,8 @@
 // idle daemon more memory than the code in them; chunks at the depth of dist/*/ keep every
 // import.meta.url-relative path (helper, data/, preload/) what it is in dist/. Run by `npm run build`.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -33,7 +33,7 @@ const requireExternals = {
 };
 
 rmSync(outdir, { recursive: true, force: true });
-await build({
+const { outputFiles } = await build({
   // run-daemon is the test entry's; the worker is started by path from the snapshot writer pool.
   entryPoints: ['main.ts', 'run-daemon.ts', 'snapshots/object-writer-worker.ts'].map((entry) => join(repo, 'daemon/src', entry)),
   bundle: true,
@@ -49,4 +49,11 @@ await build({
   plugins: [requireExternals],
   // Bundled CommonJS packages call require() for Node's own modules.
   banner: { js: "import { createRequire as bundleRequire } from 'node:module'; const require = bundleRequire(import.meta.url);" },
+  write: false,
 });
+// esbuild writes strings and identifiers in ASCII but keeps some comments as they were; one
+// arrow in a comment makes V8 hold the whole chunk's source as UTF-16, twice the memory.
+for (const file of outputFiles) {
+  mkdirSync(dirname(file.path), { recursive: true });
+  writeFileSync(file.path, file.text.replace(/[^\x00-\x7f]/g, (char) => `\\u${char.codePointAt(0).toString(16)}`));
+}

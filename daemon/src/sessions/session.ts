@@ -112,17 +112,25 @@ export class Session {
     return this.options.output.path;
   }
 
-  private sampled: { at: number; usage: TreeUsage } | undefined;
+  private sampled: { at: number; usage: TreeUsage; refreshing: boolean } | undefined;
 
   /**
    * The process tree's CPU and memory, read from /proc at most once a second: `ps` and editors
-   * poll every session, and each reading walks the whole tree.
+   * poll every session, and each reading walks the whole tree. Only the first reading is taken
+   * on the caller's path; an older one is answered as it is and refreshed after the reply is
+   * sent, so a list of many sessions never waits for a hundred tree walks.
    */
   usage(): TreeUsage | null {
     if (!this.live || this.pid === null) return null;
-    const now = Date.now();
-    if (!this.sampled || now - this.sampled.at >= USAGE_MAX_AGE_MS) this.sampled = { at: now, usage: treeUsage(this.pid) };
-    return this.sampled.usage;
+    const pid = this.pid;
+    const sampled = (this.sampled ??= { at: Date.now(), usage: treeUsage(pid), refreshing: false });
+    if (!sampled.refreshing && Date.now() - sampled.at >= USAGE_MAX_AGE_MS) {
+      sampled.refreshing = true;
+      setImmediate(() => {
+        this.sampled = { at: Date.now(), usage: treeUsage(pid), refreshing: false };
+      });
+    }
+    return sampled.usage;
   }
 
   started(process: SandboxProcess): void {
