@@ -13,7 +13,7 @@ const outdir = join(repo, 'daemon/dist/bundle');
 // Native addons, packages read by path at run time (undici's dir is handed to sandboxes, pino
 // starts workers from its files, the screen model's xterm is required where it runs), and the
 // registry server's fastify, which only `nono registry serve` loads.
-const EXTERNAL = ['better-sqlite3', 'node-pty', '@napi-rs/keyring', 'undici', 'pino', '@xterm/headless', '@xterm/addon-serialize', 'fastify', '@fastify/static'];
+const EXTERNAL = ['better-sqlite3', 'node-pty', '@napi-rs/keyring', 'undici', '@xterm/headless', '@xterm/addon-serialize', 'fastify', '@fastify/static'];
 const isExternal = (path) => EXTERNAL.some((name) => path === name || path.startsWith(`${name}/`));
 
 /**
