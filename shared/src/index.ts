@@ -10,4 +10,5 @@ export * from './protocol/notifications.js';
 export * from './protocol/openrpc.js';
 export * from './rpc/framing.js';
 export * from './rpc/connection.js';
+export * from './rpc/raw-json.js';
 export * from './policy/profile-schema.js';

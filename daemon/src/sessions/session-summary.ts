@@ -9,7 +9,7 @@ import type { Session } from './session.js';
  * (rows are replaced, never changed in place, when the store updates them): `ps` and editors poll
  * every session, and rebuilding a hundred unchanged summaries a call was most of session.list.
  */
-const settled = new WeakMap<SessionRow, { session: Session | undefined; denials: number; summary: SessionSummary }>();
+const settled = new WeakMap<SessionRow, { session: Session | undefined; denials: number; summary: SessionSummary; json?: string }>();
 
 /** `denials`: the file denials recorded for it (fs.deny in the audit log). */
 export function summarize(row: SessionRow, session: Session | undefined, denials: number): SessionSummary {
@@ -38,6 +38,13 @@ export function summarize(row: SessionRow, session: Session | undefined, denials
   };
   if (still) settled.set(row, { session, denials, summary });
   return summary;
+}
+
+/** The summary as JSON; a settled session's is serialised once and kept with its summary. */
+export function summaryJson(row: SessionRow, session: Session | undefined, denials: number): string {
+  const summary = summarize(row, session, denials);
+  const known = settled.get(row);
+  return known?.summary === summary ? (known.json ??= JSON.stringify(summary)) : JSON.stringify(summary);
 }
 
 export function summaryOf(session: Session, store: SessionRows, denials: number): SessionSummary {

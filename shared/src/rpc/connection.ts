@@ -12,6 +12,7 @@ import {
 import { encodeFrame, FrameDecoder, type Framing } from './framing.js';
 import { FairInbox, type InboxLimits } from './fair-inbox.js';
 import { ERROR_KINDS, NonoError, isErrorKind, type ErrorKind } from '../protocol/errors.js';
+import { serializeMessage } from './raw-json.js';
 
 export interface ConnectionOptions {
   /** Fixed framing for a connection we open; the daemon leaves it unset to auto-detect. */
@@ -47,7 +48,7 @@ export class RpcConnection<Ctx = void> {
     server: JSONRPCServer<Ctx> = new JSONRPCServer<Ctx>({ errorListener: () => undefined }),
   ) {
     this.server = server;
-    const client = new JSONRPCClient<void>((payload) => this.write(JSON.stringify(payload)));
+    const client = new JSONRPCClient<void>((payload) => this.write(serializeMessage(payload)));
     this.peer = new JSONRPCServerAndClient(server, client, { errorListener: () => undefined });
     this.decoder = new FrameDecoder(
       {
