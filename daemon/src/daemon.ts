@@ -12,7 +12,7 @@ import { acquireLock, createSecret, ensurePrivateDir, releaseLock } from './runt
 import { createLogger } from './logger.js';
 import { openDatabase } from './database/database.js';
 import { SnapshotIndex } from './database/snapshot-index.js';
-import type { SnapshotService } from './snapshots/snapshot-service.js';
+import { SnapshotService } from './snapshots/snapshot-service.js';
 import { DaemonAudit, loadAuditSigning } from './audit/daemon-audit.js';
 import type { PackService } from './packs/pack-service.js';
 import { keychainVault } from './credentials/keychain-vault.js';
@@ -132,22 +132,15 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
     }
   };
   const housekeepingTimer = setInterval(housekeeping, options.housekeepingMs ?? 3_600_000).unref();
-  // Loaded on the first snapshot, diff or rollback, which then first removes what an interrupted
-  // snapshot left (nothing trusts it; it only takes space until then).
-  let snapshotService: Promise<SnapshotService> | undefined;
-  const snapshots = (): Promise<SnapshotService> =>
-    (snapshotService ??= import('./snapshots/snapshot-service.js').then(async ({ SnapshotService: Service }) => {
-      const service = new Service({
-        root: join(paths.stateDir, 'snapshots'),
-        index: new SnapshotIndex(db),
-        configDir: paths.configDir,
-        isLive: (id): boolean => sessions.get(id)?.live === true,
-        log,
-        record: (event) => audit.record(event),
-      });
-      await service.removeAbandoned().catch((error: unknown) => log.warn({ error: String(error) }, 'cannot remove what an interrupted snapshot left'));
-      return service;
-    }));
+  const snapshots = new SnapshotService({
+    root: join(paths.stateDir, 'snapshots'),
+    index: new SnapshotIndex(db),
+    configDir: paths.configDir,
+    isLive: (id): boolean => sessions.get(id)?.live === true,
+    log,
+    record: (event) => audit.record(event),
+  });
+  void snapshots.removeAbandoned().catch((error: unknown) => log.warn({ error: String(error) }, 'cannot remove what an interrupted snapshot left'));
   const approvals = new ApprovalBroker({
     record: (event) => audit.record(event),
     session: (id) => {

@@ -13,13 +13,12 @@ import type { MethodHandler } from '../rpc/method-handler.js';
  * mustBeStopped, a running session is refused before anything is read.
  */
 async function snapshotsOf(ref: string, ctx: CallContext, mustBeStopped = false) {
-  const { sessions } = ctx.services;
+  const { sessions, snapshots } = ctx.services;
   const { row, session } = sessions.lookup(ref);
   if (mustBeStopped && session?.live) {
     throw new NonoError('SESSION_RUNNING', `session ${row.name} is still running; nono stop ${row.name} first, then roll it back`, { session: row.id });
   }
   await sessions.snapshotSettled(row.id);
-  const snapshots = await ctx.services.snapshots();
   return { row, snapshots, entries: await snapshots.sessionTrees(row.id, row.name) };
 }
 

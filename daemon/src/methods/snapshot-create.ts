@@ -3,7 +3,7 @@ import { progressNotifier } from '../rpc/progress-notifier.js';
 import type { MethodHandler } from '../rpc/method-handler.js';
 
 export const snapshotCreate: MethodHandler<'snapshot.create'> = async (params, ctx) => {
-  const { info, filesHashed, filesCached } = await (await ctx.services.snapshots()).create(
+  const { info, filesHashed, filesCached } = await ctx.services.snapshots.create(
     params.path,
     { exclude: params.exclude ?? [], include: params.include ?? [] },
     {

@@ -6,8 +6,7 @@ import { progressNotifier } from '../rpc/progress-notifier.js';
 import type { MethodHandler } from '../rpc/method-handler.js';
 
 export const snapshotRestore: MethodHandler<'snapshot.restore'> = async (params, ctx) => {
-  const { sessions } = ctx.services;
-  const snapshots = await ctx.services.snapshots();
+  const { snapshots, sessions } = ctx.services;
   const found = await snapshots.resolveAll(params.id);
   for (const { manifest } of found) {
     const writer = sessions.liveWriterOf(manifest.tree);

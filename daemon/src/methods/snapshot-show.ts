@@ -3,7 +3,7 @@ import { wireName } from '@nono/shared';
 import type { MethodHandler } from '../rpc/method-handler.js';
 
 export const snapshotShow: MethodHandler<'snapshot.show'> = async (params, ctx) => {
-  const { info, manifest } = await (await ctx.services.snapshots()).resolve(params.id);
+  const { info, manifest } = await ctx.services.snapshots.resolve(params.id);
   return {
     snapshot: info,
     exclude: manifest.exclude,

@@ -19,8 +19,7 @@ export interface DaemonServices {
   secret: string;
   sessions: SessionManager;
   approvals: ApprovalBroker;
-  /** The snapshot service, loaded on first use. */
-  snapshots(): Promise<SnapshotService>;
+  snapshots: SnapshotService;
   audit: DaemonAudit;
   sessionRows: SessionRows;
   log: Logger;

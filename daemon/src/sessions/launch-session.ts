@@ -39,7 +39,7 @@ export interface LaunchServices {
   paths: NonoPaths;
   policy: PolicyServices;
   store: SessionRows;
-  snapshots(): Promise<SnapshotService>;
+  snapshots: SnapshotService;
   audit: DaemonAudit;
   log: Logger;
   abiCap?: number | undefined;
@@ -105,7 +105,7 @@ export async function launchSession(params: RunParams, client: SessionClient, se
   const terminal = params.terminal ?? (params.detached ? DETACHED_SIZE : null);
   const snapshotting = snapshotRules(params, compiled);
   // Before the command starts, so the baseline is what the user had.
-  if (snapshotting) await (await services.snapshots()).sessionBaseline(inputs.id, plan, snapshotting, params.snapshotName);
+  if (snapshotting) await services.snapshots.sessionBaseline(inputs.id, plan, snapshotting, params.snapshotName);
   const session = createSession({ params, id: inputs.id, name, compiled, terminal, guard, proxy, snapshotting, services, registry });
   recordSessionStart(services.audit, session, params);
   if (!params.detached) session.attach(client, { readOnly: false, size: terminal });
@@ -252,7 +252,7 @@ function createSession(a: {
       services.approvals?.endSession(id);
       if (!a.snapshotting) return;
       const rules = a.snapshotting;
-      const final = services.snapshots().then((snapshots) => snapshots.sessionFinal(id, rules)).catch((error: unknown) => services.log.warn({ session: id, error: String(error) }, 'final snapshot failed'));
+      const final = services.snapshots.sessionFinal(id, rules).catch((error: unknown) => services.log.warn({ session: id, error: String(error) }, 'final snapshot failed'));
       a.registry.trackFinalSnapshot(id, final);
     },
   });
