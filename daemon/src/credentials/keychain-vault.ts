@@ -3,8 +3,25 @@
 // is archived upstream and builds only with libsecret headers; @napi-rs/keyring ships prebuilt
 // binaries and is maintained. It is pinned to the Secret Service on Linux: its default falls
 // back silently to the kernel keyring, which forgets everything at reboot.
-import { AsyncEntry, findCredentialsAsync, type EntryOptions } from '@napi-rs/keyring';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type * as Keyring from '@napi-rs/keyring';
+import type { EntryOptions } from '@napi-rs/keyring';
 import { NonoError } from '@nono/shared';
+
+// The addon (a D-Bus client with its own threads, ~2 MB) is loaded by the first call that can
+// reach a keychain. On Linux the Secret Service lives on the D-Bus session bus, which its libdbus
+// finds only through DBUS_SESSION_BUS_ADDRESS or $XDG_RUNTIME_DIR/bus (it is built without X11
+// autolaunch): with neither, the answer is "unreachable" whether the addon is loaded or not.
+const lazyRequire = createRequire(import.meta.url);
+let keyring: typeof Keyring | undefined;
+function addon(): typeof Keyring {
+  if (process.platform === 'linux' && !process.env.DBUS_SESSION_BUS_ADDRESS && !existsSync(join(process.env.XDG_RUNTIME_DIR ?? '/nonexistent', 'bus'))) {
+    throw new Error('no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is unset and $XDG_RUNTIME_DIR/bus does not exist');
+  }
+  return (keyring ??= lazyRequire('@napi-rs/keyring') as typeof Keyring);
+}
 
 const SERVICE = 'nono';
 const OPTIONS: EntryOptions = process.platform === 'linux' ? { linux: { store: 'secret-service' } } : {};
@@ -28,7 +45,7 @@ export const keychainVault = {
     checkCredentialName(name);
     if (secret.trim() === '') throw new NonoError('INVALID_PARAMS', `credential ${name}: the secret is empty; nothing was stored`);
     try {
-      await new AsyncEntry(SERVICE, name, OPTIONS).setPassword(secret.trim());
+      await new (addon().AsyncEntry)(SERVICE, name, OPTIONS).setPassword(secret.trim());
     } catch (error) {
       throw unavailable(error);
     }
@@ -37,7 +54,7 @@ export const keychainVault = {
   /** The stored secret, or undefined when there is none (or no keychain at all). */
   async get(name: string): Promise<string | undefined> {
     try {
-      return (await new AsyncEntry(SERVICE, name, OPTIONS).getPassword()) ?? undefined;
+      return (await new (addon().AsyncEntry)(SERVICE, name, OPTIONS).getPassword()) ?? undefined;
     } catch {
       return undefined;
     }
@@ -46,7 +63,7 @@ export const keychainVault = {
   async remove(name: string): Promise<boolean> {
     checkCredentialName(name);
     try {
-      return await new AsyncEntry(SERVICE, name, OPTIONS).deleteCredential();
+      return await new (addon().AsyncEntry)(SERVICE, name, OPTIONS).deleteCredential();
     } catch (error) {
       throw unavailable(error);
     }
@@ -54,7 +71,7 @@ export const keychainVault = {
 
   async list(): Promise<string[]> {
     try {
-      return (await findCredentialsAsync(SERVICE)).map((c) => c.account).sort();
+      return (await addon().findCredentialsAsync(SERVICE)).map((c) => c.account).sort();
     } catch (error) {
       throw unavailable(error);
     }

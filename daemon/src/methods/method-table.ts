@@ -1,18 +1,26 @@
 // Every RPC method and the module that serves it, in one table (tmux's cmd_table[]).
-// A method missing here fails the build, because the table is typed against METHODS. Each
-// handler is imported on its method's first call, so an idle daemon holds only what it served.
+// A method missing here fails the build, because the table is typed against METHODS. Most
+// handlers are imported on their method's first call, so an idle daemon holds only what it served.
 import type { MethodTable } from '../rpc/method-handler.js';
+// Imported at start, the few that must work when nothing else does: a daemon out of file
+// descriptors cannot read code, and Node keeps a failed import failed, so connecting, `ps`,
+// status and stop are always there, and a snapshot can report running out naming its tree.
+import { authHello } from './auth-hello.js';
+import { daemonStatus } from './daemon-status.js';
+import { daemonStop } from './daemon-stop.js';
+import { sessionList } from './session-list.js';
+import { snapshotCreate } from './snapshot-create.js';
 
 export const METHOD_TABLE: MethodTable = {
-  'auth.hello': async () => (await import('./auth-hello.js')).authHello,
-  'daemon.status': async () => (await import('./daemon-status.js')).daemonStatus,
+  'auth.hello': async () => authHello,
+  'daemon.status': async () => daemonStatus,
   'daemon.doctor': async () => (await import('./daemon-doctor.js')).daemonDoctor,
-  'daemon.stop': async () => (await import('./daemon-stop.js')).daemonStop,
+  'daemon.stop': async () => daemonStop,
   'session.run': async () => (await import('./session-run.js')).sessionRun,
   'session.input': async () => (await import('./session-input.js')).sessionInput,
   'session.resize': async () => (await import('./session-resize.js')).sessionResize,
   'session.signal': async () => (await import('./session-signal.js')).sessionSignal,
-  'session.list': async () => (await import('./session-list.js')).sessionList,
+  'session.list': async () => sessionList,
   'session.attach': async () => (await import('./session-attach.js')).sessionAttach,
   'session.detach': async () => (await import('./session-detach.js')).sessionDetach,
   'session.stop': async () => (await import('./session-stop.js')).sessionStop,
@@ -21,7 +29,7 @@ export const METHOD_TABLE: MethodTable = {
   'session.diff': async () => (await import('./session-changes.js')).sessionDiff,
   'session.rollback': async () => (await import('./session-changes.js')).sessionRollback,
   'session.verify': async () => (await import('./session-changes.js')).sessionVerify,
-  'snapshot.create': async () => (await import('./snapshot-create.js')).snapshotCreate,
+  'snapshot.create': async () => snapshotCreate,
   'snapshot.list': async () => (await import('./snapshot-list.js')).snapshotList,
   'snapshot.show': async () => (await import('./snapshot-show.js')).snapshotShow,
   'snapshot.diff': async () => (await import('./snapshot-diff.js')).snapshotDiff,

@@ -94,6 +94,9 @@ class HandlerLoader {
       this.ready.set(name, handler);
       return handler;
     } catch (error) {
+      // Out of file descriptors is the moment's, not the install's: named as such by the caller.
+      const errno = (error as NodeJS.ErrnoException | null)?.code;
+      if (errno === 'EMFILE' || errno === 'ENFILE') throw error;
       const why = String((error as Error)?.message ?? error).split('\n')[0];
       throw new NonoError('METHOD_UNAVAILABLE', `${name}: nonod could not load the code that serves it (${why}); reinstall nono and restart the daemon (nono daemon stop)`, {
         method: name,
@@ -102,13 +105,16 @@ class HandlerLoader {
   }
 }
 
+/** Node keeps a failed import failed: a method whose code could not be read stays so. */
+const UNREADABLE_CODE = 'its code could not be read, and stays unreadable to this daemon until it restarts (nono daemon stop)';
+
 export function createDispatcher(table: MethodTable): JSONRPCServer<CallContext> {
   const server = new JSONRPCServer<CallContext>({ errorListener: () => undefined });
   const handlers = new HandlerLoader(table);
   for (const name of Object.keys(METHODS) as MethodName[]) {
     server.addMethod(name, async (rawParams, ctx) => {
       const next = handlers.handler(name);
-      const handler = next instanceof Promise ? await next : next;
+      const handler = next instanceof Promise ? await next.catch((error: unknown) => Promise.reject(outsideFailure(error, `loading ${name}`, ctx.services.paths.stateDir, UNREADABLE_CODE))) : next;
       if (METHODS[name].auth && !ctx.authenticated) {
         recordAuthFailure(ctx, `${name} before auth.hello`);
         throw new NonoError('UNAUTHENTICATED', `${name} needs an authenticated connection; call auth.hello with the daemon secret first`);
