@@ -69,4 +69,19 @@ describe('lazily loaded handlers', () => {
     }
     expect(attempts).toBe(2);
   });
+
+  it('names a load that ran out of file descriptors TOO_MANY_OPEN_FILES, saying it lasts until a restart', async () => {
+    const dispatcher = createDispatcher(
+      tableWith({
+        'policy.groups': async () => {
+          throw Object.assign(new Error("EMFILE: too many open files, open '/x/policy-groups.js'"), { code: 'EMFILE', syscall: 'open', path: '/x/policy-groups.js' });
+        },
+      }),
+    );
+    const ctx = context();
+    ctx.authenticated = true;
+    const reply = (await dispatcher.receive({ jsonrpc: '2.0', id: 1, method: 'policy.groups', params: {} }, ctx)) as JSONRPCResponse;
+    expect(reply.error?.data).toMatchObject({ kind: 'TOO_MANY_OPEN_FILES', path: '/x/policy-groups.js' });
+    expect(reply.error?.message).toMatch(/^loading policy\.groups failed at .*policy-groups\.js.*until it restarts/);
+  });
 });
