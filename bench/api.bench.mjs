@@ -17,6 +17,8 @@ const CLIENTS = 20;
 const CALLS_PER_CLIENT = 100;
 const BLOCK = 500;
 const TARGET_P99_MS = 2;
+/** Issue 25's alternative: the p99 within this factor of the bare server's, timed alongside. */
+const TARGET_P99_RATIO = 1.5;
 
 /** A JSON-RPC server with nothing behind it: auth.hello accepts anyone, session.list returns the reply it was given. */
 const BARE_SERVER = `
@@ -118,8 +120,8 @@ export default async function api({ repo, scale, progress }) {
         baselineLabel: 'bare JSON-RPC server, same reply',
         deltaMs: s.medianMs - b.medianMs,
         ratio: s.p99Ms / b.p99Ms,
-        target: `p99 ≤ ${TARGET_P99_MS} ms`,
-        status: s.p99Ms <= TARGET_P99_MS ? 'pass' : 'fail',
+        target: `p99 ≤ ${TARGET_P99_MS} ms or ≤ ${TARGET_P99_RATIO}×`,
+        status: s.p99Ms <= TARGET_P99_MS || s.p99Ms / b.p99Ms <= TARGET_P99_RATIO ? 'pass' : 'fail',
         note: `one call at a time through the client library; p99 ${s.p99Ms.toFixed(2)} ms (nonod) vs ${b.p99Ms.toFixed(2)} ms (bare); the ratio is of the p99s; the reply is ${(JSON.stringify(reply).length / 1024).toFixed(0)} KiB`,
       },
     ];

@@ -114,8 +114,8 @@ export default async function sessions({ repo, scale, progress }) {
       measured: single(idle),
       baseline: undefined,
       unit: 'MB',
-      target: '≤ 80 MB',
-      status: idle <= 80 ? 'pass' : 'fail',
+      target: '≤ 60 MB',
+      status: idle <= 60 ? 'pass' : 'fail',
       note: 'resident memory of nonod one second after start, before any session',
     });
     rows.push({
