@@ -26,8 +26,8 @@ export interface Attachment {
   readOnly: boolean;
   /** The client's terminal size; null for clients without one (logs -f, editors). */
   size: TerminalSize | null;
-  /** Set while a terminal client that fell behind is skipped, then redrawn from the screen. */
-  catchUp?: Buffer[] | 'skipping';
+  /** Set while a terminal client that fell behind is skipped, until it is redrawn from the screen. */
+  skipping?: boolean;
 }
 
 /** Home, clear the screen and the scrollback: the snapshot is drawn on a blank terminal. */
@@ -156,10 +156,8 @@ export class Session {
     this.screen?.write(data);
     const params = { session: this.id, seq: this.seq++, stream: pending.stream, data: data.toString('base64') };
     for (const [client, attachment] of this.attachments) {
-      if (attachment.catchUp === 'skipping') continue;
-      if (attachment.catchUp) {
-        attachment.catchUp.push(data);
-      } else if (this.screen && attachment.size && client.backlog() > MAX_BACKLOG_BYTES) {
+      if (attachment.skipping) continue;
+      if (this.screen && attachment.size && client.backlog() > MAX_BACKLOG_BYTES) {
         this.skipUntilDrained(client, attachment);
       } else {
         client.notify('session.output', params);
@@ -173,17 +171,12 @@ export class Session {
    * is now. Only for terminal clients; logs -f and pipes get every byte.
    */
   private skipUntilDrained(client: SessionClient, attachment: Attachment): void {
-    attachment.catchUp = 'skipping';
+    attachment.skipping = true;
     client.onceDrained(() => {
       if (this.attachments.get(client) !== attachment || !this.screen) return;
-      const queued: Buffer[] = [];
-      attachment.catchUp = queued;
-      void this.screen.snapshot().then((snapshot) => {
-        if (this.attachments.get(client) !== attachment) return;
-        attachment.catchUp = undefined;
-        const redraw = Buffer.concat([Buffer.from(`${CLEAR_SCREEN}${snapshot.data}`), ...queued]);
-        client.notify('session.output', { session: this.id, seq: this.seq++, stream: 'pty', data: redraw.toString('base64') });
-      });
+      attachment.skipping = false;
+      const redraw = Buffer.from(`${CLEAR_SCREEN}${this.screen.snapshot().data}`);
+      client.notify('session.output', { session: this.id, seq: this.seq++, stream: 'pty', data: redraw.toString('base64') });
     });
   }
 
@@ -194,7 +187,7 @@ export class Session {
   }
 
   /** What an attaching client is shown first: the screen now, or nothing on pipes. */
-  async snapshot(): Promise<ScreenSnapshot | null> {
+  snapshot(): ScreenSnapshot | null {
     return this.screen ? this.screen.snapshot() : null;
   }
 
