@@ -9,5 +9,6 @@ export * from './protocol/methods.js';
 export * from './protocol/notifications.js';
 export * from './protocol/openrpc.js';
 export * from './rpc/framing.js';
+export * from './rpc/output-frame.js';
 export * from './rpc/connection.js';
 export * from './policy/profile-schema.js';

@@ -36,6 +36,7 @@ export class SessionSubscription {
     });
     this.unsubscribe.push(
       source.on('session.output', (o) => this.take({ type: 'output', session: o.session, seq: o.seq, stream: o.stream, data: Buffer.from(o.data, 'base64') })),
+      source.onOutput((header, data) => this.take({ type: 'output', ...header, data })),
       source.on('session.resize', (r) => this.take({ type: 'resize', ...r })),
       source.on('session.exit', (e) => this.take({ type: 'exit', ...e })),
       source.on('session.detached', (d) => this.take({ type: 'detached', ...d })),

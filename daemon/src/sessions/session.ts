@@ -4,7 +4,7 @@
 import { rmSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { AuditInput } from '../audit/event-kinds.js';
-import { exitCodeFor, NonoError, type OutputStream, type SandboxPlan, type SessionState, type TerminalSize } from '@nono/shared';
+import { exitCodeFor, NonoError, type OutputFrameHeader, type OutputStream, type SandboxPlan, type SessionState, type TerminalSize } from '@nono/shared';
 import type { SandboxProcess } from './sandbox-process.js';
 import type { SessionRows } from '../database/session-rows.js';
 import { OutputLog } from './output-log.js';
@@ -17,6 +17,10 @@ const USAGE_MAX_AGE_MS = 1000;
 export interface SessionClient {
   readonly id: number;
   notify(method: string, params: Record<string, unknown>): void;
+  /** Whether the connection can carry binary output frames (it frames with LSP). */
+  binaryFrames(): boolean;
+  /** session.output as a binary frame, for an attachment that asked for them. */
+  sendOutput(header: OutputFrameHeader, data: Buffer): void;
   /** Bytes queued for the client that it has not read yet. */
   backlog(): number;
   onceDrained(callback: () => void): void;
@@ -26,6 +30,8 @@ export interface Attachment {
   readOnly: boolean;
   /** The client's terminal size; null for clients without one (logs -f, editors). */
   size: TerminalSize | null;
+  /** Output goes as binary frames (asked for at attach, and the connection frames with LSP). */
+  binary?: boolean;
   /** Set while a terminal client that fell behind is skipped, until it is redrawn from the screen. */
   skipping?: boolean;
 }
@@ -154,13 +160,17 @@ export class Session {
     this.options.output.append(data);
     this.options.denials?.feed(pending.stream, data);
     this.screen?.write(data);
-    const params = { session: this.id, seq: this.seq++, stream: pending.stream, data: data.toString('base64') };
+    const header = { session: this.id, seq: this.seq++, stream: pending.stream };
+    let json: Record<string, unknown> | undefined;
     for (const [client, attachment] of this.attachments) {
       if (attachment.skipping) continue;
       if (this.screen && attachment.size && client.backlog() > MAX_BACKLOG_BYTES) {
         this.skipUntilDrained(client, attachment);
+      } else if (attachment.binary) {
+        client.sendOutput(header, data);
       } else {
-        client.notify('session.output', params);
+        json ??= { ...header, data: data.toString('base64') };
+        client.notify('session.output', json);
       }
     }
   }
@@ -176,7 +186,9 @@ export class Session {
       if (this.attachments.get(client) !== attachment || !this.screen) return;
       attachment.skipping = false;
       const redraw = Buffer.from(`${CLEAR_SCREEN}${this.screen.snapshot().data}`);
-      client.notify('session.output', { session: this.id, seq: this.seq++, stream: 'pty', data: redraw.toString('base64') });
+      const header = { session: this.id, seq: this.seq++, stream: 'pty' as const };
+      if (attachment.binary) client.sendOutput(header, redraw);
+      else client.notify('session.output', { ...header, data: redraw.toString('base64') });
     });
   }
 
