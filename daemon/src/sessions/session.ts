@@ -42,6 +42,13 @@ const CLEAR_SCREEN = '\x1b[H\x1b[2J\x1b[3J';
 /** How long `stop` waits after TERM before it also hangs up (shells ignore TERM). */
 const HANGUP_AFTER_MS = 300;
 
+/** A read at least this long filled the PTY's 4 KiB buffer (or a pipe's read): more is waiting. */
+const FULL_READ_BYTES = 4000;
+
+/** How long a burst of full reads is gathered before it is handed on, and how much at most. */
+const BURST_GATHER_MS = 3;
+const BURST_MAX_BYTES = 128 * 1024;
+
 /** A terminal client further behind than this is sent the screen instead of every byte. */
 const MAX_BACKLOG_BYTES = 2 * 1024 * 1024;
 
@@ -86,7 +93,7 @@ export class Session {
   size: TerminalSize | null;
   private process: SandboxProcess | undefined;
   private seq = 0;
-  private pending: { stream: OutputStream; chunks: Buffer[] } | undefined;
+  private pending: { stream: OutputStream; chunks: Buffer[]; bytes: number; timer?: NodeJS.Timeout; immediate?: NodeJS.Immediate } | undefined;
   private readonly screen: ScreenModel | undefined;
   private readonly exitWaiters: (() => void)[] = [];
 
@@ -139,23 +146,28 @@ export class Session {
   }
 
   /**
-   * Output is gathered for the rest of this turn of the event loop and handed on as one chunk:
-   * a fast writer produces many small PTY reads, and each costs a log write, an emulator
-   * write and a notification per client. Latency grows by at most one loop turn.
+   * Output is gathered and handed on in chunks: a fast writer produces many small PTY reads
+   * (4 KiB at most, the line discipline's buffer), and each costs a log write, a frame per
+   * client and a wake-up of each. A short read (an echo, a prompt, the end of a burst) is handed
+   * on at the end of this loop turn; a full one means more is waiting, so the burst is gathered
+   * for a few milliseconds or up to BURST_MAX_BYTES first.
    */
   output(stream: OutputStream, data: Buffer): void {
     if (this.pending && this.pending.stream !== stream) this.flushOutput();
-    if (!this.pending) {
-      this.pending = { stream, chunks: [] };
-      setImmediate(() => this.flushOutput());
-    }
-    this.pending.chunks.push(data);
+    const pending = (this.pending ??= { stream, chunks: [], bytes: 0 });
+    pending.chunks.push(data);
+    pending.bytes += data.length;
+    if (pending.bytes >= BURST_MAX_BYTES) return this.flushOutput();
+    if (data.length < FULL_READ_BYTES) pending.immediate ??= setImmediate(() => this.flushOutput());
+    else if (!pending.immediate) pending.timer ??= setTimeout(() => this.flushOutput(), BURST_GATHER_MS);
   }
 
   private flushOutput(): void {
     const pending = this.pending;
     if (!pending) return;
     this.pending = undefined;
+    clearTimeout(pending.timer);
+    if (pending.immediate) clearImmediate(pending.immediate);
     const data = pending.chunks.length === 1 ? pending.chunks[0]! : Buffer.concat(pending.chunks);
     this.options.output.append(data);
     this.options.denials?.feed(pending.stream, data);
