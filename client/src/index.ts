@@ -110,6 +110,11 @@ export class NonoClient implements NotificationSource {
     return this.link.request(method, params as Record<string, unknown>) as Promise<ResultOf<M>>;
   }
 
+  /** The call as a JSON-RPC notification: no reply, errors included; dropped while the daemon is away. */
+  send<M extends MethodName>(method: M, params: ParamsOf<M>): void {
+    this.link.notify(method, params as Record<string, unknown>);
+  }
+
   /** Calls handler for every notification of that name; returns the function that stops it. */
   on<N extends NotificationName>(notification: N, handler: (params: NotificationMap[N]) => void): () => void {
     const set = this.handlers.get(notification) ?? new Set();

@@ -76,6 +76,14 @@ export class DaemonLink {
   }
 
   /**
+   * Sends a call as a JSON-RPC notification: no reply, so nothing to wait for or handle (keys
+   * typed on a terminal). Dropped while no daemon is connected.
+   */
+  notify(method: string, params: JSONRPCParams): void {
+    this.live?.rpc.notify(method, params);
+  }
+
+  /**
    * Subscribes to a lifecycle event: disconnect (the daemon went away), reconnect (a daemon is
    * back and this client is authenticated to it), close (for good). Returns the unsubscribe
    * function; a finished link reports close at once.

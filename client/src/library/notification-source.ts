@@ -7,6 +7,8 @@ import type { OutputFrameHeader } from '@nono/shared/rpc/output-frame';
 
 export interface NotificationSource {
   call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>>;
+  /** The call as a notification: the daemon runs it and sends no reply, errors included. */
+  send<M extends MethodName>(method: M, params: ParamsOf<M>): void;
   /** Returns the function that removes the handler. */
   on<N extends NotificationName>(notification: N, handler: (params: NotificationParamsOf<N>) => void): () => void;
   /** session.output that came as a binary frame; returns the function that removes the handler. */

@@ -84,6 +84,14 @@ export class SessionHandle implements AsyncIterable<SessionEvent> {
     await this.source.call('session.input', { session: this.id, data: Buffer.from(data).toString('base64') });
   }
 
+  /**
+   * Types into the session without waiting for the daemon's word, for keys from a terminal: no
+   * reply crosses the socket, and a refusal (read-only) is not reported; input() reports it.
+   */
+  write(data: string | Uint8Array): void {
+    this.source.send('session.input', { session: this.id, data: Buffer.from(data).toString('base64') });
+  }
+
   async endInput(): Promise<void> {
     await this.source.call('session.input', { session: this.id, eof: true });
   }

@@ -93,7 +93,7 @@ export class Session {
   size: TerminalSize | null;
   private process: SandboxProcess | undefined;
   private seq = 0;
-  private pending: { stream: OutputStream; chunks: Buffer[]; bytes: number; timer?: NodeJS.Timeout; immediate?: NodeJS.Immediate } | undefined;
+  private pending: { stream: OutputStream; chunks: Buffer[]; bytes: number; timer?: NodeJS.Timeout } | undefined;
   private readonly screen: ScreenModel | undefined;
   private readonly exitWaiters: (() => void)[] = [];
 
@@ -148,18 +148,17 @@ export class Session {
   /**
    * Output is gathered and handed on in chunks: a fast writer produces many small PTY reads
    * (4 KiB at most, the line discipline's buffer), and each costs a log write, a frame per
-   * client and a wake-up of each. A short read (an echo, a prompt, the end of a burst) is handed
-   * on at the end of this loop turn; a full one means more is waiting, so the burst is gathered
-   * for a few milliseconds or up to BURST_MAX_BYTES first.
+   * client and a wake-up of each. A full read means more is waiting, so the burst is gathered
+   * for a few milliseconds or up to BURST_MAX_BYTES. A short read (an echo, a prompt, the end of
+   * a burst) goes at once: nothing more can arrive before the next turn of the event loop.
    */
   output(stream: OutputStream, data: Buffer): void {
     if (this.pending && this.pending.stream !== stream) this.flushOutput();
     const pending = (this.pending ??= { stream, chunks: [], bytes: 0 });
     pending.chunks.push(data);
     pending.bytes += data.length;
-    if (pending.bytes >= BURST_MAX_BYTES) return this.flushOutput();
-    if (data.length < FULL_READ_BYTES) pending.immediate ??= setImmediate(() => this.flushOutput());
-    else if (!pending.immediate) pending.timer ??= setTimeout(() => this.flushOutput(), BURST_GATHER_MS);
+    if (data.length < FULL_READ_BYTES || pending.bytes >= BURST_MAX_BYTES) this.flushOutput();
+    else pending.timer ??= setTimeout(() => this.flushOutput(), BURST_GATHER_MS);
   }
 
   private flushOutput(): void {
@@ -167,7 +166,6 @@ export class Session {
     if (!pending) return;
     this.pending = undefined;
     clearTimeout(pending.timer);
-    if (pending.immediate) clearImmediate(pending.immediate);
     const data = pending.chunks.length === 1 ? pending.chunks[0]! : Buffer.concat(pending.chunks);
     this.options.output.append(data);
     this.options.denials?.feed(pending.stream, data);
