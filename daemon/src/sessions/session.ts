@@ -125,6 +125,11 @@ export class Session {
     return this.options.output.path;
   }
 
+  /** Writes the output gathered for the log, so a reader finds everything before nextSeq. */
+  flushLog(): void {
+    this.options.output.flush();
+  }
+
   private sampled: { at: number; usage: TreeUsage } | undefined;
 
   /**
