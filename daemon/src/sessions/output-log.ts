@@ -2,7 +2,7 @@
 // client went away. Two files at most: when the current one passes the cap it becomes .1,
 // replacing the older one, so a chatty agent never fills the disk. Written in blocks, off the
 // path from the PTY to the screen: a keystroke's echo costs no write of its own.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const LOG_CAP_BYTES = 4 * 1024 * 1024;
@@ -41,16 +41,27 @@ export class OutputLog {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.fd === undefined || this.blockBytes === 0) return;
-    const data = this.block.length === 1 ? this.block[0]! : Buffer.concat(this.block, this.blockBytes);
+    const block = this.block;
+    const bytes = this.blockBytes;
     this.block = [];
     this.blockBytes = 0;
-    if (this.size + data.length > LOG_CAP_BYTES) this.rotate();
-    writeSync(this.fd, data);
-    this.size += data.length;
+    if (this.size + bytes > LOG_CAP_BYTES) this.rotate();
+    for (let written = 0, at = 0; written < bytes; ) {
+      // writev may stop short (a signal, a full disk's last blocks): go on from where it did.
+      let n = writevSync(this.fd, block.slice(at));
+      written += n;
+      while (at < block.length && n >= block[at]!.length) n -= block[at++]!.length;
+      if (n > 0) block[at] = block[at]!.subarray(n);
+    }
+    this.size += bytes;
   }
 
   close(): void {
-    this.flush();
+    try {
+      this.flush();
+    } catch {
+      // A full disk: the last block is lost, as its writes were before; the session still ends.
+    }
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }
