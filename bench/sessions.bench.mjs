@@ -190,7 +190,7 @@ export default async function sessions({ repo, scale, progress }) {
       ratio: nonoMs / tmuxMs,
       target: 'time ratio ≤ 1',
       status: nonoMs <= tmuxMs ? 'pass' : 'fail',
-      note: `${((megabytes * 1000) / nonoMs).toFixed(0)} MB/s through nono vs ${((megabytes * 1000) / tmuxMs).toFixed(0)} MB/s through tmux; nonod parses every byte into the session's log and screen model, and like tmux sends a client that falls behind the screen instead of the bytes`,
+      note: `${((megabytes * 1000) / nonoMs).toFixed(0)} MB/s through nono vs ${((megabytes * 1000) / tmuxMs).toFixed(0)} MB/s through tmux; nonod logs every byte, parses into its screen model all but the plain lines that scroll past unseen, sends the bytes in binary frames, and like tmux sends a client that falls behind the screen instead of the bytes`,
     });
     nonoCat.close();
     tmuxCat.close();
