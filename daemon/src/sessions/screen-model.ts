@@ -31,8 +31,9 @@ const SCROLLBACK_LINES = 1000;
 const SETTLE_BYTES = 512 * 1024;
 
 /**
- * What xterm.js keeps private and the skip depends on: whether the parser is between sequences,
- * and the scroll region. Read defensively: if a release renames them, nothing is skipped.
+ * What xterm.js keeps private and this model uses: its synchronous write (the unit tests fail
+ * if a release drops it), and, for the skip, whether the parser is between sequences and the
+ * scroll region, read defensively: if a release renames those, nothing is skipped.
  */
 interface EmulatorCore {
   writeSync(data: Uint8Array): void;
