@@ -8,6 +8,7 @@ import { resolveNonoPaths, type NonoPaths } from '@nono/shared/paths';
 import type { MethodName, ParamsOf, ResultOf } from '@nono/shared/protocol/methods';
 import type { NotificationName, NotificationParamsOf } from '@nono/shared/protocol/notifications';
 import type { TerminalSize } from '@nono/shared/protocol/schemas';
+import type { OutputFrameHeader } from '@nono/shared/rpc/output-frame';
 import { NONO_VERSION } from '@nono/shared/version';
 import { DaemonLink, type ReconnectOptions } from './library/daemon-link.js';
 import { EventQueue } from './library/event-queue.js';
@@ -78,6 +79,7 @@ export class NonoClient implements NotificationSource {
   /** Every method as a typed function by area: `client.methods.session.list()`. */
   readonly methods: MethodGroups;
   private readonly handlers = new Map<string, Set<(params: unknown) => void>>();
+  private readonly outputHandlers = new Set<(header: OutputFrameHeader, data: Buffer) => void>();
   private link!: DaemonLink;
 
   private constructor(readonly paths: NonoPaths) {
@@ -96,6 +98,9 @@ export class NonoClient implements NotificationSource {
       onNotification: (method, params) => {
         for (const handler of client.handlers.get(method) ?? []) handler(params);
       },
+      onOutput: (header, data) => {
+        for (const handler of client.outputHandlers) handler(header, data);
+      },
     });
     return client;
   }
@@ -105,6 +110,11 @@ export class NonoClient implements NotificationSource {
     return this.link.request(method, params as Record<string, unknown>) as Promise<ResultOf<M>>;
   }
 
+  /** The call as a JSON-RPC notification: no reply, errors included; dropped while the daemon is away. */
+  send<M extends MethodName>(method: M, params: ParamsOf<M>): void {
+    this.link.notify(method, params as Record<string, unknown>);
+  }
+
   /** Calls handler for every notification of that name; returns the function that stops it. */
   on<N extends NotificationName>(notification: N, handler: (params: NotificationMap[N]) => void): () => void {
     const set = this.handlers.get(notification) ?? new Set();
@@ -112,6 +122,12 @@ export class NonoClient implements NotificationSource {
     set.add(wrapped);
     this.handlers.set(notification, set);
     return () => set.delete(wrapped);
+  }
+
+  /** Calls handler for session output that comes as binary frames (attach and run ask for them). */
+  onOutput(handler: (header: OutputFrameHeader, data: Buffer) => void): () => void {
+    this.outputHandlers.add(handler);
+    return () => this.outputHandlers.delete(handler);
   }
 
   /** Notifications of one name as an async iterator; leaving the loop unsubscribes. */
@@ -126,7 +142,7 @@ export class NonoClient implements NotificationSource {
   async attach(session: string, options: AttachOptions = {}): Promise<AttachedSession> {
     const subscription = new SessionSubscription(this);
     try {
-      const reply = await this.call('session.attach', { session, ...options });
+      const reply = await this.call('session.attach', { session, ...options, binaryOutput: true });
       subscription.bind(reply.session.id);
       return new AttachedSession(this, subscription, reply.session, reply.screen === null ? null : Buffer.from(reply.screen, 'base64'), reply.size);
     } catch (error) {
@@ -136,10 +152,10 @@ export class NonoClient implements NotificationSource {
   }
 
   /** Starts a command in a sandbox, attached to this client; iterate the result for its events. */
-  async run(params: Omit<ParamsOf<'session.run'>, 'dryRun' | 'detached'>): Promise<RunningSession> {
+  async run(params: Omit<ParamsOf<'session.run'>, 'dryRun' | 'detached' | 'binaryOutput'>): Promise<RunningSession> {
     const subscription = new SessionSubscription(this);
     try {
-      const reply = await this.call('session.run', params);
+      const reply = await this.call('session.run', { ...params, binaryOutput: true });
       subscription.bind(reply.session!.id);
       return new RunningSession(this, subscription, reply.session!, reply.plan);
     } catch (error) {

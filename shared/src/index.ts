@@ -9,6 +9,7 @@ export * from './protocol/methods.js';
 export * from './protocol/notifications.js';
 export * from './protocol/openrpc.js';
 export * from './rpc/framing.js';
+export * from './rpc/output-frame.js';
 export * from './rpc/connection.js';
 export * from './rpc/raw-json.js';
 export * from './policy/profile-schema.js';

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { JSONRPCParams } from 'json-rpc-2.0';
 import { RpcConnection } from '@nono/shared/rpc/connection';
+import type { OutputFrameHeader } from '@nono/shared/rpc/output-frame';
 import type { NonoPaths } from '@nono/shared/paths';
 import { NonoError } from '@nono/shared/protocol/errors';
 import { connectOrStart } from '../daemon-launcher.js';
@@ -26,6 +27,8 @@ export interface LinkOptions {
   clientName: string;
   reconnect: ReconnectOptions | false;
   onNotification(method: string, params: unknown): void;
+  /** session.output that came as a binary frame (asked for at attach). */
+  onOutput(header: OutputFrameHeader, data: Buffer): void;
 }
 
 interface Live {
@@ -73,6 +76,14 @@ export class DaemonLink {
   }
 
   /**
+   * Sends a call as a JSON-RPC notification: no reply, so nothing to wait for or handle (keys
+   * typed on a terminal). Dropped while no daemon is connected.
+   */
+  notify(method: string, params: JSONRPCParams): void {
+    this.live?.rpc.notify(method, params);
+  }
+
+  /**
    * Subscribes to a lifecycle event: disconnect (the daemon went away), reconnect (a daemon is
    * back and this client is authenticated to it), close (for good). Returns the unsubscribe
    * function; a finished link reports close at once.
@@ -96,7 +107,11 @@ export class DaemonLink {
     const socket = await connectOrStart(this.options.paths, autoStart, this.options.env);
     // The daemon is this connection's only peer and a trusted one: what it sends is handled as
     // fast as it comes, with none of the per-turn rationing the daemon applies to its clients.
-    const rpc = new RpcConnection<void>(socket, undefined, { framing: 'lsp', inboxLimits: { perTurn: Infinity, inFlight: Infinity } });
+    const rpc = new RpcConnection<void>(socket, undefined, {
+      framing: 'lsp',
+      inboxLimits: { perTurn: Infinity, inFlight: Infinity },
+      onOutput: (header, data) => this.options.onOutput(header, data),
+    });
     rpc.server.handleMethodNotFound = async (request) => {
       this.options.onNotification(request.method, request.params);
       return null;

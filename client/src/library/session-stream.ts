@@ -36,6 +36,7 @@ export class SessionSubscription {
     });
     this.unsubscribe.push(
       source.on('session.output', (o) => this.take({ type: 'output', session: o.session, seq: o.seq, stream: o.stream, data: Buffer.from(o.data, 'base64') })),
+      source.onOutput((header, data) => this.take({ type: 'output', ...header, data })),
       source.on('session.resize', (r) => this.take({ type: 'resize', ...r })),
       source.on('session.exit', (e) => this.take({ type: 'exit', ...e })),
       source.on('session.detached', (d) => this.take({ type: 'detached', ...d })),
@@ -81,6 +82,14 @@ export class SessionHandle implements AsyncIterable<SessionEvent> {
   /** Types into the session (refused with SESSION_READ_ONLY for a read-only attachment). */
   async input(data: string | Uint8Array): Promise<void> {
     await this.source.call('session.input', { session: this.id, data: Buffer.from(data).toString('base64') });
+  }
+
+  /**
+   * Types into the session without waiting for the daemon's word, for keys from a terminal: no
+   * reply crosses the socket, and a refusal (read-only) is not reported; input() reports it.
+   */
+  write(data: string | Uint8Array): void {
+    this.source.send('session.input', { session: this.id, data: Buffer.from(data).toString('base64') });
   }
 
   async endInput(): Promise<void> {

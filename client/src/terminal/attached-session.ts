@@ -67,7 +67,7 @@ export class TerminalRelay {
           return;
         }
         const { forward, detach } = filter.feed(data);
-        if (forward.length > 0 && !readOnly) session.input(forward).catch(() => undefined);
+        if (forward.length > 0 && !readOnly) session.write(forward);
         // Keys that vanish look like a hung session: say why, once, not once per keystroke.
         if (forward.length > 0 && readOnly && !toldReadOnly) {
           toldReadOnly = true;

@@ -12,14 +12,16 @@ export const sessionAttach: MethodHandler<'session.attach'> = async (params, ctx
       session: session.id,
     });
   }
-  // Attached before the snapshot: output parsed before it is in the screen, output after it
+  // Attached before the snapshot: output handed on before it is in the screen, output after it
   // reaches the client as notifications (which it holds until this reply), none twice or lost.
-  session.attach(ctx.client, { readOnly: params.readOnly === true, size: params.size ?? null });
-  const snapshot = params.replay === false ? null : await session.snapshot();
+  const binary = params.binaryOutput === true && ctx.client.binaryFrames();
+  session.attach(ctx.client, { readOnly: params.readOnly === true, size: params.size ?? null, binary });
+  const snapshot = params.replay === false ? null : session.snapshot();
   if (snapshot?.alternate) session.nudge();
   return {
     session: summaryOf(session, sessionRows, ctx.services.sessions.denialCount(session.id)),
     screen: snapshot ? Buffer.from(snapshot.data).toString('base64') : null,
     size: session.size,
+    binaryOutput: binary,
   };
 };

@@ -34,6 +34,7 @@ export const sessionLogs: MethodHandler<'session.logs'> = async (params, ctx) =>
   const { sessions, audit } = ctx.services;
   const { row, session } = sessions.lookup(params.session);
   const live = session?.live === true;
+  session?.flushLog();
   const data = params.net ? decisionLines(audit, row.id, params.tail) : readLog(join(sessions.logDir, `${row.id}.log`), params.tail);
   return { data: data.subarray(Math.max(0, data.length - MAX_REPLY_BYTES)).toString('base64'), live, nextSeq: live ? session!.nextSeq : null };
 };

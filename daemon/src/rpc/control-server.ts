@@ -128,6 +128,8 @@ export class ControlServer {
     const client: SessionClient = {
       id,
       notify: (method, params) => connection.notify(method, params),
+      binaryFrames: () => connection.framing === 'lsp',
+      sendOutput: (header, data) => connection.sendOutput(header, data),
       backlog: () => socket.writableLength,
       onceDrained: (callback) => socket.once('drain', callback),
     };

@@ -108,7 +108,7 @@ export async function launchSession(params: RunParams, client: SessionClient, se
   if (snapshotting) await services.snapshots.sessionBaseline(inputs.id, plan, snapshotting, params.snapshotName);
   const session = createSession({ params, id: inputs.id, name, compiled, terminal, guard, proxy, snapshotting, services, registry });
   recordSessionStart(services.audit, session, params);
-  if (!params.detached) session.attach(client, { readOnly: false, size: terminal });
+  if (!params.detached) session.attach(client, { readOnly: false, size: terminal, binary: params.binaryOutput === true && client.binaryFrames() });
   spawnHelper({ helper, spec, session, env, terminal, params, services, guard });
   return { session, plan };
 }

@@ -1,14 +1,22 @@
 // The session's output on disk, bounded: `nono logs` reads it after the session ended or the
 // client went away. Two files at most: when the current one passes the cap it becomes .1,
-// replacing the older one, so a chatty agent never fills the disk.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+// replacing the older one, so a chatty agent never fills the disk. Written in blocks, off the
+// path from the PTY to the screen: a keystroke's echo costs no write of its own.
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const LOG_CAP_BYTES = 4 * 1024 * 1024;
 
+/** Output waits at most this long, or until this much has gathered, before it is written. */
+const BLOCK_MS = 100;
+const BLOCK_BYTES = 256 * 1024;
+
 export class OutputLog {
   private fd: number | undefined;
   private size = 0;
+  private block: Buffer[] = [];
+  private blockBytes = 0;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(readonly path: string) {
     this.fd = openSync(path, 'a', 0o600);
@@ -22,18 +30,44 @@ export class OutputLog {
 
   append(data: Buffer): void {
     if (this.fd === undefined) return;
-    if (this.size + data.length > LOG_CAP_BYTES) this.rotate();
-    writeSync(this.fd!, data);
-    this.size += data.length;
+    this.block.push(data);
+    this.blockBytes += data.length;
+    if (this.blockBytes >= BLOCK_BYTES) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), BLOCK_MS).unref();
+  }
+
+  /** Writes what is gathered: on its timer, and before anyone reads the file. */
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.fd === undefined || this.blockBytes === 0) return;
+    const block = this.block;
+    const bytes = this.blockBytes;
+    this.block = [];
+    this.blockBytes = 0;
+    if (this.size + bytes > LOG_CAP_BYTES) this.rotate();
+    for (let written = 0, at = 0; written < bytes; ) {
+      // writev may stop short (a signal, a full disk's last blocks): go on from where it did.
+      let n = writevSync(this.fd, block.slice(at));
+      written += n;
+      while (at < block.length && n >= block[at]!.length) n -= block[at++]!.length;
+      if (n > 0) block[at] = block[at]!.subarray(n);
+    }
+    this.size += bytes;
   }
 
   close(): void {
+    try {
+      this.flush();
+    } catch {
+      // A full disk: the last block is lost, as its writes were before; the session still ends.
+    }
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }
 
   private rotate(): void {
-    this.close();
+    if (this.fd !== undefined) closeSync(this.fd);
     renameSync(this.path, `${this.path}.1`);
     this.fd = openSync(this.path, 'a', 0o600);
     this.size = 0;

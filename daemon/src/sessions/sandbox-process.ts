@@ -5,6 +5,7 @@ import { constants as osConstants } from 'node:os';
 import * as pty from 'node-pty';
 import type { Duplex } from 'node:stream';
 import type { OutputStream, TerminalSize } from '@nono/shared';
+import { PtyInput } from './pty-input.js';
 
 export interface SandboxProcess {
   readonly pid: number;
@@ -41,12 +42,17 @@ export function launchOnPty(options: LaunchOptions, size: TerminalSize, events: 
     env: options.env,
     encoding: null,
   } as pty.IPtyForkOptions);
+  // node-pty's UnixTerminal has the master's fd, outside its typings.
+  const input = new PtyInput((term as unknown as { fd: number }).fd);
   term.onData((data: string | Buffer) => events.output('pty', Buffer.isBuffer(data) ? data : Buffer.from(data)));
-  term.onExit(({ exitCode, signal }) => events.exit(signal ? null : exitCode, signal ? signal : null));
+  term.onExit(({ exitCode, signal }) => {
+    input.close();
+    events.exit(signal ? null : exitCode, signal ? signal : null);
+  });
   return {
     pid: term.pid,
-    write: (data) => term.write(data as unknown as string),
-    endInput: () => term.write('\x04'),
+    write: (data) => input.write(data),
+    endInput: () => input.write(Buffer.from('\x04')),
     resize: (s) => term.resize(s.cols, s.rows),
     kill: (signal) => term.kill(signal),
   };

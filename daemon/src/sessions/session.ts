@@ -4,7 +4,7 @@
 import { rmSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { AuditInput } from '../audit/event-kinds.js';
-import { exitCodeFor, NonoError, type OutputStream, type SandboxPlan, type SessionState, type TerminalSize } from '@nono/shared';
+import { exitCodeFor, NonoError, type OutputFrameHeader, type OutputStream, type SandboxPlan, type SessionState, type TerminalSize } from '@nono/shared';
 import type { SandboxProcess } from './sandbox-process.js';
 import type { SessionRows } from '../database/session-rows.js';
 import { OutputLog } from './output-log.js';
@@ -17,6 +17,10 @@ const USAGE_MAX_AGE_MS = 1000;
 export interface SessionClient {
   readonly id: number;
   notify(method: string, params: Record<string, unknown>): void;
+  /** Whether the connection can carry binary output frames (it frames with LSP). */
+  binaryFrames(): boolean;
+  /** session.output as a binary frame, for an attachment that asked for them. */
+  sendOutput(header: OutputFrameHeader, data: Buffer): void;
   /** Bytes queued for the client that it has not read yet. */
   backlog(): number;
   onceDrained(callback: () => void): void;
@@ -26,8 +30,10 @@ export interface Attachment {
   readOnly: boolean;
   /** The client's terminal size; null for clients without one (logs -f, editors). */
   size: TerminalSize | null;
-  /** Set while a terminal client that fell behind is skipped, then redrawn from the screen. */
-  catchUp?: Buffer[] | 'skipping';
+  /** Output goes as binary frames (asked for at attach, and the connection frames with LSP). */
+  binary?: boolean;
+  /** Set while a terminal client that fell behind is skipped, until it is redrawn from the screen. */
+  skipping?: boolean;
 }
 
 /** Home, clear the screen and the scrollback: the snapshot is drawn on a blank terminal. */
@@ -35,6 +41,13 @@ const CLEAR_SCREEN = '\x1b[H\x1b[2J\x1b[3J';
 
 /** How long `stop` waits after TERM before it also hangs up (shells ignore TERM). */
 const HANGUP_AFTER_MS = 300;
+
+/** A read at least this long filled the PTY's 4 KiB buffer (or a pipe's read): more is waiting. */
+const FULL_READ_BYTES = 4000;
+
+/** How long a burst of full reads is gathered before it is handed on, and how much at most. */
+const BURST_GATHER_MS = 3;
+const BURST_MAX_BYTES = 128 * 1024;
 
 /** A terminal client further behind than this is sent the screen instead of every byte. */
 const MAX_BACKLOG_BYTES = 2 * 1024 * 1024;
@@ -80,7 +93,7 @@ export class Session {
   size: TerminalSize | null;
   private process: SandboxProcess | undefined;
   private seq = 0;
-  private pending: { stream: OutputStream; chunks: Buffer[] } | undefined;
+  private pending: { stream: OutputStream; chunks: Buffer[]; bytes: number; timer?: NodeJS.Timeout } | undefined;
   private readonly screen: ScreenModel | undefined;
   private readonly exitWaiters: (() => void)[] = [];
 
@@ -112,6 +125,11 @@ export class Session {
     return this.options.output.path;
   }
 
+  /** Writes the output gathered for the log, so a reader finds everything before nextSeq. */
+  flushLog(): void {
+    this.options.output.flush();
+  }
+
   private sampled: { at: number; usage: TreeUsage; refreshing: boolean } | undefined;
 
   /**
@@ -141,36 +159,41 @@ export class Session {
   }
 
   /**
-   * Output is gathered for the rest of this turn of the event loop and handed on as one chunk:
-   * a fast writer produces many small PTY reads, and each costs a log write, an emulator
-   * write and a notification per client. Latency grows by at most one loop turn.
+   * Output is gathered and handed on in chunks: a fast writer produces many small PTY reads
+   * (4 KiB at most, the line discipline's buffer), and each costs a log write, a frame per
+   * client and a wake-up of each. A full read means more is waiting, so the burst is gathered
+   * for a few milliseconds or up to BURST_MAX_BYTES. A short read (an echo, a prompt, the end of
+   * a burst) goes at once: nothing more can arrive before the next turn of the event loop.
    */
   output(stream: OutputStream, data: Buffer): void {
     if (this.pending && this.pending.stream !== stream) this.flushOutput();
-    if (!this.pending) {
-      this.pending = { stream, chunks: [] };
-      setImmediate(() => this.flushOutput());
-    }
-    this.pending.chunks.push(data);
+    const pending = (this.pending ??= { stream, chunks: [], bytes: 0 });
+    pending.chunks.push(data);
+    pending.bytes += data.length;
+    if (data.length < FULL_READ_BYTES || pending.bytes >= BURST_MAX_BYTES) this.flushOutput();
+    else pending.timer ??= setTimeout(() => this.flushOutput(), BURST_GATHER_MS);
   }
 
   private flushOutput(): void {
     const pending = this.pending;
     if (!pending) return;
     this.pending = undefined;
+    clearTimeout(pending.timer);
     const data = pending.chunks.length === 1 ? pending.chunks[0]! : Buffer.concat(pending.chunks);
     this.options.output.append(data);
     this.options.denials?.feed(pending.stream, data);
     this.screen?.write(data);
-    const params = { session: this.id, seq: this.seq++, stream: pending.stream, data: data.toString('base64') };
+    const header = { session: this.id, seq: this.seq++, stream: pending.stream };
+    let json: Record<string, unknown> | undefined;
     for (const [client, attachment] of this.attachments) {
-      if (attachment.catchUp === 'skipping') continue;
-      if (attachment.catchUp) {
-        attachment.catchUp.push(data);
-      } else if (this.screen && attachment.size && client.backlog() > MAX_BACKLOG_BYTES) {
+      if (attachment.skipping) continue;
+      if (this.screen && attachment.size && client.backlog() > MAX_BACKLOG_BYTES) {
         this.skipUntilDrained(client, attachment);
+      } else if (attachment.binary) {
+        client.sendOutput(header, data);
       } else {
-        client.notify('session.output', params);
+        json ??= { ...header, data: data.toString('base64') };
+        client.notify('session.output', json);
       }
     }
   }
@@ -181,17 +204,14 @@ export class Session {
    * is now. Only for terminal clients; logs -f and pipes get every byte.
    */
   private skipUntilDrained(client: SessionClient, attachment: Attachment): void {
-    attachment.catchUp = 'skipping';
+    attachment.skipping = true;
     client.onceDrained(() => {
       if (this.attachments.get(client) !== attachment || !this.screen) return;
-      const queued: Buffer[] = [];
-      attachment.catchUp = queued;
-      void this.screen.snapshot().then((snapshot) => {
-        if (this.attachments.get(client) !== attachment) return;
-        attachment.catchUp = undefined;
-        const redraw = Buffer.concat([Buffer.from(`${CLEAR_SCREEN}${snapshot.data}`), ...queued]);
-        client.notify('session.output', { session: this.id, seq: this.seq++, stream: 'pty', data: redraw.toString('base64') });
-      });
+      attachment.skipping = false;
+      const redraw = Buffer.from(`${CLEAR_SCREEN}${this.screen.snapshot().data}`);
+      const header = { session: this.id, seq: this.seq++, stream: 'pty' as const };
+      if (attachment.binary) client.sendOutput(header, redraw);
+      else client.notify('session.output', { ...header, data: redraw.toString('base64') });
     });
   }
 
@@ -202,7 +222,7 @@ export class Session {
   }
 
   /** What an attaching client is shown first: the screen now, or nothing on pipes. */
-  async snapshot(): Promise<ScreenSnapshot | null> {
+  snapshot(): ScreenSnapshot | null {
     return this.screen ? this.screen.snapshot() : null;
   }
 

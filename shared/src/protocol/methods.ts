@@ -180,6 +180,19 @@ const GroupView = Type.Object({
 const ProblemList = Type.Array(Type.Object({ file: Type.String(), key: Type.String(), message: Type.String() }));
 const Ok = Type.Object({ ok: Type.Literal(true) });
 
+/**
+ * Asking for session.output as binary frames (LSP framing only); the reply says whether this
+ * connection gets them. See docs/api.md "Binary output frames".
+ */
+const BINARY_OUTPUT = {
+  binaryOutput: Type.Optional(
+    Type.Boolean({
+      description:
+        'Send this connection session.output as binary frames (headers Nono-Output: <session> <seq> <stream> and Content-Length, then the raw bytes) instead of JSON with base64. Honoured on LSP framing only; the reply says whether it was.',
+    }),
+  ),
+};
+
 export const METHODS = {
   'auth.hello': method({
     summary:
@@ -254,12 +267,14 @@ export const METHODS = {
         ask: Type.Optional(Type.Boolean({ description: 'Ask instead of only denying (security.approvals): hosts no rule allows, and files outside the grants where the helper can' })),
         memoryBytes: Type.Optional(Type.Integer({ minimum: 1_048_576, maximum: 2 ** 50, description: 'Address-space limit of each process in the session' })),
         maxProcesses: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Processes and threads the session may have at once' })),
+        ...BINARY_OUTPUT,
       },
       { additionalProperties: false },
     ),
     result: Type.Object({
       session: Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()]),
       plan: SandboxPlan,
+      binaryOutput: Type.Optional(Type.Boolean({ description: 'Whether session.output comes to this connection as binary frames' })),
     }),
     auth: true,
   }),
@@ -305,6 +320,7 @@ export const METHODS = {
         readOnly: Type.Optional(Type.Boolean({ description: 'Watch only: input from this connection is refused.' })),
         size: Type.Optional(Type.Union([TerminalSize, Type.Null()], { description: "The client's terminal size; a writer's becomes the session's." })),
         replay: Type.Optional(Type.Boolean({ description: 'Send the current screen first (default true).' })),
+        ...BINARY_OUTPUT,
       },
       { additionalProperties: false },
     ),
@@ -312,6 +328,7 @@ export const METHODS = {
       session: SessionSummary,
       screen: Type.Union([Type.String({ contentEncoding: 'base64' }), Type.Null()]),
       size: Type.Union([TerminalSize, Type.Null()]),
+      binaryOutput: Type.Boolean({ description: 'Whether session.output comes to this connection as binary frames' }),
     }),
     auth: true,
   }),

@@ -11,6 +11,7 @@ import {
 } from 'json-rpc-2.0';
 import { encodeFrame, FrameDecoder, type Framing } from './framing.js';
 import { FairInbox, type InboxLimits } from './fair-inbox.js';
+import { encodeOutputHeader, type OutputFrameHeader } from './output-frame.js';
 import { ERROR_KINDS, NonoError, isErrorKind, type ErrorKind } from '../protocol/errors.js';
 import { serializeMessage } from './raw-json.js';
 
@@ -30,6 +31,8 @@ export interface ConnectionOptions {
   onProtocolError?: (detail: string) => void;
   /** This side gave up on the peer and closed the connection (bad framing, not reading). */
   onDrop?: (reason: string) => void;
+  /** Binary session.output frames (output-frame.ts); only a client that asked for them gets them. */
+  onOutput?: (header: OutputFrameHeader, data: Buffer) => void;
 }
 
 const DEFAULT_MAX_QUEUED = 64 * 1024 * 1024;
@@ -53,6 +56,7 @@ export class RpcConnection<Ctx = void> {
     this.decoder = new FrameDecoder(
       {
         message: (json) => this.inbox.push(json),
+        ...(options.onOutput ? { output: options.onOutput } : {}),
         error: (reason, detail, fatal) => {
           const kind: ErrorKind = reason === 'too-large' ? 'FRAME_TOO_LARGE' : 'PARSE_ERROR';
           this.sendError(kind, `Bad frame: ${detail}. ${fatal ? 'Closing the connection' : 'The connection stays open'}.`);
@@ -87,6 +91,20 @@ export class RpcConnection<Ctx = void> {
 
   notify(method: string, params: JSONRPCParams): void {
     this.peer.notify(method, params);
+  }
+
+  /** The framing in use: fixed, or detected from the peer's first byte (undefined before it). */
+  get framing(): Framing | undefined {
+    return this.decoder.detected ?? this.options.framing;
+  }
+
+  /** session.output as a binary frame; the caller checks that the peer asked for it and frames with LSP. */
+  sendOutput(header: OutputFrameHeader, data: Buffer): void {
+    if (!this.writable()) return;
+    this.stream.cork();
+    this.stream.write(encodeOutputHeader(header, data.length));
+    this.stream.write(data);
+    this.stream.uncork();
   }
 
   /** Bytes written to the peer that it has not read yet. */
@@ -142,7 +160,12 @@ export class RpcConnection<Ctx = void> {
   }
 
   private write(json: string): void {
-    if (this.closedReason !== undefined || this.stream.destroyed) return;
+    if (this.writable()) this.stream.write(encodeFrame(json, this.framing ?? 'lsp'));
+  }
+
+  /** Whether another frame may be queued for the peer; one that does not read is dropped. */
+  private writable(): boolean {
+    if (this.closedReason !== undefined || this.stream.destroyed) return false;
     const limit = this.options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED;
     if (this.stream.writableLength > limit) {
       // Threat: a peer that never reads would otherwise make us hold everything sent to it.
@@ -150,9 +173,9 @@ export class RpcConnection<Ctx = void> {
         this.closedReason = 'peer not reading';
         this.stream.destroy();
       });
-      return;
+      return false;
     }
-    this.stream.write(encodeFrame(json, this.decoder.detected ?? this.options.framing ?? 'lsp'));
+    return true;
   }
 }
 

@@ -1,8 +1,10 @@
 // Splits a byte stream into JSON-RPC messages. LSP base-protocol framing by default (so stock
 // vscode-jsonrpc and Neovim clients work), newline-delimited JSON when the first byte is "{"
-// (socat, scripts). Pure and push-driven so partial, split and malformed input is unit-testable.
-// Hand-written: vscode-jsonrpc's reader does not do NDJSON or the auto-detection, and pulling
-// it into the daemon for half a job costs more than these lines.
+// (socat, scripts); on LSP framing, also the daemon's binary session.output frames. Pure and
+// push-driven so partial, split and malformed input is unit-testable. Hand-written:
+// vscode-jsonrpc's reader does not do NDJSON or the auto-detection, and pulling it into the
+// daemon for half a job costs more than these lines.
+import { OUTPUT_HEADER, parseOutputHeader, type OutputFrameHeader } from './output-frame.js';
 
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 const MAX_HEADER_BYTES = 8 * 1024;
@@ -12,6 +14,8 @@ export type Framing = 'lsp' | 'ndjson';
 
 export interface FrameSink {
   message(json: string): void;
+  /** A binary session.output frame (output-frame.ts); without this, such a frame is an error. */
+  output?(header: OutputFrameHeader, data: Buffer): void;
   /** A framing problem. fatal=true means the stream cannot be resynchronised. */
   error(reason: 'too-large' | 'bad-header', detail: string, fatal: boolean): void;
 }
@@ -21,6 +25,8 @@ export class FrameDecoder {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private bodyLength = -1;
+  /** The Nono-Output header of the frame whose body is awaited. */
+  private outputHeader: string | undefined;
   private skipBytes = 0;
   private discardingLine = false;
   private dead = false;
@@ -103,12 +109,14 @@ export class FrameDecoder {
           if (data.length > MAX_HEADER_BYTES) this.fatal(`header section has no end within ${MAX_HEADER_BYTES} bytes`);
           break;
         }
-        const length = parseContentLength(data.subarray(0, end).toString('ascii'));
+        const headers = parseHeaders(data.subarray(0, end).toString('ascii'));
         data = data.subarray(end + HEADER_END.length);
-        if (typeof length === 'string') {
-          this.fatal(length);
+        if (typeof headers === 'string') {
+          this.fatal(headers);
           break;
         }
+        const { length } = headers;
+        this.outputHeader = headers.output;
         if (length > MAX_MESSAGE_BYTES) {
           this.sink.error('too-large', `Content-Length ${length} exceeds ${MAX_MESSAGE_BYTES} bytes; message discarded`, false);
           const skipped = Math.min(length, data.length);
@@ -122,9 +130,16 @@ export class FrameDecoder {
       const body = data.subarray(0, this.bodyLength);
       data = data.subarray(this.bodyLength);
       this.bodyLength = -1;
-      this.sink.message(body.toString('utf8'));
+      if (this.outputHeader === undefined) this.sink.message(body.toString('utf8'));
+      else this.deliverOutput(this.outputHeader, body);
     }
     if (!this.dead) this.keep(data);
+  }
+
+  private deliverOutput(value: string, body: Buffer): void {
+    const header = parseOutputHeader(value);
+    if (header && this.sink.output) this.sink.output(header, body);
+    else this.sink.error('bad-header', header ? 'binary output frames are sent by the daemon only; frame discarded' : `malformed Nono-Output header ${JSON.stringify(value.slice(0, 80))}; frame discarded`, false);
   }
 
   private fatal(detail: string): void {
@@ -135,9 +150,10 @@ export class FrameDecoder {
   }
 }
 
-/** The Content-Length of an LSP header block, or a string saying what is wrong with it. */
-function parseContentLength(headers: string): number | string {
+/** The Content-Length (and Nono-Output) of an LSP header block, or a string saying what is wrong with it. */
+function parseHeaders(headers: string): { length: number; output?: string } | string {
   let length: number | undefined;
+  let output: string | undefined;
   for (const line of headers.split('\r\n')) {
     const colon = line.indexOf(':');
     if (colon <= 0) return `malformed header line ${JSON.stringify(line.slice(0, 80))}`;
@@ -146,9 +162,12 @@ function parseContentLength(headers: string): number | string {
     if (name === 'content-length') {
       if (!/^\d{1,10}$/.test(value)) return `Content-Length ${JSON.stringify(value.slice(0, 20))} is not a number`;
       length = Number(value);
+    } else if (name === OUTPUT_HEADER) {
+      output = value;
     }
   }
-  return length ?? 'Content-Length header missing';
+  if (length === undefined) return 'Content-Length header missing';
+  return output === undefined ? { length } : { length, output };
 }
 
 export function encodeFrame(json: string, framing: Framing): Buffer {

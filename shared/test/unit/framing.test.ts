@@ -2,6 +2,7 @@
 // oversize and malformed input in memory, the way a socket can deliver it (STYLE rule 5).
 import { describe, expect, it } from 'vitest';
 import { encodeFrame, FrameDecoder, MAX_MESSAGE_BYTES, type Framing } from '../../src/rpc/framing.js';
+import { encodeOutputHeader, parseOutputHeader } from '../../src/rpc/output-frame.js';
 
 interface FrameError {
   reason: 'too-large' | 'bad-header';
@@ -351,5 +352,48 @@ describe('encodeFrame', () => {
     expect(t.d.detected).toBe(framing);
     expect(t.messages).toEqual([value, req(2)]);
     expect(t.errors).toEqual([]);
+  });
+});
+
+describe('binary output frames', () => {
+  const header = { session: 's-1', seq: 7, stream: 'pty' as const };
+  const body = Buffer.from([0x1b, 0x5b, 0x48, 0xff, 0x00, 0x0a, 0xc3, 0xa9]);
+  const frame = Buffer.concat([encodeOutputHeader(header, body.length), body]);
+
+  function outputDecoder(withOutput: boolean) {
+    const got: { header: unknown; data: Buffer }[] = [];
+    const messages: unknown[] = [];
+    const errors: FrameError[] = [];
+    const d = new FrameDecoder({
+      message: (json) => messages.push(JSON.parse(json)),
+      error: (reason, detail, fatal) => errors.push({ reason, detail, fatal }),
+      ...(withOutput ? { output: (h: unknown, data: Buffer) => got.push({ header: h, data: Buffer.from(data) }) } : {}),
+    });
+    return { d, got, messages, errors };
+  }
+
+  it('decodes the raw bytes between JSON messages, split at every byte boundary', () => {
+    const wire = Buffer.concat([Buffer.from(lsp(JSON.stringify(req(1)))), frame, Buffer.from(lsp(JSON.stringify(req(2))))]);
+    for (let cut = 1; cut < wire.length; cut++) {
+      const t = outputDecoder(true);
+      t.d.push(wire.subarray(0, cut));
+      t.d.push(wire.subarray(cut));
+      expect(t.errors, `cut at ${cut}`).toEqual([]);
+      expect(t.messages, `cut at ${cut}`).toEqual([req(1), req(2)]);
+      expect(t.got, `cut at ${cut}`).toEqual([{ header, data: body }]);
+    }
+  });
+
+  it('reads the header back and refuses malformed ones', () => {
+    expect(parseOutputHeader('s-1 7 pty')).toEqual(header);
+    expect(parseOutputHeader('s-1 x pty')).toBeNull();
+    expect(parseOutputHeader('s-1 7 tty')).toBeNull();
+  });
+
+  it('is an error, not a message, where nobody asked for output frames (the daemon side)', () => {
+    const t = outputDecoder(false);
+    t.d.push(Buffer.concat([frame, Buffer.from(lsp(JSON.stringify(req(3))))]));
+    expect(t.errors).toEqual([{ reason: 'bad-header', detail: expect.stringContaining('sent by the daemon only'), fatal: false }]);
+    expect(t.messages).toEqual([req(3)]);
   });
 });
