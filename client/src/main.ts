@@ -1,7 +1,7 @@
 // nono entry point: parse the command line and dispatch to one command module.
 import { Command, CommanderError } from 'commander';
 import { NONO_VERSION } from '@nono/shared/version';
-import { COMMANDS } from './commands/command-table.js';
+import { commandsFor } from './commands/command-table.js';
 import { foreignSpelling } from './commands/foreign-spellings.js';
 import { spellSnapshotName } from './commands/run.js';
 import { dieOfHangup } from './terminal/hang-up.js';
@@ -13,7 +13,7 @@ const program = new Command('nono')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 program.configureOutput({ outputError: (text, write) => write(`nono: ${text.replace(/^error: /, '')}`) });
-for (const register of COMMANDS) register(program);
+for (const { register } of commandsFor(process.argv[2])) register(program);
 
 // A reader that went away (`nono policy groups | head`) ends us the way SIGPIPE ends a C
 // program: quietly, with 128+13; the daemon then hangs up whatever session we were relaying.

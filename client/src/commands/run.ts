@@ -186,8 +186,10 @@ export async function run(argv: string[], options: RunOptions): Promise<number> 
   process.stderr.write(formatQuarantine(quarantined));
   if (!options.json) {
     const { id, name } = session;
+    // Both asked at once, so exiting waits for one round trip; printed in this order.
+    const snapshots = client.call('snapshot.list', { session: id }).then(({ snapshots }) => snapshots, () => []);
     await reportDenials(client, { id, name, profile: plan.profile, proxied: plan.network === 'proxied' }).catch(() => undefined);
-    await reportSnapshots(client, id, name).catch(() => undefined);
+    reportSnapshots(await snapshots, name);
   }
   process.exit(code);
 }
@@ -212,8 +214,7 @@ function printStart(reply: ResultOf<'session.run'>, argv: string[], options: Run
 }
 
 /** A run that kept snapshots (--snapshot, or a profile's rollback) names its session, for diff and rollback. */
-async function reportSnapshots(client: NonoClient, id: string, name: string): Promise<void> {
-  const { snapshots } = await client.call('snapshot.list', { session: id });
+function reportSnapshots(snapshots: ResultOf<'snapshot.list'>['snapshots'], name: string): void {
   const named = snapshots.find((s) => s.name !== null)?.name;
   if (snapshots.length > 0) process.stderr.write(`nono: session ${name} (nono session diff ${name}${named ? `; nono snapshot restore ${named}` : ''})\n`);
 }
