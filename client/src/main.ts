@@ -1,7 +1,7 @@
 // nono entry point: parse the command line and dispatch to one command module.
 import { Command, CommanderError } from 'commander';
 import { NONO_VERSION } from '@nono/shared/version';
-import { COMMANDS } from './commands/command-table.js';
+import { COMMANDS, commandsFor } from './commands/command-table.js';
 import { foreignSpelling } from './commands/foreign-spellings.js';
 import { spellSnapshotName } from './commands/run.js';
 import { dieOfHangup } from './terminal/hang-up.js';
@@ -13,7 +13,10 @@ const program = new Command('nono')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 program.configureOutput({ outputError: (text, write) => write(`nono: ${text.replace(/^error: /, '')}`) });
-for (const register of COMMANDS) register(program);
+for (const { register } of commandsFor(process.argv[2])) register(program);
+
+/** The words that name a command: bin/code-cache.cjs keeps a code cache for each of these only. */
+export const commandWords = COMMANDS.flatMap((c) => c.names);
 
 // A reader that went away (`nono policy groups | head`) ends us the way SIGPIPE ends a C
 // program: quietly, with 128+13; the daemon then hangs up whatever session we were relaying.

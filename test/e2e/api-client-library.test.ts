@@ -45,7 +45,7 @@ describe('on a running daemon', () => {
     const text = (stream: string) => events.flatMap((e) => (e.type === 'output' && e.stream === stream ? [e.data.toString()] : [])).join('');
     expect(text('stdout')).toBe('one\n');
     expect(text('stderr')).toBe('two\n');
-    expect(events.at(-1)).toEqual({ type: 'exit', session: run.id, exitCode: 4, code: 4, signal: null });
+    expect(events.at(-1)).toEqual({ type: 'exit', session: run.id, exitCode: 4, code: 4, signal: null, denials: 0, snapshots: false });
   });
 
   it('attaches a terminal view, types into it, and leaving the loop detaches on the daemon', async () => {

@@ -1,5 +1,6 @@
 // Every CLI command, registered from one list (tmux's cmd_table[]). Parent commands
 // (`daemon`, `policy`, `profile`) group their subcommands; each subcommand has its own file.
+// A command line registers only the command it names (commandsFor).
 import type { Command } from 'commander';
 import { registerRun } from './run.js';
 import { registerShell } from './shell.js';
@@ -54,26 +55,52 @@ function registerProfile(program: Command): void {
   for (const register of [registerPolicyShow, registerPolicyDiff, registerPolicyGroups]) register(profile);
 }
 
-export const COMMANDS: ((program: Command) => void)[] = [
-  registerRun,
-  registerShell,
-  registerAttach,
-  registerDetach,
-  registerPs,
-  registerStop,
-  registerLogs,
-  registerInspect,
-  registerPrune,
-  registerCredential,
-  registerSessionChanges,
-  registerSnapshot,
-  registerTrust,
-  registerPull,
-  registerPack,
-  registerAuth,
-  registerRegistry,
-  registerAudit,
-  registerApprovals,
-  registerApprove,
-  registerLearn,
-  registerWhy, registerPolicy, registerProfile, registerDoctor, registerDaemon, registerApi, registerCompletion];
+/** One top-level command: the words that name it and what adds it, with its subcommands. */
+export interface CommandEntry {
+  names: string[];
+  register: (program: Command) => void;
+  /** It reads the whole command tree (completion scripts), so every command is added with it. */
+  readsTree?: true;
+}
+
+/** In the order `nono --help` lists them; a test checks each entry's names against what it adds. */
+export const COMMANDS: CommandEntry[] = [
+  { names: ['run'], register: registerRun },
+  { names: ['shell'], register: registerShell },
+  { names: ['attach'], register: registerAttach },
+  { names: ['detach'], register: registerDetach },
+  { names: ['ps'], register: registerPs },
+  { names: ['stop'], register: registerStop },
+  { names: ['logs'], register: registerLogs },
+  { names: ['inspect'], register: registerInspect },
+  { names: ['prune'], register: registerPrune },
+  { names: ['credential'], register: registerCredential },
+  { names: ['session'], register: registerSessionChanges },
+  { names: ['snapshot'], register: registerSnapshot },
+  { names: ['trust'], register: registerTrust },
+  { names: ['pull'], register: registerPull },
+  { names: ['pack', 'packs'], register: registerPack },
+  { names: ['auth'], register: registerAuth },
+  { names: ['registry'], register: registerRegistry },
+  { names: ['audit'], register: registerAudit },
+  { names: ['approvals'], register: registerApprovals },
+  { names: ['approve'], register: registerApprove },
+  { names: ['learn'], register: registerLearn },
+  { names: ['why'], register: registerWhy },
+  { names: ['policy'], register: registerPolicy },
+  { names: ['profile', 'profiles'], register: registerProfile },
+  { names: ['doctor'], register: registerDoctor },
+  { names: ['daemon'], register: registerDaemon },
+  { names: ['api'], register: registerApi },
+  { names: ['completion', 'completions'], register: registerCompletion, readsTree: true },
+];
+
+/**
+ * The commands a command line needs: only the one its first word names, since adding all of
+ * them (their options, help and checks) took longer than a short sandboxed run; every command
+ * for anything else (no word, --help, `help`, a typo that deserves suggestions).
+ */
+export function commandsFor(word: string | undefined): CommandEntry[] {
+  const entry = COMMANDS.find((c) => word !== undefined && c.names.includes(word));
+  return entry === undefined || entry.readsTree ? COMMANDS : [entry];
+}

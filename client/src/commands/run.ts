@@ -182,14 +182,17 @@ export async function run(argv: string[], options: RunOptions): Promise<number> 
   reportPlan(plan, options.json === true);
   // Output is written synchronously on Linux (files, pipes and TTYs), so nothing is lost by
   // exiting without waiting for stdin and the socket to wind down.
-  const { code, quarantined } = relay ? await relay.start(session, null) : await relayPipes(session, options.json === true);
-  process.stderr.write(formatQuarantine(quarantined));
+  const end: PipesEnd = relay ? await relay.start(session, null) : await relayPipes(session, options.json === true);
+  process.stderr.write(formatQuarantine(end.quarantined));
   if (!options.json) {
     const { id, name } = session;
-    await reportDenials(client, { id, name, profile: plan.profile, proxied: plan.network === 'proxied' }).catch(() => undefined);
-    await reportSnapshots(client, id, name).catch(() => undefined);
+    // Asked at once, so exiting waits one round trip at most, and none when the exit said there is nothing to print.
+    const snapshots = end.reports?.snapshots === false ? Promise.resolve([]) : client.call('snapshot.list', { session: id }).then(({ snapshots }) => snapshots, () => []);
+    const files = end.reports?.denials !== 0;
+    await reportDenials(client, { id, name, profile: plan.profile, proxied: plan.network === 'proxied', files }).catch(() => undefined);
+    reportSnapshots(await snapshots, name);
   }
-  process.exit(code);
+  process.exit(end.code);
 }
 
 /** What a started sandbox runs without that the user may not expect, on stderr. */
@@ -212,14 +215,18 @@ function printStart(reply: ResultOf<'session.run'>, argv: string[], options: Run
 }
 
 /** A run that kept snapshots (--snapshot, or a profile's rollback) names its session, for diff and rollback. */
-async function reportSnapshots(client: NonoClient, id: string, name: string): Promise<void> {
-  const { snapshots } = await client.call('snapshot.list', { session: id });
+function reportSnapshots(snapshots: ResultOf<'snapshot.list'>['snapshots'], name: string): void {
   const named = snapshots.find((s) => s.name !== null)?.name;
   if (snapshots.length > 0) process.stderr.write(`nono: session ${name} (nono session diff ${name}${named ? `; nono snapshot restore ${named}` : ''})\n`);
 }
 
+interface PipesEnd extends RelayEnd {
+  /** What the exit notification said there is to report; absent, everything is asked about. */
+  reports?: { denials?: number | undefined; snapshots?: boolean | undefined };
+}
+
 /** Scripts and CI: stdout and stderr stay apart, stdin flows in, signals are forwarded. */
-async function relayPipes(session: RunningSession, json: boolean): Promise<RelayEnd> {
+async function relayPipes(session: RunningSession, json: boolean): Promise<PipesEnd> {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const) {
     process.on(signal, () => {
       session.signal(signal).catch(() => undefined);
@@ -240,7 +247,7 @@ async function relayPipes(session: RunningSession, json: boolean): Promise<Relay
         const { id, kind, subject } = event.request;
         process.stderr.write(`${printable(`nono: waiting for approval ${id} (${kind} ${subject}): nono approve ${id} [--once|--session|--always|--deny]`)}\n`);
       }
-      if (event.type === 'exit') return { code: event.exitCode, quarantined: event.quarantined ?? [] };
+      if (event.type === 'exit') return { code: event.exitCode, quarantined: event.quarantined ?? [], reports: { denials: event.denials, snapshots: event.snapshots } };
       // `nono detach` sent this client away; the session goes on, as it does for a terminal.
       if (event.type === 'detached') {
         process.stderr.write(`[detached: ${event.reason}]\n`);

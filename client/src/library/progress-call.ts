@@ -1,6 +1,5 @@
 // A long call (snapshot, restore, verify) with its progress notifications as an async iterator:
 // the token that ties them to the call is made here, and the stream ends when the call answers.
-import { randomUUID } from 'node:crypto';
 import type { MethodName, ParamsOf, ResultOf } from '@nono/shared/protocol/methods';
 import type { Progress } from '@nono/shared/protocol/notifications';
 import { EventQueue } from './event-queue.js';
@@ -15,8 +14,14 @@ export interface ProgressCall<M extends MethodName> {
   progress: AsyncIterableIterator<Progress>;
 }
 
+/**
+ * Progress goes only to the connection whose call asked for it, so a count unique in this process
+ * tells its calls apart (node:crypto, for a random one, would be loaded by every nono command).
+ */
+let calls = 0;
+
 export function callWithProgress<M extends ProgressMethod>(source: NotificationSource, method: M, params: Omit<ParamsOf<M>, 'progressToken'>): ProgressCall<M> {
-  const token = randomUUID();
+  const token = `progress-${++calls}`;
   let off = (): void => undefined;
   const progress = new EventQueue<Progress>(() => off());
   off = source.on('progress', (update) => {

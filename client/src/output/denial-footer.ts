@@ -72,9 +72,12 @@ function writeNetworkReport(err: NodeJS.WriteStream, report: NetworkReport, sess
   for (const [what, n] of report.failed) err.write(`nono: not a policy denial${times(n)}: ${what}\n`);
 }
 
-export async function reportDenials(client: NonoClient, session: { id: string; name: string; profile: string; proxied: boolean }): Promise<void> {
-  const network: NetworkReport = session.proxied ? await networkReport(client, session.id) : { fixable: new Map(), final: new Map(), failed: new Map() };
-  const files = await fileDenials(client, session.id);
+/** files: false when the daemon said it recorded no file denials for the session. */
+export async function reportDenials(client: NonoClient, session: { id: string; name: string; profile: string; proxied: boolean; files?: boolean }): Promise<void> {
+  const [network, files] = await Promise.all([
+    session.proxied ? networkReport(client, session.id) : { fixable: new Map(), final: new Map(), failed: new Map() },
+    session.files === false ? [] : fileDenials(client, session.id),
+  ]);
   const hosts = network.fixable;
   if (hosts.size === 0 && network.final.size === 0 && network.failed.size === 0 && files.length === 0) return;
   const err = process.stderr;

@@ -31,7 +31,20 @@ export interface CommandRules {
   allow: CommandRule[];
 }
 
-const matcher = (pattern: string): ((name: string) => boolean) => picomatch(pattern);
+// Compiling a glob took longer than the rest of the launch check, and every run asks about the
+// same few patterns (the groups', the profile's, the flags'); the compiled matcher is kept.
+const matchers = new Map<string, (name: string) => boolean>();
+const MAX_MATCHERS = 1000;
+
+function matcher(pattern: string): (name: string) => boolean {
+  let matches = matchers.get(pattern);
+  if (matches === undefined) {
+    if (matchers.size >= MAX_MATCHERS) matchers.clear();
+    matches = picomatch(pattern);
+    matchers.set(pattern, matches);
+  }
+  return matches;
+}
 
 /** The first rule whose pattern matches name. */
 export function ruleFor(rules: CommandRule[], name: string): CommandRule | undefined {
@@ -102,7 +115,7 @@ export function planBlockedCommands(rules: CommandRules, grants: PlanRule[], pat
 function findBlocked(rules: CommandRules, dirs: string[]): BlockedCommand[] {
   const allowed = (name: string): boolean => ruleFor(rules.allow, name) !== undefined;
   const literal = rules.everywhere.filter((r) => !/[*?[]/.test(r.pattern));
-  const globs = rules.everywhere.filter((r) => /[*?[]/.test(r.pattern)).map((r) => ({ ...r, matches: picomatch(r.pattern) }));
+  const globs = rules.everywhere.filter((r) => /[*?[]/.test(r.pattern)).map((r) => ({ ...r, matches: matcher(r.pattern) }));
   // One file often has several names (mkfs.ext2/3/4 are mke2fs): lifting one name lifts the file.
   const allowedFiles = new Set(dirs.flatMap((dir) => rules.allow.filter((r) => !/[*?[]/.test(r.pattern)).map((r) => canonicalOrLexical(join(dir, r.pattern)))));
   // Where /bin/sh is busybox, mount is busybox too: a stub there would leave the sandbox no shell.

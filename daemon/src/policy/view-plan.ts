@@ -135,14 +135,20 @@ export function pinsFor(readonly: Covered[], rules: PlanRule[]): Covered[] {
 /** Every symlink met walking each lexical path from /, so the view can recreate it. */
 export function planSymlinks(lexicalPaths: string[]): { path: string; target: string }[] {
   const links = new Map<string, string>();
+  // Grants share most of their prefixes (/usr, /home/u): each is looked at once.
+  const visible = new Map<string, boolean>();
   for (const lexical of lexicalPaths) {
     let prefix = '';
     for (const part of lexical.split('/').filter(Boolean)) {
       prefix = `${prefix}/${part}`;
-      if (links.has(prefix)) continue;
-      const stats = statIfVisible(prefix, false);
-      if (!stats) break;
-      if (stats.isSymbolicLink()) links.set(prefix, readlinkSync(prefix));
+      let seen = visible.get(prefix);
+      if (seen === undefined) {
+        const stats = statIfVisible(prefix, false);
+        seen = stats !== undefined;
+        visible.set(prefix, seen);
+        if (stats?.isSymbolicLink()) links.set(prefix, readlinkSync(prefix));
+      }
+      if (!seen) break;
     }
   }
   return [...links].map(([path, target]) => ({ path, target })).sort((a, b) => a.path.localeCompare(b.path));

@@ -33,6 +33,11 @@ export class DenialRecorder {
     for (const candidate of this.scanner.finish()) this.confirm(candidate);
   }
 
+  /** The fs.deny events recorded. */
+  get count(): number {
+    return this.recorded.size;
+  }
+
   private full(): boolean {
     return this.recorded.size >= MAX_RECORDED || this.checked >= MAX_CHECKED;
   }

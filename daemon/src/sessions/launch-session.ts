@@ -244,6 +244,7 @@ function createSession(a: {
     privateTmp: compiled.privateTmpDir ?? undefined,
     output: OutputLog.forSession(a.registry.logDir, id),
     denials: new DenialRecorder(id, plan, params.env.HOME?.startsWith('/') ? params.env.HOME : services.policy.daemonHome, record),
+    snapshots: a.snapshotting !== undefined,
     terminal,
     persistent: params.name !== undefined || params.detached === true || terminal !== null,
     sweep: () => a.guard.finish(),

@@ -74,8 +74,10 @@ export interface SessionOptions {
   sweep?: () => SweepFinding[];
   /** The audit log: clients coming and going, and how the session ended. */
   record?: (event: AuditInput) => void;
-  /** Reads the output for file denials the programs report, attached or not. */
-  denials?: { feed(stream: OutputStream, data: Buffer): void; finish(): void };
+  /** Reads the output for file denials the programs report, attached or not; count: how many it recorded. */
+  denials?: { feed(stream: OutputStream, data: Buffer): void; finish(): void; readonly count: number };
+  /** Whether the session keeps snapshots; the exit notification says so. */
+  snapshots?: boolean;
 }
 
 export class Session {
@@ -249,8 +251,10 @@ export class Session {
     this.log.info({ code, signal, exitCode: this.exitCode }, 'session exited');
     const findings = this.sweep();
     this.options.record?.({ kind: 'session.exit', session: this.id, payload: { code, signal, exitCode: this.exitCode, durationMs: Date.parse(this.endedAt) - Date.parse(this.startedAt) } });
+    // What there is to report afterwards, so a client asks audit.list and snapshot.list only when it will print something.
+    const reports = { ...(this.options.denials ? { denials: this.options.denials.count } : {}), snapshots: this.options.snapshots === true };
     for (const client of this.attachments.keys()) {
-      client.notify('session.exit', { session: this.id, exitCode: this.exitCode, code, signal, ...(findings.length > 0 ? { quarantined: findings } : {}) });
+      client.notify('session.exit', { session: this.id, exitCode: this.exitCode, code, signal, ...(findings.length > 0 ? { quarantined: findings } : {}), ...reports });
     }
     this.attachments.clear();
     this.cleanUp();

@@ -426,7 +426,7 @@ export const METHODS = {
     auth: true,
   }),
   'snapshot.list': method({
-    summary: 'Every snapshot in the store, newest first: taken by hand or around --snapshot sessions.',
+    summary: "Every snapshot in the store, newest first: taken by hand or around --snapshot sessions. With session, that session's, once its final snapshot is in.",
     params: Type.Object(
       {
         path: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'Only snapshots of this directory' })),

@@ -39,6 +39,8 @@ export const NOTIFICATIONS = {
       quarantined: Type.Optional(
         Type.Array(QuarantineFinding, { description: 'What the session left that the host would run later, moved aside (set-id bits stripped) when it ended' }),
       ),
+      denials: Type.Optional(Type.Integer({ description: 'File denials recorded for the session (fs.deny in the audit log), all recorded before this is sent' })),
+      snapshots: Type.Optional(Type.Boolean({ description: "Whether the session keeps snapshots (--snapshot or its profile's rollback)" })),
     }),
     startedBy: ATTACHED,
     endedBy: 'Sent once, last, to every client attached when the command ends.',

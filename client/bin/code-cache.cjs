@@ -1,0 +1,64 @@
+// Runs the bundled CLI through V8's code cache: parsing and compiling the half-megabyte bundle
+// cost about as much as Node's own start. There is one cache per command, holding just the code
+// that command ran (a cache of everything took longer to load than it saved). Caches sit beside
+// the bundle, where only whoever installed nono can write (never a shared temp dir: whoever
+// writes a cache chooses the code that runs), and each names the bundle's size and mtime in its
+// header, since V8 itself checks only the source's length.
+'use strict';
+const { readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { dirname } = require('node:path');
+const { Script } = require('node:vm');
+
+const HEADER_BYTES = 64;
+
+function keyOf(bundle) {
+  const { size, mtimeMs } = statSync(bundle);
+  return `nono code cache ${size} ${mtimeMs}`;
+}
+
+function readCache(path, key) {
+  try {
+    const file = readFileSync(path);
+    return file.subarray(0, HEADER_BYTES).toString('latin1').trimEnd() === key ? file.subarray(HEADER_BYTES) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Written whole under a temporary name and renamed, so a reader never sees half a cache. */
+function writeCache(path, key, data) {
+  const header = Buffer.alloc(HEADER_BYTES, ' ');
+  header.write(key, 'latin1');
+  const temp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temp, Buffer.concat([header, data]), { mode: 0o644 });
+    renameSync(temp, path);
+  } catch {
+    // An install this user cannot write to runs without a cache, as before there was one.
+    rmSync(temp, { force: true });
+  }
+}
+
+/**
+ * Runs the bundle as CommonJS would, but for import(): a script compiled from a code cache loses
+ * its module loader on Node 20, so a command that imports an ES module must use plain require.
+ * A command's first run compiles the bundle as usual and writes that command's cache on exit;
+ * anything that names no command (--help, a typo) runs without one.
+ */
+function run(bundle) {
+  const word = process.argv[2] ?? '';
+  const cachePath = /^[a-z]+$/.test(word) ? `${bundle}.${word}.cache` : undefined;
+  const key = keyOf(bundle);
+  const cachedData = cachePath === undefined ? undefined : readCache(cachePath, key);
+  const source = readFileSync(bundle, 'utf8');
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundle, cachedData });
+  const bundleModule = { exports: {}, filename: bundle };
+  // Module.createRequire, not node:module's: loading that public module alone cost 2 ms.
+  script.runInThisContext()(bundleModule.exports, module.constructor.createRequire(bundle), bundleModule, bundle, dirname(bundle));
+  const missed = cachedData === undefined || script.cachedDataRejected === true;
+  if (cachePath !== undefined && missed && bundleModule.exports.commandWords?.includes(word)) {
+    process.once('exit', () => writeCache(cachePath, key, script.createCachedData()));
+  }
+}
+
+module.exports = { run };
