@@ -23,7 +23,8 @@ const REPLY = 'HTTP/1.1 200 Connection Established\r\n\r\n';
 
 // The stand-in proxy. bind: binds SOCK and waits on stdin for a pid (or "here"); then listens,
 // from inside that pid's pid namespace (nsenter) unless "here", reads the CONNECT and offers
-// OFFERED: "tcp" a connection to the test's upstream, "file" a regular file.
+// OFFERED: "tcp" a connection to the test's upstream, "file" a regular file; "tcp-then-close"
+// as "tcp", then closes its end of the control and its copy of the socket, as nonod does on stop.
 const STAND_IN = `
 import os, socket, struct, subprocess, sys
 mode, sock_path, offered, upstream_port = sys.argv[1:5]
@@ -43,7 +44,7 @@ c, _ = s.accept()
 request = b''
 while b'\\r\\n\\r\\n' not in request:
     request += c.recv(4096)
-if offered == 'tcp':
+if offered.startswith('tcp'):
     up = socket.create_connection(('127.0.0.1', int(upstream_port)))
     fd = os.dup(up.fileno())
 else:
@@ -52,6 +53,10 @@ reply = b'${REPLY.replace(/\r/g, '\\r').replace(/\n/g, '\\n')}'
 socket.send_fds(c, [b'NONO-FD1' + struct.pack('<QI', len(request), len(reply)) + reply], [fd])
 os.close(fd)
 print('offered', flush=True)
+if offered == 'tcp-then-close':
+    up.close()
+    c.close()
+    sys.exit(0)
 c.recv(1)
 print('control closed', flush=True)
 `;
@@ -69,7 +74,7 @@ while True:
     if not chunk:
         break
     got += chunk
-    if got.endswith(b'from-upstream\\n'):
+    if got.endswith(b'from-upstream\\n') and sys.argv[2] == 'ping':
         s.sendall(b'ping\\n')
 print(repr(got))
 `;
@@ -79,6 +84,7 @@ describe('relay offers', () => {
   let upstream: net.Server;
   let upstreamPort: number;
   let pings: string[];
+  let upstreamClosed: number;
 
   /** Canonical grants, and the root symlinks of a merged-/usr system recreated as records. */
   const rootLinks = ['/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32'].flatMap((p) => {
@@ -107,8 +113,10 @@ describe('relay offers', () => {
     writeFileSync(path.join(tmp, 'stand-in.py'), STAND_IN);
     writeFileSync(path.join(tmp, 'client.py'), CLIENT);
     pings = [];
+    upstreamClosed = 0;
     upstream = net.createServer((socket) => {
       socket.on('error', () => undefined);
+      socket.on('close', () => upstreamClosed++);
       socket.write('from-upstream\n');
       socket.on('data', (d) => {
         pings.push(d.toString());
@@ -142,11 +150,11 @@ describe('relay offers', () => {
   }
 
   /** Runs the stand-in and the sandboxed client; where is "here" or "sandbox" (the stand-in listens from its pid namespace). */
-  async function run(offered: 'tcp' | 'file', where: 'here' | 'sandbox'): Promise<{ client: string; standIn: string }> {
+  async function run(offered: 'tcp' | 'tcp-then-close' | 'file', where: 'here' | 'sandbox'): Promise<{ client: string; standIn: string }> {
     const standIn = spawn('python3', [path.join(tmp, 'stand-in.py'), 'bind', path.join(tmp, 'proxy.sock'), offered, String(upstreamPort)], { stdio: ['pipe', 'pipe', 'inherit'] });
     const out = lines(standIn);
     await out.next('bound');
-    const sandbox = spawn(helper, ['--spec-fd', '3', '--', '/usr/bin/python3', path.join(tmp, 'client.py'), where === 'here' ? '0' : '1.5'], { stdio: ['pipe', 'pipe', 'inherit', 'pipe'] });
+    const sandbox = spawn(helper, ['--spec-fd', '3', '--', '/usr/bin/python3', path.join(tmp, 'client.py'), where === 'here' ? '0' : '1.5', offered === 'tcp-then-close' ? 'quiet' : 'ping'], { stdio: ['pipe', 'pipe', 'inherit', 'pipe'] });
     (sandbox.stdio[3] as Writable).end(spec());
     let client = '';
     sandbox.stdout!.setEncoding('utf8').on('data', (d: string) => (client += d));
@@ -170,6 +178,15 @@ describe('relay offers', () => {
     expect(client).toBe("b'HTTP/1.1 200 Connection Established\\r\\n\\r\\nfrom-upstream\\n'\n");
     expect(pings).toEqual(['ping\n']);
     expect(standIn).toMatch(/offered\ncontrol closed\n/);
+  });
+
+  it('closes a spliced tunnel when the proxy closes the control, though the upstream has not ended', async () => {
+    const { client, standIn } = await run('tcp-then-close', 'here');
+    expect(standIn).toMatch(/offered\n/);
+    expect(client).toMatch(/^b'HTTP\/1\.1 200 Connection Established\\r\\n\\r\\n(from-upstream\\n)?'\n$/);
+    for (let i = 0; i < 50 && upstreamClosed === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(upstreamClosed).toBe(1);
+    expect(pings).toEqual([]);
   });
 
   it('refuses an fd offered by a process inside the sandbox\'s pid namespace: the tunnel closes with nothing passed on', async () => {
