@@ -232,22 +232,25 @@ static bool pump(struct flow *flow, int from, int to)
 /*
  * The fd of the one SCM_RIGHTS message, -1 if none; -2 if anything else
  * came (more fds than room, which the kernel has already dropped, or other
- * control messages): the tunnel closes.
+ * control messages): then the fd that did arrive is closed, and so is the
+ * tunnel.
  */
 static int received_fd(struct msghdr *msg)
 {
 	int fd = -1;
+	bool other = (msg->msg_flags & MSG_CTRUNC) != 0;
 
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
 		    c->cmsg_len == CMSG_LEN(sizeof(int)) && fd == -1)
 			memcpy(&fd, CMSG_DATA(c), sizeof(int));
 		else
-			fd = -2;
+			other = true;
 	}
-	if (msg->msg_flags & (MSG_CTRUNC | MSG_TRUNC))
-		fd = -2;
-	return fd;
+	if (!other)
+		return fd;
+	close_fd(fd);
+	return -2;
 }
 
 /*
@@ -286,33 +289,27 @@ static bool is_tcp(int fd)
 static bool take_offer(struct relay *relay, struct tunnel *tunnel, const char *msg, size_t len,
 		       int fd)
 {
-	uint64_t consumed;
-	uint32_t reply_len;
+	uint64_t consumed = 0;
+	uint32_t reply_len = 0;
 	int one = 1;
+	bool valid = len >= OFFER_HEADER && memcmp(msg, OFFER_MAGIC, 8) == 0 &&
+		     from_proxy(tunnel->upstream.fd) && is_tcp(fd);
 
-	if (len < OFFER_HEADER || memcmp(msg, OFFER_MAGIC, 8) != 0 ||
-	    !from_proxy(tunnel->upstream.fd) || !is_tcp(fd)) {
-		close_fd(fd);
-		return false;
+	if (valid) {
+		memcpy(&consumed, msg + 8, sizeof(consumed));
+		memcpy(&reply_len, msg + 16, sizeof(reply_len));
+		consumed = le64toh(consumed);
+		reply_len = le32toh(reply_len);
+		valid = reply_len == len - OFFER_HEADER;
 	}
-	memcpy(&consumed, msg + 8, sizeof(consumed));
-	memcpy(&reply_len, msg + 16, sizeof(reply_len));
-	consumed = le64toh(consumed);
-	reply_len = le32toh(reply_len);
-	if (reply_len != len - OFFER_HEADER) {
+	if (!valid || tunnel->out.sent != consumed) {
 		close_fd(fd);
-		return false;
-	}
-	if (tunnel->out.sent != consumed) {
-		close_fd(fd);
-		return true;
+		return valid;
 	}
 	if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0 ||
-	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0) {
-		close_fd(fd);
-		return false;
-	}
-	if (reply_len > 0 && write(tunnel->in.pipe[1], msg + OFFER_HEADER, reply_len) != (ssize_t)reply_len) {
+	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0 ||
+	    (reply_len > 0 &&
+	     write(tunnel->in.pipe[1], msg + OFFER_HEADER, reply_len) != (ssize_t)reply_len)) {
 		close_fd(fd);
 		return false;
 	}

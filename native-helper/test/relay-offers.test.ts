@@ -23,7 +23,7 @@ const REPLY = 'HTTP/1.1 200 Connection Established\r\n\r\n';
 
 // The stand-in proxy. bind: binds SOCK and waits on stdin for a pid (or "here"); then listens,
 // from inside that pid's pid namespace (nsenter) unless "here", reads the CONNECT and offers
-// OFFERED: "tcp" a connection to the test's upstream, "file" a regular file; "tcp-then-close"
+// OFFERED: "tcp" a connection to the test's upstream, "file" a regular file, "two" two fds; "tcp-then-close"
 // as "tcp", then closes its end of the control and its copy of the socket, as nonod does on stop.
 const STAND_IN = `
 import os, socket, struct, subprocess, sys
@@ -44,14 +44,14 @@ c, _ = s.accept()
 request = b''
 while b'\\r\\n\\r\\n' not in request:
     request += c.recv(4096)
-if offered.startswith('tcp'):
-    up = socket.create_connection(('127.0.0.1', int(upstream_port)))
-    fd = os.dup(up.fileno())
+if offered == 'file':
+    fds = [os.open('/etc/hostname', os.O_RDONLY)]
 else:
-    fd = os.open('/etc/hostname', os.O_RDONLY)
+    up = socket.create_connection(('127.0.0.1', int(upstream_port)))
+    fds = [os.dup(up.fileno())] * (2 if offered == 'two' else 1)
 reply = b'${REPLY.replace(/\r/g, '\\r').replace(/\n/g, '\\n')}'
-socket.send_fds(c, [b'NONO-FD1' + struct.pack('<QI', len(request), len(reply)) + reply], [fd])
-os.close(fd)
+socket.send_fds(c, [b'NONO-FD1' + struct.pack('<QI', len(request), len(reply)) + reply], fds)
+os.close(fds[0])
 print('offered', flush=True)
 if offered == 'tcp-then-close':
     up.close()
@@ -83,8 +83,8 @@ describe('relay offers', () => {
   let tmp: string;
   let upstream: net.Server;
   let upstreamPort: number;
-  let pings: string[];
-  let upstreamClosed: number;
+  /** This test's upstream: what it was sent and how many connections closed (a late close of the last test's is not counted). */
+  let seen: { pings: string[]; closed: number };
 
   /** Canonical grants, and the root symlinks of a merged-/usr system recreated as records. */
   const rootLinks = ['/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32'].flatMap((p) => {
@@ -112,14 +112,14 @@ describe('relay offers', () => {
     chmodSync(tmp, 0o755);
     writeFileSync(path.join(tmp, 'stand-in.py'), STAND_IN);
     writeFileSync(path.join(tmp, 'client.py'), CLIENT);
-    pings = [];
-    upstreamClosed = 0;
+    const mine = { pings: [] as string[], closed: 0 };
+    seen = mine;
     upstream = net.createServer((socket) => {
       socket.on('error', () => undefined);
-      socket.on('close', () => upstreamClosed++);
+      socket.on('close', () => mine.closed++);
       socket.write('from-upstream\n');
       socket.on('data', (d) => {
-        pings.push(d.toString());
+        mine.pings.push(d.toString());
         socket.end();
       });
     });
@@ -150,7 +150,8 @@ describe('relay offers', () => {
   }
 
   /** Runs the stand-in and the sandboxed client; where is "here" or "sandbox" (the stand-in listens from its pid namespace). */
-  async function run(offered: 'tcp' | 'tcp-then-close' | 'file', where: 'here' | 'sandbox'): Promise<{ client: string; standIn: string }> {
+  async function run(offered: 'tcp' | 'tcp-then-close' | 'file' | 'two', where: 'here' | 'sandbox'): Promise<{ client: string; standIn: string }> {
+    rmSync(path.join(tmp, 'proxy.sock'), { force: true });
     const standIn = spawn('python3', [path.join(tmp, 'stand-in.py'), 'bind', path.join(tmp, 'proxy.sock'), offered, String(upstreamPort)], { stdio: ['pipe', 'pipe', 'inherit'] });
     const out = lines(standIn);
     await out.next('bound');
@@ -176,7 +177,7 @@ describe('relay offers', () => {
   it('takes a TCP socket offered from outside the sandbox: the command reaches the upstream through it', async () => {
     const { client, standIn } = await run('tcp', 'here');
     expect(client).toBe("b'HTTP/1.1 200 Connection Established\\r\\n\\r\\nfrom-upstream\\n'\n");
-    expect(pings).toEqual(['ping\n']);
+    expect(seen.pings).toEqual(['ping\n']);
     expect(standIn).toMatch(/offered\ncontrol closed\n/);
   });
 
@@ -184,21 +185,24 @@ describe('relay offers', () => {
     const { client, standIn } = await run('tcp-then-close', 'here');
     expect(standIn).toMatch(/offered\n/);
     expect(client).toMatch(/^b'HTTP\/1\.1 200 Connection Established\\r\\n\\r\\n(from-upstream\\n)?'\n$/);
-    for (let i = 0; i < 50 && upstreamClosed === 0; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(upstreamClosed).toBe(1);
-    expect(pings).toEqual([]);
+    for (let i = 0; i < 50 && seen.closed === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(seen.closed).toBe(1);
+    expect(seen.pings).toEqual([]);
   });
 
   it('refuses an fd offered by a process inside the sandbox\'s pid namespace: the tunnel closes with nothing passed on', async () => {
     const { client, standIn } = await run('tcp', 'sandbox');
     expect(standIn).toMatch(/offered\n/);
     expect(client).toBe("b''\n");
-    expect(pings).toEqual([]);
+    expect(seen.pings).toEqual([]);
   });
 
-  it('refuses an offered fd that is not a TCP socket', async () => {
-    const { client, standIn } = await run('file', 'here');
-    expect(standIn).toMatch(/offered\n/);
-    expect(client).toBe("b''\n");
+  it('refuses an offered fd that is not a TCP socket, and an offer of two fds', async () => {
+    for (const offered of ['file', 'two'] as const) {
+      const { client, standIn } = await run(offered, 'here');
+      expect(standIn).toMatch(/offered\n/);
+      expect(client).toBe("b''\n");
+    }
+    expect(seen.pings).toEqual([]);
   });
 });
