@@ -26,8 +26,8 @@
 #include "relay-loop.h"
 #include "spec.h"
 
-/* An fd per socket and per pipe end: a tunnel holds two sockets and two pipes. */
-#define FDS_PER_TUNNEL 6
+/* An fd per socket and per pipe end: a spliced tunnel holds three sockets and two pipes. */
+#define FDS_PER_TUNNEL 7
 /* stdio, the epoll fd, listeners, and fds made while a tunnel is set up. */
 #define FDS_RESERVED 16
 #define TUNNELS_WANTED 1024

@@ -11,19 +11,31 @@
  * Tunnels are freed only after a batch of events is handled, so an event
  * later in the batch never points at freed memory; closing their fds at
  * once already takes them out of the epoll set.
+ *
+ * Splicing: the proxy's first answer on a connection may instead be an
+ * offer, a message carrying (SCM_RIGHTS) the upstream TCP socket it has
+ * connected for a plain CONNECT it allowed. The relay takes it only if the
+ * proxy has read every byte the relay sent it (else those bytes are on their
+ * way to the proxy, which then carries on as before); from then on the
+ * tunnel joins the client to that socket directly, and the proxy's
+ * connection stays open as the control: the proxy closing it (nono stop)
+ * closes the tunnel, and the tunnel closing closes it.
  */
 #include "relay-loop.h"
 
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -35,7 +47,16 @@
 #define RETRY_MS 10
 #define RETRY_LIMIT 500
 
-enum endpoint_kind { LISTENER, CLIENT, UPSTREAM };
+/*
+ * An offer: this header, then reply_len bytes for the client (the proxy's
+ * "200 Connection Established", or nothing for a forwarded port), in one
+ * message with one fd. Little-endian, as the daemon writes it.
+ */
+#define OFFER_MAGIC "NONO-FD1"
+#define OFFER_HEADER 20 /* magic[8], consumed u64, reply_len u32 */
+#define OFFER_MAX 512
+
+enum endpoint_kind { LISTENER, CLIENT, UPSTREAM, CONTROL };
 
 /* The first member of everything the epoll set points at. */
 struct endpoint {
@@ -47,6 +68,7 @@ struct endpoint {
 struct flow {
 	int pipe[2];
 	size_t queued;
+	uint64_t sent; /* written to the destination, the preamble included */
 	bool ended; /* the source reached end of file */
 	bool shut;  /* and that was passed on with shutdown(SHUT_WR) */
 };
@@ -60,9 +82,11 @@ struct listener {
 struct tunnel {
 	const struct listener *from;
 	struct endpoint client;   /* the command's TCP connection */
-	struct endpoint upstream; /* the proxy's unix socket */
+	struct endpoint upstream; /* the proxy's unix socket, or once spliced the proxy's TCP socket */
+	struct endpoint control;  /* once spliced: the proxy's unix socket; -1 before */
 	struct flow out;          /* client to upstream */
 	struct flow in;           /* upstream to client */
+	bool answered;            /* the proxy's first bytes (or offer) have arrived */
 	bool closed;
 	unsigned connect_attempts;
 	struct tunnel *next; /* in the waiting or the closed list */
@@ -85,6 +109,8 @@ static struct tunnel *tunnel_of(struct endpoint *endpoint)
 {
 	if (endpoint->kind == CLIENT)
 		return (struct tunnel *)((char *)endpoint - offsetof(struct tunnel, client));
+	if (endpoint->kind == CONTROL)
+		return (struct tunnel *)((char *)endpoint - offsetof(struct tunnel, control));
 	return (struct tunnel *)((char *)endpoint - offsetof(struct tunnel, upstream));
 }
 
@@ -147,6 +173,11 @@ static void close_tunnel(struct relay *relay, struct tunnel *tunnel)
 	if (tunnel->closed)
 		return;
 	tunnel->closed = true;
+	/* The proxy keeps its copy of a spliced socket until it sees the control close: end it now. */
+	if (tunnel->control.fd >= 0 && shutdown(tunnel->upstream.fd, SHUT_RDWR) < 0 &&
+	    errno != ENOTCONN)
+		die("proxy relay: shutdown: %s", strerror(errno));
+	close_fd(tunnel->control.fd);
 	close_fd(tunnel->client.fd);
 	close_fd(tunnel->upstream.fd);
 	for (int i = 0; i < 2; i++) {
@@ -181,9 +212,10 @@ static bool pump(struct flow *flow, int from, int to)
 		if (flow->queued > 0) {
 			ssize_t n = splice(flow->pipe[0], NULL, to, NULL, flow->queued,
 					   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-			if (n > 0)
+			if (n > 0) {
 				flow->queued -= (size_t)n;
-			else if (n < 0 && errno != EAGAIN && errno != EINTR)
+				flow->sent += (size_t)n;
+			} else if (n < 0 && errno != EAGAIN && errno != EINTR)
 				return false;
 			moved |= n > 0;
 		}
@@ -197,10 +229,155 @@ static bool pump(struct flow *flow, int from, int to)
 	}
 }
 
+/*
+ * The fd of the one SCM_RIGHTS message, -1 if none; -2 if anything else
+ * came (more fds than room, which the kernel has already dropped, or other
+ * control messages): then the fd that did arrive is closed, and so is the
+ * tunnel.
+ */
+static int received_fd(struct msghdr *msg)
+{
+	int fd = -1;
+	bool other = (msg->msg_flags & MSG_CTRUNC) != 0;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(int)) && fd == -1)
+			memcpy(&fd, CMSG_DATA(c), sizeof(int));
+		else
+			other = true;
+	}
+	if (!other)
+		return fd;
+	close_fd(fd);
+	return -2;
+}
+
+/*
+ * Threat: an fd is a capability; only nonod may hand one over. Only the
+ * proxy's own connection is ever read with recvmsg, and its peer must be
+ * outside the sandbox's pid namespace (SO_PEERCRED says pid 0 there): every
+ * process of the sandbox has a pid in it, nonod has none.
+ */
+static bool from_proxy(int unix_fd)
+{
+	struct ucred peer;
+	socklen_t len = sizeof(peer);
+
+	return getsockopt(unix_fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0 && peer.pid == 0;
+}
+
+/* A connected TCP socket, nothing else (no pipe, file or unix socket posing as one). */
+static bool is_tcp(int fd)
+{
+	struct stat st;
+	int domain, type;
+	socklen_t len = sizeof(int), len2 = sizeof(int);
+
+	return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	       getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 &&
+	       getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len2) == 0 &&
+	       (domain == AF_INET || domain == AF_INET6) && type == SOCK_STREAM;
+}
+
+/*
+ * Joins the client to the offered socket, if the proxy has read all that
+ * was sent to it (consumed); else declines by closing the fd, and the proxy,
+ * finding those bytes after its offer, carries the tunnel itself. False when
+ * the tunnel must close: a malformed offer, or one not from the proxy.
+ */
+static bool take_offer(struct relay *relay, struct tunnel *tunnel, const char *msg, size_t len,
+		       int fd)
+{
+	uint64_t consumed = 0;
+	uint32_t reply_len = 0;
+	int one = 1;
+	bool valid = len >= OFFER_HEADER && memcmp(msg, OFFER_MAGIC, 8) == 0 &&
+		     from_proxy(tunnel->upstream.fd) && is_tcp(fd);
+
+	if (valid) {
+		memcpy(&consumed, msg + 8, sizeof(consumed));
+		memcpy(&reply_len, msg + 16, sizeof(reply_len));
+		consumed = le64toh(consumed);
+		reply_len = le32toh(reply_len);
+		valid = reply_len == len - OFFER_HEADER;
+	}
+	if (!valid || tunnel->out.sent != consumed) {
+		close_fd(fd);
+		return valid;
+	}
+	if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0 ||
+	    (reply_len > 0 &&
+	     write(tunnel->in.pipe[1], msg + OFFER_HEADER, reply_len) != (ssize_t)reply_len)) {
+		close_fd(fd);
+		return false;
+	}
+	tunnel->in.queued = reply_len;
+	unwatch(relay, &tunnel->upstream);
+	tunnel->control.fd = tunnel->upstream.fd;
+	tunnel->upstream.fd = fd;
+	/* A client end already passed on to the proxy is passed on again, to the new peer. */
+	tunnel->out.shut = false;
+	watch(relay, &tunnel->control, EPOLLIN | EPOLLRDHUP | EPOLLET);
+	watch(relay, &tunnel->upstream, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET);
+	return true;
+}
+
+/*
+ * The proxy's first answer: ordinary bytes go to the client through the
+ * pipe (empty still, and larger than one read), an offer is taken. After it,
+ * bytes are spliced, and an fd the proxy might send is never received.
+ */
+static bool take_answer(struct relay *relay, struct tunnel *tunnel)
+{
+	char buf[OFFER_MAX];
+	union {
+		char space[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control.space,
+		.msg_controllen = sizeof(control.space),
+	};
+	ssize_t n = recvmsg(tunnel->upstream.fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR;
+	int fd = received_fd(&msg);
+	if (fd == -2)
+		return false;
+	tunnel->answered = true;
+	if (fd >= 0)
+		return take_offer(relay, tunnel, buf, (size_t)n, fd);
+	if (n == 0) {
+		tunnel->in.ended = true;
+		return true;
+	}
+	if (write(tunnel->in.pipe[1], buf, (size_t)n) != n)
+		return false;
+	tunnel->in.queued = (size_t)n;
+	return true;
+}
+
+/* Once spliced, the proxy sends nothing more: bytes or an end on the control both close. */
+static bool control_quiet(struct tunnel *tunnel)
+{
+	char byte;
+	ssize_t n = recv(tunnel->control.fd, &byte, 1, MSG_DONTWAIT);
+
+	return n < 0 && (errno == EAGAIN || errno == EINTR);
+}
+
 static void pump_tunnel(struct relay *relay, struct tunnel *tunnel)
 {
-	if (!pump(&tunnel->out, tunnel->client.fd, tunnel->upstream.fd) ||
-	    !pump(&tunnel->in, tunnel->upstream.fd, tunnel->client.fd) ||
+	if ((tunnel->control.fd >= 0 && !control_quiet(tunnel)) ||
+	    !pump(&tunnel->out, tunnel->client.fd, tunnel->upstream.fd) ||
+	    (!tunnel->answered && !take_answer(relay, tunnel)) ||
+	    (tunnel->answered && !pump(&tunnel->in, tunnel->upstream.fd, tunnel->client.fd)) ||
 	    (tunnel->out.shut && tunnel->in.shut))
 		close_tunnel(relay, tunnel);
 }
@@ -222,6 +399,7 @@ static int connect_upstream(struct relay *relay, struct tunnel *tunnel)
 			return errno == EAGAIN ? EIO : errno;
 		if ((size_t)n != tunnel->from->preamble_len)
 			return EIO;
+		tunnel->out.sent = (size_t)n;
 	}
 	/* Edge-triggered, with both directions: any change on either side pumps the tunnel. */
 	watch(relay, &tunnel->client, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET);
@@ -251,6 +429,7 @@ static struct tunnel *new_tunnel(struct relay *relay, const struct listener *fro
 		.from = from,
 		.client = { CLIENT, client_fd },
 		.upstream = { UPSTREAM, -1 },
+		.control = { CONTROL, -1 },
 		.out.pipe = { -1, -1 },
 		.in.pipe = { -1, -1 },
 	};

@@ -1,6 +1,7 @@
 /*
  * The proxy relay's event loop: every connection accepted on a listening
- * socket becomes a tunnel to a unix socket, copying bytes both ways.
+ * socket becomes a tunnel to a unix socket, copying bytes both ways, or,
+ * when the proxy answers with an offer, to the TCP socket it hands over.
  */
 #ifndef NONO_RELAY_LOOP_H
 #define NONO_RELAY_LOOP_H
@@ -19,7 +20,9 @@ struct relay_listener {
  * connection to upstream (a unix socket path), which first gets the
  * listener's preamble, at most max_tunnels at once (more wait in the backlog). A side that ends is passed on as a
  * half-close (shutdown SHUT_WR); a tunnel closes when both directions have
- * ended, or at once when either side fails. Never returns.
+ * ended, or at once when either side fails. The upstream's first answer may
+ * be an offer (see relay-loop.c): then the client is joined to the offered
+ * socket, and the upstream connection closing closes the tunnel. Never returns.
  */
 __attribute__((noreturn))
 void relay_run(const struct relay_listener *listeners, size_t count, size_t max_tunnels,

@@ -15,6 +15,7 @@ import { connectFailure, type ConnectFailure, type FailCause } from './connect-f
 import { decideName, parseHostRule, ruleFor, type DenyCause, type HostPolicyRules, type NameDecision, type Refusal } from './host-rules.js';
 import { withoutHopByHop } from './hop-by-hop.js';
 import { endpointsFor, pathVerdict, type AllowedEndpoint } from './allowed-endpoints.js';
+import { offerToRelay } from './tunnel-handoff.js';
 
 export interface ProxyDecision {
   time: string;
@@ -52,6 +53,8 @@ export interface ProxyOptions {
   ask?: (host: string, port: number, method: string) => Promise<{ answer: string; by: string }>;
   /** Tunnels to credential-route hosts, which are opened here with the key injected. */
   interceptor?: { intercepts(host: string, port: number): boolean; intercept(socket: Duplex, host: string, port: number): void };
+  /** In the view: plain tunnels are handed to the helper's relay, which joins the sockets in C. */
+  spliceTunnels?: boolean;
 }
 
 /** Headers past this are answered 431 by Node's parser before any of our code runs. */
@@ -192,6 +195,8 @@ export class FilteringProxy {
     // A client that gave up while its request was held for an answer gets no connection.
     if (client.destroyed) return;
     const upstream = connect({ host: admitted.address, port, timeout: CONNECT_TIMEOUT_MS });
+    // Paused: what a server says first must stay in the kernel for whoever carries the tunnel.
+    upstream.pause();
     upstream.once('timeout', () => upstream.destroy(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' })));
     upstream.on('error', (error) => {
       const failure = connectFailure(`${host}:${port}`, error);
@@ -204,12 +209,20 @@ export class FilteringProxy {
       upstream.removeAllListeners('timeout');
       upstream.removeAllListeners('error');
       upstream.on('error', () => client.destroy());
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-      if (!forwarded) client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      if (head.length > 0) upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
+      const reply = forwarded ? '' : 'HTTP/1.1 200 Connection Established\r\n\r\n';
+      const pipe = (): void => {
+        client.on('close', () => upstream.destroy());
+        upstream.on('close', () => client.destroy());
+        if (reply) client.write(reply);
+        if (head.length > 0) upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      };
+      if (this.options.spliceTunnels && offerToRelay(client as Socket, upstream, head, reply, pipe)) {
+        this.options.log.debug({ host, port }, 'tunnel handed to the relay');
+        return;
+      }
+      pipe();
     });
   }
 

@@ -123,6 +123,7 @@ export async function startSessionProxy(
     log: options.log,
     onDecision: logDecision,
     ...(options.ask ? { ask: options.ask } : {}),
+    spliceTunnels: plan.isolation.mode === 'view',
   });
   let port: number;
   let socketPath: string | undefined;

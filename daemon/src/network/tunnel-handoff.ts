@@ -1,0 +1,83 @@
+// Spliced tunnels: for a plain CONNECT the proxy has allowed and connected, the upstream socket
+// is handed (SCM_RIGHTS) to the helper's relay inside the sandbox, which then joins it to the
+// client in C; the bytes never cross Node. The decision and its record stay with the proxy, and
+// so does the end: the relay's connection stays open as the control, and closing it (nono stop)
+// closes the tunnel. The wire format is the relay's (native-helper/src/relay-loop.c).
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Socket } from 'node:net';
+import { helperPath } from '../sandbox/helper-binary.js';
+
+const OFFER_MAGIC = 'NONO-FD1';
+const OFFER_HEADER = 20;
+
+interface FdPassing {
+  sendFd(socketFd: number, fd: number, message: Buffer): void;
+}
+
+let fdPassing: FdPassing | null | undefined;
+
+/** Built beside nono-helper by `npm run build`; without it every tunnel takes the piped path. */
+function loadFdPassing(): FdPassing | null {
+  if (fdPassing === undefined) {
+    try {
+      fdPassing = createRequire(import.meta.url)(join(dirname(helperPath()), 'fd-passing.node')) as FdPassing;
+    } catch {
+      fdPassing = null;
+    }
+  }
+  return fdPassing;
+}
+
+function fdOf(socket: Socket): number | undefined {
+  const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
+}
+
+function offer(consumed: number, reply: string): Buffer {
+  const message = Buffer.alloc(OFFER_HEADER + Buffer.byteLength(reply));
+  message.write(OFFER_MAGIC, 0, 'latin1');
+  message.writeBigUInt64LE(BigInt(consumed), 8);
+  message.writeUInt32LE(Buffer.byteLength(reply), 16);
+  message.write(reply, OFFER_HEADER);
+  return message;
+}
+
+/**
+ * Offers the connected upstream to the relay at the other end of client. False when the tunnel
+ * cannot be offered (nothing may be left half-read on either side, and the offer must be the
+ * connection's first answer, which is when the relay reads one); the caller then pipes it.
+ * When the relay declines (client bytes were already on their way here), `pipe` is called with
+ * those bytes put back, as if no offer had been made.
+ *
+ * Threat: the client end is a connection to the proxy's socket in the view, made by the relay.
+ * Anything else in the sandbox that could connect there and understood the offer would get a
+ * socket to the host:port it was allowed to tunnel to, which it had through the tunnel anyway.
+ */
+export function offerToRelay(client: Socket, upstream: Socket, head: Buffer, reply: string, pipe: () => void): boolean {
+  const passing = loadFdPassing();
+  const clientFd = fdOf(client);
+  const upstreamFd = fdOf(upstream);
+  if (!passing || clientFd === undefined || upstreamFd === undefined) return false;
+  if (head.length > 0 || client.readableLength > 0 || client.bytesWritten > 0 || !client.readable || upstream.readableLength > 0) return false;
+  try {
+    passing.sendFd(clientFd, upstreamFd, offer(client.bytesRead, reply));
+  } catch {
+    return false;
+  }
+  const declined = (chunk: Buffer): void => {
+    client.off('data', declined);
+    client.off('end', ended);
+    client.pause();
+    client.unshift(chunk);
+    pipe();
+  };
+  // The relay closing its control connection is the tunnel's end; the upstream copy here goes too.
+  const ended = (): void => {
+    client.destroy();
+  };
+  client.on('data', declined);
+  client.once('end', ended);
+  client.once('close', () => upstream.destroy());
+  return true;
+}
