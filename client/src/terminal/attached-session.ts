@@ -58,12 +58,12 @@ export class TerminalRelay {
           .then(() => session.resize(size))
           .catch(() => undefined);
       };
-      const prompt = new ApprovalPrompt(() => terminal.size().rows, (text) => process.stdout.write(text), nudge);
+      const prompt = new ApprovalPrompt(() => terminal.size().rows, (text, written) => process.stdout.write(text, () => written?.()), nudge);
       process.stdin.on('data', (data: Buffer) => {
         // An open question takes the keys: an answer key answers it, the rest go nowhere.
-        if (prompt.active && !readOnly) {
+        if (prompt.takesKeys() && !readOnly) {
           const chosen = prompt.answerFor(data);
-          if (chosen) session.answerApproval(chosen.id, chosen.answer).catch(() => undefined);
+          if (chosen) session.answerApproval(chosen.id, chosen.answer, chosen.readOnly).catch(() => undefined);
           return;
         }
         const { forward, detach } = filter.feed(data);
