@@ -1,5 +1,6 @@
 // A real PTY running a shell command, as a user's terminal emulator would, with its output
-// fed into a terminal emulator too, so tests can compare what a user would see on screen.
+// fed into a terminal emulator too, so tests can compare what a user would see on screen, and
+// whose replies to terminal queries go back to the program as a real terminal's do.
 import * as pty from 'node-pty';
 import xtermHeadless from '@xterm/headless';
 import type { TestWorld } from './sandbox-env.js';
@@ -19,6 +20,8 @@ export interface RealTerminal {
 export function openTerminal(command: string, world: TestWorld, size = { cols: 80, rows: 24 }): RealTerminal {
   const term = pty.spawn('/bin/sh', ['-c', command], { ...size, cwd: world.work, env: { ...world.env, TERM: 'xterm-256color' } });
   const emulator = new Terminal({ ...size, allowProposedApi: true });
+  // A terminal answers the queries programs send it (cursor position, device attributes), as the user's would.
+  emulator.onData((reply) => term.write(reply));
   let out = '';
   term.onData((d) => {
     out += d;

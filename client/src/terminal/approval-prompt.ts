@@ -2,15 +2,22 @@
 // program asks for and the keys that answer it. The cursor is saved and restored around each
 // draw so the agent's screen stays as it was; when the question goes (answered here or anywhere,
 // withdrawn, timed out) the row is cleared and the session is asked to redraw (a resize nudge).
-// Threat: typing meant for the agent must not answer a question the user never saw, and an
-// answer key must not reach the agent, so keys belong to the prompt from the moment a question
-// arrives, count as answers only once it has been on screen a moment, and a moment after it goes.
+// Threat: typing meant for the agent must not answer a question the user never saw, nor an
+// answer key reach the agent. Keys belong to the prompt from the moment a question arrives; the
+// draw ends with a cursor-position query, and only keys the terminal sends after its reply (so
+// after it showed the line) can answer; keys are held a moment after the last question goes.
 import type { ApprovalAnswer } from '@nono/shared/protocol/schemas';
 import type { ApprovalRequested } from '@nono/shared/protocol/notifications';
 import { printable } from '../output/printable.js';
 
-/** How long a prompt is on screen before a key answers it, and how long keys stay held after it goes. */
-export const ARM_MS = 400;
+/** How long keys stay held after the last question went: a key pressed as it was answered elsewhere. */
+export const HOLD_MS = 300;
+/** A terminal that has not answered the position query by then never will: the line counts as shown. */
+export const NO_REPLY_MS = 1000;
+
+/** Device status report 6: the terminal answers ESC [ row ; col R once it has processed all before it. */
+const POSITION_QUERY = '\x1b[6n';
+const POSITION_REPLY = /\x1b\[\d{1,4};\d{1,4}R/;
 
 export interface PromptAnswer {
   id: string;
@@ -30,25 +37,21 @@ const READ_ONLY_KEY = 'r';
 export class ApprovalPrompt {
   /** Open questions, oldest first; the prompt shows the first. */
   private readonly open: ApprovalRequested[] = [];
-  /** When the first question's line reached the terminal; undefined until it has. */
-  private shownAt: number | undefined;
+  /** Position queries the terminal has not answered yet; the shown question is armed when none is left. */
+  private queries = 0;
+  private queriedAt = 0;
   /** Keys typed before this are held back after the last question went. */
   private heldUntil = 0;
 
   constructor(
     private readonly rows: () => number,
-    private readonly write: (text: string, written?: () => void) => void,
+    private readonly write: (text: string) => void,
     private readonly redraw: () => void,
     private readonly now: () => number = Date.now,
   ) {}
 
   get active(): boolean {
     return this.open.length > 0;
-  }
-
-  /** Whether typed bytes belong to the prompt rather than the session: while a question is open, and just after. */
-  takesKeys(): boolean {
-    return this.active || this.now() < this.heldUntil;
   }
 
   requested(request: ApprovalRequested): void {
@@ -63,8 +66,7 @@ export class ApprovalPrompt {
     this.open.splice(index, 1);
     if (this.open.length > 0) this.draw(index === 0);
     else {
-      this.shownAt = undefined;
-      this.heldUntil = this.now() + ARM_MS;
+      this.heldUntil = this.now() + HOLD_MS;
       this.clear();
       this.redraw();
     }
@@ -75,21 +77,42 @@ export class ApprovalPrompt {
     if (this.active) this.draw(false);
   }
 
-  /** Typed bytes while the prompt takes keys: the answer to the shown question, if one was typed once it could be seen. */
-  answerFor(data: Buffer): PromptAnswer | undefined {
-    const first = this.open[0];
-    if (!first || this.shownAt === undefined || this.now() - this.shownAt < ARM_MS) return undefined;
+  /**
+   * Typed bytes: the answer to the shown question, if one was typed once the terminal showed it,
+   * and what goes on to the session (nothing while the prompt takes keys). The terminal's reply
+   * to a position query is never passed on. A client that may not answer (attached read-only)
+   * passes every key on.
+   */
+  input(data: Buffer, answering = true): { answer?: PromptAnswer; forward: Buffer } {
+    let text = data.toString('latin1');
+    let armedAt = -1;
+    if (this.queries > 0 && this.now() - this.queriedAt >= NO_REPLY_MS) this.queries = 0;
+    for (let reply = POSITION_REPLY.exec(text); reply && this.queries > 0; reply = POSITION_REPLY.exec(text)) {
+      text = text.slice(0, reply.index) + text.slice(reply.index + reply[0].length);
+      if (--this.queries === 0) armedAt = reply.index;
+    }
+    if (!answering) return { forward: Buffer.from(text, 'latin1') };
+    if (!this.active) {
+      if (this.now() < this.heldUntil) return { forward: Buffer.alloc(0) };
+      return { forward: Buffer.from(text, 'latin1') };
+    }
+    if (this.queries > 0) return { forward: Buffer.alloc(0) };
+    const answer = this.answerIn(armedAt < 0 ? text : text.slice(armedAt));
+    return { ...(answer ? { answer } : {}), forward: Buffer.alloc(0) };
+  }
+
+  private answerIn(keys: string): PromptAnswer | undefined {
+    const first = this.open[0]!;
     const writing = first.kind === 'file' && first.access === 'write';
-    for (const byte of data) {
-      const key = String.fromCharCode(byte).toLowerCase();
-      if (key === READ_ONLY_KEY && writing) return { id: first.id, answer: 'allow-session', readOnly: true };
-      const chosen = KEYS[key];
+    for (const char of keys.toLowerCase()) {
+      if (char === READ_ONLY_KEY && writing) return { id: first.id, answer: 'allow-session', readOnly: true };
+      const chosen = KEYS[char];
       if (chosen) return { id: first.id, ...chosen };
     }
     return undefined;
   }
 
-  /** A new first question is armed anew: its keys count only once its own line is on screen. */
+  /** A new first question is armed anew, by the reply to a query sent right after its line. */
   private draw(fresh: boolean): void {
     const request = this.open[0]!;
     const what = request.kind === 'network' ? `connect to ${request.subject}` : `${request.access} ${request.subject}`;
@@ -97,10 +120,11 @@ export class ApprovalPrompt {
     const readOnly = request.kind === 'file' && request.access === 'write' ? ' [r] read only (session)' : '';
     // Threat: the subject is the sandbox's own text; escaped, it cannot forge or hide the prompt.
     const text = printable(`nono: ${request.sessionName} asks to ${what}${more}  [y] once [s] session [a] always [n] deny${readOnly}`);
-    if (fresh) this.shownAt = undefined;
-    this.write(`\x1b7\x1b[${this.rows()};1H\x1b[2K\x1b[7m${text}\x1b[0m\x1b8`, () => {
-      if (this.open[0] === request) this.shownAt ??= this.now();
-    });
+    this.write(`\x1b7\x1b[${this.rows()};1H\x1b[2K\x1b[7m${text}\x1b[0m\x1b8${fresh ? POSITION_QUERY : ''}`);
+    if (fresh) {
+      this.queries++;
+      this.queriedAt = this.now();
+    }
   }
 
   private clear(): void {

@@ -58,14 +58,12 @@ export class TerminalRelay {
           .then(() => session.resize(size))
           .catch(() => undefined);
       };
-      const prompt = new ApprovalPrompt(() => terminal.size().rows, (text, written) => process.stdout.write(text, () => written?.()), nudge);
-      process.stdin.on('data', (data: Buffer) => {
+      const prompt = new ApprovalPrompt(() => terminal.size().rows, (text) => process.stdout.write(text), nudge);
+      process.stdin.on('data', (typed: Buffer) => {
         // An open question takes the keys: an answer key answers it, the rest go nowhere.
-        if (prompt.takesKeys() && !readOnly) {
-          const chosen = prompt.answerFor(data);
-          if (chosen) session.answerApproval(chosen.id, chosen.answer, chosen.readOnly).catch(() => undefined);
-          return;
-        }
+        const { answer, forward: data } = prompt.input(typed, !readOnly);
+        if (answer) session.answerApproval(answer.id, answer.answer, answer.readOnly).catch(() => undefined);
+        if (data.length === 0) return;
         const { forward, detach } = filter.feed(data);
         if (forward.length > 0 && !readOnly) session.input(forward).catch(() => undefined);
         // Keys that vanish look like a hung session: say why, once, not once per keystroke.
