@@ -77,6 +77,15 @@ export class ApprovalBroker {
     return on ? this.list() : [];
   }
 
+  /** A client attached to a session: it is asked what the session already waits for, and told when it goes. */
+  attached(session: string, client: SessionClient): void {
+    for (const p of this.pending.values()) {
+      if (p.request.session !== session || p.told.has(client)) continue;
+      p.told.add(client);
+      client.notify('approval.requested', { ...p.view });
+    }
+  }
+
   /** Pending first (oldest first), then the answered ones (newest first). */
   list(session?: string): ApprovalRequestView[] {
     const pending = [...this.pending.values()].map((p) => p.view);
@@ -160,6 +169,8 @@ export class ApprovalBroker {
       };
       this.pending.set(view.id, pending);
       withdrawn?.addEventListener('abort', () => pending.leave(), { once: true });
+      // The question is on record before anyone can answer it: an answer line always follows an asked one.
+      this.services.record({ kind: 'approval', session: request.session, payload: { request: request.kind, subject, ...detailsOf(request), id: view.id, asked: recipients.size + (webhook ? 1 : 0), grant: 'none', expiresAt: view.expiresAt } });
       for (const client of recipients) client.notify('approval.requested', { ...view });
       if (webhook) {
         void askWebhook(webhook, view, timeoutMs).then(
