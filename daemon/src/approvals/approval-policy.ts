@@ -3,7 +3,7 @@
 // judged with its symlinks resolved; a directory holding one gets one open at a time, never a
 // lasting grant, and always (a profile file grant) is never given to a directory. Hosts are
 // judged by the proxy before it asks.
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { ApprovalAnswer, SandboxPlan } from '@nono/shared';
 import { canonicalOrLexical, isWithin } from '@nono/shared/resolve-path';
 import type { ApprovalRequest, GrantRefusal } from './approval-broker.js';
@@ -29,7 +29,9 @@ export function refusalFor(plan: SandboxPlan | undefined, request: ApprovalReque
 export function grantRefusalFor(plan: SandboxPlan | undefined, request: ApprovalRequest, answer: ApprovalAnswer): GrantRefusal | undefined {
   if (!plan || request.kind !== 'file') return undefined;
   const path = canonicalOrLexical(request.path);
-  const held = [...plan.denied, ...plan.masks, ...(plan.leftOut ?? [])].find((p) => isWithin(p.path, path));
+  const inside = [...plan.denied, ...plan.masks, ...(plan.leftOut ?? [])].filter((p) => isWithin(p.path, path));
+  // Name what is really there first: a home holds a few of the many protected paths.
+  const held = inside.find((p) => existsSync(p.path)) ?? inside[0];
   if (held) return { kind: 'PATH_DENIED', message: `${path} holds ${held.path} (${held.source}); answer allow-once (one open) or deny` };
   if (answer === 'always' && isDirectory(path)) return { kind: 'PATH_INVALID', message: `${path} is a directory and always adds a file grant to the profile draft; answer allow-once or allow-session, or grant the directory in the profile yourself` };
   return undefined;
