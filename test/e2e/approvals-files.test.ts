@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { usePrivateDaemon } from '../support/daemon-process.js';
-import { openTerminal, type RealTerminal } from '../support/real-terminal.js';
+import { openTerminal, type RealTerminal, type TerminalOptions } from '../support/real-terminal.js';
 import { NONO_BIN, runCli } from '../support/run-cli.js';
 
 const ctx = usePrivateDaemon({ daemon: { helperFlags: ['--no-userns'] } });
@@ -56,8 +56,8 @@ async function nthPending(dir: string, n: number): Promise<Listed> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function run(script: string): RealTerminal {
-  return openTerminal(`${nono} run --ask --net-block -- sh -c '${script}'`, ctx.world, { cols: 160, rows: 24 });
+function run(script: string, options: TerminalOptions = {}): RealTerminal {
+  return openTerminal(`${nono} run --ask --net-block -- sh -c '${script}'`, ctx.world, { cols: 160, rows: 24 }, options);
 }
 
 describe('file approvals on a terminal (Landlock alone)', () => {
@@ -109,6 +109,13 @@ describe('file approvals on a terminal (Landlock alone)', () => {
         ['allow-once', false],
         ['allow-session', true],
       ]);
+      const audit = JSON.parse((await runCli(['audit', 'list', '--kind', 'approval', '--json'], ctx.world)).stdout) as { payload: Record<string, unknown> }[];
+      const decisions = audit.filter((e) => e.payload.subject === todo && typeof e.payload.answer === 'string').map((e) => e.payload);
+      expect(decisions).toEqual([
+        expect.objectContaining({ access: 'read', answer: 'allow-once', grant: 'once', by: expect.stringMatching(/^nono .*\(root\)$/) }),
+        expect.objectContaining({ access: 'write', answer: 'allow-session', readOnly: true, grant: 'session', by: expect.stringMatching(/^nono .*\(root\)$/) }),
+      ]);
+      expect((await runCli(['audit', 'verify'], ctx.world)).code).toBe(0);
     } finally {
       t.term.kill();
     }
@@ -136,14 +143,15 @@ describe('file approvals on a terminal (Landlock alone)', () => {
 
   it('takes no answer from keys sent before the prompt was on screen, and lets no answer key reach the agent', async () => {
     const dir = notesDir('race-notes', { 'c.txt': 'gamma\n' });
-    const t = run(`cat ${dir}/c.txt; echo cat:$?; read -r line; echo "agent-got:[$line]"`);
     let typedEarly = false;
-    // The user's y leaves the terminal before the terminal has drawn the prompt it arrived with.
-    t.term.onData((data) => {
-      if (!typedEarly && data.includes('[y] once')) {
-        typedEarly = true;
-        t.type('y');
-      }
+    // The user's y leaves the terminal before the terminal has shown the prompt that just arrived.
+    const t = run(`cat ${dir}/c.txt; echo cat:$?; read -r line; echo "agent-got:[$line]"`, {
+      beforeShown: (data) => {
+        if (!typedEarly && data.includes('[y] once')) {
+          typedEarly = true;
+          t.type('y');
+        }
+      },
     });
     try {
       const question = await nthPending(dir, 1);
@@ -189,4 +197,24 @@ describe('file approvals on a terminal (Landlock alone)', () => {
       t.term.kill();
     }
   }, 60_000);
+
+  it('says once in the run footer that a flood of opens was cut off by the rate limit', async () => {
+    const dir = notesDir('flood-notes', Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`f${i}`, `${i}\n`])));
+    mkdirSync(join(ctx.world.root, 'config', 'nono'), { recursive: true });
+    writeFileSync(join(ctx.world.root, 'config', 'nono', 'config.json'), JSON.stringify({ approvals: { timeout_seconds: 1 } }));
+    const t = openTerminal(
+      `${nono} run --ask --net-block --max-processes 4096 -- sh -c 'i=0; while [ $i -lt 1000 ]; do cat ${dir}/f$i 2>/dev/null & i=$((i+1)); done; wait; echo flood-done'`,
+      ctx.world,
+      { cols: 160, rows: 24 },
+    );
+    try {
+      await t.waitFor(/flood-done/, 60_000);
+      await t.waitFor(/too many approval requests/, 20_000);
+      expect(t.output().match(/too many approval requests/g)).toHaveLength(1);
+      expect((await asked(dir)).length).toBeLessThanOrEqual(20);
+    } finally {
+      t.term.kill();
+      writeFileSync(join(ctx.world.root, 'config', 'nono', 'config.json'), '{}');
+    }
+  }, 120_000);
 });
