@@ -42,9 +42,11 @@ export class ApprovalPrompt {
   private queriedAt = 0;
   /** Keys typed before this are held back after the last question went. */
   private heldUntil = 0;
+  /** Why the daemon refused this terminal's answer to the shown question (it stays open for another). */
+  private note: { id: string; text: string } | undefined;
 
   constructor(
-    private readonly rows: () => number,
+    private readonly size: () => { rows: number; cols: number },
     private readonly write: (text: string) => void,
     private readonly redraw: () => void,
     private readonly now: () => number = Date.now,
@@ -70,6 +72,13 @@ export class ApprovalPrompt {
       this.clear();
       this.redraw();
     }
+  }
+
+  /** The daemon refused the answer given here (a lasting grant of a directory, say): shown on the line until the question goes. */
+  refused(id: string, reason: string): void {
+    if (this.open[0]?.id !== id) return;
+    this.note = { id, text: reason };
+    this.draw(false);
   }
 
   /** After the session's output: its repaint may have covered the prompt. */
@@ -118,9 +127,11 @@ export class ApprovalPrompt {
     const what = request.kind === 'network' ? `connect to ${request.subject}` : `${request.access} ${request.subject}`;
     const more = this.open.length > 1 ? ` (+${this.open.length - 1})` : '';
     const readOnly = request.kind === 'file' && request.access === 'write' ? ' [r] read only (session)' : '';
+    const note = this.note?.id === request.id ? `  refused: ${this.note.text}` : '';
+    const { rows, cols } = this.size();
     // Threat: the subject is the sandbox's own text; escaped, it cannot forge or hide the prompt.
-    const text = printable(`nono: ${request.sessionName} asks to ${what}${more}  [y] once [s] session [a] always [n] deny${readOnly}`);
-    this.write(`\x1b7\x1b[${this.rows()};1H\x1b[2K\x1b[7m${text}\x1b[0m\x1b8${fresh ? POSITION_QUERY : ''}`);
+    const text = fitted(printable(`nono: ${request.sessionName} asks to ${what}${more}`), printable(`  [y] once [s] session [a] always [n] deny${readOnly}${note}`), cols - 1);
+    this.write(`\x1b7\x1b[${rows};1H\x1b[2K\x1b[7m${text}\x1b[0m\x1b8${fresh ? POSITION_QUERY : ''}`);
     if (fresh) {
       this.queries++;
       this.queriedAt = this.now();
@@ -128,6 +139,20 @@ export class ApprovalPrompt {
   }
 
   private clear(): void {
-    this.write(`\x1b7\x1b[${this.rows()};1H\x1b[2K\x1b8`);
+    this.write(`\x1b7\x1b[${this.size().rows};1H\x1b[2K\x1b8`);
   }
+}
+
+/**
+ * The question and its keys in one row: a line that reached the last column would wrap and
+ * scroll the agent's screen, so a long question loses its middle (the keys stay whole) and
+ * whatever still does not fit is cut.
+ */
+function fitted(question: string, keys: string, width: number): string {
+  const room = width - keys.length;
+  if (question.length > room && room >= 9) {
+    const head = Math.ceil((room - 1) / 2);
+    question = `${question.slice(0, head)}…${question.slice(question.length - (room - 1 - head))}`;
+  }
+  return `${question}${keys}`.slice(0, Math.max(0, width));
 }

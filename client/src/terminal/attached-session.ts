@@ -9,6 +9,7 @@ import { dieOfHangup } from './hang-up.js';
 import { RawTerminal } from './raw-terminal.js';
 import { configuredDetachKey, DetachKeyFilter } from './detach-key.js';
 import { ApprovalPrompt } from './approval-prompt.js';
+import { describeError } from '../output/report-error.js';
 
 /** How a relayed session ended for this client: its exit code (or ours), and what it left behind. */
 export interface RelayEnd {
@@ -58,11 +59,12 @@ export class TerminalRelay {
           .then(() => session.resize(size))
           .catch(() => undefined);
       };
-      const prompt = new ApprovalPrompt(() => terminal.size().rows, (text) => process.stdout.write(text), nudge);
+      const prompt = new ApprovalPrompt(() => terminal.size(), (text) => process.stdout.write(text), nudge);
       process.stdin.on('data', (typed: Buffer) => {
         // An open question takes the keys: an answer key answers it, the rest go nowhere.
         const { answer, forward: data } = prompt.input(typed, !readOnly);
-        if (answer) session.answerApproval(answer.id, answer.answer, answer.readOnly).catch(() => undefined);
+        // A refused answer (no lasting grant for a directory holding a protected path) leaves the question open: say why on its line.
+        if (answer) session.answerApproval(answer.id, answer.answer, answer.readOnly).catch((error: unknown) => prompt.refused(answer.id, describeError(error).message));
         if (data.length === 0) return;
         const { forward, detach } = filter.feed(data);
         if (forward.length > 0 && !readOnly) session.input(forward).catch(() => undefined);

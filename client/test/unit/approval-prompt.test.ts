@@ -8,12 +8,12 @@ import { ApprovalPrompt, HOLD_MS, NO_REPLY_MS } from '../../src/terminal/approva
 
 const REPLY = '\x1b[24;1R';
 
-function setup() {
+function setup(cols = 200) {
   let now = 1_000;
   const writes: string[] = [];
   let redraws = 0;
   const prompt = new ApprovalPrompt(
-    () => 24,
+    () => ({ rows: 24, cols }),
     (text) => writes.push(text),
     () => redraws++,
     () => now,
@@ -83,5 +83,21 @@ describe('approval prompt', () => {
     const { prompt } = setup();
     prompt.requested(request('a'));
     expect(prompt.input(Buffer.from(`${REPLY}y`), false).forward.toString()).toBe('y');
+  });
+
+  it('keeps the line within the row: a long question loses its middle, the keys stay whole', () => {
+    const { prompt, writes } = setup(80);
+    prompt.requested({ ...request('a'), subject: `/very/long/${'x'.repeat(200)}/end.txt` });
+    const line = /\x1b\[7m(.*)\x1b\[0m/.exec(writes.at(-1)!)![1]!;
+    expect(line.length).toBe(79);
+    expect(line).toMatch(/^nono: demo asks to.*….*end\.txt  \[y\] once \[s\] session \[a\] always \[n\] deny$/);
+  });
+
+  it('shows why an answer given here was refused, on the same line', () => {
+    const { prompt, writes, type } = setup();
+    prompt.requested(request('a'));
+    type(REPLY);
+    prompt.refused('a', 'no lasting grant');
+    expect(writes.at(-1)).toContain('[n] deny  refused: no lasting grant');
   });
 });
