@@ -108,7 +108,8 @@ export class ApprovalBroker {
 
   /**
    * Asks (or decides from policy and grants). `withdrawn` aborts when nobody can need the answer
-   * any more (the asking process exited): the question is then withdrawn everywhere it was put.
+   * any more (the asking process exited, the connection held for it closed): the question is then
+   * withdrawn everywhere it was put.
    */
   async ask(request: ApprovalRequest, withdrawn?: AbortSignal): Promise<ApprovalDecision> {
     const subject = subjectOf(request);
@@ -211,7 +212,8 @@ export class ApprovalBroker {
   private notPending(id: string, session: string | undefined): NonoError {
     const done = this.history.find((v) => v.id === id && (session === undefined || v.session === session));
     if (!done) return new NonoError('APPROVAL_NOT_FOUND', `no pending approval request ${id}${session === undefined ? '' : ' in this session'}: never asked, or long gone; \`nono approvals\` lists them`, { id });
-    const what = done.outcome === 'withdrawn' ? `it was withdrawn (${done.by === 'session ended' ? 'the session ended' : 'the asking process exited'})` : done.outcome === 'timeout' ? 'it timed out unanswered and was denied' : `it was already answered ${done.answer} by ${done.by}`;
+    const asker = done.kind === 'file' ? 'the asking process exited' : 'the program closed its connection';
+    const what = done.outcome === 'withdrawn' ? `it was withdrawn (${done.by === 'session ended' ? 'the session ended' : asker})` : done.outcome === 'timeout' ? 'it timed out unanswered and was denied' : `it was already answered ${done.answer} by ${done.by}`;
     return new NonoError('APPROVAL_NOT_FOUND', `no pending approval request ${id}: ${what}`, { id, outcome: done.outcome ?? 'answered' });
   }
 
@@ -242,7 +244,8 @@ export class ApprovalBroker {
     this.remember(view);
     const resolved = { id: view.id, session: view.session, answer: decision.answer, by: decision.by, outcome };
     for (const client of new Set([...pending.told, ...this.subscribers])) client.notify('approval.resolved', resolved);
-    const why = decision.by === 'withdrawn' && pending.request.kind === 'file' ? { reason: `process ${pending.request.pid} exited before anyone answered` } : {};
+    const gone = pending.request.kind === 'file' ? `process ${pending.request.pid} exited` : 'the program closed its connection';
+    const why = decision.by === 'withdrawn' ? { reason: `${gone} before anyone answered` } : {};
     this.record(pending.request, decision, { id: view.id, outcome, ...why, ...extra });
   }
 

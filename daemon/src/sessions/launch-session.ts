@@ -201,7 +201,7 @@ async function startProxy(plan: SandboxPlan, id: string, name: string, params: R
     id,
     record: (event) => services.audit.record(event),
     runEnv: params.env,
-    ...(plan.approvals?.network && services.approvals ? { ask: (host: string, port: number, method: string) => services.approvals!.ask({ session: id, kind: 'network', host, port, method }) } : {}),
+    ...(plan.approvals?.network && services.approvals ? { ask: (host: string, port: number, method: string, gone: AbortSignal) => services.approvals!.ask({ session: id, kind: 'network', host, port, method }, gone) } : {}),
   });
   const unplanned = proxy.readable.filter((path) => !plan.rules.some((r) => r.path === path));
   if (unplanned.length > 0) {
