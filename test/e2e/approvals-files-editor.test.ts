@@ -1,5 +1,6 @@
 // File approvals answered away from the terminal, on Landlock alone: an editor (vscode-jsonrpc
-// over the control socket) answers a file question and the attached terminal's prompt goes;
+// over the control socket) answers a file question and the attached terminal's prompt goes, a
+// terminal attaching to a session with a question open is asked it too;
 // questions are withdrawn when the session ends and time out unanswered, a late answer is one
 // stable error line; a flood of 1,000 opens is a bounded number of questions and one rate-limit
 // line; nothing protected can be granted for longer than one open (a directory holding ~/.ssh,
@@ -107,6 +108,30 @@ describe('file approvals answered by an editor and from policy', () => {
       expect(screen).toMatch(/agent-start[\s\S]*epsilon/);
     } finally {
       t.term.kill();
+    }
+  }, 60_000);
+
+  it('puts a question already open to a terminal that attaches later, which answers it', async () => {
+    const dir = notesDir('attach-notes', { 'j.txt': 'jay\n' });
+    const { session } = (await editor.sendRequest('session.run', {
+      argv: ['sh', '-c', `echo before; cat ${dir}/j.txt; echo cat:$?; sleep 30`],
+      cwd: ctx.world.work,
+      env: { PATH: ctx.world.env.PATH!, HOME: ctx.world.home, LANG: 'C.UTF-8', TERM: 'xterm-256color' },
+      terminal: { rows: 24, cols: 160 },
+      detached: true,
+      ask: true,
+    })) as { session: { id: string; name: string } };
+    const asked = await nthRequest(session.id, 0);
+    const t = openTerminal(`${process.execPath} ${NONO_BIN} attach ${session.name}`, ctx.world, { cols: 160, rows: 24 });
+    try {
+      await t.waitFor(/\[y\] once \[s\] session/, 20_000);
+      expect(t.output()).toContain(`asks to read ${dir}/j.txt`);
+      t.type('y');
+      await t.waitFor(/jay[\s\S]*cat:0/, 20_000);
+      expect(resolvedOf(asked.params.id)!.params).toMatchObject({ answer: 'allow-once', by: expect.stringMatching(/^nono .*\(root\)$/) });
+    } finally {
+      t.term.kill();
+      await editor.sendRequest('session.stop', { session: session.id });
     }
   }, 60_000);
 
