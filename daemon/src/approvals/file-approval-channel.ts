@@ -23,8 +23,8 @@ export interface FileRequest {
 
 type Ask = (request: Extract<ApprovalRequest, { kind: 'file' }>, withdrawn: AbortSignal) => Promise<ApprovalDecision>;
 
-/** Serves the channel until the stream ends; returns a function that stops it. */
-export function serveFileApprovals(stream: Duplex, session: string, ask: Ask, log: Logger): () => void {
+/** Serves the channel until the stream ends; returns a function that stops it. `hostPids`: the helper's pids are this daemon's (Landlock alone). */
+export function serveFileApprovals(stream: Duplex, session: string, ask: Ask, log: Logger, hostPids = true): () => void {
   let buffered = '';
   let closed = false;
   const reply = (id: string, allow: boolean, readOnly: boolean): void => {
@@ -38,7 +38,7 @@ export function serveFileApprovals(stream: Duplex, session: string, ask: Ask, lo
       if (id !== undefined) reply(id, false, false);
       return;
     }
-    const asker = watchAsker(request.pid);
+    const asker = watchAsker(request.pid, hostPids);
     ask({ session, kind: 'file', path: request.path, access: request.access, pid: request.pid, ...commandOf(request.pid) }, asker.signal).finally(asker.stop).then(
       (decision) => {
         const allow = decision.answer !== 'deny';
