@@ -219,6 +219,21 @@ describe('file approvals answered by an editor and from policy', () => {
     await editor.sendRequest('session.stop', { session: other });
   }, 60_000);
 
+  it('denies, whatever the answer, a path that became a link to a protected file while it was asked', async () => {
+    const dir = notesDir('swap-notes', { 'k.txt': 'kappa\n' });
+    const id = await runInSandbox(`cat ${dir}/k.txt; echo cat:$?`);
+    const asked = await nthRequest(id, 0);
+    rmSync(join(dir, 'k.txt'));
+    symlinkSync(join(ctx.world.home, '.ssh', 'id_rsa'), join(dir, 'k.txt'));
+    await expect(rejection(editor.sendRequest('approval.answer', { id: asked.params.id, answer: 'always' }))).resolves.toMatchObject({ kind: 'PATH_DENIED' });
+    await exited(id);
+    expect(output(id)).toMatch(/cat:1/);
+    expect(output(id)).not.toContain('PRIVATE KEY');
+    expect(resolvedOf(asked.params.id)!.params).toMatchObject({ answer: 'deny', by: 'policy' });
+    const draftFile = join(configDir(), 'profiles', 'default-draft.json');
+    expect(existsSync(draftFile) ? readFileSync(draftFile, 'utf8') : '').not.toContain('swap-notes');
+  });
+
   it('keeps a session grant to the path answered, shows it in inspect, and writes always for a file to the draft', async () => {
     const dir = notesDir('grant-notes', { 'h.txt': 'eta\n', 'i.txt': 'iota\n' });
     const id = await runInSandbox(`cat ${dir}/h.txt; cat ${dir}/h.txt; cat ${dir}/i.txt; cat ${dir}/i.txt; echo granted; sleep 30`);
