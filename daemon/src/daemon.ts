@@ -1,7 +1,7 @@
 // Wires the daemon together: lock, secret, database, sessions, control socket, and an orderly
 // shutdown that leaves no socket, secret or lock behind.
 import { ApprovalBroker } from './approvals/approval-broker.js';
-import { refusalFor } from './approvals/approval-policy.js';
+import { grantRefusalFor, refusalFor } from './approvals/approval-policy.js';
 import { addToDraft } from './approvals/profile-draft.js';
 import { approvalSettings } from './approvals/approval-settings.js';
 import { homedir } from 'node:os';
@@ -148,6 +148,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
       return session?.live ? { name: session.name, clients: [...session.attachments.keys()] } : undefined;
     },
     refusal: (request) => refusalFor(sessions.get(request.session)?.plan, request),
+    grantRefusal: (request, answer) => grantRefusalFor(sessions.get(request.session)?.plan, request, answer),
     persist: (request, readOnly) => addToDraft(join(paths.configDir, 'profiles'), sessions.get(request.session)?.plan.profile ?? 'default', request, readOnly),
     settings: () => approvalSettings(paths.configDir),
   });

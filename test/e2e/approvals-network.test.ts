@@ -146,6 +146,19 @@ describe('a sandboxed curl to a host no rule allows', () => {
     setTimeoutSeconds(undefined);
   });
 
+  it('withdraws a question when the program gives up on the connection held for it', async () => {
+    const id = await runInSandbox(`curl -sS --max-time 2 --cacert ${join(certs, 'ca.pem')} https://unlisted.test:${port}/; echo "exit $?"; sleep 30`);
+    const asked = await nthRequest(id, 0);
+    const resolved = await until(() => notifications.find((n) => n.method === 'approval.resolved' && n.params.id === asked.params.id), 'the withdrawal');
+    expect(resolved.params).toMatchObject({ answer: 'deny', by: 'withdrawn', outcome: 'withdrawn' });
+    await until(() => (/exit 28/.test(output(id)) ? true : undefined), 'curl giving up');
+    await expect(editor.sendRequest('approval.answer', { id: asked.params.id, answer: 'allow-once' })).rejects.toMatchObject({
+      data: { kind: 'APPROVAL_NOT_FOUND' },
+      message: `no pending approval request ${asked.params.id}: it was withdrawn (the program closed its connection)`,
+    });
+    await editor.sendRequest('session.stop', { session: id });
+  });
+
   it('is answered by `nono approve` from a shell, after `nono approvals` lists it', async () => {
     const id = await runInSandbox(curl('unlisted.test'));
     const asked = await nthRequest(id, 0);

@@ -1,10 +1,13 @@
 // A real PTY running a shell command, as a user's terminal emulator would, with its output
-// fed into a terminal emulator too, so tests can compare what a user would see on screen.
+// fed into a terminal emulator too, so tests can compare what a user would see on screen. Like a
+// real terminal it answers a cursor-position query as it shows the output that carried it, so
+// anything a test types after seeing that output reaches the program after the answer.
 import * as pty from 'node-pty';
 import xtermHeadless from '@xterm/headless';
 import type { TestWorld } from './sandbox-env.js';
 
 const { Terminal } = xtermHeadless;
+const POSITION_QUERY = '\x1b[6n';
 
 export interface RealTerminal {
   term: pty.IPty;
@@ -16,11 +19,18 @@ export interface RealTerminal {
   exit: Promise<number>;
 }
 
-export function openTerminal(command: string, world: TestWorld, size = { cols: 80, rows: 24 }): RealTerminal {
+export interface TerminalOptions {
+  /** Called with each chunk of output before the terminal shows it: keys typed here were sent before the user could see it. */
+  beforeShown?: (data: string) => void;
+}
+
+export function openTerminal(command: string, world: TestWorld, size = { cols: 80, rows: 24 }, options: TerminalOptions = {}): RealTerminal {
   const term = pty.spawn('/bin/sh', ['-c', command], { ...size, cwd: world.work, env: { ...world.env, TERM: 'xterm-256color' } });
   const emulator = new Terminal({ ...size, allowProposedApi: true });
   let out = '';
   term.onData((d) => {
+    options.beforeShown?.(d);
+    for (let at = d.indexOf(POSITION_QUERY); at >= 0; at = d.indexOf(POSITION_QUERY, at + 1)) term.write(`\x1b[${size.rows};1R`);
     out += d;
     emulator.write(d);
   });

@@ -8,7 +8,8 @@ import { defineCommand, type CommandInput } from './define-command.js';
 /** One line: what was asked, for which session, and its answer or how long it still waits. */
 export function approvalLine(v: ApprovalRequestView): string {
   const what = v.kind === 'network' ? `${v.method ?? 'connect'} ${v.subject}` : `${v.access} ${v.subject}${v.command ? ` (${v.command})` : ''}`;
-  const state = v.answer === null ? `pending, ${Math.max(0, Math.round((Date.parse(v.expiresAt) - Date.now()) / 1000))}s left` : `${v.answer} by ${v.by}`;
+  const answered = v.outcome === 'withdrawn' ? `withdrawn (${v.by === 'session ended' ? 'session ended' : 'process exited'})` : v.outcome === 'timeout' ? 'timed out, denied' : `${v.answer}${v.readOnly ? ' read-only' : ''} by ${v.by}`;
+  const state = v.answer === null ? `pending, ${Math.max(0, Math.round((Date.parse(v.expiresAt) - Date.now()) / 1000))}s left` : answered;
   return printable(`${v.id}  ${v.sessionName}  ${v.kind}  ${what}  ${state}`);
 }
 

@@ -189,7 +189,7 @@ export async function run(argv: string[], options: RunOptions): Promise<number> 
     // Asked at once, so exiting waits one round trip at most, and none when the exit said there is nothing to print.
     const snapshots = end.reports?.snapshots === false ? Promise.resolve([]) : client.call('snapshot.list', { session: id }).then(({ snapshots }) => snapshots, () => []);
     const files = end.reports?.denials !== 0;
-    await reportDenials(client, { id, name, profile: plan.profile, proxied: plan.network === 'proxied', files }).catch(() => undefined);
+    await reportDenials(client, { id, name, profile: plan.profile, proxied: plan.network === 'proxied', files, asked: plan.approvals !== undefined && (plan.approvals.network || plan.approvals.files) }).catch(() => undefined);
     reportSnapshots(await snapshots, name);
   }
   process.exit(end.code);

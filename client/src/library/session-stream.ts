@@ -104,9 +104,9 @@ export class SessionHandle implements AsyncIterable<SessionEvent> {
     await this.source.call('session.signal', { session: this.id, signal });
   }
 
-  /** Answers one of the session's approval requests; the first answer anyone gives wins. */
-  async answerApproval(id: string, answer: ApprovalAnswer): Promise<void> {
-    await this.source.call('approval.answer', { id, answer });
+  /** Answers one of the session's approval requests (never another session's); the first answer anyone gives wins. */
+  async answerApproval(id: string, answer: ApprovalAnswer, readOnly?: boolean): Promise<void> {
+    await this.source.call('approval.answer', { id, answer, session: this.id, ...(readOnly ? { readOnly } : {}) });
   }
 
   /** Stops this client's stream of the session's events; the session goes on. */

@@ -4,7 +4,7 @@
 // rule suggested); filesystem ones too (fs.deny: the daemon reads the errors the programs printed
 // and confirms each against the session's policy).
 // On a terminal nono offers a draft profile that allows them; nothing is widened silently: the
-// draft is a new profile the user must choose.
+// draft is a new profile the user must choose, and never offers what the user refused when asked.
 import { homedir } from 'node:os';
 import { read } from 'read';
 import type { NonoClient } from '../index.js';
@@ -42,6 +42,24 @@ interface NetworkReport {
   failed: Map<string, number>;
 }
 
+interface ApprovalReport {
+  /** Rate-limit refusals recorded (one per burst): said once, not once per request. */
+  rateLimited: number;
+  /** Paths the user was asked about and refused (denied, or allowed for reading only). */
+  refused: Set<string>;
+}
+
+async function approvalReport(client: NonoClient, session: string): Promise<ApprovalReport> {
+  const { events } = await client.call('audit.list', { session, kind: ['approval'], limit: 1000 });
+  const report: ApprovalReport = { rateLimited: 0, refused: new Set() };
+  for (const { payload } of events) {
+    if (payload.by === 'rate-limit') report.rateLimited++;
+    const askedUser = typeof payload.by === 'string' && / \(.*\)$/.test(payload.by);
+    if (payload.request === 'file' && askedUser && (payload.answer === 'deny' || payload.readOnly === true)) report.refused.add(String(payload.subject));
+  }
+  return report;
+}
+
 const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
 const times = (n: number) => (n > 1 ? ` (x${n})` : '');
 
@@ -72,20 +90,25 @@ function writeNetworkReport(err: NodeJS.WriteStream, report: NetworkReport, sess
   for (const [what, n] of report.failed) err.write(`nono: not a policy denial${times(n)}: ${what}\n`);
 }
 
-/** files: false when the daemon said it recorded no file denials for the session. */
-export async function reportDenials(client: NonoClient, session: { id: string; name: string; profile: string; proxied: boolean; files?: boolean }): Promise<void> {
-  const [network, files] = await Promise.all([
+/** files: false when the daemon said it recorded no file denials; asked: false when the session asked nothing. */
+export async function reportDenials(
+  client: NonoClient,
+  session: { id: string; name: string; profile: string; proxied: boolean; files?: boolean; asked?: boolean },
+): Promise<void> {
+  const [network, files, approvals] = await Promise.all([
     session.proxied ? networkReport(client, session.id) : { fixable: new Map(), final: new Map(), failed: new Map() },
     session.files === false ? [] : fileDenials(client, session.id),
+    session.asked === false ? { rateLimited: 0, refused: new Set<string>() } : approvalReport(client, session.id),
   ]);
   const hosts = network.fixable;
-  if (hosts.size === 0 && network.final.size === 0 && network.failed.size === 0 && files.length === 0) return;
+  if (hosts.size === 0 && network.final.size === 0 && network.failed.size === 0 && files.length === 0 && approvals.rateLimited === 0) return;
   const err = process.stderr;
   writeNetworkReport(err, network, session.name);
   for (const file of files) err.write(fileDenialLine(file));
+  if (approvals.rateLimited > 0) err.write(`nono: too many approval requests${times(approvals.rateLimited)}: the rest were denied without asking; nono audit list --session ${session.name} --kind approval has them\n`);
   // A listing of ~ (or / above it) refused is no reason to draft read of every secret in it.
   const home = process.env.HOME ?? homedir();
-  const grantable = files.filter((f) => !f.protectedPath && !(f.path === home || home.startsWith(`${f.path === '/' ? '' : f.path}/`)));
+  const grantable = files.filter((f) => !f.protectedPath && !approvals.refused.has(f.path) && !(f.path === home || home.startsWith(`${f.path === '/' ? '' : f.path}/`)));
   if (process.stdin.isTTY !== true || err.isTTY !== true || (hosts.size === 0 && grantable.length === 0)) return;
   const draft = `${session.profile.replace(/[^A-Za-z0-9._-]/g, '-')}-draft`;
   const answer = await read({ prompt: `Write a draft profile ${draft} (extends ${session.profile}) allowing these? [y/N] `, output: err }).catch(() => '');

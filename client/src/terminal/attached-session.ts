@@ -9,6 +9,7 @@ import { dieOfHangup } from './hang-up.js';
 import { RawTerminal } from './raw-terminal.js';
 import { configuredDetachKey, DetachKeyFilter } from './detach-key.js';
 import { ApprovalPrompt } from './approval-prompt.js';
+import { describeError } from '../output/report-error.js';
 
 /** How a relayed session ended for this client: its exit code (or ours), and what it left behind. */
 export interface RelayEnd {
@@ -58,14 +59,13 @@ export class TerminalRelay {
           .then(() => session.resize(size))
           .catch(() => undefined);
       };
-      const prompt = new ApprovalPrompt(() => terminal.size().rows, (text) => process.stdout.write(text), nudge);
-      process.stdin.on('data', (data: Buffer) => {
+      const prompt = new ApprovalPrompt(() => terminal.size(), (text) => process.stdout.write(text), nudge);
+      process.stdin.on('data', (typed: Buffer) => {
         // An open question takes the keys: an answer key answers it, the rest go nowhere.
-        if (prompt.active && !readOnly) {
-          const chosen = prompt.answerFor(data);
-          if (chosen) session.answerApproval(chosen.id, chosen.answer).catch(() => undefined);
-          return;
-        }
+        const { answer, forward: data } = prompt.input(typed, !readOnly);
+        // A refused answer (no lasting grant for a directory holding a protected path) leaves the question open: say why on its line.
+        if (answer) session.answerApproval(answer.id, answer.answer, answer.readOnly).catch((error: unknown) => prompt.refused(answer.id, describeError(error).message));
+        if (data.length === 0) return;
         const { forward, detach } = filter.feed(data);
         if (forward.length > 0 && !readOnly) session.write(forward);
         // Keys that vanish look like a hung session: say why, once, not once per keystroke.

@@ -5,7 +5,7 @@
 // asked (protected paths are refused, never offered), floods are cut off by a per-session rate
 // limit, and an unanswered request is denied.
 import { randomBytes } from 'node:crypto';
-import { NonoError, type ApprovalAnswer, type ApprovalRequestView } from '@nono/shared';
+import { NonoError, type ApprovalAnswer, type ApprovalOutcome, type ApprovalRequestView } from '@nono/shared';
 import type { AuditInput } from '../audit/event-kinds.js';
 import type { SessionClient } from '../sessions/session.js';
 import { RateWindow } from './rate-window.js';
@@ -23,6 +23,12 @@ export interface ApprovalDecision {
   readOnly?: boolean;
 }
 
+/** Why a lasting answer (allow-session, always) cannot be given for a request; the request stays open. */
+export interface GrantRefusal {
+  kind: 'PATH_DENIED' | 'PATH_INVALID';
+  message: string;
+}
+
 /** What the broker needs of the rest of the daemon, looked up at each request. */
 export interface BrokerServices {
   record(event: AuditInput): void;
@@ -32,6 +38,8 @@ export interface BrokerServices {
   refusal(request: ApprovalRequest): string | undefined;
   /** For always: make the grant lasting (the profile's draft); returns the change as a diff. */
   persist(request: ApprovalRequest, readOnly: boolean): string;
+  /** Policy at answer time for a lasting answer: a directory holding a protected path is never granted for longer than one open. */
+  grantRefusal(request: ApprovalRequest, answer: ApprovalAnswer): GrantRefusal | undefined;
   /** config.json's approvals section, read at each request so an edit applies at once. */
   settings(): { timeoutMs: number; webhook: WebhookTarget | undefined };
 }
@@ -42,7 +50,10 @@ interface Pending {
   told: Set<SessionClient>;
   /** The same request made again while this one waits (parallel connections, threads): one question for all. */
   followers: ((decision: ApprovalDecision) => void)[];
-  settle(decision: ApprovalDecision): void;
+  /** Askers still waiting (the first and its followers): the question is withdrawn when the last one leaves. */
+  live: number;
+  leave(): void;
+  settle(decision: ApprovalDecision, outcome?: ApprovalOutcome): void;
 }
 
 /** Answered requests kept for `nono approvals` (newest last). */
@@ -66,6 +77,15 @@ export class ApprovalBroker {
     return on ? this.list() : [];
   }
 
+  /** A client attached to a session: it is asked what the session already waits for, and told when it goes. */
+  attached(session: string, client: SessionClient): void {
+    for (const p of this.pending.values()) {
+      if (p.request.session !== session || p.told.has(client)) continue;
+      p.told.add(client);
+      client.notify('approval.requested', { ...p.view });
+    }
+  }
+
   /** Pending first (oldest first), then the answered ones (newest first). */
   list(session?: string): ApprovalRequestView[] {
     const pending = [...this.pending.values()].map((p) => p.view);
@@ -78,22 +98,32 @@ export class ApprovalBroker {
     return [...(this.grants.get(session) ?? [])];
   }
 
-  /** The session ended: its grants end with it, and whatever it still waits for is denied. */
+  /** The session ended: its grants end with it, and whatever it still waits for is withdrawn. */
   endSession(session: string): void {
     this.grants.delete(session);
     this.rates.delete(session);
     this.refusalRecords.delete(session);
-    for (const p of this.pending.values()) if (p.request.session === session) p.settle({ answer: 'deny', by: 'session ended' });
+    for (const p of this.pending.values()) if (p.request.session === session) p.settle({ answer: 'deny', by: 'session ended' }, 'withdrawn');
   }
 
-  async ask(request: ApprovalRequest): Promise<ApprovalDecision> {
+  /**
+   * Asks (or decides from policy and grants). `withdrawn` aborts when nobody can need the answer
+   * any more (the asking process exited, the connection held for it closed): the question is then
+   * withdrawn everywhere it was put.
+   */
+  async ask(request: ApprovalRequest, withdrawn?: AbortSignal): Promise<ApprovalDecision> {
     const subject = subjectOf(request);
     const refusal = this.services.refusal(request);
     if (refusal !== undefined) return this.refusedByPolicy(request, refusal);
     if (this.granted(request)) return { answer: 'allow-session', by: 'session grant' };
     const key = grantKey(request, false);
     const same = [...this.pending.values()].find((p) => p.request.session === request.session && grantKey(p.request, false) === key);
-    if (same) return new Promise((resolve) => same.followers.push(resolve));
+    if (withdrawn?.aborted) return { answer: 'deny', by: 'withdrawn' };
+    if (same) {
+      same.live++;
+      withdrawn?.addEventListener('abort', () => same.leave(), { once: true });
+      return new Promise((resolve) => same.followers.push(resolve));
+    }
     const session = this.services.session(request.session);
     if (!session) return { answer: 'deny', by: 'session ended' };
     const rate = this.rateOf(request.session);
@@ -119,22 +149,29 @@ export class ApprovalBroker {
       by: null,
     };
     return new Promise<ApprovalDecision>((resolve) => {
-      const timer = setTimeout(() => pending.settle({ answer: 'deny', by: 'timeout' }), timeoutMs);
+      const timer = setTimeout(() => pending.settle({ answer: 'deny', by: 'timeout' }, 'timeout'), timeoutMs);
       const pending: Pending = {
         view,
         request,
         told: recipients,
         followers: [],
-        settle: (decision) => {
+        live: 1,
+        leave: () => {
+          if (--pending.live === 0) pending.settle({ answer: 'deny', by: 'withdrawn' }, 'withdrawn');
+        },
+        settle: (decision, outcome = 'answered') => {
           if (!this.pending.delete(view.id)) return;
           clearTimeout(timer);
           const extra = this.apply(request, decision);
-          this.finish(pending, decision, extra);
+          this.finish(pending, decision, outcome, extra);
           resolve(decision);
           for (const follower of pending.followers) follower(decision);
         },
       };
       this.pending.set(view.id, pending);
+      withdrawn?.addEventListener('abort', () => pending.leave(), { once: true });
+      // The question is on record before anyone can answer it: an answer line always follows an asked one.
+      this.services.record({ kind: 'approval', session: request.session, payload: { request: request.kind, subject, ...detailsOf(request), id: view.id, asked: recipients.size + (webhook ? 1 : 0), grant: 'none', expiresAt: view.expiresAt } });
       for (const client of recipients) client.notify('approval.requested', { ...view });
       if (webhook) {
         void askWebhook(webhook, view, timeoutMs).then(
@@ -145,16 +182,39 @@ export class ApprovalBroker {
     });
   }
 
-  /** An answer from a client (editor, terminal, nono approve); the first one wins. */
-  answer(id: string, answer: ApprovalAnswer, by: string, readOnly?: boolean): { request: ApprovalRequestView; diff?: string } {
+  /**
+   * An answer from a client (editor, terminal, nono approve); the first one wins. `session`, when
+   * given, is the session the answerer was asked for: an id of another session is not found.
+   * Threat: policy is checked again here (a path may have become protected since it was asked),
+   * and a lasting grant is refused for what must never be granted beyond one open.
+   */
+  answer(id: string, answer: ApprovalAnswer, by: string, readOnly?: boolean, session?: string): { request: ApprovalRequestView; diff?: string } {
     const pending = this.pending.get(id);
-    if (!pending) {
-      throw new NonoError('APPROVAL_NOT_FOUND', `no pending approval request ${id}: it was answered, timed out or never asked; \`nono approvals\` lists them`, { id });
+    if (!pending || (session !== undefined && pending.request.session !== session)) throw this.notPending(id, session);
+    if (answer !== 'deny') {
+      const refusal = this.services.refusal(pending.request);
+      if (refusal !== undefined) {
+        pending.settle({ answer: 'deny', by: 'policy' });
+        throw new NonoError('PATH_DENIED', `approval ${id} refused and denied: ${refusal}`, { id });
+      }
+    }
+    if (answer === 'allow-session' || answer === 'always') {
+      const refused = this.services.grantRefusal(pending.request, answer);
+      if (refused) throw new NonoError(refused.kind, `approval ${id} not answered ${answer}: ${refused.message}; it is still open`, { id });
     }
     pending.settle({ answer, by, ...(readOnly ? { readOnly } : {}) });
     const done = this.history.find((v) => v.id === id)!;
     const diff = this.diffs.get(id);
     return { request: { ...done }, ...(diff ? { diff } : {}) };
+  }
+
+  /** Why an id has no open question, in one line: what became of it, when it is still remembered. */
+  private notPending(id: string, session: string | undefined): NonoError {
+    const done = this.history.find((v) => v.id === id && (session === undefined || v.session === session));
+    if (!done) return new NonoError('APPROVAL_NOT_FOUND', `no pending approval request ${id}${session === undefined ? '' : ' in this session'}: never asked, or long gone; \`nono approvals\` lists them`, { id });
+    const asker = done.kind === 'file' ? 'the asking process exited' : 'the program closed its connection';
+    const what = done.outcome === 'withdrawn' ? `it was withdrawn (${done.by === 'session ended' ? 'the session ended' : asker})` : done.outcome === 'timeout' ? 'it timed out unanswered and was denied' : `it was already answered ${done.answer} by ${done.by}`;
+    return new NonoError('APPROVAL_NOT_FOUND', `no pending approval request ${id}: ${what}`, { id, outcome: done.outcome ?? 'answered' });
   }
 
   /** always: the lasting change's diff, by request id, for the answer and the audit line. */
@@ -174,15 +234,19 @@ export class ApprovalBroker {
     }
   }
 
-  private finish(pending: Pending, decision: ApprovalDecision, extra: Record<string, unknown>): void {
+  private finish(pending: Pending, decision: ApprovalDecision, outcome: ApprovalOutcome, extra: Record<string, unknown>): void {
     const { view } = pending;
     view.answer = decision.answer;
     view.by = decision.by;
+    view.outcome = outcome;
+    if (decision.readOnly) view.readOnly = true;
     if (typeof extra.diff === 'string') this.diffs.set(view.id, extra.diff);
     this.remember(view);
-    const resolved = { id: view.id, session: view.session, answer: decision.answer, by: decision.by };
+    const resolved = { id: view.id, session: view.session, answer: decision.answer, by: decision.by, outcome };
     for (const client of new Set([...pending.told, ...this.subscribers])) client.notify('approval.resolved', resolved);
-    this.record(pending.request, decision, { id: view.id, ...extra });
+    const gone = pending.request.kind === 'file' ? `process ${pending.request.pid} exited` : 'the program closed its connection';
+    const why = decision.by === 'withdrawn' ? { reason: `${gone} before anyone answered` } : {};
+    this.record(pending.request, decision, { id: view.id, outcome, ...why, ...extra });
   }
 
   private refusedByPolicy(request: ApprovalRequest, reason: string): ApprovalDecision {
@@ -198,7 +262,7 @@ export class ApprovalBroker {
   private decidedAtOnce(request: ApprovalRequest, decision: ApprovalDecision, extra: Record<string, unknown>, sessionName?: string): ApprovalDecision {
     const now = new Date().toISOString();
     const id = randomBytes(4).toString('hex');
-    this.remember({ id, session: request.session, sessionName: sessionName ?? this.services.session(request.session)?.name ?? request.session, subject: subjectOf(request), ...detailsOf(request), requestedAt: now, expiresAt: now, answer: decision.answer, by: decision.by });
+    this.remember({ id, session: request.session, sessionName: sessionName ?? this.services.session(request.session)?.name ?? request.session, subject: subjectOf(request), ...detailsOf(request), requestedAt: now, expiresAt: now, answer: decision.answer, by: decision.by, outcome: 'answered' });
     this.record(request, decision, { id, ...extra });
     return decision;
   }

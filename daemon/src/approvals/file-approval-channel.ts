@@ -1,7 +1,7 @@
 // The daemon's end of the helper's file-approval channel (`--approvals-fd N`, a socketpair): the
 // helper's supervising process writes one JSON line per open outside the grants, this asks the
 // broker and writes one JSON line back per request, in whatever order the answers come (a
-// multi-threaded program has many opens waiting at once).
+// multi-threaded program has many opens waiting at once). A question whose asker exits is withdrawn.
 // Threat: the lines are written by a process that supervises the sandbox but reads paths from
 // its memory; anything malformed is denied (when it names an id) or dropped, never allowed, and
 // the id is echoed digit for digit (a u64 does not fit a JSON number's exact range).
@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { ApprovalDecision, ApprovalRequest } from './approval-broker.js';
+import { watchAsker } from './asker-watch.js';
 
 /** A path is at most PATH_MAX; a line past this is not a request. */
 const MAX_LINE = 8192;
@@ -20,10 +21,10 @@ export interface FileRequest {
   flags: number;
 }
 
-type Ask = (request: Extract<ApprovalRequest, { kind: 'file' }>) => Promise<ApprovalDecision>;
+type Ask = (request: Extract<ApprovalRequest, { kind: 'file' }>, withdrawn: AbortSignal) => Promise<ApprovalDecision>;
 
-/** Serves the channel until the stream ends; returns a function that stops it. */
-export function serveFileApprovals(stream: Duplex, session: string, ask: Ask, log: Logger): () => void {
+/** Serves the channel until the stream ends; returns a function that stops it. `hostPids`: the helper's pids are this daemon's (Landlock alone). */
+export function serveFileApprovals(stream: Duplex, session: string, ask: Ask, log: Logger, hostPids = true): () => void {
   let buffered = '';
   let closed = false;
   const reply = (id: string, allow: boolean, readOnly: boolean): void => {
@@ -37,7 +38,8 @@ export function serveFileApprovals(stream: Duplex, session: string, ask: Ask, lo
       if (id !== undefined) reply(id, false, false);
       return;
     }
-    ask({ session, kind: 'file', path: request.path, access: request.access, pid: request.pid, ...commandOf(request.pid) }).then(
+    const asker = watchAsker(request.pid, hostPids);
+    ask({ session, kind: 'file', path: request.path, access: request.access, pid: request.pid, ...commandOf(request.pid) }, asker.signal).finally(asker.stop).then(
       (decision) => {
         const allow = decision.answer !== 'deny';
         reply(id, allow, allow && request.access === 'write' && decision.readOnly === true);

@@ -81,8 +81,8 @@ export interface AuditPayloads {
   'pack.pin': Open<{ pack: string; version: string; pinned: boolean }>;
   /** A pack's pre-run hook, run in the session's sandbox: `result` passed or refused, with its exit code. */
   'pack.hook': Open<{ pack: string; hook: string; result: 'passed' | 'refused'; code: number | null }>;
-  /** One approval request and its answer: what was asked (network or file), who answered, and the grant it made (once, session, profile, none). */
-  approval: Open<{ request: 'network' | 'file'; subject: string; answer: string; by: string; grant: string }>;
+  /** One approval request put to the user (asked: how many were asked), or its decision: who answered, and the grant it made (once, session, profile, none). */
+  approval: Open<{ request: 'network' | 'file'; subject: string; grant: string } & ({ answer: string; by: string } | { asked: number })>;
 }
 
 /** What `append` takes: a kind, its payload, and the session it belongs to (none for daemon events). */

@@ -1,5 +1,6 @@
 // session.attach: join a live session. The caller first gets the screen as it is now; when a
 // full-screen program owns it, the program is also nudged to redraw, which no model beats.
+// Questions the session already waits for are put to the new client too.
 import { NonoError } from '@nono/shared';
 import { summaryOf } from '../sessions/session-summary.js';
 import type { MethodHandler } from '../rpc/method-handler.js';
@@ -17,6 +18,8 @@ export const sessionAttach: MethodHandler<'session.attach'> = async (params, ctx
   const binary = params.binaryOutput === true && ctx.client.binaryFrames();
   session.attach(ctx.client, { readOnly: params.readOnly === true, size: params.size ?? null, binary });
   const snapshot = params.replay === false ? null : session.snapshot();
+  // After the screen: a question the session already waits for is drawn over it.
+  ctx.services.approvals.attached(session.id, ctx.client);
   if (snapshot?.alternate) session.nudge();
   return {
     session: summaryOf(session, sessionRows, ctx.services.sessions.denialCount(session.id)),

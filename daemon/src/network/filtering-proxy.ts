@@ -50,7 +50,7 @@ export interface ProxyOptions {
    * Approvals: a host no rule allows (not hard-denied, not deny_domain) is held while the user is
    * asked; this connection waits, the proxy serves others. Absent: such a host is refused.
    */
-  ask?: (host: string, port: number, method: string) => Promise<{ answer: string; by: string }>;
+  ask?: (host: string, port: number, method: string, gone: AbortSignal) => Promise<{ answer: string; by: string }>;
   /** Tunnels to credential-route hosts, which are opened here with the key injected. */
   interceptor?: { intercepts(host: string, port: number): boolean; intercept(socket: Duplex, host: string, port: number): void };
   /** In the view: plain tunnels are handed to the helper's relay, which joins the sockets in C. */
@@ -132,12 +132,12 @@ export class FilteringProxy {
   }
 
   /** Name rules, then the address it resolves to; the address to connect to, or what stopped it (recorded). */
-  private async admit(method: string, host: string, port: number): Promise<Admission> {
+  private async admit(method: string, host: string, port: number, client: Duplex, tunnel: boolean): Promise<Admission> {
     let rules = this.options.rules;
     let byName: NameDecision = decideName(rules, host, port);
     if (!byName.allowed && byName.cause === 'not-listed' && this.options.ask) {
       // Threat: the answer widens this one request only; the address check below still applies.
-      const { answer, by } = await this.options.ask(host, port, method);
+      const { answer, by } = await this.options.ask(host, port, method, gaveUp(client, tunnel));
       if (answer !== 'deny') {
         rules = { ...rules, allow: [...rules.allow, parseHostRule(ruleFor(host, port))] };
         byName = { allowed: true, rule: `approved ${answer} by ${by}` };
@@ -177,7 +177,7 @@ export class FilteringProxy {
     // only opened here (its address admitted like any other) so every request's path is checked.
     const limited = endpointsFor(this.options.endpoints ?? [], host, port);
     if (limited.length > 0 && this.options.inspector?.inspects(host, port)) {
-      const admitted = await this.admit('CONNECT', host, port);
+      const admitted = await this.admit('CONNECT', host, port, client, true);
       if (!('address' in admitted)) return refuse('failed' in admitted ? 502 : 403, admitted.reason);
       this.record('CONNECT', host, port, { decision: 'allow', rule: `${admitted.rule} (opened: allowed on some paths only) -> ${admitted.address}` });
       if (!forwarded) client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
@@ -190,7 +190,7 @@ export class FilteringProxy {
       this.refused('CONNECT', host, port, { allowed: false, cause: 'path-rule', reason });
       return refuse(403, reason);
     }
-    const admitted = await this.admit('CONNECT', host, port);
+    const admitted = await this.admit('CONNECT', host, port, client, true);
     if (!('address' in admitted)) return refuse('failed' in admitted ? 502 : 403, admitted.reason);
     // A client that gave up while its request was held for an answer gets no connection.
     if (client.destroyed) return;
@@ -248,7 +248,7 @@ export class FilteringProxy {
     }
     const port = Number(url.port || 80);
     const method = req.method ?? 'GET';
-    const admitted = await this.admit(method, url.hostname, port);
+    const admitted = await this.admit(method, url.hostname, port, req.socket, false);
     if (res.destroyed) return;
     if (!('address' in admitted)) {
       res.writeHead('failed' in admitted ? 502 : 403, { 'content-type': 'text/plain' }).end(`nono: ${admitted.reason}\n`);
@@ -294,4 +294,19 @@ export class FilteringProxy {
     const extra = status === 407 ? 'Proxy-Authenticate: Basic realm="nono"\r\n' : '';
     socket.end(`HTTP/1.1 ${status} ${text}\r\n${extra}Content-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   }
+}
+
+/**
+ * Aborts when the client gives up: a question still held for it is withdrawn. A tunnel's client
+ * sends nothing until it is answered, so its end of the stream (the sandbox's relay passes a
+ * close on as a half-close) is giving up too; a plain request's client may half-close and wait.
+ */
+function gaveUp(client: Duplex, tunnel: boolean): AbortSignal {
+  const controller = new AbortController();
+  if (client.destroyed || (tunnel && client.readableEnded)) controller.abort();
+  else {
+    client.once('close', () => controller.abort());
+    if (tunnel) client.once('end', () => controller.abort());
+  }
+  return controller.signal;
 }

@@ -75,7 +75,7 @@ export async function startSessionProxy(
     runEnv?: Record<string, string>;
     credentialOverride?: UpstreamOverride | undefined;
     /** Approvals: ask about a host no rule allows instead of refusing it. */
-    ask?: (host: string, port: number, method: string) => Promise<{ answer: string; by: string }>;
+    ask?: (host: string, port: number, method: string, gone: AbortSignal) => Promise<{ answer: string; by: string }>;
   },
 ): Promise<SessionProxy> {
   const { record } = options;

@@ -201,7 +201,7 @@ async function startProxy(plan: SandboxPlan, id: string, name: string, params: R
     id,
     record: (event) => services.audit.record(event),
     runEnv: params.env,
-    ...(plan.approvals?.network && services.approvals ? { ask: (host: string, port: number, method: string) => services.approvals!.ask({ session: id, kind: 'network', host, port, method }) } : {}),
+    ...(plan.approvals?.network && services.approvals ? { ask: (host: string, port: number, method: string, gone: AbortSignal) => services.approvals!.ask({ session: id, kind: 'network', host, port, method }, gone) } : {}),
   });
   const unplanned = proxy.readable.filter((path) => !plan.rules.some((r) => r.path === path));
   if (unplanned.length > 0) {
@@ -292,7 +292,7 @@ function fileApprovalSocket(session: Session, services: LaunchServices): { path:
   };
   const server = createServer((channel) => {
     close();
-    serveFileApprovals(channel, session.id, (request) => broker.ask(request), log);
+    serveFileApprovals(channel, session.id, (request, withdrawn) => broker.ask(request, withdrawn), log, session.plan.isolation.mode === 'landlock');
   });
   server.on('error', (error) => log.warn({ error: String(error) }, 'file-approval socket failed; opens outside the grants fail'));
   // Bound before the helper starts: the bind is synchronous, and a connect waits in the backlog.
@@ -338,7 +338,7 @@ function spawnHelper(a: {
         // Threat: only opens outside the grants come this way, and the broker decides policy first.
         launch.helperArgs.push('--approvals-fd', '4');
         // The channel closes with the helper, its other end's only holder.
-        launch.approvals = (channel) => void serveFileApprovals(channel, session.id, (request) => approvals.ask(request), session.log.child({ component: 'file-approvals' }));
+        launch.approvals = (channel) => void serveFileApprovals(channel, session.id, (request, withdrawn) => approvals.ask(request, withdrawn), session.log.child({ component: 'file-approvals' }), session.plan.isolation.mode === 'landlock');
       }
       process = launchOnPipes(launch, a.spec, events);
     }

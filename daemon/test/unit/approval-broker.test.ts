@@ -2,13 +2,13 @@
 // is refused without a question), the first answer wins, session grants answer without asking
 // and end with the session, a read-only answer grants reading only, nobody to ask denies at once,
 // the rate limit turns a flood into one recorded refusal, and every decision is one audit event.
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SandboxPlan } from '@nono/shared';
 import { describe, expect, it } from 'vitest';
 import { ApprovalBroker, type ApprovalRequest, type BrokerServices } from '../../src/approvals/approval-broker.js';
-import { refusalFor } from '../../src/approvals/approval-policy.js';
+import { grantRefusalFor, refusalFor } from '../../src/approvals/approval-policy.js';
 import { RateWindow } from '../../src/approvals/rate-window.js';
 import type { AuditInput } from '../../src/audit/event-kinds.js';
 import type { SessionClient } from '../../src/sessions/session.js';
@@ -29,6 +29,7 @@ function setup(options: { clients?: number; webhook?: boolean } = {}) {
     session: () => ({ name: 'demo', clients: options.clients === 0 ? [] : [client] }),
     refusal: (request) => refusalFor(plan, request),
     persist: () => '+ allowed\n',
+    grantRefusal: (request, answer) => grantRefusalFor(plan, request, answer),
     settings: () => ({ timeoutMs: 5000, webhook: undefined }),
   };
   const broker = new ApprovalBroker(services);
@@ -62,7 +63,7 @@ describe('approval broker', () => {
     broker.answer(asked.id, 'allow-once', 'vscode (me)');
     expect(() => broker.answer(asked.id, 'deny', 'cli (me)')).toThrow(/no pending approval request/);
     expect(await answer).toEqual({ answer: 'allow-once', by: 'vscode (me)' });
-    expect(notes.filter((n) => n.method === 'approval.resolved').map((n) => n.params)).toEqual([{ id: asked.id, session: 's1', answer: 'allow-once', by: 'vscode (me)' }]);
+    expect(notes.filter((n) => n.method === 'approval.resolved').map((n) => n.params)).toEqual([{ id: asked.id, session: 's1', answer: 'allow-once', by: 'vscode (me)', outcome: 'answered' }]);
   });
 
   it('answers from a session grant without asking, grants reading only for a read-only answer, and forgets grants when the session ends', async () => {
@@ -111,6 +112,71 @@ describe('approval broker', () => {
     expect(notes.filter((n) => n.method === 'approval.requested')).toHaveLength(4);
     expect(events.filter((e) => e.payload.by === 'rate-limit')).toHaveLength(1);
     broker.endSession('s1');
+  });
+
+  it('withdraws a question when its asker leaves, once every asker of it has, and says so to a late answer', async () => {
+    const { broker, notes, nextRequest, events } = setup();
+    const first = new AbortController();
+    const second = new AbortController();
+    const answers = [broker.ask(file('/data/w.txt'), first.signal), broker.ask(file('/data/w.txt'), second.signal)];
+    const asked = await nextRequest();
+    first.abort();
+    expect(broker.list('s1')[0]).toMatchObject({ id: asked.id, answer: null });
+    second.abort();
+    expect(await Promise.all(answers)).toEqual([1, 2].map(() => ({ answer: 'deny', by: 'withdrawn' })));
+    expect(notes.filter((n) => n.method === 'approval.resolved').map((n) => n.params)).toEqual([{ id: asked.id, session: 's1', answer: 'deny', by: 'withdrawn', outcome: 'withdrawn' }]);
+    expect(events.at(-1)!.payload).toMatchObject({ by: 'withdrawn', outcome: 'withdrawn', reason: 'process 1 exited before anyone answered' });
+    expect(() => broker.answer(asked.id, 'allow-once', 'cli (me)')).toThrow(`no pending approval request ${asked.id}: it was withdrawn (the asking process exited)`);
+  });
+
+  it('withdraws what a session still waits for when it ends', async () => {
+    const { broker, notes, nextRequest } = setup();
+    const answer = broker.ask(file('/data/e.txt'));
+    const asked = await nextRequest();
+    broker.endSession('s1');
+    expect(await answer).toEqual({ answer: 'deny', by: 'session ended' });
+    expect(notes.find((n) => n.method === 'approval.resolved')!.params).toMatchObject({ outcome: 'withdrawn' });
+    expect(() => broker.answer(asked.id, 'deny', 'cli (me)')).toThrow(/was withdrawn \(the session ended\)/);
+  });
+
+  it('answers an id only for its own session when the answerer names one', async () => {
+    const { broker, nextRequest } = setup();
+    const answer = broker.ask(file('/data/o.txt'));
+    const asked = await nextRequest();
+    expect(() => broker.answer(asked.id, 'allow-session', 'terminal (me)', false, 'other')).toThrow(/no pending approval request .* in this session/);
+    broker.answer(asked.id, 'deny', 'terminal (me)', false, 's1');
+    expect((await answer).answer).toBe('deny');
+  });
+
+  it('refuses a lasting grant of a directory holding a protected path, and always for any directory, leaving the question open', async () => {
+    const { broker, nextRequest } = setup();
+    const answer = broker.ask(file(home));
+    const asked = await nextRequest();
+    for (const lasting of ['allow-session', 'always'] as const) expect(() => broker.answer(asked.id, lasting, 'vscode (me)')).toThrow(expect.objectContaining({ kind: 'PATH_DENIED' }));
+    broker.answer(asked.id, 'allow-once', 'vscode (me)');
+    expect(await answer).toEqual({ answer: 'allow-once', by: 'vscode (me)' });
+    expect(broker.grantsOf('s1')).toEqual([]);
+    const dir = join(home, 'plain');
+    mkdirSync(dir);
+    const again = broker.ask(file(dir));
+    const second = await nextRequest();
+    expect(() => broker.answer(second.id, 'always', 'vscode (me)')).toThrow(expect.objectContaining({ kind: 'PATH_INVALID' }));
+    broker.answer(second.id, 'allow-session', 'vscode (me)');
+    expect((await again).answer).toBe('allow-session');
+    expect(broker.grantsOf('s1')).toEqual([`file read ${dir}`]);
+  });
+
+  it('denies, and does not grant, a path that became protected while it was asked', async () => {
+    const { broker, nextRequest } = setup();
+    const link = join(home, 'soon.txt');
+    writeFileSync(link, 'plain');
+    const answer = broker.ask(file(link));
+    const asked = await nextRequest();
+    rmSync(link);
+    symlinkSync(join(home, '.ssh', 'id_rsa'), link);
+    expect(() => broker.answer(asked.id, 'always', 'vscode (me)')).toThrow(expect.objectContaining({ kind: 'PATH_DENIED' }));
+    expect(await answer).toEqual({ answer: 'deny', by: 'policy' });
+    expect(broker.grantsOf('s1')).toEqual([]);
   });
 
   it('reopens the rate window once the flood stops', () => {

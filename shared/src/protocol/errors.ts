@@ -36,7 +36,7 @@ export const ERROR_KINDS = {
   SANDBOX_UNAVAILABLE: { code: -32020, summary: 'The kernel or the helper cannot provide the sandbox.' },
   ISOLATION_UNAVAILABLE: { code: -32022, summary: 'Full isolation was required but user namespaces are unavailable; nono doctor says why.' },
   SPAWN_FAILED: { code: -32021, summary: 'The sandbox helper could not be started.' },
-  APPROVAL_NOT_FOUND: { code: -32100, summary: 'No pending approval request has that id (answered already, timed out, or never asked); nono approvals lists them.' },
+  APPROVAL_NOT_FOUND: { code: -32100, summary: 'No pending approval request has that id: the message says whether it was answered already (and how, by whom), withdrawn (its process exited, its session ended), timed out, or never asked (or belongs to another session); nono approvals lists them.' },
   SNAPSHOT_NOT_FOUND: { code: -32023, summary: 'No snapshot has that id; nono snapshot list shows them.' },
   SNAPSHOT_CORRUPT: { code: -32024, summary: 'A stored object or manifest no longer matches its hash; nothing was written from it.' },
   SNAPSHOT_BUSY: { code: -32025, summary: 'Another restore or gc holds the lock on that tree or store; wait for it or retry.' },

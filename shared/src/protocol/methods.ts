@@ -851,12 +851,13 @@ export const METHODS = {
     auth: true,
   }),
   'approval.answer': method({
-    summary: 'Answer a pending approval request; the first answer wins and every asker sees approval.resolved.',
+    summary: 'Answer a pending approval request; the first answer wins and every asker sees approval.resolved. With session, the request must be that session\'s (an attached terminal answers only its own). allow-session and always are refused (PATH_DENIED) for a directory that holds a protected path, and always for any directory (PATH_INVALID); the request stays open for another answer.',
     params: Type.Object(
       {
         id: Type.String({ minLength: 1, maxLength: 64 }),
         answer: ApprovalAnswer,
         readOnly: Type.Optional(Type.Boolean({ description: 'For a file asked for writing: allow reading only' })),
+        session: Type.Optional(SessionRef),
       },
       { additionalProperties: false },
     ),

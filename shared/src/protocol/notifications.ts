@@ -2,7 +2,7 @@
 // start it and how a client stops it, so the OpenRPC document can tell a plugin author how to
 // subscribe and unsubscribe without reading the daemon.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { ApprovalAnswer, ApprovalRequestView, OutputStream, QuarantineFinding } from './schemas.js';
+import { ApprovalAnswer, ApprovalOutcome, ApprovalRequestView, OutputStream, QuarantineFinding } from './schemas.js';
 
 export interface NotificationDescriptor {
   summary: string;
@@ -64,8 +64,8 @@ export const NOTIFICATIONS = {
     endedBy: 'approval.subscribe {off: true} stops it for a subscriber; attached clients get those of their session until they detach; the connection closing ends both.',
   },
   'approval.resolved': {
-    summary: 'A request was answered (first answer wins), timed out, or was refused by the rate limit; clear its prompt.',
-    params: Type.Object({ id: Type.String(), session: Type.String(), answer: ApprovalAnswer, by: Type.String() }),
+    summary: 'A request was answered (first answer wins), timed out, or withdrawn (the asking process exited, the session ended); clear its prompt. answer is what the program got.',
+    params: Type.Object({ id: Type.String(), session: Type.String(), answer: ApprovalAnswer, by: Type.String(), outcome: ApprovalOutcome }),
     startedBy: ['approval.subscribe', 'session.run', 'session.attach'],
     endedBy: 'As approval.requested.',
   },

@@ -271,6 +271,12 @@ export const SignalName = Type.Union(
 export const ApprovalAnswer = Type.Union([Type.Literal('allow-once'), Type.Literal('allow-session'), Type.Literal('always'), Type.Literal('deny')]);
 export type ApprovalAnswer = Static<typeof ApprovalAnswer>;
 
+/** How a request ended: someone answered it, nobody needed the answer any more, or nobody answered in time. */
+export const ApprovalOutcome = Type.Union([Type.Literal('answered'), Type.Literal('withdrawn'), Type.Literal('timeout')], {
+  description: 'answered (by someone, the policy, the rate limit or nobody), withdrawn (the asking process exited or the session ended), timeout',
+});
+export type ApprovalOutcome = Static<typeof ApprovalOutcome>;
+
 /** One question the daemon is holding (or held): what a sandboxed program tried, and for which session. */
 export const ApprovalRequestView = Type.Object({
   id: Type.String(),
@@ -288,6 +294,8 @@ export const ApprovalRequestView = Type.Object({
   requestedAt: Type.String({ description: 'ISO 8601' }),
   expiresAt: Type.String({ description: 'ISO 8601: unanswered by then, it is denied' }),
   answer: Type.Union([ApprovalAnswer, Type.Null()], { description: 'null while pending' }),
-  by: Type.Union([Type.String(), Type.Null()], { description: 'Who answered: terminal, editor, cli, webhook, policy, timeout, rate-limit, nobody' }),
+  by: Type.Union([Type.String(), Type.Null()], { description: 'Who answered: terminal, editor, cli, webhook, policy, timeout, rate-limit, nobody, withdrawn, session ended' }),
+  outcome: Type.Optional(ApprovalOutcome),
+  readOnly: Type.Optional(Type.Boolean({ description: 'A file asked for writing was allowed for reading only' })),
 });
 export type ApprovalRequestView = Static<typeof ApprovalRequestView>;
