@@ -6,6 +6,7 @@
 #include "approvals-filter.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <string.h>
@@ -105,27 +106,27 @@ bool file_approvals_available(void)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-static void send_fd(int sock, int fd)
+static void send_fds(int sock, const int *fds, size_t count)
 {
 	char data = 'L';
 	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(2 * sizeof(int))];
 		struct cmsghdr align;
 	} control;
 	struct msghdr msg = {
 		.msg_iov = &iov,
 		.msg_iovlen = 1,
 		.msg_control = control.buf,
-		.msg_controllen = sizeof(control.buf),
+		.msg_controllen = CMSG_SPACE(count * sizeof(int)),
 	};
 	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
 
 	memset(control.buf, 0, sizeof(control.buf));
 	cmsg->cmsg_level = SOL_SOCKET;
 	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	cmsg->cmsg_len = CMSG_LEN(count * sizeof(int));
+	memcpy(CMSG_DATA(cmsg), fds, count * sizeof(int));
 	while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0) {
 		if (errno != EINTR)
 			die("cannot hand the file-approval listener to the supervisor: %s",
@@ -133,12 +134,31 @@ static void send_fd(int sock, int fd)
 	}
 }
 
-void approvals_filter_hand_over(int sock)
+/*
+ * Opened before the filter is loaded: an open after it would wait for a
+ * supervisor that has no listener yet. O_PATH, so Landlock has no say.
+ */
+static int open_view_root(void)
 {
-	int listener = load_filter();
+	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 
-	require_addfd_send(listener);
-	send_fd(sock, listener);
-	if (close(listener) < 0 || close(sock) < 0)
-		die("cannot close the file-approval listener: %s", strerror(errno));
+	if (root < 0)
+		die("cannot open the view's root for the file-approval supervisor: %s",
+		    strerror(errno));
+	return root;
+}
+
+void approvals_filter_hand_over(int sock, bool view)
+{
+	int fds[2] = { -1, view ? open_view_root() : -1 };
+
+	fds[0] = load_filter();
+	require_addfd_send(fds[0]);
+	send_fds(sock, fds, view ? 2 : 1);
+	for (size_t i = 0; i < 2; i++) {
+		if (fds[i] >= 0 && close(fds[i]) < 0)
+			die("cannot close the file-approval listener: %s", strerror(errno));
+	}
+	if (close(sock) < 0)
+		die("cannot close the file-approval socket: %s", strerror(errno));
 }

@@ -17,6 +17,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "view-lookup.h"
+
 struct open_call {
 	int dirfd;
 	uint64_t path_address;
@@ -133,7 +135,7 @@ static bool resolve_new_file(const char *lookup, char *out)
 	return n > 0 && n < PATH_MAX;
 }
 
-static bool resolve(const char *lookup, int flags, char *out)
+bool resolve_host_path(const char *lookup, int flags, char *out)
 {
 	struct stat st;
 
@@ -151,7 +153,7 @@ static bool writes(int flags)
 }
 
 enum open_reading open_request_read(int listener, const struct seccomp_notif *notif,
-				    struct open_request *request)
+				    const struct view_lookup *view, struct open_request *request)
 {
 	struct open_call call;
 	char path[PATH_MAX];
@@ -164,11 +166,17 @@ enum open_reading open_request_read(int listener, const struct seccomp_notif *no
 		return notification_pending(listener, notif->id) ? OPEN_FOR_KERNEL : OPEN_GONE;
 	if (!notification_pending(listener, notif->id))
 		return OPEN_GONE;
-	if (path[0] == '\0' || !lookup_path((pid_t)notif->pid, call.dirfd, path, lookup,
-					    sizeof(lookup)))
+	if (path[0] == '\0')
 		return OPEN_FOR_KERNEL;
-	if (!resolve(lookup, call.flags, request->path))
+	if (view) {
+		enum open_reading reading = view_lookup_resolve(view, (pid_t)notif->pid, call.dirfd,
+								path, call.flags, request->path);
+		if (reading != OPEN_RESOLVED)
+			return reading;
+	} else if (!lookup_path((pid_t)notif->pid, call.dirfd, path, lookup, sizeof(lookup)) ||
+		   !resolve_host_path(lookup, call.flags, request->path)) {
 		return OPEN_FOR_KERNEL;
+	}
 	/* The thread may have died and its id been reused while resolving through /proc. */
 	if (!notification_pending(listener, notif->id))
 		return OPEN_GONE;
