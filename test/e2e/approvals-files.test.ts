@@ -1,26 +1,36 @@
-// File approvals on an attached terminal, as a user meets them: on Landlock alone (the helper
-// forced off user namespaces), `cat ~/notes/todo.txt` outside the grants is asked about in a
-// one-line prompt through a real PTY, allowed once and printed; a protected file is refused
-// without a question.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// File approvals on an attached terminal, as a user meets them, in the private view (the
+// default) and on Landlock alone (the helper forced off user namespaces): `cat ~/notes/todo.txt`
+// outside the grants is asked about in a one-line prompt through a real PTY, allowed once and
+// printed; a protected file is refused without a question.
+import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { usePrivateDaemon } from '../support/daemon-process.js';
 import { openTerminal } from '../support/real-terminal.js';
 import { NONO_BIN, runCli } from '../support/run-cli.js';
+import { unprivilegedUser } from '../support/unprivileged-user.js';
 
-const ctx = usePrivateDaemon({ daemon: { helperFlags: ['--no-userns'] } });
 const nono = `${process.execPath} ${NONO_BIN}`;
 const PROMPT = /\[y\] once \[s\] session \[a\] always \[n\] deny/;
 
-describe('file approvals on a terminal (Landlock alone)', () => {
+const isRoot = process.getuid?.() === 0;
+const user = isRoot ? unprivilegedUser() : undefined;
+
+describe.each([
+  ['in the view', 'view', [] as string[], undefined],
+  ['on Landlock alone', 'landlock', ['--no-userns'], undefined],
+  ...(user ? [['in the view, as an unprivileged user', 'view', [] as string[], user] as const] : []),
+])('file approvals on a terminal (%s)', (_name, mode, helperFlags, as) => {
+  const ctx = usePrivateDaemon({ ...(helperFlags.length > 0 ? { daemon: { helperFlags } } : {}), ...(as ? { world: { owner: as }, as } : {}) });
   it('asks about a file outside the grants, allows it once and prints it', async () => {
     const notes = join(ctx.world.home, 'notes');
     mkdirSync(notes, { recursive: true });
     writeFileSync(join(notes, 'todo.txt'), 'buy milk\n');
-    const plan = JSON.parse((await runCli(['run', '--ask', '--dry-run', '--json', '--', 'true'], ctx.world)).stdout);
+    if (as) for (const p of [notes, join(notes, 'todo.txt')]) chownSync(p, as.uid, as.gid);
+    const plan = JSON.parse((await runCli(['run', '--ask', '--dry-run', '--json', '--', 'true'], ctx.world, { as })).stdout);
     expect(plan.approvals).toEqual({ network: true, files: true });
-    const t = openTerminal(`${nono} run --ask --net-block -- sh -c 'cat ${notes}/todo.txt; echo done'`, ctx.world, { cols: 120, rows: 24 });
+    expect(plan.isolation.mode).toBe(mode);
+    const t = openTerminal(`${nono} run --ask --net-block -- sh -c 'cat ${notes}/todo.txt; echo done'`, ctx.world, { cols: 120, rows: 24 }, as);
     try {
       await t.waitFor(PROMPT, 20_000);
       expect(t.output()).toContain(`asks to read ${notes}/todo.txt`);
@@ -32,7 +42,7 @@ describe('file approvals on a terminal (Landlock alone)', () => {
   }, 60_000);
 
   it('refuses a protected file without asking', async () => {
-    const t = openTerminal(`${nono} run --ask --net-block -- sh -c 'cat ~/.ssh/id_rsa; echo refused:$?'`, ctx.world, { cols: 120, rows: 24 });
+    const t = openTerminal(`${nono} run --ask --net-block -- sh -c 'cat ~/.ssh/id_rsa; echo refused:$?'`, ctx.world, { cols: 120, rows: 24 }, as);
     try {
       await t.waitFor(/refused:1/, 20_000);
       expect(t.output()).not.toMatch(PROMPT);

@@ -16,8 +16,9 @@ export interface RealTerminal {
   exit: Promise<number>;
 }
 
-export function openTerminal(command: string, world: TestWorld, size = { cols: 80, rows: 24 }): RealTerminal {
-  const term = pty.spawn('/bin/sh', ['-c', command], { ...size, cwd: world.work, env: { ...world.env, TERM: 'xterm-256color' } });
+/** as: run the shell as that user (the world must be theirs: createWorld's owner). */
+export function openTerminal(command: string, world: TestWorld, size = { cols: 80, rows: 24 }, as?: { uid: number; gid: number }): RealTerminal {
+  const term = pty.spawn('/bin/sh', ['-c', command], { ...size, ...as, cwd: world.work, env: { ...world.env, TERM: 'xterm-256color' } });
   const emulator = new Terminal({ ...size, allowProposedApi: true });
   let out = '';
   term.onData((d) => {
