@@ -3,8 +3,9 @@
  * and a name from the sandbox means a view path. A file the view shows is
  * left to the kernel (the view's mounts and Landlock decide); only a name
  * the view cannot find is looked up on the host and asked about, and never
- * when the host file is one the view hides on purpose (a mask or a stub) or
- * the view's own (/dev, /proc, the session's /tmp), which the host's are not.
+ * when the host file is one the view keeps from the sandbox on purpose (a
+ * mask, a stub, a write-protected path for a write) or the view's own (/dev,
+ * /proc, the session's /tmp), which the host's of that name are not.
  */
 #include "view-lookup.h"
 
@@ -121,9 +122,13 @@ static bool views_own(const struct spec *spec, const char *path)
 	return under_any(path, own, sizeof(own) / sizeof(own[0]));
 }
 
-static bool hidden_by_view(const struct spec *spec, const char *host_path)
+/* Masked, stubbed, or (for a write) write-protected: the plan chose so, no answer may undo it. */
+static bool kept_by_view(const struct spec *spec, const char *host_path, int flags)
 {
-	if (under_any(host_path, spec->masks, spec->mask_count))
+	bool writes = (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC)) != 0;
+
+	if (under_any(host_path, spec->masks, spec->mask_count) ||
+	    (writes && under_any(host_path, spec->readonly, spec->readonly_count)))
 		return true;
 	for (size_t i = 0; i < spec->stub_count; i++) {
 		if (strcmp(spec->stubs[i].path, host_path) == 0)
@@ -132,8 +137,12 @@ static bool hidden_by_view(const struct spec *spec, const char *host_path)
 	return false;
 }
 
-/* A create in a directory the view shows is the kernel's to allow or refuse, not ours. */
-static bool view_holds_directory_of(const struct view_lookup *view, const char *view_path)
+/*
+ * A create the kernel can do in the view is its to allow or refuse, not
+ * ours: the name is missing (not a dangling symlink) in a directory the view
+ * shows, the same one the host has under that name.
+ */
+static bool view_creates(const struct view_lookup *view, const char *view_path)
 {
 	char directory[PATH_MAX];
 	struct stat host;
@@ -142,7 +151,13 @@ static bool view_holds_directory_of(const struct view_lookup *view, const char *
 
 	memcpy(directory, view_path, len);
 	directory[len] = '\0';
-	return stat(directory, &host) == 0 && view_shows(view, directory, &host);
+	if (stat(directory, &host) < 0 || !view_shows(view, directory, &host))
+		return false;
+	int link = open_in_view(view, view_path, O_NOFOLLOW);
+	if (link < 0)
+		return true;
+	close_view_fd(link, view_path);
+	return false;
 }
 
 enum open_reading view_lookup_resolve(const struct view_lookup *view, pid_t pid, int dirfd,
@@ -160,9 +175,9 @@ enum open_reading view_lookup_resolve(const struct view_lookup *view, pid_t pid,
 	/* Anything but a missing file (ELOOP, ENOTDIR, EACCES, ...) is the kernel's to report. */
 	if (errno != ENOENT)
 		return OPEN_FOR_KERNEL;
-	if ((flags & O_CREAT) && view_holds_directory_of(view, view_path))
+	if ((flags & O_CREAT) && view_creates(view, view_path))
 		return OPEN_FOR_KERNEL;
 	if (!resolve_host_path(view_path, flags, host_path) || views_own(view->spec, host_path))
 		return OPEN_FOR_KERNEL;
-	return hidden_by_view(view->spec, host_path) ? OPEN_REFUSED : OPEN_RESOLVED;
+	return kept_by_view(view->spec, host_path, flags) ? OPEN_REFUSED : OPEN_RESOLVED;
 }

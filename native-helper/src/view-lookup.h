@@ -20,7 +20,8 @@ struct view_lookup {
  * Decides what a held open in the view is: OPEN_FOR_KERNEL when the view
  * holds the file (or its directory, for a create), or the name cannot be
  * translated, or it is the view's own (/dev, /proc, the session's /tmp);
- * OPEN_REFUSED when the host file is one the view masks or stubs; otherwise
+ * OPEN_REFUSED when the host file is one the view masks or stubs (or, for a
+ * write, makes read-only); otherwise
  * OPEN_RESOLVED with host_path (PATH_MAX bytes) the canonical host file the
  * name leads to, to be asked about.
  */

@@ -559,6 +559,24 @@ describe.each(viewUsers)('file approvals in the view, $name', ({ user }) => {
     expect(result.requests).toEqual([]);
   });
 
+  it('a write-protected host file is refused for writing without asking, even by another name', async () => {
+    const hooks = path.join(granted, 'hooks');
+    mkdirSync(hooks);
+    const hook = path.join(hooks, 'pre-commit');
+    writeFileSync(hook, 'original\n');
+    symlinkSync(hook, path.join(notes, 'hook-link'));
+    own(hooks, hook);
+    const result = await run(
+      viewSpec(`fs read_file,read_dir,write_file ${granted}`, `readonly ${hooks}`),
+      ['sh', '-c', `cat ${notes}/hook-link; echo changed > ${notes}/hook-link; echo end`],
+      allowAll,
+    );
+    expect(result.stdout).toBe('original\nend\n');
+    expect(result.stderr).toContain('Permission denied');
+    expect(readFileSync(hook, 'utf8')).toBe('original\n');
+    expect(result.requests.map((r) => [r.path, r.access])).toEqual([[hook, 'read']]);
+  });
+
   it("the view's own /tmp, /dev and /proc are never looked up on the host", async () => {
     const sessionTmp = path.join(tmp, 'session-tmp');
     mkdirSync(sessionTmp);
