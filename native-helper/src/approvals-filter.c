@@ -122,6 +122,8 @@ static void send_fds(int sock, const int *fds, size_t count)
 	};
 	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
 
+	if (!cmsg)
+		die("cannot hand the file-approval listener to the supervisor: no room for it");
 	memset(control.buf, 0, sizeof(control.buf));
 	cmsg->cmsg_level = SOL_SOCKET;
 	cmsg->cmsg_type = SCM_RIGHTS;
