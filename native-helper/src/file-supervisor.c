@@ -152,18 +152,11 @@ static void take_notification(struct supervisor *s)
 			return;
 		die("cannot receive a held open: SECCOMP_IOCTL_NOTIF_RECV: %s", strerror(errno));
 	}
-	switch (open_request_read(s->listener, s->notif, &s->scratch)) {
-	case OPEN_GONE:
-		return;
-	case OPEN_FOR_KERNEL:
+	if (open_request_read(s->notif, &s->scratch) == OPEN_FOR_KERNEL ||
+	    grant_table_allows(&s->grants, s->scratch.path, s->scratch.write))
 		let_kernel_decide(s, s->notif->id);
-		return;
-	case OPEN_RESOLVED:
-		break;
-	}
-	if (grant_table_allows(&s->grants, s->scratch.path, s->scratch.write))
-		let_kernel_decide(s, s->notif->id);
-	else
+	/* Still held, so the path read and resolved was that thread's own. */
+	else if (notification_pending(s->listener, s->notif->id))
 		ask(s, &s->scratch);
 }
 

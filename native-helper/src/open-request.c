@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,9 +134,53 @@ static bool resolve_new_file(const char *lookup, char *out)
 	return n > 0 && n < PATH_MAX;
 }
 
+/* Absolute, with no empty, "." or ".." component: what realpath gives when no symlink is on the way. */
+static bool canonical_form(const char *path)
+{
+	if (path[0] != '/')
+		return false;
+	for (const char *c = path; *c; c++) {
+		if (c[0] != '/')
+			continue;
+		if (c[1] == '/' || (c[1] == '\0' && c != path))
+			return false;
+		if (c[1] == '.' && (c[2] == '/' || c[2] == '\0' ||
+				    (c[2] == '.' && (c[3] == '/' || c[3] == '\0'))))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The common case in one walk: a path already in canonical form that
+ * reaches something with no symlink on the way is its own resolution.
+ * realpath would read every prefix as a link, one walk from / each.
+ */
+static bool already_resolved(const char *lookup, char *out)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_NO_SYMLINKS,
+	};
+	size_t len = strlen(lookup);
+
+	if (len >= PATH_MAX || !canonical_form(lookup))
+		return false;
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, lookup, &how, sizeof(how));
+	if (fd < 0)
+		return false;
+	if (close(fd) < 0)
+		return false;
+	memcpy(out, lookup, len + 1);
+	return true;
+}
+
 static bool resolve(const char *lookup, int flags, char *out)
 {
 	struct stat st;
+
+	if (already_resolved(lookup, out))
+		return true;
 
 	/* The kernel refuses a final symlink with O_NOFOLLOW (ELOOP): nothing to ask. */
 	if ((flags & O_NOFOLLOW) && lstat(lookup, &st) == 0 && S_ISLNK(st.st_mode))
@@ -150,8 +195,12 @@ static bool writes(int flags)
 	return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC)) != 0;
 }
 
-enum open_reading open_request_read(int listener, const struct seccomp_notif *notif,
-				    struct open_request *request)
+/*
+ * No notification_pending check here: letting the kernel go on is right
+ * even when the read came from another process, since Landlock decides.
+ * Whoever acts on the path itself (asks, opens) checks first.
+ */
+enum open_reading open_request_read(const struct seccomp_notif *notif, struct open_request *request)
 {
 	struct open_call call;
 	char path[PATH_MAX];
@@ -161,17 +210,12 @@ enum open_reading open_request_read(int listener, const struct seccomp_notif *no
 	if (!decode_call(&notif->data, &call) || (call.flags & O_PATH))
 		return OPEN_FOR_KERNEL;
 	if (!read_target_string(notif->pid, call.path_address, path, sizeof(path)))
-		return notification_pending(listener, notif->id) ? OPEN_FOR_KERNEL : OPEN_GONE;
-	if (!notification_pending(listener, notif->id))
-		return OPEN_GONE;
+		return OPEN_FOR_KERNEL;
 	if (path[0] == '\0' || !lookup_path((pid_t)notif->pid, call.dirfd, path, lookup,
 					    sizeof(lookup)))
 		return OPEN_FOR_KERNEL;
 	if (!resolve(lookup, call.flags, request->path))
 		return OPEN_FOR_KERNEL;
-	/* The thread may have died and its id been reused while resolving through /proc. */
-	if (!notification_pending(listener, notif->id))
-		return OPEN_GONE;
 	request->notification = notif->id;
 	request->pid = (pid_t)notif->pid;
 	request->flags = call.flags;

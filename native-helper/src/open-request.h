@@ -24,18 +24,16 @@ enum open_reading {
 	OPEN_RESOLVED,
 	/* Nothing to decide: the kernel gives its own answer (ENOENT, EFAULT, ...), Landlock still applies. */
 	OPEN_FOR_KERNEL,
-	/* The thread left the syscall (killed, or its notification cancelled): nothing to answer. */
-	OPEN_GONE,
 };
 
 /*
- * Reads the path from the thread's memory, checks with the listener that the
- * thread is still in that syscall (so the memory read was its own), and
- * resolves the path the way the kernel would for that thread: against its
- * cwd or dirfd, its /proc/self, and through every symlink.
+ * Reads the path from the thread's memory and resolves it the way the
+ * kernel would for that thread: against its cwd or dirfd, its /proc/self,
+ * and through every symlink. The thread may have left the syscall and its
+ * pid been reused meanwhile: check notification_pending after this before
+ * trusting the path for anything but letting the kernel go on.
  */
-enum open_reading open_request_read(int listener, const struct seccomp_notif *notif,
-				    struct open_request *request);
+enum open_reading open_request_read(const struct seccomp_notif *notif, struct open_request *request);
 
 /* Whether the kernel still holds this notification. */
 bool notification_pending(int listener, uint64_t id);
