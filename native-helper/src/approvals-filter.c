@@ -6,9 +6,7 @@
 #include "approvals-filter.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/seccomp.h>
-#include <seccomp.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -17,57 +15,15 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "seccomp-programs.h"
 
 #define ADDFD_HINT "file approvals need SECCOMP_IOCTL_NOTIF_ADDFD with SECCOMP_ADDFD_FLAG_SEND " \
 	"(Linux 5.14); run without approvals for files"
 
-/*
- * Where each call takes its open flags (-1: creat, which has none). An
- * O_PATH open is never notified: Landlock does not check it and the
- * supervisor would only let the kernel go on, so the filter says so itself
- * and spares the round trip. openat2 is left out: the main filter answers it
- * ENOSYS, which takes precedence over a notification, so libc falls back to
- * openat. execve is not covered: Landlock's execute right alone decides it.
- */
-static const struct notified_syscall {
-	int nr;
-	int flags_arg;
-} notified_syscalls[] = {
-#ifdef __NR_open
-	{ SCMP_SYS(open), 1 },
-#endif
-#ifdef __NR_creat
-	{ SCMP_SYS(creat), -1 },
-#endif
-	{ SCMP_SYS(openat), 2 },
-};
-
-static int notify_on(scmp_filter_ctx ctx, const struct notified_syscall *call)
-{
-	struct scmp_arg_cmp without_o_path =
-		SCMP_CMP((unsigned)call->flags_arg, SCMP_CMP_MASKED_EQ, O_PATH, 0);
-
-	if (call->flags_arg < 0)
-		return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, call->nr, 0);
-	return seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, call->nr, 1, &without_o_path);
-}
-
 /* The listener, or -errno; prints nothing, since --probe uses it too. */
 static int try_load_filter(void)
 {
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-	int rc = ctx ? 0 : -ENOMEM;
-
-	for (size_t i = 0; rc == 0 && i < sizeof(notified_syscalls) / sizeof(notified_syscalls[0]);
-	     i++)
-		rc = notify_on(ctx, &notified_syscalls[i]);
-	if (rc == 0)
-		rc = seccomp_load(ctx);
-	if (rc == 0)
-		rc = seccomp_notify_fd(ctx);
-	if (ctx)
-		seccomp_release(ctx);
-	return rc;
+	return seccomp_program_load(&seccomp_approvals_program, SECCOMP_FILTER_FLAG_NEW_LISTENER);
 }
 
 static int load_filter(void)
