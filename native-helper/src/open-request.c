@@ -50,7 +50,7 @@ static bool decode_call(const struct seccomp_data *data, struct open_call *call)
 }
 
 /* Page by page, since the string may end just before an unmapped page. */
-static bool read_target_string(pid_t pid, uint64_t address, char *out, size_t size)
+bool read_target_string(pid_t pid, uint64_t address, char *out, size_t size)
 {
 	size_t done = 0;
 	long page = sysconf(_SC_PAGESIZE);
@@ -190,7 +190,7 @@ static bool resolve(const char *lookup, int flags, char *out)
 	return errno == ENOENT && (flags & O_CREAT) && resolve_new_file(lookup, out);
 }
 
-static bool writes(int flags)
+bool open_flags_write(int flags)
 {
 	return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC)) != 0;
 }
@@ -220,6 +220,7 @@ enum open_reading open_request_read(const struct seccomp_notif *notif, struct op
 	request->pid = (pid_t)notif->pid;
 	request->flags = call.flags;
 	request->mode = call.mode;
-	request->write = writes(call.flags);
+	request->write = open_flags_write(call.flags);
+	request->by_openat2 = false;
 	return OPEN_RESOLVED;
 }

@@ -17,6 +17,10 @@ struct open_request {
 	int flags;             /* open(2) flags; creat's are O_CREAT|O_WRONLY|O_TRUNC */
 	mode_t mode;
 	bool write;            /* it writes, truncates or creates */
+	bool by_openat2;       /* never let through: its open_how would be read again */
+	bool plain;            /* openat2: a directory or regular file (maybe new), not on procfs */
+	bool creates;          /* openat2: nothing is at path yet */
+	bool directory;        /* openat2: a directory is at path */
 	char path[PATH_MAX];   /* absolute, every symlink resolved */
 };
 
@@ -34,6 +38,12 @@ enum open_reading {
  * trusting the path for anything but letting the kernel go on.
  */
 enum open_reading open_request_read(const struct seccomp_notif *notif, struct open_request *request);
+
+/* Copies a NUL-terminated string of at most size bytes out of the thread's memory. */
+bool read_target_string(pid_t pid, uint64_t address, char *out, size_t size);
+
+/* Whether an open with these flags writes, truncates or creates. */
+bool open_flags_write(int flags);
 
 /* Whether the kernel still holds this notification. */
 bool notification_pending(int listener, uint64_t id);

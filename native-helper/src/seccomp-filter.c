@@ -11,9 +11,9 @@
 #include "die.h"
 #include "seccomp-programs.h"
 
-void seccomp_restrict(enum net_mode net)
+void seccomp_restrict(enum net_mode net, bool approvals_file)
 {
-	int rc = seccomp_program_load(&seccomp_main_programs[net], 0);
+	int rc = seccomp_program_load(&seccomp_main_programs[net][approvals_file], 0);
 
 	if (rc < 0)
 		die("cannot load seccomp filter: %s (is seccomp enabled? check nono-helper "

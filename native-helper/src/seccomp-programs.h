@@ -15,8 +15,8 @@ struct seccomp_program {
 	unsigned short len;
 };
 
-/* Indexed by enum net_mode. */
-extern const struct seccomp_program seccomp_main_programs[];
+/* Indexed by enum net_mode, then by whether the spec asks for file approvals. */
+extern const struct seccomp_program seccomp_main_programs[][2];
 extern const struct seccomp_program seccomp_approvals_program;
 
 /* seccomp(SECCOMP_SET_MODE_FILTER, flags): what it returns (a listener with NEW_LISTENER), or -errno. */

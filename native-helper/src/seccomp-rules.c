@@ -157,9 +157,11 @@ static struct scmp_arg_cmp arg_has_bit(int arg, unsigned long bit)
  * carries either bit; open-like calls only when they create. Each rule tests
  * one bit with a mask, so junk in the unused upper bits changes nothing.
  * openat2 passes its mode in memory, which seccomp cannot read: it fails with
- * ENOSYS and libc falls back to openat, as with clone3.
+ * ENOSYS and libc falls back to openat, as with clone3. With file approvals
+ * the approvals filter takes openat2 instead, and the supervisor, which
+ * reads the mode from its copy, refuses set-id modes there.
  */
-static void deny_setid_modes(scmp_filter_ctx ctx)
+static void deny_setid_modes(scmp_filter_ctx ctx, bool approvals_file)
 {
 	for (size_t s = 0; s < COUNT(mode_syscalls); s++) {
 		const struct mode_syscall *sys = &mode_syscalls[s];
@@ -179,7 +181,8 @@ static void deny_setid_modes(scmp_filter_ctx ctx)
 			}
 		}
 	}
-	add_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(openat2), "openat2", 0, NULL);
+	if (!approvals_file)
+		add_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(openat2), "openat2", 0, NULL);
 }
 
 static void deny_socket_when(scmp_filter_ctx ctx, unsigned count, const struct scmp_arg_cmp *cmp)
@@ -257,12 +260,12 @@ static void deny_non_tcp_sockets(scmp_filter_ctx ctx)
 	deny_socketpair_except_unix(ctx);
 }
 
-void seccomp_rules_main(scmp_filter_ctx ctx, enum net_mode net)
+void seccomp_rules_main(scmp_filter_ctx ctx, enum net_mode net, bool approvals_file)
 {
 	deny_dangerous_syscalls(ctx);
 	deny_namespace_clones(ctx);
 	deny_terminal_injection(ctx);
-	deny_setid_modes(ctx);
+	deny_setid_modes(ctx, approvals_file);
 	if (net == NET_BLOCK)
 		deny_network_sockets(ctx);
 	else if (net == NET_FILTERED || net == NET_PROXIED)
@@ -270,12 +273,13 @@ void seccomp_rules_main(scmp_filter_ctx ctx, enum net_mode net)
 }
 
 /*
- * Where each call takes its open flags (-1: creat, which has none). An
+ * Where each call takes its open flags (-1: none, or not in a register). An
  * O_PATH open is never notified: Landlock does not check it and the
  * supervisor would only let the kernel go on, so the filter says so itself
- * and spares the round trip. openat2 is left out: the main filter answers it
- * ENOSYS, which takes precedence over a notification, so libc falls back to
- * openat. execve is not covered: Landlock's execute right alone decides it.
+ * and spares the round trip. openat2 keeps its flags in memory, so every
+ * call is notified (the main filter of an approvals sandbox lets it
+ * through, since its ENOSYS would outrank the notification). execve is not
+ * covered: Landlock's execute right alone decides it.
  */
 static const struct notified_syscall {
 	int nr;
@@ -288,6 +292,7 @@ static const struct notified_syscall {
 	{ SCMP_SYS(creat), -1 },
 #endif
 	{ SCMP_SYS(openat), 2 },
+	{ SCMP_SYS(openat2), -1 },
 };
 
 static void notify_on(scmp_filter_ctx ctx, const struct notified_syscall *call)
