@@ -144,14 +144,14 @@ static void ask(struct supervisor *s, const struct open_request *request)
 		close_channel(s, "cannot write to nonod");
 }
 
+static void inject(struct supervisor *s, const struct open_request *request);
+
 /*
  * An openat2 is never let through, so one inside the grants is opened here,
  * but only where the grants give every right Landlock would have checked.
  * Any other inside the grants gets ENOSYS, so the caller falls back to
  * openat and Landlock decides, as before openat2 was held at all.
  */
-static void inject(struct supervisor *s, const struct open_request *request);
-
 static void take_openat2(struct supervisor *s)
 {
 	int error = openat2_request_read(s->notif, &s->scratch);

@@ -181,7 +181,6 @@ static bool resolve(const char *lookup, int flags, char *out)
 
 	if (already_resolved(lookup, out))
 		return true;
-
 	/* The kernel refuses a final symlink with O_NOFOLLOW (ELOOP): nothing to ask. */
 	if ((flags & O_NOFOLLOW) && lstat(lookup, &st) == 0 && S_ISLNK(st.st_mode))
 		return false;
