@@ -135,28 +135,28 @@ static uint64_t rights_within_abi(const struct compat *c, const struct fs_rule *
 }
 
 /*
- * Rule fds opened one after the other, closed together: with nothing else
- * opened in between they are numbered without gaps, and one close_range
- * saves a syscall per rule. Bounded so a long spec stays under RLIMIT_NOFILE.
+ * Rule fds opened one after the other, closed together: the kernel numbers
+ * them upwards from the lowest free one, so they come in runs broken only
+ * by fds the helper inherited, and one close_range per run saves a syscall
+ * per rule. Bounded so a long spec stays under RLIMIT_NOFILE.
  */
 #define RULE_FDS_MAX 64
 
 struct rule_fds {
-	int low;
-	int high;
 	size_t count;
 	int fds[RULE_FDS_MAX];
 };
 
 static void close_rule_fds(struct rule_fds *held)
 {
-	bool contiguous = held->count > 0 && (size_t)(held->high - held->low) + 1 == held->count;
+	size_t start = 0;
 
-	if (contiguous && close_range((unsigned)held->low, (unsigned)held->high, 0) < 0)
-		die("cannot close the fs rules' paths: close_range: %s", strerror(errno));
-	for (size_t i = 0; !contiguous && i < held->count; i++) {
-		if (close(held->fds[i]) < 0)
-			die("cannot close a path after adding its rule: %s", strerror(errno));
+	for (size_t i = 1; i <= held->count; i++) {
+		if (i < held->count && held->fds[i] == held->fds[i - 1] + 1)
+			continue;
+		if (close_range((unsigned)held->fds[start], (unsigned)held->fds[i - 1], 0) < 0)
+			die("cannot close the fs rules' paths: close_range: %s", strerror(errno));
+		start = i;
 	}
 	held->count = 0;
 }
@@ -165,10 +165,6 @@ static void hold_rule_fd(struct rule_fds *held, int fd)
 {
 	if (held->count == RULE_FDS_MAX)
 		close_rule_fds(held);
-	if (held->count == 0 || fd < held->low)
-		held->low = fd;
-	if (held->count == 0 || fd > held->high)
-		held->high = fd;
 	held->fds[held->count++] = fd;
 }
 
