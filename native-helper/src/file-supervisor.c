@@ -19,6 +19,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -144,7 +145,7 @@ static void ask(struct supervisor *s, const struct open_request *request)
 		close_channel(s, "cannot write to nonod");
 }
 
-static void inject(struct supervisor *s, const struct open_request *request);
+static void inject_granted(struct supervisor *s, const struct open_request *request);
 
 /*
  * An openat2 is never let through, so one inside the grants is opened here,
@@ -163,7 +164,7 @@ static void take_openat2(struct supervisor *s)
 		return;
 	else if (r->plain && grant_table_allows_open(&s->grants, r->path, r->flags, r->directory,
 						      r->creates))
-		inject(s, r);
+		inject_granted(s, r);
 	else if (grant_table_allows(&s->grants, r->path, r->write))
 		refuse(s, s->notif->id, ENOSYS);
 	else
@@ -230,14 +231,9 @@ static int open_decided(const struct open_request *request)
 	return (int)syscall(SYS_openat2, AT_FDCWD, request->path, &how, sizeof(how));
 }
 
-static void inject(struct supervisor *s, const struct open_request *request)
+/* Hands fd to the thread as its open's result, and closes it here. */
+static void hand_over(struct supervisor *s, const struct open_request *request, int fd)
 {
-	int fd = open_decided(request);
-
-	if (fd < 0) {
-		refuse(s, request->notification, errno);
-		return;
-	}
 	struct seccomp_notif_addfd addfd = {
 		.id = request->notification,
 		.flags = SECCOMP_ADDFD_FLAG_SEND,
@@ -253,6 +249,48 @@ static void inject(struct supervisor *s, const struct open_request *request)
 	}
 	if (close(fd) < 0)
 		die("cannot close the approved file %s: %s", request->path, strerror(errno));
+}
+
+static void inject(struct supervisor *s, const struct open_request *request)
+{
+	int fd = open_decided(request);
+
+	if (fd < 0)
+		refuse(s, request->notification, errno);
+	else
+		hand_over(s, request, fd);
+}
+
+/*
+ * Only what the grants were checked for: a regular file or directory. The
+ * sandbox may have put a FIFO there since, whose open would block this
+ * loop, so the open does not wait, and then is as the thread asked.
+ */
+static void inject_granted(struct supervisor *s, const struct open_request *request)
+{
+	struct open_request without_waiting = *request;
+	struct stat st;
+
+	without_waiting.flags |= O_NONBLOCK;
+	int fd = open_decided(&without_waiting);
+	if (fd < 0) {
+		refuse(s, request->notification, errno);
+		return;
+	}
+	if (fstat(fd, &st) < 0)
+		die("cannot stat the granted file %s: %s", request->path, strerror(errno));
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		if (close(fd) < 0)
+			die("cannot close %s: %s", request->path, strerror(errno));
+		refuse(s, request->notification, ENOSYS);
+		return;
+	}
+	int flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || (!(request->flags & O_NONBLOCK) &&
+			  fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0))
+		die("cannot set the flags of the granted file %s: %s", request->path,
+		    strerror(errno));
+	hand_over(s, request, fd);
 }
 
 static void apply_answer(struct supervisor *s, const struct approval_answer *answer)

@@ -495,9 +495,18 @@ describe('file approvals for openat2', () => {
     expect(existsSync(path.join(notes, 'setuid'))).toBe(false);
   });
 
-  it('what only Landlock can decide (procfs, a device, O_PATH) gets ENOSYS, so callers fall back to openat', async () => {
-    for (const argv of [call('-', '/proc/self/status'), call('-', '/dev/null', O_WRONLY), call('-', todo, O_PATH)]) {
-      const result = await runWithApprovals(spec('approvals-file 1'), argv, allowAll);
+  it('what only Landlock can decide (procfs, a device, a FIFO, O_PATH) gets ENOSYS, so callers fall back to openat', async () => {
+    const granted = path.join(tmp, 'granted');
+    mkdirSync(granted);
+    const fifo = path.join(granted, 'fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    for (const argv of [
+      call('-', '/proc/self/status'),
+      call('-', '/dev/null', O_WRONLY),
+      call('-', fifo),
+      call('-', todo, O_PATH),
+    ]) {
+      const result = await runWithApprovals(spec('approvals-file 1', `fs read_file,read_dir ${granted}`), argv, allowAll);
       expect(result.stdout).toBe(`error ${ENOSYS}\n`);
       expect(result.requests).toEqual([]);
     }
