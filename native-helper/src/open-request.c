@@ -114,6 +114,40 @@ static bool lookup_path(pid_t pid, int dirfd, const char *path, char *out, size_
 	return n > 0 && (size_t)n < size;
 }
 
+int fd_path(int fd, char *out, size_t size)
+{
+	char link[64];
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, out, size);
+	if (n < 0)
+		return errno;
+	if ((size_t)n >= size || out[0] != '/')
+		return ENOSYS;
+	out[n] = '\0';
+	if (n > 10 && strcmp(out + n - 10, " (deleted)") == 0)
+		return ENOSYS;
+	return 0;
+}
+
+/*
+ * Every symlink followed in one walk by the kernel, the result read back
+ * from the fd; realpath would walk from / again for every component. False
+ * with errno set (ENOENT: nothing there).
+ */
+static bool resolve_through_fd(const char *lookup, char *out)
+{
+	int fd = open(lookup, O_PATH | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	int error = fd_path(fd, out, PATH_MAX);
+	if (close(fd) < 0 && error == 0)
+		error = errno;
+	errno = error;
+	return error == 0;
+}
+
 /* A file about to be created: its directory resolved, its own name kept. */
 static bool resolve_new_file(const char *lookup, char *out)
 {
@@ -127,7 +161,7 @@ static bool resolve_new_file(const char *lookup, char *out)
 	size_t dir_len = slash == lookup ? 1 : (size_t)(slash - lookup);
 	memcpy(dir, lookup, dir_len);
 	dir[dir_len] = '\0';
-	if (!realpath(dir, resolved_dir))
+	if (!resolve_through_fd(dir, resolved_dir))
 		return false;
 	int n = snprintf(out, PATH_MAX, "%s/%s", strcmp(resolved_dir, "/") == 0 ? "" : resolved_dir,
 			 name);
@@ -184,7 +218,7 @@ static bool resolve(const char *lookup, int flags, char *out)
 	/* The kernel refuses a final symlink with O_NOFOLLOW (ELOOP): nothing to ask. */
 	if ((flags & O_NOFOLLOW) && lstat(lookup, &st) == 0 && S_ISLNK(st.st_mode))
 		return false;
-	if (realpath(lookup, out))
+	if (resolve_through_fd(lookup, out))
 		return true;
 	return errno == ENOENT && (flags & O_CREAT) && resolve_new_file(lookup, out);
 }

@@ -42,6 +42,12 @@ enum open_reading open_request_read(const struct seccomp_notif *notif, struct op
 /* Copies a NUL-terminated string of at most size bytes out of the thread's memory. */
 bool read_target_string(pid_t pid, uint64_t address, char *out, size_t size);
 
+/*
+ * The path an fd was opened at, read back from /proc/self/fd: 0, the errno
+ * of the read, or ENOSYS where it has none (deleted, not a path).
+ */
+int fd_path(int fd, char *out, size_t size);
+
 /* Whether an open with these flags writes, truncates or creates. */
 bool open_flags_write(int flags);
 

@@ -94,26 +94,16 @@ static int resolve_in(int base, const char *path, uint64_t flags, uint64_t resol
 	return (int)syscall(SYS_openat2, base, path, &how, sizeof(how));
 }
 
-/* The canonical path of what fd names, or ENOSYS where it has none (deleted) or is on procfs. */
+/* The canonical path of what fd names, or ENOSYS where it has none or is on procfs. */
 static int canonical_path(int fd, char *out, size_t size)
 {
-	char link[64];
 	struct statfs fs;
 
 	if (fstatfs(fd, &fs) < 0)
 		return errno;
 	if (fs.f_type == PROC_SUPER_MAGIC)
 		return ENOSYS;
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	ssize_t n = readlink(link, out, size);
-	if (n < 0)
-		return errno;
-	if ((size_t)n >= size || out[0] != '/')
-		return ENOSYS;
-	out[n] = '\0';
-	if (n > 10 && strcmp(out + n - 10, " (deleted)") == 0)
-		return ENOSYS;
-	return 0;
+	return fd_path(fd, out, size);
 }
 
 /* Something exists at the path: what it is decides what the open may do. */
