@@ -41,6 +41,11 @@ static void print_program(scmp_filter_ctx ctx, const char *name)
 	seccomp_release(ctx);
 }
 
+/*
+ * As a binary tree of syscall numbers: the kernel emulates the filter for
+ * every syscall number when it loads it (its action cache), and every call
+ * of the command walks it, both in fewer steps than a list.
+ */
 static scmp_filter_ctx new_filter(void)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
