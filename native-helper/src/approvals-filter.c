@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
-#include <seccomp.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -17,41 +16,15 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "seccomp-programs.h"
 
 #define ADDFD_HINT "file approvals need SECCOMP_IOCTL_NOTIF_ADDFD with SECCOMP_ADDFD_FLAG_SEND " \
 	"(Linux 5.14); run without approvals for files"
 
-/*
- * openat2 is left out: the main filter answers it ENOSYS, which takes
- * precedence over a notification, so libc falls back to openat. execve is
- * not covered: Landlock's execute right alone decides it.
- */
-static const int notified_syscalls[] = {
-#ifdef __NR_open
-	SCMP_SYS(open),
-#endif
-#ifdef __NR_creat
-	SCMP_SYS(creat),
-#endif
-	SCMP_SYS(openat),
-};
-
 /* The listener, or -errno; prints nothing, since --probe uses it too. */
 static int try_load_filter(void)
 {
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-	int rc = ctx ? 0 : -ENOMEM;
-
-	for (size_t i = 0; rc == 0 && i < sizeof(notified_syscalls) / sizeof(notified_syscalls[0]);
-	     i++)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, notified_syscalls[i], 0);
-	if (rc == 0)
-		rc = seccomp_load(ctx);
-	if (rc == 0)
-		rc = seccomp_notify_fd(ctx);
-	if (ctx)
-		seccomp_release(ctx);
-	return rc;
+	return seccomp_program_load(&seccomp_approvals_program, SECCOMP_FILTER_FLAG_NEW_LISTENER);
 }
 
 static int load_filter(void)
@@ -106,6 +79,28 @@ bool file_approvals_available(void)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+/* Linux 6.6; the headers of older distributions lack it. */
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP 1UL
+#endif
+
+/*
+ * The sandbox's thread sleeps while the supervisor answers, so the kernel
+ * may run the supervisor on the thread's own CPU at once instead of waking
+ * it elsewhere and switching twice: most of what the fast path costs on a
+ * busy machine. Older kernels (EINVAL) only answer more slowly.
+ */
+static void prefer_sync_wake_up(int listener)
+{
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) < 0 &&
+	    errno != EINVAL && errno != ENOTTY)
+		die("cannot set up the file-approval listener: SECCOMP_IOCTL_NOTIF_SET_FLAGS: %s",
+		    strerror(errno));
+}
+
 static void send_fds(int sock, const int *fds, size_t count)
 {
 	char data = 'L';
@@ -156,6 +151,7 @@ void approvals_filter_hand_over(int sock, bool view)
 
 	fds[0] = load_filter();
 	require_addfd_send(fds[0]);
+	prefer_sync_wake_up(fds[0]);
 	send_fds(sock, fds, view ? 2 : 1);
 	for (size_t i = 0; i < 2; i++) {
 		if (fds[i] >= 0 && close(fds[i]) < 0)

@@ -28,6 +28,7 @@
 #include "grant-table.h"
 #include "init-process.h"
 #include "open-request.h"
+#include "openat2-request.h"
 #include "outer-process.h"
 #include "signals.h"
 #include "view-lookup.h"
@@ -147,6 +148,47 @@ static void ask(struct supervisor *s, const struct open_request *request)
 		close_channel(s, "cannot write to nonod");
 }
 
+static void inject_granted(struct supervisor *s, const struct open_request *request);
+
+/*
+ * An openat2 is never let through, so one inside the grants is opened here,
+ * but only where the grants give every right Landlock would have checked.
+ * Any other inside the grants gets ENOSYS, so the caller falls back to
+ * openat and Landlock decides, as before openat2 was held at all.
+ */
+static void take_openat2(struct supervisor *s)
+{
+	int error = openat2_request_read(s->notif, &s->scratch);
+	const struct open_request *r = &s->scratch;
+
+	if (error)
+		refuse(s, s->notif->id, error);
+	else if (!notification_pending(s->listener, s->notif->id))
+		return;
+	else if (r->plain && grant_table_allows_open(&s->grants, r->path, r->flags, r->directory,
+						      r->creates))
+		inject_granted(s, r);
+	else if (grant_table_allows(&s->grants, r->path, r->write))
+		refuse(s, s->notif->id, ENOSYS);
+	else
+		ask(s, r);
+}
+
+/*
+ * In a view the grant table is not used (view paths are not host paths),
+ * so an openat2 is asked about where an openat would be, refused where it
+ * would be, and otherwise sent back to openat with ENOSYS.
+ */
+static void take_view_openat2(struct supervisor *s)
+{
+	int error = openat2_request_read_in_view(s->notif, &s->view, &s->scratch);
+
+	if (error)
+		refuse(s, s->notif->id, error);
+	else if (notification_pending(s->listener, s->notif->id))
+		ask(s, &s->scratch);
+}
+
 static void take_notification(struct supervisor *s)
 {
 	memset(s->notif, 0, s->sizes.seccomp_notif);
@@ -156,10 +198,14 @@ static void take_notification(struct supervisor *s)
 			return;
 		die("cannot receive a held open: SECCOMP_IOCTL_NOTIF_RECV: %s", strerror(errno));
 	}
-	switch (open_request_read(s->listener, s->notif, s->view.root >= 0 ? &s->view : NULL,
-				  &s->scratch)) {
-	case OPEN_GONE:
+	if (s->notif->data.nr == __NR_openat2) {
+		if (s->view.root >= 0)
+			take_view_openat2(s);
+		else
+			take_openat2(s);
 		return;
+	}
+	switch (open_request_read(s->notif, s->view.root >= 0 ? &s->view : NULL, &s->scratch)) {
 	case OPEN_FOR_KERNEL:
 		let_kernel_decide(s, s->notif->id);
 		return;
@@ -172,7 +218,8 @@ static void take_notification(struct supervisor *s)
 	/* In a view a resolved file is one the view does not hold: the kernel would say ENOENT. */
 	if (s->view.root < 0 && grant_table_allows(&s->grants, s->scratch.path, s->scratch.write))
 		let_kernel_decide(s, s->notif->id);
-	else
+	/* Still held, so the path read and resolved was that thread's own. */
+	else if (notification_pending(s->listener, s->notif->id))
 		ask(s, &s->scratch);
 }
 
@@ -233,18 +280,9 @@ static bool view_may_receive(int fd, const char *path)
 	return false;
 }
 
-static void inject(struct supervisor *s, const struct open_request *request)
+/* Hands fd to the thread as its open's result, and closes it here. */
+static void hand_over(struct supervisor *s, const struct open_request *request, int fd)
 {
-	int fd = open_decided(request);
-
-	if (fd < 0) {
-		refuse(s, request->notification, errno);
-		return;
-	}
-	if (s->view.root >= 0 && !view_may_receive(fd, request->path)) {
-		refuse(s, request->notification, EACCES);
-		return;
-	}
 	struct seccomp_notif_addfd addfd = {
 		.id = request->notification,
 		.flags = SECCOMP_ADDFD_FLAG_SEND,
@@ -260,6 +298,50 @@ static void inject(struct supervisor *s, const struct open_request *request)
 	}
 	if (close(fd) < 0)
 		die("cannot close the approved file %s: %s", request->path, strerror(errno));
+}
+
+static void inject(struct supervisor *s, const struct open_request *request)
+{
+	int fd = open_decided(request);
+
+	if (fd < 0)
+		refuse(s, request->notification, errno);
+	else if (s->view.root >= 0 && !view_may_receive(fd, request->path))
+		refuse(s, request->notification, EACCES);
+	else
+		hand_over(s, request, fd);
+}
+
+/*
+ * Only what the grants were checked for: a regular file or directory. The
+ * sandbox may have put a FIFO there since, whose open would block this
+ * loop, so the open does not wait, and then is as the thread asked.
+ */
+static void inject_granted(struct supervisor *s, const struct open_request *request)
+{
+	struct open_request without_waiting = *request;
+	struct stat st;
+
+	without_waiting.flags |= O_NONBLOCK;
+	int fd = open_decided(&without_waiting);
+	if (fd < 0) {
+		refuse(s, request->notification, errno);
+		return;
+	}
+	if (fstat(fd, &st) < 0)
+		die("cannot stat the granted file %s: %s", request->path, strerror(errno));
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		if (close(fd) < 0)
+			die("cannot close %s: %s", request->path, strerror(errno));
+		refuse(s, request->notification, ENOSYS);
+		return;
+	}
+	int flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || (!(request->flags & O_NONBLOCK) &&
+			  fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0))
+		die("cannot set the flags of the granted file %s: %s", request->path,
+		    strerror(errno));
+	hand_over(s, request, fd);
 }
 
 static void apply_answer(struct supervisor *s, const struct approval_answer *answer)

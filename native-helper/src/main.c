@@ -193,7 +193,7 @@ int main(int argc, char **argv)
 	drop_file_privilege_capabilities();
 	enter_cwd(&spec);
 	int ruleset = landlock_restrict(&spec);
-	seccomp_restrict(spec.net);
+	seccomp_restrict(spec.net, spec.approvals_file);
 	if (spec.approvals_file)
 		approvals_filter_hand_over(listener_socket, spec.view);
 	if (spec.view) {

@@ -125,10 +125,8 @@ static bool views_own(const struct spec *spec, const char *path)
 /* Masked, stubbed, or (for a write) write-protected: the plan chose so, no answer may undo it. */
 static bool kept_by_view(const struct spec *spec, const char *host_path, int flags)
 {
-	bool writes = (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC)) != 0;
-
 	if (under_any(host_path, spec->masks, spec->mask_count) ||
-	    (writes && under_any(host_path, spec->readonly, spec->readonly_count)))
+	    (open_flags_write(flags) && under_any(host_path, spec->readonly, spec->readonly_count)))
 		return true;
 	for (size_t i = 0; i < spec->stub_count; i++) {
 		if (strcmp(spec->stubs[i].path, host_path) == 0)

@@ -591,6 +591,79 @@ describe.each(viewUsers)('file approvals in the view, $name', ({ user }) => {
     expect(result.requests).toEqual([]);
   });
 
+  describe('openat2 in the view: the same questions as openat, never past the view', () => {
+    const openat2Call = path.join(buildDir, 'openat2-call');
+    const [O_WRONLY, O_CREAT, O_DIRECTORY] = [0o1, 0o100, 0o200000];
+    const RESOLVE_NO_SYMLINKS = 0x04;
+    const [EPERM, EACCES, ENOSYS] = [1, 13, 38];
+    const call = (dir: string, file: string, flags = 0, resolve = 0, mode = '0') => [
+      openat2Call,
+      dir,
+      file,
+      String(flags),
+      String(resolve),
+      mode,
+    ];
+
+    it('a file the view does not hold is asked about, and the allowed host file opened; from a view dirfd too', async () => {
+      const absolute = await run(viewSpec(), call('-', todo), allowAll);
+      expect(absolute.stdout).toBe('buy milk\n');
+      expect(absolute.requests).toEqual([expect.objectContaining({ path: todo, access: 'read' })]);
+      const relative = await run(viewSpec(`fs read_file,read_dir ${granted}`), call(granted, '../notes/todo.txt'), allowAll);
+      expect(relative.stdout).toBe('buy milk\n');
+      expect(relative.requests.map((r) => r.path)).toEqual([todo]);
+    });
+
+    it('denied, or a directory approved, fails with EACCES; a write approval writes the host file', async () => {
+      expect((await run(viewSpec(), call('-', todo), denyAll)).stdout).toBe(`error ${EACCES}\n`);
+      const directory = await run(viewSpec(), call('-', notes, O_DIRECTORY), allowAll);
+      expect(directory.stdout).toBe(`error ${EACCES}\n`);
+      expect(directory.requests.map((r) => r.path)).toEqual([notes]);
+      const created = path.join(notes, 'new.txt');
+      const write = await run(viewSpec(), call('-', created, O_WRONLY | O_CREAT, 0, '644'), allowAll);
+      expect(write.stdout).toBe('written\n');
+      expect(readFileSync(created, 'utf8')).toBe('written by openat2\n');
+      expect(write.requests).toEqual([expect.objectContaining({ path: created, access: 'write' })]);
+    });
+
+    it('what the view holds, and any RESOLVE_* call, gets ENOSYS without a question (openat decides)', async () => {
+      writeFileSync(path.join(granted, 'a.txt'), 'inside\n');
+      own(path.join(granted, 'a.txt'));
+      for (const argv of [call(granted, 'a.txt'), call('-', '/etc/hostname'), call('-', todo, 0, RESOLVE_NO_SYMLINKS)]) {
+        const result = await run(viewSpec(`fs read_file,read_dir ${granted}`), argv, allowAll);
+        expect(result.stdout).toBe(`error ${ENOSYS}\n`);
+        expect(result.requests).toEqual([]);
+      }
+    });
+
+    it('a masked or write-protected host file is refused without asking, and a set-id create with EPERM', async () => {
+      const hidden = path.join(granted, 'hidden');
+      mkdirSync(hidden);
+      writeFileSync(path.join(hidden, 'key'), 'PRIVATE\n');
+      symlinkSync(path.join(hidden, 'key'), path.join(notes, 'key-link'));
+      own(hidden, path.join(hidden, 'key'));
+      const masked = await run(viewSpec(`fs read_file,read_dir ${granted}`, `mask ${hidden}`), call('-', path.join(notes, 'key-link')), allowAll);
+      expect(masked.stdout).toBe(`error ${EACCES}\n`);
+      expect(masked.requests).toEqual([]);
+      const hook = path.join(hidden, 'pre-commit');
+      writeFileSync(hook, 'original\n');
+      symlinkSync(hook, path.join(notes, 'hook-link'));
+      own(hook);
+      const readonly = await run(
+        viewSpec(`fs read_file,read_dir,write_file ${granted}`, `readonly ${hidden}`),
+        call('-', path.join(notes, 'hook-link'), O_WRONLY),
+        allowAll,
+      );
+      expect(readonly.stdout).toBe(`error ${EACCES}\n`);
+      expect(readonly.requests).toEqual([]);
+      expect(readFileSync(hook, 'utf8')).toBe('original\n');
+      const setid = await run(viewSpec(), call('-', path.join(notes, 'setuid'), O_WRONLY | O_CREAT, 0, '4755'), allowAll);
+      expect(setid.stdout).toBe(`error ${EPERM}\n`);
+      expect(setid.requests).toEqual([]);
+      expect(existsSync(path.join(notes, 'setuid'))).toBe(false);
+    });
+  });
+
   it('keeps the command\'s exit status, and with nonod gone refuses what it would ask', async () => {
     expect((await run(viewSpec(), ['sh', '-c', 'exit 7'], denyAll)).code).toBe(7);
     const gone = await run(viewSpec(), ['sh', '-c', `sleep 0.2; cat ${todo}; echo after`], allowAll, { closeChannel: true });
@@ -653,5 +726,139 @@ describe.each([
     const survivors = sleepers(marker);
     survivors.forEach((pid) => process.kill(pid, 'SIGKILL'));
     expect(survivors).toEqual([]);
+  });
+});
+
+describe('file approvals for openat2', () => {
+  const openat2Call = path.join(buildDir, 'openat2-call');
+  const O_WRONLY = 0o1;
+  const O_CREAT = 0o100;
+  const O_TRUNC = 0o1000;
+  const O_PATH = 0o10000000;
+  const RESOLVE_NO_SYMLINKS = 0x04;
+  const RESOLVE_BENEATH = 0x08;
+  const RESOLVE_IN_ROOT = 0x10;
+  const [EPERM, EACCES, EXDEV, ENOSYS, ELOOP] = [1, 13, 18, 38, 40];
+  const call = (dir: string, file: string, flags = 0, resolve = 0, mode = '0') => [
+    openat2Call,
+    dir,
+    file,
+    String(flags),
+    String(resolve),
+    mode,
+  ];
+
+  it('an openat2 outside the grants is asked about like an openat, and opens the allowed file', async () => {
+    const result = await runWithApprovals(spec('approvals-file 1'), call('-', todo), allowAll);
+    expect(result.stdout).toBe('buy milk\n');
+    expect(result.requests).toEqual([expect.objectContaining({ path: todo, access: 'read' })]);
+  });
+
+  it('a denied openat2 fails with EACCES, and a write under a read-only approval too', async () => {
+    const denied = await runWithApprovals(spec('approvals-file 1'), call('-', todo), denyAll);
+    expect(denied.stdout).toBe(`error ${EACCES}\n`);
+    const readOnly = await runWithApprovals(spec('approvals-file 1'), call('-', todo, O_WRONLY), () => ({
+      allow: true,
+      readOnly: true,
+    }));
+    expect(readOnly.stdout).toBe(`error ${EACCES}\n`);
+    expect(readOnly.requests).toEqual([expect.objectContaining({ path: todo, access: 'write' })]);
+    expect(readFileSync(todo, 'utf8')).toBe('buy milk\n');
+  });
+
+  it('an openat2 inside the grants is answered by the supervisor without a question', async () => {
+    const granted = path.join(tmp, 'granted');
+    mkdirSync(granted);
+    writeFileSync(path.join(granted, 'a.txt'), 'inside\n');
+    const result = await runWithApprovals(
+      spec('approvals-file 1', `fs read_file,read_dir ${granted}`),
+      call(granted, 'a.txt', 0, RESOLVE_BENEATH),
+      denyAll,
+    );
+    expect(result.stdout).toBe('inside\n');
+    expect(result.requests).toEqual([]);
+  });
+
+  it('a file created with openat2 in a granted directory needs every right Landlock would check', async () => {
+    const granted = path.join(tmp, 'granted');
+    mkdirSync(granted);
+    const full = await runWithApprovals(
+      spec('approvals-file 1', `fs read_file,read_dir,write_file,make_reg,truncate ${granted}`),
+      call(granted, 'new.txt', O_WRONLY | O_CREAT | O_TRUNC, 0, '644'),
+      denyAll,
+    );
+    expect(full.stdout).toBe('written\n');
+    expect(full.requests).toEqual([]);
+    expect(readFileSync(path.join(granted, 'new.txt'), 'utf8')).toBe('written by openat2\n');
+    // write_file alone is not enough to create: the supervisor leaves it to Landlock (ENOSYS → openat).
+    const partial = await runWithApprovals(
+      spec('approvals-file 1', `fs read_file,read_dir,write_file ${granted}`),
+      call(granted, 'other.txt', O_WRONLY | O_CREAT, 0, '644'),
+      denyAll,
+    );
+    expect(partial.stdout).toBe(`error ${ENOSYS}\n`);
+    expect(existsSync(path.join(granted, 'other.txt'))).toBe(false);
+  });
+
+  it('RESOLVE_* flags are honoured: an escape from BENEATH or a symlink under NO_SYMLINKS fails without a question', async () => {
+    const beneath = await runWithApprovals(
+      spec('approvals-file 1'),
+      call(notes, '../notes/todo.txt', 0, RESOLVE_BENEATH),
+      allowAll,
+    );
+    expect(beneath.stdout).toBe(`error ${EXDEV}\n`);
+    symlinkSync(todo, path.join(tmp, 'link.txt'));
+    const noSymlinks = await runWithApprovals(
+      spec('approvals-file 1'),
+      call(tmp, 'link.txt', 0, RESOLVE_NO_SYMLINKS),
+      allowAll,
+    );
+    expect(noSymlinks.stdout).toBe(`error ${ELOOP}\n`);
+    // Only the tool's own open of the directory it passes as dirfd was asked about.
+    expect(beneath.requests.map((r) => r.path)).toEqual([notes]);
+    expect(noSymlinks.requests.map((r) => r.path)).toEqual([tmp]);
+  });
+
+  it('RESOLVE_IN_ROOT takes an absolute path under the dirfd, and asks about the file it reaches', async () => {
+    const result = await runWithApprovals(
+      spec('approvals-file 1'),
+      call(notes, '/todo.txt', 0, RESOLVE_IN_ROOT),
+      (r) => ({ allow: r.path === notes || r.path === todo }),
+    );
+    expect(result.stdout).toBe('buy milk\n');
+    expect(result.requests.map((r) => r.path)).toEqual([notes, todo]);
+  });
+
+  it('a set-id mode is refused with EPERM, as the main filter refuses it for openat', async () => {
+    const result = await runWithApprovals(
+      spec('approvals-file 1'),
+      call(notes, 'setuid', O_WRONLY | O_CREAT, 0, '4755'),
+      allowAll,
+    );
+    expect(result.stdout).toBe(`error ${EPERM}\n`);
+    expect(result.requests.map((r) => r.path)).toEqual([notes]);
+    expect(existsSync(path.join(notes, 'setuid'))).toBe(false);
+  });
+
+  it('what only Landlock can decide (procfs, a device, a FIFO, O_PATH) gets ENOSYS, so callers fall back to openat', async () => {
+    const granted = path.join(tmp, 'granted');
+    mkdirSync(granted);
+    const fifo = path.join(granted, 'fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    for (const argv of [
+      call('-', '/proc/self/status'),
+      call('-', '/dev/null', O_WRONLY),
+      call('-', fifo),
+      call('-', todo, O_PATH),
+    ]) {
+      const result = await runWithApprovals(spec('approvals-file 1', `fs read_file,read_dir ${granted}`), argv, allowAll);
+      expect(result.stdout).toBe(`error ${ENOSYS}\n`);
+      expect(result.requests).toEqual([]);
+    }
+  });
+
+  it('without file approvals openat2 stays ENOSYS, as the main filter answers it', async () => {
+    const result = await runWithApprovals(spec(), call('-', '/etc/hostname'), denyAll, { approvalsFd: false });
+    expect(result.stdout).toBe(`error ${ENOSYS}\n`);
   });
 });
