@@ -6,8 +6,8 @@
 #include "approvals-filter.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/seccomp.h>
-#include <seccomp.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -16,41 +16,15 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "seccomp-programs.h"
 
 #define ADDFD_HINT "file approvals need SECCOMP_IOCTL_NOTIF_ADDFD with SECCOMP_ADDFD_FLAG_SEND " \
 	"(Linux 5.14); run without approvals for files"
 
-/*
- * openat2 is left out: the main filter answers it ENOSYS, which takes
- * precedence over a notification, so libc falls back to openat. execve is
- * not covered: Landlock's execute right alone decides it.
- */
-static const int notified_syscalls[] = {
-#ifdef __NR_open
-	SCMP_SYS(open),
-#endif
-#ifdef __NR_creat
-	SCMP_SYS(creat),
-#endif
-	SCMP_SYS(openat),
-};
-
 /* The listener, or -errno; prints nothing, since --probe uses it too. */
 static int try_load_filter(void)
 {
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-	int rc = ctx ? 0 : -ENOMEM;
-
-	for (size_t i = 0; rc == 0 && i < sizeof(notified_syscalls) / sizeof(notified_syscalls[0]);
-	     i++)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, notified_syscalls[i], 0);
-	if (rc == 0)
-		rc = seccomp_load(ctx);
-	if (rc == 0)
-		rc = seccomp_notify_fd(ctx);
-	if (ctx)
-		seccomp_release(ctx);
-	return rc;
+	return seccomp_program_load(&seccomp_approvals_program, SECCOMP_FILTER_FLAG_NEW_LISTENER);
 }
 
 static int load_filter(void)
@@ -105,27 +79,51 @@ bool file_approvals_available(void)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-static void send_fd(int sock, int fd)
+/* Linux 6.6; the headers of older distributions lack it. */
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP 1UL
+#endif
+
+/*
+ * The sandbox's thread sleeps while the supervisor answers, so the kernel
+ * may run the supervisor on the thread's own CPU at once instead of waking
+ * it elsewhere and switching twice: most of what the fast path costs on a
+ * busy machine. Older kernels (EINVAL) only answer more slowly.
+ */
+static void prefer_sync_wake_up(int listener)
+{
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) < 0 &&
+	    errno != EINVAL && errno != ENOTTY)
+		die("cannot set up the file-approval listener: SECCOMP_IOCTL_NOTIF_SET_FLAGS: %s",
+		    strerror(errno));
+}
+
+static void send_fds(int sock, const int *fds, size_t count)
 {
 	char data = 'L';
 	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(2 * sizeof(int))];
 		struct cmsghdr align;
 	} control;
 	struct msghdr msg = {
 		.msg_iov = &iov,
 		.msg_iovlen = 1,
 		.msg_control = control.buf,
-		.msg_controllen = sizeof(control.buf),
+		.msg_controllen = CMSG_SPACE(count * sizeof(int)),
 	};
 	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
 
+	if (!cmsg)
+		die("cannot hand the file-approval listener to the supervisor: no room for it");
 	memset(control.buf, 0, sizeof(control.buf));
 	cmsg->cmsg_level = SOL_SOCKET;
 	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	cmsg->cmsg_len = CMSG_LEN(count * sizeof(int));
+	memcpy(CMSG_DATA(cmsg), fds, count * sizeof(int));
 	while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0) {
 		if (errno != EINTR)
 			die("cannot hand the file-approval listener to the supervisor: %s",
@@ -133,12 +131,32 @@ static void send_fd(int sock, int fd)
 	}
 }
 
-void approvals_filter_hand_over(int sock)
+/*
+ * Opened before the filter is loaded: an open after it would wait for a
+ * supervisor that has no listener yet. O_PATH, so Landlock has no say.
+ */
+static int open_view_root(void)
 {
-	int listener = load_filter();
+	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 
-	require_addfd_send(listener);
-	send_fd(sock, listener);
-	if (close(listener) < 0 || close(sock) < 0)
-		die("cannot close the file-approval listener: %s", strerror(errno));
+	if (root < 0)
+		die("cannot open the view's root for the file-approval supervisor: %s",
+		    strerror(errno));
+	return root;
+}
+
+void approvals_filter_hand_over(int sock, bool view)
+{
+	int fds[2] = { -1, view ? open_view_root() : -1 };
+
+	fds[0] = load_filter();
+	require_addfd_send(fds[0]);
+	prefer_sync_wake_up(fds[0]);
+	send_fds(sock, fds, view ? 2 : 1);
+	for (size_t i = 0; i < 2; i++) {
+		if (fds[i] >= 0 && close(fds[i]) < 0)
+			die("cannot close the file-approval listener: %s", strerror(errno));
+	}
+	if (close(sock) < 0)
+		die("cannot close the file-approval socket: %s", strerror(errno));
 }

@@ -10,11 +10,13 @@
 
 /*
  * Installs the user-notification filter on open, openat and creat and sends
- * its listener over sock to the supervisor, then closes both. Called last
+ * its listener over sock to the supervisor (with view, the view's root as
+ * well: the supervisor outside resolves the sandbox's names in it), then
+ * closes them. Called last
  * before the command, after no_new_privs, Landlock and the main filter.
  * Refuses (exit 125) on a kernel that cannot inject an fd atomically.
  */
-void approvals_filter_hand_over(int sock);
+void approvals_filter_hand_over(int sock, bool view);
 
 /*
  * Whether this kernel can do file approvals (user notification, and ADDFD

@@ -19,6 +19,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -27,8 +28,10 @@
 #include "grant-table.h"
 #include "init-process.h"
 #include "open-request.h"
+#include "openat2-request.h"
 #include "outer-process.h"
 #include "signals.h"
+#include "view-lookup.h"
 
 /* Questions nonod has not answered yet; one more is denied at once. */
 #define PENDING_MAX 256
@@ -41,12 +44,14 @@ struct pending {
 };
 
 struct supervisor {
-	pid_t command;
+	pid_t command; /* with a view, the sandbox's init */
+	int status_fd; /* with a view, where init reports the command's status; else -1 */
 	pid_t terminal;
 	int listener; /* -1 once no sandboxed process is left to notify */
 	int command_fd; /* pidfd: readable when the command ends */
 	int channel;  /* -1 once nonod's end is closed or out of step */
 	struct grant_table grants;
+	struct view_lookup view; /* view.root is -1 without a view */
 	struct seccomp_notif_sizes sizes;
 	struct seccomp_notif *notif;
 	struct open_request scratch;
@@ -143,6 +148,47 @@ static void ask(struct supervisor *s, const struct open_request *request)
 		close_channel(s, "cannot write to nonod");
 }
 
+static void inject_granted(struct supervisor *s, const struct open_request *request);
+
+/*
+ * An openat2 is never let through, so one inside the grants is opened here,
+ * but only where the grants give every right Landlock would have checked.
+ * Any other inside the grants gets ENOSYS, so the caller falls back to
+ * openat and Landlock decides, as before openat2 was held at all.
+ */
+static void take_openat2(struct supervisor *s)
+{
+	int error = openat2_request_read(s->notif, &s->scratch);
+	const struct open_request *r = &s->scratch;
+
+	if (error)
+		refuse(s, s->notif->id, error);
+	else if (!notification_pending(s->listener, s->notif->id))
+		return;
+	else if (r->plain && grant_table_allows_open(&s->grants, r->path, r->flags, r->directory,
+						      r->creates))
+		inject_granted(s, r);
+	else if (grant_table_allows(&s->grants, r->path, r->write))
+		refuse(s, s->notif->id, ENOSYS);
+	else
+		ask(s, r);
+}
+
+/*
+ * In a view the grant table is not used (view paths are not host paths),
+ * so an openat2 is asked about where an openat would be, refused where it
+ * would be, and otherwise sent back to openat with ENOSYS.
+ */
+static void take_view_openat2(struct supervisor *s)
+{
+	int error = openat2_request_read_in_view(s->notif, &s->view, &s->scratch);
+
+	if (error)
+		refuse(s, s->notif->id, error);
+	else if (notification_pending(s->listener, s->notif->id))
+		ask(s, &s->scratch);
+}
+
 static void take_notification(struct supervisor *s)
 {
 	memset(s->notif, 0, s->sizes.seccomp_notif);
@@ -152,18 +198,28 @@ static void take_notification(struct supervisor *s)
 			return;
 		die("cannot receive a held open: SECCOMP_IOCTL_NOTIF_RECV: %s", strerror(errno));
 	}
-	switch (open_request_read(s->listener, s->notif, &s->scratch)) {
-	case OPEN_GONE:
+	if (s->notif->data.nr == __NR_openat2) {
+		if (s->view.root >= 0)
+			take_view_openat2(s);
+		else
+			take_openat2(s);
 		return;
+	}
+	switch (open_request_read(s->notif, s->view.root >= 0 ? &s->view : NULL, &s->scratch)) {
 	case OPEN_FOR_KERNEL:
 		let_kernel_decide(s, s->notif->id);
+		return;
+	case OPEN_REFUSED:
+		refuse(s, s->notif->id, EACCES);
 		return;
 	case OPEN_RESOLVED:
 		break;
 	}
-	if (grant_table_allows(&s->grants, s->scratch.path, s->scratch.write))
+	/* In a view a resolved file is one the view does not hold: the kernel would say ENOENT. */
+	if (s->view.root < 0 && grant_table_allows(&s->grants, s->scratch.path, s->scratch.write))
 		let_kernel_decide(s, s->notif->id);
-	else
+	/* Still held, so the path read and resolved was that thread's own. */
+	else if (notification_pending(s->listener, s->notif->id))
 		ask(s, &s->scratch);
 }
 
@@ -206,14 +262,27 @@ static int open_decided(const struct open_request *request)
 	return (int)syscall(SYS_openat2, AT_FDCWD, request->path, &how, sizeof(how));
 }
 
-static void inject(struct supervisor *s, const struct open_request *request)
+/*
+ * A host directory's fd in a view would be a way out of it: openat(fd, "..",
+ * O_PATH), which Landlock does not check, names any host path. So a view
+ * gets approved files, never directories. Closes fd when refusing.
+ */
+static bool view_may_receive(int fd, const char *path)
 {
-	int fd = open_decided(request);
+	struct stat st;
 
-	if (fd < 0) {
-		refuse(s, request->notification, errno);
-		return;
-	}
+	if (fstat(fd, &st) < 0)
+		die("cannot check the approved file %s: %s", path, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return true;
+	if (close(fd) < 0)
+		die("cannot close the approved directory %s: %s", path, strerror(errno));
+	return false;
+}
+
+/* Hands fd to the thread as its open's result, and closes it here. */
+static void hand_over(struct supervisor *s, const struct open_request *request, int fd)
+{
 	struct seccomp_notif_addfd addfd = {
 		.id = request->notification,
 		.flags = SECCOMP_ADDFD_FLAG_SEND,
@@ -229,6 +298,50 @@ static void inject(struct supervisor *s, const struct open_request *request)
 	}
 	if (close(fd) < 0)
 		die("cannot close the approved file %s: %s", request->path, strerror(errno));
+}
+
+static void inject(struct supervisor *s, const struct open_request *request)
+{
+	int fd = open_decided(request);
+
+	if (fd < 0)
+		refuse(s, request->notification, errno);
+	else if (s->view.root >= 0 && !view_may_receive(fd, request->path))
+		refuse(s, request->notification, EACCES);
+	else
+		hand_over(s, request, fd);
+}
+
+/*
+ * Only what the grants were checked for: a regular file or directory. The
+ * sandbox may have put a FIFO there since, whose open would block this
+ * loop, so the open does not wait, and then is as the thread asked.
+ */
+static void inject_granted(struct supervisor *s, const struct open_request *request)
+{
+	struct open_request without_waiting = *request;
+	struct stat st;
+
+	without_waiting.flags |= O_NONBLOCK;
+	int fd = open_decided(&without_waiting);
+	if (fd < 0) {
+		refuse(s, request->notification, errno);
+		return;
+	}
+	if (fstat(fd, &st) < 0)
+		die("cannot stat the granted file %s: %s", request->path, strerror(errno));
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		if (close(fd) < 0)
+			die("cannot close %s: %s", request->path, strerror(errno));
+		refuse(s, request->notification, ENOSYS);
+		return;
+	}
+	int flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || (!(request->flags & O_NONBLOCK) &&
+			  fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0))
+		die("cannot set the flags of the granted file %s: %s", request->path,
+		    strerror(errno));
+	hand_over(s, request, fd);
 }
 
 static void apply_answer(struct supervisor *s, const struct approval_answer *answer)
@@ -298,6 +411,8 @@ static void supervise(struct supervisor *s)
 				continue;
 			die("cannot wait for the sandbox's opens: poll: %s", strerror(errno));
 		}
+		if (fds[0].revents && s->status_fd >= 0)
+			wait_for_sandbox(s->command, s->status_fd, s->terminal);
 		if (fds[0].revents)
 			end_like_command(s->command, s->terminal);
 		if (fds[1].revents & POLLIN)
@@ -309,12 +424,18 @@ static void supervise(struct supervisor *s)
 	}
 }
 
-static int receive_listener(int sock)
+/*
+ * The listener, and with a view the view's root after it; -1 if the sandbox
+ * failed before its filter was in place.
+ */
+static int receive_listener(int sock, int *view_root)
 {
 	char data;
+	int fds[2];
+	size_t want = view_root ? 2 : 1;
 	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(sizeof(fds))];
 		struct cmsghdr align;
 	} control;
 	struct msghdr msg = {
@@ -331,18 +452,20 @@ static int receive_listener(int sock)
 	}
 	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
 	if (n == 0 || !cmsg)
-		return -1; /* the sandbox failed before its filter was in place */
+		return -1;
 	if (cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
-	    cmsg->cmsg_len != CMSG_LEN(sizeof(int)))
+	    cmsg->cmsg_len != CMSG_LEN(want * sizeof(int)))
 		die("cannot receive the file-approval listener: unexpected control message");
-	int fd;
-	memcpy(&fd, CMSG_DATA(cmsg), sizeof(fd));
-	return fd;
+	memcpy(fds, CMSG_DATA(cmsg), want * sizeof(int));
+	if (view_root)
+		*view_root = fds[1];
+	return fds[0];
 }
 
 static void prepare(struct supervisor *s, const struct spec *spec, int channel)
 {
-	*s = (struct supervisor){ .channel = channel, .next_id = 1 };
+	*s = (struct supervisor){ .channel = channel, .status_fd = -1, .next_id = 1,
+				  .view = { .root = -1, .spec = spec } };
 	grant_table_build(spec, &s->grants);
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &s->sizes) < 0)
 		die("cannot size seccomp notifications: %s", strerror(errno));
@@ -361,6 +484,26 @@ static void die_with_supervisor(pid_t supervisor)
 		die("the file-approval supervisor exited while the sandbox was starting");
 }
 
+void listener_socketpair(int pair[2])
+{
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+		die("cannot create the socket for the file-approval listener: %s",
+		    strerror(errno));
+}
+
+/*
+ * With a terminal the command needs its own group, to be the terminal's
+ * foreground (Ctrl-C reaches only it); it dies with us (PR_SET_PDEATHSIG)
+ * and the terminal hangs up on its group when we are gone.
+ */
+static void command_group(pid_t command)
+{
+	/* Also done here, so no forwarded signal can find the group not made yet. */
+	if (setpgid(command, command) < 0 && errno != EACCES)
+		die("cannot put the command in its own process group: %s", strerror(errno));
+	forward_signals_to(-command);
+}
+
 int fork_file_supervisor(const struct spec *spec, int channel)
 {
 	static struct supervisor s;
@@ -369,9 +512,7 @@ int fork_file_supervisor(const struct spec *spec, int channel)
 	int pair[2];
 
 	prepare(&s, spec, channel);
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
-		die("cannot create the socket for the file-approval listener: %s",
-		    strerror(errno));
+	listener_socketpair(pair);
 	block_forwarded_signals();
 	pid_t command = fork();
 	if (command < 0)
@@ -381,25 +522,63 @@ int fork_file_supervisor(const struct spec *spec, int channel)
 		if (close(pair[0]) < 0 || close(channel) < 0)
 			die("cannot close the supervisor's fds in the sandbox: %s", strerror(errno));
 		die_with_supervisor(self);
-		take_foreground();
+		if (terminal >= 0)
+			take_foreground();
+		else
+			restore_signal_mask();
 		return pair[1];
 	}
 	if (close(pair[1]) < 0)
 		die("cannot close the sandbox's end of the listener socket: %s", strerror(errno));
-	/* Also done here, so no forwarded signal can find the group not made yet. */
-	if (setpgid(command, command) < 0 && errno != EACCES)
-		die("cannot put the command in its own process group: %s", strerror(errno));
+	/*
+	 * Without a terminal the command stays in our process group, so a
+	 * SIGKILL to the group (how nonod ends a session on pipes) reaches it
+	 * and all it started, as it does without approvals.
+	 */
+	if (terminal >= 0)
+		command_group(command);
+	else
+		ignore_group_signals();
 	s.command = command;
 	s.terminal = terminal;
 	s.command_fd = (int)syscall(SYS_pidfd_open, command, 0);
 	if (s.command_fd < 0)
 		die("cannot watch the sandbox: pidfd_open: %s (file approvals need Linux 5.3)",
 		    strerror(errno));
-	forward_signals_to(-command);
-	s.listener = receive_listener(pair[0]);
+	s.listener = receive_listener(pair[0], NULL);
 	if (close(pair[0]) < 0)
 		die("cannot close the listener socket: %s", strerror(errno));
 	if (s.listener < 0)
 		end_like_command(command, terminal);
+	supervise(&s);
+}
+
+/*
+ * The helper outside the view supervises: it keeps the host's root (an
+ * approved file is the host's), sees the sandbox's threads with host pids
+ * (which the notifications carry, since it receives them), and is in no
+ * namespace of the sandbox's, which cannot name it to signal or ptrace it.
+ */
+void supervise_view(const struct spec *spec, int channel, const int pair[2], pid_t init,
+		    int status_fd, pid_t terminal)
+{
+	static struct supervisor s;
+
+	prepare(&s, spec, channel);
+	if (close(pair[1]) < 0)
+		die("cannot close the sandbox's end of the listener socket: %s", strerror(errno));
+	s.command = init;
+	s.status_fd = status_fd;
+	s.terminal = terminal;
+	s.command_fd = (int)syscall(SYS_pidfd_open, init, 0);
+	if (s.command_fd < 0)
+		die("cannot watch the sandbox: pidfd_open: %s (file approvals need Linux 5.3)",
+		    strerror(errno));
+	forward_signals_to(init);
+	s.listener = receive_listener(pair[0], &s.view.root);
+	if (close(pair[0]) < 0)
+		die("cannot close the listener socket: %s", strerror(errno));
+	if (s.listener < 0)
+		wait_for_sandbox(init, status_fd, terminal);
 	supervise(&s);
 }

@@ -5,6 +5,7 @@
  */
 #include "grant-table.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,7 +46,7 @@ static bool contains(const struct grant *grant, const char *path)
 	       (path[grant->len] == '\0' || path[grant->len] == '/');
 }
 
-bool grant_table_allows(const struct grant_table *table, const char *path, bool write)
+static uint64_t granted(const struct grant_table *table, const char *path)
 {
 	uint64_t access = 0;
 
@@ -57,5 +58,41 @@ bool grant_table_allows(const struct grant_table *table, const char *path, bool 
 		if (contains(&table->grants[i], path))
 			access |= table->grants[i].access;
 	}
+	return access;
+}
+
+bool grant_table_allows(const struct grant_table *table, const char *path, bool write)
+{
+	uint64_t access = granted(table, path);
+
 	return write ? (access & LANDLOCK_ACCESS_FS_WRITE_FILE) != 0 : (access & reading) != 0;
+}
+
+/*
+ * Every right Landlock would check for this open, and truncate for any
+ * writer: Landlock would also have checked a later ftruncate on the fd,
+ * which an fd the supervisor opened escapes.
+ */
+static uint64_t rights_for_open(int flags, bool directory, bool creates)
+{
+	int mode = flags & O_ACCMODE;
+	uint64_t needed = 0;
+
+	if (directory)
+		return LANDLOCK_ACCESS_FS_READ_DIR;
+	if (mode != O_WRONLY)
+		needed |= LANDLOCK_ACCESS_FS_READ_FILE;
+	if (mode != O_RDONLY || (flags & O_TRUNC))
+		needed |= LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_TRUNCATE;
+	if (creates)
+		needed |= LANDLOCK_ACCESS_FS_MAKE_REG;
+	return needed;
+}
+
+bool grant_table_allows_open(const struct grant_table *table, const char *path, int flags,
+			     bool directory, bool creates)
+{
+	uint64_t needed = rights_for_open(flags, directory, creates);
+
+	return (granted(table, path) & needed) == needed;
 }

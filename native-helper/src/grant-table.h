@@ -31,4 +31,12 @@ void grant_table_build(const struct spec *spec, struct grant_table *table);
  */
 bool grant_table_allows(const struct grant_table *table, const char *path, bool write);
 
+/*
+ * Stricter, for an open the supervisor makes itself, where Landlock does
+ * not check: whether the grants give every right Landlock would have
+ * checked for it (a directory, or a file that may be created).
+ */
+bool grant_table_allows_open(const struct grant_table *table, const char *path, int flags,
+			     bool directory, bool creates);
+
 #endif

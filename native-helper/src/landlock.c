@@ -11,7 +11,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "applied.h"
@@ -135,13 +134,62 @@ static uint64_t rights_within_abi(const struct compat *c, const struct fs_rule *
 	return access;
 }
 
-static void add_fs_rule(int ruleset_fd, const struct compat *c, const struct fs_rule *rule)
+/*
+ * Rule fds opened one after the other, closed together: the kernel numbers
+ * them upwards from the lowest free one, so they come in runs broken only
+ * by fds the helper inherited, and one close_range per run saves a syscall
+ * per rule. Bounded so a long spec stays under RLIMIT_NOFILE.
+ */
+#define RULE_FDS_MAX 64
+
+struct rule_fds {
+	size_t count;
+	int fds[RULE_FDS_MAX];
+};
+
+static void close_rule_fds(struct rule_fds *held)
+{
+	size_t start = 0;
+
+	for (size_t i = 1; i <= held->count; i++) {
+		if (i < held->count && held->fds[i] == held->fds[i - 1] + 1)
+			continue;
+		if (close_range((unsigned)held->fds[start], (unsigned)held->fds[i - 1], 0) < 0)
+			die("cannot close the fs rules' paths: close_range: %s", strerror(errno));
+		start = i;
+	}
+	held->count = 0;
+}
+
+static void hold_rule_fd(struct rule_fds *held, int fd)
+{
+	if (held->count == RULE_FDS_MAX)
+		close_rule_fds(held);
+	held->fds[held->count++] = fd;
+}
+
+/*
+ * Most rules are directories: O_DIRECTORY tells so in the open itself, and
+ * only a file costs a second open. The daemon canonicalised the path, so
+ * following a final symlink is intended.
+ */
+static int open_rule_path(const char *path, bool *is_dir)
+{
+	int fd = open(path, O_PATH | O_CLOEXEC | O_DIRECTORY);
+
+	*is_dir = fd >= 0;
+	if (fd < 0 && errno == ENOTDIR)
+		fd = open(path, O_PATH | O_CLOEXEC);
+	return fd;
+}
+
+static void add_fs_rule(int ruleset_fd, const struct compat *c, const struct fs_rule *rule,
+			struct rule_fds *held)
 {
 	struct landlock_path_beneath_attr attr = { .allowed_access = rule->access };
-	struct stat st;
+	bool is_dir;
 
-	/* The daemon canonicalised the path, so following a final symlink is intended. */
-	attr.parent_fd = open(rule->path, O_PATH | O_CLOEXEC);
+	attr.parent_fd = open_rule_path(rule->path, &is_dir);
 	if (attr.parent_fd < 0) {
 		if (!c->best_effort)
 			die("cannot open %s for an fs rule: %s (does it exist? remove it from "
@@ -152,10 +200,9 @@ static void add_fs_rule(int ruleset_fd, const struct compat *c, const struct fs_
 		applied_skipped("fs", rule->path, strerror(error));
 		return;
 	}
-	if (fstat(attr.parent_fd, &st) < 0)
-		die("cannot stat %s for an fs rule: %s", rule->path, strerror(errno));
+	hold_rule_fd(held, attr.parent_fd);
 	/* Directory-only rights on a file are meaningless, not a loss: drop them quietly. */
-	if (!S_ISDIR(st.st_mode))
+	if (!is_dir)
 		attr.allowed_access &= fs_rights_for_files;
 	if (rule->implicit)
 		attr.allowed_access &= fs_rights_handled_by_abi(c->abi);
@@ -167,8 +214,6 @@ static void add_fs_rule(int ruleset_fd, const struct compat *c, const struct fs_
 			    "profile)", rule->path, strerror(errno));
 		applied_landlock_fs(rule->path, attr.allowed_access);
 	}
-	if (close(attr.parent_fd) < 0)
-		die("cannot close %s after adding its rule: %s", rule->path, strerror(errno));
 }
 
 static void add_port_rule(int ruleset_fd, struct port_rule rule)
@@ -200,8 +245,10 @@ int landlock_restrict(const struct spec *spec)
 	if (!has_landlock)
 		return -1;
 	int ruleset_fd = create_ruleset(&attr, c.abi);
+	struct rule_fds held = { .count = 0 };
 	for (size_t i = 0; i < spec->fs_count; i++)
-		add_fs_rule(ruleset_fd, &c, &spec->fs[i]);
+		add_fs_rule(ruleset_fd, &c, &spec->fs[i], &held);
+	close_rule_fds(&held);
 	/* Port rules exist only under "net filtered" (the parser enforces it). */
 	if (attr.handled_access_net != 0) {
 		for (size_t i = 0; i < spec->port_count; i++)

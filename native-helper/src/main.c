@@ -5,9 +5,9 @@
  *
  * With "view 1" the procedure forks on the way: the helper stays outside and
  * waits; the sandbox's init (in new namespaces) builds the view and applies
- * the rest, then runs the command as its child. With "approvals-file 1" it
- * forks too: the helper stays outside as the supervisor that answers the
- * command's opens, and the child goes on to become the command.
+ * the rest, then runs the command as its child. With "approvals-file 1" the
+ * helper outside is also the supervisor that answers the command's opens;
+ * without a view it forks for that, and the child becomes the command.
  */
 #ifdef __APPLE__
 /* None of the Linux steps below exist on macOS: Seatbelt confines there. */
@@ -113,16 +113,21 @@ static void refuse_ptrace(void)
 /*
  * Only the sandbox's init returns, in the view, with the write end of the
  * pipe on which it reports the command's status; the helper waits outside
- * and ends as the command did. Never falls back to running without the view.
+ * (with file approvals, answering opens: channel >= 0, and init gets in
+ * listener_socket the socket to send its listener on) and ends as the
+ * command did. Never falls back to running without the view.
  */
-static int enter_view(struct spec *spec, bool no_userns)
+static int enter_view(struct spec *spec, bool no_userns, int channel, int *listener_socket)
 {
 	pid_t terminal = terminal_owner();
 	int status_pipe[2];
+	int listener_pair[2] = { -1, -1 };
 	char error[256];
 
 	if (pipe2(status_pipe, O_CLOEXEC) < 0)
 		die("cannot create the status pipe: %s", strerror(errno));
+	if (channel >= 0)
+		listener_socketpair(listener_pair);
 	block_forwarded_signals();
 	pid_t init = clone_sandbox_init(no_userns, spec->net == NET_PROXIED, error, sizeof(error));
 	if (init < 0)
@@ -131,9 +136,16 @@ static int enter_view(struct spec *spec, bool no_userns)
 		    "namespaces, or drop the view from the profile)", error);
 	if (init > 0) {
 		close_or_die(status_pipe[1], "status pipe");
+		if (channel >= 0)
+			supervise_view(spec, channel, listener_pair, init, status_pipe[0], terminal);
 		wait_for_sandbox(init, status_pipe[0], terminal);
 	}
 	close_or_die(status_pipe[0], "status pipe");
+	if (channel >= 0) {
+		close_or_die(listener_pair[0], "supervisor's end of the listener socket");
+		close_or_die(channel, "approvals channel");
+		*listener_socket = listener_pair[1];
+	}
 	applied_namespaces(spec->net == NET_PROXIED);
 	if (spec->net == NET_PROXIED)
 		bring_up_loopback();
@@ -142,11 +154,7 @@ static int enter_view(struct spec *spec, bool no_userns)
 	return status_pipe[1];
 }
 
-/*
- * File approvals need both halves: the spec's approvals-file record and the
- * channel to ask on. Not yet in a view, where the sandbox's paths are not the
- * supervisor's.
- */
+/* File approvals need both halves: the spec's approvals-file record and the channel to ask on. */
 static void check_approvals(const struct cli *cli, const struct spec *spec)
 {
 	bool channel = cli->approvals_fd >= 0 || cli->approvals_socket;
@@ -157,9 +165,6 @@ static void check_approvals(const struct cli *cli, const struct spec *spec)
 	if (!spec->approvals_file && channel)
 		die("--approvals-fd or --approvals-socket was given but the spec does not ask "
 		    "for file approvals (approvals-file 1); nothing was run");
-	if (spec->approvals_file && spec->view)
-		die("file approvals are not available with a private filesystem view (view 1) "
-		    "yet; drop one of them from the profile; nothing was run");
 }
 
 int main(int argc, char **argv)
@@ -177,19 +182,20 @@ int main(int argc, char **argv)
 
 	check_approvals(&cli, &spec);
 	die_with_parent();
-	int status_fd = spec.view ? enter_view(&spec, cli.no_userns) : -1;
+	int channel = !spec.approvals_file ? -1
+		      : cli.approvals_socket ? approvals_channel_connect(cli.approvals_socket)
+					     : cli.approvals_fd;
 	int listener_socket = -1;
-	if (spec.approvals_file)
-		listener_socket = fork_file_supervisor(
-			&spec, cli.approvals_socket ? approvals_channel_connect(cli.approvals_socket)
-						    : cli.approvals_fd);
+	int status_fd = spec.view ? enter_view(&spec, cli.no_userns, channel, &listener_socket) : -1;
+	if (spec.approvals_file && !spec.view)
+		listener_socket = fork_file_supervisor(&spec, channel);
 	set_no_new_privs();
 	drop_file_privilege_capabilities();
 	enter_cwd(&spec);
 	int ruleset = landlock_restrict(&spec);
-	seccomp_restrict(spec.net);
+	seccomp_restrict(spec.net, spec.approvals_file);
 	if (spec.approvals_file)
-		approvals_filter_hand_over(listener_socket);
+		approvals_filter_hand_over(listener_socket, spec.view);
 	if (spec.view) {
 		run_as_init(status_fd, spec.net == NET_PROXIED ? start_proxy_relay(&spec) : 0);
 		/* Only the command gets here: init stays out of its reach. */

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
+
+#include "view-lookup.h"
 
 struct open_call {
 	int dirfd;
@@ -49,7 +52,7 @@ static bool decode_call(const struct seccomp_data *data, struct open_call *call)
 }
 
 /* Page by page, since the string may end just before an unmapped page. */
-static bool read_target_string(pid_t pid, uint64_t address, char *out, size_t size)
+bool read_target_string(pid_t pid, uint64_t address, char *out, size_t size)
 {
 	size_t done = 0;
 	long page = sysconf(_SC_PAGESIZE);
@@ -113,6 +116,40 @@ static bool lookup_path(pid_t pid, int dirfd, const char *path, char *out, size_
 	return n > 0 && (size_t)n < size;
 }
 
+int fd_path(int fd, char *out, size_t size)
+{
+	char link[64];
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, out, size);
+	if (n < 0)
+		return errno;
+	if ((size_t)n >= size || out[0] != '/')
+		return ENOSYS;
+	out[n] = '\0';
+	if (n > 10 && strcmp(out + n - 10, " (deleted)") == 0)
+		return ENOSYS;
+	return 0;
+}
+
+/*
+ * Every symlink followed in one walk by the kernel, the result read back
+ * from the fd; realpath would walk from / again for every component. False
+ * with errno set (ENOENT: nothing there).
+ */
+static bool resolve_through_fd(const char *lookup, char *out)
+{
+	int fd = open(lookup, O_PATH | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	int error = fd_path(fd, out, PATH_MAX);
+	if (close(fd) < 0 && error == 0)
+		error = errno;
+	errno = error;
+	return error == 0;
+}
+
 /* A file about to be created: its directory resolved, its own name kept. */
 static bool resolve_new_file(const char *lookup, char *out)
 {
@@ -126,31 +163,79 @@ static bool resolve_new_file(const char *lookup, char *out)
 	size_t dir_len = slash == lookup ? 1 : (size_t)(slash - lookup);
 	memcpy(dir, lookup, dir_len);
 	dir[dir_len] = '\0';
-	if (!realpath(dir, resolved_dir))
+	if (!resolve_through_fd(dir, resolved_dir))
 		return false;
 	int n = snprintf(out, PATH_MAX, "%s/%s", strcmp(resolved_dir, "/") == 0 ? "" : resolved_dir,
 			 name);
 	return n > 0 && n < PATH_MAX;
 }
 
-static bool resolve(const char *lookup, int flags, char *out)
+/* Absolute, with no empty, "." or ".." component: what realpath gives when no symlink is on the way. */
+static bool canonical_form(const char *path)
+{
+	if (path[0] != '/')
+		return false;
+	for (const char *c = path; *c; c++) {
+		if (c[0] != '/')
+			continue;
+		if (c[1] == '/' || (c[1] == '\0' && c != path))
+			return false;
+		if (c[1] == '.' && (c[2] == '/' || c[2] == '\0' ||
+				    (c[2] == '.' && (c[3] == '/' || c[3] == '\0'))))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The common case in one walk: a path already in canonical form that
+ * reaches something with no symlink on the way is its own resolution.
+ * realpath would read every prefix as a link, one walk from / each.
+ */
+static bool already_resolved(const char *lookup, char *out)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_NO_SYMLINKS,
+	};
+	size_t len = strlen(lookup);
+
+	if (len >= PATH_MAX || !canonical_form(lookup))
+		return false;
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, lookup, &how, sizeof(how));
+	if (fd < 0)
+		return false;
+	if (close(fd) < 0)
+		return false;
+	memcpy(out, lookup, len + 1);
+	return true;
+}
+
+bool resolve_host_path(const char *lookup, int flags, char *out)
 {
 	struct stat st;
 
+	if (already_resolved(lookup, out))
+		return true;
 	/* The kernel refuses a final symlink with O_NOFOLLOW (ELOOP): nothing to ask. */
 	if ((flags & O_NOFOLLOW) && lstat(lookup, &st) == 0 && S_ISLNK(st.st_mode))
 		return false;
-	if (realpath(lookup, out))
+	if (resolve_through_fd(lookup, out))
 		return true;
 	return errno == ENOENT && (flags & O_CREAT) && resolve_new_file(lookup, out);
 }
 
-static bool writes(int flags)
+bool open_flags_write(int flags)
 {
 	return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC)) != 0;
 }
 
-enum open_reading open_request_read(int listener, const struct seccomp_notif *notif,
+/*
+ * No notification_pending check here: letting the kernel go on is right
+ * even when the read came from another process, since Landlock decides.
+ * Whoever acts on the path itself (asks, opens) checks first.
+ */
+enum open_reading open_request_read(const struct seccomp_notif *notif, const struct view_lookup *view,
 				    struct open_request *request)
 {
 	struct open_call call;
@@ -160,22 +245,23 @@ enum open_reading open_request_read(int listener, const struct seccomp_notif *no
 	/* Landlock does not check O_PATH opens: nothing to grant, nothing to ask. */
 	if (!decode_call(&notif->data, &call) || (call.flags & O_PATH))
 		return OPEN_FOR_KERNEL;
-	if (!read_target_string(notif->pid, call.path_address, path, sizeof(path)))
-		return notification_pending(listener, notif->id) ? OPEN_FOR_KERNEL : OPEN_GONE;
-	if (!notification_pending(listener, notif->id))
-		return OPEN_GONE;
-	if (path[0] == '\0' || !lookup_path((pid_t)notif->pid, call.dirfd, path, lookup,
-					    sizeof(lookup)))
+	if (!read_target_string(notif->pid, call.path_address, path, sizeof(path)) ||
+	    path[0] == '\0')
 		return OPEN_FOR_KERNEL;
-	if (!resolve(lookup, call.flags, request->path))
+	if (view) {
+		enum open_reading reading = view_lookup_resolve(view, (pid_t)notif->pid, call.dirfd,
+								path, call.flags, request->path);
+		if (reading != OPEN_RESOLVED)
+			return reading;
+	} else if (!lookup_path((pid_t)notif->pid, call.dirfd, path, lookup, sizeof(lookup)) ||
+		   !resolve_host_path(lookup, call.flags, request->path)) {
 		return OPEN_FOR_KERNEL;
-	/* The thread may have died and its id been reused while resolving through /proc. */
-	if (!notification_pending(listener, notif->id))
-		return OPEN_GONE;
+	}
 	request->notification = notif->id;
 	request->pid = (pid_t)notif->pid;
 	request->flags = call.flags;
 	request->mode = call.mode;
-	request->write = writes(call.flags);
+	request->write = open_flags_write(call.flags);
+	request->by_openat2 = false;
 	return OPEN_RESOLVED;
 }

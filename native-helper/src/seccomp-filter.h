@@ -6,9 +6,14 @@
 #ifndef NONO_SECCOMP_FILTER_H
 #define NONO_SECCOMP_FILTER_H
 
+#include <stdbool.h>
+
 #include "spec.h"
 
-/* Installs the filter on this process; it is inherited across exec. */
-void seccomp_restrict(enum net_mode net);
+/*
+ * Installs the filter on this process; it is inherited across exec. With
+ * approvals_file, openat2 is left for the file-approval filter to hold.
+ */
+void seccomp_restrict(enum net_mode net, bool approvals_file);
 
 #endif

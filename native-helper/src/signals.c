@@ -77,6 +77,17 @@ void forward_signals_to(pid_t target)
 	set_mask(SIG_UNBLOCK, &set, NULL);
 }
 
+void ignore_group_signals(void)
+{
+	sigset_t set = handled_set();
+
+	for (size_t i = 0; i < COUNT(forwarded); i++)
+		set_action(forwarded[i], SIG_IGN);
+	for (size_t i = 0; i < COUNT(ignored); i++)
+		set_action(ignored[i], SIG_IGN);
+	set_mask(SIG_UNBLOCK, &set, NULL);
+}
+
 void restore_signal_mask(void)
 {
 	set_mask(SIG_SETMASK, &original_mask, NULL);

@@ -25,6 +25,13 @@ void block_forwarded_signals(void);
  */
 void forward_signals_to(pid_t target);
 
+/*
+ * For a process that shares its process group with the command, which gets
+ * every signal sent to the group itself (forwarding would deliver it twice):
+ * ignores what forward_signals_to would forward or ignore, then unblocks.
+ */
+void ignore_group_signals(void);
+
 /* The command's process: the signal mask the helper was started with. */
 void restore_signal_mask(void);
 

@@ -2,13 +2,27 @@
 // answering each JSON line by path, and checks that what the sandboxed command got matches the
 // decision for the file it really opened, and that opens inside the grants never reach it.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import net, { type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { unprivilegedUser } from '../../test/support/unprivileged-user.js';
 
 const helperDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const buildDir = path.join(helperDir, 'build');
@@ -59,6 +73,10 @@ interface RunOptions {
   approvalsFd?: boolean;
   /** Hand the channel over as a unix socket the helper connects to (--approvals-socket). */
   socketPath?: string;
+  /** Run the helper as this user (the tests run as root). */
+  user?: { uid: number; gid: number };
+  /** Called with the helper's pid once it is started. */
+  started?: (pid: number) => void;
 }
 
 function runWithApprovals(
@@ -96,7 +114,9 @@ function runWithApprovals(
   const server = options.socketPath ? net.createServer(play).listen(options.socketPath) : undefined;
   const child = spawn(helper, ['--spec-fd', '3', ...channelArgs, '--', ...command], {
     stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
+    ...options.user,
   });
+  options.started?.(child.pid!);
   const specPipe = child.stdio[3] as Writable;
   specPipe.on('error', () => {});
   specPipe.end(specText);
@@ -377,9 +397,468 @@ describe('file approvals', () => {
     expect(unasked.stderr).toContain('does not ask for file approvals');
   });
 
-  it('refuses file approvals with a view, for now', async () => {
-    const result = await runWithApprovals(spec('approvals-file 1', 'view 1'), ['true'], denyAll);
-    expect(result.code).toBe(125);
-    expect(result.stderr).toContain('not available with a private filesystem view');
+});
+
+
+// In the view (spec `view 1`), where a path outside the grants does not exist at all: the
+// supervisor is the helper outside, asked only about files the view does not hold, and an
+// approved open is the host file it was asked about.
+const isRoot = process.getuid?.() === 0;
+const viewUsers = [
+  { name: 'as root', user: undefined },
+  ...(isRoot ? [{ name: 'as an unprivileged user', user: unprivilegedUser() }] : []),
+];
+
+describe.each(viewUsers)('file approvals in the view, $name', ({ user }) => {
+  const rootLinks = ['/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32'].flatMap((p) => {
+    const stats = lstatSync(p, { throwIfNoEntry: false });
+    return stats?.isSymbolicLink() ? [`symlink ${p}`, `symlink-target ${readlinkSync(p)}`] : [];
+  });
+  const viewSpec = (...records: string[]) =>
+    [
+      'nono-spec 1',
+      'view 1',
+      'approvals-file 1',
+      ...['/usr', '/etc'].map((p) => `fs read_file,read_dir,execute ${p}`),
+      ...rootLinks,
+      'fs read_file,write_file /dev/null',
+      `fs read_file,execute ${buildDir}`,
+      ...records,
+      'end',
+    ]
+      .map((r) => `${r}\0`)
+      .join('');
+  const run = (specText: string, command: string[], decide: Decide, options: RunOptions = {}) =>
+    runWithApprovals(specText, command, decide, { user, ...options });
+  /** Files the test makes for the sandbox: the unprivileged user's, as the host would have them. */
+  const own = (...paths: string[]) => {
+    if (user) for (const p of paths) chownSync(p, user.uid, user.gid);
+  };
+  let granted: string;
+  beforeEach(() => {
+    chmodSync(tmp, 0o755);
+    granted = path.join(tmp, 'granted');
+    mkdirSync(granted);
+    own(tmp, notes, todo, granted);
+  });
+
+  it('asks for a file the view does not hold and, allowed once, the command reads the host file', async () => {
+    const result = await run(viewSpec(), ['sh', '-c', `cat ${todo}; cat ${todo}`], allowAll);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('buy milk\nbuy milk\n');
+    expect(result.code).toBe(0);
+    expect(result.requests).toEqual([todo, todo].map((p) => expect.objectContaining({ path: p, access: 'read' })));
+  });
+
+  it('denied, the open fails with EACCES; files the view holds are never asked about', async () => {
+    writeFileSync(path.join(granted, 'a.txt'), 'inside\n');
+    const result = await run(
+      viewSpec(`fs read_file,read_dir ${granted}`),
+      ['sh', '-c', `cat ${granted}/a.txt /etc/passwd >/dev/null; cat ${todo}; echo status $?`],
+      denyAll,
+    );
+    expect(result.stdout).toBe('status 1\n');
+    expect(result.stderr).toContain('Permission denied');
+    expect(result.requests.map((r) => r.path)).toEqual([todo]);
+  });
+
+  it('a relative path from a changed cwd is asked about as the host file it names', async () => {
+    // The cwd tmp is made in the view's skeleton; granted/ is bound; ../notes is neither.
+    const result = await run(
+      viewSpec(`fs read_file,read_dir ${granted}`, `cwd ${tmp}`),
+      ['sh', '-c', 'cat notes/todo.txt && cd granted && cat ../notes/todo.txt'],
+      (r) => ({ allow: r.path === todo }),
+    );
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('buy milk\nbuy milk\n');
+    expect(result.requests.map((r) => r.path)).toEqual([todo, todo]);
+  });
+
+  it('a path relative to a directory fd of the view is asked about as the host file under it', async () => {
+    if (!existsSync('/usr/bin/python3')) return; // needs a python3 inside the grants
+    const script = `import os\nd = os.open(${JSON.stringify(granted)}, os.O_RDONLY | os.O_DIRECTORY)\nprint(os.read(os.open('../notes/todo.txt', os.O_RDONLY, dir_fd=d), 100).decode(), end='')\n`;
+    const result = await run(viewSpec(`fs read_file,read_dir ${granted}`), ['/usr/bin/python3', '-S', '-c', script], allowAll);
+    expect(result.stdout).toBe('buy milk\n');
+    expect(result.requests.map((r) => r.path)).toEqual([todo]);
+  });
+
+  it('an approved directory is not handed into the view: its fd would lead out of it', async () => {
+    if (!existsSync('/usr/bin/python3')) return; // needs a python3 inside the grants
+    const script = `import os\ntry:\n  os.open(${JSON.stringify(notes)}, os.O_RDONLY | os.O_DIRECTORY)\nexcept PermissionError:\n  print('refused')\n`;
+    const result = await run(viewSpec(), ['/usr/bin/python3', '-S', '-c', script], allowAll);
+    expect(result.stdout).toBe('refused\n');
+    expect(result.requests.map((r) => r.path)).toEqual([notes]);
+  });
+
+  it('a symlink in a grant leading out of the view is decided on, and opens, the file it leads to', async () => {
+    symlinkSync(todo, path.join(granted, 'todo-link'));
+    const secret = path.join(tmp, 'secret.txt');
+    writeFileSync(secret, 'do not read\n');
+    symlinkSync(secret, path.join(granted, 'innocent.txt'));
+    const result = await run(
+      viewSpec(`fs read_file,read_dir ${granted}`),
+      ['sh', '-c', `cat ${granted}/todo-link; cat ${granted}/innocent.txt`],
+      (r) => ({ allow: r.path === todo }),
+    );
+    expect(result.stdout).toBe('buy milk\n');
+    expect(result.stderr).toContain('Permission denied');
+    expect(result.requests.map((r) => r.path)).toEqual([todo, secret]);
+  });
+
+  it('16 threads opening different files at once each get the decision for their own file', async () => {
+    const files = Array.from({ length: 16 }, (_, i) => path.join(notes, `file-${i}.txt`));
+    files.forEach((f) => writeFileSync(f, `${path.basename(f)}\n`));
+    const allowed = (p: string) => Number(/file-(\d+)\.txt$/.exec(p)?.[1]) % 2 === 0;
+    const result = await run(viewSpec(), [openThreads, ...files], (r) => ({ allow: allowed(r.path) }));
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim().split('\n')).toEqual(
+      files.map((f) => (allowed(f) ? `${f}: ${path.basename(f)}` : `${f}: error 13`)),
+    );
+    expect(result.requests.map((r) => r.path).sort()).toEqual([...files].sort());
+    expect(new Set(result.requests.map((r) => r.pid)).size).toBe(16);
+  });
+
+  it('a read-only approval reads the file but a write fails, and the host file stays', async () => {
+    const readOnly: Decide = () => ({ allow: true, readOnly: true });
+    const result = await run(viewSpec(), ['sh', '-c', `cat ${todo}; echo overwritten > ${todo}`], readOnly);
+    expect(result.stdout).toBe('buy milk\n');
+    expect(result.stderr).toContain('Permission denied');
+    expect(result.requests.map((r) => r.access)).toEqual(['read', 'write']);
+    expect(readFileSync(todo, 'utf8')).toBe('buy milk\n');
+  });
+
+  it('a write approval creates the host file; a create in a directory the view holds is the kernel\'s', async () => {
+    const created = path.join(notes, 'new.txt');
+    const result = await run(
+      viewSpec(`fs read_file,read_dir,write_file,make_reg ${granted}`),
+      ['sh', '-c', `echo fresh > ${created}; echo inside > ${granted}/b.txt`],
+      allowAll,
+    );
+    expect(result.code).toBe(0);
+    expect(readFileSync(created, 'utf8')).toBe('fresh\n');
+    expect(readFileSync(path.join(granted, 'b.txt'), 'utf8')).toBe('inside\n');
+    expect(result.requests).toEqual([expect.objectContaining({ path: created, access: 'write' })]);
+  });
+
+  it('a masked or stubbed host file is refused without asking, even by another name', async () => {
+    const hidden = path.join(granted, 'hidden');
+    mkdirSync(hidden);
+    writeFileSync(path.join(hidden, 'key'), 'PRIVATE\n');
+    const tool = path.join(granted, 'tool');
+    writeFileSync(tool, 'REAL TOOL\n');
+    symlinkSync(path.join(hidden, 'key'), path.join(notes, 'key-link'));
+    symlinkSync(tool, path.join(notes, 'tool-link'));
+    own(hidden, path.join(hidden, 'key'), tool);
+    const result = await run(
+      viewSpec(`fs read_file,read_dir ${granted}`, `mask ${hidden}`, `stub ${tool}`, 'stub-message blocked'),
+      ['sh', '-c', `cat ${hidden}/key; cat ${notes}/key-link; cat ${notes}/tool-link; echo end`],
+      allowAll,
+    );
+    expect(result.stdout).toBe('end\n');
+    expect(result.stdout + result.stderr).not.toMatch(/PRIVATE|REAL TOOL/);
+    expect(result.requests).toEqual([]);
+  });
+
+  it('a write-protected host file is refused for writing without asking, even by another name', async () => {
+    const hooks = path.join(granted, 'hooks');
+    mkdirSync(hooks);
+    const hook = path.join(hooks, 'pre-commit');
+    writeFileSync(hook, 'original\n');
+    symlinkSync(hook, path.join(notes, 'hook-link'));
+    own(hooks, hook);
+    const result = await run(
+      viewSpec(`fs read_file,read_dir,write_file ${granted}`, `readonly ${hooks}`),
+      ['sh', '-c', `cat ${notes}/hook-link; echo changed > ${notes}/hook-link; echo end`],
+      allowAll,
+    );
+    expect(result.stdout).toBe('original\nend\n');
+    expect(result.stderr).toContain('Permission denied');
+    expect(readFileSync(hook, 'utf8')).toBe('original\n');
+    expect(result.requests.map((r) => [r.path, r.access])).toEqual([[hook, 'read']]);
+  });
+
+  it("the view's own /tmp, /dev and /proc are never looked up on the host", async () => {
+    const sessionTmp = path.join(tmp, 'session-tmp');
+    mkdirSync(sessionTmp);
+    own(sessionTmp);
+    const result = await run(
+      viewSpec(`tmp ${sessionTmp}`, 'fs read_file,read_dir /proc'),
+      ['sh', '-c', 'echo scratch > /tmp/s && cat /tmp/s /proc/self/comm; cat /dev/nothing /proc/nothing 2>/dev/null; echo end'],
+      allowAll,
+    );
+    expect(result.stdout).toBe('scratch\ncat\nend\n');
+    expect(readFileSync(path.join(sessionTmp, 's'), 'utf8')).toBe('scratch\n');
+    expect(result.requests).toEqual([]);
+  });
+
+  describe('openat2 in the view: the same questions as openat, never past the view', () => {
+    const openat2Call = path.join(buildDir, 'openat2-call');
+    const [O_WRONLY, O_CREAT, O_DIRECTORY] = [0o1, 0o100, 0o200000];
+    const RESOLVE_NO_SYMLINKS = 0x04;
+    const [EPERM, EACCES, ENOSYS] = [1, 13, 38];
+    const call = (dir: string, file: string, flags = 0, resolve = 0, mode = '0') => [
+      openat2Call,
+      dir,
+      file,
+      String(flags),
+      String(resolve),
+      mode,
+    ];
+
+    it('a file the view does not hold is asked about, and the allowed host file opened; from a view dirfd too', async () => {
+      const absolute = await run(viewSpec(), call('-', todo), allowAll);
+      expect(absolute.stdout).toBe('buy milk\n');
+      expect(absolute.requests).toEqual([expect.objectContaining({ path: todo, access: 'read' })]);
+      const relative = await run(viewSpec(`fs read_file,read_dir ${granted}`), call(granted, '../notes/todo.txt'), allowAll);
+      expect(relative.stdout).toBe('buy milk\n');
+      expect(relative.requests.map((r) => r.path)).toEqual([todo]);
+    });
+
+    it('denied, or a directory approved, fails with EACCES; a write approval writes the host file', async () => {
+      expect((await run(viewSpec(), call('-', todo), denyAll)).stdout).toBe(`error ${EACCES}\n`);
+      const directory = await run(viewSpec(), call('-', notes, O_DIRECTORY), allowAll);
+      expect(directory.stdout).toBe(`error ${EACCES}\n`);
+      expect(directory.requests.map((r) => r.path)).toEqual([notes]);
+      const created = path.join(notes, 'new.txt');
+      const write = await run(viewSpec(), call('-', created, O_WRONLY | O_CREAT, 0, '644'), allowAll);
+      expect(write.stdout).toBe('written\n');
+      expect(readFileSync(created, 'utf8')).toBe('written by openat2\n');
+      expect(write.requests).toEqual([expect.objectContaining({ path: created, access: 'write' })]);
+    });
+
+    it('what the view holds, and any RESOLVE_* call, gets ENOSYS without a question (openat decides)', async () => {
+      writeFileSync(path.join(granted, 'a.txt'), 'inside\n');
+      own(path.join(granted, 'a.txt'));
+      for (const argv of [call(granted, 'a.txt'), call('-', '/etc/hostname'), call('-', todo, 0, RESOLVE_NO_SYMLINKS)]) {
+        const result = await run(viewSpec(`fs read_file,read_dir ${granted}`), argv, allowAll);
+        expect(result.stdout).toBe(`error ${ENOSYS}\n`);
+        expect(result.requests).toEqual([]);
+      }
+    });
+
+    it('a masked or write-protected host file is refused without asking, and a set-id create with EPERM', async () => {
+      const hidden = path.join(granted, 'hidden');
+      mkdirSync(hidden);
+      writeFileSync(path.join(hidden, 'key'), 'PRIVATE\n');
+      symlinkSync(path.join(hidden, 'key'), path.join(notes, 'key-link'));
+      own(hidden, path.join(hidden, 'key'));
+      const masked = await run(viewSpec(`fs read_file,read_dir ${granted}`, `mask ${hidden}`), call('-', path.join(notes, 'key-link')), allowAll);
+      expect(masked.stdout).toBe(`error ${EACCES}\n`);
+      expect(masked.requests).toEqual([]);
+      const hook = path.join(hidden, 'pre-commit');
+      writeFileSync(hook, 'original\n');
+      symlinkSync(hook, path.join(notes, 'hook-link'));
+      own(hook);
+      const readonly = await run(
+        viewSpec(`fs read_file,read_dir,write_file ${granted}`, `readonly ${hidden}`),
+        call('-', path.join(notes, 'hook-link'), O_WRONLY),
+        allowAll,
+      );
+      expect(readonly.stdout).toBe(`error ${EACCES}\n`);
+      expect(readonly.requests).toEqual([]);
+      expect(readFileSync(hook, 'utf8')).toBe('original\n');
+      const setid = await run(viewSpec(), call('-', path.join(notes, 'setuid'), O_WRONLY | O_CREAT, 0, '4755'), allowAll);
+      expect(setid.stdout).toBe(`error ${EPERM}\n`);
+      expect(setid.requests).toEqual([]);
+      expect(existsSync(path.join(notes, 'setuid'))).toBe(false);
+    });
+  });
+
+  it('keeps the command\'s exit status, and with nonod gone refuses what it would ask', async () => {
+    expect((await run(viewSpec(), ['sh', '-c', 'exit 7'], denyAll)).code).toBe(7);
+    const gone = await run(viewSpec(), ['sh', '-c', `sleep 0.2; cat ${todo}; echo after`], allowAll, { closeChannel: true });
+    expect(gone.stdout).toBe('after\n');
+    expect(gone.stderr).toContain('Permission denied');
+  });
+
+  it('the sandbox cannot signal or ptrace the supervisor (attack)', async () => {
+    const pidFile = path.join(granted, 'supervisor-pid');
+    const probe = path.join(buildDir, 'escape-probe');
+    const result = await run(
+      viewSpec(`fs read_file,read_dir ${granted}`),
+      ['sh', '-c', `sleep 0.3; pid=$(cat ${pidFile}); ${probe} kill $pid 9; ${probe} kill $pid 0; ${probe} ptrace-attach $pid`],
+      allowAll,
+      { started: (pid) => writeFileSync(pidFile, `${pid}\n`) },
+    );
+    expect(result.stdout).toBe('denied: No such process (errno 3)\n'.repeat(3));
+  });
+});
+
+/** Live `sleep MARKER` processes. */
+function sleepers(marker: string): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `sleep\0${marker}\0` && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+describe.each([
+  {
+    name: 'in the view',
+    records: ['view 1', ...['/usr', '/etc'].map((p) => `fs read_file,read_dir,execute ${p}`), 'fs read_file,write_file /dev/null'],
+  },
+  { name: 'on Landlock alone', records: [] },
+])('SIGKILL to the helper\'s process group with file approvals, $name', ({ records }) => {
+  it('kills the command and everything it started', async () => {
+    const rootLinks = ['/bin', '/sbin', '/lib', '/lib64'].flatMap((p) =>
+      lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink() ? [`symlink ${p}`, `symlink-target ${readlinkSync(p)}`] : [],
+    );
+    const specText = records.length ? ['nono-spec 1', ...records, ...rootLinks, 'approvals-file 1', 'end'].map((r) => `${r}\0`).join('') : spec('approvals-file 1');
+    const marker = `${(Math.random() * 1e6).toFixed(0)}.25`;
+    const child = spawn(helper, ['--spec-fd', '3', '--approvals-fd', '4', '--', 'sh', '-c', `sleep ${marker} & sleep ${marker}`], {
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
+    (child.stdio[3] as Writable).end(specText);
+    // 'exit', not 'close': a survivor would hold the stderr pipe open.
+    const ended = new Promise((resolve) => child.on('exit', resolve));
+    for (let i = 0; i < 100 && sleepers(marker).length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(sleepers(marker)).toHaveLength(2);
+    process.kill(-child.pid!, 'SIGKILL');
+    await ended;
+    for (let i = 0; i < 40 && sleepers(marker).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    const survivors = sleepers(marker);
+    survivors.forEach((pid) => process.kill(pid, 'SIGKILL'));
+    expect(survivors).toEqual([]);
+  });
+});
+
+describe('file approvals for openat2', () => {
+  const openat2Call = path.join(buildDir, 'openat2-call');
+  const O_WRONLY = 0o1;
+  const O_CREAT = 0o100;
+  const O_TRUNC = 0o1000;
+  const O_PATH = 0o10000000;
+  const RESOLVE_NO_SYMLINKS = 0x04;
+  const RESOLVE_BENEATH = 0x08;
+  const RESOLVE_IN_ROOT = 0x10;
+  const [EPERM, EACCES, EXDEV, ENOSYS, ELOOP] = [1, 13, 18, 38, 40];
+  const call = (dir: string, file: string, flags = 0, resolve = 0, mode = '0') => [
+    openat2Call,
+    dir,
+    file,
+    String(flags),
+    String(resolve),
+    mode,
+  ];
+
+  it('an openat2 outside the grants is asked about like an openat, and opens the allowed file', async () => {
+    const result = await runWithApprovals(spec('approvals-file 1'), call('-', todo), allowAll);
+    expect(result.stdout).toBe('buy milk\n');
+    expect(result.requests).toEqual([expect.objectContaining({ path: todo, access: 'read' })]);
+  });
+
+  it('a denied openat2 fails with EACCES, and a write under a read-only approval too', async () => {
+    const denied = await runWithApprovals(spec('approvals-file 1'), call('-', todo), denyAll);
+    expect(denied.stdout).toBe(`error ${EACCES}\n`);
+    const readOnly = await runWithApprovals(spec('approvals-file 1'), call('-', todo, O_WRONLY), () => ({
+      allow: true,
+      readOnly: true,
+    }));
+    expect(readOnly.stdout).toBe(`error ${EACCES}\n`);
+    expect(readOnly.requests).toEqual([expect.objectContaining({ path: todo, access: 'write' })]);
+    expect(readFileSync(todo, 'utf8')).toBe('buy milk\n');
+  });
+
+  it('an openat2 inside the grants is answered by the supervisor without a question', async () => {
+    const granted = path.join(tmp, 'granted');
+    mkdirSync(granted);
+    writeFileSync(path.join(granted, 'a.txt'), 'inside\n');
+    const result = await runWithApprovals(
+      spec('approvals-file 1', `fs read_file,read_dir ${granted}`),
+      call(granted, 'a.txt', 0, RESOLVE_BENEATH),
+      denyAll,
+    );
+    expect(result.stdout).toBe('inside\n');
+    expect(result.requests).toEqual([]);
+  });
+
+  it('a file created with openat2 in a granted directory needs every right Landlock would check', async () => {
+    const granted = path.join(tmp, 'granted');
+    mkdirSync(granted);
+    const full = await runWithApprovals(
+      spec('approvals-file 1', `fs read_file,read_dir,write_file,make_reg,truncate ${granted}`),
+      call(granted, 'new.txt', O_WRONLY | O_CREAT | O_TRUNC, 0, '644'),
+      denyAll,
+    );
+    expect(full.stdout).toBe('written\n');
+    expect(full.requests).toEqual([]);
+    expect(readFileSync(path.join(granted, 'new.txt'), 'utf8')).toBe('written by openat2\n');
+    // write_file alone is not enough to create: the supervisor leaves it to Landlock (ENOSYS → openat).
+    const partial = await runWithApprovals(
+      spec('approvals-file 1', `fs read_file,read_dir,write_file ${granted}`),
+      call(granted, 'other.txt', O_WRONLY | O_CREAT, 0, '644'),
+      denyAll,
+    );
+    expect(partial.stdout).toBe(`error ${ENOSYS}\n`);
+    expect(existsSync(path.join(granted, 'other.txt'))).toBe(false);
+  });
+
+  it('RESOLVE_* flags are honoured: an escape from BENEATH or a symlink under NO_SYMLINKS fails without a question', async () => {
+    const beneath = await runWithApprovals(
+      spec('approvals-file 1'),
+      call(notes, '../notes/todo.txt', 0, RESOLVE_BENEATH),
+      allowAll,
+    );
+    expect(beneath.stdout).toBe(`error ${EXDEV}\n`);
+    symlinkSync(todo, path.join(tmp, 'link.txt'));
+    const noSymlinks = await runWithApprovals(
+      spec('approvals-file 1'),
+      call(tmp, 'link.txt', 0, RESOLVE_NO_SYMLINKS),
+      allowAll,
+    );
+    expect(noSymlinks.stdout).toBe(`error ${ELOOP}\n`);
+    // Only the tool's own open of the directory it passes as dirfd was asked about.
+    expect(beneath.requests.map((r) => r.path)).toEqual([notes]);
+    expect(noSymlinks.requests.map((r) => r.path)).toEqual([tmp]);
+  });
+
+  it('RESOLVE_IN_ROOT takes an absolute path under the dirfd, and asks about the file it reaches', async () => {
+    const result = await runWithApprovals(
+      spec('approvals-file 1'),
+      call(notes, '/todo.txt', 0, RESOLVE_IN_ROOT),
+      (r) => ({ allow: r.path === notes || r.path === todo }),
+    );
+    expect(result.stdout).toBe('buy milk\n');
+    expect(result.requests.map((r) => r.path)).toEqual([notes, todo]);
+  });
+
+  it('a set-id mode is refused with EPERM, as the main filter refuses it for openat', async () => {
+    const result = await runWithApprovals(
+      spec('approvals-file 1'),
+      call(notes, 'setuid', O_WRONLY | O_CREAT, 0, '4755'),
+      allowAll,
+    );
+    expect(result.stdout).toBe(`error ${EPERM}\n`);
+    expect(result.requests.map((r) => r.path)).toEqual([notes]);
+    expect(existsSync(path.join(notes, 'setuid'))).toBe(false);
+  });
+
+  it('what only Landlock can decide (procfs, a device, a FIFO, O_PATH) gets ENOSYS, so callers fall back to openat', async () => {
+    const granted = path.join(tmp, 'granted');
+    mkdirSync(granted);
+    const fifo = path.join(granted, 'fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    for (const argv of [
+      call('-', '/proc/self/status'),
+      call('-', '/dev/null', O_WRONLY),
+      call('-', fifo),
+      call('-', todo, O_PATH),
+    ]) {
+      const result = await runWithApprovals(spec('approvals-file 1', `fs read_file,read_dir ${granted}`), argv, allowAll);
+      expect(result.stdout).toBe(`error ${ENOSYS}\n`);
+      expect(result.requests).toEqual([]);
+    }
+  });
+
+  it('without file approvals openat2 stays ENOSYS, as the main filter answers it', async () => {
+    const result = await runWithApprovals(spec(), call('-', '/etc/hostname'), denyAll, { approvalsFd: false });
+    expect(result.stdout).toBe(`error ${ENOSYS}\n`);
   });
 });

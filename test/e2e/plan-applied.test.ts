@@ -168,11 +168,13 @@ describe.each([
       : []),
   ];
 
-  it.each(cases)('%s', async (_label, args) => {
+  it.each(cases)('%s', async (label, args) => {
     const r = await runCli(['run', ...args(ctx.world), '--dry-run', '--json', '--memory', String(MEMORY), '--max-processes', String(PROCESSES), '--', 'true'], ctx.world);
     expect(r.code, r.stderr).toBe(0);
     const plan = JSON.parse(r.stdout) as SandboxPlan;
     expect(plan.isolation.mode).toBe(mode);
+    // File approvals in both modes: the helper then applies its spec with the approvals channel.
+    if (label.endsWith('--ask')) expect(plan.approvals).toEqual({ network: true, files: true });
     const view = mode === 'view';
 
     // What the launch makes before the helper starts: state paths, git dirs, the private /tmp,

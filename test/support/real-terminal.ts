@@ -22,10 +22,12 @@ export interface RealTerminal {
 export interface TerminalOptions {
   /** Called with each chunk of output before the terminal shows it: keys typed here were sent before the user could see it. */
   beforeShown?: (data: string) => void;
+  /** Run the shell as that user (the world must be theirs: createWorld's owner). */
+  as?: { uid: number; gid: number };
 }
 
 export function openTerminal(command: string, world: TestWorld, size = { cols: 80, rows: 24 }, options: TerminalOptions = {}): RealTerminal {
-  const term = pty.spawn('/bin/sh', ['-c', command], { ...size, cwd: world.work, env: { ...world.env, TERM: 'xterm-256color' } });
+  const term = pty.spawn('/bin/sh', ['-c', command], { ...size, ...options.as, cwd: world.work, env: { ...world.env, TERM: 'xterm-256color' } });
   const emulator = new Terminal({ ...size, allowProposedApi: true });
   let out = '';
   term.onData((d) => {

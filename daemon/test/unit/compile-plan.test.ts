@@ -135,6 +135,9 @@ describe('compilePlan', () => {
     writeFileSync(join(root, 'user-profiles', 'not-asking.json'), JSON.stringify({ extends: 'asking', security: { approvals: false } }));
     expect(compile({ profile: 'not-asking' }).plan.approvals).toEqual({ network: false, files: false });
     expect(compilePlan({ cwd: join(home, 'project'), env, ask: true }, { ...services(), fileApprovals: true }).plan.approvals).toEqual({ network: true, files: true });
+    const inView = compilePlan({ cwd: join(home, 'project'), env, ask: true }, { ...services(true), fileApprovals: true }).plan;
+    expect(inView.isolation.mode).toBe('view');
+    expect(inView.approvals).toEqual({ network: true, files: true });
     const blocked = compile({ ask: true, netBlock: true }).plan;
     expect(blocked).toMatchObject({ approvals: { network: false }, network: 'block' });
   });

@@ -5,8 +5,6 @@ import type { Draft, PlanContext } from './plan-draft.js';
 
 export const FILE_APPROVALS_UNAVAILABLE = 'file approvals need SECCOMP_IOCTL_NOTIF_ADDFD (Linux 5.9+, and a helper that reports it); only network requests are asked';
 
-export const FILE_APPROVALS_NOT_HERE = 'file approvals work on Landlock alone (no private view) so far; this session asks only about network requests';
-
 export function approvalStage(ctx: PlanContext, draft: Draft): void {
   const network = draft.network!;
   const asked = ctx.request.ask === true || ctx.profile.security?.approvals === true;
@@ -14,11 +12,10 @@ export function approvalStage(ctx: PlanContext, draft: Draft): void {
     draft.approvals = { network: false, files: false };
     return;
   }
-  // The helper's supervisor answers opens only on Landlock alone so far: in the view its paths
-  // and pids are not the sandbox's, and opening host files for it could get around the masks.
-  const files = ctx.services.fileApprovals === true && !ctx.view;
-  if (ctx.services.fileApprovals !== true) draft.notes.push(FILE_APPROVALS_UNAVAILABLE);
-  else if (!files) draft.notes.push(FILE_APPROVALS_NOT_HERE);
+  // In the view too: the helper outside it asks only about files the view does not hold, and
+  // opens the host file asked about, never one the view masks or stubs.
+  const files = ctx.services.fileApprovals === true;
+  if (!files) draft.notes.push(FILE_APPROVALS_UNAVAILABLE);
   if (network.mode === 'block') {
     draft.notes.push('network approvals are off: the network is blocked (--net-block), so there is nothing to ask about');
     draft.approvals = { network: false, files };
