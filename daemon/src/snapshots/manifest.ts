@@ -59,12 +59,23 @@ export function entryHash(entry: ManifestEntry): string {
   return sha256(entry.type === 'symlink' ? nameToBytes(entry.target) : 'dir').toString('hex');
 }
 
+// JavaScript's own string order (UTF-16 code units) is the byte order of the UTF-8 names
+// unless a name holds a surrogate (an astral character, or a byte that is not UTF-8: see
+// shared/src/path-names.ts) or a character from U+E000 up; only trees with such a name pay
+// for comparing bytes.
+const NOT_CODE_POINT_ORDERED = /[\uD800-\uFFFF]/;
+
 export function sortEntries(entries: ManifestEntry[]): ManifestEntry[] {
-  return [...entries].sort((a, b) => comparePaths(a.path, b.path));
+  const byBytes = entries.some((entry) => NOT_CODE_POINT_ORDERED.test(entry.path));
+  return [...entries].sort(byBytes ? (a, b) => comparePaths(a.path, b.path) : (a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 export function computeRoot(entries: ManifestEntry[]): string {
-  return merkleRoot(sortEntries(entries).map((entry) => leafHash(entry.path, entryHash(entry))));
+  return rootOfSorted(sortEntries(entries));
+}
+
+function rootOfSorted(sorted: ManifestEntry[]): string {
+  return merkleRoot(sorted.map((entry) => leafHash(entry.path, entryHash(entry))));
 }
 
 export function manifestExclusions(manifest: ExclusionRules): Exclusions {
@@ -85,46 +96,19 @@ export async function takeSnapshot(store: ObjectStore, treePath: string, options
   const tree = await resolveTree(treePath);
   const rules: ExclusionRules = { exclude: options.exclude ?? [], include: options.include ?? [] };
   const cache = await StatCache.load(statCacheFile(store, tree));
-  const counts = { filesHashed: 0, filesCached: 0 };
-  const { entries, files } = await listTree(tree, new Exclusions(rules), [store.root]);
-  const batch = store.batch();
-  try {
-    const toStore: ListedFile[] = [];
-    for (const file of files) {
-      // gc drops the stat caches whenever it deletes objects, so a cached hash names an object
-      // that is still stored: no stat per file to check it.
-      const cached = cache.lookup(file.entry.path, file.stats);
-      if (cached !== undefined) {
-        file.entry.hash = cached;
-        file.entry.size = Number(file.stats.size);
-      } else {
-        toStore.push(file);
-      }
-    }
-    counts.filesCached = files.length - toStore.length;
-    counts.filesHashed = toStore.length;
-    options.progress?.listed?.(toStore.length, listedBytes(toStore));
-    const stored = await batch.putMany(
-      toStore.map((file) => file.absPath),
-      (done) => options.progress?.read?.(done.files, done.bytes),
-    );
-    for (const [index, file] of toStore.entries()) {
-      file.entry.hash = stored[index]!.hash;
-      file.entry.size = stored[index]!.size;
-      cache.remember(file.entry.path, file.stats, file.entry.hash, file.statTakenNs);
-    }
-    await batch.commit();
-  } catch (err) {
-    await batch.abandon();
-    throw err;
-  }
+  // gc drops the stat caches whenever it deletes objects, so a cached hash names an object
+  // that is still stored: no stat per file to check it.
+  const { entries, files } = await listTree(tree, new Exclusions(rules), cache, [store.root]);
+  options.progress?.listed?.(files.length, listedBytes(files));
+  if (files.length > 0) await storeFiles(store, files, cache, options.progress);
   const sorted = sortEntries(entries);
+  const root = cache.unchangedRoot() ?? rootOfSorted(sorted);
   const manifest: Manifest = {
     version: 2,
     id: `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`,
     created: new Date().toISOString(),
     tree,
-    root: computeRoot(sorted),
+    root,
     ...rules,
     ...(options.label !== undefined ? { label: options.label } : {}),
     ...(options.name !== undefined ? { name: options.name } : {}),
@@ -133,8 +117,29 @@ export async function takeSnapshot(store: ObjectStore, treePath: string, options
     entries: sorted,
   };
   await writeManifest(store, manifest, options.manifestFile);
-  await cache.save();
-  return { manifest, ...counts };
+  await cache.save(root);
+  const filesListed = entries.reduce((count, entry) => (entry.type === 'file' ? count + 1 : count), 0);
+  return { manifest, filesHashed: files.length, filesCached: filesListed - files.length };
+}
+
+/** Copies the files the stat cache did not know into the store, filling in their hashes. */
+async function storeFiles(store: ObjectStore, files: ListedFile[], cache: StatCache, progress: WalkProgress | undefined): Promise<void> {
+  const batch = store.batch();
+  try {
+    const stored = await batch.putMany(
+      files.map((file) => file.absPath),
+      (done) => progress?.read?.(done.files, done.bytes),
+    );
+    for (const [index, file] of files.entries()) {
+      file.entry.hash = stored[index]!.hash;
+      file.entry.size = stored[index]!.size;
+      cache.remember(file.entry.path, file.key, file.entry.hash, file.racy);
+    }
+    await batch.commit();
+  } catch (err) {
+    await batch.abandon();
+    throw err;
+  }
 }
 
 function manifestPath(store: ObjectStore, id: string): string {
@@ -153,6 +158,7 @@ export async function writeManifest(store: ObjectStore, manifest: Manifest, file
 type StoredEntry = ManifestEntry & { path_b64?: string; target_b64?: string };
 
 function storedEntry(entry: ManifestEntry): StoredEntry {
+  if (isUtf8Name(entry.path) && (entry.type !== 'symlink' || isUtf8Name(entry.target))) return entry;
   const stored: StoredEntry = { ...entry };
   if (!isUtf8Name(entry.path)) Object.assign(stored, { path: quoteName(entry.path), path_b64: nameToBytes(entry.path).toString('base64') });
   if (entry.type === 'symlink' && !isUtf8Name(entry.target)) Object.assign(stored, { target: quoteName(entry.target), target_b64: nameToBytes(entry.target).toString('base64') });
