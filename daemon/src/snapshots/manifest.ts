@@ -10,7 +10,7 @@ import { NonoError, isUtf8Name, nameFromBytes, nameToBytes, quoteName } from '@n
 import { writeFileDurably } from './durable-files.js';
 import { Exclusions, type ExclusionRules } from './exclusions.js';
 import { sha256 } from './hashing.js';
-import { comparePaths, leafHash, merkleRoot } from './merkle.js';
+import { comparePaths, entryHash, leafHash, merkleRoot } from './merkle.js';
 import type { ObjectStore } from './object-store.js';
 import { StatCache } from './stat-cache.js';
 import { listedBytes, listTree, type ListedFile, type ManifestEntry, type WalkProgress } from './tree-walk.js';
@@ -53,12 +53,6 @@ export interface SnapshotResult {
   filesCached: number;
 }
 
-/** The hash a Merkle leaf commits to: content for files, target for symlinks, a constant for empty dirs. */
-export function entryHash(entry: ManifestEntry): string {
-  if (entry.type === 'file') return entry.hash;
-  return sha256(entry.type === 'symlink' ? nameToBytes(entry.target) : 'dir').toString('hex');
-}
-
 // JavaScript's own string order (UTF-16 code units) is the byte order of the UTF-8 names
 // unless a name holds a surrogate (an astral character, or a byte that is not UTF-8: see
 // shared/src/path-names.ts) or a character from U+E000 up; only trees with such a name pay
@@ -71,11 +65,7 @@ export function sortEntries(entries: ManifestEntry[]): ManifestEntry[] {
 }
 
 export function computeRoot(entries: ManifestEntry[]): string {
-  return rootOfSorted(sortEntries(entries));
-}
-
-function rootOfSorted(sorted: ManifestEntry[]): string {
-  return merkleRoot(sorted.map((entry) => leafHash(entry.path, entryHash(entry))));
+  return merkleRoot(sortEntries(entries).map((entry) => leafHash(entry.path, entryHash(entry))));
 }
 
 export function manifestExclusions(manifest: ExclusionRules): Exclusions {
@@ -100,9 +90,9 @@ export async function takeSnapshot(store: ObjectStore, treePath: string, options
   // that is still stored: no stat per file to check it.
   const { entries, files } = await listTree(tree, new Exclusions(rules), cache, [store.root]);
   options.progress?.listed?.(files.length, listedBytes(files));
-  if (files.length > 0) await storeFiles(store, files, cache, options.progress);
+  if (files.length > 0) await storeFiles(store, files, options.progress);
   const sorted = sortEntries(entries);
-  const root = cache.unchangedRoot() ?? rootOfSorted(sorted);
+  const { root, levels } = cache.merkleTree(sorted);
   const manifest: Manifest = {
     version: 2,
     id: `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`,
@@ -117,13 +107,13 @@ export async function takeSnapshot(store: ObjectStore, treePath: string, options
     entries: sorted,
   };
   await writeManifest(store, manifest, options.manifestFile);
-  await cache.save(root);
+  await cache.save(sorted, levels);
   const filesListed = entries.reduce((count, entry) => (entry.type === 'file' ? count + 1 : count), 0);
   return { manifest, filesHashed: files.length, filesCached: filesListed - files.length };
 }
 
 /** Copies the files the stat cache did not know into the store, filling in their hashes. */
-async function storeFiles(store: ObjectStore, files: ListedFile[], cache: StatCache, progress: WalkProgress | undefined): Promise<void> {
+async function storeFiles(store: ObjectStore, files: ListedFile[], progress: WalkProgress | undefined): Promise<void> {
   const batch = store.batch();
   try {
     const stored = await batch.putMany(
@@ -133,7 +123,6 @@ async function storeFiles(store: ObjectStore, files: ListedFile[], cache: StatCa
     for (const [index, file] of files.entries()) {
       file.entry.hash = stored[index]!.hash;
       file.entry.size = stored[index]!.size;
-      cache.remember(file.entry.path, file.key, file.entry.hash, file.racy);
     }
     await batch.commit();
   } catch (err) {

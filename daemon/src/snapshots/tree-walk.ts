@@ -50,9 +50,6 @@ export interface WalkProgress {
 export interface ListedFile {
   entry: FileEntry;
   absPath: FsPath;
-  /** Its stat cache key, and whether it changed too recently to be cached (see stat-cache.ts). */
-  key: string;
-  racy: boolean;
 }
 
 /** A listed tree: entries with the hashes the stat cache knew, and the files still to hash. */
@@ -144,7 +141,9 @@ async function walkDir(walk: Walk, dir: FsPath, rel: string, ancestorMatched: bo
       const hash = cache.knownHash(relPath, key);
       const entry: FileEntry = { path: relPath, type: 'file', hash: hash ?? '', size: Number(stat.size), mode: Number(stat.mode & 0o7777n), mtime_ns: String(stat.mtimeNs), uid, gid };
       out.entries.push(entry);
-      if (hash === undefined) out.files.push({ entry, absPath, key, racy: isRacy(stat.mtimeNs, stat.ctimeNs, statTakenNs) });
+      if (hash !== undefined) continue;
+      out.files.push({ entry, absPath });
+      if (isRacy(stat.mtimeNs, stat.ctimeNs, statTakenNs)) cache.distrust(relPath);
     }
     // Sockets, fifos and devices are not content; a restore could not recreate them faithfully.
   }
