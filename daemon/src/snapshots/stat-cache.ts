@@ -53,7 +53,8 @@ export class StatCache {
     private readonly previous: Map<string, number>,
     private readonly previousEntries: string[],
     private readonly previousRoot: string | undefined,
-    private readonly previousLevels: Buffer | undefined,
+    /** The cached tree, decoded and checked only when a change needs it. */
+    private readonly previousLevels: () => Buffer | undefined,
   ) {}
 
   static async load(file: string): Promise<StatCache> {
@@ -65,13 +66,16 @@ export class StatCache {
       // A damaged cache only costs a re-read of the tree.
     }
     const { entries, root, levels } = parsed;
-    if (parsed.version !== 2 || !Array.isArray(entries) || entries.length % 3 !== 0 || typeof root !== 'string') return new StatCache(file, new Map(), [], undefined, undefined);
+    if (parsed.version !== 2 || !Array.isArray(entries) || entries.length % 3 !== 0 || typeof root !== 'string') return new StatCache(file, new Map(), [], undefined, () => undefined);
     const previous = new Map<string, number>();
     for (let i = 0; i < entries.length; i += 3) previous.set(entries[i]!, i);
-    const tree = typeof levels === 'string' ? Buffer.from(levels, 'base64') : undefined;
-    // The tree is lent node by node without re-hashing, so it must be the one that was written.
-    const whole = tree !== undefined && tree.length === levelsSize(entries.length / 3) && rootOfLevels(tree) === root && sha256(tree).toString('hex') === parsed.levels_sha256;
-    return new StatCache(file, previous, entries, root, whole ? tree : undefined);
+    const lender = (): Buffer | undefined => {
+      const tree = typeof levels === 'string' ? Buffer.from(levels, 'base64') : undefined;
+      // The tree is lent node by node without re-hashing, so it must be the one that was written.
+      const whole = tree !== undefined && tree.length === levelsSize(entries.length / 3) && rootOfLevels(tree) === root && sha256(tree).toString('hex') === parsed.levels_sha256;
+      return whole ? tree : undefined;
+    };
+    return new StatCache(file, previous, entries, root, lender);
   }
 
   /** The hash recorded for the file at `path` when its key was `key`. */
@@ -106,7 +110,7 @@ export class StatCache {
     const unchanged = this.matched === this.paths.length && this.paths.length === this.previous.size;
     if (unchanged && this.previousRoot !== undefined) return { root: this.previousRoot };
     const leaves = Buffer.allocUnsafe(sorted.length * NODE_SIZE);
-    const lender = this.previousLevels;
+    const lender = this.previousLevels();
     for (const [index, entry] of sorted.entries()) {
       const hash = entryHash(entry);
       const at = this.previous.get(entry.path);

@@ -8,6 +8,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { isUtf8Name, nameFromBytes, nameToBytes } from '@nono/shared';
 import type { Exclusions } from './exclusions.js';
 import { hashFile } from './hashing.js';
+import { FILES_IN_FLIGHT, forEachInFlight } from './in-flight.js';
 import { fileKey, isRacy, type StatCache } from './stat-cache.js';
 
 /** Owner of an entry; restored where the daemon is allowed to (root, or its own files). */
@@ -57,10 +58,6 @@ export interface TreeListing extends TreeContents {
   files: ListedFile[];
 }
 
-// Reading and hashing files one at a time leaves the disk and the thread pool idle between
-// them; a few in flight keep both busy without holding many 1 MiB buffers.
-const FILES_IN_FLIGHT = 8;
-
 // The walk makes synchronous readdir, lstat and readlink calls: on 20,000 files the promise
 // versions took three times as long (thread-pool hand-offs and a promise per call). It gives
 // the event loop back after every SLICE calls, so the daemon's other work waits about a
@@ -89,17 +86,12 @@ export function listedBytes(files: ListedFile[]): number {
 /** Lists the tree and hashes the files the cache did not know, storing nothing. */
 export async function walkTree(root: string, exclusions: Exclusions, cache: StatCache, skipAbs: string[] = []): Promise<TreeContents> {
   const { files, ...contents } = await listTree(root, exclusions, cache, skipAbs);
-  let next = 0;
-  // A fixed set of workers pulling the next index: bounded concurrency without a queue library.
-  const worker = async (): Promise<void> => {
-    while (next < files.length) {
-      const file = files[next++]!;
-      const { hash, size } = await hashFile(file.absPath).catch(naming(file.absPath));
-      file.entry.hash = hash;
-      file.entry.size = size;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(FILES_IN_FLIGHT, files.length) }, worker));
+  await forEachInFlight(files.length, FILES_IN_FLIGHT, async (index) => {
+    const file = files[index]!;
+    const { hash, size } = await hashFile(file.absPath).catch(naming(file.absPath));
+    file.entry.hash = hash;
+    file.entry.size = size;
+  });
   return contents;
 }
 
