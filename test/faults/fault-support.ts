@@ -183,11 +183,10 @@ export function inspectStore(world: TestWorld): StoreDamage {
   const caches = join(root, 'stat-cache');
   for (const name of existsSync(caches) ? readdirSync(caches) : []) {
     if (name.startsWith('.')) continue;
-    // [path, key, hash] triples; directories and symlinks have no hash (see stat-cache.ts).
+    // [path, key, hash] triples (see stat-cache.ts); only a file's stat key ("f…") makes a hash trusted.
     const { entries } = JSON.parse(readFileSync(join(caches, name), 'utf8')) as { entries: string[] };
     for (let i = 0; i < entries.length; i += 3) {
-      const hash = entries[i + 2]!;
-      if (hash !== '' && !objects.has(hash)) damage.danglingCache.push(`${name}:${entries[i]!}`);
+      if (entries[i + 1]!.startsWith('f') && !objects.has(entries[i + 2]!)) damage.danglingCache.push(`${name}:${entries[i]!}`);
     }
   }
   return damage;

@@ -13,9 +13,10 @@ import { sha256 } from './hashing.js';
 import { comparePaths, entryHash, leafHash, merkleRoot } from './merkle.js';
 import type { ObjectStore } from './object-store.js';
 import { StatCache } from './stat-cache.js';
-import { listedBytes, listTree, type ListedFile, type ManifestEntry, type WalkProgress } from './tree-walk.js';
+import type { ManifestEntry } from './manifest-entry.js';
+import { listedBytes, listTree, type ListedFile, type WalkProgress } from './tree-walk.js';
 
-export type { ManifestEntry } from './tree-walk.js';
+export type { ManifestEntry } from './manifest-entry.js';
 
 /** Why a snapshot exists: taken around a session, or by hand with `nono snapshot create`. */
 export type SnapshotOrigin = { session: string; role: 'baseline' | 'final' } | { manual: true };

@@ -3,7 +3,7 @@
 // ever being mistaken for an inner node.
 import { nameToBytes } from '@nono/shared';
 import { sha256 } from './hashing.js';
-import type { ManifestEntry } from './tree-walk.js';
+import type { ManifestEntry } from './manifest-entry.js';
 
 const LEAF = Buffer.from([0x00]);
 const NODE = 0x01;

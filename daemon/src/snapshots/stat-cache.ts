@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { writeFileDurably } from './durable-files.js';
 import { sha256 } from './hashing.js';
 import { entryHash, leafHash, levelsSize, merkleLevels, rootOfLevels } from './merkle.js';
-import type { ManifestEntry } from './tree-walk.js';
+import type { ManifestEntry } from './manifest-entry.js';
 
 // Timestamps come from a coarse kernel clock: a file changed again within the same tick
 // as the stat keeps its mtime. Such "racily clean" files are not cached, so they are re-read.

@@ -7,20 +7,10 @@ import { join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { isUtf8Name, nameFromBytes, nameToBytes } from '@nono/shared';
 import type { Exclusions } from './exclusions.js';
+import type { FileEntry, ManifestEntry } from './manifest-entry.js';
 import { hashFile } from './hashing.js';
 import { FILES_IN_FLIGHT, forEachInFlight } from './in-flight.js';
 import { fileKey, isRacy, type StatCache } from './stat-cache.js';
-
-/** Owner of an entry; restored where the daemon is allowed to (root, or its own files). */
-export interface Owner {
-  uid?: number;
-  gid?: number;
-}
-
-export type ManifestEntry =
-  | ({ path: string; type: 'file'; hash: string; size: number; mode: number; mtime_ns: string } & Owner)
-  | ({ path: string; type: 'symlink'; target: string } & Owner)
-  | ({ path: string; type: 'dir'; mode: number } & Owner);
 
 /** A path the fs calls accept: a string for UTF-8 names, the exact bytes otherwise. */
 export type FsPath = string | Buffer;
@@ -30,8 +20,6 @@ export function pathIn(tree: string, rel: string): FsPath {
   if (rel === '') return tree;
   return isUtf8Name(rel) ? join(tree, rel) : Buffer.concat([Buffer.from(`${tree.replace(/\/+$/, '')}/`), nameToBytes(rel)]);
 }
-
-export type FileEntry = Extract<ManifestEntry, { type: 'file' }>;
 
 export interface TreeContents {
   /** Files, symlinks and directories (each with its mode), in walk order. */
