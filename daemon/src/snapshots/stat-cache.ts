@@ -66,9 +66,11 @@ export class StatCache {
       // A damaged cache only costs a re-read of the tree.
     }
     const { entries, root, levels } = parsed;
-    if (parsed.version !== 2 || !Array.isArray(entries) || entries.length % 3 !== 0 || typeof root !== 'string') return new StatCache(file, new Map(), [], undefined, () => undefined);
+    const none = new StatCache(file, new Map(), [], undefined, () => undefined);
+    if (parsed.version !== 2 || !Array.isArray(entries) || entries.length % 3 !== 0 || typeof root !== 'string') return none;
     const previous = new Map<string, number>();
     for (let i = 0; i < entries.length; i += 3) previous.set(entries[i]!, i);
+    if (previous.size * 3 !== entries.length) return none;
     const lender = (): Buffer | undefined => {
       const tree = typeof levels === 'string' ? Buffer.from(levels, 'base64') : undefined;
       // The tree is lent node by node without re-hashing, so it must be the one that was written.

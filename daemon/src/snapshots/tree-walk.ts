@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { isUtf8Name, nameFromBytes, nameToBytes } from '@nono/shared';
 import type { Exclusions } from './exclusions.js';
-import type { FileEntry, ManifestEntry } from './manifest-entry.js';
 import { hashFile } from './hashing.js';
 import { FILES_IN_FLIGHT, forEachInFlight } from './in-flight.js';
+import type { FileEntry, ManifestEntry } from './manifest-entry.js';
 import { fileKey, isRacy, type StatCache } from './stat-cache.js';
 
 /** A path the fs calls accept: a string for UTF-8 names, the exact bytes otherwise. */

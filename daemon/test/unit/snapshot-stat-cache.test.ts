@@ -135,6 +135,32 @@ describe('what the stat cache compares', () => {
   });
 });
 
+describe('a damaged cache', () => {
+  beforeEach(async () => {
+    for (let i = 0; i < 8; i++) writeFileSync(join(tree, `src/f${i}.ts`), `file ${i}\n`);
+    await settle();
+    await takeSnapshot(store, tree);
+  });
+
+  it('lends no node from a cached tree that is not the one written, so the root stays right', async () => {
+    const cached = JSON.parse(readFileSync(cacheFile(), 'utf8')) as { levels: string };
+    const levels = Buffer.from(cached.levels, 'base64');
+    levels[40] = levels[40]! ^ 0xff;
+    writeFileSync(cacheFile(), JSON.stringify({ ...cached, levels: levels.toString('base64') }));
+    writeFileSync(join(tree, 'src/f1.ts'), 'changed\n');
+    await settle();
+    const { manifest } = await takeSnapshot(store, tree);
+    expect(manifest.root).toBe(computeRoot(manifest.entries));
+  });
+
+  it('costs a re-read of the tree and nothing else', async () => {
+    writeFileSync(cacheFile(), '{"version":2,"root":"x","entries":["src/f1.ts"]}');
+    const snapshot = await takeSnapshot(store, tree);
+    expect(snapshot).toMatchObject({ filesHashed: 9, filesCached: 0 });
+    expect(snapshot.manifest.root).toBe(computeRoot(snapshot.manifest.entries));
+  });
+});
+
 describe('names', () => {
   it('walks into a directory whose name is not UTF-8, sorts entries by their bytes, and caches them', async () => {
     const odd = Buffer.concat([Buffer.from(`${tree}/`), Buffer.from('dir-\xff', 'latin1')]);
