@@ -145,7 +145,8 @@ describe('a damaged cache', () => {
   it('lends no node from a cached tree that is not the one written, so the root stays right', async () => {
     const cached = JSON.parse(readFileSync(cacheFile(), 'utf8')) as { levels: string };
     const levels = Buffer.from(cached.levels, 'base64');
-    levels[40] = levels[40]! ^ 0xff;
+    // Leaves in path order: src, src/f0.ts, src/f1.ts, src/f2.ts…; f2's leaf pairs with f1's.
+    levels[3 * 32 + 8] = levels[3 * 32 + 8]! ^ 0xff;
     writeFileSync(cacheFile(), JSON.stringify({ ...cached, levels: levels.toString('base64') }));
     writeFileSync(join(tree, 'src/f1.ts'), 'changed\n');
     await settle();
