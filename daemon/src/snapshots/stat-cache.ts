@@ -17,7 +17,7 @@ const RACY_WINDOW_NS = 50_000_000n;
 const NODE_SIZE = 32;
 
 /** The key of a file for the cache: what changes whenever its bytes may have. */
-export function fileKey(dev: bigint, ino: bigint, size: bigint, mtimeNs: bigint, ctimeNs: bigint): string {
+export function fileKey(dev: bigint, ino: bigint, size: bigint, mtimeNs: string, ctimeNs: bigint): string {
   return `f${dev}:${ino}:${size}:${mtimeNs}:${ctimeNs}`;
 }
 

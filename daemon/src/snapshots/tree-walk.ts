@@ -104,7 +104,7 @@ async function walkDir(walk: Walk, dir: FsPath, rel: string, ancestorMatched: bo
       // Every directory is recorded, full or empty: its mode and owner are part of the tree.
       if (!exclusions.leavesOut(relPath, matched)) {
         out.dirs.push(relPath);
-        out.entries.push({ path: relPath, type: 'dir', mode: Number(stat.mode & 0o7777n), uid, gid });
+        out.entries.push({ path: relPath, type: 'dir', mode: Number(stat.mode) & 0o7777, uid, gid });
         cache.saw(relPath, 'd');
       }
       await walkDir(walk, absPath, relPath, matched);
@@ -117,9 +117,9 @@ async function walkDir(walk: Walk, dir: FsPath, rel: string, ancestorMatched: bo
       out.entries.push({ path: relPath, type: 'symlink', target, uid, gid });
       cache.saw(relPath, `l${target}`);
     } else if (stat.isFile()) {
-      const key = fileKey(stat.dev, stat.ino, stat.size, stat.mtimeNs, stat.ctimeNs);
-      const hash = cache.knownHash(relPath, key);
-      const entry: FileEntry = { path: relPath, type: 'file', hash: hash ?? '', size: Number(stat.size), mode: Number(stat.mode & 0o7777n), mtime_ns: String(stat.mtimeNs), uid, gid };
+      const mtimeNs = String(stat.mtimeNs);
+      const hash = cache.knownHash(relPath, fileKey(stat.dev, stat.ino, stat.size, mtimeNs, stat.ctimeNs));
+      const entry: FileEntry = { path: relPath, type: 'file', hash: hash ?? '', size: Number(stat.size), mode: Number(stat.mode) & 0o7777, mtime_ns: mtimeNs, uid, gid };
       out.entries.push(entry);
       if (hash !== undefined) continue;
       out.files.push({ entry, absPath });
