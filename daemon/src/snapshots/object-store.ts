@@ -139,10 +139,15 @@ export class ObjectBatch {
       const moves = [...this.pending].map(([hash, temp]): [string, string] => [temp, this.store.pathOf(hash)]);
       if (this.pool) await this.pool.rename(moves);
       else {
+        // After a first snapshot most of the 4,096 fan-out directories exist: rename first,
+        // and make the directory only when it is missing.
         await forEachInFlight(moves.length, FILES_IN_FLIGHT, async (index) => {
           const [temp, target] = moves[index]!;
-          await this.ensureDir(dirname(target));
-          await rename(temp, target);
+          await rename(temp, target).catch(async (err: NodeJS.ErrnoException) => {
+            if (err.code !== 'ENOENT') throw err;
+            await this.ensureDir(dirname(target));
+            await rename(temp, target);
+          });
         });
       }
       await syncFilesystem(this.store.objectsDir, [...new Set(moves.map(([, target]) => dirname(target)))]);
