@@ -183,8 +183,11 @@ export function inspectStore(world: TestWorld): StoreDamage {
   const caches = join(root, 'stat-cache');
   for (const name of existsSync(caches) ? readdirSync(caches) : []) {
     if (name.startsWith('.')) continue;
-    const entries = JSON.parse(readFileSync(join(caches, name), 'utf8')) as Record<string, { hash: string }>;
-    for (const [path, entry] of Object.entries(entries)) if (!objects.has(entry.hash)) damage.danglingCache.push(`${name}:${path}`);
+    // [path, key, hash] triples (see stat-cache.ts); only a file's stat key ("f…") makes a hash trusted.
+    const { entries } = JSON.parse(readFileSync(join(caches, name), 'utf8')) as { entries: string[] };
+    for (let i = 0; i < entries.length; i += 3) {
+      if (entries[i + 1]!.startsWith('f') && !objects.has(entries[i + 2]!)) damage.danglingCache.push(`${name}:${entries[i]!}`);
+    }
   }
   return damage;
 }

@@ -1,11 +1,10 @@
 // What changed between two snapshots, or since a snapshot: the list a user reads before
 // deciding what to roll back.
-import { hashFile } from './hashing.js';
 import { manifestExclusions, statCacheFile, type Manifest, type ManifestEntry } from './manifest.js';
 import { comparePaths } from './merkle.js';
 import type { ObjectStore } from './object-store.js';
 import { StatCache } from './stat-cache.js';
-import { naming, walkTree, type TreeContents } from './tree-walk.js';
+import { walkTree, type TreeContents } from './tree-walk.js';
 
 /** `+` added, `~` content, target or type changed, `-` deleted, `p` only the mode or owner changed. */
 export type ChangeKind = '+' | '~' | '-' | 'p';
@@ -51,15 +50,7 @@ export async function diffLive(store: ObjectStore, manifest: Manifest): Promise<
 /** Walks the snapshot's tree as it is now without storing anything; unchanged files are not re-read. */
 export async function readLiveTree(store: ObjectStore, manifest: Manifest): Promise<TreeContents> {
   const cache = await StatCache.load(statCacheFile(store, manifest.tree));
-  return walkTree(
-    manifest.tree,
-    manifestExclusions(manifest),
-    async (absPath, relPath, stats) => {
-      const cached = cache.lookup(relPath, stats);
-      return cached !== undefined ? { hash: cached, size: Number(stats.size) } : hashFile(absPath).catch(naming(absPath));
-    },
-    [store.root],
-  );
+  return walkTree(manifest.tree, manifestExclusions(manifest), cache, [store.root]);
 }
 
 function compareEntry(old: ManifestEntry, now: ManifestEntry): ChangeKind | undefined {

@@ -21,21 +21,23 @@ export class Exclusions {
     this.includeGlob = globMatcher(rules.include);
   }
 
-  /** `path` is tree-relative with `/` separators. */
-  excludes(path: string, isDir: boolean): boolean {
-    const segments = path.split('/');
-    for (let i = 1; i <= segments.length; i++) {
-      const prefixIsDir = i < segments.length || isDir;
-      if ((prefixIsDir && DEFAULT_EXCLUDED_DIRS.includes(segments[i - 1]!)) || this.excludeGlob(segments.slice(0, i).join('/'))) {
-        return !this.includeGlob(path);
-      }
-    }
-    return false;
+  /**
+   * Whether a default name or an exclude glob matches `path` (tree-relative with `/`
+   * separators, last segment `name`) or, as `ancestorMatched` says, a directory above it.
+   * The walk carries that flag down, so each path is matched once, not once per ancestor.
+   */
+  matches(path: string, name: string, isDir: boolean, ancestorMatched: boolean): boolean {
+    return ancestorMatched || (isDir && DEFAULT_EXCLUDED_DIRS.includes(name)) || this.excludeGlob(path);
+  }
+
+  /** A matching path is left out unless an include glob brings it back. */
+  leavesOut(path: string, matched: boolean): boolean {
+    return matched && !this.includeGlob(path);
   }
 
   /** An excluded directory can be skipped whole only when no include glob could reach inside it. */
-  canSkipWhole(path: string): boolean {
-    return this.rules.include.length === 0 && this.excludes(path, true);
+  skipsWhole(): boolean {
+    return this.rules.include.length === 0;
   }
 }
 

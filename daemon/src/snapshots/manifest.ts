@@ -10,12 +10,13 @@ import { NonoError, isUtf8Name, nameFromBytes, nameToBytes, quoteName } from '@n
 import { writeFileDurably } from './durable-files.js';
 import { Exclusions, type ExclusionRules } from './exclusions.js';
 import { sha256 } from './hashing.js';
-import { comparePaths, leafHash, merkleRoot } from './merkle.js';
+import { comparePaths, entryHash, leafHash, merkleRoot } from './merkle.js';
 import type { ObjectStore } from './object-store.js';
 import { StatCache } from './stat-cache.js';
-import { listedBytes, listTree, type ListedFile, type ManifestEntry, type WalkProgress } from './tree-walk.js';
+import type { ManifestEntry } from './manifest-entry.js';
+import { listedBytes, listTree, type ListedFile, type WalkProgress } from './tree-walk.js';
 
-export type { ManifestEntry } from './tree-walk.js';
+export type { ManifestEntry } from './manifest-entry.js';
 
 /** Why a snapshot exists: taken around a session, or by hand with `nono snapshot create`. */
 export type SnapshotOrigin = { session: string; role: 'baseline' | 'final' } | { manual: true };
@@ -53,14 +54,15 @@ export interface SnapshotResult {
   filesCached: number;
 }
 
-/** The hash a Merkle leaf commits to: content for files, target for symlinks, a constant for empty dirs. */
-export function entryHash(entry: ManifestEntry): string {
-  if (entry.type === 'file') return entry.hash;
-  return sha256(entry.type === 'symlink' ? nameToBytes(entry.target) : 'dir').toString('hex');
-}
+// JavaScript's own string order (UTF-16 code units) is the byte order of the UTF-8 names
+// unless a name holds a surrogate (an astral character, or a byte that is not UTF-8: see
+// shared/src/path-names.ts) or a character from U+E000 up; only trees with such a name pay
+// for comparing bytes.
+const NOT_CODE_POINT_ORDERED = /[\uD800-\uFFFF]/;
 
 export function sortEntries(entries: ManifestEntry[]): ManifestEntry[] {
-  return [...entries].sort((a, b) => comparePaths(a.path, b.path));
+  const byBytes = entries.some((entry) => NOT_CODE_POINT_ORDERED.test(entry.path));
+  return [...entries].sort(byBytes ? (a, b) => comparePaths(a.path, b.path) : (a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 export function computeRoot(entries: ManifestEntry[]): string {
@@ -85,46 +87,19 @@ export async function takeSnapshot(store: ObjectStore, treePath: string, options
   const tree = await resolveTree(treePath);
   const rules: ExclusionRules = { exclude: options.exclude ?? [], include: options.include ?? [] };
   const cache = await StatCache.load(statCacheFile(store, tree));
-  const counts = { filesHashed: 0, filesCached: 0 };
-  const { entries, files } = await listTree(tree, new Exclusions(rules), [store.root]);
-  const batch = store.batch();
-  try {
-    const toStore: ListedFile[] = [];
-    for (const file of files) {
-      // gc drops the stat caches whenever it deletes objects, so a cached hash names an object
-      // that is still stored: no stat per file to check it.
-      const cached = cache.lookup(file.entry.path, file.stats);
-      if (cached !== undefined) {
-        file.entry.hash = cached;
-        file.entry.size = Number(file.stats.size);
-      } else {
-        toStore.push(file);
-      }
-    }
-    counts.filesCached = files.length - toStore.length;
-    counts.filesHashed = toStore.length;
-    options.progress?.listed?.(toStore.length, listedBytes(toStore));
-    const stored = await batch.putMany(
-      toStore.map((file) => file.absPath),
-      (done) => options.progress?.read?.(done.files, done.bytes),
-    );
-    for (const [index, file] of toStore.entries()) {
-      file.entry.hash = stored[index]!.hash;
-      file.entry.size = stored[index]!.size;
-      cache.remember(file.entry.path, file.stats, file.entry.hash, file.statTakenNs);
-    }
-    await batch.commit();
-  } catch (err) {
-    await batch.abandon();
-    throw err;
-  }
+  // gc drops the stat caches whenever it deletes objects, so a cached hash names an object
+  // that is still stored: no stat per file to check it.
+  const { entries, files } = await listTree(tree, new Exclusions(rules), cache, [store.root]);
+  options.progress?.listed?.(files.length, listedBytes(files));
+  if (files.length > 0) await storeFiles(store, files, options.progress);
   const sorted = sortEntries(entries);
+  const { root, levels } = cache.merkleTree(sorted);
   const manifest: Manifest = {
     version: 2,
     id: `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`,
     created: new Date().toISOString(),
     tree,
-    root: computeRoot(sorted),
+    root,
     ...rules,
     ...(options.label !== undefined ? { label: options.label } : {}),
     ...(options.name !== undefined ? { name: options.name } : {}),
@@ -133,8 +108,28 @@ export async function takeSnapshot(store: ObjectStore, treePath: string, options
     entries: sorted,
   };
   await writeManifest(store, manifest, options.manifestFile);
-  await cache.save();
-  return { manifest, ...counts };
+  await cache.save(sorted, levels);
+  const filesListed = entries.reduce((count, entry) => (entry.type === 'file' ? count + 1 : count), 0);
+  return { manifest, filesHashed: files.length, filesCached: filesListed - files.length };
+}
+
+/** Copies the files the stat cache did not know into the store, filling in their hashes. */
+async function storeFiles(store: ObjectStore, files: ListedFile[], progress: WalkProgress | undefined): Promise<void> {
+  const batch = store.batch();
+  try {
+    const stored = await batch.putMany(
+      files.map((file) => file.absPath),
+      (done) => progress?.read?.(done.files, done.bytes),
+    );
+    for (const [index, file] of files.entries()) {
+      file.entry.hash = stored[index]!.hash;
+      file.entry.size = stored[index]!.size;
+    }
+    await batch.commit();
+  } catch (err) {
+    await batch.abandon();
+    throw err;
+  }
 }
 
 function manifestPath(store: ObjectStore, id: string): string {
@@ -153,6 +148,7 @@ export async function writeManifest(store: ObjectStore, manifest: Manifest, file
 type StoredEntry = ManifestEntry & { path_b64?: string; target_b64?: string };
 
 function storedEntry(entry: ManifestEntry): StoredEntry {
+  if (isUtf8Name(entry.path) && (entry.type !== 'symlink' || isUtf8Name(entry.target))) return entry;
   const stored: StoredEntry = { ...entry };
   if (!isUtf8Name(entry.path)) Object.assign(stored, { path: quoteName(entry.path), path_b64: nameToBytes(entry.path).toString('base64') });
   if (entry.type === 'symlink' && !isUtf8Name(entry.target)) Object.assign(stored, { target: quoteName(entry.target), target_b64: nameToBytes(entry.target).toString('base64') });

@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { NonoError } from '@nono/shared';
 import { hashFile, isHashHex, streamFile } from './hashing.js';
 import { tempPathBeside, writeTemp } from './durable-files.js';
+import { FILES_IN_FLIGHT, forEachInFlight } from './in-flight.js';
 import { ObjectWriterPool, type PoolProgress } from './object-writer-pool.js';
 import { naming, type FsPath } from './tree-walk.js';
 
@@ -77,14 +78,14 @@ export class ObjectBatch {
    */
   async putMany(files: FsPath[], onProgress?: (done: PoolProgress) => void): Promise<StoredObject[]> {
     if (files.length < PARALLEL_FROM) {
-      const stored: StoredObject[] = [];
+      const stored: StoredObject[] = new Array(files.length);
       const done = { files: 0, bytes: 0 };
-      for (const file of files) {
-        stored.push(await this.put(file));
+      await forEachInFlight(files.length, FILES_IN_FLIGHT, async (index) => {
+        stored[index] = await this.put(files[index]!);
         done.files++;
-        done.bytes += stored.at(-1)!.size;
+        done.bytes += stored[index]!.size;
         onProgress?.(done);
-      }
+      });
       return stored;
     }
     await this.ensureDir(this.store.incomingDir);
@@ -124,7 +125,9 @@ export class ObjectBatch {
       size = await streamFile(filePath, hasher, (chunk) => out.write(chunk)).catch(naming(filePath));
     }, 'wx', false);
     const hash = hasher.digest('hex');
-    if (this.pending.has(hash) || (await this.store.has(hash))) await unlink(temp);
+    // Checked after the await, so two copies of equal files in flight cannot both be kept.
+    const stored = await this.store.has(hash);
+    if (stored || this.pending.has(hash)) await unlink(temp);
     else this.pending.set(hash, temp);
     return { hash, size };
   }
@@ -136,10 +139,16 @@ export class ObjectBatch {
       const moves = [...this.pending].map(([hash, temp]): [string, string] => [temp, this.store.pathOf(hash)]);
       if (this.pool) await this.pool.rename(moves);
       else {
-        for (const [temp, target] of moves) {
-          await this.ensureDir(dirname(target));
-          await rename(temp, target);
-        }
+        // After a first snapshot most of the 4,096 fan-out directories exist: rename first,
+        // and make the directory only when it is missing.
+        await forEachInFlight(moves.length, FILES_IN_FLIGHT, async (index) => {
+          const [temp, target] = moves[index]!;
+          await rename(temp, target).catch(async (err: NodeJS.ErrnoException) => {
+            if (err.code !== 'ENOENT') throw err;
+            await this.ensureDir(dirname(target));
+            await rename(temp, target);
+          });
+        });
       }
       await syncFilesystem(this.store.objectsDir, [...new Set(moves.map(([, target]) => dirname(target)))]);
       this.pending.clear();

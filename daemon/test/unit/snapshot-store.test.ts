@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sha256 } from '../../dist/snapshots/hashing.js';
-import { leafHash, merkleRoot } from '../../dist/snapshots/merkle.js';
+import { leafHash, levelsSize, merkleLevels, merkleRoot, rootOfLevels } from '../../dist/snapshots/merkle.js';
 import { ObjectStore } from '../../dist/snapshots/object-store.js';
 
 let dir: string;
@@ -78,5 +78,25 @@ describe('merkle root', () => {
     const left = sha256(Buffer.from([1]), leaves[0]!, leaves[1]!);
     expect(merkleRoot(leaves)).toBe(sha256(Buffer.from([1]), left, leaves[2]!).toString('hex'));
     expect(leaves[0]).toEqual(sha256(Buffer.from([0]), 'a', Buffer.from([0]), sha256('a')));
+  });
+
+  it('gives the same root when an earlier tree lends its unchanged nodes, at any leaf count', () => {
+    for (const count of [1, 2, 3, 7, 64, 101]) {
+      const leaves = Array.from({ length: count }, (_, i) => leafHash(`f${i}`, sha256(`${i}`).toString('hex')));
+      const before = merkleLevels(Buffer.concat(leaves));
+      expect(before).toHaveLength(levelsSize(count));
+      expect(rootOfLevels(before)).toBe(merkleRoot(leaves));
+      for (const changed of [[0], [count - 1], [Math.floor(count / 2), count - 1]]) {
+        const after = leaves.map((leaf, i) => (changed.includes(i) ? leafHash(`f${i}`, sha256(`new ${i}`).toString('hex')) : leaf));
+        expect(rootOfLevels(merkleLevels(Buffer.concat(after), before))).toBe(merkleRoot(after));
+      }
+    }
+    expect(rootOfLevels(merkleLevels(Buffer.alloc(0)))).toBe(merkleRoot([]));
+  });
+
+  it('lends nothing from a tree of another size', () => {
+    const leaves = ['a', 'b', 'c'].map((path) => leafHash(path, sha256(path).toString('hex')));
+    const stale = merkleLevels(Buffer.concat([...leaves, leaves[0]!]));
+    expect(rootOfLevels(merkleLevels(Buffer.concat(leaves), stale))).toBe(merkleRoot(leaves));
   });
 });
