@@ -104,8 +104,7 @@ static bool pidfd_is_relay(int pidfd)
 	if (fd < 0)
 		return false;
 	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n <= 0)
+	if (close(fd) < 0 || n <= 0)
 		return false;
 	text[n] = '\0';
 	const char *line = strstr(text, "\nNSpid:");
@@ -149,7 +148,9 @@ static napi_value is_relay(napi_env env, napi_callback_info info)
 	}
 	if (getsockopt(socket_fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == 0 && pidfd >= 0) {
 		relay = pidfd_is_relay(pidfd);
-		close(pidfd);
+		/* A pidfd that will not close is not worth an answer: nothing offered. */
+		if (close(pidfd) < 0)
+			relay = false;
 	}
 	if (napi_get_boolean(env, relay, &result) != napi_ok)
 		return NULL;
