@@ -2,6 +2,7 @@
 // is bound into the view where the command can reach it too. A command that speaks CONNECT on
 // that socket itself must never receive the fd: a socket of the host's network namespace could be
 // disconnected (connect AF_UNSPEC) and connected anywhere, or listened on, past the proxy.
+// Bytes pipelined behind the CONNECT must neither be lost nor sent twice by the hand-off.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
@@ -46,6 +47,29 @@ except OSError as e:
     print('RECONNECT_FAILED', e, flush=True)
 `;
 
+// Inside the sandbox, through the relay: CONNECT and the first bytes in one write, more bytes
+// before the 200 could have arrived; everything must reach the server once, in order.
+const EAGER = `
+import base64, os, socket, sys
+from urllib.parse import urlparse
+proxy = urlparse(os.environ['HTTP_PROXY'])
+auth = base64.b64encode(f'{proxy.username}:{proxy.password}'.encode()).decode()
+target = sys.argv[1]
+data = bytes(i % 251 for i in range(200000))
+s = socket.create_connection((proxy.hostname, proxy.port), 10)
+s.sendall(f'CONNECT {target} HTTP/1.1\\r\\nHost: {target}\\r\\nProxy-Authorization: Basic {auth}\\r\\n\\r\\n'.encode() + data[:1000])
+s.sendall(data[1000:])
+got = b''
+while len(got) < len(data) + 39:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    got += chunk
+head, _, body = got.partition(b'\\r\\n\\r\\n')
+print('STATUS', head.split(b'\\r\\n')[0].decode(), flush=True)
+print('ECHO', body == data, len(body), flush=True)
+`;
+
 const ctx = usePrivateDaemon();
 
 function tcpServer(): Promise<{ server: TcpServer; port: number; hits: () => number }> {
@@ -68,6 +92,7 @@ describe('spliced tunnel fd theft', () => {
     forbidden = await tcpServer();
     thief = join(ctx.world.root, 'thief.py');
     writeFileSync(thief, THIEF);
+    writeFileSync(join(ctx.world.root, 'eager.py'), EAGER);
   });
   afterAll(() => {
     allowed?.server.close();
@@ -78,6 +103,13 @@ describe('spliced tunnel fd theft', () => {
     const r = await runCli(['run', '--allow-domain', `127.0.0.9:${allowed.port}`, '--read', ctx.world.root, '--', '/usr/bin/python3', thief, `127.0.0.9:${allowed.port}`, `127.0.0.9:${forbidden.port}`], ctx.world, { timeoutMs: 60_000 });
     expect(r.stdout, r.stderr).not.toMatch(/GOT_FD|RECONNECTED/);
     expect(r.stdout).toMatch(/ANSWER HTTP\/1\.1 200|UNIX_CONNECT_FAILED/);
+    expect(forbidden.hits()).toBe(0);
+  });
+
+  it('bytes sent with or right after the CONNECT reach the server once and in order, whoever carries the tunnel', async () => {
+    const r = await runCli(['run', '--allow-domain', `127.0.0.9:${allowed.port}`, '--read', ctx.world.root, '--', '/usr/bin/python3', join(ctx.world.root, 'eager.py'), `127.0.0.9:${allowed.port}`], ctx.world, { timeoutMs: 60_000 });
+    expect(r.stdout, r.stderr).toMatch(/STATUS HTTP\/1\.1 200 Connection Established/);
+    expect(r.stdout).toMatch(/ECHO True 200000/);
     expect(forbidden.hits()).toBe(0);
   });
 });
