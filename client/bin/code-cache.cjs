@@ -5,7 +5,7 @@
 // writes a cache chooses the code that runs), and each names the bundle's size and mtime in its
 // header, since V8 itself checks only the source's length.
 'use strict';
-const { readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { closeSync, constants, fstatSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const { dirname } = require('node:path');
 const { Script } = require('node:vm');
 
@@ -16,12 +16,40 @@ function keyOf(bundle) {
   return `nono code cache ${size} ${mtimeMs}`;
 }
 
-function readCache(path, key) {
+/**
+ * Threat: in a directory anyone may create files in (world-writable, with the sticky bit so the
+ * bundle itself is safe), another user could plant a cache: bytecode V8 runs as whoever runs
+ * nono. A cache is read only if this user or root owns it and nobody else may write it, and no
+ * cache is read or written in a world-writable directory. (A group that may write the install
+ * directory may replace the bundle too, so a user-private group's 0775 keeps caches.)
+ */
+function ownedByUs(stats) {
+  const euid = process.geteuid?.();
+  return euid !== undefined && (stats.uid === euid || stats.uid === 0);
+}
+
+/** The install directory, if caches may be read and written there. */
+function trustedDir(bundle) {
   try {
-    const file = readFileSync(path);
+    return (statSync(dirname(bundle)).mode & 0o002) === 0;
+  } catch {
+    return false;
+  }
+}
+
+function readCache(path, key) {
+  let fd;
+  try {
+    // O_NOFOLLOW: a symlink at the cache path is not the cache; O_NONBLOCK: a FIFO there cannot hang us.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    const stats = fstatSync(fd);
+    if (!stats.isFile() || !ownedByUs(stats) || (stats.mode & 0o022) !== 0) return undefined;
+    const file = readFileSync(fd);
     return file.subarray(0, HEADER_BYTES).toString('latin1').trimEnd() === key ? file.subarray(HEADER_BYTES) : undefined;
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -31,7 +59,8 @@ function writeCache(path, key, data) {
   header.write(key, 'latin1');
   const temp = `${path}.${process.pid}.tmp`;
   try {
-    writeFileSync(temp, Buffer.concat([header, data]), { mode: 0o644 });
+    // 'wx' (O_EXCL): never through something already at the temporary name, such as a symlink.
+    writeFileSync(temp, Buffer.concat([header, data]), { mode: 0o644, flag: 'wx' });
     renameSync(temp, path);
   } catch {
     // An install this user cannot write to runs without a cache, as before there was one.
@@ -47,7 +76,7 @@ function writeCache(path, key, data) {
  */
 function run(bundle) {
   const word = process.argv[2] ?? '';
-  const cachePath = /^[a-z]+$/.test(word) ? `${bundle}.${word}.cache` : undefined;
+  const cachePath = /^[a-z]+$/.test(word) && trustedDir(bundle) ? `${bundle}.${word}.cache` : undefined;
   const key = keyOf(bundle);
   const cachedData = cachePath === undefined ? undefined : readCache(cachePath, key);
   const source = readFileSync(bundle, 'utf8');

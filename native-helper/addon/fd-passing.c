@@ -6,11 +6,27 @@
  * the one sendmsg(2). Node-API is ABI-stable: one build serves every Node 20+.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <node_api.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
+
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
+
+/*
+ * The relay is the first process the sandbox's init forks (native-helper/src/proxy-relay.c), so
+ * its pid in the sandbox's pid namespace is 2, and a pid namespace never hands out a pid below
+ * 300 again once its pids have wrapped: no other process of the sandbox can ever hold it.
+ */
+#define RELAY_PID_IN_SANDBOX 2
 
 /* The error's code is the errno's name (EAGAIN, EPIPE, ...), as Node's own errors have it. */
 static napi_value throw_errno(napi_env env, int err)
@@ -72,12 +88,83 @@ static napi_value send_fd(napi_env env, napi_callback_info info)
 	return NULL;
 }
 
+/*
+ * Whether the pidfd's process is, in the innermost pid namespace it lives in, the relay's pid
+ * (and that namespace is not ours). The pidfd's fdinfo names the very process, alive or not
+ * (Pid: -1 once it has ended), so no pid can be reused between the question and the answer.
+ */
+static bool pidfd_is_relay(int pidfd)
+{
+	char path[64], text[4096];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, text, sizeof(text) - 1);
+	if (close(fd) < 0 || n <= 0)
+		return false;
+	text[n] = '\0';
+	const char *line = strstr(text, "\nNSpid:");
+	if (!line)
+		return false;
+	char *next = (char *)line + strlen("\nNSpid:");
+	long pid = -1;
+	int levels = 0;
+	for (;;) {
+		char *end;
+		long value = strtol(next, &end, 10);
+		if (end == next)
+			break;
+		pid = value;
+		levels++;
+		next = end;
+	}
+	return levels >= 2 && pid == RELAY_PID_IN_SANDBOX;
+}
+
+/*
+ * isRelay(socketFd): whether the process that connected this unix socket is the sandbox's relay.
+ * Threat: the proxy's socket is bound into the view, so the command can connect to it as the
+ * relay does; a TCP socket of the host's network namespace handed to the command could be
+ * disconnected (connect AF_UNSPEC) and connected anywhere, or listened on, past the proxy.
+ * SO_PEERPIDFD (Linux 6.5) is the connecting process itself; without it, nothing is offered.
+ */
+static napi_value is_relay(napi_env env, napi_callback_info info)
+{
+	size_t argc = 1;
+	napi_value argv[1], result;
+	int32_t socket_fd;
+	int pidfd = -1;
+	socklen_t len = sizeof(pidfd);
+	bool relay = false;
+
+	if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1 ||
+	    napi_get_value_int32(env, argv[0], &socket_fd) != napi_ok) {
+		napi_throw_type_error(env, NULL, "isRelay(socketFd)");
+		return NULL;
+	}
+	if (getsockopt(socket_fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == 0 && pidfd >= 0) {
+		relay = pidfd_is_relay(pidfd);
+		/* A pidfd that will not close is not worth an answer: nothing offered. */
+		if (close(pidfd) < 0)
+			relay = false;
+	}
+	if (napi_get_boolean(env, relay, &result) != napi_ok)
+		return NULL;
+	return result;
+}
+
 NAPI_MODULE_INIT()
 {
 	napi_value fn;
 
 	if (napi_create_function(env, "sendFd", NAPI_AUTO_LENGTH, send_fd, NULL, &fn) != napi_ok ||
-	    napi_set_named_property(env, exports, "sendFd", fn) != napi_ok)
+	    napi_set_named_property(env, exports, "sendFd", fn) != napi_ok ||
+	    napi_create_function(env, "isRelay", NAPI_AUTO_LENGTH, is_relay, NULL, &fn) != napi_ok ||
+	    napi_set_named_property(env, exports, "isRelay", fn) != napi_ok)
 		return NULL;
 	return exports;
 }

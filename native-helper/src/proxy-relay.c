@@ -199,6 +199,11 @@ pid_t start_proxy_relay(const struct spec *spec)
 		}
 	}
 
+	/*
+	 * The sandbox's first fork, so R is pid 2 in its pid namespace: nonod hands a socket only to
+	 * a connection made by that pid (addon/fd-passing.c). Fork anything earlier and tunnels are
+	 * never spliced again (piped instead), which spliced-tunnels.test.ts would catch.
+	 */
 	pid_t relay = fork();
 	if (relay < 0)
 		die("cannot start the proxy relay: fork: %s", strerror(errno));

@@ -15,7 +15,7 @@ import { connectFailure, type ConnectFailure, type FailCause } from './connect-f
 import { decideName, parseHostRule, ruleFor, type DenyCause, type HostPolicyRules, type NameDecision, type Refusal } from './host-rules.js';
 import { withoutHopByHop } from './hop-by-hop.js';
 import { endpointsFor, pathVerdict, type AllowedEndpoint } from './allowed-endpoints.js';
-import { offerToRelay } from './tunnel-handoff.js';
+import { connectedByRelay, offerToRelay } from './tunnel-handoff.js';
 
 export interface ProxyDecision {
   time: string;
@@ -218,7 +218,7 @@ export class FilteringProxy {
         upstream.pipe(client);
         client.pipe(upstream);
       };
-      if (this.options.spliceTunnels && offerToRelay(client as Socket, upstream, head, reply, pipe)) {
+      if (this.options.spliceTunnels && connectedByRelay(client as Socket) && offerToRelay(client as Socket, upstream, head, reply, pipe)) {
         this.options.log.debug({ host, port }, 'tunnel handed to the relay');
         return;
       }

@@ -13,6 +13,7 @@ const OFFER_HEADER = 20;
 
 interface FdPassing {
   sendFd(socketFd: number, fd: number, message: Buffer): void;
+  isRelay(socketFd: number): boolean;
 }
 
 let fdPassing: FdPassing | null | undefined;
@@ -44,15 +45,26 @@ function offer(consumed: number, reply: string): Buffer {
 }
 
 /**
+ * Whether client was connected by the sandbox's relay (fd-passing.c says how that is known).
+ * Threat: the proxy's socket is in the view, so the command can connect to it and send a CONNECT
+ * as the relay does; handed the upstream socket (one of the host's network namespace), it could
+ * disconnect it (connect AF_UNSPEC) and connect it anywhere, or listen on it, past the proxy.
+ */
+export function connectedByRelay(client: Socket): boolean {
+  const passing = loadFdPassing();
+  const clientFd = fdOf(client);
+  return passing !== null && clientFd !== undefined && passing.isRelay(clientFd);
+}
+
+/**
  * Offers the connected upstream to the relay at the other end of client. False when the tunnel
  * cannot be offered (nothing may be left half-read on either side, and the offer must be the
  * connection's first answer, which is when the relay reads one); the caller then pipes it.
  * When the relay declines (client bytes were already on their way here), `pipe` is called with
  * those bytes put back, as if no offer had been made.
  *
- * Threat: the client end is a connection to the proxy's socket in the view, made by the relay.
- * Anything else in the sandbox that could connect there and understood the offer would get a
- * socket to the host:port it was allowed to tunnel to, which it had through the tunnel anyway.
+ * Only for a client that connectedByRelay: anything else in the sandbox that connects to the
+ * proxy's socket must never be handed a socket of the host's network namespace.
  */
 export function offerToRelay(client: Socket, upstream: Socket, head: Buffer, reply: string, pipe: () => void): boolean {
   const passing = loadFdPassing();

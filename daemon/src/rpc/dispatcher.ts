@@ -111,14 +111,20 @@ const UNREADABLE_CODE = 'its code could not be read, and stays unreadable to thi
 export function createDispatcher(table: MethodTable): JSONRPCServer<CallContext> {
   const server = new JSONRPCServer<CallContext>({ errorListener: () => undefined });
   const handlers = new HandlerLoader(table);
+  /** Per connection: settles once every auth.hello it has sent so far has been answered. */
+  const helloes = new WeakMap<CallContext, Promise<void>>();
   for (const name of Object.keys(METHODS) as MethodName[]) {
-    server.addMethod(name, async (rawParams, ctx) => {
-      const next = handlers.handler(name);
-      const handler = next instanceof Promise ? await next.catch((error: unknown) => Promise.reject(outsideFailure(error, `loading ${name}`, ctx.services.paths.stateDir, UNREADABLE_CODE))) : next;
+    const call = async (rawParams: unknown, ctx: CallContext): Promise<unknown> => {
+      // Threat: the check comes before the load, so a connection that has not authenticated makes
+      // nonod read no code and is told UNAUTHENTICATED, never how loading a handler failed. An
+      // auth.hello sent before it on this connection is waited for, however slow its load.
+      if (METHODS[name].auth && !ctx.authenticated) await helloes.get(ctx);
       if (METHODS[name].auth && !ctx.authenticated) {
         recordAuthFailure(ctx, `${name} before auth.hello`);
         throw new NonoError('UNAUTHENTICATED', `${name} needs an authenticated connection; call auth.hello with the daemon secret first`);
       }
+      const next = handlers.handler(name);
+      const handler = next instanceof Promise ? await next.catch((error: unknown) => Promise.reject(outsideFailure(error, `loading ${name}`, ctx.services.paths.stateDir, UNREADABLE_CODE))) : next;
       const params = rawParams ?? {};
       if (!checker(name).Check(params)) throw invalidParams(name, params);
       try {
@@ -127,6 +133,17 @@ export function createDispatcher(table: MethodTable): JSONRPCServer<CallContext>
         // A full disk or an unwritable state dir is the user's to fix, never "internal".
         throw outsideFailure(error, name, ctx.services.paths.stateDir);
       }
+    };
+    server.addMethod(name, (rawParams, ctx) => {
+      const result = call(rawParams, ctx);
+      if (name === 'auth.hello') {
+        const settled = result.then(
+          () => undefined,
+          () => undefined,
+        );
+        helloes.set(ctx, Promise.all([helloes.get(ctx), settled]).then(() => undefined));
+      }
+      return result as ReturnType<MethodHandler<MethodName>>;
     });
   }
   server.mapErrorToJSONRPCErrorResponse = (id, error: unknown) => {

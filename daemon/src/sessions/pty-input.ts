@@ -7,23 +7,35 @@ import { writeSync } from 'node:fs';
 export class PtyInput {
   private readonly queue: Buffer[] = [];
   private retry: NodeJS.Immediate | undefined;
+  private closed = false;
 
-  constructor(private readonly fd: number) {}
+  /**
+   * open: whether the master fd is still open. Threat: node-pty closes the master (EIO once the
+   * session's side has closed) before it reports the exit, and a closed fd's number is soon
+   * another file's (a log, a socket, another session's PTY): keys written by number then would
+   * land there. node-pty's own write is a no-op from that moment; so is this.
+   */
+  constructor(
+    private readonly fd: number,
+    private readonly open: () => boolean,
+  ) {}
 
   write(data: Buffer): void {
-    if (data.length === 0) return;
+    if (data.length === 0 || this.closed) return;
     this.queue.push(data);
     if (this.queue.length === 1) this.drain();
   }
 
-  /** The session ended: what was not written is dropped. */
+  /** The session ended: what was not written is dropped, and so is anything written after. */
   close(): void {
+    this.closed = true;
     clearImmediate(this.retry);
     this.queue.length = 0;
   }
 
   private drain(): void {
     this.retry = undefined;
+    if (!this.open()) this.close();
     while (this.queue.length > 0) {
       const head = this.queue[0]!;
       let written: number;

@@ -42,8 +42,10 @@ export function launchOnPty(options: LaunchOptions, size: TerminalSize, events: 
     env: options.env,
     encoding: null,
   } as pty.IPtyForkOptions);
-  // node-pty's UnixTerminal has the master's fd, outside its typings.
-  const input = new PtyInput((term as unknown as { fd: number }).fd);
+  // node-pty's UnixTerminal has the master's fd, and the stream that owns (and closes) it, outside
+  // its typings; the stream is destroyed before the fd is closed.
+  const master = term as unknown as { fd: number; _socket: { destroyed: boolean } };
+  const input = new PtyInput(master.fd, () => !master._socket.destroyed);
   term.onData((data: string | Buffer) => events.output('pty', Buffer.isBuffer(data) ? data : Buffer.from(data)));
   term.onExit(({ exitCode, signal }) => {
     input.close();
