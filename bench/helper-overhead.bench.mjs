@@ -10,8 +10,8 @@ import { createWorld } from './support/private-world.mjs';
 import { commandLine, timeInterleaved } from './support/interleaved-runs.mjs';
 
 const RULES = 50;
-const TARGET_EXTRA_MS = 2;
-const TARGET_VIEW_EXTRA_MS = 3;
+const TARGET_EXTRA_MS = 1;
+const TARGET_VIEW_EXTRA_MS = 2;
 
 function isRealDir(path) {
   try {
