@@ -300,9 +300,29 @@ static void hand_over(struct supervisor *s, const struct open_request *request, 
 		die("cannot close the approved file %s: %s", request->path, strerror(errno));
 }
 
+/*
+ * Opens as decided without waiting: a FIFO (or a device waiting for a peer)
+ * at the path would otherwise block this loop, and every open in the sandbox
+ * with it. The fd is then as the thread asked; a FIFO nobody reads gives the
+ * writer ENXIO instead of a wait.
+ */
+static int open_without_waiting(const struct open_request *request)
+{
+	struct open_request without_waiting = *request;
+
+	without_waiting.flags |= O_NONBLOCK;
+	int fd = open_decided(&without_waiting);
+	if (fd < 0 || (request->flags & O_NONBLOCK))
+		return fd;
+	int flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+		die("cannot set the flags of %s: %s", request->path, strerror(errno));
+	return fd;
+}
+
 static void inject(struct supervisor *s, const struct open_request *request)
 {
-	int fd = open_decided(request);
+	int fd = open_without_waiting(request);
 
 	if (fd < 0)
 		refuse(s, request->notification, errno);
@@ -313,17 +333,14 @@ static void inject(struct supervisor *s, const struct open_request *request)
 }
 
 /*
- * Only what the grants were checked for: a regular file or directory. The
- * sandbox may have put a FIFO there since, whose open would block this
- * loop, so the open does not wait, and then is as the thread asked.
+ * Only what the grants were checked for: a regular file or directory (the
+ * sandbox may have put a FIFO or a device there since).
  */
 static void inject_granted(struct supervisor *s, const struct open_request *request)
 {
-	struct open_request without_waiting = *request;
 	struct stat st;
+	int fd = open_without_waiting(request);
 
-	without_waiting.flags |= O_NONBLOCK;
-	int fd = open_decided(&without_waiting);
 	if (fd < 0) {
 		refuse(s, request->notification, errno);
 		return;
@@ -336,11 +353,6 @@ static void inject_granted(struct supervisor *s, const struct open_request *requ
 		refuse(s, request->notification, ENOSYS);
 		return;
 	}
-	int flags = fcntl(fd, F_GETFL);
-	if (flags < 0 || (!(request->flags & O_NONBLOCK) &&
-			  fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0))
-		die("cannot set the flags of the granted file %s: %s", request->path,
-		    strerror(errno));
 	hand_over(s, request, fd);
 }
 

@@ -205,6 +205,19 @@ describe('file approvals', () => {
     expect(result.requests.map((r) => r.path)).toEqual([todo, todo]);
   });
 
+  it('an approved FIFO nobody reads does not hold the supervisor: the write gets ENXIO, later opens are answered', async () => {
+    const fifo = path.join(notes, 'fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const result = await runWithApprovals(
+      spec('approvals-file 1'),
+      ['sh', '-c', `echo x > ${fifo}; echo status:$?; cat ${todo}`],
+      allowAll,
+    );
+    expect(result.stdout).toBe('status:2\nbuy milk\n');
+    expect(result.stderr).toMatch(/No such device or address/);
+    expect(result.requests.map((r) => r.path)).toEqual([fifo, todo]);
+  });
+
   it('denied, the open fails with EACCES', async () => {
     const result = await runWithApprovals(spec('approvals-file 1'), ['cat', todo], denyAll);
     expect(result.code).toBe(1);
