@@ -12,6 +12,7 @@ import { NONO_BIN, runCli } from '../support/run-cli.js';
 import { unprivilegedUser } from '../support/unprivileged-user.js';
 
 const nono = `${process.execPath} ${NONO_BIN}`;
+// Wide enough that the prompt never shortens the test's long temp paths.
 const PROMPT = /\[y\] once \[s\] session \[a\] always \[n\] deny/;
 
 const isRoot = process.getuid?.() === 0;
@@ -30,7 +31,7 @@ describe.each([
     const plan = JSON.parse((await runCli(['run', '--ask', '--dry-run', '--json', '--', 'true'], ctx.world, { as })).stdout);
     expect(plan.approvals).toEqual({ network: true, files: true });
     expect(plan.isolation.mode).toBe(mode);
-    const t = openTerminal(`${nono} run --ask --net-block -- sh -c 'cat ${notes}/todo.txt; echo done'`, ctx.world, { cols: 120, rows: 24 }, as ? { as } : {});
+    const t = openTerminal(`${nono} run --ask --net-block -- sh -c 'cat ${notes}/todo.txt; echo done'`, ctx.world, { cols: 160, rows: 24 }, as ? { as } : {});
     try {
       await t.waitFor(PROMPT, 20_000);
       expect(t.output()).toContain(`asks to read ${notes}/todo.txt`);
@@ -42,7 +43,7 @@ describe.each([
   }, 60_000);
 
   it('refuses a protected file without asking', async () => {
-    const t = openTerminal(`${nono} run --ask --net-block -- sh -c 'cat ~/.ssh/id_rsa; echo refused:$?'`, ctx.world, { cols: 120, rows: 24 }, as ? { as } : {});
+    const t = openTerminal(`${nono} run --ask --net-block -- sh -c 'cat ~/.ssh/id_rsa; echo refused:$?'`, ctx.world, { cols: 160, rows: 24 }, as ? { as } : {});
     try {
       await t.waitFor(/refused:1/, 20_000);
       expect(t.output()).not.toMatch(PROMPT);
