@@ -8,12 +8,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -133,6 +135,21 @@ int fd_path(int fd, char *out, size_t size)
 }
 
 /*
+ * 0, or ENOSYS for a file on procfs: opened here it is the supervisor's
+ * (its /proc/PID/mem written to is code run without Landlock), and the
+ * kernel's ptrace checks would judge the supervisor, not the sandbox. So
+ * procfs is Landlock's alone, whatever the name it was reached by.
+ */
+static int not_on_procfs(int fd)
+{
+	struct statfs fs;
+
+	if (fstatfs(fd, &fs) < 0)
+		return errno;
+	return fs.f_type == PROC_SUPER_MAGIC ? ENOSYS : 0;
+}
+
+/*
  * Every symlink followed in one walk by the kernel, the result read back
  * from the fd; realpath would walk from / again for every component. False
  * with errno set (ENOENT: nothing there).
@@ -143,7 +160,9 @@ static bool resolve_through_fd(const char *lookup, char *out)
 
 	if (fd < 0)
 		return false;
-	int error = fd_path(fd, out, PATH_MAX);
+	int error = not_on_procfs(fd);
+	if (error == 0)
+		error = fd_path(fd, out, PATH_MAX);
 	if (close(fd) < 0 && error == 0)
 		error = errno;
 	errno = error;
@@ -205,7 +224,8 @@ static bool already_resolved(const char *lookup, char *out)
 	int fd = (int)syscall(SYS_openat2, AT_FDCWD, lookup, &how, sizeof(how));
 	if (fd < 0)
 		return false;
-	if (close(fd) < 0)
+	int error = not_on_procfs(fd);
+	if (close(fd) < 0 || error != 0)
 		return false;
 	memcpy(out, lookup, len + 1);
 	return true;

@@ -295,6 +295,33 @@ describe('file approvals', () => {
     expect(result.requests.map((r) => r.path)).toEqual([secret]);
   });
 
+  it("the supervisor's own /proc files are never asked about: an allowed write to its mem would run code unconfined (attack)", async () => {
+    if (!existsSync('/usr/bin/python3')) return; // needs a python3 inside the grants
+    // The parent of the command is the supervisor, outside Landlock: an fd it opened on its own
+    // /proc/PID/mem would let the sandbox rewrite it. Through a symlink made in a grant, too.
+    const granted = path.join(tmp, 'granted');
+    mkdirSync(granted);
+    const script = [
+      'import os, sys',
+      'ppid = os.getppid()',
+      `os.symlink(f'/proc/{ppid}/mem', ${JSON.stringify(path.join(granted, 'notes.txt'))})`,
+      `for p in [f'/proc/{ppid}/mem', f'/proc/{ppid}/environ', ${JSON.stringify(path.join(granted, 'notes.txt'))}]:`,
+      '    try:',
+      '        os.open(p, os.O_RDWR)',
+      "        print('opened', p)",
+      '    except OSError as e:',
+      "        print('refused', e.errno)",
+    ].join('\n');
+    const result = await runWithApprovals(
+      spec('approvals-file 1', 'fs read_file,read_dir /proc', `fs read_file,read_dir,write_file,make_sym ${granted}`),
+      ['/usr/bin/python3', '-S', '-c', script],
+      allowAll,
+    );
+    expect(result.stdout).not.toContain('opened');
+    expect(result.stdout.trim().split('\n')).toHaveLength(3);
+    expect(result.requests.filter((r) => r.path.startsWith('/proc/'))).toEqual([]);
+  });
+
   it('a symlink inside a grant that leads outside it is asked about, not let through', async () => {
     const granted = path.join(tmp, 'granted');
     mkdirSync(granted);
