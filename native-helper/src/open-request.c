@@ -135,18 +135,27 @@ int fd_path(int fd, char *out, size_t size)
 }
 
 /*
- * 0, or ENOSYS for a file on procfs: opened here it is the supervisor's
- * (its /proc/PID/mem written to is code run without Landlock), and the
- * kernel's ptrace checks would judge the supervisor, not the sandbox. So
- * procfs is Landlock's alone, whatever the name it was reached by.
+ * 0, or ENOSYS for a file on a kernel interface: what the kernel allows on
+ * such an fd depends on who opened it (the supervisor's /proc/PID/mem
+ * written to is code run without Landlock; cgroup.procs and many sysfs and
+ * debugfs files are judged by the opener's credentials). So these are
+ * Landlock's alone, whatever name they were reached by.
  */
-static int not_on_procfs(int fd)
+int not_kernel_interface(int fd)
 {
+	static const unsigned long kernel_interfaces[] = {
+		PROC_SUPER_MAGIC, SYSFS_MAGIC,	  CGROUP_SUPER_MAGIC, CGROUP2_SUPER_MAGIC,
+		DEBUGFS_MAGIC,	  TRACEFS_MAGIC, SECURITYFS_MAGIC,   BPF_FS_MAGIC,
+	};
 	struct statfs fs;
 
 	if (fstatfs(fd, &fs) < 0)
 		return errno;
-	return fs.f_type == PROC_SUPER_MAGIC ? ENOSYS : 0;
+	for (size_t i = 0; i < sizeof(kernel_interfaces) / sizeof(kernel_interfaces[0]); i++) {
+		if ((unsigned long)fs.f_type == kernel_interfaces[i])
+			return ENOSYS;
+	}
+	return 0;
 }
 
 /*
@@ -160,7 +169,7 @@ static bool resolve_through_fd(const char *lookup, char *out)
 
 	if (fd < 0)
 		return false;
-	int error = not_on_procfs(fd);
+	int error = not_kernel_interface(fd);
 	if (error == 0)
 		error = fd_path(fd, out, PATH_MAX);
 	if (close(fd) < 0 && error == 0)
@@ -224,7 +233,7 @@ static bool already_resolved(const char *lookup, char *out)
 	int fd = (int)syscall(SYS_openat2, AT_FDCWD, lookup, &how, sizeof(how));
 	if (fd < 0)
 		return false;
-	int error = not_on_procfs(fd);
+	int error = not_kernel_interface(fd);
 	if (close(fd) < 0 || error != 0)
 		return false;
 	memcpy(out, lookup, len + 1);

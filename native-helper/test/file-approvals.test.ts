@@ -295,17 +295,22 @@ describe('file approvals', () => {
     expect(result.requests.map((r) => r.path)).toEqual([secret]);
   });
 
-  it("the supervisor's own /proc files are never asked about: an allowed write to its mem would run code unconfined (attack)", async () => {
+  it.each([
+    { name: 'as root', user: undefined },
+    ...(process.getuid?.() === 0 ? [{ name: 'as an unprivileged user', user: unprivilegedUser() }] : []),
+  ])("kernel interfaces (procfs, sysfs, cgroupfs) are never asked about: an allowed write to the supervisor's own mem would run code unconfined (attack), $name", async ({ user }) => {
     if (!existsSync('/usr/bin/python3')) return; // needs a python3 inside the grants
     // The parent of the command is the supervisor, outside Landlock: an fd it opened on its own
     // /proc/PID/mem would let the sandbox rewrite it. Through a symlink made in a grant, too.
     const granted = path.join(tmp, 'granted');
     mkdirSync(granted);
+    chmodSync(tmp, 0o755);
+    if (user) chownSync(granted, user.uid, user.gid);
     const script = [
       'import os, sys',
       'ppid = os.getppid()',
       `os.symlink(f'/proc/{ppid}/mem', ${JSON.stringify(path.join(granted, 'notes.txt'))})`,
-      `for p in [f'/proc/{ppid}/mem', f'/proc/{ppid}/environ', ${JSON.stringify(path.join(granted, 'notes.txt'))}]:`,
+      `for p in [f'/proc/{ppid}/mem', f'/proc/{ppid}/environ', ${JSON.stringify(path.join(granted, 'notes.txt'))}, '/sys/fs/cgroup/cgroup.procs', '/sys/kernel/mm/transparent_hugepage/enabled']:`,
       '    try:',
       '        os.open(p, os.O_RDWR)',
       "        print('opened', p)",
@@ -316,10 +321,12 @@ describe('file approvals', () => {
       spec('approvals-file 1', 'fs read_file,read_dir /proc', `fs read_file,read_dir,write_file,make_sym ${granted}`),
       ['/usr/bin/python3', '-S', '-c', script],
       allowAll,
+      { user },
     );
+    expect(result.stderr).toBe('');
     expect(result.stdout).not.toContain('opened');
-    expect(result.stdout.trim().split('\n')).toHaveLength(3);
-    expect(result.requests.filter((r) => r.path.startsWith('/proc/'))).toEqual([]);
+    expect(result.stdout.trim().split('\n')).toHaveLength(5);
+    expect(result.requests.filter((r) => r.path.startsWith('/proc/') || r.path.startsWith('/sys/'))).toEqual([]);
   });
 
   it('a symlink inside a grant that leads outside it is asked about, not let through', async () => {
@@ -880,13 +887,14 @@ describe('file approvals for openat2', () => {
     expect(existsSync(path.join(notes, 'setuid'))).toBe(false);
   });
 
-  it('what only Landlock can decide (procfs, a device, a FIFO, O_PATH) gets ENOSYS, so callers fall back to openat', async () => {
+  it('what only Landlock can decide (procfs, sysfs, a device, a FIFO, O_PATH) gets ENOSYS, so callers fall back to openat', async () => {
     const granted = path.join(tmp, 'granted');
     mkdirSync(granted);
     const fifo = path.join(granted, 'fifo');
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
     for (const argv of [
       call('-', '/proc/self/status'),
+      call('-', '/sys/kernel/mm/transparent_hugepage/enabled'),
       call('-', '/dev/null', O_WRONLY),
       call('-', fifo),
       call('-', todo, O_PATH),
