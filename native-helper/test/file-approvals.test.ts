@@ -329,6 +329,37 @@ describe('file approvals', () => {
     expect(result.requests.filter((r) => r.path.startsWith('/proc/') || r.path.startsWith('/sys/'))).toEqual([]);
   });
 
+  it('a flood of unanswered questions does not starve the grants: past 256 held, opens outside are refused at once (attack)', async () => {
+    if (!existsSync('/usr/bin/python3')) return; // needs a python3 inside the grants
+    // 300 threads each hold an open nonod never answers; the 257th on get EACCES without a
+    // question, and an open inside the grants is still answered while all of them wait.
+    const script = [
+      'import os, threading, time',
+      'refused = []',
+      'def hold(i):',
+      '    try:',
+      `        os.open(${JSON.stringify(notes)} + f'/held-{i}', os.O_RDONLY)`,
+      '    except OSError as e:',
+      '        refused.append(e.errno)',
+      'for i in range(300):',
+      '    threading.Thread(target=hold, args=(i,), daemon=True).start()',
+      'deadline = time.time() + 20',
+      'while len(refused) < 44 and time.time() < deadline:',
+      '    time.sleep(0.05)',
+      "print(len(refused), sorted(set(refused)), open('/etc/hostname').read() != '', flush=True)",
+      'os._exit(0)',
+    ].join('\n');
+    for (let i = 0; i < 300; i++) writeFileSync(path.join(notes, `held-${i}`), 'x');
+    // Only the held files go unanswered; whatever python opens at start outside the grants is denied.
+    const held = (r: Request) => r.path.startsWith(`${notes}/held-`);
+    const result = await runWithApprovals(spec('approvals-file 1'), ['/usr/bin/python3', '-S', '-c', script], (r) =>
+      held(r) ? '' : { allow: false },
+    );
+    expect(result.stdout).toBe('44 [13] True\n');
+    expect(result.requests.filter(held)).toHaveLength(256);
+    expect(result.code).toBe(0);
+  });
+
   it('a symlink inside a grant that leads outside it is asked about, not let through', async () => {
     const granted = path.join(tmp, 'granted');
     mkdirSync(granted);
