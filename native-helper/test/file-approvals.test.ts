@@ -583,6 +583,21 @@ describe.each(viewUsers)('file approvals in the view, $name', ({ user }) => {
     expect(result.requests.map((r) => r.path)).toEqual([todo, secret]);
   });
 
+  it('a dangling symlink made in a grant, created through after an allowed write, is refused: nothing appears where it leads (attack)', async () => {
+    // The sandbox's own link in its rw grant, aimed out of the view at a file that does not exist
+    // yet: the question names the link (in the project), and an allowed create must not follow it.
+    const target = path.join(notes, 'planted.sh');
+    const result = await run(
+      viewSpec(`fs read_file,read_dir,write_file,make_reg,make_sym,remove_file ${granted}`),
+      ['sh', '-c', `ln -s ${target} ${granted}/notes.txt && echo planted > ${granted}/notes.txt; echo status $?`],
+      allowAll,
+    );
+    expect(result.stdout).toBe('status 2\n');
+    expect(existsSync(target)).toBe(false);
+    expect(lstatSync(path.join(granted, 'notes.txt')).isSymbolicLink()).toBe(true);
+    expect(result.requests.map((r) => r.path)).toEqual([path.join(granted, 'notes.txt')]);
+  });
+
   it('16 threads opening different files at once each get the decision for their own file', async () => {
     const files = Array.from({ length: 16 }, (_, i) => path.join(notes, `file-${i}.txt`));
     files.forEach((f) => writeFileSync(f, `${path.basename(f)}\n`));
