@@ -248,14 +248,19 @@ static const int known_open_flags = O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_
 	O_APPEND | O_NONBLOCK | O_DSYNC | O_SYNC | O_DIRECTORY | O_NOFOLLOW | O_NOATIME |
 	O_TMPFILE | O_LARGEFILE | O_DIRECT | O_ASYNC | O_PATH;
 
-/* Opens exactly the decided path: a symlink put there since is refused (ELOOP). */
+/*
+ * Opens exactly the decided path: a symlink put there since is refused
+ * (ELOOP). Never a set-id file: the main filter and openat2's check refuse
+ * such modes before this, and should one ever slip past them, this
+ * process (root when root ran nono, with CAP_FSETID) must not make one.
+ */
 static int open_decided(const struct open_request *request)
 {
 	int flags = (request->flags & known_open_flags) | O_CLOEXEC | O_NOCTTY;
 	bool creates = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
 	struct open_how how = {
 		.flags = (uint64_t)(unsigned)flags,
-		.mode = creates ? (request->mode & 07777 & ~target_umask(request->pid)) : 0,
+		.mode = creates ? (request->mode & 01777 & ~target_umask(request->pid)) : 0,
 		.resolve = RESOLVE_NO_SYMLINKS,
 	};
 

@@ -360,6 +360,27 @@ describe('file approvals', () => {
     expect(result.code).toBe(0);
   });
 
+  it('a write approval never creates a set-id file: open, openat and creat with S_ISUID or S_ISGID fail with EPERM unasked (attack)', async () => {
+    if (!existsSync('/usr/bin/python3')) return; // needs a python3 inside the grants
+    const script = [
+      'import os, ctypes',
+      'libc = ctypes.CDLL(None, use_errno=True)',
+      `d = ${JSON.stringify(notes)}`,
+      'for name, mode in [("suid", 0o4755), ("sgid", 0o2755)]:',
+      '    try:',
+      '        os.open(d + "/" + name, os.O_WRONLY | os.O_CREAT, mode)',
+      '        print("created", name)',
+      '    except OSError as e:',
+      '        print("refused", e.errno)',
+      '    fd = libc.creat((d + "/creat-" + name).encode(), mode)',
+      '    print("created" if fd >= 0 else "refused", ctypes.get_errno() if fd < 0 else name)',
+    ].join('\n');
+    const result = await runWithApprovals(spec('approvals-file 1'), ['/usr/bin/python3', '-S', '-c', script], allowAll);
+    expect(result.stdout).toBe('refused 1\nrefused 1\nrefused 1\nrefused 1\n');
+    expect(readdirSync(notes)).toEqual(['todo.txt']);
+    expect(result.requests.filter((r) => r.path.startsWith(notes))).toEqual([]);
+  });
+
   it('a symlink inside a grant that leads outside it is asked about, not let through', async () => {
     const granted = path.join(tmp, 'granted');
     mkdirSync(granted);
