@@ -12,6 +12,7 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  renameSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -671,6 +672,56 @@ describe.each(viewUsers)('file approvals in the view, $name', ({ user }) => {
     expect(result.stdout).toBe('end\n');
     expect(result.stdout + result.stderr).not.toMatch(/PRIVATE|REAL TOOL/);
     expect(result.requests).toEqual([]);
+  });
+
+  it('a masked file moved with its directory in a writable grant is still refused without asking (attack)', async () => {
+    // Renaming a directory above a mask moves the mask in the view, but on the host the secret
+    // now has a name no mask record spells: what the view keeps must be known by inode.
+    const project = path.join(granted, 'project');
+    const sub = path.join(project, 'config');
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(path.join(sub, '.env'), 'PRIVATE\n');
+    mkdirSync(path.join(project, 'vault'));
+    writeFileSync(path.join(project, 'vault', 'key'), 'PRIVATE\n');
+    own(project, sub, path.join(sub, '.env'), path.join(project, 'vault'), path.join(project, 'vault', 'key'));
+    const rights = 'read_file,read_dir,write_file,make_reg,make_dir,remove_file,remove_dir,refer';
+    const result = await run(
+      viewSpec(`fs ${rights} ${granted}`, `mask ${path.join(sub, '.env')}`, `mask ${path.join(project, 'vault')}`),
+      [
+        'sh',
+        '-c',
+        `mv ${project} ${granted}/docs && cat ${granted}/docs/config/.env; cat ${granted}/docs/vault/key; echo end`,
+      ],
+      allowAll,
+    );
+    expect(result.stdout).toBe('end\n');
+    expect(result.stdout + result.stderr).not.toMatch(/PRIVATE/);
+    expect(result.requests).toEqual([]);
+  });
+
+  it('a masked directory moved to the asked-about path while the question is open is still refused at the open', async () => {
+    // The check at the open is on the directories the supervisor walks through, by inode: the
+    // path asked about was innocent, the tree under it changed before the answer came.
+    const project = path.join(granted, 'project');
+    mkdirSync(path.join(project, 'vault'), { recursive: true });
+    writeFileSync(path.join(project, 'vault', 'key'), 'PRIVATE\n');
+    const elsewhere = path.join(tmp, 'elsewhere');
+    mkdirSync(path.join(elsewhere, 'vault'), { recursive: true });
+    writeFileSync(path.join(elsewhere, 'vault', 'key'), 'innocent\n');
+    own(project, path.join(project, 'vault'), path.join(project, 'vault', 'key'), elsewhere);
+    const asked = path.join(elsewhere, 'vault', 'key');
+    const result = await run(
+      viewSpec(`fs read_file,read_dir ${granted}`, `mask ${path.join(project, 'vault')}`),
+      ['sh', '-c', `cat ${asked}; echo end`],
+      (r) => {
+        renameSync(elsewhere, `${elsewhere}-old`);
+        renameSync(project, elsewhere);
+        return { allow: r.path === asked };
+      },
+    );
+    expect(result.stdout).toBe('end\n');
+    expect(result.stderr).toContain('Permission denied');
+    expect(result.requests.map((r) => r.path)).toEqual([asked]);
   });
 
   it('a write-protected host file is refused for writing without asking, even by another name', async () => {
