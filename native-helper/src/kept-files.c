@@ -88,6 +88,22 @@ static int unless_kept(const struct kept_files *kept, int fd, bool write)
 	return -1;
 }
 
+/* fd, emptied if it is a regular file (O_TRUNC leaves others alone); -1 with errno, closed, if that fails. */
+static int truncated(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		die("cannot check an approved file before truncating it: %s", strerror(errno));
+	if (!S_ISREG(st.st_mode) || ftruncate(fd, 0) == 0)
+		return fd;
+	int error = errno;
+	if (close(fd) < 0)
+		die("cannot close an approved file that could not be truncated: %s", strerror(errno));
+	errno = error;
+	return -1;
+}
+
 int kept_files_open(const struct kept_files *kept, const char *path, int flags, mode_t mode)
 {
 	char copy[PATH_MAX];
@@ -114,9 +130,21 @@ int kept_files_open(const struct kept_files *kept, const char *path, int flags, 
 		return -1;
 	/* O_TMPFILE names the directory itself, which must then pass as one on the way did. */
 	bool tmpfile = (flags & O_TMPFILE) == O_TMPFILE;
+	/*
+	 * O_TRUNC would empty a kept file before its inode could be checked:
+	 * the file is truncated below, once it is known not to be one. A
+	 * read-only fd cannot be, so O_RDONLY|O_TRUNC (undefined) is refused.
+	 */
+	bool truncate = (flags & O_TRUNC) && !tmpfile;
+	if (truncate && (flags & O_ACCMODE) == O_RDONLY) {
+		if (close(dir) < 0)
+			die("cannot close the directory of %s: %s", path, strerror(errno));
+		errno = EACCES;
+		return -1;
+	}
 	int fd = tmpfile ? unless_kept(kept, openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW |
 						     O_CLOEXEC), write)
-			 : openat(dir, name, flags | O_NOFOLLOW, mode);
+			 : openat(dir, name, (flags & ~O_TRUNC) | O_NOFOLLOW, mode);
 	int error = errno;
 	if (close(dir) < 0)
 		die("cannot close the directory of %s: %s", path, strerror(errno));
@@ -128,5 +156,8 @@ int kept_files_open(const struct kept_files *kept, const char *path, int flags, 
 		fd = file;
 	}
 	errno = error;
-	return tmpfile ? fd : unless_kept(kept, fd, write);
+	if (tmpfile)
+		return fd;
+	fd = unless_kept(kept, fd, write);
+	return truncate && fd >= 0 ? truncated(fd) : fd;
 }

@@ -40,7 +40,8 @@ bool kept_files_on_path(const struct kept_files *kept, const char *path, bool wr
  * root, never through a symlink, checking every directory passed and the
  * file reached by inode: -1 with EACCES when one is kept, so a rename made
  * after the question cannot put a kept file at the asked-about path.
- * flags as open(2) takes them (O_NOFOLLOW is added), mode for a create.
+ * flags as open(2) takes them (O_NOFOLLOW is added; O_TRUNC is done after
+ * the check, and refused with O_RDONLY), mode for a create.
  */
 int kept_files_open(const struct kept_files *kept, const char *path, int flags, mode_t mode);
 

@@ -724,6 +724,31 @@ describe.each(viewUsers)('file approvals in the view, $name', ({ user }) => {
     expect(result.requests.map((r) => r.path)).toEqual([asked]);
   });
 
+  it('a masked file moved to the asked-about path while a truncating write waits is refused and left whole', async () => {
+    // The kept file is the last component here: checked on the fd before O_TRUNC may empty it.
+    const project = path.join(granted, 'project');
+    mkdirSync(project);
+    writeFileSync(path.join(project, 'key'), 'PRIVATE\n');
+    const elsewhere = path.join(tmp, 'elsewhere');
+    mkdirSync(elsewhere);
+    writeFileSync(path.join(elsewhere, 'key'), 'innocent\n');
+    own(project, path.join(project, 'key'), elsewhere, path.join(elsewhere, 'key'));
+    const asked = path.join(elsewhere, 'key');
+    const result = await run(
+      viewSpec(`fs read_file,read_dir ${granted}`, `mask ${path.join(project, 'key')}`),
+      ['sh', '-c', `echo overwritten > ${asked}; echo status $?`],
+      (r) => {
+        renameSync(elsewhere, `${elsewhere}-old`);
+        renameSync(project, elsewhere);
+        return { allow: r.path === asked };
+      },
+    );
+    expect(result.stdout).not.toBe('status 0\n');
+    expect(result.stderr).toContain('Permission denied');
+    expect(readFileSync(asked, 'utf8')).toBe('PRIVATE\n');
+    expect(result.requests).toEqual([expect.objectContaining({ path: asked, access: 'write' })]);
+  });
+
   it('a write-protected host file is refused for writing without asking, even by another name', async () => {
     const hooks = path.join(granted, 'hooks');
     mkdirSync(hooks);
