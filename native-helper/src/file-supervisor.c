@@ -248,17 +248,27 @@ static const int known_open_flags = O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_
 	O_APPEND | O_NONBLOCK | O_DSYNC | O_SYNC | O_DIRECTORY | O_NOFOLLOW | O_NOATIME |
 	O_TMPFILE | O_LARGEFILE | O_DIRECT | O_ASYNC | O_PATH;
 
-/* Opens exactly the decided path: a symlink put there since is refused (ELOOP). */
-static int open_decided(const struct open_request *request)
+/*
+ * Opens exactly the decided path: a symlink put there since is refused
+ * (ELOOP); in a view, so is anything the view keeps, by inode, wherever a
+ * rename has put it since. Never a set-id file: the main filter and
+ * openat2's check refuse such modes before this, and should one ever slip
+ * past them, this process (root when root ran nono, with CAP_FSETID) must
+ * not make one.
+ */
+static int open_decided(const struct supervisor *s, const struct open_request *request)
 {
 	int flags = (request->flags & known_open_flags) | O_CLOEXEC | O_NOCTTY;
 	bool creates = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+	mode_t mode = creates ? (request->mode & 01777 & ~target_umask(request->pid)) : 0;
 	struct open_how how = {
 		.flags = (uint64_t)(unsigned)flags,
-		.mode = creates ? (request->mode & 07777 & ~target_umask(request->pid)) : 0,
+		.mode = mode,
 		.resolve = RESOLVE_NO_SYMLINKS,
 	};
 
+	if (s->view.root >= 0)
+		return kept_files_open(s->view.kept, request->path, flags, mode);
 	return (int)syscall(SYS_openat2, AT_FDCWD, request->path, &how, sizeof(how));
 }
 
@@ -306,12 +316,12 @@ static void hand_over(struct supervisor *s, const struct open_request *request, 
  * with it. The fd is then as the thread asked; a FIFO nobody reads gives the
  * writer ENXIO instead of a wait.
  */
-static int open_without_waiting(const struct open_request *request)
+static int open_without_waiting(const struct supervisor *s, const struct open_request *request)
 {
 	struct open_request without_waiting = *request;
 
 	without_waiting.flags |= O_NONBLOCK;
-	int fd = open_decided(&without_waiting);
+	int fd = open_decided(s, &without_waiting);
 	if (fd < 0 || (request->flags & O_NONBLOCK))
 		return fd;
 	int flags = fcntl(fd, F_GETFL);
@@ -322,7 +332,7 @@ static int open_without_waiting(const struct open_request *request)
 
 static void inject(struct supervisor *s, const struct open_request *request)
 {
-	int fd = open_without_waiting(request);
+	int fd = open_without_waiting(s, request);
 
 	if (fd < 0)
 		refuse(s, request->notification, errno);
@@ -339,7 +349,7 @@ static void inject(struct supervisor *s, const struct open_request *request)
 static void inject_granted(struct supervisor *s, const struct open_request *request)
 {
 	struct stat st;
-	int fd = open_without_waiting(request);
+	int fd = open_without_waiting(s, request);
 
 	if (fd < 0) {
 		refuse(s, request->notification, errno);
@@ -571,12 +581,13 @@ int fork_file_supervisor(const struct spec *spec, int channel)
  * (which the notifications carry, since it receives them), and is in no
  * namespace of the sandbox's, which cannot name it to signal or ptrace it.
  */
-void supervise_view(const struct spec *spec, int channel, const int pair[2], pid_t init,
-		    int status_fd, pid_t terminal)
+void supervise_view(const struct spec *spec, const struct kept_files *kept, int channel,
+		    const int pair[2], pid_t init, int status_fd, pid_t terminal)
 {
 	static struct supervisor s;
 
 	prepare(&s, spec, channel);
+	s.view.kept = kept;
 	if (close(pair[1]) < 0)
 		die("cannot close the sandbox's end of the listener socket: %s", strerror(errno));
 	s.command = init;

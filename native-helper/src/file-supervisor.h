@@ -5,6 +5,7 @@
 #ifndef NONO_FILE_SUPERVISOR_H
 #define NONO_FILE_SUPERVISOR_H
 
+#include "kept-files.h"
 #include "spec.h"
 
 /*
@@ -22,11 +23,12 @@ void listener_socketpair(int pair[2]);
 
 /*
  * With a view: called in the helper outside, once the sandbox's init is
- * cloned (it holds pair[1], and sends the listener and its view's root).
- * Forwards signals to init, answers opens, and ends as wait_for_sandbox does.
+ * cloned (it holds pair[1], and sends the listener and its view's root);
+ * kept was remembered before the clone. Forwards signals to init, answers
+ * opens, and ends as wait_for_sandbox does.
  */
 __attribute__((noreturn))
-void supervise_view(const struct spec *spec, int channel, const int pair[2], pid_t init,
-		    int status_fd, pid_t terminal);
+void supervise_view(const struct spec *spec, const struct kept_files *kept, int channel,
+		    const int pair[2], pid_t init, int status_fd, pid_t terminal);
 
 #endif

@@ -126,8 +126,12 @@ static int enter_view(struct spec *spec, bool no_userns, int channel, int *liste
 
 	if (pipe2(status_pipe, O_CLOEXEC) < 0)
 		die("cannot create the status pipe: %s", strerror(errno));
-	if (channel >= 0)
+	/* Remembered before the sandbox exists: nothing can have been moved yet. */
+	static struct kept_files kept;
+	if (channel >= 0) {
 		listener_socketpair(listener_pair);
+		kept_files_remember(spec, &kept);
+	}
 	block_forwarded_signals();
 	pid_t init = clone_sandbox_init(no_userns, spec->net == NET_PROXIED, error, sizeof(error));
 	if (init < 0)
@@ -137,7 +141,7 @@ static int enter_view(struct spec *spec, bool no_userns, int channel, int *liste
 	if (init > 0) {
 		close_or_die(status_pipe[1], "status pipe");
 		if (channel >= 0)
-			supervise_view(spec, channel, listener_pair, init, status_pipe[0], terminal);
+			supervise_view(spec, &kept, channel, listener_pair, init, status_pipe[0], terminal);
 		wait_for_sandbox(init, status_pipe[0], terminal);
 	}
 	close_or_die(status_pipe[0], "status pipe");

@@ -8,12 +8,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -133,6 +135,30 @@ int fd_path(int fd, char *out, size_t size)
 }
 
 /*
+ * 0, or ENOSYS for a file on a kernel interface: what the kernel allows on
+ * such an fd depends on who opened it (the supervisor's /proc/PID/mem
+ * written to is code run without Landlock; cgroup.procs and many sysfs and
+ * debugfs files are judged by the opener's credentials). So these are
+ * Landlock's alone, whatever name they were reached by.
+ */
+int not_kernel_interface(int fd)
+{
+	static const unsigned long kernel_interfaces[] = {
+		PROC_SUPER_MAGIC, SYSFS_MAGIC,	  CGROUP_SUPER_MAGIC, CGROUP2_SUPER_MAGIC,
+		DEBUGFS_MAGIC,	  TRACEFS_MAGIC, SECURITYFS_MAGIC,   BPF_FS_MAGIC,
+	};
+	struct statfs fs;
+
+	if (fstatfs(fd, &fs) < 0)
+		return errno;
+	for (size_t i = 0; i < sizeof(kernel_interfaces) / sizeof(kernel_interfaces[0]); i++) {
+		if ((unsigned long)fs.f_type == kernel_interfaces[i])
+			return ENOSYS;
+	}
+	return 0;
+}
+
+/*
  * Every symlink followed in one walk by the kernel, the result read back
  * from the fd; realpath would walk from / again for every component. False
  * with errno set (ENOENT: nothing there).
@@ -143,7 +169,9 @@ static bool resolve_through_fd(const char *lookup, char *out)
 
 	if (fd < 0)
 		return false;
-	int error = fd_path(fd, out, PATH_MAX);
+	int error = not_kernel_interface(fd);
+	if (error == 0)
+		error = fd_path(fd, out, PATH_MAX);
 	if (close(fd) < 0 && error == 0)
 		error = errno;
 	errno = error;
@@ -205,7 +233,8 @@ static bool already_resolved(const char *lookup, char *out)
 	int fd = (int)syscall(SYS_openat2, AT_FDCWD, lookup, &how, sizeof(how));
 	if (fd < 0)
 		return false;
-	if (close(fd) < 0)
+	int error = not_kernel_interface(fd);
+	if (close(fd) < 0 || error != 0)
 		return false;
 	memcpy(out, lookup, len + 1);
 	return true;

@@ -18,7 +18,7 @@ struct open_request {
 	mode_t mode;
 	bool write;            /* it writes, truncates or creates */
 	bool by_openat2;       /* never let through: its open_how would be read again */
-	bool plain;            /* openat2: a directory or regular file (maybe new), not on procfs */
+	bool plain;            /* openat2: a directory or regular file (maybe new), not on a kernel interface */
 	bool creates;          /* openat2: nothing is at path yet */
 	bool directory;        /* openat2: a directory is at path */
 	char path[PATH_MAX];   /* absolute, every symlink resolved */
@@ -61,6 +61,13 @@ bool read_target_string(pid_t pid, uint64_t address, char *out, size_t size);
  * of the read, or ENOSYS where it has none (deleted, not a path).
  */
 int fd_path(int fd, char *out, size_t size);
+
+/*
+ * 0, or ENOSYS when fd is on a kernel interface (procfs, sysfs, cgroupfs,
+ * ...), whose files the supervisor must never open for the sandbox; else
+ * the errno of fstatfs.
+ */
+int not_kernel_interface(int fd);
 
 /* Whether an open with these flags writes, truncates or creates. */
 bool open_flags_write(int flags);

@@ -1,19 +1,18 @@
 /*
  * Threat: the resolution runs in the unconfined supervisor, so it is the
  * kernel's own openat2 with the caller's RESOLVE_* flags, from the caller's
- * dirfd or cwd reached through /proc. Whatever lands on procfs is not
- * resolved here at all: /proc/self would be the supervisor.
+ * dirfd or cwd reached through /proc. Whatever lands on procfs (or another
+ * kernel interface) is not resolved here at all: /proc/self would be the
+ * supervisor.
  */
 #include "openat2-request.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -96,16 +95,12 @@ static int resolve_in(int base, const char *path, uint64_t flags, uint64_t resol
 	return (int)syscall(SYS_openat2, base, path, &how, sizeof(how));
 }
 
-/* The canonical path of what fd names, or ENOSYS where it has none or is on procfs. */
+/* The canonical path of what fd names, or ENOSYS where it has none or is on a kernel interface. */
 static int canonical_path(int fd, char *out, size_t size)
 {
-	struct statfs fs;
+	int error = not_kernel_interface(fd);
 
-	if (fstatfs(fd, &fs) < 0)
-		return errno;
-	if (fs.f_type == PROC_SUPER_MAGIC)
-		return ENOSYS;
-	return fd_path(fd, out, size);
+	return error ? error : fd_path(fd, out, size);
 }
 
 /* Something exists at the path: what it is decides what the open may do. */

@@ -122,10 +122,16 @@ static bool views_own(const struct spec *spec, const char *path)
 	return under_any(path, own, sizeof(own) / sizeof(own[0]));
 }
 
-/* Masked, stubbed, or (for a write) write-protected: the plan chose so, no answer may undo it. */
-static bool kept_by_view(const struct spec *spec, const char *host_path, int flags)
+/*
+ * Masked, stubbed, or (for a write) write-protected: the plan chose so, no
+ * answer may undo it. By name, and by inode for what was moved since.
+ */
+static bool kept_by_view(const struct view_lookup *view, const char *host_path, int flags)
 {
-	if (under_any(host_path, spec->masks, spec->mask_count) ||
+	const struct spec *spec = view->spec;
+
+	if (kept_files_on_path(view->kept, host_path, open_flags_write(flags)) ||
+	    under_any(host_path, spec->masks, spec->mask_count) ||
 	    (open_flags_write(flags) && under_any(host_path, spec->readonly, spec->readonly_count)))
 		return true;
 	for (size_t i = 0; i < spec->stub_count; i++) {
@@ -177,5 +183,5 @@ enum open_reading view_lookup_resolve(const struct view_lookup *view, pid_t pid,
 		return OPEN_FOR_KERNEL;
 	if (!resolve_host_path(view_path, flags, host_path) || views_own(view->spec, host_path))
 		return OPEN_FOR_KERNEL;
-	return kept_by_view(view->spec, host_path, flags) ? OPEN_REFUSED : OPEN_RESOLVED;
+	return kept_by_view(view, host_path, flags) ? OPEN_REFUSED : OPEN_RESOLVED;
 }

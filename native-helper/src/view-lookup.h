@@ -8,12 +8,14 @@
 
 #include <sys/types.h>
 
+#include "kept-files.h"
 #include "open-request.h"
 #include "spec.h"
 
 struct view_lookup {
 	int root; /* O_PATH fd of the view's "/", sent by the sandbox's init */
 	const struct spec *spec;
+	const struct kept_files *kept; /* by inode, remembered before the sandbox ran */
 };
 
 /*

@@ -12,6 +12,7 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  renameSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -295,6 +296,92 @@ describe('file approvals', () => {
     expect(result.requests.map((r) => r.path)).toEqual([secret]);
   });
 
+  it.each([
+    { name: 'as root', user: undefined },
+    ...(process.getuid?.() === 0 ? [{ name: 'as an unprivileged user', user: unprivilegedUser() }] : []),
+  ])("kernel interfaces (procfs, sysfs, cgroupfs) are never asked about: an allowed write to the supervisor's own mem would run code unconfined (attack), $name", async ({ user }) => {
+    if (!existsSync('/usr/bin/python3')) return; // needs a python3 inside the grants
+    // The parent of the command is the supervisor, outside Landlock: an fd it opened on its own
+    // /proc/PID/mem would let the sandbox rewrite it. Through a symlink made in a grant, too.
+    const granted = path.join(tmp, 'granted');
+    mkdirSync(granted);
+    chmodSync(tmp, 0o755);
+    if (user) chownSync(granted, user.uid, user.gid);
+    const script = [
+      'import os, sys',
+      'ppid = os.getppid()',
+      `os.symlink(f'/proc/{ppid}/mem', ${JSON.stringify(path.join(granted, 'notes.txt'))})`,
+      `for p in [f'/proc/{ppid}/mem', f'/proc/{ppid}/environ', ${JSON.stringify(path.join(granted, 'notes.txt'))}, '/sys/fs/cgroup/cgroup.procs', '/sys/kernel/mm/transparent_hugepage/enabled']:`,
+      '    try:',
+      '        os.open(p, os.O_RDWR)',
+      "        print('opened', p)",
+      '    except OSError as e:',
+      "        print('refused', e.errno)",
+    ].join('\n');
+    const result = await runWithApprovals(
+      spec('approvals-file 1', 'fs read_file,read_dir /proc', `fs read_file,read_dir,write_file,make_sym ${granted}`),
+      ['/usr/bin/python3', '-S', '-c', script],
+      allowAll,
+      { user },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.stdout).not.toContain('opened');
+    expect(result.stdout.trim().split('\n')).toHaveLength(5);
+    expect(result.requests.filter((r) => r.path.startsWith('/proc/') || r.path.startsWith('/sys/'))).toEqual([]);
+  });
+
+  it('a flood of unanswered questions does not starve the grants: past 256 held, opens outside are refused at once (attack)', async () => {
+    if (!existsSync('/usr/bin/python3')) return; // needs a python3 inside the grants
+    // 300 threads each hold an open nonod never answers; the 257th on get EACCES without a
+    // question, and an open inside the grants is still answered while all of them wait.
+    const script = [
+      'import os, threading, time',
+      'refused = []',
+      'def hold(i):',
+      '    try:',
+      `        os.open(${JSON.stringify(notes)} + f'/held-{i}', os.O_RDONLY)`,
+      '    except OSError as e:',
+      '        refused.append(e.errno)',
+      'for i in range(300):',
+      '    threading.Thread(target=hold, args=(i,), daemon=True).start()',
+      'deadline = time.time() + 20',
+      'while len(refused) < 44 and time.time() < deadline:',
+      '    time.sleep(0.05)',
+      "print(len(refused), sorted(set(refused)), open('/etc/hostname').read() != '', flush=True)",
+      'os._exit(0)',
+    ].join('\n');
+    for (let i = 0; i < 300; i++) writeFileSync(path.join(notes, `held-${i}`), 'x');
+    // Only the held files go unanswered; whatever python opens at start outside the grants is denied.
+    const held = (r: Request) => r.path.startsWith(`${notes}/held-`);
+    const result = await runWithApprovals(spec('approvals-file 1'), ['/usr/bin/python3', '-S', '-c', script], (r) =>
+      held(r) ? '' : { allow: false },
+    );
+    expect(result.stdout).toBe('44 [13] True\n');
+    expect(result.requests.filter(held)).toHaveLength(256);
+    expect(result.code).toBe(0);
+  });
+
+  it('a write approval never creates a set-id file: open, openat and creat with S_ISUID or S_ISGID fail with EPERM unasked (attack)', async () => {
+    if (!existsSync('/usr/bin/python3')) return; // needs a python3 inside the grants
+    const script = [
+      'import os, ctypes',
+      'libc = ctypes.CDLL(None, use_errno=True)',
+      `d = ${JSON.stringify(notes)}`,
+      'for name, mode in [("suid", 0o4755), ("sgid", 0o2755)]:',
+      '    try:',
+      '        os.open(d + "/" + name, os.O_WRONLY | os.O_CREAT, mode)',
+      '        print("created", name)',
+      '    except OSError as e:',
+      '        print("refused", e.errno)',
+      '    fd = libc.creat((d + "/creat-" + name).encode(), mode)',
+      '    print("created" if fd >= 0 else "refused", ctypes.get_errno() if fd < 0 else name)',
+    ].join('\n');
+    const result = await runWithApprovals(spec('approvals-file 1'), ['/usr/bin/python3', '-S', '-c', script], allowAll);
+    expect(result.stdout).toBe('refused 1\nrefused 1\nrefused 1\nrefused 1\n');
+    expect(readdirSync(notes)).toEqual(['todo.txt']);
+    expect(result.requests.filter((r) => r.path.startsWith(notes))).toEqual([]);
+  });
+
   it('a symlink inside a grant that leads outside it is asked about, not let through', async () => {
     const granted = path.join(tmp, 'granted');
     mkdirSync(granted);
@@ -518,6 +605,21 @@ describe.each(viewUsers)('file approvals in the view, $name', ({ user }) => {
     expect(result.requests.map((r) => r.path)).toEqual([todo, secret]);
   });
 
+  it('a dangling symlink made in a grant, created through after an allowed write, is refused: nothing appears where it leads (attack)', async () => {
+    // The sandbox's own link in its rw grant, aimed out of the view at a file that does not exist
+    // yet: the question names the link (in the project), and an allowed create must not follow it.
+    const target = path.join(notes, 'planted.sh');
+    const result = await run(
+      viewSpec(`fs read_file,read_dir,write_file,make_reg,make_sym,remove_file ${granted}`),
+      ['sh', '-c', `ln -s ${target} ${granted}/notes.txt && echo planted > ${granted}/notes.txt; echo status $?`],
+      allowAll,
+    );
+    expect(result.stdout).toBe('status 2\n');
+    expect(existsSync(target)).toBe(false);
+    expect(lstatSync(path.join(granted, 'notes.txt')).isSymbolicLink()).toBe(true);
+    expect(result.requests.map((r) => r.path)).toEqual([path.join(granted, 'notes.txt')]);
+  });
+
   it('16 threads opening different files at once each get the decision for their own file', async () => {
     const files = Array.from({ length: 16 }, (_, i) => path.join(notes, `file-${i}.txt`));
     files.forEach((f) => writeFileSync(f, `${path.basename(f)}\n`));
@@ -570,6 +672,81 @@ describe.each(viewUsers)('file approvals in the view, $name', ({ user }) => {
     expect(result.stdout).toBe('end\n');
     expect(result.stdout + result.stderr).not.toMatch(/PRIVATE|REAL TOOL/);
     expect(result.requests).toEqual([]);
+  });
+
+  it('a masked file moved with its directory in a writable grant is still refused without asking (attack)', async () => {
+    // Renaming a directory above a mask moves the mask in the view, but on the host the secret
+    // now has a name no mask record spells: what the view keeps must be known by inode.
+    const project = path.join(granted, 'project');
+    const sub = path.join(project, 'config');
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(path.join(sub, '.env'), 'PRIVATE\n');
+    mkdirSync(path.join(project, 'vault'));
+    writeFileSync(path.join(project, 'vault', 'key'), 'PRIVATE\n');
+    own(project, sub, path.join(sub, '.env'), path.join(project, 'vault'), path.join(project, 'vault', 'key'));
+    const rights = 'read_file,read_dir,write_file,make_reg,make_dir,remove_file,remove_dir,refer';
+    const result = await run(
+      viewSpec(`fs ${rights} ${granted}`, `mask ${path.join(sub, '.env')}`, `mask ${path.join(project, 'vault')}`),
+      [
+        'sh',
+        '-c',
+        `mv ${project} ${granted}/docs && cat ${granted}/docs/config/.env; cat ${granted}/docs/vault/key; echo end`,
+      ],
+      allowAll,
+    );
+    expect(result.stdout).toBe('end\n');
+    expect(result.stdout + result.stderr).not.toMatch(/PRIVATE/);
+    expect(result.requests).toEqual([]);
+  });
+
+  it('a masked directory moved to the asked-about path while the question is open is still refused at the open', async () => {
+    // The check at the open is on the directories the supervisor walks through, by inode: the
+    // path asked about was innocent, the tree under it changed before the answer came.
+    const project = path.join(granted, 'project');
+    mkdirSync(path.join(project, 'vault'), { recursive: true });
+    writeFileSync(path.join(project, 'vault', 'key'), 'PRIVATE\n');
+    const elsewhere = path.join(tmp, 'elsewhere');
+    mkdirSync(path.join(elsewhere, 'vault'), { recursive: true });
+    writeFileSync(path.join(elsewhere, 'vault', 'key'), 'innocent\n');
+    own(project, path.join(project, 'vault'), path.join(project, 'vault', 'key'), elsewhere);
+    const asked = path.join(elsewhere, 'vault', 'key');
+    const result = await run(
+      viewSpec(`fs read_file,read_dir ${granted}`, `mask ${path.join(project, 'vault')}`),
+      ['sh', '-c', `cat ${asked}; echo end`],
+      (r) => {
+        renameSync(elsewhere, `${elsewhere}-old`);
+        renameSync(project, elsewhere);
+        return { allow: r.path === asked };
+      },
+    );
+    expect(result.stdout).toBe('end\n');
+    expect(result.stderr).toContain('Permission denied');
+    expect(result.requests.map((r) => r.path)).toEqual([asked]);
+  });
+
+  it('a masked file moved to the asked-about path while a truncating write waits is refused and left whole', async () => {
+    // The kept file is the last component here: checked on the fd before O_TRUNC may empty it.
+    const project = path.join(granted, 'project');
+    mkdirSync(project);
+    writeFileSync(path.join(project, 'key'), 'PRIVATE\n');
+    const elsewhere = path.join(tmp, 'elsewhere');
+    mkdirSync(elsewhere);
+    writeFileSync(path.join(elsewhere, 'key'), 'innocent\n');
+    own(project, path.join(project, 'key'), elsewhere, path.join(elsewhere, 'key'));
+    const asked = path.join(elsewhere, 'key');
+    const result = await run(
+      viewSpec(`fs read_file,read_dir ${granted}`, `mask ${path.join(project, 'key')}`),
+      ['sh', '-c', `echo overwritten > ${asked}; echo status $?`],
+      (r) => {
+        renameSync(elsewhere, `${elsewhere}-old`);
+        renameSync(project, elsewhere);
+        return { allow: r.path === asked };
+      },
+    );
+    expect(result.stdout).not.toBe('status 0\n');
+    expect(result.stderr).toContain('Permission denied');
+    expect(readFileSync(asked, 'utf8')).toBe('PRIVATE\n');
+    expect(result.requests).toEqual([expect.objectContaining({ path: asked, access: 'write' })]);
   });
 
   it('a write-protected host file is refused for writing without asking, even by another name', async () => {
@@ -853,13 +1030,14 @@ describe('file approvals for openat2', () => {
     expect(existsSync(path.join(notes, 'setuid'))).toBe(false);
   });
 
-  it('what only Landlock can decide (procfs, a device, a FIFO, O_PATH) gets ENOSYS, so callers fall back to openat', async () => {
+  it('what only Landlock can decide (procfs, sysfs, a device, a FIFO, O_PATH) gets ENOSYS, so callers fall back to openat', async () => {
     const granted = path.join(tmp, 'granted');
     mkdirSync(granted);
     const fifo = path.join(granted, 'fifo');
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
     for (const argv of [
       call('-', '/proc/self/status'),
+      call('-', '/sys/kernel/mm/transparent_hugepage/enabled'),
       call('-', '/dev/null', O_WRONLY),
       call('-', fifo),
       call('-', todo, O_PATH),

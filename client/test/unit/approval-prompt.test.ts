@@ -93,6 +93,14 @@ describe('approval prompt', () => {
     expect(line).toMatch(/^nono: demo asks to.*….*end\.txt  \[y\] once \[s\] session \[a\] always \[n\] deny$/);
   });
 
+  it('shows a path with bidi controls, invisible characters or a line separator escaped, as it really is (attack)', () => {
+    const { prompt, writes } = setup();
+    prompt.requested({ ...request('a'), subject: '/n/notes\u202etxt.hs\u200b\u2028x' });
+    const line = /\x1b\[7m(.*)\x1b\[0m/.exec(writes.at(-1)!)![1]!;
+    expect(line).toContain('/n/notes\\u202etxt.hs\\u200b\\u2028x');
+    expect(line).not.toMatch(/[\u202e\u200b\u2028]/);
+  });
+
   it('shows why an answer given here was refused, on the same line', () => {
     const { prompt, writes, type } = setup();
     prompt.requested(request('a'));
