@@ -41,13 +41,16 @@ export class DenialScanner {
   /** Takes a chunk of one stream's output and returns the candidates its complete lines name. */
   feed(stream: string, data: Buffer): DenialCandidate[] {
     const kept = this.partial.get(stream) ?? '';
-    const text = kept + data.toString('utf8');
+    const added = data.toString('utf8');
+    const text = kept + added;
     // Keys typed on one line come back one echo at a time: searching the whole line again for
     // each would cost the line's length per key, so only where the kept line meets the new text.
-    const unsearched = this.searched.has(stream) ? text.slice(Math.max(0, kept.length - LONGEST_ERROR + 1)) : text;
+    const unsearched = this.searched.has(stream) ? kept.slice(1 - LONGEST_ERROR) + added : text;
     // Most output names no error: only its unfinished last line is kept, unsplit.
     if (!ERROR.test(unsearched)) {
-      this.partial.set(stream, text.slice(Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r')) + 1).slice(-MAX_LINE));
+      // The kept line holds no line end, so one is looked for in the new text only.
+      const end = Math.max(added.lastIndexOf('\n'), added.lastIndexOf('\r'));
+      this.partial.set(stream, (end < 0 ? text : added.slice(end + 1)).slice(-MAX_LINE));
       this.searched.add(stream);
       return [];
     }
