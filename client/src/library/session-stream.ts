@@ -89,7 +89,8 @@ export class SessionHandle implements AsyncIterable<SessionEvent> {
    * reply crosses the socket, and a refusal (read-only) is not reported; input() reports it.
    */
   write(data: string | Uint8Array): void {
-    this.source.send('session.input', { session: this.id, data: Buffer.from(data).toString('base64') });
+    const bytes = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    this.source.send('session.input', { session: this.id, data: bytes.toString('base64') });
   }
 
   async endInput(): Promise<void> {

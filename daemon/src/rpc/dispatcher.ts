@@ -105,6 +105,17 @@ class HandlerLoader {
   }
 }
 
+/**
+ * What a call makes likely next: a client that attached types and resizes. Their code is loaded
+ * and their params checker compiled once the call is answered, so the first key does not wait
+ * for an import and a schema compile as well as cold code. Not after session.run, whose caller
+ * is often a short command (its start is timed to the millisecond) and whose first key, if any,
+ * comes from a person. A load that fails here is tried again by the call itself, as ever.
+ */
+const LIKELY_NEXT: Partial<Record<MethodName, MethodName[]>> = {
+  'session.attach': ['session.input', 'session.resize'],
+};
+
 /** Node keeps a failed import failed: a method whose code could not be read stays so. */
 const UNREADABLE_CODE = 'its code could not be read, and stays unreadable to this daemon until it restarts (nono daemon stop)';
 
@@ -113,6 +124,13 @@ export function createDispatcher(table: MethodTable): JSONRPCServer<CallContext>
   const handlers = new HandlerLoader(table);
   /** Per connection: settles once every auth.hello it has sent so far has been answered. */
   const helloes = new WeakMap<CallContext, Promise<void>>();
+  const prepare = (names: MethodName[]): void => {
+    for (const name of names) {
+      checker(name);
+      const loading = handlers.handler(name);
+      if (loading instanceof Promise) loading.catch(() => undefined);
+    }
+  };
   for (const name of Object.keys(METHODS) as MethodName[]) {
     const call = async (rawParams: unknown, ctx: CallContext): Promise<unknown> => {
       // Threat: the check comes before the load, so a connection that has not authenticated makes
@@ -143,6 +161,8 @@ export function createDispatcher(table: MethodTable): JSONRPCServer<CallContext>
         );
         helloes.set(ctx, Promise.all([helloes.get(ctx), settled]).then(() => undefined));
       }
+      const next = LIKELY_NEXT[name];
+      if (next) result.then(() => setImmediate(() => prepare(next)), () => undefined);
       return result as ReturnType<MethodHandler<MethodName>>;
     });
   }

@@ -15,6 +15,8 @@ export interface DenialCandidate {
 // In the view an ungranted path does not exist, so "No such file" is a candidate too; the
 // recorder keeps it only if the path exists on the host.
 const ERROR = /Permission denied|Read-only file system|Operation not permitted|No such file or directory/i;
+// The longest of ERROR's phrases: a match that takes in new output starts at most this many characters before it.
+const LONGEST_ERROR = 'No such file or directory'.length;
 // Python and Node: "PermissionError: [Errno 13] Permission denied: '/x'", "EACCES: permission denied, open '/x'"
 const QUOTED_FORM = /(?:Permission denied|Read-only file system|No such file or directory)(?:: |, \w+ )'([^']+)'/gi;
 const WRITE_HINT = /cannot (?:create|remove|touch|make|move)|Read-only|read-only|EROFS|open.*(?:w|a)\b|mkdir|unlink|rename|write/i;
@@ -33,17 +35,28 @@ const MAX_LINE = 4096;
 export class DenialScanner {
   private readonly seen = new Set<string>();
   private readonly partial = new Map<string, string>();
+  /** Streams whose kept line was searched and names no error. */
+  private readonly searched = new Set<string>();
 
   /** Takes a chunk of one stream's output and returns the candidates its complete lines name. */
   feed(stream: string, data: Buffer): DenialCandidate[] {
-    const text = (this.partial.get(stream) ?? '') + data.toString('utf8');
+    const kept = this.partial.get(stream) ?? '';
+    const added = data.toString('utf8');
+    const text = kept + added;
+    // Keys typed on one line come back one echo at a time: searching the whole line again for
+    // each would cost the line's length per key, so only where the kept line meets the new text.
+    const unsearched = this.searched.has(stream) ? kept.slice(1 - LONGEST_ERROR) + added : text;
     // Most output names no error: only its unfinished last line is kept, unsplit.
-    if (!ERROR.test(text)) {
-      this.partial.set(stream, text.slice(Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r')) + 1).slice(-MAX_LINE));
+    if (!ERROR.test(unsearched)) {
+      // The kept line holds no line end, so one is looked for in the new text only.
+      const end = Math.max(added.lastIndexOf('\n'), added.lastIndexOf('\r'));
+      this.partial.set(stream, (end < 0 ? text : added.slice(end + 1)).slice(-MAX_LINE));
+      this.searched.add(stream);
       return [];
     }
     const lines = text.split(/\r?\n|\r/);
     this.partial.set(stream, lines.pop()!.slice(-MAX_LINE));
+    this.searched.delete(stream);
     return lines.flatMap((line) => this.scanLine(line));
   }
 
@@ -51,6 +64,7 @@ export class DenialScanner {
   finish(): DenialCandidate[] {
     const rest = [...this.partial.values()].flatMap((line) => this.scanLine(line));
     this.partial.clear();
+    this.searched.clear();
     return rest;
   }
 

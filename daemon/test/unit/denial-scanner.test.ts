@@ -33,4 +33,10 @@ describe('DenialScanner', () => {
     expect(paths('\x1b[31mcat: /home/u/.ss', 'h/id_rsa: Permission denied\x1b[0m\r\n', 'cat: /home/u/.ssh/id_rsa: Permission denied\n')).toEqual(['read /home/u/.ssh/id_rsa']);
     expect(paths('cat: /home/u/a: Permission denied')).toEqual(['read /home/u/a']);
   });
+
+  it('finds an error that arrives one character at a time, as echoed keys do, after a long line', () => {
+    const typed = `${'x'.repeat(5000)}\ncat: /home/u/b: No such file or directory\n`;
+    expect(paths(...typed)).toEqual(['read /home/u/b (missing)']);
+    expect(paths(...'cat: /home/u/c: Permission denied', '\r\n')).toEqual(['read /home/u/c']);
+  });
 });

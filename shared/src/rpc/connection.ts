@@ -36,6 +36,7 @@ export interface ConnectionOptions {
 }
 
 const DEFAULT_MAX_QUEUED = 64 * 1024 * 1024;
+const SMALL_OUTPUT_BYTES = 16 * 1024;
 
 export class RpcConnection<Ctx = void> {
   readonly server: JSONRPCServer<Ctx>;
@@ -89,8 +90,9 @@ export class RpcConnection<Ctx = void> {
     });
   }
 
+  /** Written at once: json-rpc-2.0's notify wraps the same write in an async call and a promise per message, once per key and per output chunk. */
   notify(method: string, params: JSONRPCParams): void {
-    this.peer.notify(method, params);
+    this.write(JSON.stringify({ jsonrpc: '2.0', method, params }));
   }
 
   /** The framing in use: fixed, or detected from the peer's first byte (undefined before it). */
@@ -101,8 +103,15 @@ export class RpcConnection<Ctx = void> {
   /** session.output as a binary frame; the caller checks that the peer asked for it and frames with LSP. */
   sendOutput(header: OutputFrameHeader, data: Buffer): void {
     if (!this.writable()) return;
+    const head = encodeOutputHeader(header, data.length);
+    // An echo or a prompt is a few bytes: copying it beside its header is cheaper than a stream
+    // writev (cork, a chunk list, uncork); a burst is not worth copying.
+    if (data.length <= SMALL_OUTPUT_BYTES) {
+      this.stream.write(Buffer.concat([head, data], head.length + data.length));
+      return;
+    }
     this.stream.cork();
-    this.stream.write(encodeOutputHeader(header, data.length));
+    this.stream.write(head);
     this.stream.write(data);
     this.stream.uncork();
   }

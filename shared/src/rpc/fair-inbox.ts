@@ -70,7 +70,9 @@ export class FairInbox {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
-    if (this.budget < this.limits.perTurn && !this.refillScheduled) {
+    // Refilled only once spent: a refill after every message cost a keystroke an extra turn of the
+    // loop, and a budget left to run down over several turns still never exceeds one turn's worth.
+    if (this.budget === 0 && !this.refillScheduled) {
       this.refillScheduled = true;
       setImmediate(() => {
         this.refillScheduled = false;
