@@ -15,7 +15,7 @@ import { connectFailure, type ConnectFailure, type FailCause } from './connect-f
 import { decideName, parseHostRule, ruleFor, type DenyCause, type HostPolicyRules, type NameDecision, type Refusal } from './host-rules.js';
 import { withoutHopByHop } from './hop-by-hop.js';
 import { endpointsFor, pathVerdict, type AllowedEndpoint } from './allowed-endpoints.js';
-import { connectedByRelay, offerToRelay } from './tunnel-handoff.js';
+import { connectedByRelay, offerToRelay, spliceUnavailable } from './tunnel-handoff.js';
 
 export interface ProxyDecision {
   time: string;
@@ -77,6 +77,7 @@ export class FilteringProxy {
   private readonly server: Server;
   private readonly sockets = new Set<Duplex>();
   private readonly expected: Buffer;
+  private pipedNoted = false;
 
   constructor(private readonly options: ProxyOptions) {
     this.expected = Buffer.from(`Basic ${Buffer.from(`nono:${options.token}`).toString('base64')}`);
@@ -218,6 +219,11 @@ export class FilteringProxy {
         upstream.pipe(client);
         client.pipe(upstream);
       };
+      if (this.options.spliceTunnels && !this.pipedNoted && spliceUnavailable() !== undefined) {
+        // Said once per proxy: a missing module makes every tunnel slower, never less checked.
+        this.pipedNoted = true;
+        this.options.log.warn({ why: spliceUnavailable() }, 'tunnels are piped through nonod: the fd-passing module did not load');
+      }
       if (this.options.spliceTunnels && connectedByRelay(client as Socket) && offerToRelay(client as Socket, upstream, head, reply, pipe)) {
         this.options.log.debug({ host, port }, 'tunnel handed to the relay');
         return;

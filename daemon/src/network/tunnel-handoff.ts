@@ -17,17 +17,25 @@ interface FdPassing {
 }
 
 let fdPassing: FdPassing | null | undefined;
+let loadFailure: string | undefined;
 
 /** Built beside nono-helper by `npm run build`; without it every tunnel takes the piped path. */
 function loadFdPassing(): FdPassing | null {
   if (fdPassing === undefined) {
     try {
       fdPassing = createRequire(import.meta.url)(join(dirname(helperPath()), 'fd-passing.node')) as FdPassing;
-    } catch {
+    } catch (error) {
       fdPassing = null;
+      loadFailure = error instanceof Error ? error.message : String(error);
     }
   }
   return fdPassing;
+}
+
+/** Why tunnels cannot be spliced here (the module did not load), for a log line; undefined when they can. */
+export function spliceUnavailable(): string | undefined {
+  loadFdPassing();
+  return loadFailure;
 }
 
 function fdOf(socket: Socket): number | undefined {
