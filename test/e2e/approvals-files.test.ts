@@ -67,7 +67,7 @@ describe('file approvals on a terminal (Landlock alone)', () => {
     writeFileSync(join(notes, 'todo.txt'), 'buy milk\n');
     const plan = JSON.parse((await runCli(['run', '--ask', '--dry-run', '--json', '--', 'true'], ctx.world)).stdout);
     expect(plan.approvals).toEqual({ network: true, files: true });
-    const t = openTerminal(`${nono} run --ask --net-block -- sh -c 'cat ${notes}/todo.txt; echo done'`, ctx.world, { cols: 120, rows: 24 });
+    const t = openTerminal(`${nono} run --ask --net-block -- sh -c 'cat ${notes}/todo.txt; echo done'`, ctx.world, { cols: 160, rows: 24 });
     try {
       await t.waitFor(PROMPT, 20_000);
       expect(t.output()).toContain(`asks to read ${notes}/todo.txt`);
@@ -79,7 +79,7 @@ describe('file approvals on a terminal (Landlock alone)', () => {
   }, 60_000);
 
   it('refuses a protected file without asking', async () => {
-    const t = openTerminal(`${nono} run --ask --net-block -- sh -c 'cat ~/.ssh/id_rsa; echo refused:$?'`, ctx.world, { cols: 120, rows: 24 });
+    const t = openTerminal(`${nono} run --ask --net-block -- sh -c 'cat ~/.ssh/id_rsa; echo refused:$?'`, ctx.world, { cols: 160, rows: 24 });
     try {
       await t.waitFor(/refused:1/, 20_000);
       expect(t.output()).not.toMatch(PROMPT);
