@@ -170,6 +170,8 @@ describe('relay offers', () => {
       standIn.stdin!.end(`${init}\n`);
     }
     await exited;
+    // The stand-in notices the control's end after the sandbox has gone: give it a moment to say so.
+    await Promise.race([out.next('control closed').catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
     standIn.kill();
     return { client, standIn: out.text() };
   }
