@@ -498,6 +498,16 @@ static void prepare(struct supervisor *s, const struct spec *spec, int channel)
 		die("cannot start the file-approval supervisor: out of memory");
 }
 
+/* The supervisor ends as the command (on Landlock alone) or the view's init ends. */
+static void watch_command(struct supervisor *s, pid_t command)
+{
+	s->command = command;
+	s->command_fd = (int)syscall(SYS_pidfd_open, command, 0);
+	if (s->command_fd < 0)
+		die("cannot watch the sandbox: pidfd_open: %s (file approvals need Linux 5.3)",
+		    strerror(errno));
+}
+
 static void die_with_supervisor(pid_t supervisor)
 {
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
@@ -561,12 +571,8 @@ int fork_file_supervisor(const struct spec *spec, int channel)
 		command_group(command);
 	else
 		ignore_group_signals();
-	s.command = command;
+	watch_command(&s, command);
 	s.terminal = terminal;
-	s.command_fd = (int)syscall(SYS_pidfd_open, command, 0);
-	if (s.command_fd < 0)
-		die("cannot watch the sandbox: pidfd_open: %s (file approvals need Linux 5.3)",
-		    strerror(errno));
 	s.listener = receive_listener(pair[0], NULL);
 	if (close(pair[0]) < 0)
 		die("cannot close the listener socket: %s", strerror(errno));
@@ -590,13 +596,9 @@ void supervise_view(const struct spec *spec, const struct kept_files *kept, int 
 	s.view.kept = kept;
 	if (close(pair[1]) < 0)
 		die("cannot close the sandbox's end of the listener socket: %s", strerror(errno));
-	s.command = init;
+	watch_command(&s, init);
 	s.status_fd = status_fd;
 	s.terminal = terminal;
-	s.command_fd = (int)syscall(SYS_pidfd_open, init, 0);
-	if (s.command_fd < 0)
-		die("cannot watch the sandbox: pidfd_open: %s (file approvals need Linux 5.3)",
-		    strerror(errno));
 	forward_signals_to(init);
 	s.listener = receive_listener(pair[0], &s.view.root);
 	if (close(pair[0]) < 0)
