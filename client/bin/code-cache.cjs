@@ -69,13 +69,13 @@ function writeCache(path, key, data) {
 }
 
 /**
- * Runs the bundle as CommonJS would, but for import(): a script compiled from a code cache loses
+ * Loads the bundle as CommonJS would, but for import(): a script compiled from a code cache loses
  * its module loader on Node 20, so a command that imports an ES module must use plain require.
- * A command's first run compiles the bundle as usual and writes that command's cache on exit;
- * anything that names no command (--help, a typo) runs without one.
+ * Compiled from `word`'s cache; with `write`, a command's first run compiles the bundle as usual
+ * and writes that command's cache on exit. Anything that names no command (--help, a typo) gets
+ * none. Returns the bundle's exports.
  */
-function run(bundle) {
-  const word = process.argv[2] ?? '';
+function load(bundle, word, write) {
   const cachePath = /^[a-z]+$/.test(word) && trustedDir(bundle) ? `${bundle}.${word}.cache` : undefined;
   const key = keyOf(bundle);
   const cachedData = cachePath === undefined ? undefined : readCache(cachePath, key);
@@ -85,9 +85,10 @@ function run(bundle) {
   // Module.createRequire, not node:module's: loading that public module alone cost 2 ms.
   script.runInThisContext()(bundleModule.exports, module.constructor.createRequire(bundle), bundleModule, bundle, dirname(bundle));
   const missed = cachedData === undefined || script.cachedDataRejected === true;
-  if (cachePath !== undefined && missed && bundleModule.exports.commandWords?.includes(word)) {
+  if (write && cachePath !== undefined && missed && bundleModule.exports.commandWords?.includes(word)) {
     process.once('exit', () => writeCache(cachePath, key, script.createCachedData()));
   }
+  return bundleModule.exports;
 }
 
-module.exports = { run };
+module.exports = { load, keyOf };

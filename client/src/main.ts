@@ -6,27 +6,34 @@ import { foreignSpelling } from './commands/foreign-spellings.js';
 import { spellSnapshotName } from './commands/run.js';
 import { dieOfHangup } from './terminal/hang-up.js';
 
-const program = new Command('nono')
-  .description('Run AI coding agents and other untrusted commands inside a kernel sandbox')
-  .version(NONO_VERSION, '-V, --version')
-  .enablePositionalOptions()
-  .showHelpAfterError('(run with --help for usage)')
-  .exitOverride();
-program.configureOutput({ outputError: (text, write) => write(`nono: ${text.replace(/^error: /, '')}`) });
-for (const { register } of commandsFor(process.argv[2])) register(program);
+function createProgram(argv: string[]): Command {
+  const program = new Command('nono')
+    .description('Run AI coding agents and other untrusted commands inside a kernel sandbox')
+    .version(NONO_VERSION, '-V, --version')
+    .enablePositionalOptions()
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  program.configureOutput({ outputError: (text, write) => write(`nono: ${text.replace(/^error: /, '')}`) });
+  for (const { register } of commandsFor(argv[2])) register(program);
+  return program;
+}
 
 /** The words that name a command: bin/code-cache.cjs keeps a code cache for each of these only. */
 export const commandWords = COMMANDS.flatMap((c) => c.names);
 
-// A reader that went away (`nono policy groups | head`) ends us the way SIGPIPE ends a C
-// program: quietly, with 128+13; the daemon then hangs up whatever session we were relaying.
-// A terminal that went away (EIO) ends us as its hang-up would.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(141);
-    if (error.code === 'EIO') dieOfHangup();
-    throw error;
-  });
+/**
+ * A reader that went away (`nono policy groups | head`) ends us the way SIGPIPE ends a C
+ * program: quietly, with 128+13; the daemon then hangs up whatever session we were relaying.
+ * A terminal that went away (EIO) ends us as its hang-up would.
+ */
+function endQuietlyWithReader(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(141);
+      if (error.code === 'EIO') dieOfHangup();
+      throw error;
+    });
+  }
 }
 
 /**
@@ -40,7 +47,14 @@ function usageExitCode(argv: string[]): number {
   return command !== undefined && PASS_THROUGH_COMMANDS.has(command) ? 125 : 2;
 }
 
-async function main(): Promise<void> {
+/**
+ * Runs the command line in process.argv. Loading the bundle runs nothing: bin/nono.cjs calls
+ * this at once, a warm client (bin/warm-client.cjs) once a launcher has handed it its argv,
+ * environment and terminal, before which nothing may touch process.stdout and the like.
+ */
+export async function startCli(): Promise<void> {
+  const program = createProgram(process.argv);
+  endQuietlyWithReader();
   const foreign = foreignSpelling(program, process.argv.slice(2));
   if (foreign !== undefined) {
     process.stderr.write(`nono: ${foreign}\n`);
@@ -62,4 +76,3 @@ async function main(): Promise<void> {
   }
 }
 
-void main();

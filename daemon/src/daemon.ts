@@ -28,6 +28,7 @@ import { removeStaleSpecFiles } from './sandbox/spec-file.js';
 import type { DaemonServices } from './rpc/call-context.js';
 import { GroupCatalog } from './policy/group-catalog.js';
 import { SecretNames } from './policy/secret-names.js';
+import { WarmClients } from './launch/warm-clients.js';
 import { NetworkProfileCatalog } from './policy/network-profiles.js';
 import { ProfileLoader } from './policy/profile-loader.js';
 import type { Isolation, PolicyServices } from './policy/compile-plan.js';
@@ -62,6 +63,8 @@ export interface DaemonOptions {
   abiCap?: number;
   /** How often retention and scheduled session pruning run (default hourly). */
   housekeepingMs?: number;
+  /** How many warm clients wait for the `nono` launcher (default 1; 0: none). */
+  warmClients?: number;
 }
 
 function isolationFrom(features: SandboxFeatures | undefined): Isolation {
@@ -177,6 +180,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
       // client starts us again.
       const ours = control.ownsSocketFile(paths.socketPath) || !existsSync(paths.socketPath);
       control.close();
+      warmClients.close();
       await sessions.terminateAll(2000);
       if (packService) await (await packService).closeServers();
       const files = !ours ? [] : activated === undefined ? [paths.socketPath, paths.secretPath] : [paths.secretPath];
@@ -215,6 +219,13 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
     return stopping;
   };
 
+  const warmClients = new WarmClients({
+    runtimeDir: paths.runtimeDir,
+    secretPath: paths.secretPath,
+    helperPath: () => helperPath(env),
+    log,
+    ...(options.warmClients !== undefined ? { size: options.warmClients } : {}),
+  });
   const services: DaemonServices = {
     version: VERSION,
     paths,
@@ -229,6 +240,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
     log,
     packs,
     features: () => features,
+    warmClients,
     stop: (reason) => void stop(reason),
   };
   const control = new ControlServer(services, createDispatcher(METHOD_TABLE));

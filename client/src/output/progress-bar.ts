@@ -7,10 +7,11 @@ import type { Progress } from '@nono/shared/protocol/notifications';
 import type { NonoClient, ProgressMethod } from '../index.js';
 import { useColor } from './style.js';
 
-// NONO_PROGRESS_DELAY_MS (documented in the README) moves that second: 0 draws the bar at once.
-const SHOW_AFTER_MS = progressDelay(process.env.NONO_PROGRESS_DELAY_MS);
-
-function progressDelay(value: string | undefined): number {
+/**
+ * NONO_PROGRESS_DELAY_MS (documented in the README) moves that second: 0 draws the bar at once.
+ * Read when a bar may be drawn: a warm client loaded this module before it had the user's environment.
+ */
+function progressDelay(value: string | undefined = process.env.NONO_PROGRESS_DELAY_MS): number {
   const ms = Number(value);
   return value !== undefined && value !== '' && Number.isFinite(ms) && ms >= 0 ? ms : 1000;
 }
@@ -34,9 +35,10 @@ export async function callWithProgressBar<M extends ProgressMethod>(
 /** Draws updates until the stream ends (the call answered), then takes the bar away. */
 async function drawProgress(updates: AsyncIterable<Progress>): Promise<void> {
   const started = Date.now();
+  const showAfterMs = progressDelay();
   let bar: SingleBar | undefined;
   for await (const update of updates) {
-    if (Date.now() - started < SHOW_AFTER_MS) continue;
+    if (Date.now() - started < showAfterMs) continue;
     const total = update.totalFiles ?? 0;
     if (!bar) {
       bar = new SingleBar({

@@ -12,5 +12,6 @@ export const daemonStatus: MethodHandler<'daemon.status'> = async (_params, ctx)
     runtimeDir: services.paths.runtimeDir,
     sessions: services.sessions.counts(),
     sandbox: await services.features(),
+    warmClients: services.warmClients.status(),
   };
 };

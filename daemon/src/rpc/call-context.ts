@@ -10,6 +10,7 @@ import type { SandboxFeatures } from '../sandbox/helper-binary.js';
 import type { PolicyServices } from '../policy/compile-plan.js';
 import type { PackService } from '../packs/pack-service.js';
 import type { ApprovalBroker } from '../approvals/approval-broker.js';
+import type { WarmClients } from '../launch/warm-clients.js';
 
 export interface DaemonServices {
   version: string;
@@ -26,6 +27,8 @@ export interface DaemonServices {
   /** The pack service, loaded on first use. */
   packs(): Promise<PackService>;
   features(): Promise<SandboxFeatures>;
+  /** Clients started ahead of time for the `nono` launcher. */
+  warmClients: WarmClients;
   stop(reason: string): void;
 }
 

@@ -219,6 +219,10 @@ export const METHODS = {
       runtimeDir: Type.String(),
       sessions: Type.Object({ running: Type.Integer(), total: Type.Integer() }),
       sandbox: Type.Unknown({ description: 'nono-helper --probe output' }),
+      warmClients: Type.Object(
+        { waiting: Type.Integer(), served: Type.Integer() },
+        { description: 'Clients started ahead of time for the `nono` launcher: waiting now, and commands they have run since the daemon started' },
+      ),
     }),
     auth: true,
   }),

@@ -1,0 +1,93 @@
+// A `nono` client started before it is needed. nonod starts one (daemon/src/launch/warm-clients.ts)
+// with the runtime dir's launch.sock as fd 3 and a line to the daemon as fd 4; it loads the CLI
+// bundle and waits. The `nono` launcher (native-helper/launcher/nono.c) connects, proves it may
+// read the daemon's secret, and hands over its arguments, environment, umask, working directory
+// and standard fds; from then on this process is that command's client, exactly as if
+// `node nono.cjs ARGS` had been started there, and it tells the launcher how it exited.
+'use strict';
+const { closeSync, readFileSync, writeSync } = require('node:fs');
+const { join } = require('node:path');
+const { keyOf } = require('./code-cache.cjs');
+
+const LISTEN_FD = 3;
+const DAEMON_FD = 4;
+/** An unused warm client gives its memory back; the daemon starts another when a client next connects. */
+const IDLE_MS = 10 * 60_000;
+
+const [handoffPath, secretPath] = process.argv.slice(2);
+const handoff = require(handoffPath);
+const bundle = join(__dirname, '../dist/nono.cjs');
+const loadedKey = keyOf(bundle);
+// Plainly, not from a code cache: a script compiled from one cannot import() (which `learn` does),
+// and compiling costs nothing the user waits for here.
+const cli = require(bundle);
+
+/** NUL-separated strings: secret, umask, argument count, arguments, environment (launch-wire.h). */
+function parseRequest(payload) {
+  const fields = payload.toString('utf8').split('\0');
+  fields.pop();
+  const [secret, umask, count, ...rest] = fields;
+  const argc = Number(count);
+  if (!/^[0-7]{1,4}$/.test(umask ?? '') || !Number.isSafeInteger(argc) || argc < 0 || argc > rest.length) return undefined;
+  return { secret, umask: parseInt(umask, 8), args: rest.slice(0, argc), env: rest.slice(argc) };
+}
+
+function currentSecret() {
+  try {
+    return readFileSync(secretPath, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Length-independent comparison is not needed for a 64-character hex secret read from a file, but costs nothing. */
+function sameSecret(a, b) {
+  if (typeof a !== 'string' || typeof b !== 'string' || a.length !== b.length || a.length === 0) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+function closeQuietly(fd) {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed.
+  }
+}
+
+/** Waits for a request this process may take: from our user, knowing the secret, for the bundle we loaded. */
+function takeRequest() {
+  for (;;) {
+    const taken = handoff.takeLaunch(LISTEN_FD, DAEMON_FD, IDLE_MS);
+    if (typeof taken === 'string') process.exit(0);
+    const request = parseRequest(taken.payload);
+    const stale = keyOf(bundle) !== loadedKey;
+    if (request !== undefined && !stale && sameSecret(request.secret, currentSecret())) return { taken, request };
+    for (const fd of [...taken.fds, taken.conn]) closeQuietly(fd);
+    // nono was reinstalled since this process loaded it: the daemon starts a fresh one.
+    if (stale) process.exit(0);
+  }
+}
+
+const { taken, request } = takeRequest();
+writeSync(DAEMON_FD, 'taken\n');
+closeSync(DAEMON_FD);
+closeSync(LISTEN_FD);
+handoff.adoptStdio(taken.fds);
+process.umask(request.umask);
+for (const name of Object.keys(process.env)) delete process.env[name];
+for (const entry of request.env) {
+  const eq = entry.indexOf('=');
+  if (eq > 0) process.env[entry.slice(0, eq)] = entry.slice(eq + 1);
+}
+process.argv = [process.argv[0], join(__dirname, 'nono.cjs'), ...request.args];
+process.title = `nono ${request.args[0] ?? ''}`.trimEnd();
+process.on('exit', (code) => {
+  try {
+    writeSync(taken.conn, `exit ${code}\n`);
+  } catch {
+    // The launcher is gone (its terminal closed): nobody is waiting for the status.
+  }
+});
+void cli.startCli();

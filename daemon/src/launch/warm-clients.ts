@@ -1,0 +1,144 @@
+// Keeps a `nono` client started ahead of time, for the `nono` launcher (native-helper/launcher/
+// nono.c): Node's own start is most of what a short `nono run` costs, and the daemon is the one
+// process already running when a command is typed. The warm client (client/bin/warm-client.cjs)
+// waits on the runtime dir's launch.sock; the launcher hands it a command line and its terminal,
+// and from then on it is an ordinary client of this daemon. While one is taken, the next starts.
+// Started when the command line first connects, so a daemon only editors use keeps none; an
+// unused warm client exits after ten minutes and takes the socket away with it, and the
+// launcher then runs the Node client itself, as it does whenever no warm client answers.
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, unlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+
+interface LaunchHandoff {
+  listenUnix(path: string): number;
+}
+
+export interface WarmClientsOptions {
+  runtimeDir: string;
+  secretPath: string;
+  /** nono-helper's path (throws when it is not built): launch-handoff.node is built beside it. */
+  helperPath: () => string;
+  log: Logger;
+  /** How many wait at once (default 1; 0: none, the launcher always runs the Node client). */
+  size?: number;
+  /** The client's bin/warm-client.cjs (default: the client package beside this one). */
+  script?: string;
+}
+
+export interface WarmClientsStatus {
+  waiting: number;
+  served: number;
+}
+
+/** Crashes in a row after which no more are started until the daemon restarts. */
+const MAX_FAILURES = 3;
+/** What Node reads at its start (locale, zone, where node is); the rest comes with each command. */
+const START_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ'];
+
+export class WarmClients {
+  private listenFd: number | undefined;
+  private readonly controls = new Set<Socket>();
+  private waiting = 0;
+  private served = 0;
+  private failures = 0;
+  private closed = false;
+  private handoff: LaunchHandoff | undefined;
+  private handoffPath: string | undefined;
+  readonly socketPath: string;
+  private readonly size: number;
+  private readonly script: string;
+
+  constructor(private readonly options: WarmClientsOptions) {
+    this.socketPath = join(options.runtimeDir, 'launch.sock');
+    this.size = options.size ?? 1;
+    this.script = options.script ?? fileURLToPath(new URL('../../../client/bin/warm-client.cjs', import.meta.url));
+  }
+
+  status(): WarmClientsStatus {
+    return { waiting: this.waiting, served: this.served };
+  }
+
+  /** The command line connected: have a warm client waiting for its next command. */
+  arm(): void {
+    if (this.closed || this.failures >= MAX_FAILURES || this.size === 0) return;
+    if (this.listenFd === undefined && !this.listen()) return;
+    while (this.waiting < this.size) this.startOne();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.disarm();
+  }
+
+  private listen(): boolean {
+    try {
+      if (!existsSync(this.script)) throw new Error(`${this.script} is not installed`);
+      this.handoffPath ??= join(dirname(this.options.helperPath()), 'launch-handoff.node');
+      this.handoff ??= createRequire(import.meta.url)(this.handoffPath) as LaunchHandoff;
+      this.listenFd = this.handoff.listenUnix(this.socketPath);
+      return true;
+    } catch (error) {
+      this.failures = MAX_FAILURES;
+      this.options.log.warn({ error: String(error) }, 'no warm clients: every nono command starts Node');
+      return false;
+    }
+  }
+
+  /** No warm client left: the socket goes, so the launcher falls back at once instead of waiting. */
+  private disarm(): void {
+    for (const control of this.controls) control.destroy();
+    this.controls.clear();
+    if (this.listenFd === undefined) return;
+    try {
+      unlinkSync(this.socketPath);
+    } catch {
+      // Removed with the runtime dir.
+    }
+    closeSync(this.listenFd);
+    this.listenFd = undefined;
+  }
+
+  private startOne(): void {
+    const env = Object.fromEntries(START_ENV.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]]])));
+    const child = spawn(process.execPath, [this.script, this.handoffPath!, this.options.secretPath], {
+      detached: true,
+      stdio: ['ignore', 'ignore', 'ignore', this.listenFd!, 'pipe'],
+      env,
+    });
+    this.waiting++;
+    let taken = false;
+    const control = child.stdio[4] as Socket;
+    this.controls.add(control);
+    control.on('error', () => undefined);
+    control.on('data', () => {
+      if (taken) return;
+      taken = true;
+      this.waiting--;
+      this.served++;
+      this.failures = 0;
+      this.controls.delete(control);
+      control.destroy();
+      this.arm();
+    });
+    child.on('error', (error) => this.options.log.warn({ error: String(error) }, 'warm client did not start'));
+    child.on('exit', (code, signal) => {
+      this.controls.delete(control);
+      if (taken) return;
+      this.waiting--;
+      if (code !== 0) {
+        this.failures++;
+        this.options.log.warn({ code, signal, failures: this.failures }, 'warm client ended before a command');
+      }
+      if (this.closed) return;
+      if (code !== 0 && this.failures < MAX_FAILURES) this.arm();
+      else if (this.waiting === 0) this.disarm();
+    });
+    child.unref();
+    control.unref();
+  }
+}
