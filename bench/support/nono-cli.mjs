@@ -10,7 +10,8 @@ export function nonoEntry(repo) {
   return join(repo, 'client', bin);
 }
 
-/** argv that runs nono with these arguments under the current Node. */
+/** argv that runs nono with these arguments: the launcher itself, or a script under the current Node. */
 export function nonoArgv(repo, args) {
-  return [process.execPath, nonoEntry(repo), ...args];
+  const entry = nonoEntry(repo);
+  return entry.endsWith('.cjs') || entry.endsWith('.js') ? [process.execPath, entry, ...args] : [entry, ...args];
 }

@@ -295,6 +295,12 @@ int main(int argc, char **argv)
 	struct termios saved;
 
 	open_missing_stdio();
+	/*
+	 * A background job reading or setting our terminal is stopped by the kernel (SIGTTIN/SIGTTOU),
+	 * but the warm client has no controlling terminal and would not be: such a job takes the slow way.
+	 */
+	if (isatty(0) && tcgetpgrp(0) != getpgrp())
+		become_node_client(argv);
 	if (!read_secret(secret, sizeof(secret)) || !build_request(&req, argc, argv, secret))
 		become_node_client(argv);
 	explicit_bzero(secret, sizeof(secret));

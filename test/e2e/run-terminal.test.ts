@@ -1,19 +1,35 @@
 // `nono run` on a real terminal: the command gets a PTY of the user's size, follows resizes,
 // takes raw keystrokes (Ctrl-C reaches it as SIGINT), and the user's terminal is restored.
-import { describe, expect, it } from 'vitest';
+// Through the Node client, and through the launcher users run (its warm client gets the
+// terminal's fd; the signals the terminal sends the launcher are passed on).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usePrivateDaemon } from '../support/daemon-process.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NONO_BIN, runCli } from '../support/run-cli.js';
+import { NONO_BIN, NONO_LAUNCHER, runCli } from '../support/run-cli.js';
+import { warmClients, warmClientWaiting, type WarmClientCounts } from '../support/warm-clients.js';
 import { openTerminal as openRealTerminal } from '../support/real-terminal.js';
 
 const ctx = usePrivateDaemon();
 
 const openTerminal = (command: string, size?: { cols: number; rows: number }) => openRealTerminal(command, ctx.world, size);
 
-const nono = `${process.execPath} ${NONO_BIN}`;
+describe.each([
+  ['the Node client', [process.execPath, NONO_BIN]],
+  ['the launcher', [NONO_LAUNCHER]],
+])('nono run on a terminal, through %s', (_client, argv) => {
+  const nono = argv.join(' ');
+  const launcher = argv[0] === NONO_LAUNCHER;
+  let before: WarmClientCounts;
+  beforeAll(async () => {
+    before = await warmClientWaiting(ctx.world);
+  });
+  // Each test's launcher found a warm client (none fell back to the Node client unseen).
+  afterAll(async () => {
+    if (!launcher) return;
+    expect((await warmClients(ctx.world)).served).toBeGreaterThanOrEqual(before.served + 5);
+  });
 
-describe('nono run on a terminal', () => {
   it('gives the command a PTY of the same size, and follows a resize', async () => {
     const t = openTerminal(`${nono} run -- sh -c 'test -t 0 && test -t 1 && echo on-a-tty; stty size; trap "stty size; exit 0" WINCH; echo ready; while :; do sleep 0.05; done'`, {
       cols: 91,
@@ -52,7 +68,7 @@ describe('nono run on a terminal', () => {
     const status = join(ctx.world.root, 'client-status');
     // A parent that outlives the hang-up records how the client ended.
     const wrapper = `${process.execPath} -e '
-      const c = require("child_process").spawn(process.execPath, [${JSON.stringify(NONO_BIN)}, "run", "--name", "hung-up", "--", "sh", "-c", "echo started; sleep 100"], { stdio: "inherit" });
+      const c = require("child_process").spawn(${JSON.stringify(argv[0])}, [${argv.slice(1).map((a) => JSON.stringify(a) + ', ').join('')}"run", "--name", "hung-up", "--", "sh", "-c", "echo started; sleep 100"], { stdio: "inherit" });
       process.on("SIGHUP", () => undefined);
       c.on("exit", (code, signal) => require("fs").writeFileSync(${JSON.stringify(status)}, String(signal ?? code)));'`;
     const t = openTerminal(wrapper);

@@ -5,8 +5,11 @@ import type { TestWorld } from './sandbox-env.js';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const NONO_BIN = `${REPO}client/bin/nono.cjs`;
+/** The `nono` users run (client/package.json's bin): the launcher that hands the command line to a warm client. */
+export const NONO_LAUNCHER = `${REPO}client/bin/nono`;
 export const NONOD_BIN = `${REPO}daemon/bin/nonod.js`;
 export const PROBE_BIN = `${REPO}native-helper/build/escape-probe`;
+export const FORGER_BIN = `${REPO}native-helper/build/launch-forger`;
 
 export interface CliResult {
   code: number | null;

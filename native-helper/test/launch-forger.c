@@ -1,0 +1,113 @@
+/*
+ * The attacker's side of launch.sock, for test/attacks/launcher.test.ts:
+ *   launch-forger send SOCKET SECRET ARG...  hands a warm client a request as the launcher
+ *       would, with our stdio and cwd attached and the secret given; prints "refused: ERRNO"
+ *       when it cannot connect, else "exit N" or "no-exit" for what came back.
+ *   launch-forger listen SOCKET OUT  squats SOCKET (mode 0777), says ready as a warm client
+ *       would, and writes to OUT how many bytes a launcher then sent it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "../launcher/launch-wire.h"
+
+static int fail(const char *what)
+{
+	printf("%s: %s\n", what, strerrorname_np(errno) ? strerrorname_np(errno) : "?");
+	return 1;
+}
+
+static int send_request(const char *path, const char *secret, int argc, char **argv)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	char buf[4096];
+	size_t len = 0;
+
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+	int sock = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (sock < 0 || connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return fail("refused");
+	ssize_t n = recv(sock, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return fail("no-ready");
+	len += (size_t)snprintf(buf, sizeof(buf), "%s", secret) + 1;
+	len += (size_t)snprintf(buf + len, sizeof(buf) - len, "22") + 1;
+	len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%d", argc) + 1;
+	for (int i = 0; i < argc && len < sizeof(buf) - 256; i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s", argv[i]) + 1;
+	int fds[LAUNCH_FDS] = { 0, 1, 2, open(".", O_PATH | O_DIRECTORY) };
+	struct launch_header header = { .magic = LAUNCH_MAGIC, .length = (uint32_t)len };
+	union {
+		char buf[CMSG_SPACE(sizeof(fds))];
+		struct cmsghdr align;
+	} control;
+	memset(&control, 0, sizeof(control));
+	struct iovec iov = { .iov_base = &header, .iov_len = sizeof(header) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof(control.buf) };
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(cmsg), fds, sizeof(fds));
+	if (sendmsg(sock, &msg, MSG_NOSIGNAL) != (ssize_t)sizeof(header) || send(sock, buf, len, MSG_NOSIGNAL) != (ssize_t)len)
+		return fail("send");
+	char reply[256];
+	size_t got = 0;
+	while (got < sizeof(reply) - 1 && (n = recv(sock, reply + got, sizeof(reply) - 1 - got, 0)) > 0)
+		got += (size_t)n;
+	reply[got] = '\0';
+	int code;
+	if (sscanf(reply, "exit %d", &code) == 1)
+		printf("exit %d\n", code);
+	else
+		printf("no-exit\n");
+	return 0;
+}
+
+static int squat(const char *path, const char *out)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	long total = 0;
+
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+	int sock = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (sock < 0 || bind(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0 || chmod(path, 0777) < 0 || listen(sock, 4) < 0)
+		return fail("listen");
+	printf("listening\n");
+	fflush(stdout);
+	struct pollfd p = { .fd = sock, .events = POLLIN };
+	if (poll(&p, 1, 20000) == 1) {
+		int conn = accept(sock, NULL, NULL);
+		char ready[32];
+		int n = snprintf(ready, sizeof(ready), "ready %ld\n", (long)getpid());
+		if (conn >= 0 && send(conn, ready, (size_t)n, MSG_NOSIGNAL) == n) {
+			char buf[4096];
+			struct pollfd c = { .fd = conn, .events = POLLIN };
+			ssize_t n;
+			while (poll(&c, 1, 3000) == 1 && (n = recv(conn, buf, sizeof(buf), 0)) > 0)
+				total += n;
+		}
+	}
+	FILE *f = fopen(out, "w");
+	if (!f || fprintf(f, "%ld\n", total) < 0 || fclose(f) != 0)
+		return fail("write");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 4 && strcmp(argv[1], "send") == 0)
+		return send_request(argv[2], argv[3], argc - 4, argv + 4);
+	if (argc == 4 && strcmp(argv[1], "listen") == 0)
+		return squat(argv[2], argv[3]);
+	fprintf(stderr, "usage: launch-forger send SOCKET SECRET ARG... | listen SOCKET OUT\n");
+	return 2;
+}

@@ -1,0 +1,107 @@
+// launch.sock hands whoever passes its check a nono client outside any sandbox, so it is
+// attacked as the daemon's own socket is: from inside the sandbox (in the view, where the
+// runtime dir does not exist, and on Landlock alone, where connect() on a pathname socket is
+// not mediated and only the secret stands), by a process of the same user without the
+// secret, with garbage, and by another user squatting the path under /tmp. Each attempt runs
+// nothing (the marker it asks for is never created), and the warm client serves the next real
+// launcher as before.
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { dirname, join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { usePrivateDaemon } from '../support/daemon-process.js';
+import { FORGER_BIN, NONO_LAUNCHER, runCli, runCommand } from '../support/run-cli.js';
+import { unprivilegedUser } from '../support/unprivileged-user.js';
+import type { TestWorld } from '../support/sandbox-env.js';
+import { warmClientWaiting } from '../support/warm-clients.js';
+
+type As = { uid: number; gid: number } | undefined;
+
+/** A real launcher still gets its command run by a warm client, and the count says a warm client ran it. */
+async function stillServes(world: TestWorld, as: As): Promise<void> {
+  const before = await warmClientWaiting(world, as);
+  const real = await runCommand([NONO_LAUNCHER, 'run', '--', 'echo', 'real'], world, as ? { as } : {});
+  expect([real.stdout, real.code]).toEqual(['real\n', 0]);
+  const after = await warmClientWaiting(world, as);
+  expect(after.served).toBe(before.served + 1);
+}
+
+describe.each([
+  ['in the view, as root', [], undefined],
+  ['on Landlock alone, as root', ['--no-userns'], undefined],
+  ['in the view, as an unprivileged user', [], unprivilegedUser()],
+  ['on Landlock alone, as an unprivileged user', ['--no-userns'], unprivilegedUser()],
+] as const)('launch.sock %s', (_name, helperFlags, as) => {
+  const ctx = usePrivateDaemon({ daemon: { helperFlags: [...helperFlags] }, ...(as ? { world: { owner: as }, as } : {}) });
+  const options = as ? { as } : {};
+
+  it('the sandbox can neither read the secret nor get a command run through a warm client', async () => {
+    await warmClientWaiting(ctx.world, as);
+    const launchSock = join(ctx.world.env.XDG_RUNTIME_DIR!, 'nono', 'launch.sock');
+    expect(existsSync(launchSock)).toBe(true);
+    const marker = join(ctx.world.root, 'ran-outside');
+    const forged = (secret: string) => `${FORGER_BIN} send ${launchSock} ${secret} run --allow / -- touch ${marker}`;
+    const script = `cat ${ctx.world.secretPath} 2>/dev/null && echo SECRET-READ; ${forged('"$(cat ' + ctx.world.secretPath + ' 2>/dev/null)"')}; ${forged('0000')}`;
+    const run = await runCli(['run', '--read', dirname(FORGER_BIN), '--', 'sh', '-c', script], ctx.world, options);
+    expect(run.stdout).not.toContain('SECRET-READ');
+    const answers = run.stdout.trim().split('\n');
+    expect(answers).toHaveLength(2);
+    // In the view there is no such path; on Landlock alone the connection is refused its command.
+    for (const answer of answers) expect(answer).toMatch(helperFlags.length === 0 ? /^refused: ENOENT$/ : /^no-exit$/);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(existsSync(marker)).toBe(false);
+    await stillServes(ctx.world, as);
+  });
+
+  it('a process of the same user without the secret, or with garbage, gets nothing run', async () => {
+    await warmClientWaiting(ctx.world, as);
+    const launchSock = join(ctx.world.env.XDG_RUNTIME_DIR!, 'nono', 'launch.sock');
+    const marker = join(ctx.world.root, 'forged-outside');
+    for (const secret of ['wrong', 'f'.repeat(64), '']) {
+      const forged = await runCommand([FORGER_BIN, 'send', launchSock, secret, 'run', '--', 'touch', marker], ctx.world, options);
+      expect(forged.stdout).toBe('no-exit\n');
+    }
+    await new Promise<void>((resolve) => {
+      const socket = connect(launchSock, () => socket.end(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(100))));
+      // Read what it says (its ready line), so its hang-up is seen.
+      socket.resume();
+      socket.on('error', () => resolve());
+      socket.on('close', () => resolve());
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(existsSync(marker)).toBe(false);
+    await stillServes(ctx.world, as);
+  });
+});
+
+describe('a launch.sock squatted by another user', () => {
+  it('gets no byte of the secret: the launcher checks who listens before it says anything', async () => {
+    const other = unprivilegedUser();
+    const root = join('/tmp', `nono-squat-${process.pid}`);
+    const runtime = join(root, 'nono');
+    mkdirSync(runtime, { recursive: true });
+    try {
+      chmodSync(runtime, 0o777);
+      // Our secret, where the launcher looks for it; the socket beside it is the other user's.
+      writeFileSync(join(runtime, 'secret'), `${'a'.repeat(64)}\n`, { mode: 0o600 });
+      chownSync(join(runtime, 'secret'), 0, 0);
+      const counted = join(runtime, 'bytes-received');
+      const squatter = spawn('setpriv', [`--reuid=${other.uid}`, `--regid=${other.gid}`, '--clear-groups', '--', FORGER_BIN, 'listen', join(runtime, 'launch.sock'), counted], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      await new Promise<void>((resolve) => squatter.stdout.once('data', () => resolve()));
+      const env = { PATH: process.env.PATH!, HOME: root, XDG_RUNTIME_DIR: root, XDG_STATE_HOME: join(root, 'state'), XDG_CONFIG_HOME: join(root, 'config'), NONO_DAEMON_BIN: '/nonexistent' };
+      // The launcher finds no warm client of ours and becomes the Node client, which finds no daemon.
+      const launcher = spawn(NONO_LAUNCHER, ['run', '--', 'true'], { cwd: root, env, stdio: 'ignore' });
+      // The squatter writes what it got once the launcher has hung up on it.
+      const killer = setTimeout(() => squatter.kill('SIGKILL'), 25_000);
+      await new Promise((resolve) => squatter.on('close', resolve));
+      clearTimeout(killer);
+      launcher.kill('SIGKILL');
+      expect(readFileSync(counted, 'utf8').trim()).toBe('0');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

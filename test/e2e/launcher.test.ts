@@ -1,0 +1,79 @@
+// The `nono` launcher (native-helper/launcher/nono.c) and the warm client the daemon keeps for
+// it: a command line handed over runs exactly as the Node client would run it, signals reach
+// it, and without a warm client the launcher is the Node client itself. As root and as an
+// unprivileged user; what an attacker can do with launch.sock is in test/attacks/launcher.test.ts.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { usePrivateDaemon } from '../support/daemon-process.js';
+import { NONO_BIN, NONO_LAUNCHER, runCli, runCommand } from '../support/run-cli.js';
+import { unprivilegedUser } from '../support/unprivileged-user.js';
+import type { TestWorld } from '../support/sandbox-env.js';
+import { warmClients, warmClientWaiting } from '../support/warm-clients.js';
+
+type As = { uid: number; gid: number } | undefined;
+
+describe.each([
+  ['root', undefined],
+  ['an unprivileged user', unprivilegedUser()],
+] as const)('the nono launcher, as %s', (_who, as) => {
+  const ctx = usePrivateDaemon(as ? { world: { owner: as }, as } : {});
+  const options = (extra: Parameters<typeof runCommand>[2] = {}) => ({ ...extra, ...(as ? { as } : {}) });
+
+  it('runs the command line through a warm client as the Node client would: arguments, environment, directory, stdin, exit code', async () => {
+    const before = await warmClientWaiting(ctx.world, as);
+    const sub = join(ctx.world.work, 'sub dir');
+    mkdirSync(sub);
+    if (as) await runCommand(['chown', `${as.uid}:${as.gid}`, sub], ctx.world);
+    const script = `echo "foo=$FOO"; pwd; umask; cat; echo "args:$#:$1"; exit 7`;
+    const run = (nono: string) =>
+      runCommand(['sh', '-c', `umask 027; exec ${nono} run --allow-env FOO -- sh -c '${script}' sh 'two words'`], ctx.world, options({ cwd: sub, env: { FOO: 'bar baz' }, input: 'from stdin\n' }));
+    const result = await run(NONO_LAUNCHER);
+    expect(result.stdout).toMatch(new RegExp(`^foo=bar baz\n${sub}\n0\\d{3}\nfrom stdin\nargs:1:two words\n$`));
+    expect(result.code).toBe(7);
+    const node = await run(`${process.execPath} ${NONO_BIN}`);
+    expect([result.stdout, result.stderr, result.code]).toEqual([node.stdout, node.stderr, node.code]);
+    expect((await warmClients(ctx.world, as)).served).toBe(before.served + 1);
+  });
+
+  it('passes a usage error and stdout/stderr apart just as the Node client does', async () => {
+    await warmClientWaiting(ctx.world, as);
+    const bad = await runCommand([NONO_LAUNCHER, 'run', '--no-such-flag', '--', 'true'], ctx.world, options());
+    const badNode = await runCli(['run', '--no-such-flag', '--', 'true'], ctx.world, options());
+    expect(bad.code).toBe(125);
+    expect(bad.stderr).toBe(badNode.stderr);
+    await warmClientWaiting(ctx.world, as);
+    const split = await runCommand([NONO_LAUNCHER, 'run', '--', 'sh', '-c', 'echo out; echo err >&2'], ctx.world, options());
+    expect([split.stdout, split.stderr.includes('err\n'), split.code]).toEqual(['out\n', true, 0]);
+  });
+
+  it('forwards a signal to the client, which hands it to the command (SIGTERM: 143)', async () => {
+    await warmClientWaiting(ctx.world, as);
+    const argv = [NONO_LAUNCHER, 'run', '--name', 'signalled', '--', 'sh', '-c', 'echo started; exec sleep 30'];
+    const [command, ...args] = as ? ['setpriv', `--reuid=${as.uid}`, `--regid=${as.gid}`, '--clear-groups', '--', ...argv] : argv;
+    const child = spawn(command!, args, { cwd: ctx.world.work, env: ctx.world.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const deadline = Date.now() + 15_000;
+    while (!out.includes('started') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(out).toContain('started');
+    // setpriv execs the launcher, so the child's pid is the launcher's.
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(code).toBe(143);
+    const ps = await runCli(['ps', '--all'], ctx.world, options());
+    expect(ps.stdout).not.toMatch(/signalled .*running/);
+  });
+});
+
+describe('the nono launcher without warm clients', () => {
+  const ctx = usePrivateDaemon({ daemon: { warmClients: 0 } });
+
+  it('is the Node client itself: the same command, the same result', async () => {
+    await runCli(['ps'], ctx.world);
+    const result = await runCommand([NONO_LAUNCHER, 'run', '--', 'sh', '-c', 'echo slow way; exit 3'], ctx.world);
+    expect([result.stdout, result.code]).toEqual(['slow way\n', 3]);
+    expect(await warmClients(ctx.world, undefined)).toEqual({ waiting: 0, served: 0 });
+  });
+});
