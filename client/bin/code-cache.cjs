@@ -71,8 +71,8 @@ function writeCache(path, key, data) {
 /**
  * Loads the bundle as CommonJS would, but for import(): a script compiled from a code cache loses
  * its module loader on Node 20, so a command that imports an ES module must use plain require.
- * Compiled from `word`'s cache; with `write`, a command's first run compiles the bundle as usual
- * and writes that command's cache on exit. Anything that names no command (--help, a typo) gets
+ * Compiled from `word`'s cache; with `write`, a run of that command without a usable cache
+ * compiles the bundle as usual and writes the cache on exit. Anything that names no command (--help, a typo) gets
  * none. Returns the bundle's exports.
  */
 function load(bundle, word, write) {
@@ -86,7 +86,8 @@ function load(bundle, word, write) {
   script.runInThisContext()(bundleModule.exports, module.constructor.createRequire(bundle), bundleModule, bundle, dirname(bundle));
   const missed = cachedData === undefined || script.cachedDataRejected === true;
   if (write && cachePath !== undefined && missed && bundleModule.exports.commandWords?.includes(word)) {
-    process.once('exit', () => writeCache(cachePath, key, script.createCachedData()));
+    // Checked at exit: a warm client loads before it knows its command, and this cache is `word`'s.
+    process.once('exit', () => process.argv[2] === word && writeCache(cachePath, key, script.createCachedData()));
   }
   return bundleModule.exports;
 }

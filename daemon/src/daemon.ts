@@ -65,6 +65,8 @@ export interface DaemonOptions {
   housekeepingMs?: number;
   /** How many warm clients wait for the `nono` launcher (default 1; 0: none). */
   warmClients?: number;
+  /** The warm client's script, in place of the client package's bin/warm-client.cjs beside this one. */
+  warmClientScript?: string;
 }
 
 function isolationFrom(features: SandboxFeatures | undefined): Isolation {
@@ -225,6 +227,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
     helperPath: () => helperPath(env),
     log,
     ...(options.warmClients !== undefined ? { size: options.warmClients } : {}),
+    ...(options.warmClientScript !== undefined ? { script: options.warmClientScript } : {}),
   });
   const services: DaemonServices = {
     version: VERSION,

@@ -6,7 +6,9 @@
  *                stderr, an O_PATH fd of the working directory), then `length` bytes of
  *                NUL-terminated strings: the daemon's secret, the umask in octal, the argument
  *                count, the arguments (without argv[0]), then the environment, one per string.
- *   warm client: "exit CODE\n" as it exits, then the connection closes when it has exited.
+ *   warm client: "exit CODE\n" as it exits, then the connection closes when it has exited;
+ *                or "not-run\n" and a close when it turned the request down (a wrong secret, or
+ *                nono was reinstalled since it started), so the launcher may run it itself.
  */
 #ifndef NONO_LAUNCH_WIRE_H
 #define NONO_LAUNCH_WIRE_H
@@ -15,6 +17,7 @@
 
 #define LAUNCH_SOCKET_NAME "launch.sock"
 #define LAUNCH_READY "ready"
+#define LAUNCH_NOT_RUN "not-run"
 #define LAUNCH_MAGIC 0x6e6f6e6fu /* "nono" */
 #define LAUNCH_FDS 4
 /* A command line and environment together are at most ARG_MAX (2 MiB here) for exec too. */

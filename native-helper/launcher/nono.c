@@ -261,9 +261,12 @@ static void forward_signals(void)
 	}
 }
 
+#define NOT_RUN (-2)
+
 /*
  * Waits for "exit CODE" and then for the connection to close, which it does when the warm client
- * has exited: the terminal is the shell's again only once the client has restored it.
+ * has exited: the terminal is the shell's again only once the client has restored it. NOT_RUN
+ * when the warm client turned the request down; -1 when it ended without a word.
  */
 static int wait_for_exit(int sock)
 {
@@ -280,7 +283,9 @@ static int wait_for_exit(int sock)
 		used += (size_t)n;
 		buf[used] = '\0';
 		char *end = strchr(buf, '\n');
-		if (end && code < 0 && sscanf(buf, "exit %d", &code) != 1)
+		if (end && code == -1 && strncmp(buf, LAUNCH_NOT_RUN "\n", strlen(LAUNCH_NOT_RUN) + 1) == 0)
+			code = NOT_RUN;
+		else if (end && code == -1 && sscanf(buf, "exit %d", &code) != 1)
 			code = 125;
 		if (end || used == sizeof(buf) - 1)
 			used = 0;
@@ -318,6 +323,8 @@ int main(int argc, char **argv)
 	free(req.payload);
 	(void)close(req.cwd);
 	int code = wait_for_exit(sock);
+	if (code == NOT_RUN)
+		become_node_client(argv);
 	/* A client that died without restoring the terminal (killed, out of memory) leaves it as it found it. */
 	if (terminal && code < 0)
 		tcsetattr(0, TCSADRAIN, &saved);

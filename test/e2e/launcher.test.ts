@@ -2,12 +2,13 @@
 // it: a command line handed over runs exactly as the Node client would run it, signals reach
 // it, and without a warm client the launcher is the Node client itself. As root and as an
 // unprivileged user; what an attacker can do with launch.sock is in test/attacks/launcher.test.ts.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { usePrivateDaemon } from '../support/daemon-process.js';
-import { NONO_BIN, NONO_LAUNCHER, runCli, runCommand } from '../support/run-cli.js';
+import { NONO_BIN, NONO_LAUNCHER, REPO, runCli, runCommand } from '../support/run-cli.js';
 import { unprivilegedUser } from '../support/unprivileged-user.js';
 import type { TestWorld } from '../support/sandbox-env.js';
 import { warmClients, warmClientWaiting } from '../support/warm-clients.js';
@@ -67,6 +68,35 @@ describe.each([
   });
 });
 
+// A copy of the client of its own, so that "reinstalling" it leaves other tests' warm clients be.
+const INSTALL = mkdtempSync(join(tmpdir(), 'nono-install-'));
+for (const file of ['bin/nono', 'bin/nono.cjs', 'bin/code-cache.cjs', 'bin/warm-client.cjs', 'dist/nono.cjs']) {
+  mkdirSync(dirname(join(INSTALL, 'client', file)), { recursive: true });
+  copyFileSync(join(REPO, 'client', file), join(INSTALL, 'client', file));
+}
+chmodSync(join(INSTALL, 'client/bin/nono'), 0o755);
+chmodSync(join(INSTALL, 'client/bin/nono.cjs'), 0o755);
+
+describe('the nono launcher after nono was rebuilt or reinstalled', () => {
+  const ctx = usePrivateDaemon({ daemon: { warmClientScript: join(INSTALL, 'client/bin/warm-client.cjs') } });
+  const launcher = join(INSTALL, 'client/bin/nono');
+  afterAll(() => rmSync(INSTALL, { recursive: true, force: true }));
+
+  it('runs the command the slow way when the warm client loaded an older bundle, and the next warm client is fresh', async () => {
+    const bundle = join(INSTALL, 'client/dist/nono.cjs');
+    const before = await warmClientWaiting(ctx.world);
+    const { atime, mtime } = statSync(bundle);
+    utimesSync(bundle, atime, new Date(mtime.getTime() + 1000));
+    const result = await runCommand([launcher, 'run', '--', 'sh', '-c', 'echo ran once; exit 4'], ctx.world);
+    expect([result.stdout, result.stderr, result.code]).toEqual(['ran once\n', '', 4]);
+    // The Node client ran it; the stale warm client ran nothing.
+    expect((await warmClientWaiting(ctx.world)).served).toBe(before.served);
+    const fresh = await runCommand([launcher, 'run', '--', 'echo', 'fresh'], ctx.world);
+    expect([fresh.stdout, fresh.code]).toEqual(['fresh\n', 0]);
+    expect((await warmClients(ctx.world)).served).toBe(before.served + 1);
+  });
+});
+
 describe('the nono launcher without warm clients', () => {
   const ctx = usePrivateDaemon({ daemon: { warmClients: 0 } });
 
@@ -74,6 +104,6 @@ describe('the nono launcher without warm clients', () => {
     await runCli(['ps'], ctx.world);
     const result = await runCommand([NONO_LAUNCHER, 'run', '--', 'sh', '-c', 'echo slow way; exit 3'], ctx.world);
     expect([result.stdout, result.code]).toEqual(['slow way\n', 3]);
-    expect(await warmClients(ctx.world, undefined)).toEqual({ waiting: 0, served: 0 });
+    expect(await warmClients(ctx.world, undefined)).toEqual({ starting: 0, waiting: 0, served: 0 });
   });
 });

@@ -4,6 +4,7 @@ import { runCli } from './run-cli.js';
 import type { TestWorld } from './sandbox-env.js';
 
 export interface WarmClientCounts {
+  starting: number;
   waiting: number;
   served: number;
 }

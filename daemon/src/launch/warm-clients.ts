@@ -31,6 +31,7 @@ export interface WarmClientsOptions {
 }
 
 export interface WarmClientsStatus {
+  starting: number;
   waiting: number;
   served: number;
 }
@@ -42,8 +43,8 @@ const START_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ'];
 
 export class WarmClients {
   private listenFd: number | undefined;
-  private readonly controls = new Set<Socket>();
-  private waiting = 0;
+  /** Each warm client not yet taken, by the daemon's end of its line, and how far it is. */
+  private readonly clients = new Map<Socket, 'starting' | 'waiting'>();
   private served = 0;
   private failures = 0;
   private closed = false;
@@ -60,14 +61,15 @@ export class WarmClients {
   }
 
   status(): WarmClientsStatus {
-    return { waiting: this.waiting, served: this.served };
+    const states = [...this.clients.values()];
+    return { starting: states.filter((s) => s === 'starting').length, waiting: states.filter((s) => s === 'waiting').length, served: this.served };
   }
 
   /** The command line connected: have a warm client waiting for its next command. */
   arm(): void {
     if (this.closed || this.failures >= MAX_FAILURES || this.size === 0) return;
     if (this.listenFd === undefined && !this.listen()) return;
-    while (this.waiting < this.size) this.startOne();
+    while (this.clients.size < this.size) this.startOne();
   }
 
   close(): void {
@@ -91,8 +93,8 @@ export class WarmClients {
 
   /** No warm client left: the socket goes, so the launcher falls back at once instead of waiting. */
   private disarm(): void {
-    for (const control of this.controls) control.destroy();
-    this.controls.clear();
+    for (const control of this.clients.keys()) control.destroy();
+    this.clients.clear();
     if (this.listenFd === undefined) return;
     try {
       unlinkSync(this.socketPath);
@@ -110,33 +112,30 @@ export class WarmClients {
       stdio: ['ignore', 'ignore', 'ignore', this.listenFd!, 'pipe'],
       env,
     });
-    this.waiting++;
-    let taken = false;
     const control = child.stdio[4] as Socket;
-    this.controls.add(control);
+    this.clients.set(control, 'starting');
+    control.setEncoding('latin1');
     control.on('error', () => undefined);
-    control.on('data', () => {
-      if (taken) return;
-      taken = true;
-      this.waiting--;
+    // It says "loaded" once it waits on launch.sock, and "taken" when a launcher's command is its own.
+    control.on('data', (said: string) => {
+      if (said.includes('loaded') && this.clients.get(control) === 'starting') this.clients.set(control, 'waiting');
+      if (!said.includes('taken') || !this.clients.has(control)) return;
+      this.clients.delete(control);
       this.served++;
       this.failures = 0;
-      this.controls.delete(control);
       control.destroy();
       this.arm();
     });
     child.on('error', (error) => this.options.log.warn({ error: String(error) }, 'warm client did not start'));
     child.on('exit', (code, signal) => {
-      this.controls.delete(control);
-      if (taken) return;
-      this.waiting--;
+      if (!this.clients.delete(control)) return;
       if (code !== 0) {
         this.failures++;
         this.options.log.warn({ code, signal, failures: this.failures }, 'warm client ended before a command');
       }
       if (this.closed) return;
       if (code !== 0 && this.failures < MAX_FAILURES) this.arm();
-      else if (this.waiting === 0) this.disarm();
+      else if (this.clients.size === 0) this.disarm();
     });
     child.unref();
     control.unref();

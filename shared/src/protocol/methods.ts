@@ -220,8 +220,8 @@ export const METHODS = {
       sessions: Type.Object({ running: Type.Integer(), total: Type.Integer() }),
       sandbox: Type.Unknown({ description: 'nono-helper --probe output' }),
       warmClients: Type.Object(
-        { waiting: Type.Integer(), served: Type.Integer() },
-        { description: 'Clients started ahead of time for the `nono` launcher: waiting now, and commands they have run since the daemon started' },
+        { starting: Type.Integer(), waiting: Type.Integer(), served: Type.Integer() },
+        { description: 'Clients started ahead of time for the `nono` launcher: starting, waiting for a command, and commands they have run since the daemon started' },
       ),
     }),
     auth: true,
