@@ -63,7 +63,7 @@ export interface DaemonOptions {
   abiCap?: number;
   /** How often retention and scheduled session pruning run (default hourly). */
   housekeepingMs?: number;
-  /** How many warm clients wait for the `nono` launcher (default 1; 0: none). */
+  /** How many warm clients wait for the `nono` launcher (default 2; 0: none). */
   warmClients?: number;
   /** The warm client's script, in place of the client package's bin/warm-client.cjs beside this one. */
   warmClientScript?: string;

@@ -24,7 +24,7 @@ export interface WarmClientsOptions {
   /** nono-helper's path (throws when it is not built): launch-handoff.node is built beside it. */
   helperPath: () => string;
   log: Logger;
-  /** How many wait at once (default 1; 0: none, the launcher always runs the Node client). */
+  /** How many wait at once (default 2, so a command right after another finds one; 0: none, the launcher always runs the Node client). */
   size?: number;
   /** The client's bin/warm-client.cjs (default: the client package beside this one). */
   script?: string;
@@ -36,6 +36,12 @@ export interface WarmClientsStatus {
   served: number;
 }
 
+/**
+ * How long a taken warm client's command may run before its replacement starts. Starting one is a
+ * fork of this daemon and a Node start: done while a short command runs, it is most of that
+ * command's wait (the fork blocks the thread that answers session.run), so it waits for the end.
+ */
+const REFILL_AFTER_MS = 1000;
 /** Crashes in a row after which no more are started until the daemon restarts. */
 const MAX_FAILURES = 3;
 /** What Node reads at its start (locale, zone, where node is); the rest comes with each command. */
@@ -56,7 +62,7 @@ export class WarmClients {
 
   constructor(private readonly options: WarmClientsOptions) {
     this.socketPath = join(options.runtimeDir, 'launch.sock');
-    this.size = options.size ?? 1;
+    this.size = options.size ?? 2;
     this.script = options.script ?? fileURLToPath(new URL('../../../client/bin/warm-client.cjs', import.meta.url));
   }
 
@@ -65,8 +71,16 @@ export class WarmClients {
     return { starting: states.filter((s) => s === 'starting').length, waiting: states.filter((s) => s === 'waiting').length, served: this.served };
   }
 
-  /** The command line connected: have a warm client waiting for its next command. */
-  arm(): void {
+  /**
+   * The command line connected: if none are kept (not yet, or not since they idled out), start
+   * them for its next command. Kept ones are replaced as they are taken, not here: this is also
+   * how a taken warm client's own connection arrives, while its command is starting.
+   */
+  wanted(): void {
+    if (this.listenFd === undefined) this.arm();
+  }
+
+  private arm(): void {
     if (this.closed || this.failures >= MAX_FAILURES || this.size === 0) return;
     if (this.listenFd === undefined && !this.listen()) return;
     while (this.clients.size < this.size) this.startOne();
@@ -113,6 +127,8 @@ export class WarmClients {
       env,
     });
     const control = child.stdio[4] as Socket;
+    /** Set once a command is its own: the replacement starts when that command ends, or after REFILL_AFTER_MS. */
+    let taken: NodeJS.Timeout | undefined;
     this.clients.set(control, 'starting');
     control.setEncoding('latin1');
     control.on('error', () => undefined);
@@ -124,10 +140,16 @@ export class WarmClients {
       this.served++;
       this.failures = 0;
       control.destroy();
-      this.arm();
+      taken = setTimeout(() => this.arm(), REFILL_AFTER_MS);
+      taken.unref();
     });
     child.on('error', (error) => this.options.log.warn({ error: String(error) }, 'warm client did not start'));
     child.on('exit', (code, signal) => {
+      if (taken !== undefined) {
+        clearTimeout(taken);
+        this.arm();
+        return;
+      }
       if (!this.clients.delete(control)) return;
       if (code !== 0) {
         this.failures++;
