@@ -5,7 +5,7 @@
 // and standard fds; from then on this process is that command's client, exactly as if
 // `node nono.cjs ARGS` had been started there, and it tells the launcher how it exited.
 'use strict';
-const { closeSync, readFileSync, writeSync } = require('node:fs');
+const { closeSync, readFileSync, readSync, writeSync } = require('node:fs');
 const { join } = require('node:path');
 const { keyOf, load } = require('./code-cache.cjs');
 
@@ -13,8 +13,30 @@ const LISTEN_FD = 3;
 const DAEMON_FD = 4;
 /** An unused warm client gives its memory back; the daemon starts another when a client next connects. */
 const IDLE_MS = 10 * 60_000;
+/** The exit status that tells the daemon the installed bundle is not the one loaded (warm-clients.ts). */
+const STALE_EXIT = 75;
 
-const [handoffPath, secretPath] = process.argv.slice(2);
+const [handoffPath] = process.argv.slice(2);
+
+/** The daemon's first line on fd 4 names its secret file (kept out of argv, which ps shows). */
+function readLine(fd) {
+  const bytes = [];
+  const one = Buffer.alloc(1);
+  for (;;) {
+    let n;
+    try {
+      n = readSync(fd, one, 0, 1, null);
+    } catch (error) {
+      // The line may be non-blocking and not written yet: nothing else to do meanwhile.
+      if (error.code !== 'EAGAIN') throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
+      continue;
+    }
+    if (n !== 1 || one[0] === 0x0a) return Buffer.from(bytes).toString('utf8');
+    bytes.push(one[0]);
+  }
+}
+const secretPath = readLine(DAEMON_FD);
 const handoff = require(handoffPath);
 const bundle = join(__dirname, '../dist/nono.cjs');
 const loadedKey = keyOf(bundle);
@@ -72,8 +94,8 @@ function takeRequest() {
       // It hung up already.
     }
     for (const fd of [...taken.fds, taken.conn]) closeQuietly(fd);
-    // nono was reinstalled since this process loaded it: the daemon starts a fresh one.
-    if (stale) process.exit(0);
+    // nono was reinstalled since this process loaded it: the daemon replaces every warm client.
+    if (stale) process.exit(STALE_EXIT);
   }
 }
 

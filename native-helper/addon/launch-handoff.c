@@ -34,6 +34,7 @@ static napi_value throw_errno(napi_env env, int err)
  * listenUnix(path): a listening socket at path, readable and writable by this user only.
  * A socket left there by a daemon that died is replaced; anything else is never removed.
  * The fd is close-on-exec: the daemon passes it to each warm client as fd 3 explicitly.
+ * Connections accepted from it are blocking, with timeouts (receive_request).
  */
 static napi_value listen_unix(napi_env env, napi_callback_info info)
 {
@@ -57,7 +58,8 @@ static napi_value listen_unix(napi_env env, napi_callback_info info)
 	} else if (errno != ENOENT) {
 		return throw_errno(env, errno);
 	}
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* Non-blocking: every warm client polls it, and all but one lose the race to accept. */
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return throw_errno(env, errno);
 	/* Created 0600 from the start: umask 0177 around bind, restored at once. */

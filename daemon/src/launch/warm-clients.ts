@@ -42,6 +42,8 @@ export interface WarmClientsStatus {
  * command's wait (the fork blocks the thread that answers session.run), so it waits for the end.
  */
 const REFILL_AFTER_MS = 1000;
+/** bin/warm-client.cjs's exit status when the installed bundle is not the one it loaded. */
+const STALE_EXIT = 75;
 /** Crashes in a row after which no more are started until the daemon restarts. */
 const MAX_FAILURES = 3;
 /** What Node reads at its start (locale, zone, where node is); the rest comes with each command. */
@@ -77,7 +79,24 @@ export class WarmClients {
    * how a taken warm client's own connection arrives, while its command is starting.
    */
   wanted(): void {
-    if (this.listenFd === undefined) this.arm();
+    if (this.listenFd !== undefined) return;
+    try {
+      this.arm();
+    } catch (error) {
+      // Out of fds or processes: the command line works without them, and this call must not fail.
+      this.options.log.warn({ error: String(error) }, 'cannot start warm clients now');
+      this.disarm();
+    }
+  }
+
+  /** Tops the kept ones up while they are kept: never restarts what idled out or was disarmed. */
+  private refill(): void {
+    if (this.listenFd === undefined) return;
+    try {
+      this.arm();
+    } catch (error) {
+      this.options.log.warn({ error: String(error) }, 'cannot start a warm client now');
+    }
   }
 
   private arm(): void {
@@ -96,13 +115,14 @@ export class WarmClients {
       if (!existsSync(this.script)) throw new Error(`${this.script} is not installed`);
       this.handoffPath ??= join(dirname(this.options.helperPath()), 'launch-handoff.node');
       this.handoff ??= createRequire(import.meta.url)(this.handoffPath) as LaunchHandoff;
-      this.listenFd = this.handoff.listenUnix(this.socketPath);
-      return true;
     } catch (error) {
       this.failures = MAX_FAILURES;
       this.options.log.warn({ error: String(error) }, 'no warm clients: every nono command starts Node');
       return false;
     }
+    // Out of fds, say: tried again when the command line next connects.
+    this.listenFd = this.handoff.listenUnix(this.socketPath);
+    return true;
   }
 
   /** No warm client left: the socket goes, so the launcher falls back at once instead of waiting. */
@@ -121,7 +141,7 @@ export class WarmClients {
 
   private startOne(): void {
     const env = Object.fromEntries(START_ENV.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]]])));
-    const child = spawn(process.execPath, [this.script, this.handoffPath!, this.options.secretPath], {
+    const child = spawn(process.execPath, [this.script, this.handoffPath!], {
       detached: true,
       stdio: ['ignore', 'ignore', 'ignore', this.listenFd!, 'pipe'],
       env,
@@ -131,6 +151,7 @@ export class WarmClients {
     let taken: NodeJS.Timeout | undefined;
     this.clients.set(control, 'starting');
     control.setEncoding('latin1');
+    control.write(`${this.options.secretPath}\n`);
     control.on('error', () => undefined);
     // It says "loaded" once it waits on launch.sock, and "taken" when a launcher's command is its own.
     control.on('data', (said: string) => {
@@ -140,23 +161,28 @@ export class WarmClients {
       this.served++;
       this.failures = 0;
       control.destroy();
-      taken = setTimeout(() => this.arm(), REFILL_AFTER_MS);
+      taken = setTimeout(() => this.refill(), REFILL_AFTER_MS);
       taken.unref();
     });
     child.on('error', (error) => this.options.log.warn({ error: String(error) }, 'warm client did not start'));
     child.on('exit', (code, signal) => {
       if (taken !== undefined) {
         clearTimeout(taken);
-        this.arm();
+        this.refill();
         return;
       }
       if (!this.clients.delete(control)) return;
+      if (code === STALE_EXIT) {
+        // nono was reinstalled: the others loaded the old bundle too. The next command line starts new ones.
+        this.disarm();
+        return;
+      }
       if (code !== 0) {
         this.failures++;
         this.options.log.warn({ code, signal, failures: this.failures }, 'warm client ended before a command');
       }
       if (this.closed) return;
-      if (code !== 0 && this.failures < MAX_FAILURES) this.arm();
+      if (code !== 0 && this.failures < MAX_FAILURES) this.refill();
       else if (this.clients.size === 0) this.disarm();
     });
     child.unref();
