@@ -43,9 +43,10 @@ function explainFailure(sides, env, cwd) {
 
 /**
  * measured, baseline: { argv: string[] }. Returns { measured, baseline } summaries in ms plus
- * the raw samples. blocks × runsPerBlock timed runs per side, warmup untimed runs per block.
+ * the raw samples. blocks × runsPerBlock timed runs per side, warmup untimed runs per block;
+ * `prepare` (argv) runs untimed before every run of either side.
  */
-export async function timeInterleaved({ measured, baseline, blocks, runsPerBlock, warmup, env, cwd, onBlock }) {
+export async function timeInterleaved({ measured, baseline, blocks, runsPerBlock, warmup, env, cwd, onBlock, prepare }) {
   const scratch = mkdtempSync(join(tmpdir(), 'nono-bench-hf-'));
   const samples = { measured: [], baseline: [] };
   const lines = { measured: commandLine(measured.argv), baseline: commandLine(baseline.argv) };
@@ -55,7 +56,11 @@ export async function timeInterleaved({ measured, baseline, blocks, runsPerBlock
       const file = join(scratch, `block-${block}.json`);
       try {
         await runHyperfine(
-          ['-N', '--style', 'none', '--warmup', String(warmup), '--runs', String(runsPerBlock), '--export-json', file, ...order.map((side) => lines[side])],
+          [
+            '-N', '--style', 'none', '--warmup', String(warmup), '--runs', String(runsPerBlock), '--export-json', file,
+            ...(prepare ? order.flatMap(() => ['--prepare', commandLine(prepare)]) : []),
+            ...order.map((side) => lines[side]),
+          ],
           { env: env ?? process.env, cwd },
         );
       } catch (error) {
