@@ -6,6 +6,7 @@
 // `node nono.cjs ARGS` had been started there, and it tells the launcher how it exited.
 'use strict';
 const { closeSync, readFileSync, readSync, writeSync } = require('node:fs');
+const { Socket } = require('node:net');
 const { join } = require('node:path');
 const { keyOf, load } = require('./code-cache.cjs');
 
@@ -119,6 +120,20 @@ process.on('exit', (code) => {
     // The launcher is gone (its terminal closed): nobody is waiting for the status.
   }
 });
+// The launcher sends nothing more; its connection ends only when it does (killed, say). A client
+// whose launcher was killed would go on reading the terminal the shell now reads: it ends as the
+// killed Node client would, after giving the terminal back its mode.
+const launcher = new Socket({ fd: taken.conn, readable: true, writable: false });
+launcher.unref();
+launcher.on('error', () => undefined);
+launcher.on('end', () => {
+  try {
+    if (process.stdin.isTTY) process.stdin.setRawMode(false);
+  } finally {
+    process.kill(process.pid, 'SIGKILL');
+  }
+});
+launcher.resume();
 // As bin/nono.cjs does: a script compiled from a code cache cannot import(), which `learn` does.
 const cli = request.args[0] === 'learn' ? require(bundle) : cached;
 void cli.startCli();

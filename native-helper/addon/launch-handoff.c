@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../launcher/launch-wire.h"
@@ -34,7 +35,7 @@ static napi_value throw_errno(napi_env env, int err)
  * listenUnix(path): a listening socket at path, readable and writable by this user only.
  * A socket left there by a daemon that died is replaced; anything else is never removed.
  * The fd is close-on-exec: the daemon passes it to each warm client as fd 3 explicitly.
- * Connections accepted from it are blocking, with timeouts (receive_request).
+ * Connections accepted from it are blocking; each request has one deadline (receive_request).
  */
 static napi_value listen_unix(napi_env env, napi_callback_info info)
 {
@@ -78,9 +79,34 @@ static napi_value listen_unix(napi_env env, napi_callback_info info)
 	return result;
 }
 
-static bool read_all(int fd, char *buf, size_t len)
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits until fd is readable or the deadline has passed: one deadline for the whole request, so a peer that trickles a byte at a time gains nothing. */
+static bool readable_before(int fd, long long deadline)
+{
+	for (;;) {
+		long long left = deadline - now_ms();
+		if (left <= 0)
+			return false;
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int ready = poll(&p, 1, (int)left);
+		if (ready < 0 && errno == EINTR)
+			continue;
+		return ready == 1;
+	}
+}
+
+static bool read_all(int fd, char *buf, size_t len, long long deadline)
 {
 	while (len > 0) {
+		if (!readable_before(fd, deadline))
+			return false;
 		ssize_t n = read(fd, buf, len);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -99,21 +125,22 @@ static void close_all(const int *fds, int count)
 }
 
 /*
- * One connection's request: the header with exactly LAUNCH_FDS fds, then the payload. Any
- * deviation, a peer of another user, or a peer that stalls past the timeouts, and nothing is
- * returned: what was received is closed and the caller waits for the next connection.
+ * One connection's request: the header with exactly LAUNCH_FDS fds, then the payload, all within
+ * LAUNCH_TIMEOUT_MS of the accept. Any deviation, a peer of another user, or a peer that is not
+ * done by then, and nothing is returned: what was received is closed and the caller waits for
+ * the next connection.
  */
 static bool receive_request(int conn, int fds[LAUNCH_FDS], char **payload, uint32_t *payload_len)
 {
 	struct ucred cred;
 	socklen_t cred_len = sizeof(cred);
 	struct timeval timeout = { .tv_sec = LAUNCH_TIMEOUT_MS / 1000, .tv_usec = 0 };
+	long long deadline = now_ms() + LAUNCH_TIMEOUT_MS;
 	char ready[48];
 
 	if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &cred_len) < 0 || cred.uid != geteuid())
 		return false;
-	if (setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout)) < 0 ||
-	    setsockopt(conn, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout)) < 0)
+	if (setsockopt(conn, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout)) < 0)
 		return false;
 	int n = snprintf(ready, sizeof(ready), "%s %ld\n", LAUNCH_READY, (long)getpid());
 	if (send(conn, ready, (size_t)n, MSG_NOSIGNAL) != n)
@@ -131,10 +158,12 @@ static bool receive_request(int conn, int fds[LAUNCH_FDS], char **payload, uint3
 		.msg_control = control.buf,
 		.msg_controllen = sizeof(control.buf),
 	};
-	ssize_t got;
-	do
-		got = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC | MSG_WAITALL);
-	while (got < 0 && errno == EINTR);
+	ssize_t got = -1;
+	if (readable_before(conn, deadline)) {
+		do
+			got = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+		while (got < 0 && errno == EINTR);
+	}
 	int received = 0;
 	for (struct cmsghdr *c = got > 0 ? CMSG_FIRSTHDR(&msg) : NULL; c; c = CMSG_NXTHDR(&msg, c)) {
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
@@ -149,13 +178,16 @@ static bool receive_request(int conn, int fds[LAUNCH_FDS], char **payload, uint3
 				close(fd);
 		}
 	}
-	if (got != (ssize_t)sizeof(header) || (msg.msg_flags & MSG_CTRUNC) || received != LAUNCH_FDS ||
-	    header.magic != LAUNCH_MAGIC || header.length == 0 || header.length > LAUNCH_MAX_PAYLOAD) {
+	/* The fds came with the header's first bytes; the rest of it may follow. */
+	bool whole = got > 0 && (got == (ssize_t)sizeof(header) ||
+				 read_all(conn, (char *)&header + got, sizeof(header) - (size_t)got, deadline));
+	if (!whole || (msg.msg_flags & MSG_CTRUNC) || received != LAUNCH_FDS || header.magic != LAUNCH_MAGIC ||
+	    header.length == 0 || header.length > LAUNCH_MAX_PAYLOAD) {
 		close_all(fds, received);
 		return false;
 	}
 	char *data = malloc(header.length);
-	if (!data || !read_all(conn, data, header.length)) {
+	if (!data || !read_all(conn, data, header.length, deadline)) {
 		free(data);
 		close_all(fds, received);
 		return false;

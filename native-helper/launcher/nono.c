@@ -62,11 +62,20 @@ static void become_node_client(char **argv)
 }
 
 /* The runtime dir as @nono/shared's resolveNonoPaths finds it: where the daemon keeps launch.sock and its secret. */
-static bool runtime_path(char *out, size_t size, const char *name)
+static bool runtime_dir(char *out, size_t size)
 {
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
-	int n = xdg && xdg[0] == '/' ? snprintf(out, size, "%s/nono/%s", xdg, name)
-				     : snprintf(out, size, "/tmp/nono-%u/%s", (unsigned)getuid(), name);
+	int n = xdg && xdg[0] == '/' ? snprintf(out, size, "%s/nono", xdg) : snprintf(out, size, "/tmp/nono-%u", (unsigned)getuid());
+	return n > 0 && (size_t)n < size;
+}
+
+static bool runtime_path(char *out, size_t size, const char *name)
+{
+	char dir[PATH_MAX];
+
+	if (!runtime_dir(dir, sizeof(dir)))
+		return false;
+	int n = snprintf(out, size, "%s/%s", dir, name);
 	return n > 0 && (size_t)n < size;
 }
 
@@ -76,6 +85,11 @@ static bool read_secret(char *out, size_t size)
 	char path[PATH_MAX];
 	struct stat st;
 
+	if (!runtime_dir(path, sizeof(path)))
+		return false;
+	/* As the Node client refuses a runtime dir that is not ours alone (0700). */
+	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) != 0)
+		return false;
 	if (!runtime_path(path, sizeof(path), "secret"))
 		return false;
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -92,13 +106,20 @@ static bool read_secret(char *out, size_t size)
 	return n > 0;
 }
 
-/* Reads one line of at most size-1 bytes, waiting at most LAUNCH_TIMEOUT_MS for it. */
-static bool read_line(int sock, char *out, size_t size)
+/*
+ * How long a warm client may take to say it is ready: one still starting usually needs less than
+ * 100 ms; past this, starting the Node client here is as quick, and a warm client held up by
+ * someone who can reach launch.sock (a sandbox on Landlock alone) delays a command this much.
+ */
+#define READY_TIMEOUT_MS 500
+
+/* Reads one line of at most size-1 bytes, waiting at most timeout_ms for each byte. */
+static bool read_line(int sock, char *out, size_t size, int timeout_ms)
 {
 	size_t used = 0;
 	while (used < size - 1) {
 		struct pollfd p = { .fd = sock, .events = POLLIN };
-		int ready = poll(&p, 1, LAUNCH_TIMEOUT_MS);
+		int ready = poll(&p, 1, timeout_ms);
 		if (ready < 0 && errno == EINTR)
 			continue;
 		if (ready <= 0)
@@ -132,13 +153,20 @@ static int reach_warm_client(void)
 
 	if (!runtime_path(addr.sun_path, sizeof(addr.sun_path), LAUNCH_SOCKET_NAME))
 		return -1;
-	int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/*
+	 * Non-blocking: a full backlog (warm clients held up by whoever can reach the socket) is
+	 * EAGAIN, not a wait. Threat: under /tmp another user may have made our runtime dir's name
+	 * first; they get no secret.
+	 */
+	int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (sock < 0)
 		return -1;
-	/* Threat: under /tmp another user may have made our runtime dir's name first; they get no secret. */
+	int flags;
 	if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
 	    getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &cred_len) < 0 || cred.uid != geteuid() ||
-	    !read_line(sock, line, sizeof(line)) || sscanf(line, LAUNCH_READY " %ld", &pid) != 1 || pid <= 1) {
+	    (flags = fcntl(sock, F_GETFL)) < 0 || fcntl(sock, F_SETFL, flags & ~O_NONBLOCK) < 0 ||
+	    !read_line(sock, line, sizeof(line), READY_TIMEOUT_MS) || sscanf(line, LAUNCH_READY " %ld", &pid) != 1 ||
+	    pid <= 1) {
 		close(sock);
 		return -1;
 	}
@@ -247,18 +275,50 @@ static void forward(int sig)
 		syscall(SYS_pidfd_send_signal, worker_pidfd, sig, NULL, 0);
 }
 
-static void forward_signals(void)
+/*
+ * Job control. The warm client has no controlling terminal, so the kernel never stops it: a
+ * client left running while its job is stopped or in the background would read what the user
+ * types next at the shell. It is stopped with us (Ctrl-Z, or a background read or write), and
+ * continued only while our job is in the foreground of a terminal on stdin, if stdin is one.
+ */
+static void stop_with_client(int sig)
 {
-	static const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH, SIGUSR1, SIGUSR2 };
-	struct sigaction action = { .sa_handler = forward, .sa_flags = SA_RESTART };
+	(void)sig;
+	if (worker_pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, worker_pidfd, SIGSTOP, NULL, 0);
+	kill(getpid(), SIGSTOP);
+}
+
+static void continue_client(int sig)
+{
+	(void)sig;
+	if (isatty(0) && tcgetpgrp(0) != getpgrp())
+		stop_with_client(SIGTTIN);
+	else if (worker_pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, worker_pidfd, SIGCONT, NULL, 0);
+}
+
+static void handle(int sig, void (*handler)(int))
+{
+	struct sigaction action = { .sa_handler = handler, .sa_flags = SA_RESTART };
 
 	sigemptyset(&action.sa_mask);
-	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
-		if (sigaction(signals[i], &action, NULL) < 0) {
-			perror("nono: sigaction");
-			exit(125);
-		}
+	if (sigaction(sig, &action, NULL) < 0) {
+		perror("nono: sigaction");
+		exit(125);
 	}
+}
+
+static void forward_signals(void)
+{
+	static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH, SIGUSR1, SIGUSR2 };
+
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		handle(forwarded[i], forward);
+	handle(SIGTSTP, stop_with_client);
+	handle(SIGTTIN, stop_with_client);
+	handle(SIGTTOU, stop_with_client);
+	handle(SIGCONT, continue_client);
 }
 
 #define NOT_RUN (-2)

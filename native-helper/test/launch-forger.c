@@ -5,6 +5,8 @@
  *       when it cannot connect, else "exit N" or "no-exit" for what came back.
  *   launch-forger listen SOCKET OUT  squats SOCKET (mode 0777), says ready as a warm client
  *       would, and writes to OUT how many bytes a launcher then sent it.
+ *   launch-forger trickle SOCKET SECONDS  announces a 4 MiB request and sends it a byte every
+ *       0.2 s; prints "cut off" when the warm client hangs up first, else "held".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -102,12 +104,52 @@ static int squat(const char *path, const char *out)
 	return 0;
 }
 
+static int trickle(const char *path, int seconds)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	char ready[64];
+
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+	int sock = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (sock < 0 || connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return fail("refused");
+	if (recv(sock, ready, sizeof(ready), 0) <= 0)
+		return fail("no-ready");
+	int fds[LAUNCH_FDS] = { 0, 1, 2, open(".", O_PATH | O_DIRECTORY) };
+	struct launch_header header = { .magic = LAUNCH_MAGIC, .length = LAUNCH_MAX_PAYLOAD };
+	union {
+		char buf[CMSG_SPACE(sizeof(fds))];
+		struct cmsghdr align;
+	} control;
+	memset(&control, 0, sizeof(control));
+	struct iovec iov = { .iov_base = &header, .iov_len = sizeof(header) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof(control.buf) };
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(cmsg), fds, sizeof(fds));
+	if (sendmsg(sock, &msg, MSG_NOSIGNAL) != (ssize_t)sizeof(header))
+		return fail("send");
+	for (int i = 0; i < seconds * 5; i++) {
+		struct pollfd p = { .fd = sock, .events = POLLIN };
+		if (poll(&p, 1, 200) == 1 || send(sock, "x", 1, MSG_NOSIGNAL) != 1) {
+			printf("cut off\n");
+			return 0;
+		}
+	}
+	printf("held\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 4 && strcmp(argv[1], "send") == 0)
 		return send_request(argv[2], argv[3], argc - 4, argv + 4);
 	if (argc == 4 && strcmp(argv[1], "listen") == 0)
 		return squat(argv[2], argv[3]);
-	fprintf(stderr, "usage: launch-forger send SOCKET SECRET ARG... | listen SOCKET OUT\n");
+	if (argc == 4 && strcmp(argv[1], "trickle") == 0)
+		return trickle(argv[2], atoi(argv[3]));
+	fprintf(stderr, "usage: launch-forger send SOCKET SECRET ARG... | listen SOCKET OUT | trickle SOCKET SECONDS\n");
 	return 2;
 }

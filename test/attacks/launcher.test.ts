@@ -5,7 +5,7 @@
 // secret, with garbage, and by another user squatting the path under /tmp. Each attempt runs
 // nothing (the marker it asks for is never created), and the warm client serves the next real
 // launcher as before.
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -54,6 +54,19 @@ describe.each([
     await stillServes(ctx.world, as);
   });
 
+  it('a request that trickles in is cut off at one deadline, and both warm clients serve again', async () => {
+    await warmClientWaiting(ctx.world, as);
+    const launchSock = join(ctx.world.env.XDG_RUNTIME_DIR!, 'nono', 'launch.sock');
+    // Two at once, one per warm client; each would hold its client for 8 s if it could.
+    const trickle = `${FORGER_BIN} trickle ${launchSock} 8`;
+    const script = helperFlags.length === 0 ? trickle : `${trickle} & ${trickle}; wait`;
+    const run = await runCli(['run', '--read', dirname(FORGER_BIN), '--', 'sh', '-c', script], ctx.world, options);
+    // In the view there is no launch.sock; on Landlock alone both are cut off, not held.
+    if (helperFlags.length === 0) expect(run.stdout).toBe('refused: ENOENT\n');
+    else expect(run.stdout).toBe('cut off\ncut off\n');
+    await stillServes(ctx.world, as);
+  });
+
   it('a process of the same user without the secret, or with garbage, gets nothing run', async () => {
     await warmClientWaiting(ctx.world, as);
     const launchSock = join(ctx.world.env.XDG_RUNTIME_DIR!, 'nono', 'launch.sock');
@@ -80,17 +93,22 @@ describe('a launch.sock squatted by another user', () => {
     const other = unprivilegedUser();
     const root = join('/tmp', `nono-squat-${process.pid}`);
     const runtime = join(root, 'nono');
-    mkdirSync(runtime, { recursive: true });
+    const open = join(root, 'open');
+    mkdirSync(runtime, { recursive: true, mode: 0o700 });
+    mkdirSync(open, { recursive: true });
     try {
-      chmodSync(runtime, 0o777);
-      // Our secret, where the launcher looks for it; the socket beside it is the other user's.
+      chmodSync(root, 0o755);
+      chmodSync(open, 0o777);
+      // Our runtime dir and secret, as the launcher wants them (ours, 0700); the socket in it is
+      // the other user's (bound elsewhere and moved in: they could not create it there).
       writeFileSync(join(runtime, 'secret'), `${'a'.repeat(64)}\n`, { mode: 0o600 });
       chownSync(join(runtime, 'secret'), 0, 0);
-      const counted = join(runtime, 'bytes-received');
-      const squatter = spawn('setpriv', [`--reuid=${other.uid}`, `--regid=${other.gid}`, '--clear-groups', '--', FORGER_BIN, 'listen', join(runtime, 'launch.sock'), counted], {
+      const counted = join(open, 'bytes-received');
+      const squatter = spawn('setpriv', [`--reuid=${other.uid}`, `--regid=${other.gid}`, '--clear-groups', '--', FORGER_BIN, 'listen', join(open, 'launch.sock'), counted], {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       await new Promise<void>((resolve) => squatter.stdout.once('data', () => resolve()));
+      renameSync(join(open, 'launch.sock'), join(runtime, 'launch.sock'));
       const env = { PATH: process.env.PATH!, HOME: root, XDG_RUNTIME_DIR: root, XDG_STATE_HOME: join(root, 'state'), XDG_CONFIG_HOME: join(root, 'config'), NONO_DAEMON_BIN: '/nonexistent' };
       // The launcher finds no warm client of ours and becomes the Node client, which finds no daemon.
       const launcher = spawn(NONO_LAUNCHER, ['run', '--', 'true'], { cwd: root, env, stdio: 'ignore' });

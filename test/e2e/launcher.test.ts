@@ -2,7 +2,7 @@
 // it: a command line handed over runs exactly as the Node client would run it, signals reach
 // it, and without a warm client the launcher is the Node client itself. As root and as an
 // unprivileged user; what an attacker can do with launch.sock is in test/attacks/launcher.test.ts.
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -12,6 +12,7 @@ import { NONO_BIN, NONO_LAUNCHER, REPO, runCli, runCommand } from '../support/ru
 import { unprivilegedUser } from '../support/unprivileged-user.js';
 import type { TestWorld } from '../support/sandbox-env.js';
 import { warmClients, warmClientWaiting } from '../support/warm-clients.js';
+import { openTerminal } from '../support/real-terminal.js';
 
 type As = { uid: number; gid: number } | undefined;
 
@@ -65,6 +66,67 @@ describe.each([
     expect(code).toBe(143);
     const ps = await runCli(['ps', '--all'], ctx.world, options());
     expect(ps.stdout).not.toMatch(/signalled .*running/);
+  });
+});
+
+describe('the nono launcher under job control', () => {
+  const ctx = usePrivateDaemon();
+  const shell = () => openTerminal('exec bash --norc --noprofile -i', ctx.world, { cols: 160, rows: 30 });
+  const contents = (name: string) => (existsSync(join(ctx.world.work, name)) ? readFileSync(join(ctx.world.work, name), 'utf8') : '');
+  async function until(check: () => boolean, what: string): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  it('Ctrl-Z stops the warm client with the job: what the user types at the shell stays with the shell', async () => {
+    const before = await warmClientWaiting(ctx.world);
+    const t = shell();
+    // stdout a pipe: no raw mode, so the terminal's Ctrl-Z stops the job.
+    t.type(`${NONO_LAUNCHER} run --allow-cwd -- sh -c 'cat > typed-a' | cat\r`);
+    await until(() => existsSync(join(ctx.world.work, 'typed-a')), 'the sandboxed cat');
+    t.type('first\r');
+    await until(() => contents('typed-a') === 'first\n', 'the first line');
+    t.type('\x1a');
+    await t.waitFor(/Stopped/);
+    t.type('echo SHELL-$((40+2))\r');
+    await t.waitFor(/SHELL-42/);
+    t.type('fg\r');
+    await new Promise((r) => setTimeout(r, 300));
+    t.type('second\r\x04');
+    await until(() => contents('typed-a') === 'first\nsecond\n', 'the line typed after fg');
+    t.type('exit\r');
+    await t.exit;
+    expect(contents('typed-a')).toBe('first\nsecond\n');
+    expect((await warmClients(ctx.world)).served).toBeGreaterThan(before.served);
+  });
+
+  it('a launcher killed mid-session takes its warm client with it: the shell gets the terminal back', async () => {
+    const before = await warmClientWaiting(ctx.world);
+    const t = shell();
+    t.type(`${NONO_LAUNCHER} run --allow-cwd -- sh -c 'cat > typed-b'\r`);
+    await until(() => existsSync(join(ctx.world.work, 'typed-b')), 'the sandboxed cat');
+    t.type('before\r');
+    await until(() => contents('typed-b').includes('before'), 'the first line');
+    const launcher = realpathSync(NONO_LAUNCHER);
+    const pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).filter((pid) => {
+      try {
+        return readlinkSync(`/proc/${pid}/exe`) === launcher && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('typed-b');
+      } catch {
+        return false;
+      }
+    });
+    expect(pids).toHaveLength(1);
+    process.kill(Number(pids[0]), 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 500));
+    t.type('echo SHELL-$((40+2))\r');
+    await t.waitFor(/SHELL-42/);
+    t.type('exit\r');
+    await t.exit;
+    expect(contents('typed-b')).not.toContain('SHELL');
+    expect((await warmClients(ctx.world)).served).toBeGreaterThan(before.served);
   });
 });
 
