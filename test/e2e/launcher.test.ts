@@ -159,6 +159,12 @@ describe('the nono launcher after nono was rebuilt or reinstalled', () => {
   });
 });
 
+describe('the nono command npm links', () => {
+  it('is the launcher (client/package.json bin, built by the client package preinstall before npm links it)', () => {
+    expect(realpathSync(join(REPO, 'node_modules/.bin/nono'))).toBe(realpathSync(NONO_LAUNCHER));
+  });
+});
+
 describe('the nono launcher without warm clients', () => {
   const ctx = usePrivateDaemon({ daemon: { warmClients: 0 } });
 
