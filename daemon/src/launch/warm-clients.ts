@@ -79,8 +79,10 @@ export class WarmClients {
    * how a taken warm client's own connection arrives, while its command is starting.
    */
   wanted(): void {
-    if (this.listenFd !== undefined) return;
+    if (this.listenFd !== undefined && existsSync(this.socketPath)) return;
     try {
+      // Removed with the runtime dir (the daemon puts its own socket back, not this one): start over.
+      if (this.listenFd !== undefined) this.disarm();
       this.arm();
     } catch (error) {
       // Out of fds or processes: the command line works without them, and this call must not fail.
