@@ -101,7 +101,9 @@ function takeRequest() {
 }
 
 const { taken, request } = takeRequest();
-writeSync(DAEMON_FD, 'taken\n');
+// The launcher's pid (SO_PEERCRED): the daemon stops or continues this process with it when
+// the launcher is stopped or killed by a signal it cannot catch (launcher-watch.ts).
+writeSync(DAEMON_FD, `taken ${taken.launcherPid}\n`);
 closeSync(DAEMON_FD);
 closeSync(LISTEN_FD);
 handoff.adoptStdio(taken.fds);

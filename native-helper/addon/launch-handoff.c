@@ -130,7 +130,7 @@ static void close_all(const int *fds, int count)
  * done by then, and nothing is returned: what was received is closed and the caller waits for
  * the next connection.
  */
-static bool receive_request(int conn, int fds[LAUNCH_FDS], char **payload, uint32_t *payload_len)
+static bool receive_request(int conn, int fds[LAUNCH_FDS], char **payload, uint32_t *payload_len, pid_t *peer)
 {
 	struct ucred cred;
 	socklen_t cred_len = sizeof(cred);
@@ -140,6 +140,7 @@ static bool receive_request(int conn, int fds[LAUNCH_FDS], char **payload, uint3
 
 	if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &cred_len) < 0 || cred.uid != geteuid())
 		return false;
+	*peer = cred.pid;
 	if (setsockopt(conn, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout)) < 0)
 		return false;
 	int n = snprintf(ready, sizeof(ready), "%s %ld\n", LAUNCH_READY, (long)getpid());
@@ -206,7 +207,7 @@ static void free_payload(napi_env env, void *data, void *hint)
 
 /*
  * takeLaunch(listenFd, controlFd, idleMs): waits for a launcher's request and returns
- * { conn, fds: [stdin, stdout, stderr, cwd], payload }, or the string "gone" when the daemon
+ * { conn, fds: [stdin, stdout, stderr, cwd], payload, launcherPid }, or the string "gone" when the daemon
  * closed controlFd, or "idle" after idleMs without a request.
  */
 static napi_value take_launch(napi_env env, napi_callback_info info)
@@ -248,7 +249,8 @@ static napi_value take_launch(napi_env env, napi_callback_info info)
 		int fds[LAUNCH_FDS];
 		char *payload = NULL;
 		uint32_t length = 0;
-		if (!receive_request(conn, fds, &payload, &length)) {
+		pid_t peer = 0;
+		if (!receive_request(conn, fds, &payload, &length, &peer)) {
 			close(conn);
 			continue;
 		}
@@ -261,6 +263,8 @@ static napi_value take_launch(napi_env env, napi_callback_info info)
 				return NULL;
 		}
 		if (napi_set_named_property(env, result, "fds", array) != napi_ok ||
+		    napi_create_int32(env, peer, &value) != napi_ok ||
+		    napi_set_named_property(env, result, "launcherPid", value) != napi_ok ||
 		    napi_create_external_buffer(env, length, payload, free_payload, NULL, &value) != napi_ok ||
 		    napi_set_named_property(env, result, "payload", value) != napi_ok)
 			return NULL;

@@ -29,6 +29,8 @@ extern char **environ;
 
 static int worker_pidfd = -1;
 static volatile sig_atomic_t last_signal;
+/* Set once a signal that ends the job arrived: the client must run to act on it, stopped or not. */
+static volatile sig_atomic_t ending;
 
 /* Node's own start (before its first line) opens /dev/null for a closed 0, 1 or 2; so do we. */
 static void open_missing_stdio(void)
@@ -271,8 +273,17 @@ static bool send_request(int sock, const struct request *req)
 static void forward(int sig)
 {
 	last_signal = sig;
-	if (worker_pidfd >= 0)
-		syscall(SYS_pidfd_send_signal, worker_pidfd, sig, NULL, 0);
+	if (worker_pidfd < 0)
+		return;
+	syscall(SYS_pidfd_send_signal, worker_pidfd, sig, NULL, 0);
+	/*
+	 * A stopped client would keep these pending, and its job would never end: `kill %1` or a
+	 * shell that exits with the job stopped (SIGHUP) continue it, as the kernel does a stopped job.
+	 */
+	if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT) {
+		ending = 1;
+		syscall(SYS_pidfd_send_signal, worker_pidfd, SIGCONT, NULL, 0);
+	}
 }
 
 /*
@@ -284,6 +295,8 @@ static void forward(int sig)
 static void stop_with_client(int sig)
 {
 	(void)sig;
+	if (ending)
+		return;
 	if (worker_pidfd >= 0)
 		syscall(SYS_pidfd_send_signal, worker_pidfd, SIGSTOP, NULL, 0);
 	kill(getpid(), SIGSTOP);
@@ -292,7 +305,7 @@ static void stop_with_client(int sig)
 static void continue_client(int sig)
 {
 	(void)sig;
-	if (isatty(0) && tcgetpgrp(0) != getpgrp())
+	if (!ending && isatty(0) && tcgetpgrp(0) != getpgrp())
 		stop_with_client(SIGTTIN);
 	else if (worker_pidfd >= 0)
 		syscall(SYS_pidfd_send_signal, worker_pidfd, SIGCONT, NULL, 0);
@@ -302,7 +315,14 @@ static void handle(int sig, void (*handler)(int))
 {
 	struct sigaction action = { .sa_handler = handler, .sa_flags = SA_RESTART };
 
+	/* Stopping and continuing never interleave: each waits for the other's handler to return. */
 	sigemptyset(&action.sa_mask);
+	if (handler == stop_with_client || handler == continue_client) {
+		sigaddset(&action.sa_mask, SIGTSTP);
+		sigaddset(&action.sa_mask, SIGTTIN);
+		sigaddset(&action.sa_mask, SIGTTOU);
+		sigaddset(&action.sa_mask, SIGCONT);
+	}
 	if (sigaction(sig, &action, NULL) < 0) {
 		perror("nono: sigaction");
 		exit(125);

@@ -103,6 +103,101 @@ describe('the nono launcher under job control', () => {
     expect((await warmClients(ctx.world)).served).toBeGreaterThan(before.served);
   });
 
+  const running = async (name: string) =>
+    (JSON.parse((await runCli(['ps', '--json'], ctx.world)).stdout) as { name: string; state: string }[]).some((s) => s.name === name && s.state === 'running');
+  const launcherPid = (marker: string) => {
+    const launcher = realpathSync(NONO_LAUNCHER);
+    const pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).filter((pid) => {
+      try {
+        return readlinkSync(`/proc/${pid}/exe`) === launcher && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
+      } catch {
+        return false;
+      }
+    });
+    expect(pids).toHaveLength(1);
+    return Number(pids[0]);
+  };
+  async function ends(name: string): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    while (await running(name)) {
+      if (Date.now() > deadline) throw new Error(`session ${name} still running`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  it('a stopped job still ends: kill %1, kill -9 of the launcher, and a shell that exits with it stopped', async () => {
+    await warmClientWaiting(ctx.world);
+    const t = shell();
+    // kill %1: SIGTERM, then SIGCONT, to the job; the client must take the SIGTERM, not stop again.
+    t.type(`${NONO_LAUNCHER} run --name stop-term -- sleep 1000 | cat\r`);
+    await until(() => existsSync(join(ctx.world.work)), 'the shell');
+    await new Promise((r) => setTimeout(r, 1000));
+    t.type('\x1a');
+    await t.waitFor(/Stopped/);
+    t.type('kill %1; sleep 1; jobs; echo JOBS-LISTED\r');
+    await t.waitFor(/JOBS-LISTED\r?\n/);
+    await ends('stop-term');
+    // kill -9 of a stopped launcher: nothing but the daemon can tell its stopped client.
+    await warmClientWaiting(ctx.world);
+    t.type(`${NONO_LAUNCHER} run --name stop-kill -- sleep 1000 | cat\r`);
+    await new Promise((r) => setTimeout(r, 1000));
+    t.type('\x1a');
+    await t.waitFor(/Stopped[^\n]*stop-kill/);
+    // Its client (titled `nono run`, the daemon's child) ends; the session goes on, as it does
+    // when a Node client is killed, until stopped.
+    const daemonPid = ctx.daemon.process.pid!;
+    const takenClients = () =>
+      readdirSync('/proc').filter((pid) => {
+        try {
+          return /^nono run/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8')) && readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(daemonPid);
+        } catch {
+          return false;
+        }
+      });
+    expect(takenClients()).toHaveLength(1);
+    process.kill(launcherPid('stop-kill'), 'SIGKILL');
+    await until(() => takenClients().length === 0, 'the stopped client to end');
+    await runCli(['stop', 'stop-kill'], ctx.world);
+    // The job's cat is stopped still.
+    t.type('kill -9 %1 2>/dev/null; sleep 0.2; exit\r');
+    await t.exit;
+    // A shell that exits with the job stopped: the orphaned job gets SIGHUP and SIGCONT.
+    await warmClientWaiting(ctx.world);
+    const u = shell();
+    u.type(`bash --norc --noprofile -i\r`);
+    await new Promise((r) => setTimeout(r, 300));
+    u.type(`${NONO_LAUNCHER} run --name stop-hup -- sleep 1000 | cat\r`);
+    await new Promise((r) => setTimeout(r, 1000));
+    u.type('\x1a');
+    await u.waitFor(/Stopped[^\n]*stop-hup/);
+    u.type('exit\r');
+    await new Promise((r) => setTimeout(r, 300));
+    u.type('exit\r');
+    await ends('stop-hup');
+    u.type('exit\r');
+    await u.exit;
+  });
+
+  it('a launcher stopped by SIGSTOP (which it cannot catch) has its client stopped too: the shell keeps what is typed', async () => {
+    await warmClientWaiting(ctx.world);
+    const t = shell();
+    t.type(`${NONO_LAUNCHER} run --allow-cwd -- sh -c 'cat > typed-c' > out-c\r`);
+    await until(() => existsSync(join(ctx.world.work, 'typed-c')), 'the sandboxed cat');
+    t.type('first\r');
+    await until(() => contents('typed-c') === 'first\n', 'the first line');
+    process.kill(launcherPid('typed-c'), 'SIGSTOP');
+    await t.waitFor(/Stopped/);
+    // The daemon looks every 200 ms.
+    await new Promise((r) => setTimeout(r, 600));
+    t.type('echo SHELL-$((40+2))\r');
+    await t.waitFor(/SHELL-42/);
+    t.type('kill -9 %1\r');
+    await new Promise((r) => setTimeout(r, 1000));
+    t.type('exit\r');
+    await t.exit;
+    expect(contents('typed-c')).toBe('first\n');
+  });
+
   it('a launcher killed mid-session takes its warm client with it: the shell gets the terminal back', async () => {
     const before = await warmClientWaiting(ctx.world);
     const t = shell();

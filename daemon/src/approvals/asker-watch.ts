@@ -2,7 +2,7 @@
 // channel has no "withdrawn" line, so the daemon looks at /proc itself. The process's start time
 // is kept with its pid, so a pid the kernel reuses for another process is not taken for it.
 // Only where the helper reports host pids (Landlock alone) does a pid not found mean gone.
-import { readFileSync } from 'node:fs';
+import { processStat } from '../process-stat.js';
 
 /** How often a held asker is looked at: well under a human's answer, cheap next to the open it holds. */
 const POLL_MS = 200;
@@ -27,14 +27,6 @@ export function watchAsker(pid: number, hostPids: boolean): { signal: AbortSigna
   return { signal: controller.signal, stop: () => clearInterval(timer) };
 }
 
-/** Field 22 of /proc/PID/stat, counted after the command name (which may hold spaces and parentheses); a zombie has exited. */
 function startTimeOf(pid: number): string | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return fields[0] === 'Z' || fields[0] === 'X' ? undefined : fields[19];
+  return processStat(pid)?.startTime;
 }

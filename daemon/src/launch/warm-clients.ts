@@ -13,6 +13,7 @@ import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import { watchLauncher } from './launcher-watch.js';
 
 interface LaunchHandoff {
   listenUnix(path: string): number;
@@ -158,8 +159,10 @@ export class WarmClients {
     // It says "loaded" once it waits on launch.sock, and "taken" when a launcher's command is its own.
     control.on('data', (said: string) => {
       if (said.includes('loaded') && this.clients.get(control) === 'starting') this.clients.set(control, 'waiting');
-      if (!said.includes('taken') || !this.clients.has(control)) return;
+      const launcher = /taken (\d+)/.exec(said);
+      if (launcher === null || !this.clients.has(control)) return;
       this.clients.delete(control);
+      watchLauncher(Number(launcher[1]), child);
       this.served++;
       this.failures = 0;
       control.destroy();
