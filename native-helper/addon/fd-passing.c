@@ -17,6 +17,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "throw-errno.h"
+
 #ifndef SO_PEERPIDFD
 #define SO_PEERPIDFD 77
 #endif
@@ -27,15 +29,6 @@
  * 300 again once its pids have wrapped: no other process of the sandbox can ever hold it.
  */
 #define RELAY_PID_IN_SANDBOX 2
-
-/* The error's code is the errno's name (EAGAIN, EPIPE, ...), as Node's own errors have it. */
-static napi_value throw_errno(napi_env env, int err)
-{
-	const char *name = strerrorname_np(err);
-
-	napi_throw_error(env, name ? name : "EIO", strerror(err));
-	return NULL;
-}
 
 /*
  * sendFd(socketFd, fd, message): one sendmsg of the whole message with fd

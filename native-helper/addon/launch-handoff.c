@@ -21,15 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "throw-errno.h"
+
 #include "../launcher/launch-wire.h"
-
-static napi_value throw_errno(napi_env env, int err)
-{
-	const char *name = strerrorname_np(err);
-
-	napi_throw_error(env, name ? name : "EIO", strerror(err));
-	return NULL;
-}
 
 /*
  * listenUnix(path): a listening socket at path, readable and writable by this user only.

@@ -13,6 +13,7 @@
 #ifndef NONO_LAUNCH_WIRE_H
 #define NONO_LAUNCH_WIRE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define LAUNCH_SOCKET_NAME "launch.sock"
@@ -29,5 +30,8 @@ struct launch_header {
 	uint32_t magic;
 	uint32_t length;
 };
+
+/* Sends the header for a payload of `length` bytes, with stdin, stdout, stderr and cwd attached. */
+bool launch_send_header(int sock, int cwd, uint32_t length);
 
 #endif

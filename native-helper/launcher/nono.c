@@ -248,25 +248,7 @@ static bool build_request(struct request *req, int argc, char **argv, const char
 
 static bool send_request(int sock, const struct request *req)
 {
-	int fds[LAUNCH_FDS] = { 0, 1, 2, req->cwd };
-	struct launch_header header = { .magic = LAUNCH_MAGIC, .length = (uint32_t)req->length };
-	union {
-		char buf[CMSG_SPACE(sizeof(fds))];
-		struct cmsghdr align;
-	} control;
-	memset(&control, 0, sizeof(control));
-	struct iovec iov = { .iov_base = &header, .iov_len = sizeof(header) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof(control.buf) };
-	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(fds));
-	memcpy(CMSG_DATA(cmsg), fds, sizeof(fds));
-	ssize_t n;
-	do
-		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	return n == (ssize_t)sizeof(header) && send_all(sock, req->payload, req->length);
+	return launch_send_header(sock, req->cwd, (uint32_t)req->length) && send_all(sock, req->payload, req->length);
 }
 
 /* The terminal's signals reach us (the foreground job), not the warm client: pass them on. */

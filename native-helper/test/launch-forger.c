@@ -45,21 +45,7 @@ static int send_request(const char *path, const char *secret, int argc, char **a
 	len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%d", argc) + 1;
 	for (int i = 0; i < argc && len < sizeof(buf) - 256; i++)
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s", argv[i]) + 1;
-	int fds[LAUNCH_FDS] = { 0, 1, 2, open(".", O_PATH | O_DIRECTORY) };
-	struct launch_header header = { .magic = LAUNCH_MAGIC, .length = (uint32_t)len };
-	union {
-		char buf[CMSG_SPACE(sizeof(fds))];
-		struct cmsghdr align;
-	} control;
-	memset(&control, 0, sizeof(control));
-	struct iovec iov = { .iov_base = &header, .iov_len = sizeof(header) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof(control.buf) };
-	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(fds));
-	memcpy(CMSG_DATA(cmsg), fds, sizeof(fds));
-	if (sendmsg(sock, &msg, MSG_NOSIGNAL) != (ssize_t)sizeof(header) || send(sock, buf, len, MSG_NOSIGNAL) != (ssize_t)len)
+	if (!launch_send_header(sock, open(".", O_PATH | O_DIRECTORY), (uint32_t)len) || send(sock, buf, len, MSG_NOSIGNAL) != (ssize_t)len)
 		return fail("send");
 	char reply[256];
 	size_t got = 0;
@@ -115,21 +101,7 @@ static int trickle(const char *path, int seconds)
 		return fail("refused");
 	if (recv(sock, ready, sizeof(ready), 0) <= 0)
 		return fail("no-ready");
-	int fds[LAUNCH_FDS] = { 0, 1, 2, open(".", O_PATH | O_DIRECTORY) };
-	struct launch_header header = { .magic = LAUNCH_MAGIC, .length = LAUNCH_MAX_PAYLOAD };
-	union {
-		char buf[CMSG_SPACE(sizeof(fds))];
-		struct cmsghdr align;
-	} control;
-	memset(&control, 0, sizeof(control));
-	struct iovec iov = { .iov_base = &header, .iov_len = sizeof(header) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof(control.buf) };
-	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(fds));
-	memcpy(CMSG_DATA(cmsg), fds, sizeof(fds));
-	if (sendmsg(sock, &msg, MSG_NOSIGNAL) != (ssize_t)sizeof(header))
+	if (!launch_send_header(sock, open(".", O_PATH | O_DIRECTORY), LAUNCH_MAX_PAYLOAD))
 		return fail("send");
 	for (int i = 0; i < seconds * 5; i++) {
 		struct pollfd p = { .fd = sock, .events = POLLIN };

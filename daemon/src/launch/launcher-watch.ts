@@ -13,6 +13,10 @@ const POLL_MS = 200;
 
 export function watchLauncher(launcherPid: number, client: ChildProcess): void {
   const started = processStat(launcherPid)?.startTime;
+  if (started === undefined) {
+    client.kill('SIGCONT');
+    return;
+  }
   const timer = setInterval(() => {
     const now = processStat(launcherPid);
     if (now === undefined || now.startTime !== started) {
@@ -26,8 +30,4 @@ export function watchLauncher(launcherPid: number, client: ChildProcess): void {
   }, POLL_MS);
   timer.unref();
   client.once('exit', () => clearInterval(timer));
-  if (started === undefined) {
-    clearInterval(timer);
-    client.kill('SIGCONT');
-  }
 }

@@ -1,8 +1,8 @@
-// Keeps a `nono` client started ahead of time, for the `nono` launcher (native-helper/launcher/
+// Keeps `nono` clients started ahead of time, for the `nono` launcher (native-helper/launcher/
 // nono.c): Node's own start is most of what a short `nono run` costs, and the daemon is the one
-// process already running when a command is typed. The warm client (client/bin/warm-client.cjs)
+// process already running when a command is typed. A warm client (client/bin/warm-client.cjs)
 // waits on the runtime dir's launch.sock; the launcher hands it a command line and its terminal,
-// and from then on it is an ordinary client of this daemon. While one is taken, the next starts.
+// and from then on it is an ordinary client of this daemon, replaced when its command ends.
 // Started when the command line first connects, so a daemon only editors use keeps none; an
 // unused warm client exits after ten minutes and takes the socket away with it, and the
 // launcher then runs the Node client itself, as it does whenever no warm client answers.
@@ -151,7 +151,7 @@ export class WarmClients {
     });
     const control = child.stdio[4] as Socket;
     /** Set once a command is its own: the replacement starts when that command ends, or after REFILL_AFTER_MS. */
-    let taken: NodeJS.Timeout | undefined;
+    let refillTimer: NodeJS.Timeout | undefined;
     this.clients.set(control, 'starting');
     control.setEncoding('latin1');
     control.write(`${this.options.secretPath}\n`);
@@ -166,13 +166,13 @@ export class WarmClients {
       this.served++;
       this.failures = 0;
       control.destroy();
-      taken = setTimeout(() => this.refill(), REFILL_AFTER_MS);
-      taken.unref();
+      refillTimer = setTimeout(() => this.refill(), REFILL_AFTER_MS);
+      refillTimer.unref();
     });
     child.on('error', (error) => this.options.log.warn({ error: String(error) }, 'warm client did not start'));
     child.on('exit', (code, signal) => {
-      if (taken !== undefined) {
-        clearTimeout(taken);
+      if (refillTimer !== undefined) {
+        clearTimeout(refillTimer);
         this.refill();
         return;
       }
