@@ -1,8 +1,7 @@
-// File approvals on an attached terminal, as a user meets them: on Landlock alone (the helper
-// forced off user namespaces), `cat ~/notes/todo.txt` outside the grants is asked about in a
-// one-line prompt through a real PTY, allowed once and printed; a protected file is refused
-// without a question; a write is asked again after a read was allowed, and a read-only answer
-// refuses it; allow-once asks again next time, allow-session only for that path, deny is
+// File approvals on an attached terminal, as a user meets them, on Landlock alone (the helper
+// forced off user namespaces; the first question and a protected file are in
+// approvals-files-modes.test.ts, for both modes): a write is asked again after a read was
+// allowed, and a read-only answer refuses it; allow-once asks again next time, allow-session only for that path, deny is
 // EACCES; keys typed before the prompt was on screen neither answer it nor reach the agent; a
 // question whose process exits is withdrawn and its prompt cleared.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -61,34 +60,6 @@ function run(script: string, options: TerminalOptions = {}): RealTerminal {
 }
 
 describe('file approvals on a terminal (Landlock alone)', () => {
-  it('asks about a file outside the grants, allows it once and prints it', async () => {
-    const notes = join(ctx.world.home, 'notes');
-    mkdirSync(notes, { recursive: true });
-    writeFileSync(join(notes, 'todo.txt'), 'buy milk\n');
-    const plan = JSON.parse((await runCli(['run', '--ask', '--dry-run', '--json', '--', 'true'], ctx.world)).stdout);
-    expect(plan.approvals).toEqual({ network: true, files: true });
-    const t = openTerminal(`${nono} run --ask --net-block -- sh -c 'cat ${notes}/todo.txt; echo done'`, ctx.world, { cols: 160, rows: 24 });
-    try {
-      await t.waitFor(PROMPT, 20_000);
-      expect(t.output()).toContain(`asks to read ${notes}/todo.txt`);
-      t.type('y');
-      await t.waitFor(/buy milk[\s\S]*done/, 20_000);
-    } finally {
-      t.term.kill();
-    }
-  }, 60_000);
-
-  it('refuses a protected file without asking', async () => {
-    const t = openTerminal(`${nono} run --ask --net-block -- sh -c 'cat ~/.ssh/id_rsa; echo refused:$?'`, ctx.world, { cols: 160, rows: 24 });
-    try {
-      await t.waitFor(/refused:1/, 20_000);
-      expect(t.output()).not.toMatch(PROMPT);
-      expect(t.output()).not.toContain('PRIVATE KEY');
-    } finally {
-      t.term.kill();
-    }
-  }, 60_000);
-
   it('asks again for a write after an allowed read, and a read-only answer refuses the write but lets reading go on unasked', async () => {
     const dir = notesDir('ro-notes', { 'todo.txt': 'buy milk\n' });
     const todo = join(dir, 'todo.txt');

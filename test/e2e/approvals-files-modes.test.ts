@@ -1,8 +1,8 @@
-// File approvals on an attached terminal in the private view (the default), as root and as an
-// unprivileged user: `cat ~/notes/todo.txt` outside the grants (a name the view does not even
-// show) is asked about in a one-line prompt through a real PTY, allowed once and printed; a
-// protected file is refused without a question. approvals-files.test.ts has the rest of the
-// terminal flow on Landlock alone.
+// File approvals on an attached terminal in both modes: in the private view (the default, where
+// the name is not even shown), as root and as an unprivileged user, and on Landlock alone,
+// `cat ~/notes/todo.txt` outside the grants is asked about in a one-line prompt through a real
+// PTY, allowed once and printed; a protected file is refused without a question.
+// approvals-files.test.ts has the rest of the terminal flow on Landlock alone.
 import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ const isRoot = process.getuid?.() === 0;
 const user = isRoot ? unprivilegedUser() : undefined;
 
 describe.each([
+  ['on Landlock alone', 'landlock', ['--no-userns'], undefined],
   ['in the view', 'view', [] as string[], undefined],
   ...(user ? [['in the view, as an unprivileged user', 'view', [] as string[], user] as const] : []),
 ])('file approvals on a terminal (%s)', (_name, mode, helperFlags, as) => {
