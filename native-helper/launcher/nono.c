@@ -89,7 +89,7 @@ static bool read_secret(char *out, size_t size)
 
 	if (!runtime_dir(path, sizeof(path)))
 		return false;
-	/* As the Node client refuses a runtime dir that is not ours alone (0700). */
+	/* The daemon only ever uses one that is ours alone (0700, runtime-files.ts): anything else is not its. */
 	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) != 0)
 		return false;
 	if (!runtime_path(path, sizeof(path), "secret"))
