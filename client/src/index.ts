@@ -49,6 +49,11 @@ export interface AttachOptions {
   size?: TerminalSize | null;
   /** Start with the screen as it is now (default true). */
   replay?: boolean;
+  /**
+   * Let nonod write the output to this process's terminal (its stdout) itself, as tmux does:
+   * faster, and the session's `output` events then stop. Call ready() once the terminal is set up.
+   */
+  directOutput?: boolean;
 }
 
 export class AttachedSession extends SessionHandle {
@@ -59,8 +64,9 @@ export class AttachedSession extends SessionHandle {
     /** The screen as it was at attach (escape sequences), for a terminal view to draw first. */
     readonly screen: Buffer | null,
     readonly size: TerminalSize | null,
+    directOutput: boolean,
   ) {
-    super(source, subscription, info.id, info.name);
+    super(source, subscription, info.id, info.name, directOutput);
   }
 }
 
@@ -70,8 +76,9 @@ export class RunningSession extends SessionHandle {
     subscription: SessionSubscription,
     session: { id: string; name: string },
     readonly plan: ResultOf<'session.run'>['plan'],
+    directOutput: boolean,
   ) {
-    super(source, subscription, session.id, session.name);
+    super(source, subscription, session.id, session.name, directOutput);
   }
 }
 
@@ -144,7 +151,7 @@ export class NonoClient implements NotificationSource {
     try {
       const reply = await this.call('session.attach', { session, ...options, binaryOutput: true });
       subscription.bind(reply.session.id);
-      return new AttachedSession(this, subscription, reply.session, reply.screen === null ? null : Buffer.from(reply.screen, 'base64'), reply.size);
+      return new AttachedSession(this, subscription, reply.session, reply.screen === null ? null : Buffer.from(reply.screen, 'base64'), reply.size, reply.directOutput === true);
     } catch (error) {
       await subscription.events.return();
       throw error;
@@ -157,7 +164,7 @@ export class NonoClient implements NotificationSource {
     try {
       const reply = await this.call('session.run', { ...params, binaryOutput: true });
       subscription.bind(reply.session!.id);
-      return new RunningSession(this, subscription, reply.session!, reply.plan);
+      return new RunningSession(this, subscription, reply.session!, reply.plan, reply.directOutput === true);
     } catch (error) {
       await subscription.events.return();
       throw error;

@@ -1,9 +1,11 @@
 /*
- * The daemon's one use of SCM_RIGHTS: handing an upstream TCP socket to the
- * proxy relay inside a sandbox, over the relay's own connection to the
- * session's proxy socket. Node has no sendmsg with ancillary data, and its
- * IPC channel only reaches children it spawned, so this Node-API module does
- * the one sendmsg(2). Node-API is ABI-stable: one build serves every Node 20+.
+ * What the daemon does with the process at the other end of a unix socket that
+ * Node has no call for. Handing an upstream TCP socket to the proxy relay inside
+ * a sandbox, over the relay's own connection to the session's proxy socket
+ * (Node has no sendmsg with ancillary data, and its IPC channel only reaches
+ * children it spawned); telling that relay from anyone else (SO_PEERPIDFD); and
+ * opening a client's terminal to write its session's output to, as tmux's server
+ * does. Node-API is ABI-stable: one build serves every Node 20+.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -81,6 +87,24 @@ static napi_value send_fd(napi_env env, napi_callback_info info)
 	return NULL;
 }
 
+/* The fdinfo of our fd, NUL-terminated in text: for a pidfd, its process's Pid and NSpid lines. */
+static bool read_fdinfo(int fd, char *text, size_t size)
+{
+	char path[64];
+	ssize_t n;
+	int info;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	info = open(path, O_RDONLY | O_CLOEXEC);
+	if (info < 0)
+		return false;
+	n = read(info, text, size - 1);
+	if (close(info) < 0 || n <= 0)
+		return false;
+	text[n] = '\0';
+	return true;
+}
+
 /*
  * Whether the pidfd's process is, in the innermost pid namespace it lives in, the relay's pid
  * (and that namespace is not ours). The pidfd's fdinfo names the very process, alive or not
@@ -88,18 +112,10 @@ static napi_value send_fd(napi_env env, napi_callback_info info)
  */
 static bool pidfd_is_relay(int pidfd)
 {
-	char path[64], text[4096];
-	ssize_t n;
-	int fd;
+	char text[4096];
 
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (!read_fdinfo(pidfd, text, sizeof(text)))
 		return false;
-	n = read(fd, text, sizeof(text) - 1);
-	if (close(fd) < 0 || n <= 0)
-		return false;
-	text[n] = '\0';
 	const char *line = strstr(text, "\nNSpid:");
 	if (!line)
 		return false;
@@ -150,6 +166,79 @@ static napi_value is_relay(napi_env env, napi_callback_info info)
 	return result;
 }
 
+/* The pid, in our namespace, of the process a pidfd names; -1 once it has ended. */
+static long pidfd_pid(int pidfd)
+{
+	char text[4096];
+
+	if (!read_fdinfo(pidfd, text, sizeof(text)))
+		return -1;
+	const char *line = strstr(text, "\nPid:");
+	return line ? strtol(line + strlen("\nPid:"), NULL, 10) : -1;
+}
+
+/* Unix98 pty slaves (/dev/pts/N): the only terminals libuv can reopen non-blocking. */
+#define PTY_SLAVE_MAJOR_FIRST 136
+#define PTY_SLAVE_MAJOR_LAST 143
+
+/*
+ * openPeerTerminal(socketFd): a new write-only open of the terminal the connecting process has
+ * as its stdout, for the daemon to write that client's session output to. The process is the
+ * connection's own (SO_PEERPIDFD), checked alive after the open so its pid cannot have been
+ * reused; only a pty slave is taken, because the daemon must never block on a terminal, and
+ * O_NOCTTY keeps a daemon without a controlling terminal from acquiring this one.
+ */
+static napi_value open_peer_terminal(napi_env env, napi_callback_info info)
+{
+	size_t argc = 1;
+	napi_value argv[1], result;
+	int32_t socket_fd;
+	int pidfd = -1, fd = -1, err = 0;
+	socklen_t len = sizeof(pidfd);
+	char path[64];
+	struct stat st;
+
+	if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1 ||
+	    napi_get_value_int32(env, argv[0], &socket_fd) != napi_ok) {
+		napi_throw_type_error(env, NULL, "openPeerTerminal(socketFd)");
+		return NULL;
+	}
+	if (getsockopt(socket_fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) < 0)
+		return throw_errno(env, errno);
+	long pid = pidfd_pid(pidfd);
+	if (pid <= 0) {
+		err = ESRCH;
+		goto out;
+	}
+	snprintf(path, sizeof(path), "/proc/%ld/fd/1", pid);
+	fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		err = errno;
+		goto out;
+	}
+	if (fstat(fd, &st) < 0) {
+		err = errno;
+		goto out;
+	}
+	if (!S_ISCHR(st.st_mode) || major(st.st_rdev) < PTY_SLAVE_MAJOR_FIRST || major(st.st_rdev) > PTY_SLAVE_MAJOR_LAST) {
+		err = ENOTTY;
+		goto out;
+	}
+	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
+		err = errno;
+out:
+	if (close(pidfd) < 0 && err == 0)
+		err = errno;
+	if (err != 0) {
+		if (fd >= 0)
+			close(fd);
+		return throw_errno(env, err);
+	}
+	if (napi_create_int32(env, fd, &result) != napi_ok)
+		return NULL;
+	return result;
+}
+
 NAPI_MODULE_INIT()
 {
 	napi_value fn;
@@ -157,7 +246,9 @@ NAPI_MODULE_INIT()
 	if (napi_create_function(env, "sendFd", NAPI_AUTO_LENGTH, send_fd, NULL, &fn) != napi_ok ||
 	    napi_set_named_property(env, exports, "sendFd", fn) != napi_ok ||
 	    napi_create_function(env, "isRelay", NAPI_AUTO_LENGTH, is_relay, NULL, &fn) != napi_ok ||
-	    napi_set_named_property(env, exports, "isRelay", fn) != napi_ok)
+	    napi_set_named_property(env, exports, "isRelay", fn) != napi_ok ||
+	    napi_create_function(env, "openPeerTerminal", NAPI_AUTO_LENGTH, open_peer_terminal, NULL, &fn) != napi_ok ||
+	    napi_set_named_property(env, exports, "openPeerTerminal", fn) != napi_ok)
 		return NULL;
 	return exports;
 }

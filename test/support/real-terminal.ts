@@ -2,6 +2,7 @@
 // fed into a terminal emulator too, so tests can compare what a user would see on screen. Like a
 // real terminal it answers a cursor-position query as it shows the output that carried it, so
 // anything a test types after seeing that output reaches the program after the answer.
+import { chownSync } from 'node:fs';
 import * as pty from 'node-pty';
 import xtermHeadless from '@xterm/headless';
 import type { TestWorld } from './sandbox-env.js';
@@ -28,6 +29,8 @@ export interface TerminalOptions {
 
 export function openTerminal(command: string, world: TestWorld, size = { cols: 80, rows: 24 }, options: TerminalOptions = {}): RealTerminal {
   const term = pty.spawn('/bin/sh', ['-c', command], { ...size, ...options.as, cwd: world.work, env: { ...world.env, TERM: 'xterm-256color' } });
+  // As a login or a terminal emulator does, the user owns their terminal.
+  if (options.as) chownSync((term as unknown as { ptsName: string }).ptsName, options.as.uid, options.as.gid);
   const emulator = new Terminal({ ...size, allowProposedApi: true });
   let out = '';
   term.onData((d) => {

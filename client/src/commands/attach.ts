@@ -26,7 +26,8 @@ async function attach(ref: string, readOnly: boolean): Promise<number> {
   }
   const relay = new TerminalRelay(client.paths.configDir, readOnly);
   try {
-    const session = await client.attach(ref, { readOnly, size: process.stdout.isTTY ? relay.size() : null });
+    const onTerminal = process.stdout.isTTY === true;
+    const session = await client.attach(ref, { readOnly, size: onTerminal ? relay.size() : null, directOutput: onTerminal });
     const { code } = await relay.start(session, session.screen);
     process.exit(code);
   } catch (error) {

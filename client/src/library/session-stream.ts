@@ -73,6 +73,8 @@ export class SessionHandle implements AsyncIterable<SessionEvent> {
     private readonly subscription: SessionSubscription,
     readonly id: string,
     readonly name: string,
+    /** nonod writes the output to this process's terminal itself (asked with directOutput): call ready(). */
+    readonly directOutput = false,
   ) {}
 
   [Symbol.asyncIterator](): AsyncIterableIterator<SessionEvent> {
@@ -91,6 +93,11 @@ export class SessionHandle implements AsyncIterable<SessionEvent> {
   write(data: string | Uint8Array): void {
     const bytes = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     this.source.send('session.input', { session: this.id, data: bytes.toString('base64') });
+  }
+
+  /** This process's terminal is set up: nonod writes the output it held for it, then the rest as it comes. */
+  ready(): void {
+    if (this.directOutput) this.source.send('session.ready', { session: this.id });
   }
 
   async endInput(): Promise<void> {

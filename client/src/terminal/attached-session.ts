@@ -47,6 +47,7 @@ export class TerminalRelay {
       };
       terminal.enter();
       if (screen) process.stdout.write(screen);
+      session.ready();
       process.stdout.on('resize', () => {
         session.resize(terminal.size()).catch(() => undefined);
       });

@@ -82,6 +82,8 @@ export class ApprovalBroker {
     for (const p of this.pending.values()) {
       if (p.request.session !== session || p.told.has(client)) continue;
       p.told.add(client);
+      // The client draws the question over the session's output, so it relays that output again.
+      client.endDirectOutput(session);
       client.notify('approval.requested', { ...p.view });
     }
   }
@@ -172,7 +174,10 @@ export class ApprovalBroker {
       withdrawn?.addEventListener('abort', () => pending.leave(), { once: true });
       // The question is on record before anyone can answer it: an answer line always follows an asked one.
       this.services.record({ kind: 'approval', session: request.session, payload: { request: request.kind, subject, ...detailsOf(request), id: view.id, asked: recipients.size + (webhook ? 1 : 0), grant: 'none', expiresAt: view.expiresAt } });
-      for (const client of recipients) client.notify('approval.requested', { ...view });
+      for (const client of recipients) {
+        client.endDirectOutput(request.session);
+        client.notify('approval.requested', { ...view });
+      }
       if (webhook) {
         void askWebhook(webhook, view, timeoutMs).then(
           (answer) => answer && pending.settle({ answer, by: 'webhook' }),

@@ -23,6 +23,7 @@ export const METHOD_TABLE: MethodTable = {
   'session.list': async () => sessionList,
   'session.attach': async () => (await import('./session-attach.js')).sessionAttach,
   'session.detach': async () => (await import('./session-detach.js')).sessionDetach,
+  'session.ready': async () => (await import('./session-ready.js')).sessionReady,
   'session.stop': async () => (await import('./session-stop.js')).sessionStop,
   'session.logs': async () => (await import('./session-logs.js')).sessionLogs,
   'session.inspect': async () => (await import('./session-inspect.js')).sessionInspect,

@@ -16,15 +16,19 @@ export const sessionAttach: MethodHandler<'session.attach'> = async (params, ctx
   // Attached before the snapshot: output handed on before it is in the screen, output after it
   // reaches the client as notifications (which it holds until this reply), none twice or lost.
   const binary = params.binaryOutput === true && ctx.client.binaryFrames();
+  const directOutput = params.directOutput === true && session.size !== null && ctx.client.takeTerminal(session.id);
   session.attach(ctx.client, { readOnly: params.readOnly === true, size: params.size ?? null, binary });
   const snapshot = params.replay === false ? null : session.snapshot();
+  // The screen goes where the output after it goes, held with it until the client is ready.
+  if (snapshot && directOutput) ctx.client.terminal?.write(Buffer.from(snapshot.data));
   // After the screen: a question the session already waits for is drawn over it.
   ctx.services.approvals.attached(session.id, ctx.client);
   if (snapshot?.alternate) session.nudge();
   return {
     session: summaryOf(session, sessionRows, ctx.services.sessions.denialCount(session.id)),
-    screen: snapshot ? Buffer.from(snapshot.data).toString('base64') : null,
+    screen: snapshot && !directOutput ? Buffer.from(snapshot.data).toString('base64') : null,
     size: session.size,
     binaryOutput: binary,
+    ...(directOutput ? { directOutput } : {}),
   };
 };

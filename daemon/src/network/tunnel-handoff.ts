@@ -3,44 +3,15 @@
 // client in C; the bytes never cross Node. The decision and its record stay with the proxy, and
 // so does the end: the relay's connection stays open as the control, and closing it (nono stop)
 // closes the tunnel. The wire format is the relay's (native-helper/src/relay-loop.c).
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import type { Socket } from 'node:net';
-import { helperPath } from '../sandbox/helper-binary.js';
+import { fdOf, fdPassingFailure, loadFdPassing } from '../native/fd-passing.js';
 
 const OFFER_MAGIC = 'NONO-FD1';
 const OFFER_HEADER = 20;
 
-interface FdPassing {
-  sendFd(socketFd: number, fd: number, message: Buffer): void;
-  isRelay(socketFd: number): boolean;
-}
-
-let fdPassing: FdPassing | null | undefined;
-let loadFailure: string | undefined;
-
-/** Built beside nono-helper by `npm run build`; without it every tunnel takes the piped path. */
-function loadFdPassing(): FdPassing | null {
-  if (fdPassing === undefined) {
-    try {
-      fdPassing = createRequire(import.meta.url)(join(dirname(helperPath()), 'fd-passing.node')) as FdPassing;
-    } catch (error) {
-      fdPassing = null;
-      loadFailure = error instanceof Error ? error.message : String(error);
-    }
-  }
-  return fdPassing;
-}
-
 /** Why tunnels cannot be spliced here (the module did not load), for a log line; undefined when they can. */
 export function spliceUnavailable(): string | undefined {
-  loadFdPassing();
-  return loadFailure;
-}
-
-function fdOf(socket: Socket): number | undefined {
-  const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
-  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
+  return fdPassingFailure();
 }
 
 function offer(consumed: number, reply: string): Buffer {

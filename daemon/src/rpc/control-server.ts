@@ -12,7 +12,7 @@ import { restoreRuntimeFiles } from '../runtime-files.js';
 import type { JSONRPCServer } from 'json-rpc-2.0';
 import { RpcConnection } from '@nono/shared';
 import type { CallContext, DaemonServices } from './call-context.js';
-import type { SessionClient } from '../sessions/session.js';
+import { ConnectionClient } from './connection-client.js';
 import { boundPath } from './socket-activation.js';
 
 /** How often the daemon checks that its socket is still at its path. */
@@ -124,18 +124,10 @@ export class ControlServer {
     const id = this.nextClientId++;
     const log = this.services.log.child({ client: id });
     this.sockets.add(socket);
-    let connection: RpcConnection<CallContext>;
-    const client: SessionClient = {
-      id,
-      notify: (method, params) => connection.notify(method, params),
-      binaryFrames: () => connection.framing === 'lsp',
-      sendOutput: (header, data) => connection.sendOutput(header, data),
-      backlog: () => socket.writableLength,
-      onceDrained: (callback) => socket.once('drain', callback),
-    };
+    const client = new ConnectionClient(id, socket, log);
     const closing: (() => void)[] = [];
     const ctx: CallContext = { client, authenticated: false, log, services: this.services, whenClosed: (callback) => closing.push(callback) };
-    connection = new RpcConnection(
+    client.connection = new RpcConnection(
       socket,
       ctx,
       {

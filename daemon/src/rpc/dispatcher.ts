@@ -113,7 +113,7 @@ class HandlerLoader {
  * comes from a person. A load that fails here is tried again by the call itself, as ever.
  */
 const LIKELY_NEXT: Partial<Record<MethodName, MethodName[]>> = {
-  'session.attach': ['session.input', 'session.resize'],
+  'session.attach': ['session.input', 'session.resize', 'session.ready'],
 };
 
 /** Node keeps a failed import failed: a method whose code could not be read stays so. */

@@ -75,7 +75,7 @@ export async function planRun(params: RunParams, services: LaunchServices): Prom
 }
 
 /** Starts a session; the caller is attached unless it asked for a detached one. */
-export async function launchSession(params: RunParams, client: SessionClient, services: LaunchServices, registry: SessionRegistry): Promise<{ session: Session; plan: SandboxPlan }> {
+export async function launchSession(params: RunParams, client: SessionClient, services: LaunchServices, registry: SessionRegistry): Promise<{ session: Session; plan: SandboxPlan; directOutput: boolean }> {
   const helper = helperPath();
   refuseTakenName(params, registry);
   const inputs = await gatherInputs(params, services, services.audit);
@@ -108,9 +108,11 @@ export async function launchSession(params: RunParams, client: SessionClient, se
   if (snapshotting) await services.snapshots.sessionBaseline(inputs.id, plan, snapshotting, params.snapshotName);
   const session = createSession({ params, id: inputs.id, name, compiled, terminal, guard, proxy, snapshotting, services, registry });
   recordSessionStart(services.audit, session, params);
+  // Taken before the command starts, so its first output is held for the terminal, not sent.
+  const directOutput = params.directOutput === true && terminal !== null && !params.detached && client.takeTerminal(session.id);
   if (!params.detached) session.attach(client, { readOnly: false, size: terminal, binary: params.binaryOutput === true && client.binaryFrames() });
   spawnHelper({ helper, spec, session, env, terminal, params, services, guard });
-  return { session, plan };
+  return { session, plan, directOutput };
 }
 
 function refuseTakenName(params: RunParams, registry: SessionRegistry): void {

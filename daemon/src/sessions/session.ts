@@ -8,6 +8,7 @@ import { exitCodeFor, NonoError, type OutputFrameHeader, type OutputStream, type
 import type { SandboxProcess } from './sandbox-process.js';
 import type { SessionRows } from '../database/session-rows.js';
 import { OutputLog } from './output-log.js';
+import type { ClientTerminal } from './client-terminal.js';
 import { ScreenModel, type ScreenSnapshot } from './screen-model.js';
 import { treeUsage, type TreeUsage } from './process-tree.js';
 import type { SweepFinding } from './host-exec-sweep.js';
@@ -24,6 +25,14 @@ export interface SessionClient {
   /** Bytes queued for the client that it has not read yet. */
   backlog(): number;
   onceDrained(callback: () => void): void;
+  /** The terminal nonod writes one session's output to for this client (directOutput), if any. */
+  readonly terminal: ClientTerminal | undefined;
+  /** Opens the client's terminal for session's output, held until it is ready; false when it cannot be. */
+  takeTerminal(session: string): boolean;
+  /** session's output goes over the connection again, after what the terminal already has. */
+  endDirectOutput(session: string): void;
+  /** Settles once what nonod wrote to the client's terminal is there (at once without one). */
+  whenWritten(): Promise<void>;
 }
 
 export interface Attachment {
@@ -189,8 +198,11 @@ export class Session {
     let json: Record<string, unknown> | undefined;
     for (const [client, attachment] of this.attachments) {
       if (attachment.skipping) continue;
-      if (this.screen && attachment.size && client.backlog() > MAX_BACKLOG_BYTES) {
+      const terminal = this.terminalOf(client);
+      if (this.screen && attachment.size && (terminal ?? client).backlog() > MAX_BACKLOG_BYTES) {
         this.skipUntilDrained(client, attachment);
+      } else if (terminal) {
+        terminal.write(data);
       } else if (attachment.binary) {
         client.sendOutput(header, data);
       } else {
@@ -207,14 +219,35 @@ export class Session {
    */
   private skipUntilDrained(client: SessionClient, attachment: Attachment): void {
     attachment.skipping = true;
-    client.onceDrained(() => {
-      if (this.attachments.get(client) !== attachment || !this.screen) return;
-      attachment.skipping = false;
-      const redraw = Buffer.from(`${CLEAR_SCREEN}${this.screen.snapshot().data}`);
-      const header = { session: this.id, seq: this.seq++, stream: 'pty' as const };
-      if (attachment.binary) client.sendOutput(header, redraw);
-      else client.notify('session.output', { ...header, data: redraw.toString('base64') });
-    });
+    const drained = (): void => {
+      if (this.attachments.get(client) === attachment) this.redraw(client, attachment);
+    };
+    const terminal = this.terminalOf(client);
+    if (terminal) terminal.afterWritten(drained);
+    else client.onceDrained(drained);
+  }
+
+  /** A skipped client is drawn the screen as it is now, and gets every byte again. */
+  private redraw(client: SessionClient, attachment: Attachment): void {
+    if (!attachment.skipping || !this.screen) return;
+    attachment.skipping = false;
+    const redraw = Buffer.from(`${CLEAR_SCREEN}${this.screen.snapshot().data}`);
+    const header = { session: this.id, seq: this.seq++, stream: 'pty' as const };
+    const terminal = this.terminalOf(client);
+    if (terminal) terminal.write(redraw);
+    else if (attachment.binary) client.sendOutput(header, redraw);
+    else client.notify('session.output', { ...header, data: redraw.toString('base64') });
+  }
+
+  /** The client's terminal, when nonod writes this session's output to it directly. */
+  private terminalOf(client: SessionClient): ClientTerminal | undefined {
+    const { terminal } = client;
+    return terminal?.direct && terminal.session === this.id ? terminal : undefined;
+  }
+
+  /** A client leaves the session (exit, detach): its terminal, if this session's, gets no more. */
+  private release(client: SessionClient): void {
+    client.endDirectOutput(this.id);
   }
 
   attach(client: SessionClient, attachment: Attachment): void {
@@ -253,8 +286,11 @@ export class Session {
     this.options.record?.({ kind: 'session.exit', session: this.id, payload: { code, signal, exitCode: this.exitCode, durationMs: Date.parse(this.endedAt) - Date.parse(this.startedAt) } });
     // What there is to report afterwards, so a client asks audit.list and snapshot.list only when it will print something.
     const reports = { ...(this.options.denials ? { denials: this.options.denials.count } : {}), snapshots: this.options.snapshots === true };
-    for (const client of this.attachments.keys()) {
+    for (const [client, attachment] of this.attachments) {
+      // One still skipping would otherwise never see how the session's screen ended.
+      this.redraw(client, attachment);
       client.notify('session.exit', { session: this.id, exitCode: this.exitCode, code, signal, ...(findings.length > 0 ? { quarantined: findings } : {}), ...reports });
+      this.release(client);
     }
     this.attachments.clear();
     this.cleanUp();
@@ -329,6 +365,7 @@ export class Session {
 
   detach(client: SessionClient): boolean {
     const was = this.attachments.delete(client);
+    this.release(client);
     if (was) this.options.record?.({ kind: 'session.detach', session: this.id, payload: { client: `client ${client.id}` } });
     return was;
   }
@@ -338,6 +375,7 @@ export class Session {
     const count = this.attachments.size;
     for (const client of this.attachments.keys()) {
       client.notify('session.detached', { session: this.id, reason });
+      this.release(client);
       this.options.record?.({ kind: 'session.detach', session: this.id, payload: { client: `client ${client.id}`, reason } });
     }
     this.attachments.clear();

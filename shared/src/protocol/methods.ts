@@ -184,6 +184,15 @@ const Ok = Type.Object({ ok: Type.Literal(true) });
  * Asking for session.output as binary frames (LSP framing only); the reply says whether this
  * connection gets them. See docs/api.md "Binary output frames".
  */
+const DIRECT_OUTPUT = {
+  directOutput: Type.Optional(
+    Type.Boolean({
+      description:
+        "Write the session's output straight to the caller's terminal (the pseudo-terminal on its stdout, found through the connection's peer process), as tmux's server does, instead of sending session.output; held until the caller sends session.ready. Only for a session on a terminal; the reply says whether it was granted.",
+    }),
+  ),
+};
+
 const BINARY_OUTPUT = {
   binaryOutput: Type.Optional(
     Type.Boolean({
@@ -272,6 +281,7 @@ export const METHODS = {
         memoryBytes: Type.Optional(Type.Integer({ minimum: 1_048_576, maximum: 2 ** 50, description: 'Address-space limit of each process in the session' })),
         maxProcesses: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Processes and threads the session may have at once' })),
         ...BINARY_OUTPUT,
+        ...DIRECT_OUTPUT,
       },
       { additionalProperties: false },
     ),
@@ -279,6 +289,7 @@ export const METHODS = {
       session: Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()]),
       plan: SandboxPlan,
       binaryOutput: Type.Optional(Type.Boolean({ description: 'Whether session.output comes to this connection as binary frames' })),
+      directOutput: Type.Optional(Type.Boolean({ description: "Whether nonod writes the session's output to the caller's terminal (after session.ready)" })),
     }),
     auth: true,
   }),
@@ -325,15 +336,24 @@ export const METHODS = {
         size: Type.Optional(Type.Union([TerminalSize, Type.Null()], { description: "The client's terminal size; a writer's becomes the session's." })),
         replay: Type.Optional(Type.Boolean({ description: 'Send the current screen first (default true).' })),
         ...BINARY_OUTPUT,
+        ...DIRECT_OUTPUT,
       },
       { additionalProperties: false },
     ),
     result: Type.Object({
       session: SessionSummary,
-      screen: Type.Union([Type.String({ contentEncoding: 'base64' }), Type.Null()]),
+      screen: Type.Union([Type.String({ contentEncoding: 'base64' }), Type.Null()], { description: 'Null with directOutput: nonod writes the screen to the terminal first' }),
       size: Type.Union([TerminalSize, Type.Null()]),
       binaryOutput: Type.Boolean({ description: 'Whether session.output comes to this connection as binary frames' }),
+      directOutput: Type.Optional(Type.Boolean({ description: "Whether nonod writes the session's output to the caller's terminal (after session.ready)" })),
     }),
+    auth: true,
+  }),
+  'session.ready': method({
+    summary:
+      "The caller's terminal is ready (raw mode set, its own lines written): nonod writes the output it held for it (directOutput) now, and the rest as it comes. Until then the session's other notifications to the caller wait too.",
+    params: Type.Object({ session: SessionRef }, { additionalProperties: false }),
+    result: Ok,
     auth: true,
   }),
   'session.detach': method({

@@ -1,0 +1,42 @@
+// The daemon's Node-API module for what Node cannot do with the process at the other end of a
+// unix socket (native-helper/addon/fd-passing.c): hand it an fd, tell the sandbox's relay from
+// anyone else, open a client's terminal. Built beside nono-helper by `npm run build`; without it
+// tunnels are piped through nonod and session output is sent to every client.
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Socket } from 'node:net';
+import { helperPath } from '../sandbox/helper-binary.js';
+
+export interface FdPassing {
+  sendFd(socketFd: number, fd: number, message: Buffer): void;
+  isRelay(socketFd: number): boolean;
+  /** A new non-blocking, write-only open of the peer's stdout, when it is a pty slave. */
+  openPeerTerminal(socketFd: number): number;
+}
+
+let fdPassing: FdPassing | null | undefined;
+let loadFailure: string | undefined;
+
+export function loadFdPassing(): FdPassing | null {
+  if (fdPassing === undefined) {
+    try {
+      fdPassing = createRequire(import.meta.url)(join(dirname(helperPath()), 'fd-passing.node')) as FdPassing;
+    } catch (error) {
+      fdPassing = null;
+      loadFailure = error instanceof Error ? error.message : String(error);
+    }
+  }
+  return fdPassing;
+}
+
+/** Why the module did not load, for a log line; undefined when it did. */
+export function fdPassingFailure(): string | undefined {
+  loadFdPassing();
+  return loadFailure;
+}
+
+/** A connected socket's fd: Node keeps it on the handle, with no public accessor. */
+export function fdOf(socket: Socket): number | undefined {
+  const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
+}

@@ -1,0 +1,29 @@
+// A client library user on a terminal, for direct-output.test.ts: it attaches to the session
+// named in argv asking nonod to write the output to this terminal itself (or not, with
+// "relay"), writes a line of its own before it says ready, types `go` and, once the session
+// has exited, says how many output events it was sent. Everything it prints goes to the same
+// terminal as nonod's writes, so the test can check their order on screen.
+import { fstatSync } from 'node:fs';
+import { connect } from '@nono/client';
+
+const [name, mode] = process.argv.slice(2);
+// A login hands its user the terminal; the test's PTY is chowned just after this starts.
+for (let waited = 0; process.stdout.isTTY && fstatSync(1).uid !== process.getuid() && waited < 5000; waited += 20) {
+  await new Promise((resolve) => setTimeout(resolve, 20));
+}
+const client = await connect({ autoStart: false });
+const session = await client.attach(name, { size: { rows: 24, cols: 80 }, directOutput: mode !== 'relay' });
+process.stdout.write(`direct=${session.directOutput}\r\n`);
+await new Promise((resolve) => setTimeout(resolve, 300));
+process.stdout.write('BEFORE-READY\r\n');
+session.ready();
+let outputs = 0;
+await session.input('go\n');
+for await (const event of session) {
+  if (event.type === 'output') {
+    outputs++;
+    process.stdout.write(event.data);
+  }
+}
+process.stdout.write(`EXIT outputs=${outputs}\r\n`);
+client.close();
