@@ -1,6 +1,7 @@
 // The running helper-then-command of a session, on a PTY (interactive) or on pipes (scripts,
 // CI: stdout and stderr stay apart and the spec goes over an inherited fd).
 import { spawn as spawnChild } from 'node:child_process';
+import { readSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import * as pty from 'node-pty';
 import type { Duplex } from 'node:stream';
@@ -44,9 +45,11 @@ export function launchOnPty(options: LaunchOptions, size: TerminalSize, events: 
   } as pty.IPtyForkOptions);
   // node-pty's UnixTerminal has the master's fd, and the stream that owns (and closes) it, outside
   // its typings; the stream is destroyed before the fd is closed.
-  const master = term as unknown as { fd: number; _socket: { destroyed: boolean } };
+  const master = term as unknown as { fd: number; _socket: { destroyed: boolean; once(event: 'end', listener: () => void): void } };
   const input = new PtyInput(master.fd, () => !master._socket.destroyed);
   term.onData((data: string | Buffer) => events.output('pty', Buffer.isBuffer(data) ? data : Buffer.from(data)));
+  // Before node-pty's own close handler, which closes the master and reports the exit.
+  master._socket.once('end', () => drainMaster(master.fd, (data) => events.output('pty', data)));
   term.onExit(({ exitCode, signal }) => {
     input.close();
     events.exit(signal ? null : exitCode, signal ? signal : null);
@@ -58,6 +61,34 @@ export function launchOnPty(options: LaunchOptions, size: TerminalSize, events: 
     resize: (s) => term.resize(s.cols, s.rows),
     kill: (signal) => term.kill(signal),
   };
+}
+
+/** A read returning nothing this many times in a row while the session's side is still open is taken as the end. */
+const EMPTY_READS_AT_END = 16;
+
+/**
+ * What the master still holds when a read of it returned 0. Linux (6.x here) sometimes answers a
+ * master read with 0 as the session's side closes, while the last output is still buffered;
+ * libuv takes that for the end of the stream and node-pty closes the master, dropping those
+ * bytes (a command's last lines, at random). Read by hand, the master gives them, then EIO.
+ */
+function drainMaster(fd: number, deliver: (data: Buffer) => void): void {
+  const buffer = Buffer.allocUnsafe(64 * 1024);
+  for (let empty = 0; empty < EMPTY_READS_AT_END; ) {
+    let n: number;
+    try {
+      n = readSync(fd, buffer);
+    } catch {
+      // EIO: the session's side is closed and everything is read; EAGAIN: it is still open, and
+      // what it writes later has no reader once node-pty closes the master, as before.
+      return;
+    }
+    if (n === 0) empty++;
+    else {
+      empty = 0;
+      deliver(Buffer.from(buffer.subarray(0, n)));
+    }
+  }
 }
 
 export function launchOnPipes(options: LaunchOptions, spec: Buffer, events: ProcessEvents): SandboxProcess {
