@@ -6,6 +6,7 @@
 // is not a terminal is sent the output as before.
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from '@nono/client';
 import { usePrivateDaemon } from '../support/daemon-process.js';
@@ -43,6 +44,19 @@ describe.each([['as root', undefined], ...(user ? [['as an unprivileged user', u
       expect(exit).toBeGreaterThan(last);
       // The client's terminal is in cooked mode here: its line discipline turns \n into \r\n again.
       expect(out).toMatch(/\n2999\r+\n3000\r+\n/);
+      // Once the session has ended, nonod keeps nothing of the terminal open.
+      await t.exit;
+      const pts = (t.term as unknown as { ptsName: string }).ptsName;
+      const daemonPid = JSON.parse((await cli(['daemon', 'status', '--json'])).stdout).pid as number;
+      const held = readdirSync(`/proc/${daemonPid}/fd`).filter((fd) => {
+        try {
+          // The terminal has closed by now: the kernel shows a link to it as "(deleted)".
+          return readlinkSync(`/proc/${daemonPid}/fd/${fd}`).replace(/ \(deleted\)$/, '') === pts;
+        } catch {
+          return false;
+        }
+      });
+      expect(held).toEqual([]);
     } finally {
       t.term.kill();
     }

@@ -6,6 +6,7 @@
 // screen), and whatever nonod then sends that client is sent only once these bytes are in
 // the terminal (its connection defers to written()), so the client's own writes (a question,
 // the exit, the detach message) always come after the output they follow.
+import { closeSync } from 'node:fs';
 import tty from 'node:tty';
 import type { Logger } from 'pino';
 
@@ -34,9 +35,13 @@ export class ClientTerminal {
   /** Wraps fd (a pty slave opened non-blocking for nonod alone); the caller gives up fd. */
   static wrap(fd: number, session: string, log: Logger): ClientTerminal {
     const stream = new tty.WriteStream(fd);
+    const handle = (stream as unknown as { _handle: { fd: number; setBlocking(on: boolean): number } })._handle;
+    // libuv opens a pty slave again by its name for a description of its own, and leaves fd open
+    // beside it: closed here, or each attach would keep the client's terminal open for good.
+    if (handle.fd !== fd) closeSync(fd);
     // Node makes a terminal stream blocking (its own stdout must not interleave); nonod must never
     // wait on a client's terminal, so this one queues in libuv like a socket. No public call for it.
-    (stream as unknown as { _handle: { setBlocking(on: boolean): number } })._handle.setBlocking(false);
+    handle.setBlocking(false);
     return new ClientTerminal(stream, session, log);
   }
 
