@@ -54,6 +54,8 @@ export interface AttachOptions {
    * faster, and the session's `output` events then stop. Call ready() once the terminal is set up.
    */
   directOutput?: boolean;
+  /** With directOutput, for a writer: nonod reads the keys from this process's terminal (its stdin) too, splitting off this detach key. */
+  directInput?: { detachKey: number };
 }
 
 export class AttachedSession extends SessionHandle {
@@ -64,9 +66,9 @@ export class AttachedSession extends SessionHandle {
     /** The screen as it was at attach (escape sequences), for a terminal view to draw first. */
     readonly screen: Buffer | null,
     readonly size: TerminalSize | null,
-    directOutput: boolean,
+    direct: { output: boolean; input: boolean },
   ) {
-    super(source, subscription, info.id, info.name, directOutput);
+    super(source, subscription, info.id, info.name, direct);
   }
 }
 
@@ -76,9 +78,9 @@ export class RunningSession extends SessionHandle {
     subscription: SessionSubscription,
     session: { id: string; name: string },
     readonly plan: ResultOf<'session.run'>['plan'],
-    directOutput: boolean,
+    direct: { output: boolean; input: boolean },
   ) {
-    super(source, subscription, session.id, session.name, directOutput);
+    super(source, subscription, session.id, session.name, direct);
   }
 }
 
@@ -151,7 +153,7 @@ export class NonoClient implements NotificationSource {
     try {
       const reply = await this.call('session.attach', { session, ...options, binaryOutput: true });
       subscription.bind(reply.session.id);
-      return new AttachedSession(this, subscription, reply.session, reply.screen === null ? null : Buffer.from(reply.screen, 'base64'), reply.size, reply.directOutput === true);
+      return new AttachedSession(this, subscription, reply.session, reply.screen === null ? null : Buffer.from(reply.screen, 'base64'), reply.size, { output: reply.directOutput === true, input: reply.directInput === true });
     } catch (error) {
       await subscription.events.return();
       throw error;
@@ -164,7 +166,7 @@ export class NonoClient implements NotificationSource {
     try {
       const reply = await this.call('session.run', { ...params, binaryOutput: true });
       subscription.bind(reply.session!.id);
-      return new RunningSession(this, subscription, reply.session!, reply.plan, reply.directOutput === true);
+      return new RunningSession(this, subscription, reply.session!, reply.plan, { output: reply.directOutput === true, input: reply.directInput === true });
     } catch (error) {
       await subscription.events.return();
       throw error;

@@ -181,26 +181,34 @@ static long pidfd_pid(int pidfd)
 #define PTY_SLAVE_MAJOR_FIRST 136
 #define PTY_SLAVE_MAJOR_LAST 143
 
+static bool is_pty_slave(const struct stat *st)
+{
+	return S_ISCHR(st->st_mode) && major(st->st_rdev) >= PTY_SLAVE_MAJOR_FIRST && major(st->st_rdev) <= PTY_SLAVE_MAJOR_LAST;
+}
+
 /*
- * openPeerTerminal(socketFd): a new write-only open of the terminal the connecting process has
- * as its stdout, for the daemon to write that client's session output to. The process is the
- * connection's own (SO_PEERPIDFD), checked alive after the open so its pid cannot have been
- * reused; only a pty slave is taken, because the daemon must never block on a terminal, and
- * O_NOCTTY keeps a daemon without a controlling terminal from acquiring this one.
+ * openPeerTerminal(socketFd, stdioFd): a new non-blocking open of the terminal the connecting
+ * process has as its stdin (0, opened for reading) or stdout (1, for writing), for the daemon to
+ * read that client's keys and write its session's output, as tmux's server does; returns
+ * { fd, pid, device }. The process is the connection's own (SO_PEERPIDFD), checked alive after
+ * the open so its pid cannot have been reused; only a pty slave is taken, because the daemon
+ * must never block on a terminal, and O_NOCTTY keeps a daemon without a controlling terminal
+ * from acquiring this one.
  */
 static napi_value open_peer_terminal(napi_env env, napi_callback_info info)
 {
-	size_t argc = 1;
-	napi_value argv[1], result;
-	int32_t socket_fd;
+	size_t argc = 2;
+	napi_value argv[2], result, value;
+	int32_t socket_fd, stdio_fd;
 	int pidfd = -1, fd = -1, err = 0;
 	socklen_t len = sizeof(pidfd);
 	char path[64];
-	struct stat st;
+	struct stat before, st;
 
-	if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1 ||
-	    napi_get_value_int32(env, argv[0], &socket_fd) != napi_ok) {
-		napi_throw_type_error(env, NULL, "openPeerTerminal(socketFd)");
+	if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2 ||
+	    napi_get_value_int32(env, argv[0], &socket_fd) != napi_ok ||
+	    napi_get_value_int32(env, argv[1], &stdio_fd) != napi_ok || (stdio_fd != 0 && stdio_fd != 1)) {
+		napi_throw_type_error(env, NULL, "openPeerTerminal(socketFd, stdioFd: 0 | 1)");
 		return NULL;
 	}
 	if (getsockopt(socket_fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) < 0)
@@ -210,8 +218,17 @@ static napi_value open_peer_terminal(napi_env env, napi_callback_info info)
 		err = ESRCH;
 		goto out;
 	}
-	snprintf(path, sizeof(path), "/proc/%ld/fd/1", pid);
-	fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	snprintf(path, sizeof(path), "/proc/%ld/fd/%d", pid, stdio_fd);
+	/* Looked at before it is opened: opening some devices does something (a serial line's DTR). */
+	if (stat(path, &before) < 0) {
+		err = errno;
+		goto out;
+	}
+	if (!is_pty_slave(&before)) {
+		err = ENOTTY;
+		goto out;
+	}
+	fd = open(path, (stdio_fd == 0 ? O_RDONLY : O_WRONLY) | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		err = errno;
 		goto out;
@@ -220,7 +237,7 @@ static napi_value open_peer_terminal(napi_env env, napi_callback_info info)
 		err = errno;
 		goto out;
 	}
-	if (!S_ISCHR(st.st_mode) || major(st.st_rdev) < PTY_SLAVE_MAJOR_FIRST || major(st.st_rdev) > PTY_SLAVE_MAJOR_LAST) {
+	if (!is_pty_slave(&st) || st.st_rdev != before.st_rdev || st.st_ino != before.st_ino) {
 		err = ENOTTY;
 		goto out;
 	}
@@ -234,8 +251,14 @@ out:
 			close(fd);
 		return throw_errno(env, err);
 	}
-	if (napi_create_int32(env, fd, &result) != napi_ok)
+	if (napi_create_object(env, &result) != napi_ok ||
+	    napi_create_int32(env, fd, &value) != napi_ok || napi_set_named_property(env, result, "fd", value) != napi_ok ||
+	    napi_create_int64(env, pid, &value) != napi_ok || napi_set_named_property(env, result, "pid", value) != napi_ok ||
+	    napi_create_int64(env, (int64_t)st.st_rdev, &value) != napi_ok ||
+	    napi_set_named_property(env, result, "device", value) != napi_ok) {
+		close(fd);
 		return NULL;
+	}
 	return result;
 }
 

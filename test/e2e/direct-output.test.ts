@@ -1,22 +1,35 @@
-// nonod writing a session's output to the client's terminal itself (directOutput), as tmux's
-// server does, through a real PTY, as root and as an unprivileged user: the output comes after
-// what the client wrote before it said ready, the client is sent none of it, and everything
-// else the client hears (the exit) comes after the output it follows. A terminal that stops
-// reading never blocks nonod, and one that hangs up never takes it down. A client whose stdout
-// is not a terminal is sent the output as before.
+// nonod writing a session's output to the client's terminal itself (directOutput), and reading
+// the keys there (directInput), as tmux's server does, through a real PTY, as root and as an
+// unprivileged user: the output comes after what the client wrote before it said ready, the
+// client is sent none of it, and everything else the client hears (the exit) comes after the
+// output it follows. A terminal that stops reading never blocks nonod, and one that hangs up
+// never takes it down. A client whose stdout is not a terminal is sent the output as before.
+// `nono attach` (the Node client and the launcher's warm client) types through nonod, detaches
+// on Ctrl-] d, and while its job is stopped nonod reads none of the keys typed meanwhile (they
+// stay in the terminal for the shell).
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from '@nono/client';
 import { usePrivateDaemon } from '../support/daemon-process.js';
 import { openTerminal } from '../support/real-terminal.js';
-import { REPO, runCli } from '../support/run-cli.js';
+import { NONO_BIN, NONO_LAUNCHER, REPO, runCli } from '../support/run-cli.js';
+import { warmClientWaiting } from '../support/warm-clients.js';
 import { unprivilegedUser } from '../support/unprivileged-user.js';
 
 const CLIENT = `${process.execPath} ${join(REPO, 'test/support/direct-output-client.mjs')}`;
 const isRoot = process.getuid?.() === 0;
 const user = isRoot ? unprivilegedUser() : undefined;
+
+/** Until the client has put its terminal in raw mode: before that, the terminal echoes keys itself. */
+async function waitRaw(t: ReturnType<typeof openTerminal>, stty: (t: ReturnType<typeof openTerminal>) => string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!/(^|\s)-icanon(\s|$)/.test(stty(t))) {
+    if (Date.now() > deadline) throw new Error(`the client never set raw mode; got ${JSON.stringify(t.output().slice(-300))}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 /** Positions of each needle in text, in order; -1 for one missing. */
 const positions = (text: string, ...needles: string[]): number[] => needles.map((n) => text.indexOf(n));
@@ -98,6 +111,20 @@ describe.each([['as root', undefined], ...(user ? [['as an unprivileged user', u
     expect((await cli(['stop', 'direct-hangup', '--force'])).code).toBe(0);
   }, 60_000);
 
+  it('answers a client that detaches before its terminal was ready, and writes none of what it held', async () => {
+    await start('direct-leave', 'echo HELD-FOR-NOBODY; exec sleep 30');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const t = openTerminal(`${CLIENT} direct-leave leave`, ctx.world, undefined, as ? { as } : {});
+    try {
+      await t.waitFor(/LEFT/, 20_000);
+      expect(t.output()).toContain('direct=true');
+      expect(t.output()).not.toContain('HELD-FOR-NOBODY');
+    } finally {
+      t.term.kill();
+      await cli(['stop', 'direct-leave', '--force']);
+    }
+  }, 60_000);
+
   it('sends the output to a client whose stdout is not a terminal, as before', async () => {
     await start('direct-pipe', 'echo WAITING; read x; echo LAST-LINE');
     const child = spawn(process.execPath, [join(REPO, 'test/support/direct-output-client.mjs'), 'direct-pipe'], {
@@ -113,6 +140,70 @@ describe.each([['as root', undefined], ...(user ? [['as an unprivileged user', u
     expect(out).toContain('direct=false');
     expect(out).toMatch(/LAST-LINE[\s\S]*EXIT outputs=[1-9]/);
   }, 60_000);
+
+  describe.each([
+    ['the Node client', `${process.execPath} ${NONO_BIN}`],
+    ['the launcher', NONO_LAUNCHER],
+  ])('nono attach through %s', (_client, nono) => {
+    const stty = (t: ReturnType<typeof openTerminal>): string =>
+      execFileSync('stty', ['-F', (t.term as unknown as { ptsName: string }).ptsName, '-a'], { encoding: 'utf8' });
+    const logs = async (name: string): Promise<string> => (await cli(['logs', name])).stdout;
+    /** A `cat` session, and `nono attach` to it run by shell (given its name) on a terminal in raw mode; stopped after body. */
+    const attached = async (prefix: string, shell: (name: string) => string, body: (t: ReturnType<typeof openTerminal>, name: string) => Promise<void>): Promise<void> => {
+      const name = `${prefix}-${nono === NONO_LAUNCHER ? 'l' : 'n'}`;
+      await start(name, 'cat');
+      if (nono === NONO_LAUNCHER) await warmClientWaiting(ctx.world, as);
+      const t = openTerminal(shell(name), ctx.world, undefined, as ? { as } : {});
+      try {
+        await waitRaw(t, stty);
+        await body(t, name);
+      } finally {
+        t.term.kill();
+        await cli(['stop', name, '--force']);
+      }
+    };
+
+    it('types through nonod, detaches on Ctrl-] d, and leaves the terminal as it was', async () => {
+      await attached('keys', (name) => `${nono} attach ${name}; echo "exit:$? mode:$(stty -a | tr -s ' ;' '  ')"`, async (t, name) => {
+        t.type('hello-keys\r');
+        await t.waitFor(/hello-keys\r+\n[\s\S]*hello-keys/, 20_000);
+        t.type('\x1dd');
+        await t.waitFor(/\[detached from keys-[ln]; `nono attach keys-[ln]` to return\]/, 20_000);
+        await t.waitFor(/exit:\d+ mode:[\s\S]* icanon /, 20_000);
+        expect(t.output()).toMatch(/exit:0 mode:/);
+        const ps = JSON.parse((await cli(['ps', '--json'])).stdout) as { name: string; state: string }[];
+        expect(ps.find((s) => s.name === name)?.state).toBe('running');
+      });
+    }, 60_000);
+
+    it('serves a client whose controlling terminal this is not (setsid), where no job control applies', async () => {
+      await attached('setsid', (name) => `setsid -w ${nono} attach ${name}`, async (t) => {
+        t.type('no-job-control\r');
+        await t.waitFor(/no-job-control\r+\n[\s\S]*no-job-control/, 20_000);
+      });
+    }, 60_000);
+
+    it('reads none of the keys typed while the client is stopped, and reads again once it runs', async () => {
+      await attached('stopped', (name) => `exec ${nono} attach ${name}`, async (t, name) => {
+        t.type('before-stop\r');
+        await t.waitFor(/before-stop\r+\n[\s\S]*before-stop/, 20_000);
+        process.kill(t.term.pid, 'SIGSTOP');
+        // nonod looks at the client's job every 50 ms.
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        t.type('typed-while-stopped\r');
+        await new Promise((resolve) => setTimeout(resolve, 800));
+        expect(await logs(name)).not.toContain('typed-while-stopped');
+        // Still in the terminal for whoever reads it next (the shell, in life): nonod took none of it.
+        const pts = (t.term as unknown as { ptsName: string }).ptsName;
+        const left = execFileSync('dd', [`if=${pts}`, 'iflag=nonblock', 'bs=4096', 'count=1', 'status=none'], { encoding: 'latin1' });
+        expect(left).toBe('typed-while-stopped\r');
+        t.type('after-continue\r');
+        process.kill(t.term.pid, 'SIGCONT');
+        await t.waitFor(/after-continue\r+\n[\s\S]*after-continue/, 20_000);
+        expect(await logs(name)).not.toContain('typed-while-stopped');
+      });
+    }, 60_000);
+  });
 
   it('answers session.ready from a connection it writes no terminal for with one line and a stable kind', async () => {
     await start('direct-none', 'sleep 30');

@@ -1,6 +1,6 @@
 // A client library user on a terminal, for direct-output.test.ts: it attaches to the session
 // named in argv asking nonod to write the output to this terminal itself (or not, with
-// "relay"), writes a line of its own before it says ready, types `go` and, once the session
+// "relay"; with "leave" it detaches before it is ready), writes a line of its own before it says ready, types `go` and, once the session
 // has exited, says how many output events it was sent. Everything it prints goes to the same
 // terminal as nonod's writes, so the test can check their order on screen.
 import { fstatSync } from 'node:fs';
@@ -14,6 +14,13 @@ for (let waited = 0; process.stdout.isTTY && fstatSync(1).uid !== process.getuid
 const client = await connect({ autoStart: false });
 const session = await client.attach(name, { size: { rows: 24, cols: 80 }, directOutput: mode !== 'relay' });
 process.stdout.write(`direct=${session.directOutput}\r\n`);
+if (mode === 'leave') {
+  // Leaves before its terminal was ever ready: the output held for it is dropped, and the detach is answered.
+  await session.detach();
+  process.stdout.write('LEFT\r\n');
+  client.close();
+  process.exit(0);
+}
 await new Promise((resolve) => setTimeout(resolve, 300));
 process.stdout.write('BEFORE-READY\r\n');
 session.ready();

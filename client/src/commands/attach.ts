@@ -27,7 +27,12 @@ async function attach(ref: string, readOnly: boolean): Promise<number> {
   const relay = new TerminalRelay(client.paths.configDir, readOnly);
   try {
     const onTerminal = process.stdout.isTTY === true;
-    const session = await client.attach(ref, { readOnly, size: onTerminal ? relay.size() : null, directOutput: onTerminal });
+    const session = await client.attach(ref, {
+      readOnly,
+      size: onTerminal ? relay.size() : null,
+      directOutput: onTerminal,
+      ...(onTerminal && !readOnly && process.stdin.isTTY === true ? { directInput: { detachKey: relay.detachKey() } } : {}),
+    });
     const { code } = await relay.start(session, session.screen);
     process.exit(code);
   } catch (error) {

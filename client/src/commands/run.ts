@@ -145,7 +145,7 @@ export async function run(argv: string[], options: RunOptions): Promise<number> 
     ...policyRequest(options),
     argv,
     terminal: relay ? relay.size() : null,
-    ...(relay ? { directOutput: true } : {}),
+    ...(relay ? { directOutput: true, directInput: { detachKey: relay.detachKey() } } : {}),
     ...(options.name !== undefined ? { name: options.name } : {}),
     ...(options.memory !== undefined ? { memoryBytes: options.memory } : {}),
     ...(options.snapshot || options.snapshotName !== undefined ? { snapshot: true, snapshotExclude: options.snapshotExclude, snapshotInclude: options.snapshotInclude } : {}),

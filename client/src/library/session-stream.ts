@@ -73,9 +73,19 @@ export class SessionHandle implements AsyncIterable<SessionEvent> {
     private readonly subscription: SessionSubscription,
     readonly id: string,
     readonly name: string,
-    /** nonod writes the output to this process's terminal itself (asked with directOutput): call ready(). */
-    readonly directOutput = false,
+    /** What nonod does on this process's terminal itself (asked with directOutput, directInput): then call ready(). */
+    private readonly direct = { output: false, input: false },
   ) {}
+
+  /** nonod writes the output to this process's terminal itself: no `output` events come (until a question). */
+  get directOutput(): boolean {
+    return this.direct.output;
+  }
+
+  /** nonod reads the keys from this process's terminal itself: do not read them (until a question). */
+  get directInput(): boolean {
+    return this.direct.input;
+  }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<SessionEvent> {
     return this.subscription.events;

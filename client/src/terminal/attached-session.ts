@@ -1,13 +1,16 @@
 // The user's terminal joined to a session the library attached: raw mode, keys to the session
 // (minus the detach key), its events to the screen, resizes to the daemon, and a clean way out on
-// exit, on the detach key, or when someone runs `nono detach`. Shared by `nono run` and `nono
+// exit, on the detach key, or when someone runs `nono detach`. When nonod writes the output and
+// reads the keys on this terminal itself (directOutput, directInput), this client only sets the
+// terminal up, answers questions and says goodbye. Shared by `nono run` and `nono
 // attach`; output that came before the screen is drawn waits in the library's session stream.
 import { EXIT_SETUP_FAILED } from '@nono/shared/exit-codes';
 import type { QuarantineFinding } from '@nono/shared';
 import type { SessionHandle } from '../library/session-stream.js';
 import { dieOfHangup } from './hang-up.js';
 import { RawTerminal } from './raw-terminal.js';
-import { configuredDetachKey, DetachKeyFilter } from './detach-key.js';
+import { DETACH_KEY_REASON, DetachKeyFilter } from '@nono/shared/detach-key';
+import { configuredDetachKey } from './detach-key.js';
 import { ApprovalPrompt } from './approval-prompt.js';
 import { describeError } from '../output/report-error.js';
 
@@ -29,11 +32,17 @@ export class TerminalRelay {
     return this.terminal.size();
   }
 
+  /** The detach prefix byte, for nonod when it reads the keys itself (directInput). */
+  detachKey(): number {
+    return configuredDetachKey(this.configDir).byte;
+  }
+
   /** Draws the screen, then relays until the session exits or the user detaches. */
   start(session: SessionHandle, screen: Buffer | null): Promise<RelayEnd> {
     const { terminal, readOnly } = this;
     const { name } = session;
-    const filter = new DetachKeyFilter(configuredDetachKey(this.configDir).byte);
+    const filter = new DetachKeyFilter(this.detachKey());
+    const detachedMessage = `[detached from ${name}; \`nono attach ${name}\` to return]`;
     return new Promise<RelayEnd>((resolve) => {
       let done = false;
       // Set once this client leaves on purpose, so the stream ending then is no lost daemon.
@@ -61,7 +70,7 @@ export class TerminalRelay {
           .catch(() => undefined);
       };
       const prompt = new ApprovalPrompt(() => terminal.size(), (text) => process.stdout.write(text), nudge);
-      process.stdin.on('data', (typed: Buffer) => {
+      const onKeys = (typed: Buffer): void => {
         // An open question takes the keys: an answer key answers it, the rest go nowhere.
         const { answer, forward: data } = prompt.input(typed, !readOnly);
         // A refused answer (no lasting grant for a directory holding a protected path) leaves the question open: say why on its line.
@@ -79,9 +88,17 @@ export class TerminalRelay {
           session
             .detach()
             .catch(() => undefined)
-            .finally(() => finish(0, `[detached from ${name}; \`nono attach ${name}\` to return]`));
+            .finally(() => finish(0, detachedMessage));
         }
-      });
+      };
+      // While nonod reads the keys from this terminal itself, this client must not: until a question comes.
+      let readingKeys = false;
+      const readKeys = (): void => {
+        if (readingKeys) return;
+        readingKeys = true;
+        process.stdin.on('data', onKeys);
+      };
+      if (!session.directInput) readKeys();
       // Someone killed nono: put the terminal back; the session goes on. The terminal closed:
       // nothing to put back or tell; the session goes on too.
       process.on('SIGTERM', () => finish(128 + 15));
@@ -92,10 +109,13 @@ export class TerminalRelay {
             if (event.type === 'output') {
               process.stdout.write(event.data);
               prompt.afterOutput();
-            } else if (event.type === 'approval') prompt.requested(event.request);
+            } else if (event.type === 'approval') {
+              readKeys();
+              prompt.requested(event.request);
+            }
             else if (event.type === 'approval-resolved') prompt.resolved(event.id);
             else if (event.type === 'exit') return finish(event.exitCode, undefined, event.quarantined);
-            else if (event.type === 'detached') return finish(0, `[detached: ${event.reason}]`);
+            else if (event.type === 'detached') return finish(0, event.reason === DETACH_KEY_REASON ? detachedMessage : `[detached: ${event.reason}]`);
           }
         } catch {
           // The connection was lost: said below, as when it closed.

@@ -55,6 +55,8 @@ export class WarmClients {
   /** Each warm client not yet taken, by the daemon's end of its line, and how far it is. */
   private readonly clients = new Map<Socket, 'starting' | 'waiting'>();
   private served = 0;
+  /** Taken warm clients' pids → the launcher each serves, while it runs. */
+  private readonly launchers = new Map<number, number>();
   private failures = 0;
   private closed = false;
   private handoff: LaunchHandoff | undefined;
@@ -72,6 +74,11 @@ export class WarmClients {
   status(): WarmClientsStatus {
     const states = [...this.clients.values()];
     return { starting: states.filter((s) => s === 'starting').length, waiting: states.filter((s) => s === 'waiting').length, served: this.served };
+  }
+
+  /** The launcher whose command the warm client with this pid runs, if it is one. */
+  launcherOf(pid: number): number | undefined {
+    return this.launchers.get(pid);
   }
 
   /**
@@ -162,6 +169,7 @@ export class WarmClients {
       const launcher = /taken (\d+)/.exec(said);
       if (launcher === null || !this.clients.has(control)) return;
       this.clients.delete(control);
+      if (child.pid !== undefined) this.launchers.set(child.pid, Number(launcher[1]));
       watchLauncher(Number(launcher[1]), child);
       this.served++;
       this.failures = 0;
@@ -171,6 +179,7 @@ export class WarmClients {
     });
     child.on('error', (error) => this.options.log.warn({ error: String(error) }, 'warm client did not start'));
     child.on('exit', (code, signal) => {
+      if (child.pid !== undefined) this.launchers.delete(child.pid);
       if (refillTimer !== undefined) {
         clearTimeout(refillTimer);
         this.refill();

@@ -3,6 +3,7 @@
 // Questions the session already waits for are put to the new client too.
 import { NonoError } from '@nono/shared';
 import { summaryOf } from '../sessions/session-summary.js';
+import { keysInto } from '../sessions/terminal-keys.js';
 import type { MethodHandler } from '../rpc/method-handler.js';
 
 export const sessionAttach: MethodHandler<'session.attach'> = async (params, ctx) => {
@@ -16,7 +17,8 @@ export const sessionAttach: MethodHandler<'session.attach'> = async (params, ctx
   // Attached before the snapshot: output handed on before it is in the screen, output after it
   // reaches the client as notifications (which it holds until this reply), none twice or lost.
   const binary = params.binaryOutput === true && ctx.client.binaryFrames();
-  const directOutput = params.directOutput === true && session.size !== null && ctx.client.takeTerminal(session.id);
+  const keys = params.directInput && params.readOnly !== true ? keysInto(session, ctx.client, params.directInput.detachKey) : undefined;
+  const { output: directOutput, input: directInput } = params.directOutput === true && session.size !== null && params.size ? ctx.client.takeTerminal(session.id, keys) : { output: false, input: false };
   session.attach(ctx.client, { readOnly: params.readOnly === true, size: params.size ?? null, binary });
   const snapshot = params.replay === false ? null : session.snapshot();
   // The screen goes where the output after it goes, held with it until the client is ready.
@@ -29,6 +31,6 @@ export const sessionAttach: MethodHandler<'session.attach'> = async (params, ctx
     screen: snapshot && !directOutput ? Buffer.from(snapshot.data).toString('base64') : null,
     size: session.size,
     binaryOutput: binary,
-    ...(directOutput ? { directOutput } : {}),
+    ...(directOutput ? { directOutput, directInput } : {}),
   };
 };

@@ -17,8 +17,13 @@ export const sessionRun: MethodHandler<'session.run'> = async (params, ctx) => {
   // A dry run passes the trust gate as a run would (a deny refuses it) but records nothing.
   if (params.dryRun) return { session: null, plan: (await ctx.services.sessions.plan(params)).plan };
   try {
-    const { session, plan, directOutput } = await ctx.services.sessions.run(params, ctx.client);
-    return { session: { id: session.id, name: session.name }, plan, binaryOutput: params.binaryOutput === true && !params.detached && ctx.client.binaryFrames(), ...(directOutput ? { directOutput } : {}) };
+    const { session, plan, direct } = await ctx.services.sessions.run(params, ctx.client);
+    return {
+      session: { id: session.id, name: session.name },
+      plan,
+      binaryOutput: params.binaryOutput === true && !params.detached && ctx.client.binaryFrames(),
+      ...(direct.output ? { directOutput: true, directInput: direct.input } : {}),
+    };
   } catch (error) {
     if (error instanceof NonoError && POLICY_REFUSALS.has(error.kind)) {
       ctx.services.audit.record({ kind: 'policy.refusal', payload: { rule: error.kind, reason: error.message, command: params.argv, cwd: params.cwd } });

@@ -7,11 +7,19 @@ import { dirname, join } from 'node:path';
 import type { Socket } from 'node:net';
 import { helperPath } from '../sandbox/helper-binary.js';
 
+/** A new non-blocking open of a pty slave the peer has as its stdin (read) or stdout (write). */
+export interface PeerTerminal {
+  fd: number;
+  /** The peer, in our pid namespace. */
+  pid: number;
+  /** The terminal's device number: stdin and stdout on the same terminal have the same. */
+  device: number;
+}
+
 export interface FdPassing {
   sendFd(socketFd: number, fd: number, message: Buffer): void;
   isRelay(socketFd: number): boolean;
-  /** A new non-blocking, write-only open of the peer's stdout, when it is a pty slave. */
-  openPeerTerminal(socketFd: number): number;
+  openPeerTerminal(socketFd: number, stdioFd: 0 | 1): PeerTerminal;
 }
 
 let fdPassing: FdPassing | null | undefined;

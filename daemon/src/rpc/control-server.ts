@@ -124,7 +124,7 @@ export class ControlServer {
     const id = this.nextClientId++;
     const log = this.services.log.child({ client: id });
     this.sockets.add(socket);
-    const client = new ConnectionClient(id, socket, log);
+    const client = new ConnectionClient(id, socket, log, (pid) => this.services.warmClients.launcherOf(pid) ?? pid);
     const closing: (() => void)[] = [];
     const ctx: CallContext = { client, authenticated: false, log, services: this.services, whenClosed: (callback) => closing.push(callback) };
     client.connection = new RpcConnection(

@@ -1,30 +1,90 @@
 // The terminal of a client that asked nonod to write its session's output to it directly
 // (directOutput), as tmux's server writes to its clients' terminals: the output then crosses one
 // process instead of two, which is most of a keystroke's echo time and of a build's scrolling.
-// Keys still come through the client, so a stopped client stops them too. The output is held
-// until the client says its terminal is ready (it may write first: the plan's warnings, the
-// screen), and whatever nonod then sends that client is sent only once these bytes are in
-// the terminal (its connection defers to written()), so the client's own writes (a question,
-// the exit, the detach message) always come after the output they follow.
+// With directInput nonod reads the keys there too, so a key crosses no client at all.
+// Both wait until the client says its terminal is ready (it may write first: the plan's
+// warnings, the screen; and it sets raw mode), and both stop while the client's job does not
+// hold the terminal (stopped, or in the background; looked at every POLL_MS): keys typed at the
+// shell then stay the shell's, and the session neither draws over the shell's prompt nor makes
+// the terminal answer a query into the shell's input. The output waits meanwhile (past a limit
+// the session redraws instead). Whatever nonod sends that client is sent only once these bytes
+// are in the terminal (its connection defers to written()), so the client's own writes (a
+// question, the exit, the detach message) come after the output they follow.
 import { closeSync } from 'node:fs';
 import tty from 'node:tty';
 import type { Logger } from 'pino';
+import { processStat } from '../process-stat.js';
+
+/** How often the job holding the terminal is looked at: a shell taking it back sees at most this much more. */
+const POLL_MS = 50;
+
+interface TtyHandle {
+  fd: number;
+  reading: boolean;
+  setBlocking(on: boolean): number;
+  readStart(): number;
+  readStop(): number;
+}
+
+/**
+ * libuv opens a pty slave again by its name, for a description of its own it can make
+ * non-blocking, and leaves fd open beside it: closed here, or each attach would keep the
+ * client's terminal open in nonod for good. When it could not (a pty of another devpts, as in a
+ * container), it writes to fd itself and blocks, or spins, on a terminal that does not read:
+ * nonod must never, so such a terminal is not taken (undefined).
+ */
+function reopened(stream: tty.ReadStream | tty.WriteStream, fd: number): TtyHandle | undefined {
+  const handle = (stream as unknown as { _handle: TtyHandle })._handle;
+  if (handle.fd === fd) {
+    stream.destroy();
+    return undefined;
+  }
+  closeSync(fd);
+  return handle;
+}
+
+/**
+ * Pausing a Node socket only stops handing on what it reads; libuv may go on reading into the
+ * stream's buffer, which here would take keys meant for the shell. So reading stops and starts
+ * where libuv reads; Node has no public call for either.
+ */
+function reading(stream: tty.ReadStream, on: boolean): void {
+  const handle = (stream as unknown as { _handle?: TtyHandle })._handle;
+  if (on) stream.resume();
+  else stream.pause();
+  if (!handle || handle.reading === on) return;
+  handle.reading = on;
+  if (on) handle.readStart();
+  else handle.readStop();
+}
 
 export class ClientTerminal {
-  private held: Buffer[] | null = [];
+  /** Output not yet handed to the terminal: before ready, and while the client's job is away. */
+  private held: Buffer[] = [];
   private heldBytes = 0;
+  private isReady = false;
+  /** The watched job does not hold the terminal (stopped, in the background). */
+  private away = false;
   private outstanding = 0;
   private waiting: (() => void)[] = [];
   /** Set once output for the session goes back to the connection (a question to draw, a detach). */
   private retired = false;
   private ended = false;
+  private keys: tty.ReadStream | undefined;
+  private watch: NodeJS.Timeout | undefined;
+  private readonly startTime: string | undefined;
 
   private constructor(
     private readonly stream: tty.WriteStream,
     /** The one session whose output this terminal shows. */
     readonly session: string,
+    /** The process whose job must hold the terminal: the client, or the launcher it serves. */
+    private readonly watched: number,
+    /** The terminal's device number, as /proc/PID/stat names a controlling terminal. */
+    private readonly device: number,
     private readonly log: Logger,
   ) {
+    this.startTime = processStat(watched)?.startTime;
     // A terminal that hung up (EIO) is gone: its client is getting SIGHUP; what waited on it goes on.
     stream.on('error', (error: NodeJS.ErrnoException) => {
       this.log.debug({ code: error.code }, 'client terminal failed');
@@ -32,17 +92,41 @@ export class ClientTerminal {
     });
   }
 
-  /** Wraps fd (a pty slave opened non-blocking for nonod alone); the caller gives up fd. */
-  static wrap(fd: number, session: string, log: Logger): ClientTerminal {
+  /** Wraps fd (a pty slave opened non-blocking for nonod alone; the caller gives it up), or undefined when nonod cannot write it safely. */
+  static wrap(fd: number, device: number, session: string, watched: number, log: Logger): ClientTerminal | undefined {
     const stream = new tty.WriteStream(fd);
-    const handle = (stream as unknown as { _handle: { fd: number; setBlocking(on: boolean): number } })._handle;
-    // libuv opens a pty slave again by its name for a description of its own, and leaves fd open
-    // beside it: closed here, or each attach would keep the client's terminal open for good.
-    if (handle.fd !== fd) closeSync(fd);
+    const handle = reopened(stream, fd);
+    if (!handle) return undefined;
     // Node makes a terminal stream blocking (its own stdout must not interleave); nonod must never
     // wait on a client's terminal, so this one queues in libuv like a socket. No public call for it.
     handle.setBlocking(false);
-    return new ClientTerminal(stream, session, log);
+    return new ClientTerminal(stream, session, watched, device, log);
+  }
+
+  /** Reads the client's keys from fd (its stdin, the same terminal) once it is ready, passing them to onKeys; false when it cannot. */
+  readKeys(fd: number, onKeys: (data: Buffer) => void): boolean {
+    const stream = new tty.ReadStream(fd);
+    if (!reopened(stream, fd)) return false;
+    reading(stream, false);
+    stream.on('data', (data: Buffer) => {
+      if (this.keys === stream) onKeys(data);
+    });
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      this.log.debug({ code: error.code }, 'client terminal stopped reading');
+      this.stopKeys();
+    });
+    this.keys = stream;
+    if (this.isReady && !this.away) reading(stream, true);
+    return true;
+  }
+
+  /** From now on the client reads its own keys (a question to answer, the end): nonod stops at once. */
+  stopKeys(): void {
+    const keys = this.keys;
+    if (!keys) return;
+    this.keys = undefined;
+    reading(keys, false);
+    keys.destroy();
   }
 
   /** Closed: nothing more is written (retired and written, hung up, or its connection gone). */
@@ -52,12 +136,12 @@ export class ClientTerminal {
 
   /** Whether the session's output goes here rather than over the connection. */
   get direct(): boolean {
-    return !this.retired && !this.closed;
+    return !this.retired && !this.ended;
   }
 
   write(data: Buffer): void {
     if (this.ended) return;
-    if (this.held) {
+    if (!this.isReady || this.away) {
       this.held.push(data);
       this.heldBytes += data.length;
       return;
@@ -69,11 +153,36 @@ export class ClientTerminal {
     });
   }
 
-  /** The client's terminal is ready: what was held goes out, and from now on each chunk at once. */
+  /** The client's terminal is ready: what was held goes out, and from now on each chunk at once, while its job holds the terminal. */
   ready(): void {
+    if (this.isReady || this.ended) return;
+    this.isReady = true;
+    this.look();
+    if (!this.away) this.release();
+    this.watch = setInterval(() => this.look(), POLL_MS);
+    this.watch.unref();
+  }
+
+  /** Whether the watched job holds the terminal; stops everything for good once that process is gone. */
+  private look(): void {
+    const stat = processStat(this.watched);
+    if (stat === undefined || stat.startTime !== this.startTime) {
+      this.stopKeys();
+      this.away = true;
+      return;
+    }
+    // Whose terminal this is not (started with setsid, stdio redirected to it) is never in its background.
+    const background = stat.terminal === this.device && stat.pgrp !== stat.foregroundGroup;
+    const away = stat.state === 'T' || stat.state === 't' || background;
+    if (this.keys) reading(this.keys, !away);
+    if (away === this.away) return;
+    this.away = away;
+    if (!away) this.release();
+  }
+
+  private release(): void {
     const held = this.held;
-    if (!held) return;
-    this.held = null;
+    this.held = [];
     this.heldBytes = 0;
     for (const chunk of held) this.write(chunk);
     this.settle();
@@ -81,12 +190,12 @@ export class ClientTerminal {
 
   /** Bytes nonod holds or has queued for this terminal: the session sends a redraw instead past a limit. */
   backlog(): number {
-    return this.closed ? 0 : this.heldBytes + this.stream.writableLength;
+    return this.ended ? 0 : this.heldBytes + this.stream.writableLength;
   }
 
   /** Whether every byte handed to write() so far is in the terminal (or can never be). */
   written(): boolean {
-    return this.closed || (this.held === null && this.outstanding === 0);
+    return this.ended || (this.held.length === 0 && this.outstanding === 0);
   }
 
   /** Runs callback once written(): at once when it already is. */
@@ -96,20 +205,29 @@ export class ClientTerminal {
   }
 
   /**
-   * Output goes back to the connection; the terminal closes once what it has is written, which
-   * for held output is after the client said ready (a session that ended before that still
-   * shows the client its last words).
+   * Output goes back to the connection, and the keys to the client; the terminal closes once what
+   * it has is written. Held output is kept for a client that will say ready (the session ended
+   * before it did: its last words; a question came first), and dropped for one that leaves.
    */
-  retire(): void {
-    if (this.retired) return;
-    this.retired = true;
-    this.afterWritten(() => this.close());
+  retire(dropHeld = false): void {
+    this.stopKeys();
+    if (dropHeld) {
+      this.held = [];
+      this.heldBytes = 0;
+    }
+    if (!this.retired) {
+      this.retired = true;
+      this.afterWritten(() => this.close());
+    }
+    this.settle();
   }
 
   close(): void {
     if (this.ended) return;
     this.ended = true;
-    this.held = null;
+    clearInterval(this.watch);
+    this.stopKeys();
+    this.held = [];
     this.heldBytes = 0;
     this.stream.destroy();
     this.settle();

@@ -28,6 +28,7 @@ import { launchOnPipes, launchOnPty, type LaunchOptions, type SandboxProcess } f
 import { randomSessionName } from './session-names.js';
 import { createStatePaths } from './state-paths.js';
 import { Session, type SessionClient } from './session.js';
+import { keysInto } from './terminal-keys.js';
 import { DenialRecorder } from './denial-recorder.js';
 import { OutputLog } from './output-log.js';
 import { userProcessCount } from './process-tree.js';
@@ -75,7 +76,7 @@ export async function planRun(params: RunParams, services: LaunchServices): Prom
 }
 
 /** Starts a session; the caller is attached unless it asked for a detached one. */
-export async function launchSession(params: RunParams, client: SessionClient, services: LaunchServices, registry: SessionRegistry): Promise<{ session: Session; plan: SandboxPlan; directOutput: boolean }> {
+export async function launchSession(params: RunParams, client: SessionClient, services: LaunchServices, registry: SessionRegistry): Promise<{ session: Session; plan: SandboxPlan; direct: { output: boolean; input: boolean } }> {
   const helper = helperPath();
   refuseTakenName(params, registry);
   const inputs = await gatherInputs(params, services, services.audit);
@@ -109,10 +110,11 @@ export async function launchSession(params: RunParams, client: SessionClient, se
   const session = createSession({ params, id: inputs.id, name, compiled, terminal, guard, proxy, snapshotting, services, registry });
   recordSessionStart(services.audit, session, params);
   // Taken before the command starts, so its first output is held for the terminal, not sent.
-  const directOutput = params.directOutput === true && terminal !== null && !params.detached && client.takeTerminal(session.id);
+  const keys = params.directInput ? keysInto(session, client, params.directInput.detachKey) : undefined;
+  const direct = params.directOutput === true && terminal !== null && !params.detached ? client.takeTerminal(session.id, keys) : { output: false, input: false };
   if (!params.detached) session.attach(client, { readOnly: false, size: terminal, binary: params.binaryOutput === true && client.binaryFrames() });
   spawnHelper({ helper, spec, session, env, terminal, params, services, guard });
-  return { session, plan, directOutput };
+  return { session, plan, direct };
 }
 
 function refuseTakenName(params: RunParams, registry: SessionRegistry): void {

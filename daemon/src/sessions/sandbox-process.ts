@@ -1,12 +1,12 @@
 // The running helper-then-command of a session, on a PTY (interactive) or on pipes (scripts,
 // CI: stdout and stderr stay apart and the spec goes over an inherited fd).
 import { spawn as spawnChild } from 'node:child_process';
-import { readSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import * as pty from 'node-pty';
 import type { Duplex } from 'node:stream';
 import type { OutputStream, TerminalSize } from '@nono/shared';
 import { PtyInput } from './pty-input.js';
+import { drainMaster } from './pty-drain.js';
 
 export interface SandboxProcess {
   readonly pid: number;
@@ -61,34 +61,6 @@ export function launchOnPty(options: LaunchOptions, size: TerminalSize, events: 
     resize: (s) => term.resize(s.cols, s.rows),
     kill: (signal) => term.kill(signal),
   };
-}
-
-/** A read returning nothing this many times in a row while the session's side is still open is taken as the end. */
-const EMPTY_READS_AT_END = 16;
-
-/**
- * What the master still holds when a read of it returned 0. Linux (6.x here) sometimes answers a
- * master read with 0 as the session's side closes, while the last output is still buffered;
- * libuv takes that for the end of the stream and node-pty closes the master, dropping those
- * bytes (a command's last lines, at random). Read by hand, the master gives them, then EIO.
- */
-function drainMaster(fd: number, deliver: (data: Buffer) => void): void {
-  const buffer = Buffer.allocUnsafe(64 * 1024);
-  for (let empty = 0; empty < EMPTY_READS_AT_END; ) {
-    let n: number;
-    try {
-      n = readSync(fd, buffer);
-    } catch {
-      // EIO: the session's side is closed and everything is read; EAGAIN: it is still open, and
-      // what it writes later has no reader once node-pty closes the master, as before.
-      return;
-    }
-    if (n === 0) empty++;
-    else {
-      empty = 0;
-      deliver(Buffer.from(buffer.subarray(0, n)));
-    }
-  }
 }
 
 export function launchOnPipes(options: LaunchOptions, spec: Buffer, events: ProcessEvents): SandboxProcess {

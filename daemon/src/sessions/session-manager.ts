@@ -32,7 +32,7 @@ export class SessionManager implements SessionRegistry {
     return planRun(params, this.options);
   }
 
-  async run(params: ParamsOf<'session.run'>, client: SessionClient): Promise<{ session: Session; plan: SandboxPlan; directOutput: boolean }> {
+  async run(params: ParamsOf<'session.run'>, client: SessionClient): Promise<{ session: Session; plan: SandboxPlan; direct: { output: boolean; input: boolean } }> {
     const { launchSession } = await import('./launch-session.js');
     return launchSession(params, client, this.options, this);
   }

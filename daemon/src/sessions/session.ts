@@ -27,10 +27,13 @@ export interface SessionClient {
   onceDrained(callback: () => void): void;
   /** The terminal nonod writes one session's output to for this client (directOutput), if any. */
   readonly terminal: ClientTerminal | undefined;
-  /** Opens the client's terminal for session's output, held until it is ready; false when it cannot be. */
-  takeTerminal(session: string): boolean;
-  /** session's output goes over the connection again, after what the terminal already has. */
-  endDirectOutput(session: string): void;
+  /**
+   * Opens the client's terminal for session's output and, given onKeys, to read its keys; both
+   * wait until it is ready. Says which it could take (neither: not a terminal nonod can open).
+   */
+  takeTerminal(session: string, onKeys?: (data: Buffer) => void): { output: boolean; input: boolean };
+  /** session's output goes over the connection again, after what the terminal already has (dropped for a client leaving before it was ready). */
+  endDirectOutput(session: string, leaving?: boolean): void;
   /** Settles once what nonod wrote to the client's terminal is there (at once without one). */
   whenWritten(): Promise<void>;
 }
@@ -246,8 +249,8 @@ export class Session {
   }
 
   /** A client leaves the session (exit, detach): its terminal, if this session's, gets no more. */
-  private release(client: SessionClient): void {
-    client.endDirectOutput(this.id);
+  private release(client: SessionClient, leaving: boolean): void {
+    client.endDirectOutput(this.id, leaving);
   }
 
   attach(client: SessionClient, attachment: Attachment): void {
@@ -290,7 +293,7 @@ export class Session {
       // One still skipping would otherwise never see how the session's screen ended.
       this.redraw(client, attachment);
       client.notify('session.exit', { session: this.id, exitCode: this.exitCode, code, signal, ...(findings.length > 0 ? { quarantined: findings } : {}), ...reports });
-      this.release(client);
+      this.release(client, false);
     }
     this.attachments.clear();
     this.cleanUp();
@@ -365,7 +368,7 @@ export class Session {
 
   detach(client: SessionClient): boolean {
     const was = this.attachments.delete(client);
-    this.release(client);
+    this.release(client, true);
     if (was) this.options.record?.({ kind: 'session.detach', session: this.id, payload: { client: `client ${client.id}` } });
     return was;
   }
@@ -375,7 +378,7 @@ export class Session {
     const count = this.attachments.size;
     for (const client of this.attachments.keys()) {
       client.notify('session.detached', { session: this.id, reason });
-      this.release(client);
+      this.release(client, true);
       this.options.record?.({ kind: 'session.detach', session: this.id, payload: { client: `client ${client.id}`, reason } });
     }
     this.attachments.clear();

@@ -23,7 +23,7 @@ const plan = { denied: [{ path: join(home, '.ssh'), source: 'group deny_credenti
 function setup(options: { clients?: number; webhook?: boolean } = {}) {
   const events: AuditInput[] = [];
   const notes: { method: string; params: any }[] = [];
-  const client: SessionClient = { id: 1, notify: (method, params) => notes.push({ method, params }), binaryFrames: () => false, sendOutput: () => undefined, backlog: () => 0, onceDrained: () => undefined, terminal: undefined, takeTerminal: () => false, endDirectOutput: () => undefined, whenWritten: async () => undefined };
+  const client: SessionClient = { id: 1, notify: (method, params) => notes.push({ method, params }), binaryFrames: () => false, sendOutput: () => undefined, backlog: () => 0, onceDrained: () => undefined, terminal: undefined, takeTerminal: () => ({ output: false, input: false }), endDirectOutput: () => undefined, whenWritten: async () => undefined };
   const services: BrokerServices = {
     record: (event) => events.push(event),
     session: () => ({ name: 'demo', clients: options.clients === 0 ? [] : [client] }),

@@ -191,6 +191,16 @@ const DIRECT_OUTPUT = {
         "Write the session's output straight to the caller's terminal (the pseudo-terminal on its stdout, found through the connection's peer process), as tmux's server does, instead of sending session.output; held until the caller sends session.ready. Only for a session on a terminal; the reply says whether it was granted.",
     }),
   ),
+  directInput: Type.Optional(
+    Type.Object(
+      { detachKey: Type.Integer({ minimum: 0, maximum: 31, description: 'The detach prefix byte (a control key), followed by `d`' }) },
+      {
+        additionalProperties: false,
+        description:
+          "With directOutput, for a writer: read the caller's keys from its terminal (its stdin, the same terminal) too, from session.ready on, while the caller's job is the terminal's foreground job and is not stopped; the caller reads none itself. On the detach key nonod detaches the caller (session.detached, reason \"detach key\"); when a question is put to the caller, nonod stops reading and the caller reads its keys again. The reply says whether it was granted.",
+      },
+    ),
+  ),
 };
 
 const BINARY_OUTPUT = {
@@ -290,6 +300,7 @@ export const METHODS = {
       plan: SandboxPlan,
       binaryOutput: Type.Optional(Type.Boolean({ description: 'Whether session.output comes to this connection as binary frames' })),
       directOutput: Type.Optional(Type.Boolean({ description: "Whether nonod writes the session's output to the caller's terminal (after session.ready)" })),
+      directInput: Type.Optional(Type.Boolean({ description: "Whether nonod reads the caller's keys from its terminal (after session.ready)" })),
     }),
     auth: true,
   }),
@@ -346,6 +357,7 @@ export const METHODS = {
       size: Type.Union([TerminalSize, Type.Null()]),
       binaryOutput: Type.Boolean({ description: 'Whether session.output comes to this connection as binary frames' }),
       directOutput: Type.Optional(Type.Boolean({ description: "Whether nonod writes the session's output to the caller's terminal (after session.ready)" })),
+      directInput: Type.Optional(Type.Boolean({ description: "Whether nonod reads the caller's keys from its terminal (after session.ready)" })),
     }),
     auth: true,
   }),
