@@ -21,6 +21,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "throw-errno.h"
@@ -262,6 +263,41 @@ out:
 	return result;
 }
 
+/*
+ * rawOutput(fd, raw): the terminal passes output on as it is written (OPOST off), as tmux has its
+ * clients' terminals, or processes it again (OPOST on). A session's output was already translated
+ * by its own pty (\n to \r\n), and the client's raw mode (libuv's) keeps OPOST, so the kernel
+ * would look at every byte once more and add a \r to every line end. Returns whether it changed.
+ */
+static napi_value raw_output(napi_env env, napi_callback_info info)
+{
+	size_t argc = 2;
+	napi_value argv[2], result;
+	int32_t fd;
+	bool raw;
+	struct termios mode;
+
+	if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2 ||
+	    napi_get_value_int32(env, argv[0], &fd) != napi_ok || napi_get_value_bool(env, argv[1], &raw) != napi_ok) {
+		napi_throw_type_error(env, NULL, "rawOutput(fd, raw: boolean)");
+		return NULL;
+	}
+	if (tcgetattr(fd, &mode) < 0)
+		return throw_errno(env, errno);
+	bool changes = raw == ((mode.c_oflag & OPOST) != 0);
+	if (changes) {
+		if (raw)
+			mode.c_oflag &= ~OPOST;
+		else
+			mode.c_oflag |= OPOST;
+		if (tcsetattr(fd, TCSANOW, &mode) < 0)
+			return throw_errno(env, errno);
+	}
+	if (napi_get_boolean(env, changes, &result) != napi_ok)
+		return NULL;
+	return result;
+}
+
 NAPI_MODULE_INIT()
 {
 	napi_value fn;
@@ -271,7 +307,9 @@ NAPI_MODULE_INIT()
 	    napi_create_function(env, "isRelay", NAPI_AUTO_LENGTH, is_relay, NULL, &fn) != napi_ok ||
 	    napi_set_named_property(env, exports, "isRelay", fn) != napi_ok ||
 	    napi_create_function(env, "openPeerTerminal", NAPI_AUTO_LENGTH, open_peer_terminal, NULL, &fn) != napi_ok ||
-	    napi_set_named_property(env, exports, "openPeerTerminal", fn) != napi_ok)
+	    napi_set_named_property(env, exports, "openPeerTerminal", fn) != napi_ok ||
+	    napi_create_function(env, "rawOutput", NAPI_AUTO_LENGTH, raw_output, NULL, &fn) != napi_ok ||
+	    napi_set_named_property(env, exports, "rawOutput", fn) != napi_ok)
 		return NULL;
 	return exports;
 }

@@ -44,7 +44,7 @@ describe.each([['as root', undefined], ...(user ? [['as an unprivileged user', u
 
   it("writes the screen and the output to the client's terminal after the client's own lines, and the exit after both", async () => {
     await start('direct-order', 'echo WAITING; read x; seq 1 3000; echo LAST-LINE');
-    const t = openTerminal(`${CLIENT} direct-order`, ctx.world, undefined, as ? { as } : {});
+    const t = openTerminal(`${CLIENT} direct-order; echo "mode:$(stty -a | tr -s ' ;' '  ')"`, ctx.world, undefined, as ? { as } : {});
     try {
       await t.waitFor(/EXIT outputs=\d+/, 20_000);
       const out = t.output();
@@ -55,8 +55,11 @@ describe.each([['as root', undefined], ...(user ? [['as an unprivileged user', u
       expect(waiting).toBeGreaterThan(before);
       expect(last).toBeGreaterThan(waiting);
       expect(exit).toBeGreaterThan(last);
-      // The client's terminal is in cooked mode here: its line discipline turns \n into \r\n again.
-      expect(out).toMatch(/\n2999\r+\n3000\r+\n/);
+      // Byte for byte: while nonod writes, the terminal adds nothing (OPOST off, as under tmux)...
+      expect(out).toContain('\r\n2999\r\n3000\r\n');
+      // ...and once the client has left, it processes output as before.
+      await t.waitFor(/mode:[\s\S]*opost/, 20_000);
+      expect(t.output()).toMatch(/mode:[\s\S]*\sopost\s/);
       // Once the session has ended, nonod keeps nothing of the terminal open.
       await t.exit;
       const pts = (t.term as unknown as { ptsName: string }).ptsName;
@@ -170,7 +173,7 @@ describe.each([['as root', undefined], ...(user ? [['as an unprivileged user', u
         t.type('\x1dd');
         await t.waitFor(/\[detached from keys-[ln]; `nono attach keys-[ln]` to return\]/, 20_000);
         await t.waitFor(/exit:\d+ mode:[\s\S]* icanon /, 20_000);
-        expect(t.output()).toMatch(/exit:0 mode:/);
+        expect(t.output()).toMatch(/exit:0 mode:[\s\S]*\sopost\s/);
         const ps = JSON.parse((await cli(['ps', '--json'])).stdout) as { name: string; state: string }[];
         expect(ps.find((s) => s.name === name)?.state).toBe('running');
       });

@@ -34,17 +34,18 @@ export function openTerminal(command: string, world: TestWorld, size = { cols: 8
   if (options.as) chownSync((term as unknown as { ptsName: string }).ptsName, options.as.uid, options.as.gid);
   const emulator = new Terminal({ ...size, allowProposedApi: true });
   let out = '';
-  const shown = (d: string): void => {
+  /** answer: false once the program is gone, with nothing left to answer to. */
+  const shown = (d: string, answer = true): void => {
     options.beforeShown?.(d);
-    for (let at = d.indexOf(POSITION_QUERY); at >= 0; at = d.indexOf(POSITION_QUERY, at + 1)) term.write(`\x1b[${size.rows};1R`);
+    for (let at = d.indexOf(POSITION_QUERY); answer && at >= 0; at = d.indexOf(POSITION_QUERY, at + 1)) term.write(`\x1b[${size.rows};1R`);
     out += d;
     emulator.write(d);
   };
-  term.onData(shown);
+  term.onData((d) => shown(d));
   // node-pty drops what the master still holds when Linux answers a read with 0 as the program
   // exits; nonod reads it by hand (daemon/src/sessions/pty-drain.ts), and so does this terminal.
   const master = term as unknown as { fd: number; _socket: { once(event: 'end', listener: () => void): void } };
-  master._socket.once('end', () => drainMaster(master.fd, (data) => shown(data.toString())));
+  master._socket.once('end', () => drainMaster(master.fd, (data) => shown(data.toString(), false)));
   const exit = new Promise<number>((resolve) => term.onExit(({ exitCode }) => resolve(exitCode)));
   return {
     term,

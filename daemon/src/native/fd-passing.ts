@@ -20,6 +20,8 @@ export interface FdPassing {
   sendFd(socketFd: number, fd: number, message: Buffer): void;
   isRelay(socketFd: number): boolean;
   openPeerTerminal(socketFd: number, stdioFd: 0 | 1): PeerTerminal;
+  /** Turns the terminal's output processing (OPOST) off (raw) or on; says whether it changed. */
+  rawOutput(fd: number, raw: boolean): boolean;
 }
 
 let fdPassing: FdPassing | null | undefined;

@@ -14,6 +14,7 @@ import { closeSync } from 'node:fs';
 import tty from 'node:tty';
 import type { Logger } from 'pino';
 import { processStat } from '../process-stat.js';
+import { loadFdPassing } from '../native/fd-passing.js';
 
 /** How often the job holding the terminal is looked at: a shell taking it back sees at most this much more. */
 const POLL_MS = 50;
@@ -71,11 +72,14 @@ export class ClientTerminal {
   private retired = false;
   private ended = false;
   private keys: tty.ReadStream | undefined;
+  /** nonod turned the terminal's output processing off, and turns it on again when done. */
+  private madeRaw = false;
   private watch: NodeJS.Timeout | undefined;
   private readonly startTime: string | undefined;
 
   private constructor(
     private readonly stream: tty.WriteStream,
+    private readonly fd: number,
     /** The one session whose output this terminal shows. */
     readonly session: string,
     /** The process whose job must hold the terminal: the client, or the launcher it serves. */
@@ -100,7 +104,7 @@ export class ClientTerminal {
     // Node makes a terminal stream blocking (its own stdout must not interleave); nonod must never
     // wait on a client's terminal, so this one queues in libuv like a socket. No public call for it.
     handle.setBlocking(false);
-    return new ClientTerminal(stream, session, watched, device, log);
+    return new ClientTerminal(stream, handle.fd, session, watched, device, log);
   }
 
   /** Reads the client's keys from fd (its stdin, the same terminal) once it is ready, passing them to onKeys; false when it cannot. */
@@ -157,8 +161,12 @@ export class ClientTerminal {
   ready(): void {
     if (this.isReady || this.ended) return;
     this.isReady = true;
+    this.rawOutput(true);
     this.look();
-    if (!this.away) this.release();
+    if (!this.away) {
+      this.release();
+      if (this.keys) reading(this.keys, true);
+    }
     this.watch = setInterval(() => this.look(), POLL_MS);
     this.watch.unref();
   }
@@ -174,9 +182,9 @@ export class ClientTerminal {
     // Whose terminal this is not (started with setsid, stdio redirected to it) is never in its background.
     const background = stat.terminal === this.device && stat.pgrp !== stat.foregroundGroup;
     const away = stat.state === 'T' || stat.state === 't' || background;
-    if (this.keys) reading(this.keys, !away);
     if (away === this.away) return;
     this.away = away;
+    if (this.keys) reading(this.keys, !away);
     if (!away) this.release();
   }
 
@@ -217,14 +225,33 @@ export class ClientTerminal {
     }
     if (!this.retired) {
       this.retired = true;
-      this.afterWritten(() => this.close());
+      // Ahead of whatever waits on the terminal already: the client hears of its end after this.
+      if (this.written()) this.close();
+      else this.waiting.unshift(() => this.close());
     }
     this.settle();
+  }
+
+  /**
+   * As tmux does, the bytes reach the terminal untouched while nonod writes them: the session's
+   * pty already ended its lines with \r\n. Set after the client's own raw mode, and undone when
+   * nonod is done (a client that restores its whole mode on leaving has then done it already).
+   */
+  private rawOutput(raw: boolean): void {
+    if (raw === this.madeRaw) return;
+    try {
+      const changed = loadFdPassing()?.rawOutput(this.fd, raw) === true;
+      this.madeRaw = raw && changed;
+    } catch (error) {
+      this.madeRaw = false;
+      this.log.debug({ code: (error as NodeJS.ErrnoException).code }, 'client terminal output mode unchanged');
+    }
   }
 
   close(): void {
     if (this.ended) return;
     this.ended = true;
+    this.rawOutput(false);
     clearInterval(this.watch);
     this.stopKeys();
     this.held = [];

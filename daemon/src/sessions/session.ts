@@ -292,8 +292,9 @@ export class Session {
     for (const [client, attachment] of this.attachments) {
       // One still skipping would otherwise never see how the session's screen ended.
       this.redraw(client, attachment);
-      client.notify('session.exit', { session: this.id, exitCode: this.exitCode, code, signal, ...(findings.length > 0 ? { quarantined: findings } : {}), ...reports });
+      // Released first: the terminal is the client's again (its mode too) before it hears the end.
       this.release(client, false);
+      client.notify('session.exit', { session: this.id, exitCode: this.exitCode, code, signal, ...(findings.length > 0 ? { quarantined: findings } : {}), ...reports });
     }
     this.attachments.clear();
     this.cleanUp();
@@ -377,8 +378,8 @@ export class Session {
   detachAll(reason: string): number {
     const count = this.attachments.size;
     for (const client of this.attachments.keys()) {
-      client.notify('session.detached', { session: this.id, reason });
       this.release(client, true);
+      client.notify('session.detached', { session: this.id, reason });
       this.options.record?.({ kind: 'session.detach', session: this.id, payload: { client: `client ${client.id}`, reason } });
     }
     this.attachments.clear();
