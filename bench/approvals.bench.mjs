@@ -24,7 +24,7 @@ export default async function approvals({ repo, scale, progress }) {
   await new Promise((resolve) => upstream.listen(0, '127.0.0.1', resolve));
   const port = upstream.address().port;
   const asked = [];
-  const client = { id: 1, notify: (method, params) => method === 'approval.requested' && asked.push(params), backlog: () => 0, onceDrained: () => undefined };
+  const client = { id: 1, notify: (method, params) => method === 'approval.requested' && asked.push(params), backlog: () => 0, onceDrained: () => undefined, endDirectOutput: () => undefined };
   const broker = new ApprovalBroker({
     record: () => undefined,
     session: () => ({ name: 'bench', clients: [client] }),
