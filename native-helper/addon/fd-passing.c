@@ -89,13 +89,11 @@ static napi_value send_fd(napi_env env, napi_callback_info info)
 }
 
 /* The fdinfo of our fd, NUL-terminated in text: for a pidfd, its process's Pid and NSpid lines. */
-static bool read_fdinfo(int fd, char *text, size_t size)
+static bool read_text(const char *path, char *text, size_t size)
 {
-	char path[64];
 	ssize_t n;
 	int info;
 
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
 	info = open(path, O_RDONLY | O_CLOEXEC);
 	if (info < 0)
 		return false;
@@ -104,6 +102,14 @@ static bool read_fdinfo(int fd, char *text, size_t size)
 		return false;
 	text[n] = '\0';
 	return true;
+}
+
+static bool read_fdinfo(int fd, char *text, size_t size)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	return read_text(path, text, size);
 }
 
 /*
@@ -188,23 +194,46 @@ static bool is_pty_slave(const struct stat *st)
 }
 
 /*
+ * Whether the peer's fd stdio_fd is, now, a description of the file ino that it may read (0) or
+ * write (1): the daemon acts on the client's terminal with no more than the client has there.
+ */
+static bool peer_fd_allows(long pid, int stdio_fd, ino_t ino)
+{
+	char path[64], text[4096];
+	const char *line;
+
+	snprintf(path, sizeof(path), "/proc/%ld/fdinfo/%d", pid, stdio_fd);
+	if (!read_text(path, text, sizeof(text)))
+		return false;
+	line = strstr(text, "flags:");
+	if (!line)
+		return false;
+	long flags = strtol(line + strlen("flags:"), NULL, 8);
+	line = strstr(text, "\nino:");
+	if (!line || strtoull(line + strlen("\nino:"), NULL, 10) != (unsigned long long)ino || (flags & O_PATH) != 0)
+		return false;
+	int mode = (int)(flags & O_ACCMODE);
+	return mode == O_RDWR || mode == (stdio_fd == 0 ? O_RDONLY : O_WRONLY);
+}
+
+/*
  * openPeerTerminal(socketFd, stdioFd): a new non-blocking open of the terminal the connecting
  * process has as its stdin (0, opened for reading) or stdout (1, for writing), for the daemon to
  * read that client's keys and write its session's output, as tmux's server does; returns
  * { fd, pid, device }. The process is the connection's own (SO_PEERPIDFD), checked alive after
  * the open so its pid cannot have been reused; only a pty slave is taken, because the daemon
- * must never block on a terminal, and O_NOCTTY keeps a daemon without a controlling terminal
- * from acquiring this one.
+ * must never block on a terminal, and only for what the peer's own fd may do with it; O_NOCTTY
+ * keeps a daemon without a controlling terminal from acquiring this one.
  */
 static napi_value open_peer_terminal(napi_env env, napi_callback_info info)
 {
 	size_t argc = 2;
 	napi_value argv[2], result, value;
 	int32_t socket_fd, stdio_fd;
-	int pidfd = -1, fd = -1, err = 0;
+	int pidfd = -1, pinned = -1, fd = -1, err = 0;
 	socklen_t len = sizeof(pidfd);
 	char path[64];
-	struct stat before, st;
+	struct stat st;
 
 	if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2 ||
 	    napi_get_value_int32(env, argv[0], &socket_fd) != napi_ok ||
@@ -220,32 +249,36 @@ static napi_value open_peer_terminal(napi_env env, napi_callback_info info)
 		goto out;
 	}
 	snprintf(path, sizeof(path), "/proc/%ld/fd/%d", pid, stdio_fd);
-	/* Looked at before it is opened: opening some devices does something (a serial line's DTR). */
-	if (stat(path, &before) < 0) {
+	/*
+	 * Pinned with O_PATH and looked at before it is opened: opening some devices does something
+	 * (a serial line's DTR), and the client may swap its fd meanwhile; the open below goes
+	 * through the pinned file, not the client's fd table again.
+	 */
+	pinned = open(path, O_PATH | O_CLOEXEC);
+	if (pinned < 0 || fstat(pinned, &st) < 0) {
 		err = errno;
 		goto out;
 	}
-	if (!is_pty_slave(&before)) {
+	if (!is_pty_slave(&st)) {
 		err = ENOTTY;
 		goto out;
 	}
+	if (!peer_fd_allows(pid, stdio_fd, st.st_ino)) {
+		err = EACCES;
+		goto out;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", pinned);
 	fd = open(path, (stdio_fd == 0 ? O_RDONLY : O_WRONLY) | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		err = errno;
-		goto out;
-	}
-	if (fstat(fd, &st) < 0) {
-		err = errno;
-		goto out;
-	}
-	if (!is_pty_slave(&st) || st.st_rdev != before.st_rdev || st.st_ino != before.st_ino) {
-		err = ENOTTY;
 		goto out;
 	}
 	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
 		err = errno;
 out:
 	if (close(pidfd) < 0 && err == 0)
+		err = errno;
+	if (pinned >= 0 && close(pinned) < 0 && err == 0)
 		err = errno;
 	if (err != 0) {
 		if (fd >= 0)

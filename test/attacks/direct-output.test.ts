@@ -3,17 +3,22 @@
 // devpts, as in a container) is not taken, so it cannot freeze nonod; once the client is
 // stopped and the shell has the terminal back, the session writes nothing more there (no
 // output over the prompt, no terminal query answered into the shell's input), within the 50 ms
-// nonod takes to notice; and a killed client's shell gets nothing of the session either.
+// nonod takes to notice, and of a lagging terminal's backlog only the little nonod had handed
+// on; a killed client's shell gets nothing of the session either. A terminal held for a client
+// holds back none of another session's traffic to it, and nonod takes a terminal only as far as
+// the client's own descriptor allows.
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { usePrivateDaemon } from '../support/daemon-process.js';
 import { openTerminal } from '../support/real-terminal.js';
 import { REPO, runCli } from '../support/run-cli.js';
+import { unprivilegedUser } from '../support/unprivileged-user.js';
 
 const CLIENT_JS = join(REPO, 'test/support/direct-output-client.mjs');
 const CLIENT = `${process.execPath} ${CLIENT_JS}`;
 const isRoot = process.getuid?.() === 0;
+const user = isRoot ? unprivilegedUser() : undefined;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The pid of the direct-output client attached to session name (newest). */
@@ -106,6 +111,78 @@ describe('direct output under attack', () => {
     } finally {
       t.term.kill('SIGKILL');
       await cli(['stop', 'rv-kill', '--force'], 30_000);
+    }
+  }, 60_000);
+});
+
+describe.each([['as root', undefined], ...(user ? [['as an unprivileged user', user] as const] : [])])('direct output under attack (%s)', (_name, as) => {
+  const ctx = usePrivateDaemon(as ? { world: { owner: as }, as } : {});
+  const cli = (args: string[], timeoutMs?: number) => runCli(args, ctx.world, { as, ...(timeoutMs ? { timeoutMs } : {}) });
+  const start = async (name: string, script: string): Promise<void> => {
+    const started = await cli(['run', '--name', name, '--detached', '--', 'sh', '-c', script]);
+    expect(started.code, started.stderr).toBe(0);
+  };
+  const terminal = (command: string) => openTerminal(command, ctx.world, undefined, as ? { as } : {});
+
+  // What nonod had handed to libuv for a lagging terminal reached it whatever came next: a client
+  // stopped while its terminal lagged had up to the 2 MiB backlog written over the shell's prompt.
+  it('writes at most a little of a lagging terminal\'s backlog once its client is stopped', async () => {
+    await start('rv-lag', 'read x; while :; do seq -f FLOOD-%g 1 20000; done');
+    const t = terminal(`env PS1='SHELL$ ' bash --norc --noprofile -i`);
+    try {
+      await t.waitFor(/SHELL\$ /, 10_000);
+      t.type(`${CLIENT} rv-lag\r`);
+      await t.waitFor(/FLOOD-19999/, 20_000);
+      // The terminal stops reading: the kernel's buffer fills, and nonod's backlog grows behind it.
+      t.term.pause();
+      const mark = t.output().length;
+      await sleep(2000);
+      process.kill(clientPid('rv-lag'), 'SIGSTOP');
+      await sleep(300);
+      t.term.resume();
+      await t.waitFor(/Stopped/, 10_000);
+      await sleep(1000);
+      // The kernel's pty buffer (about 64 KiB) and nonod's 64 KiB in flight, not the backlog.
+      expect(t.output().length - mark).toBeLessThan(400_000);
+    } finally {
+      try {
+        process.kill(clientPid('rv-lag'), 'SIGKILL');
+      } catch {
+        // gone
+      }
+      t.term.kill('SIGKILL');
+      await cli(['stop', 'rv-lag', '--force'], 30_000);
+    }
+  }, 60_000);
+
+  // Everything a connection was sent waited behind a terminal that never said ready: another
+  // session's output to the same connection piled up in nonod without bound (700 MB in 30 s).
+  it("sends another session's output at once while this terminal is held", async () => {
+    await start('rv-held', 'read x');
+    await start('rv-noisy', 'while :; do seq -f NOISE-%g 1 2000; sleep 0.05; done');
+    const t = terminal(`${CLIENT} rv-held held rv-noisy`);
+    try {
+      await t.waitFor(/OTHER-BYTES=\d+/, 20_000);
+      expect(t.output()).toContain('direct=true');
+      expect(Number(/OTHER-BYTES=(\d+)/.exec(t.output())![1])).toBeGreaterThan(100_000);
+    } finally {
+      t.term.kill('SIGKILL');
+      await cli(['stop', 'rv-noisy', '--force'], 30_000);
+      await cli(['stop', 'rv-held', '--force'], 30_000);
+    }
+  }, 60_000);
+
+  // nonod writes and reads a client's terminal with no more than the client's own fd allows: a
+  // terminal the client has open only for reading on its stdout is not written by nonod.
+  it("does not take a terminal the client's stdout only reads", async () => {
+    await start('rv-ro', 'read x');
+    const t = terminal(`${CLIENT} rv-ro probe 1</proc/self/fd/0; ${CLIENT} rv-ro probe`);
+    try {
+      await t.waitFor(/direct=\w+[\s\S]*direct=\w+/, 20_000);
+      expect([...t.output().matchAll(/direct=(\w+)/g)].map((m) => m[1])).toEqual(['false', 'true']);
+    } finally {
+      t.term.kill('SIGKILL');
+      await cli(['stop', 'rv-ro', '--force'], 30_000);
     }
   }, 60_000);
 });

@@ -3,6 +3,9 @@
 // "relay"; with "leave" it detaches before it is ready), writes a line of its own before it says ready, types `go` and, once the session
 // has exited, says how many output events it was sent. Everything it prints goes to the same
 // terminal as nonod's writes, so the test can check their order on screen.
+// Two modes for the attack tests: "probe" only says on stderr whether nonod took the terminal
+// (its stdout may be a read-only open of it); "held OTHER" never says ready, attaches read-only to
+// the session OTHER as well and says how much of OTHER's output reached it in two seconds.
 import { fstatSync } from 'node:fs';
 import { connect } from '@nono/client';
 
@@ -13,7 +16,23 @@ for (let waited = 0; process.stdout.isTTY && fstatSync(1).uid !== process.getuid
 }
 const client = await connect({ autoStart: false });
 const session = await client.attach(name, { size: { rows: 24, cols: 80 }, directOutput: mode !== 'relay' });
+if (mode === 'probe') {
+  process.stderr.write(`direct=${session.directOutput}\r\n`);
+  client.close();
+  process.exit(0);
+}
 process.stdout.write(`direct=${session.directOutput}\r\n`);
+if (mode === 'held') {
+  const other = await client.attach(process.argv[4], { readOnly: true });
+  let bytes = 0;
+  const counting = (async () => {
+    for await (const event of other) if (event.type === 'output') bytes += event.data.length;
+  })();
+  await Promise.race([counting, new Promise((resolve) => setTimeout(resolve, 2000))]);
+  process.stdout.write(`OTHER-BYTES=${bytes}\r\n`);
+  client.close();
+  process.exit(0);
+}
 if (mode === 'leave') {
   // Leaves before its terminal was ever ready: the output held for it is dropped, and the detach is answered.
   await session.detach();

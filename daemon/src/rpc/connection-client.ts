@@ -29,7 +29,17 @@ export class ConnectionClient implements SessionClient {
   }
 
   notify(method: string, params: Record<string, unknown>): void {
-    this.inOrder(() => this.connection.notify(method, params));
+    if (!this.waitingForTerminal(params.session)) {
+      this.connection.notify(method, params);
+      return;
+    }
+    // Output of its own session after the terminal was handed back; counted as sendOutput's is.
+    const bytes = typeof params.data === 'string' ? params.data.length : 0;
+    this.queuedBytes += bytes;
+    this.inOrder(() => {
+      this.queuedBytes -= bytes;
+      this.connection.notify(method, params);
+    });
   }
 
   binaryFrames(): boolean {
@@ -37,7 +47,7 @@ export class ConnectionClient implements SessionClient {
   }
 
   sendOutput(header: OutputFrameHeader, data: Buffer): void {
-    if (!this.waitingForTerminal()) {
+    if (!this.waitingForTerminal(header.session)) {
       this.connection.sendOutput(header, data);
       return;
     }
@@ -94,9 +104,15 @@ export class ConnectionClient implements SessionClient {
     return new Promise((resolve) => this.inOrder(resolve));
   }
 
-  /** Whether a send now would overtake bytes still on their way to the terminal. */
-  private waitingForTerminal(): boolean {
-    return this.queue.length > 0 || (this.terminal !== undefined && !this.terminal.written());
+  /**
+   * Whether a send now would overtake bytes still on their way to the terminal. Only what
+   * concerns the terminal's session (or no session) is ordered behind them: another session's
+   * traffic was never shown there, and held back it would pile up for as long as the terminal
+   * stalls (a client that never says ready, or is stopped).
+   */
+  private waitingForTerminal(session?: unknown): boolean {
+    if (this.terminal === undefined || (typeof session === 'string' && session !== this.terminal.session)) return false;
+    return this.queue.length > 0 || !this.terminal.written();
   }
 
   private inOrder(send: () => void): void {

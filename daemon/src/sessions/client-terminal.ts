@@ -18,6 +18,8 @@ import { loadFdPassing } from '../native/fd-passing.js';
 
 /** How often the job holding the terminal is looked at: a shell taking it back sees at most this much more. */
 const POLL_MS = 50;
+/** Output handed to libuv at most: a terminal that keeps up takes it at once, so this only bounds a lagging one. */
+const IN_FLIGHT_BYTES = 64 * 1024;
 
 interface TtyHandle {
   fd: number;
@@ -60,7 +62,7 @@ function reading(stream: tty.ReadStream, on: boolean): void {
 }
 
 export class ClientTerminal {
-  /** Output not yet handed to the terminal: before ready, and while the client's job is away. */
+  /** Output not yet handed to the terminal: before ready, while the client's job is away, and past IN_FLIGHT_BYTES. */
   private held: Buffer[] = [];
   private heldBytes = 0;
   private isReady = false;
@@ -145,16 +147,27 @@ export class ClientTerminal {
 
   write(data: Buffer): void {
     if (this.ended) return;
-    if (!this.isReady || this.away) {
-      this.held.push(data);
-      this.heldBytes += data.length;
-      return;
+    this.held.push(data);
+    this.heldBytes += data.length;
+    this.pump();
+  }
+
+  /**
+   * Hands held output to libuv while the client's job holds the terminal, IN_FLIGHT_BYTES at a
+   * time: what libuv has queued reaches the terminal whatever happens next, so a client stopped
+   * while its terminal lags gets at most that much more on the shell's screen, not the backlog.
+   */
+  private pump(): void {
+    while (this.held.length > 0 && this.isReady && !this.away && !this.ended && this.stream.writableLength < IN_FLIGHT_BYTES) {
+      const chunk = this.held.shift()!;
+      this.heldBytes -= chunk.length;
+      this.outstanding++;
+      this.stream.write(chunk, () => {
+        this.outstanding--;
+        this.pump();
+        this.settle();
+      });
     }
-    this.outstanding++;
-    this.stream.write(data, () => {
-      this.outstanding--;
-      this.settle();
-    });
   }
 
   /** The client's terminal is ready: what was held goes out, and from now on each chunk at once, while its job holds the terminal. */
@@ -189,10 +202,7 @@ export class ClientTerminal {
   }
 
   private release(): void {
-    const held = this.held;
-    this.held = [];
-    this.heldBytes = 0;
-    for (const chunk of held) this.write(chunk);
+    this.pump();
     this.settle();
   }
 
