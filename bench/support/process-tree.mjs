@@ -13,7 +13,10 @@ function stat(pid) {
   }
 }
 
-/** Every live descendant of `root` as `{ pid, start, comm }` (zombies excluded). */
+/**
+ * Every live descendant of `root` as `{ pid, start, comm }` (zombies excluded), but for nonod's
+ * warm clients: the daemon's own, kept ready for the next command whatever the sessions do.
+ */
 export function descendants(root) {
   const children = new Map();
   const info = new Map();
@@ -28,6 +31,7 @@ export function descendants(root) {
   const queue = [...(children.get(root) ?? [])];
   while (queue.length > 0) {
     const pid = queue.shift();
+    if (isWarmClient(pid)) continue;
     found.push({ pid, start: info.get(pid).start, comm: info.get(pid).comm });
     queue.push(...(children.get(pid) ?? []));
   }
@@ -40,4 +44,12 @@ export function survivors(processes) {
     const s = stat(pid);
     return s !== undefined && s.state !== 'Z' && s.state !== 'X' && s.start === start;
   });
+}
+
+function isWarmClient(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((arg) => arg.endsWith('/warm-client.cjs'));
+  } catch {
+    return false;
+  }
 }
