@@ -99,6 +99,33 @@ describe.each([['as root', undefined], ...(user ? [['as an unprivileged user', u
     }
   }, 90_000);
 
+  // The helper cannot start (here: its spec file cannot be written, the runtime dir read-only):
+  // the caller hears SPAWN_FAILED, and the terminal nonod took for the run is let go at once.
+  it.skipIf(!isRoot)('lets go of the terminal when the run fails to start', async () => {
+    const runtimeDir = join(ctx.world.env.XDG_RUNTIME_DIR!, 'nono');
+    const daemonPid = JSON.parse((await cli(['daemon', 'status', '--json'])).stdout).pid as number;
+    execFileSync('mount', ['--bind', '-o', 'ro', runtimeDir, runtimeDir]);
+    let t: ReturnType<typeof openTerminal> | undefined;
+    try {
+      t = openTerminal(`${CLIENT} - run`, ctx.world, undefined, as ? { as } : {});
+      await t.waitFor(/FAILED \w+|RAN/, 20_000);
+      expect(t.output().replace(/\s+/g, ' ')).toContain('FAILED SPAWN_FAILED');
+      const pts = (t.term as unknown as { ptsName: string }).ptsName;
+      // The client is still connected: nothing but the failure can have let the terminal go.
+      const held = readdirSync(`/proc/${daemonPid}/fd`).filter((fd) => {
+        try {
+          return readlinkSync(`/proc/${daemonPid}/fd/${fd}`) === pts;
+        } catch {
+          return false;
+        }
+      });
+      expect(held).toEqual([]);
+    } finally {
+      execFileSync('umount', [runtimeDir]);
+      t?.term.kill();
+    }
+  }, 60_000);
+
   it('survives a terminal that hangs up while it is written to; the session goes on', async () => {
     await start('direct-hangup', 'read x; while :; do seq 1 1000; done');
     const t = openTerminal(`${CLIENT} direct-hangup`, ctx.world, undefined, as ? { as } : {});

@@ -3,7 +3,8 @@
 // "relay"; with "leave" it detaches before it is ready), writes a line of its own before it says ready, types `go` and, once the session
 // has exited, says how many output events it was sent. Everything it prints goes to the same
 // terminal as nonod's writes, so the test can check their order on screen.
-// Two modes for the attack tests: "probe" only says on stderr whether nonod took the terminal
+// "run" runs `true` on this terminal instead, and says whether that failed. Two modes for the
+// attack tests: "probe" only says on stderr whether nonod took the terminal
 // (its stdout may be a read-only open of it); "held OTHER" never says ready, attaches read-only to
 // the session OTHER as well and says how much of OTHER's output reached it in two seconds.
 import { fstatSync } from 'node:fs';
@@ -15,6 +16,18 @@ for (let waited = 0; process.stdout.isTTY && fstatSync(1).uid !== process.getuid
   await new Promise((resolve) => setTimeout(resolve, 20));
 }
 const client = await connect({ autoStart: false });
+if (mode === 'run') {
+  // Runs `true` on this terminal with direct output, says how that ended, and stays connected a while.
+  try {
+    const run = await client.run({ argv: ['true'], cwd: process.cwd(), env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, terminal: { rows: 24, cols: 80 }, directOutput: true });
+    process.stdout.write(`RAN direct=${run.directOutput}\r\n`);
+  } catch (error) {
+    process.stdout.write(`FAILED ${error.kind ?? error.code} ${error.message}\r\n`);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  client.close();
+  process.exit(0);
+}
 const session = await client.attach(name, { size: { rows: 24, cols: 80 }, directOutput: mode !== 'relay' });
 if (mode === 'probe') {
   process.stderr.write(`direct=${session.directOutput}\r\n`);

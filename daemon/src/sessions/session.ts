@@ -337,6 +337,9 @@ export class Session {
     this.storeEnd('failed', null);
     this.log.warn({ reason }, 'session failed to start');
     this.options.record?.({ kind: 'session.exit', session: this.id, payload: { code: null, signal: null, exitCode: 125, durationMs: Date.parse(this.endedAt) - Date.parse(this.startedAt), failed: reason } });
+    // The caller hears of the failure as its reply; a terminal taken for it is its own again.
+    for (const client of this.attachments.keys()) this.release(client, true);
+    this.attachments.clear();
     this.cleanUp();
   }
 
