@@ -178,20 +178,26 @@ describe.each([['as root', undefined], ...(user ? [['as an unprivileged user', u
     const stty = (t: ReturnType<typeof openTerminal>): string =>
       execFileSync('stty', ['-F', (t.term as unknown as { ptsName: string }).ptsName, '-a'], { encoding: 'utf8' });
     const logs = async (name: string): Promise<string> => (await cli(['logs', name])).stdout;
-    /** A `cat` session, and `nono attach` to it run by shell (given its name) on a terminal in raw mode; stopped after body. */
-    const attached = async (prefix: string, shell: (name: string) => string, body: (t: ReturnType<typeof openTerminal>, name: string) => Promise<void>): Promise<void> => {
+    type Body = (t: ReturnType<typeof openTerminal>, name: string) => Promise<void>;
+    /** A session running script, and shell (given its name) on a terminal; both ended after body. */
+    const onSession = async (prefix: string, script: string, shell: (name: string) => string, body: Body): Promise<void> => {
       const name = `${prefix}-${nono === NONO_LAUNCHER ? 'l' : 'n'}`;
-      await start(name, 'cat');
+      await start(name, script);
       if (nono === NONO_LAUNCHER) await warmClientWaiting(ctx.world, as);
       const t = openTerminal(shell(name), ctx.world, undefined, as ? { as } : {});
       try {
-        await waitRaw(t, stty);
         await body(t, name);
       } finally {
-        t.term.kill();
+        t.term.kill('SIGKILL');
         await cli(['stop', name, '--force']);
       }
     };
+    /** A `cat` session, and `nono attach` to it run by shell on a terminal in raw mode. */
+    const attached = (prefix: string, shell: (name: string) => string, body: Body): Promise<void> =>
+      onSession(prefix, 'cat', shell, async (t, name) => {
+        await waitRaw(t, stty);
+        await body(t, name);
+      });
 
     it('types through nonod, detaches on Ctrl-] d, and leaves the terminal as it was', async () => {
       await attached('keys', (name) => `${nono} attach ${name}; echo "exit:$? mode:$(stty -a | tr -s ' ;' '  ')"`, async (t, name) => {
@@ -210,6 +216,69 @@ describe.each([['as root', undefined], ...(user ? [['as an unprivileged user', u
       await attached('setsid', (name) => `setsid -w ${nono} attach ${name}`, async (t) => {
         t.type('no-job-control\r');
         await t.waitFor(/no-job-control\r+\n[\s\S]*no-job-control/, 20_000);
+      });
+    }, 60_000);
+
+    // A shell sets its own terminal mode when a job stops and leaves it so after `fg`: the client
+    // must set raw mode again (or the terminal echoes, holds keys until Enter and Ctrl-C kills the
+    // client), and nonod must turn OPOST off again.
+    it('is back in raw mode, and typing reaches the session, after a stop and fg', async () => {
+      await onSession('fg', 'cat', () => `env PS1='SHELL$ ' bash --norc --noprofile -i`, async (t, name) => {
+        await t.waitFor(/SHELL\$ /, 10_000);
+        t.type(`${nono} attach ${name}\r`);
+        await waitRaw(t, stty);
+        t.type('before-stop\r');
+        await t.waitFor(/before-stop\r+\n[\s\S]*before-stop/, 20_000);
+        // The launcher, or the Node client: the process the shell started.
+        const pid = Number(execFileSync('pgrep', ['-n', '-f', `attach ${name}`]).toString().trim());
+        process.kill(pid, 'SIGSTOP');
+        await t.waitFor(/Stopped/, 10_000);
+        t.type('fg\r');
+        const deadline = Date.now() + 10_000;
+        while (!(/(^|\s)-icanon(\s|$)/.test(stty(t)) && /(^|\s)-opost(\s|$)/.test(stty(t)))) {
+          if (Date.now() > deadline) throw new Error(`not raw after fg: ${stty(t)}`);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        t.type('after-fg\r');
+        await t.waitFor(/after-fg\r+\n[\s\S]*after-fg/, 20_000);
+        expect(await logs(name)).toContain('after-fg');
+      });
+    }, 60_000);
+
+    // Detached while a full-screen program had the alternate screen and mouse reporting on: the
+    // user's terminal leaves both, as under tmux, before the detach line is drawn.
+    it('takes the terminal out of a full-screen program\'s modes on detach and at the end', async () => {
+      const script = "printf 'NORMAL-SCREEN\\n\\033[?1049h\\033[?1000h\\033[?1hIN-ALT\\n'; read x; printf '\\033[?1049h\\033[?1003h'; exec sleep 30";
+      await onSession('modes', script, (name) => `${nono} attach ${name}; echo "EXIT-MARK"; read go; ${nono} attach ${name}; echo "END-MARK"`, async (t, name) => {
+        await t.waitFor(/IN-ALT/, 20_000);
+        await waitRaw(t, stty);
+        expect(await t.modes()).toMatchObject({ alternate: true, mouse: 'vt200', applicationCursorKeys: true });
+        t.type('\x1dd');
+        await t.waitFor(/EXIT-MARK/, 20_000);
+        expect(await t.modes()).toMatchObject({ alternate: false, mouse: 'none', applicationCursorKeys: false });
+        t.type('\r');
+        await t.waitFor(/IN-ALT[\s\S]*IN-ALT/, 20_000);
+        await waitRaw(t, stty);
+        t.type('\r');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await cli(['stop', name]);
+        await t.waitFor(/END-MARK/, 20_000);
+        expect(await t.modes()).toMatchObject({ alternate: false, mouse: 'none' });
+      });
+    }, 60_000);
+
+    // A re-attach draws the session's screen from the top of the terminal, wherever the cursor
+    // was: the session places its cursor on its own rows.
+    it('draws the screen from the top on attach', async () => {
+      const script = "printf 'ROW-ONE\\nROW-TWO\\n'; read x; printf '\\033[1;1HMOVED-TO-ROW-1'; exec sleep 30";
+      await onSession('top', script, (name) => `printf 'a\\nb\\nc\\nd\\n'; ${nono} attach ${name}`, async (t) => {
+        await t.waitFor(/ROW-TWO/, 20_000);
+        await waitRaw(t, stty);
+        t.type('\r');
+        await t.waitFor(/MOVED-TO-ROW-1/, 20_000);
+        const screen = await t.screen();
+        expect(screen[0]).toBe('MOVED-TO-ROW-1');
+        expect(screen[1]).toBe('ROW-TWO');
       });
     }, 60_000);
 

@@ -16,6 +16,8 @@ export interface RealTerminal {
   output(): string;
   /** The emulated screen's visible lines, right-trimmed. */
   screen(): Promise<string[]>;
+  /** Which buffer the emulated terminal shows and the modes programs set in it, as a user's terminal would be left. */
+  modes(): Promise<{ alternate: boolean; mouse: string; applicationCursorKeys: boolean; cursorRow: number }>;
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
   type(text: string): void;
   exit: Promise<number>;
@@ -59,6 +61,13 @@ export function openTerminal(command: string, world: TestWorld, size = { cols: 8
           const lines: string[] = [];
           for (let y = 0; y < emulator.rows; y++) lines.push(buffer.getLine(buffer.viewportY + y)?.translateToString(true) ?? '');
           resolve(lines);
+        });
+      }),
+    modes: () =>
+      new Promise((resolve) => {
+        emulator.write('', () => {
+          const { modes, buffer } = emulator;
+          resolve({ alternate: buffer.active.type === 'alternate', mouse: modes.mouseTrackingMode, applicationCursorKeys: modes.applicationCursorKeysMode, cursorRow: buffer.active.cursorY });
         });
       }),
     waitFor: async (pattern, timeoutMs = 10_000) => {

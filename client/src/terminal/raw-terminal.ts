@@ -3,12 +3,28 @@
 export class RawTerminal {
   private active = false;
   private readonly restoreOnExit = (): void => this.restore();
+  /**
+   * A shell sets its own mode when it takes the terminal back from a stopped job (kill -STOP,
+   * -TSTP) and leaves it so after `fg`: raw mode is set again on SIGCONT, or keys would be
+   * echoed by the terminal, held until Enter, and Ctrl-C would kill this client, not reach the
+   * session. libuv keeps the mode it last set and skips a repeat, hence off and on.
+   */
+  private readonly reenter = (): void => {
+    if (!this.active) return;
+    try {
+      process.stdin.setRawMode(false);
+      process.stdin.setRawMode(true);
+    } catch {
+      // The terminal is gone (hung up); nothing left to set.
+    }
+  };
 
   enter(): void {
     if (!process.stdin.isTTY || this.active) return;
     process.stdin.setRawMode(true);
     this.active = true;
     process.once('exit', this.restoreOnExit);
+    process.on('SIGCONT', this.reenter);
   }
 
   restore(): void {
@@ -20,6 +36,7 @@ export class RawTerminal {
       // The terminal is gone (hung up); nothing left to restore.
     }
     process.removeListener('exit', this.restoreOnExit);
+    process.removeListener('SIGCONT', this.reenter);
   }
 
   size(): { rows: number; cols: number } {

@@ -6,6 +6,8 @@ import { summaryOf } from '../sessions/session-summary.js';
 import { keysInto } from '../sessions/terminal-keys.js';
 import type { MethodHandler } from '../rpc/method-handler.js';
 
+const HOME_AND_CLEAR = '\x1b[H\x1b[2J';
+
 export const sessionAttach: MethodHandler<'session.attach'> = async (params, ctx) => {
   const { sessions, sessionRows } = ctx.services;
   const session = sessions.find(params.session);
@@ -21,14 +23,17 @@ export const sessionAttach: MethodHandler<'session.attach'> = async (params, ctx
   const { output: directOutput, input: directInput } = params.directOutput === true && session.size !== null && params.size ? ctx.client.takeTerminal(session.id, keys) : { output: false, input: false };
   session.attach(ctx.client, { readOnly: params.readOnly === true, size: params.size ?? null, binary });
   const snapshot = params.replay === false ? null : session.snapshot();
+  // Drawn from the top of a cleared screen, wherever the client's cursor was: the session
+  // positions its cursor on its own rows (tmux clears too). The scrollback stays the user's.
+  const screen = snapshot ? Buffer.from(`${HOME_AND_CLEAR}${snapshot.data}`) : null;
   // The screen goes where the output after it goes, held with it until the client is ready.
-  if (snapshot && directOutput) ctx.client.terminal?.write(Buffer.from(snapshot.data));
+  if (screen && directOutput) ctx.client.terminal?.write(screen);
   // After the screen: a question the session already waits for is drawn over it.
   ctx.services.approvals.attached(session.id, ctx.client);
   if (snapshot?.alternate) session.nudge();
   return {
     session: summaryOf(session, sessionRows, ctx.services.sessions.denialCount(session.id)),
-    screen: snapshot && !directOutput ? Buffer.from(snapshot.data).toString('base64') : null,
+    screen: screen && !directOutput ? screen.toString('base64') : null,
     size: session.size,
     binaryOutput: binary,
     ...(directOutput ? { directOutput, directInput } : {}),

@@ -174,7 +174,7 @@ export class ClientTerminal {
   ready(): void {
     if (this.isReady || this.ended) return;
     this.isReady = true;
-    this.rawOutput(true);
+    this.rawOutput();
     this.look();
     if (!this.away) {
       this.release();
@@ -195,6 +195,9 @@ export class ClientTerminal {
     // Whose terminal this is not (started with setsid, stdio redirected to it) is never in its background.
     const background = stat.terminal === this.device && stat.pgrp !== stat.foregroundGroup;
     const away = stat.state === 'T' || stat.state === 't' || background;
+    // The shell set its own mode while the job was away; looked at on every turn, since the
+    // client sets its raw mode again on its own time after `fg`, which may turn OPOST back on.
+    if (!away && this.direct) this.rawOutput();
     if (away === this.away) return;
     this.away = away;
     if (this.keys) reading(this.keys, !away);
@@ -244,24 +247,32 @@ export class ClientTerminal {
 
   /**
    * As tmux does, the bytes reach the terminal untouched while nonod writes them: the session's
-   * pty already ended its lines with \r\n. Set after the client's own raw mode, and undone when
-   * nonod is done (a client that restores its whole mode on leaving has then done it already).
+   * pty already ended its lines with \r\n. Set after the client's own raw mode (and again
+   * whenever it is found on), and undone when nonod is done if nonod was the one to turn it off
+   * (a client that restores its whole mode on leaving has then done it already).
    */
-  private rawOutput(raw: boolean): void {
-    if (raw === this.madeRaw) return;
+  private rawOutput(): void {
     try {
-      const changed = loadFdPassing()?.rawOutput(this.fd, raw) === true;
-      this.madeRaw = raw && changed;
+      if (loadFdPassing()?.rawOutput(this.fd, true) === true) this.madeRaw = true;
     } catch (error) {
-      this.madeRaw = false;
       this.log.debug({ code: (error as NodeJS.ErrnoException).code }, 'client terminal output mode unchanged');
+    }
+  }
+
+  private restoreOutput(): void {
+    if (!this.madeRaw) return;
+    this.madeRaw = false;
+    try {
+      loadFdPassing()?.rawOutput(this.fd, false);
+    } catch (error) {
+      this.log.debug({ code: (error as NodeJS.ErrnoException).code }, 'client terminal output mode not restored');
     }
   }
 
   close(): void {
     if (this.ended) return;
     this.ended = true;
-    this.rawOutput(false);
+    this.restoreOutput();
     clearInterval(this.watch);
     this.stopKeys();
     this.held = [];

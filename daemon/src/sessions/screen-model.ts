@@ -81,6 +81,23 @@ export class ScreenModel {
     return { data: this.serializer.serialize({ scrollback: SCROLLBACK_LINES }), alternate: this.terminal.buffer.active.type === 'alternate' };
   }
 
+  /**
+   * What takes a terminal that shows this screen out of the program's own modes (the alternate
+   * screen, mouse reporting, application keys, bracketed paste, focus reports), for a client
+   * that leaves while a full-screen program runs or after one died in them; '' when none is on.
+   */
+  leaving(): string {
+    this.settle(false);
+    const modes = this.terminal.modes;
+    let sequence = this.terminal.buffer.active.type === 'alternate' ? '\x1b[?1049l' : '';
+    if (modes.mouseTrackingMode !== 'none') sequence += '\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l';
+    if (modes.applicationCursorKeysMode) sequence += '\x1b[?1l';
+    if (modes.applicationKeypadMode) sequence += '\x1b>';
+    if (modes.bracketedPasteMode) sequence += '\x1b[?2004l';
+    if (modes.sendFocusMode) sequence += '\x1b[?1004l';
+    return sequence;
+  }
+
   dispose(): void {
     this.raw = [];
     this.terminal.dispose();

@@ -234,12 +234,28 @@ export class Session {
   private redraw(client: SessionClient, attachment: Attachment): void {
     if (!attachment.skipping || !this.screen) return;
     attachment.skipping = false;
-    const redraw = Buffer.from(`${CLEAR_SCREEN}${this.screen.snapshot().data}`);
+    this.sendTo(client, attachment, Buffer.from(`${CLEAR_SCREEN}${this.screen.snapshot().data}`));
+  }
+
+  /**
+   * A terminal client leaving (detach, the session's end) is taken out of a full-screen
+   * program's modes, as tmux does on detach: its shell would otherwise be drawn over the
+   * program's screen, and mouse clicks typed into it as escape sequences.
+   */
+  private leaveScreen(client: SessionClient): void {
+    const attachment = this.attachments.get(client);
+    if (!attachment?.size || !this.screen) return;
+    const leaving = this.screen.leaving();
+    if (leaving !== '') this.sendTo(client, attachment, Buffer.from(leaving));
+  }
+
+  /** Output for one client only (a redraw, leaving a program's modes), as the session's output goes to it. */
+  private sendTo(client: SessionClient, attachment: Attachment, data: Buffer): void {
     const header = { session: this.id, seq: this.seq++, stream: 'pty' as const };
     const terminal = this.terminalOf(client);
-    if (terminal) terminal.write(redraw);
-    else if (attachment.binary) client.sendOutput(header, redraw);
-    else client.notify('session.output', { ...header, data: redraw.toString('base64') });
+    if (terminal) terminal.write(data);
+    else if (attachment.binary) client.sendOutput(header, data);
+    else client.notify('session.output', { ...header, data: data.toString('base64') });
   }
 
   /** The client's terminal, when nonod writes this session's output to it directly. */
@@ -292,6 +308,7 @@ export class Session {
     for (const [client, attachment] of this.attachments) {
       // One still skipping would otherwise never see how the session's screen ended.
       this.redraw(client, attachment);
+      this.leaveScreen(client);
       // Released first: the terminal is the client's again (its mode too) before it hears the end.
       this.release(client, false);
       client.notify('session.exit', { session: this.id, exitCode: this.exitCode, code, signal, ...(findings.length > 0 ? { quarantined: findings } : {}), ...reports });
@@ -371,6 +388,7 @@ export class Session {
   }
 
   detach(client: SessionClient): boolean {
+    this.leaveScreen(client);
     const was = this.attachments.delete(client);
     this.release(client, true);
     if (was) this.options.record?.({ kind: 'session.detach', session: this.id, payload: { client: `client ${client.id}` } });
@@ -381,6 +399,7 @@ export class Session {
   detachAll(reason: string): number {
     const count = this.attachments.size;
     for (const client of this.attachments.keys()) {
+      this.leaveScreen(client);
       this.release(client, true);
       client.notify('session.detached', { session: this.id, reason });
       this.options.record?.({ kind: 'session.detach', session: this.id, payload: { client: `client ${client.id}`, reason } });

@@ -339,7 +339,7 @@ export const METHODS = {
   }),
   'session.attach': method({
     summary:
-      'Attach the calling connection to a live session: the result carries the screen as it is now (escape sequences), then session.output, session.resize and session.exit follow.',
+      'Attach the calling connection to a live session: the result carries the screen as it is now (escape sequences, from a cleared screen at its top), then session.output, session.resize and session.exit follow.',
     params: Type.Object(
       {
         session: SessionRef,
