@@ -82,3 +82,26 @@ describe.each([
     await runCli(['stop', 'hung-up'], ctx.world);
   });
 });
+
+// `nono ps` on a terminal: one line per session at any width, the command cut to what is left and
+// the least needed columns left out while the rest would not fit; a wide one shows them all.
+describe('nono ps on a terminal', () => {
+  it.each([[80], [200]])('fits each row in %i columns', async (cols) => {
+    const name = `ps-width-${cols}`;
+    const started = await runCli(['run', '--name', name, '--detached', '--', 'sh', '-c', `sleep 60; echo ${'long-argument '.repeat(12)}`], ctx.world);
+    expect(started.code, started.stderr).toBe(0);
+    try {
+      const t = openTerminal(`NO_COLOR=1 ${NONO_LAUNCHER} ps; echo PS-DONE`, { cols, rows: 24 });
+      await t.waitFor(/PS-DONE/, 20_000);
+      const lines = t.output().split('\r\n');
+      const header = lines.find((l) => l.startsWith('NAME'))!;
+      const row = lines.find((l) => l.startsWith(name))!;
+      for (const line of [header, row]) expect(line.length).toBeLessThanOrEqual(cols);
+      expect(header).toMatch(/STATE .*CPU MEM PROCS .*COMMAND/);
+      expect(row).toMatch(/running .*sh -c/);
+      if (cols >= 200) expect(header).toMatch(/ID .*CLIENTS .*PROFILE .*DENIED .*LIMITS .*STARTED/);
+    } finally {
+      await runCli(['stop', name, '--force'], ctx.world);
+    }
+  }, 60_000);
+});

@@ -31,6 +31,10 @@ function usageOf(s: SessionSummary): string {
 }
 
 const COMMAND_MAX = 80;
+/** The command column's least width on a terminal. */
+const COMMAND_MIN = 20;
+/** Left out, in this order, while a terminal is too narrow for the rest and COMMAND_MIN: a row must fit one line. */
+const DROPPED_WHEN_NARROW = ['LIMITS', 'ID', 'PROFILE', 'CLIENTS', 'DENIED', 'STARTED'];
 
 /**
  * The argv as one printable line: control characters escaped (a newline in an argument must not
@@ -54,15 +58,22 @@ export const registerPs = defineCommand({
   jsonOf: ({ sessions }) => sessions,
   render: ({ sessions }, { options }) => {
     const out = process.stdout;
-    const rows = sessions.map((s) => [s.name, s.id, stateOf(s), String(s.clients), s.profile ?? '-', String(s.denials), usageOf(s), limitsOf(s), ago(s.startedAt)]);
-    const header = ['NAME', 'ID', 'STATE', 'CLIENTS', 'PROFILE', 'DENIED', 'CPU MEM PROCS', 'LIMITS', 'STARTED', 'COMMAND'];
-    const widths = header.slice(0, -1).map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    // On a terminal the command takes what the other columns leave of the line.
-    const left = widths.reduce((sum, w) => sum + w + 2, 0);
-    const room = out.isTTY === true ? Math.max(20, out.columns - left) : COMMAND_MAX;
+    const allRows = sessions.map((s) => [s.name, s.id, stateOf(s), String(s.clients), s.profile ?? '-', String(s.denials), usageOf(s), limitsOf(s), ago(s.startedAt)]);
+    const allHeader = ['NAME', 'ID', 'STATE', 'CLIENTS', 'PROFILE', 'DENIED', 'CPU MEM PROCS', 'LIMITS', 'STARTED'];
+    const allWidths = allHeader.map((h, i) => Math.max(h.length, ...allRows.map((r) => r[i]!.length)));
+    // On a terminal the command takes what the other columns leave of the line, and columns go
+    // while that is too little; a pipe gets every column.
+    const kept = allHeader.map((_, i) => i);
+    const left = (): number => kept.reduce((sum, i) => sum + allWidths[i]! + 2, 0);
+    for (const name of out.isTTY === true ? DROPPED_WHEN_NARROW : []) {
+      if (left() + COMMAND_MIN <= out.columns) break;
+      kept.splice(kept.indexOf(allHeader.indexOf(name)), 1);
+    }
+    const room = out.isTTY === true ? Math.max(COMMAND_MIN, out.columns - left()) : COMMAND_MAX;
+    const widths = kept.map((i) => allWidths[i]!);
     const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
-    out.write(`${bold(out, line(header))}\n`);
-    sessions.forEach((s, i) => out.write(`${line([...rows[i]!, commandLine(s.argv, room)])}\n`));
-    if (rows.length === 0) out.write(`${dim(out, `no sessions${options.all ? '' : ' in the last hour (--all lists older ones)'}; nono run --name NAME -- CMD starts one`)}\n`);
+    out.write(`${bold(out, line([...kept.map((i) => allHeader[i]!), 'COMMAND']))}\n`);
+    sessions.forEach((s, i) => out.write(`${line([...kept.map((k) => allRows[i]![k]!), commandLine(s.argv, room)])}\n`));
+    if (sessions.length === 0) out.write(`${dim(out, `no sessions${options.all ? '' : ' in the last hour (--all lists older ones)'}; nono run --name NAME -- CMD starts one`)}\n`);
   },
 });
