@@ -54,7 +54,8 @@ export class TerminalRelay {
         if (message) process.stderr.write(`\r\n${message}\r\n`);
         resolve({ code, quarantined });
       };
-      terminal.enter();
+      // After a stop, raw mode is set again, and nonod told so: it sets its output mode again too.
+      terminal.enter(() => session.ready());
       if (screen) process.stdout.write(screen);
       session.ready();
       process.stdout.on('resize', () => {

@@ -16,13 +16,18 @@ export class RawTerminal {
       process.stdin.setRawMode(true);
     } catch {
       // The terminal is gone (hung up); nothing left to set.
+      return;
     }
+    this.onContinue?.();
   };
+  private onContinue: (() => void) | undefined;
 
-  enter(): void {
+  /** onContinue: called each time raw mode was set again after a stop. */
+  enter(onContinue?: () => void): void {
     if (!process.stdin.isTTY || this.active) return;
     process.stdin.setRawMode(true);
     this.active = true;
+    this.onContinue = onContinue;
     process.once('exit', this.restoreOnExit);
     process.on('SIGCONT', this.reenter);
   }

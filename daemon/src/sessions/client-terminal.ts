@@ -172,7 +172,14 @@ export class ClientTerminal {
 
   /** The client's terminal is ready: what was held goes out, and from now on each chunk at once, while its job holds the terminal. */
   ready(): void {
-    if (this.isReady || this.ended) return;
+    if (this.ended) return;
+    // Said again: the client set its raw mode anew (a shell had put its own back while the job
+    // was stopped), which may have turned OPOST back on.
+    if (this.isReady) {
+      // Looked at now, OPOST included: the client heard of its continuing before nonod's next look.
+      this.look();
+      return;
+    }
     this.isReady = true;
     this.rawOutput();
     this.look();
@@ -186,22 +193,27 @@ export class ClientTerminal {
 
   /** Whether the watched job holds the terminal; stops everything for good once that process is gone. */
   private look(): void {
-    const stat = processStat(this.watched);
-    if (stat === undefined || stat.startTime !== this.startTime) {
+    const holds = this.jobHolds();
+    if (holds === undefined) {
       this.stopKeys();
       this.away = true;
       return;
     }
-    // Whose terminal this is not (started with setsid, stdio redirected to it) is never in its background.
-    const background = stat.terminal === this.device && stat.pgrp !== stat.foregroundGroup;
-    const away = stat.state === 'T' || stat.state === 't' || background;
-    // The shell set its own mode while the job was away; looked at on every turn, since the
-    // client sets its raw mode again on its own time after `fg`, which may turn OPOST back on.
-    if (!away && this.direct) this.rawOutput();
+    const away = !holds;
+    if (!away && this.direct) this.keepRawOutput();
     if (away === this.away) return;
     this.away = away;
     if (this.keys) reading(this.keys, !away);
     if (!away) this.release();
+  }
+
+  /** Whether the watched job holds the terminal now (not stopped, not in the background); undefined once that process is gone. */
+  private jobHolds(): boolean | undefined {
+    const stat = processStat(this.watched);
+    if (stat === undefined || stat.startTime !== this.startTime) return undefined;
+    // Whose terminal this is not (started with setsid, stdio redirected to it) is never in its background.
+    const background = stat.terminal === this.device && stat.pgrp !== stat.foregroundGroup;
+    return stat.state !== 'T' && stat.state !== 't' && !background;
   }
 
   private release(): void {
@@ -247,16 +259,29 @@ export class ClientTerminal {
 
   /**
    * As tmux does, the bytes reach the terminal untouched while nonod writes them: the session's
-   * pty already ended its lines with \r\n. Set after the client's own raw mode (and again
-   * whenever it is found on), and undone when nonod is done if nonod was the one to turn it off
+   * pty already ended its lines with \r\n. Set after the client's own raw mode (and again when
+   * found on, below), and undone when nonod is done if nonod turned it off
    * (a client that restores its whole mode on leaving has then done it already).
    */
-  private rawOutput(): void {
+  private rawOutput(): boolean {
     try {
-      if (loadFdPassing()?.rawOutput(this.fd, true) === true) this.madeRaw = true;
+      const changed = loadFdPassing()?.rawOutput(this.fd, true) === true;
+      if (changed) this.madeRaw = true;
+      return changed;
     } catch (error) {
       this.log.debug({ code: (error as NodeJS.ErrnoException).code }, 'client terminal output mode unchanged');
+      return false;
     }
+  }
+
+  /**
+   * OPOST off again when found on while the client's job holds the terminal (it set its mode anew
+   * after a stop, or something else did), and on again at once if the job turned out to be gone
+   * meanwhile: a shell that took the terminal back sets its whole mode, before or after this, and
+   * must never be left with OPOST off (its lines would step down the screen).
+   */
+  private keepRawOutput(): void {
+    if (this.rawOutput() && this.jobHolds() !== true) this.restoreOutput();
   }
 
   private restoreOutput(): void {
