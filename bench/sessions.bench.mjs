@@ -61,7 +61,7 @@ function openClient(argv, world) {
   };
 }
 
-/** Waits until the client echoes, then times `count` keys typed one at a time. */
+/** Times `count` keys typed one at a time, each until the client shows its echo. */
 async function keystrokes(client, count) {
   const samples = [];
   for (let i = 0; i < count; i++) {

@@ -88,7 +88,7 @@ static napi_value send_fd(napi_env env, napi_callback_info info)
 	return NULL;
 }
 
-/* The fdinfo of our fd, NUL-terminated in text: for a pidfd, its process's Pid and NSpid lines. */
+/* A /proc file's text, NUL-terminated, as much as fits in size. */
 static bool read_text(const char *path, char *text, size_t size)
 {
 	ssize_t n;
@@ -104,6 +104,7 @@ static bool read_text(const char *path, char *text, size_t size)
 	return true;
 }
 
+/* The fdinfo of our fd: for a pidfd, its process's Pid and NSpid lines. */
 static bool read_fdinfo(int fd, char *text, size_t size)
 {
 	char path[64];

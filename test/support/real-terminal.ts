@@ -17,7 +17,7 @@ export interface RealTerminal {
   /** The emulated screen's visible lines, right-trimmed. */
   screen(): Promise<string[]>;
   /** Which buffer the emulated terminal shows and the modes programs set in it, as a user's terminal would be left. */
-  modes(): Promise<{ alternate: boolean; mouse: string; applicationCursorKeys: boolean; cursorRow: number }>;
+  modes(): Promise<{ alternate: boolean; mouse: string; applicationCursorKeys: boolean }>;
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
   type(text: string): void;
   exit: Promise<number>;
@@ -67,7 +67,7 @@ export function openTerminal(command: string, world: TestWorld, size = { cols: 8
       new Promise((resolve) => {
         emulator.write('', () => {
           const { modes, buffer } = emulator;
-          resolve({ alternate: buffer.active.type === 'alternate', mouse: modes.mouseTrackingMode, applicationCursorKeys: modes.applicationCursorKeysMode, cursorRow: buffer.active.cursorY });
+          resolve({ alternate: buffer.active.type === 'alternate', mouse: modes.mouseTrackingMode, applicationCursorKeys: modes.applicationCursorKeysMode });
         });
       }),
     waitFor: async (pattern, timeoutMs = 10_000) => {

@@ -4,9 +4,8 @@
 import { NonoError } from '@nono/shared';
 import { summaryOf } from '../sessions/session-summary.js';
 import { keysInto } from '../sessions/terminal-keys.js';
+import { HOME_AND_CLEAR } from '../sessions/session.js';
 import type { MethodHandler } from '../rpc/method-handler.js';
-
-const HOME_AND_CLEAR = '\x1b[H\x1b[2J';
 
 export const sessionAttach: MethodHandler<'session.attach'> = async (params, ctx) => {
   const { sessions, sessionRows } = ctx.services;

@@ -29,17 +29,8 @@ export class ConnectionClient implements SessionClient {
   }
 
   notify(method: string, params: Record<string, unknown>): void {
-    if (!this.waitingForTerminal(params.session)) {
-      this.connection.notify(method, params);
-      return;
-    }
-    // Output of its own session after the terminal was handed back; counted as sendOutput's is.
-    const bytes = typeof params.data === 'string' ? params.data.length : 0;
-    this.queuedBytes += bytes;
-    this.inOrder(() => {
-      this.queuedBytes -= bytes;
-      this.connection.notify(method, params);
-    });
+    // session.output of its own session after the terminal was handed back carries bytes in data.
+    this.sendAbout(params.session, typeof params.data === 'string' ? params.data.length : 0, () => this.connection.notify(method, params));
   }
 
   binaryFrames(): boolean {
@@ -47,15 +38,23 @@ export class ConnectionClient implements SessionClient {
   }
 
   sendOutput(header: OutputFrameHeader, data: Buffer): void {
-    if (!this.waitingForTerminal(header.session)) {
-      this.connection.sendOutput(header, data);
+    this.sendAbout(header.session, data.length, () => this.connection.sendOutput(header, data));
+  }
+
+  /**
+   * Sends now, or behind the terminal's bytes when it concerns the terminal's session. What waits
+   * is counted in backlog(), so a client whose terminal stalls is skipped and redrawn, not queued
+   * for without end.
+   */
+  private sendAbout(session: unknown, bytes: number, send: () => void): void {
+    if (!this.waitingForTerminal(session)) {
+      send();
       return;
     }
-    // Counted in backlog(), so a client whose terminal stalls is skipped and redrawn, not queued for without end.
-    this.queuedBytes += data.length;
+    this.queuedBytes += bytes;
     this.inOrder(() => {
-      this.queuedBytes -= data.length;
-      this.connection.sendOutput(header, data);
+      this.queuedBytes -= bytes;
+      send();
     });
   }
 

@@ -48,8 +48,10 @@ export interface Attachment {
   skipping?: boolean;
 }
 
-/** Home, clear the screen and the scrollback: the snapshot is drawn on a blank terminal. */
-const CLEAR_SCREEN = '\x1b[H\x1b[2J\x1b[3J';
+/** Home and clear the screen: an attach's screen is drawn from the top, the user's scrollback kept. */
+export const HOME_AND_CLEAR = '\x1b[H\x1b[2J';
+/** Home, clear the screen and the scrollback: a redraw's snapshot carries the scrollback itself. */
+const CLEAR_SCREEN = `${HOME_AND_CLEAR}\x1b[3J`;
 
 /** How long `stop` waits after TERM before it also hangs up (shells ignore TERM). */
 const HANGUP_AFTER_MS = 300;
