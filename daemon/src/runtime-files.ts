@@ -1,7 +1,7 @@
 // The daemon's private directories, its single-instance lock and its secret.
 // Threat: /tmp/nono-$UID may be pre-created by another user to catch our socket and secret,
 // so an existing directory is used only if it is ours, a real directory, and mode 0700.
-import { closeSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs';
+import { closeSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import { NonoError } from '@nono/shared';
@@ -38,20 +38,59 @@ export function writePrivateFile(path: string, content: string): void {
  * Returns the pid of the daemon already running, or undefined when the lock is ours.
  */
 export function acquireLock(path: string): number | undefined {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return undefined;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  // The pid is written first and linked into place: link() fails when the lock exists, so a lock
+  // always names its holder. (Created, then written, it could be read empty by a daemon starting
+  // alongside, taken for stale and removed, and both would run.)
+  const mine = `${path}.${process.pid}.tmp`;
+  writePrivateFile(mine, String(process.pid));
+  try {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        linkSync(mine, path);
+        return undefined;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const holder = readHolder(path);
+      if (holder !== undefined && holder !== process.pid && daemonAlive(holder)) return holder;
+      removeStaleLock(path, holder);
     }
-    const holder = Number(readFileSync(path, 'utf8').trim());
-    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && daemonAlive(holder)) return holder;
-    unlinkSync(path);
+  } finally {
+    unlinkSync(mine);
   }
   throw new NonoError('SANDBOX_UNAVAILABLE', `could not take the daemon lock ${path}; another nonod keeps racing for it`);
+}
+
+function readHolder(path: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(path, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Removes a lock whose holder is gone. It is moved aside first and looked at again there: a
+ * daemon starting alongside may have replaced it since it was read, and its lock goes back.
+ */
+function removeStaleLock(path: string, stale: number | undefined): void {
+  const aside = `${path}.${process.pid}.stale`;
+  try {
+    renameSync(path, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  try {
+    if (readHolder(aside) !== stale) linkSync(aside, path);
+  } catch (error) {
+    // Someone took the lock meanwhile; the next attempt reads who.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    unlinkSync(aside);
+  }
 }
 
 export function releaseLock(path: string): void {
