@@ -173,6 +173,7 @@ static void check_approvals(const struct cli *cli, const struct spec *spec)
 
 int main(int argc, char **argv)
 {
+	reset_inherited_signals();
 	struct cli cli = cli_parse(argc, argv);
 	if (cli.mode == CLI_PROBE)
 		return probe_print(cli.no_userns);

@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "die.h"
 
@@ -91,4 +93,28 @@ void ignore_group_signals(void)
 void restore_signal_mask(void)
 {
 	set_mask(SIG_SETMASK, &original_mask, NULL);
+}
+
+/* The kernel's struct sigaction, for rt_sigaction(2) called directly. */
+struct kernel_sigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	unsigned long mask;
+};
+
+void reset_inherited_signals(void)
+{
+	struct kernel_sigaction action = { .handler = SIG_DFL };
+
+	/*
+	 * The system call rather than sigaction(3): glibc refuses to touch its own two signals (32
+	 * and 33), which its posix_spawn leaves ignored in the child.
+	 */
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		if (syscall(SYS_rt_sigaction, sig, &action, NULL, sizeof(action.mask)) < 0)
+			die("cannot reset the action for signal %d: %s", sig, strerror(errno));
+	}
 }

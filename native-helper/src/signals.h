@@ -11,6 +11,13 @@
 #include <sys/types.h>
 
 /*
+ * Every signal back to its default action, as a freshly started program expects them: the
+ * daemon starts the helper with posix_spawn, which leaves glibc's internal signals ignored, and
+ * an ignored signal would stay ignored through every exec down to the command.
+ */
+void reset_inherited_signals(void);
+
+/*
  * Blocks every forwarded and job-control signal, remembering the mask the
  * helper was started with. Called before the sandbox's init is cloned, so a
  * signal that arrives while processes are being set up waits, and is

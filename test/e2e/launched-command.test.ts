@@ -95,6 +95,13 @@ describe.each(users)('the launched command as %s', (_label, who) => {
     expect(already.launch).toMatchObject({ file: '/usr/bin/ls', granted: [], note: null });
   });
 
+  it('starts the command with no signal ignored or blocked, whatever the daemon ignores itself', async () => {
+    // nonod ignores SIGPIPE, and starts the helper through posix_spawn, which leaves glibc's own two signals ignored.
+    const r = await nono(['run', '--', 'grep', '-E', '^Sig(Ign|Blk)', '/proc/self/status'], '/usr/bin');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n').sort()).toEqual(['SigBlk:\t0000000000000000', 'SigIgn:\t0000000000000000']);
+  });
+
   it('exits 127 for a missing command, naming the PATH it searched', async () => {
     const r = await nono(['run', '--allow-cwd', '--', 'no-such-agent'], join(world.home, '.local/bin'));
     expect(r.code).toBe(127);

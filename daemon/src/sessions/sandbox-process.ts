@@ -1,12 +1,11 @@
 // The running helper-then-command of a session, on a PTY (interactive) or on pipes (scripts,
 // CI: stdout and stderr stay apart and the spec goes over an inherited fd).
-import { spawn as spawnChild } from 'node:child_process';
-import { constants as osConstants } from 'node:os';
 import * as pty from 'node-pty';
 import type { Duplex } from 'node:stream';
 import type { OutputStream, TerminalSize } from '@nono/shared';
 import { PtyInput } from './pty-input.js';
 import { drainMaster } from './pty-drain.js';
+import { spawnDetached } from '../native/process-spawn.js';
 
 export interface SandboxProcess {
   readonly pid: number;
@@ -64,44 +63,40 @@ export function launchOnPty(options: LaunchOptions, size: TerminalSize, events: 
 }
 
 export function launchOnPipes(options: LaunchOptions, spec: Buffer, events: ProcessEvents): SandboxProcess {
-  // detached: the command leads its own process group, so a forwarded Ctrl-C reaches its
+  // Detached: the command leads its own process group, so a forwarded Ctrl-C reaches its
   // children as a terminal's would, and signals aimed at the daemon's group miss it.
-  const child = spawnChild(options.helper, [...options.helperArgs, '--', ...options.argv], {
+  const child = spawnDetached(options.helper, [options.helper, ...options.helperArgs, '--', ...options.argv], {
     cwd: options.cwd,
     env: options.env,
     stdio: options.approvals ? ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe', 'pipe'],
-    detached: true,
   });
-  const specPipe = child.stdio[3] as NodeJS.WritableStream;
-  specPipe.on('error', () => undefined);
-  specPipe.end(spec);
-  if (options.approvals) options.approvals(child.stdio[4] as Duplex);
-  child.stdin!.on('error', () => undefined);
-  child.stdout!.on('data', (data: Buffer) => events.output('stdout', data));
-  child.stderr!.on('data', (data: Buffer) => events.output('stderr', data));
   let reported = false;
-  child.on('error', () => {
-    if (!reported) {
-      reported = true;
-      events.exit(125, null);
-    }
-  });
-  child.on('close', (code, signal) => {
+  const report = (code: number | null, signal: number | null): void => {
     if (reported) return;
     reported = true;
-    events.exit(code, signal ? osConstants.signals[signal] : null);
-  });
+    events.exit(code, signal);
+  };
+  child.on('error', () => report(125, null));
+  child.on('close', report);
+  const [stdin, stdout, stderr, specPipe, approvals] = child.stdio;
+  if (!stdin || !stdout || !stderr || !specPipe) return { pid: -1, write: () => undefined, endInput: () => undefined, resize: () => undefined, kill: () => undefined };
+  specPipe.on('error', () => undefined);
+  specPipe.end(spec);
+  if (options.approvals && approvals) options.approvals(approvals);
+  stdin.on('error', () => undefined);
+  stdout.on('data', (data: Buffer) => events.output('stdout', data));
+  stderr.on('data', (data: Buffer) => events.output('stderr', data));
   const group = (signal: NodeJS.Signals): void => {
     try {
-      process.kill(-child.pid!, signal);
+      process.kill(-child.pid, signal);
     } catch {
       child.kill(signal);
     }
   };
   return {
-    pid: child.pid ?? -1,
-    write: (data) => child.stdin!.write(data),
-    endInput: () => child.stdin!.end(),
+    pid: child.pid,
+    write: (data) => stdin.write(data),
+    endInput: () => stdin.end(),
     resize: () => undefined,
     kill: group,
   };
