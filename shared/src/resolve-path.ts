@@ -6,6 +6,43 @@ import type { PlanRule } from './protocol/schemas.js';
 import { dirname, basename, join, isAbsolute, resolve } from 'node:path';
 
 /**
+ * Lookups remembered for the length of one synchronous pass (a plan compile), never longer: the
+ * compile asks about the same directories hundreds of times (each protected path under the home
+ * that does not exist walks up to the home and resolves it again: about 500 of a run's 1,000
+ * system calls), while a path that appears or a symlink that moves between two runs must change
+ * the next plan. One pass then also sees one state of the file system.
+ */
+let pass: { exists: Map<string, boolean>; real: Map<string, string> } | undefined;
+
+export function withPathLookups<T>(compile: () => T): T {
+  if (pass) return compile();
+  pass = { exists: new Map(), real: new Map() };
+  try {
+    return compile();
+  } finally {
+    pass = undefined;
+  }
+}
+
+function exists(path: string): boolean {
+  let found = pass?.exists.get(path);
+  if (found === undefined) {
+    found = existsSync(path);
+    pass?.exists.set(path, found);
+  }
+  return found;
+}
+
+function realpathOf(path: string): string {
+  let real = pass?.real.get(path);
+  if (real === undefined) {
+    real = realpathSync.native(path);
+    pass?.real.set(path, real);
+  }
+  return real;
+}
+
+/**
  * realpath of the path, or of its deepest existing ancestor joined with the missing rest.
  * Probes with existsSync rather than catching realpath's errors: most protected paths do not
  * exist, and a thrown error per probe dominated the cost of compiling a plan.
@@ -13,14 +50,14 @@ import { dirname, basename, join, isAbsolute, resolve } from 'node:path';
 export function canonicalOrLexical(path: string): string {
   const missing: string[] = [];
   let current = resolve(path);
-  while (!existsSync(current)) {
+  while (!exists(current)) {
     const parent = dirname(current);
     if (parent === current) return resolve(path);
     missing.push(basename(current));
     current = parent;
   }
   try {
-    return join(realpathSync.native(current), ...missing.reverse());
+    return join(realpathOf(current), ...missing.reverse());
   } catch {
     return resolve(path);
   }

@@ -11,6 +11,7 @@
 // masked; with Landlock alone, which cannot deny inside a granted tree, a grant the user asked
 // for that covers one is refused, and one from a group is dropped with a note.
 import type { Profile, SandboxPlan } from '@nono/shared';
+import { withPathLookups } from '@nono/shared/resolve-path';
 import type { TreeInventory } from './writable-tree-scan.js';
 import { LANDLOCK_ONLY_GAPS, PLACEHOLDER_SESSION_ID, type LaunchInputs, type PolicyServices, type RunRequest } from './plan/plan-inputs.js';
 import { newDraft } from './plan/plan-draft.js';
@@ -67,6 +68,10 @@ function rollbackRules(profile: Profile): CompiledPlan['rollback'] {
 }
 
 export function compilePlan(request: RunRequest, services: PolicyServices, launch: LaunchInputs = { sessionId: PLACEHOLDER_SESSION_ID, trust: undefined }): CompiledPlan {
+  return withPathLookups(() => compileOnce(request, services, launch));
+}
+
+function compileOnce(request: RunRequest, services: PolicyServices, launch: LaunchInputs): CompiledPlan {
   const draft = newDraft();
   const ctx = resolveContext(request, services, draft);
   protectStage(ctx, draft);
