@@ -1,10 +1,12 @@
 /*
- * Starting a child of the daemon without fork(). Node's spawn forks the whole daemon (libuv
- * forks on Linux) and waits for the exec: copying the page tables of its ~70 MB, and the
+ * Starting the sandbox helper without fork(). Node's spawn forks the whole daemon (libuv forks
+ * on Linux) and waits for the exec: copying the page tables of its ~70 MB, and the
  * copy-on-write faults the daemon takes on every page it touches afterwards, cost its one
  * thread about 3 ms per session start (bench/README.md, "nono run start"). posix_spawn shares
  * the memory until the exec (clone with CLONE_VM|CLONE_VFORK): nothing is copied. The exit is
  * read from a pidfd watched on Node's own loop; libuv reaps only the pids it spawned itself.
+ * glibc's posix_spawn leaves its two internal signals ignored in the child: only for a program
+ * that resets them, as the helper does first thing.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,12 +29,17 @@
 #define P_PIDFD 3
 #endif
 
-/* stdio entries: an fd of ours to place there, or a new socketpair (libuv's "pipe", the same kind). */
-#define STDIO_PIPE (-1)
-#define MAX_STDIO 8
+/* The child's fds 0 to pipes-1 are each a new socketpair (libuv's "pipe" is the same kind). */
+#define MAX_PIPES 8
+/* Back-off while an exited child cannot be collected yet, up to a second between looks. */
+#define FIRST_RETRY_MS 10
+#define LAST_RETRY_MS 1000
 
 struct exit_watch {
 	uv_poll_t poll;
+	uv_timer_t retry;
+	uint64_t retry_ms;
+	int open_handles;
 	int pidfd;
 	napi_env env;
 	napi_ref callback;
@@ -43,8 +50,16 @@ static void free_watch(uv_handle_t *handle)
 {
 	struct exit_watch *watch = handle->data;
 
+	if (--watch->open_handles > 0)
+		return;
 	close(watch->pidfd);
 	free(watch);
+}
+
+static void close_watch(struct exit_watch *watch)
+{
+	uv_close((uv_handle_t *)&watch->poll, free_watch);
+	uv_close((uv_handle_t *)&watch->retry, free_watch);
 }
 
 static void report_exit(struct exit_watch *watch, const siginfo_t *info)
@@ -77,28 +92,54 @@ static void report_exit(struct exit_watch *watch, const siginfo_t *info)
 	napi_close_handle_scope(env, scope);
 }
 
-static void on_readable(uv_poll_t *poll, int status, int events)
+/* Collects the exit if there is one; false while the child cannot be collected yet. */
+static bool collect(struct exit_watch *watch)
 {
-	struct exit_watch *watch = poll->data;
 	siginfo_t info;
 	int result;
 
-	(void)status;
-	(void)events;
 	memset(&info, 0, sizeof(info));
 	do
 		result = (int)syscall(SYS_waitid, P_PIDFD, watch->pidfd, &info, WEXITED | WNOHANG, NULL);
 	while (result < 0 && errno == EINTR);
-	/* Not ended yet (a wake-up without an exit): keep watching. */
 	if (result == 0 && info.si_pid == 0)
-		return;
-	if (result < 0) {
-		/* Reaped by someone else: the status is lost, which the callback hears as two nulls. */
+		return false;
+	/* Reaped by someone else: the status is lost, which the callback hears as two nulls. */
+	if (result < 0)
 		info.si_code = 0;
-	}
-	uv_poll_stop(poll);
+	uv_poll_stop(&watch->poll);
+	uv_timer_stop(&watch->retry);
 	report_exit(watch, &info);
-	uv_close((uv_handle_t *)poll, free_watch);
+	close_watch(watch);
+	return true;
+}
+
+static void retry(uv_timer_t *timer)
+{
+	struct exit_watch *watch = timer->data;
+
+	if (collect(watch))
+		return;
+	watch->retry_ms = watch->retry_ms * 2 > LAST_RETRY_MS ? LAST_RETRY_MS : watch->retry_ms * 2;
+	uv_timer_start(&watch->retry, retry, watch->retry_ms, 0);
+}
+
+/*
+ * The pidfd turns readable when the child exits, and stays so while a tracer (the command may
+ * have a process of its own ptrace it) holds the exit back from waitid: polling it then would
+ * spin the daemon's thread, so the looks move to a timer that backs off.
+ */
+static void on_readable(uv_poll_t *poll, int status, int events)
+{
+	struct exit_watch *watch = poll->data;
+
+	(void)status;
+	(void)events;
+	if (collect(watch))
+		return;
+	uv_poll_stop(poll);
+	watch->retry_ms = FIRST_RETRY_MS;
+	uv_timer_start(&watch->retry, retry, watch->retry_ms, 0);
 }
 
 static char *string_of(napi_env env, napi_value value)
@@ -160,58 +201,62 @@ static void close_all(const int *fds, size_t count)
 			close(fds[i]);
 }
 
+/* Kills a child nobody will hear of, and collects it. */
+static void abandon(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
 /*
- * spawn(file, argv, env, cwd, stdio, keepAlive, onExit): starts file in a new session with every
- * signal at its default and none blocked, as Node's detached spawn does. stdio[i] is an fd of
- * ours to give the child as fd i, or -1 for a new socketpair whose other end is returned.
- * Returns { pid, fds } (fds[i] our end of the pair, or -1); onExit(code, signal) is called once,
- * and until then the child keeps Node's loop alive if keepAlive.
+ * spawn(file, argv, env, cwd, pipes, onExit): starts file in a new session with every signal
+ * blocked by none and set to its default (glibc's own two excepted), as Node's detached spawn
+ * does; the child's fds 0 to pipes-1 are new socketpairs, and nothing else of ours reaches it.
+ * Returns { pid, fds }, fds[i] our end of the child's fd i; onExit(code, signal) is called once.
  */
 static napi_value spawn_process(napi_env env, napi_callback_info info)
 {
-	size_t argc = 7;
-	napi_value argv[7], result, value, fds_value;
+	size_t argc = 6;
+	napi_value argv[6], result, value, fds_value;
 	napi_valuetype type;
 	char *file = NULL, *cwd = NULL, **args = NULL, **envp = NULL;
-	uint32_t stdio_count = 0;
-	int ours[MAX_STDIO], theirs[MAX_STDIO], given[MAX_STDIO];
+	uint32_t pipes = 0;
+	int ours[MAX_PIPES], theirs[MAX_PIPES];
 	posix_spawn_file_actions_t actions;
 	posix_spawnattr_t attr;
 	sigset_t none, all;
 	pid_t pid = -1;
 	int err = 0, pidfd = -1;
-	bool is_array, keep_alive, actions_ready = false, attr_ready = false;
+	bool actions_ready = false, attr_ready = false;
 	struct exit_watch *watch = NULL;
 	uv_loop_t *loop;
 
-	for (size_t i = 0; i < MAX_STDIO; i++)
+	for (size_t i = 0; i < MAX_PIPES; i++)
 		ours[i] = theirs[i] = -1;
-	if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 7 ||
+	if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 6 ||
 	    !(file = string_of(env, argv[0])) || !(args = strings_of(env, argv[1])) || !args[0] ||
 	    !(envp = strings_of(env, argv[2])) || !(cwd = string_of(env, argv[3])) ||
-	    napi_is_array(env, argv[4], &is_array) != napi_ok || !is_array ||
-	    napi_get_array_length(env, argv[4], &stdio_count) != napi_ok || stdio_count > MAX_STDIO ||
-	    napi_get_value_bool(env, argv[5], &keep_alive) != napi_ok ||
-	    napi_typeof(env, argv[6], &type) != napi_ok || type != napi_function)
-		goto usage;
-	for (uint32_t i = 0; i < stdio_count; i++) {
-		if (napi_get_element(env, argv[4], i, &value) != napi_ok || napi_get_value_int32(env, value, &given[i]) != napi_ok ||
-		    given[i] < STDIO_PIPE)
-			goto usage;
+	    napi_get_value_uint32(env, argv[4], &pipes) != napi_ok || pipes > MAX_PIPES ||
+	    napi_typeof(env, argv[5], &type) != napi_ok || type != napi_function) {
+		napi_throw_type_error(env, NULL, "spawn(file, argv: string[], env: string[], cwd, pipes <= 8, onExit), strings without NUL");
+		pipes = 0;
+		goto fail;
 	}
 
-	for (uint32_t i = 0; i < stdio_count; i++) {
+	for (uint32_t i = 0; i < pipes; i++) {
 		int pair[2];
 
-		if (given[i] != STDIO_PIPE)
-			continue;
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
 			err = errno;
 			goto fail;
 		}
 		ours[i] = pair[0];
-		/* Above every target, so that no dup2 below overwrites a source still to be placed. */
-		theirs[i] = fcntl(pair[1], F_DUPFD_CLOEXEC, MAX_STDIO);
+		/*
+		 * Above every target, so that no dup2 below overwrites a source still to be placed; and
+		 * dup2 onto another fd is what clears close-on-exec.
+		 */
+		theirs[i] = fcntl(pair[1], F_DUPFD_CLOEXEC, MAX_PIPES);
 		err = errno;
 		close(pair[1]);
 		if (theirs[i] < 0)
@@ -220,15 +265,7 @@ static napi_value spawn_process(napi_env env, napi_callback_info info)
 	if ((err = posix_spawn_file_actions_init(&actions)) != 0)
 		goto fail;
 	actions_ready = true;
-	for (uint32_t i = 0; i < stdio_count; i++) {
-		/*
-		 * A given fd is copied above the targets too; and dup2 onto another fd is what clears
-		 * close-on-exec (onto itself it would leave it set, and the child without it).
-		 */
-		if (given[i] != STDIO_PIPE && (theirs[i] = fcntl(given[i], F_DUPFD_CLOEXEC, MAX_STDIO)) < 0) {
-			err = errno;
-			goto fail;
-		}
+	for (uint32_t i = 0; i < pipes; i++) {
 		if ((err = posix_spawn_file_actions_adddup2(&actions, theirs[i], (int)i)) != 0)
 			goto fail;
 	}
@@ -243,35 +280,39 @@ static napi_value spawn_process(napi_env env, napi_callback_info info)
 	if ((err = posix_spawn(&pid, file, &actions, &attr, args, envp)) != 0)
 		goto fail;
 
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	watch = calloc(1, sizeof(*watch));
-	if (pidfd < 0 || !watch || napi_get_uv_event_loop(env, &loop) != napi_ok || uv_poll_init(loop, &watch->poll, pidfd) != 0) {
-		/* Unwatched, it could never be reported: it does not run at all. */
-		err = pidfd < 0 ? errno : ENOMEM;
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
+	/* Unwatched, the child could never be reported: it does not run at all. */
+	if ((pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0) {
+		err = errno;
+		abandon(pid);
+		goto fail;
+	}
+	if (!(watch = calloc(1, sizeof(*watch))) || napi_get_uv_event_loop(env, &loop) != napi_ok ||
+	    uv_poll_init(loop, &watch->poll, pidfd) != 0) {
+		err = ENOMEM;
+		abandon(pid);
 		free(watch);
-		if (pidfd >= 0)
-			close(pidfd);
+		close(pidfd);
 		goto fail;
 	}
 	watch->pidfd = pidfd;
 	watch->env = env;
 	watch->poll.data = watch;
-	if (napi_create_reference(env, argv[6], 1, &watch->callback) != napi_ok ||
+	watch->retry.data = watch;
+	watch->open_handles = 2;
+	uv_timer_init(loop, &watch->retry);
+	if (napi_create_reference(env, argv[5], 1, &watch->callback) != napi_ok ||
 	    napi_create_string_utf8(env, "nono:process-spawn", NAPI_AUTO_LENGTH, &value) != napi_ok ||
 	    napi_async_init(env, NULL, value, &watch->context) != napi_ok) {
 		err = ENOMEM;
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		uv_close((uv_handle_t *)&watch->poll, free_watch);
+		abandon(pid);
+		if (watch->callback)
+			napi_delete_reference(env, watch->callback);
+		close_watch(watch);
 		goto fail;
 	}
 	uv_poll_start(&watch->poll, UV_READABLE, on_readable);
-	if (!keep_alive)
-		uv_unref((uv_handle_t *)&watch->poll);
 
-	close_all(theirs, stdio_count);
+	close_all(theirs, pipes);
 	posix_spawn_file_actions_destroy(&actions);
 	posix_spawnattr_destroy(&attr);
 	free(file);
@@ -280,9 +321,9 @@ static napi_value spawn_process(napi_env env, napi_callback_info info)
 	free_strings(envp);
 	if (napi_create_object(env, &result) != napi_ok || napi_create_int32(env, pid, &value) != napi_ok ||
 	    napi_set_named_property(env, result, "pid", value) != napi_ok ||
-	    napi_create_array_with_length(env, stdio_count, &fds_value) != napi_ok)
+	    napi_create_array_with_length(env, pipes, &fds_value) != napi_ok)
 		return NULL;
-	for (uint32_t i = 0; i < stdio_count; i++) {
+	for (uint32_t i = 0; i < pipes; i++) {
 		if (napi_create_int32(env, ours[i], &value) != napi_ok || napi_set_element(env, fds_value, i, value) != napi_ok)
 			return NULL;
 	}
@@ -290,12 +331,9 @@ static napi_value spawn_process(napi_env env, napi_callback_info info)
 		return NULL;
 	return result;
 
-usage:
-	napi_throw_type_error(env, NULL, "spawn(file, argv: string[], env: string[], cwd, stdio: (fd | -1)[], keepAlive, onExit)");
-	err = 0;
 fail:
-	close_all(ours, stdio_count);
-	close_all(theirs, stdio_count);
+	close_all(ours, pipes);
+	close_all(theirs, pipes);
 	if (actions_ready)
 		posix_spawn_file_actions_destroy(&actions);
 	if (attr_ready)
@@ -310,7 +348,12 @@ fail:
 NAPI_MODULE_INIT()
 {
 	napi_value fn;
+	int probe = (int)syscall(SYS_pidfd_open, getpid(), 0);
 
+	/* Without pidfds (a kernel before 5.3, a seccomp profile that refuses them) there is no spawn: Node's does it. */
+	if (probe < 0)
+		return exports;
+	close(probe);
 	if (napi_create_function(env, "spawn", NAPI_AUTO_LENGTH, spawn_process, NULL, &fn) != napi_ok ||
 	    napi_set_named_property(env, exports, "spawn", fn) != napi_ok)
 		return NULL;

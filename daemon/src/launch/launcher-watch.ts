@@ -5,13 +5,13 @@
 // and never end. So the daemon looks at the launcher: stopped, the client is stopped too (the
 // launcher continues it when it is continued); gone, the client is continued, sees its launcher's
 // connection closed, and ends.
-import type { DetachedChild } from '../native/process-spawn.js';
+import type { ChildProcess } from 'node:child_process';
 import { processStat } from '../process-stat.js';
 
 /** How often: a user typing at the shell right after a `kill -STOP` has this long at most. */
 const POLL_MS = 200;
 
-export function watchLauncher(launcherPid: number, client: DetachedChild): void {
+export function watchLauncher(launcherPid: number, client: ChildProcess): void {
   const started = processStat(launcherPid)?.startTime;
   if (started === undefined) {
     client.kill('SIGCONT');

@@ -6,14 +6,14 @@
 // Started when the command line first connects, so a daemon only editors use keeps none; an
 // unused warm client exits after ten minutes and takes the socket away with it, and the
 // launcher then runs the Node client itself, as it does whenever no warm client answers.
+import { spawn } from 'node:child_process';
 import { closeSync, existsSync, unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { watchLauncher } from './launcher-watch.js';
-import { spawnDetached } from '../native/process-spawn.js';
 
 interface LaunchHandoff {
   listenUnix(path: string): number;
@@ -151,12 +151,12 @@ export class WarmClients {
 
   private startOne(): void {
     const env = Object.fromEntries(START_ENV.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]]])));
-    const child = spawnDetached(process.execPath, [process.execPath, this.script, this.handoffPath!], {
+    const child = spawn(process.execPath, [this.script, this.handoffPath!], {
+      detached: true,
       stdio: ['ignore', 'ignore', 'ignore', this.listenFd!, 'pipe'],
       env,
-      keepAlive: false,
     });
-    const control = child.stdio[4] ?? new Socket().destroy();
+    const control = child.stdio[4] as Socket;
     /** Set once a command is its own: the replacement starts when that command ends, or after REFILL_AFTER_MS. */
     let refillTimer: NodeJS.Timeout | undefined;
     this.clients.set(control, 'starting');
@@ -169,7 +169,7 @@ export class WarmClients {
       const launcher = /taken (\d+)/.exec(said);
       if (launcher === null || !this.clients.has(control)) return;
       this.clients.delete(control);
-      this.launchers.set(child.pid, Number(launcher[1]));
+      if (child.pid !== undefined) this.launchers.set(child.pid, Number(launcher[1]));
       watchLauncher(Number(launcher[1]), child);
       this.served++;
       this.failures = 0;
@@ -179,7 +179,7 @@ export class WarmClients {
     });
     child.on('error', (error) => this.options.log.warn({ error: String(error) }, 'warm client did not start'));
     child.on('exit', (code, signal) => {
-      this.launchers.delete(child.pid);
+      if (child.pid !== undefined) this.launchers.delete(child.pid);
       if (refillTimer !== undefined) {
         clearTimeout(refillTimer);
         this.refill();
@@ -199,6 +199,7 @@ export class WarmClients {
       if (code !== 0 && this.failures < MAX_FAILURES) this.refill();
       else if (this.clients.size === 0) this.disarm();
     });
+    child.unref();
     control.unref();
   }
 }

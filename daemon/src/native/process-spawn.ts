@@ -1,10 +1,11 @@
-// Starting a detached child, as Node's spawn with `detached: true` does, but through posix_spawn
-// (native-helper/addon/process-spawn.c): Node forks the whole daemon for each child, about 3 ms
-// of its thread per session start and per warm client. Without the module (not built, not
-// Linux) Node's spawn does it, behind the same events.
+// Starting the sandbox helper on pipes, as Node's spawn with `detached: true` and 'pipe' stdio
+// does, but through posix_spawn (native-helper/addon/process-spawn.c): Node forks the whole
+// daemon for each child, about 3 ms of its thread per session start. glibc's posix_spawn leaves
+// its two internal signals ignored in the child, so only a program that resets them (the helper
+// does, first thing) is started this way. Without the module (not built, not Linux, no pidfds)
+// Node's spawn does it, behind the same events.
 import { spawn as spawnChild } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { closeSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
 import { constants as osConstants } from 'node:os';
@@ -12,43 +13,35 @@ import { dirname, join } from 'node:path';
 import { helperPath } from '../sandbox/helper-binary.js';
 
 interface ProcessSpawn {
-  spawn(
+  spawn?(
     file: string,
     argv: string[],
     env: string[],
     cwd: string,
-    stdio: number[],
-    keepAlive: boolean,
+    pipes: number,
     onExit: (code: number | null, signal: number | null) => void,
   ): { pid: number; fds: number[] };
 }
 
-/** What the child gets as fd i: a new socketpair (Node's 'pipe'), /dev/null, or an fd of ours. */
-export type StdioSlot = 'pipe' | 'ignore' | number;
-
 export interface DetachedOptions {
-  cwd?: string;
+  cwd: string;
   env: Record<string, string>;
-  stdio: StdioSlot[];
-  /** false: the daemon may exit while the child runs (default true). */
-  keepAlive?: boolean;
+  /** How many socketpairs: stdin, stdout, stderr, then duplex ones as fd 3, 4, ... */
+  pipes: number;
 }
 
 /**
  * A started child. Events, as ChildProcess has them but with signal numbers: 'error' (it could
- * not start; nothing else follows), 'exit' (code, signal), and 'close' (code, signal) once it
+ * not start; a 'close' may follow), 'exit' (code, signal), and 'close' (code, signal) once it
  * has exited and every readable stream has closed.
  */
 export interface DetachedChild extends EventEmitter {
   /** -1 when it could not start. */
   readonly pid: number;
-  /** Our end of each 'pipe' slot: fd 0 writable, 1 and 2 readable, 3 onwards both. */
-  readonly stdio: (Socket | null)[];
-  /** Signals the child itself (not its group); false once it is gone. */
-  kill(signal: NodeJS.Signals): boolean;
+  /** Our end of each pipe: fd 0 writable, 1 and 2 readable, 3 onwards both; empty when it could not start. */
+  readonly stdio: Socket[];
 }
 
-const PIPE = -1;
 let processSpawn: ProcessSpawn | null | undefined;
 
 function loadProcessSpawn(): ProcessSpawn | null {
@@ -62,50 +55,39 @@ function loadProcessSpawn(): ProcessSpawn | null {
   return processSpawn;
 }
 
-/** Starts file (argv[0] included in argv) as the leader of a new session. */
+/**
+ * Starts file (argv[0] included in argv) as the leader of a new session. Throws, as Node's
+ * spawn does, for arguments it cannot pass (a NUL inside one).
+ */
 export function spawnDetached(file: string, argv: string[], options: DetachedOptions): DetachedChild {
   const native = loadProcessSpawn();
-  return native ? new NativeChild(native, file, argv, options) : nodeChild(file, argv, options);
+  return native?.spawn ? new NativeChild(native.spawn, file, argv, options) : nodeChild(file, argv, options);
 }
 
 class NativeChild extends EventEmitter implements DetachedChild {
   readonly pid: number;
-  readonly stdio: (Socket | null)[];
+  readonly stdio: Socket[];
   private exited: [number | null, number | null] | undefined;
   private openReadable = 0;
-  private readonly started: boolean;
 
-  constructor(native: ProcessSpawn, file: string, argv: string[], options: DetachedOptions) {
+  constructor(spawn: NonNullable<ProcessSpawn['spawn']>, file: string, argv: string[], options: DetachedOptions) {
     super();
     const env = Object.entries(options.env).map(([name, value]) => `${name}=${value}`);
-    const devNull = options.stdio.includes('ignore') ? openSync('/dev/null', 'r+') : undefined;
     let started: { pid: number; fds: number[] } | undefined;
     try {
-      started = native.spawn(
-        file,
-        argv,
-        env,
-        options.cwd ?? process.cwd(),
-        options.stdio.map((slot) => (slot === 'pipe' ? PIPE : slot === 'ignore' ? devNull! : slot)),
-        options.keepAlive !== false,
-        (code, signal) => {
-          this.exited = [code, signal];
-          this.emit('exit', code, signal);
-          this.maybeClose();
-        },
-      );
+      started = spawn(file, argv, env, options.cwd, options.pipes, (code, signal) => {
+        this.exited = [code, signal];
+        this.emit('exit', code, signal);
+        this.maybeClose();
+      });
     } catch (error) {
+      if (error instanceof TypeError) throw error;
       process.nextTick(() => this.emit('error', error));
-    } finally {
-      if (devNull !== undefined) closeSync(devNull);
     }
-    this.started = started !== undefined;
     this.pid = started?.pid ?? -1;
-    this.stdio = options.stdio.map((slot, index) => {
-      if (slot !== 'pipe' || !started) return null;
+    this.stdio = (started?.fds ?? []).map((fd, index) => {
       const readable = index !== 0;
-      const socket = new Socket({ fd: started.fds[index]!, readable, writable: index === 0 || index > 2 });
-      if (options.keepAlive === false) socket.unref();
+      const socket = new Socket({ fd, readable, writable: index === 0 || index > 2 });
       if (readable) {
         this.openReadable++;
         socket.once('close', () => {
@@ -117,35 +99,17 @@ class NativeChild extends EventEmitter implements DetachedChild {
     });
   }
 
-  kill(signal: NodeJS.Signals): boolean {
-    if (!this.started || this.exited) return false;
-    try {
-      process.kill(this.pid, signal);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
   private maybeClose(): void {
     if (this.exited && this.openReadable === 0) this.emit('close', ...this.exited);
   }
 }
 
 function nodeChild(file: string, argv: string[], options: DetachedOptions): DetachedChild {
-  const child = spawnChild(file, argv.slice(1), { argv0: argv[0], cwd: options.cwd, env: options.env, stdio: options.stdio, detached: true });
-  const events = new EventEmitter() as DetachedChild;
+  const child = spawnChild(file, argv.slice(1), { argv0: argv[0], cwd: options.cwd, env: options.env, stdio: Array.from({ length: options.pipes }, () => 'pipe'), detached: true });
+  const events = new EventEmitter();
   const number = (signal: NodeJS.Signals | null): number | null => (signal ? osConstants.signals[signal] : null);
   child.on('error', (error) => events.emit('error', error));
   child.on('exit', (code, signal) => events.emit('exit', code, number(signal)));
   child.on('close', (code, signal) => events.emit('close', code, number(signal)));
-  if (options.keepAlive === false) {
-    child.unref();
-    for (const stream of child.stdio) (stream as Socket | null)?.unref();
-  }
-  return Object.assign(events, {
-    pid: child.pid ?? -1,
-    stdio: child.stdio.map((stream) => (stream as Socket | null) ?? null),
-    kill: (signal: NodeJS.Signals) => child.kill(signal),
-  });
+  return Object.assign(events, { pid: child.pid ?? -1, stdio: child.pid === undefined ? [] : (child.stdio as unknown as Socket[]) });
 }

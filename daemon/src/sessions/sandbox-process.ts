@@ -68,7 +68,7 @@ export function launchOnPipes(options: LaunchOptions, spec: Buffer, events: Proc
   const child = spawnDetached(options.helper, [options.helper, ...options.helperArgs, '--', ...options.argv], {
     cwd: options.cwd,
     env: options.env,
-    stdio: options.approvals ? ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe', 'pipe'],
+    pipes: options.approvals ? 5 : 4,
   });
   let reported = false;
   const report = (code: number | null, signal: number | null): void => {
@@ -90,7 +90,7 @@ export function launchOnPipes(options: LaunchOptions, spec: Buffer, events: Proc
     try {
       process.kill(-child.pid, signal);
     } catch {
-      child.kill(signal);
+      // The whole group has ended.
     }
   };
   return {
