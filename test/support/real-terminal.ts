@@ -31,8 +31,11 @@ export interface TerminalOptions {
 }
 
 export function openTerminal(command: string, world: TestWorld, size = { cols: 80, rows: 24 }, options: TerminalOptions = {}): RealTerminal {
-  const term = pty.spawn('/bin/sh', ['-c', command], { ...size, ...options.as, cwd: world.work, env: { ...world.env, TERM: 'xterm-256color' } });
-  // As a login or a terminal emulator does, the user owns their terminal.
+  // As a login or a terminal emulator does, the user owns their terminal: chowned just after the
+  // spawn, so the user's shell waits for it before it runs the command (a command that reopened
+  // its terminal at once was refused, once in a full test run).
+  const script = options.as ? `until [ -O /proc/self/fd/0 ]; do sleep 0.01; done; ${command}` : command;
+  const term = pty.spawn('/bin/sh', ['-c', script], { ...size, ...options.as, cwd: world.work, env: { ...world.env, TERM: 'xterm-256color' } });
   if (options.as) chownSync((term as unknown as { ptsName: string }).ptsName, options.as.uid, options.as.gid);
   const emulator = new Terminal({ ...size, allowProposedApi: true });
   let out = '';
