@@ -10,7 +10,7 @@
 // the session redraws instead). Whatever nonod sends that client is sent only once these bytes
 // are in the terminal (its connection defers to written()), so the client's own writes (a
 // question, the exit, the detach message) come after the output they follow.
-import { closeSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
 import tty from 'node:tty';
 import type { Logger } from 'pino';
 import { processStat } from '../process-stat.js';
@@ -150,17 +150,38 @@ export class ClientTerminal {
     this.held.push(data);
     this.heldBytes += data.length;
     this.pump();
+    this.settle();
   }
 
   /**
-   * Hands held output to libuv while the client's job holds the terminal, IN_FLIGHT_BYTES at a
-   * time: what libuv has queued reaches the terminal whatever happens next, so a client stopped
-   * while its terminal lags gets at most that much more on the shell's screen, not the backlog.
+   * With nothing in flight, a chunk (a key's echo, most often) is written on the spot, as tmux
+   * does, rather than through the stream's queue and its callbacks: what the terminal does not
+   * take at once (EAGAIN, a short write) goes on through the stream, after this. Returns how
+   * much was written.
+   */
+  private writeNow(chunk: Buffer): number {
+    try {
+      return writeSync(this.fd, chunk);
+    } catch {
+      return 0;
+    }
+  }
+
+  /**
+   * Hands held output on while the client's job holds the terminal: to the terminal at once when
+   * nothing is in flight, else to libuv, IN_FLIGHT_BYTES at a time: what libuv has queued reaches
+   * the terminal whatever happens next, so a client stopped while its terminal lags gets at most
+   * that much more on the shell's screen, not the backlog.
    */
   private pump(): void {
     while (this.held.length > 0 && this.isReady && !this.away && !this.ended && this.stream.writableLength < IN_FLIGHT_BYTES) {
-      const chunk = this.held.shift()!;
+      let chunk = this.held.shift()!;
       this.heldBytes -= chunk.length;
+      if (this.outstanding === 0) {
+        const written = this.writeNow(chunk);
+        if (written === chunk.length) continue;
+        chunk = chunk.subarray(written);
+      }
       this.outstanding++;
       this.stream.write(chunk, () => {
         this.outstanding--;
