@@ -40,17 +40,13 @@ export function writePrivateFile(path: string, content: string): void {
 export function acquireLock(path: string): number | undefined {
   // The pid is written first and linked into place: link() fails when the lock exists, so a lock
   // always names its holder. (Created, then written, it could be read empty by a daemon starting
-  // alongside, taken for stale and removed, and both would run.)
+  // alongside, taken for stale and removed, and both would run; placeLock still does that where
+  // hard links do not exist.)
   const mine = `${path}.${process.pid}.tmp`;
   writePrivateFile(mine, String(process.pid));
   try {
     for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        linkSync(mine, path);
-        return undefined;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      }
+      if (placeLock(mine, path, String(process.pid))) return undefined;
       const holder = readHolder(path);
       if (holder !== undefined && holder !== process.pid && daemonAlive(holder)) return holder;
       removeStaleLock(path, holder);
@@ -59,6 +55,32 @@ export function acquireLock(path: string): number | undefined {
     unlinkSync(mine);
   }
   throw new NonoError('SANDBOX_UNAVAILABLE', `could not take the daemon lock ${path}; another nonod keeps racing for it`);
+}
+
+/** Puts the lock written in source (its text, content) in place; false when one exists already. */
+function placeLock(source: string, path: string, content: string): boolean {
+  try {
+    linkSync(source, path);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw error;
+  }
+  // A file system without hard links (some FUSE and network mounts): created exclusively and
+  // then written, as before, rather than no daemon at all; the empty moment comes back there.
+  try {
+    const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    try {
+      writeSync(fd, content);
+    } finally {
+      closeSync(fd);
+    }
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
 }
 
 function readHolder(path: string): number | undefined {
@@ -84,10 +106,7 @@ function removeStaleLock(path: string, stale: number | undefined): void {
     throw error;
   }
   try {
-    if (readHolder(aside) !== stale) linkSync(aside, path);
-  } catch (error) {
-    // Someone took the lock meanwhile; the next attempt reads who.
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    if (readHolder(aside) !== stale) placeLock(aside, path, readFileSync(aside, 'utf8'));
   } finally {
     unlinkSync(aside);
   }

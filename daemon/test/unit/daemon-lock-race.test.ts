@@ -74,4 +74,20 @@ describe('the daemon lock, raced by daemons started together', () => {
     }
     expect(readdirSync(dir).filter((name) => name.includes('.tmp') || name.includes('.stale'))).toEqual([]);
   }, 60_000);
+
+  it('is still taken, and still exclusive, on a file system without hard links', async () => {
+    // link(2) refused as FUSE and some network file systems refuse it: a real fault, injected.
+    const lock = join(dir, 'no-links.lock');
+    const racer1 = spawn('strace', ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=link,linkat', '-e', 'inject=link,linkat:error=EPERM', process.execPath, racer, lock, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let first = '';
+    racer1.stdout!.on('data', (d: Buffer) => (first += d.toString()));
+    // The winner holds the lock for 1.5 s after saying so; one that failed exits at once.
+    await Promise.race([once(racer1.stdout!, 'data'), once(racer1, 'exit')]);
+    const second = spawn('strace', ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=link,linkat', '-e', 'inject=link,linkat:error=EPERM', process.execPath, racer, lock, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    second.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    await once(second, 'exit');
+    await once(racer1, 'exit');
+    expect([first, out]).toEqual(['won', 'lost']);
+  }, 30_000);
 });
