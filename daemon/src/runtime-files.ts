@@ -20,15 +20,20 @@ export function ensurePrivateDir(path: string): void {
   }
 }
 
-/** Writes a file atomically with the given mode: never half-written, never briefly readable. */
-export function writePrivateFile(path: string, content: string): void {
-  const temp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+/** Creates path, 0600, failing if anything (a symlink included) is there already, and writes content. */
+export function createPrivateFile(path: string, content: Buffer | string): void {
+  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
-    writeSync(fd, content);
+    writeSync(fd, typeof content === 'string' ? Buffer.from(content) : content);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Writes a file atomically with the given mode: never half-written, never briefly readable. */
+export function writePrivateFile(path: string, content: string): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  createPrivateFile(temp, content);
   renameSync(temp, path);
 }
 
@@ -70,12 +75,7 @@ function placeLock(source: string, path: string, content: string): boolean {
   // A file system without hard links (some FUSE and network mounts): created exclusively and
   // then written, as before, rather than no daemon at all; the empty moment comes back there.
   try {
-    const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-    try {
-      writeSync(fd, content);
-    } finally {
-      closeSync(fd);
-    }
+    createPrivateFile(path, content);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;

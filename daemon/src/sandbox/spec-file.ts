@@ -1,20 +1,16 @@
 // The one-time spec file for PTY sessions (node-pty cannot pass an extra fd).
 // Threat: the spec decides the sandbox, so it is created 0600 with O_EXCL|O_NOFOLLOW in the
 // 0700 runtime dir under an unguessable name; the helper checks owner and mode, then unlinks it.
-import { openSync, writeSync, closeSync, readdirSync, unlinkSync, constants } from 'node:fs';
+import { readdirSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { createPrivateFile } from '../runtime-files.js';
 
 const PREFIX = 'spec-';
 
 export function writeSpecFile(runtimeDir: string, spec: Buffer): string {
   const path = join(runtimeDir, `${PREFIX}${randomBytes(12).toString('hex')}`);
-  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-  try {
-    writeSync(fd, spec);
-  } finally {
-    closeSync(fd);
-  }
+  createPrivateFile(path, spec);
   return path;
 }
 
