@@ -1,7 +1,7 @@
 // The daemon's private directories, its single-instance lock and its secret.
 // Threat: /tmp/nono-$UID may be pre-created by another user to catch our socket and secret,
 // so an existing directory is used only if it is ours, a real directory, and mode 0700.
-import { closeSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs';
+import { closeSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync, constants } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import { NonoError } from '@nono/shared';
@@ -33,6 +33,8 @@ export function createPrivateFile(path: string, content: Buffer | string): void 
 /** Writes a file atomically with the given mode: never half-written, never briefly readable. */
 export function writePrivateFile(path: string, content: string): void {
   const temp = `${path}.${process.pid}.tmp`;
+  // Left by a killed process that had our pid (the dir is ours alone, 0700): not a reason to fail.
+  rmSync(temp, { force: true });
   createPrivateFile(temp, content);
   renameSync(temp, path);
 }

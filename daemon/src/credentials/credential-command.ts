@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { homedir } from 'node:os';
 import { NonoError, resolveNonoPaths } from '@nono/shared';
 import { readUserConfig, userConfigFile } from '../user-config.js';
+import { groupSignaller } from '../process-group.js';
 
 export interface SecretCommand {
   argv: string[];
@@ -102,13 +103,10 @@ export class CommandSecrets {
       const chunks: Buffer[] = [];
       let size = 0;
       let failure: NonoError | undefined;
+      const killGroup = groupSignaller(child.pid);
       const stop = (why: NonoError) => {
         failure ??= why;
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
+        killGroup('SIGKILL');
       };
       const timer = setTimeout(
         () => stop(unavailable(`did not finish within ${this.timeoutMs / 1000} s; check it runs without a prompt (signed in, unlocked) in the daemon's environment`)),

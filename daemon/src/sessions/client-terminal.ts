@@ -177,7 +177,9 @@ export class ClientTerminal {
     while (this.held.length > 0 && this.isReady && !this.away && !this.ended && this.stream.writableLength < IN_FLIGHT_BYTES) {
       let chunk = this.held.shift()!;
       this.heldBytes -= chunk.length;
-      if (this.outstanding === 0) {
+      // Not once a write failed (the terminal hung up): the stream closes the fd a moment later,
+      // and its number may be another file's by the next write.
+      if (this.outstanding === 0 && !this.stream.errored && !this.stream.destroyed) {
         const written = this.writeNow(chunk);
         if (written === chunk.length) continue;
         chunk = chunk.subarray(written);

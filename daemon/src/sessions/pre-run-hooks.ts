@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { NonoError, type SandboxPlan } from '@nono/shared';
 import type { DaemonAudit } from '../audit/daemon-audit.js';
+import { groupSignaller } from '../process-group.js';
 
 const HOOK_TIMEOUT_MS = 60_000;
 /** What is kept of a hook's stderr, for the last line the refusal shows. */
@@ -66,13 +67,10 @@ function runHook(hook: string, cwd: string, run: HookRun): Promise<HookEnd> {
       stderr = (stderr + data.toString('utf8')).slice(-STDERR_TAIL);
     });
     let timedOut = false;
+    const killGroup = groupSignaller(child.pid);
     const timer = setTimeout(() => {
       timedOut = true;
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
+      killGroup('SIGKILL');
     }, HOOK_TIMEOUT_MS);
     child.on('error', (error) => {
       clearTimeout(timer);

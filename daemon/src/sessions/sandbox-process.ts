@@ -6,7 +6,7 @@ import type { OutputStream, TerminalSize } from '@nono/shared';
 import { PtyInput } from './pty-input.js';
 import { drainMaster } from './pty-drain.js';
 import { spawnDetached } from '../native/process-spawn.js';
-import { processStat } from '../process-stat.js';
+import { groupSignaller } from '../process-group.js';
 
 export interface SandboxProcess {
   readonly pid: number;
@@ -87,24 +87,11 @@ export function launchOnPipes(options: LaunchOptions, spec: Buffer, events: Proc
   stdin.on('error', () => undefined);
   stdout.on('data', (data: Buffer) => events.output('stdout', data));
   stderr.on('data', (data: Buffer) => events.output('stderr', data));
-  // The group bears the helper's pid, which is free once the helper is collected and its group
-  // empty (a command that left only a setsid'd child holding stdout keeps the session going): a
-  // process holding that pid that is not the helper is someone else's, and so is its group.
-  const helperStart = processStat(child.pid)?.startTime;
-  const group = (signal: NodeJS.Signals): void => {
-    const holder = processStat(child.pid);
-    if (holder && holder.startTime !== helperStart) return;
-    try {
-      process.kill(-child.pid, signal);
-    } catch {
-      // The whole group has ended.
-    }
-  };
   return {
     pid: child.pid,
     write: (data) => stdin.write(data),
     endInput: () => stdin.end(),
     resize: () => undefined,
-    kill: group,
+    kill: groupSignaller(child.pid),
   };
 }
