@@ -32,8 +32,8 @@ export interface DetachedOptions {
 
 /**
  * A started child. Events, as ChildProcess has them but with signal numbers: 'error' (it could
- * not start; a 'close' may follow), 'exit' (code, signal), and 'close' (code, signal) once it
- * has exited and every readable stream has closed.
+ * not start; a 'close' may follow), and 'close' (code, signal) once it has exited and every
+ * readable stream has closed.
  */
 export interface DetachedChild extends EventEmitter {
   /** -1 when it could not start. */
@@ -77,7 +77,6 @@ class NativeChild extends EventEmitter implements DetachedChild {
     try {
       started = spawn(file, argv, env, options.cwd, options.pipes, (code, signal) => {
         this.exited = [code, signal];
-        this.emit('exit', code, signal);
         this.maybeClose();
       });
     } catch (error) {
@@ -109,7 +108,6 @@ function nodeChild(file: string, argv: string[], options: DetachedOptions): Deta
   const events = new EventEmitter();
   const number = (signal: NodeJS.Signals | null): number | null => (signal ? osConstants.signals[signal] : null);
   child.on('error', (error) => events.emit('error', error));
-  child.on('exit', (code, signal) => events.emit('exit', code, number(signal)));
   child.on('close', (code, signal) => events.emit('close', code, number(signal)));
   return Object.assign(events, { pid: child.pid ?? -1, stdio: child.pid === undefined ? [] : (child.stdio as unknown as Socket[]) });
 }
