@@ -5,7 +5,7 @@ import { closeSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, rena
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import { NonoError } from '@nono/shared';
-import { daemonAlive, lockHolder } from '@nono/shared/daemon-lock';
+import { daemonAlive, lockHolder, recordedPid } from '@nono/shared/daemon-lock';
 
 export function ensurePrivateDir(path: string): void {
   mkdirSync(path, { recursive: true, mode: 0o700 });
@@ -54,7 +54,8 @@ export function acquireLock(path: string): number | undefined {
   try {
     for (let attempt = 0; attempt < 3; attempt++) {
       if (placeLock(mine, path, String(process.pid))) return undefined;
-      const holder = readHolder(path);
+      const text = readLock(path);
+      const holder = text === undefined ? undefined : recordedPid(text);
       if (holder !== undefined && holder !== process.pid && daemonAlive(holder)) return holder;
       removeStaleLock(path, holder);
     }
@@ -85,10 +86,10 @@ function placeLock(source: string, path: string, content: string): boolean {
   }
 }
 
-function readHolder(path: string): number | undefined {
+/** The lock's text, or undefined when there is no lock. */
+function readLock(path: string): string | undefined {
   try {
-    const pid = Number(readFileSync(path, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    return readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
@@ -108,7 +109,8 @@ function removeStaleLock(path: string, stale: number | undefined): void {
     throw error;
   }
   try {
-    if (readHolder(aside) !== stale) placeLock(aside, path, readFileSync(aside, 'utf8'));
+    const text = readFileSync(aside, 'utf8');
+    if (recordedPid(text) !== stale) placeLock(aside, path, text);
   } finally {
     unlinkSync(aside);
   }

@@ -23,13 +23,19 @@ export function daemonAlive(pid: number): boolean {
   }
 }
 
+/** The pid a lock file's text names, if it names one. */
+export function recordedPid(text: string): number | undefined {
+  const pid = Number(text.trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
 /** The pid the lock file names, if that process is a live nonod. */
 export function lockHolder(lockPath: string): number | undefined {
-  let pid: number;
+  let pid: number | undefined;
   try {
-    pid = Number(readFileSync(lockPath, 'utf8').trim());
+    pid = recordedPid(readFileSync(lockPath, 'utf8'));
   } catch {
     return undefined;
   }
-  return Number.isInteger(pid) && pid > 0 && daemonAlive(pid) ? pid : undefined;
+  return pid !== undefined && daemonAlive(pid) ? pid : undefined;
 }
