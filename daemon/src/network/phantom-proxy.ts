@@ -180,11 +180,17 @@ export async function createPhantomProxy(
     caPem: sessionCa.certPem,
     intercepts: (host, port) => byTarget.has(`${host.toLowerCase()}:${port}`),
     intercept: (socket, host, port) => {
-      const { key, cert } = sessionCa.leaf(host.toLowerCase());
-      const tls = new TLSSocket(socket as Socket, { isServer: true, secureContext: createSecureContext({ key, cert }) }) as TLSSocket & { nonoTarget?: string };
-      tls.nonoTarget = `${host.toLowerCase()}:${port}`;
-      tls.on('error', () => socket.destroy());
-      intercepted.emit('connection', tls);
+      // What the client sends meanwhile waits in the socket, and the TLS socket takes it over.
+      sessionCa.leaf(host.toLowerCase()).then(
+        ({ key, cert }) => {
+          if (socket.destroyed) return;
+          const tls = new TLSSocket(socket as Socket, { isServer: true, secureContext: createSecureContext({ key, cert }) }) as TLSSocket & { nonoTarget?: string };
+          tls.nonoTarget = `${host.toLowerCase()}:${port}`;
+          tls.on('error', () => socket.destroy());
+          intercepted.emit('connection', tls);
+        },
+        () => socket.destroy(),
+      );
     },
     handle: (req, res) => route!(req, res),
     handleUpgrade: (req, socket, head) => {
