@@ -7,9 +7,8 @@
 // name; nothing is injected, and a refused path never leaves the daemon.
 import { request as httpsRequest } from 'node:https';
 import { createServer, STATUS_CODES, type IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { createSecureContext, TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { withoutHopByHop } from './hop-by-hop.js';
 import { endpointsFor, pathVerdict, type AllowedEndpoint } from './allowed-endpoints.js';
 
@@ -41,7 +40,7 @@ export async function createPathInspector(
   const inspected = endpoints.filter((e) => e.port === 443);
   if (inspected.length === 0) return undefined;
   // Loaded here, not at the top: only a session with path rules on HTTPS hosts needs a CA.
-  const { createSessionCa } = await import('./session-ca.js');
+  const { createSessionCa, terminateTls } = await import('./session-ca.js');
   const sessionCa = await createSessionCa(`${sessionId} paths`);
   // Plain HTTP over the TLS socket this side terminates, as the credential routes do.
   const server = createServer((req, res) => {
@@ -85,17 +84,10 @@ export async function createPathInspector(
     caPem: sessionCa.certPem,
     inspects: (host, port) => endpointsFor(inspected, host, port).length > 0,
     inspect: (socket, host, port, address) => {
-      // What the client sends meanwhile waits in the socket, and the TLS socket takes it over.
-      sessionCa.leaf(host.toLowerCase()).then(
-        ({ key, cert }) => {
-          if (socket.destroyed) return;
-          const tls = new TLSSocket(socket as Socket, { isServer: true, secureContext: createSecureContext({ key, cert }) }) as Tunnel;
-          tls.nonoTarget = { host: host.toLowerCase(), port, address };
-          tls.on('error', () => socket.destroy());
-          server.emit('connection', tls);
-        },
-        () => socket.destroy(),
-      );
+      terminateTls(sessionCa, socket, host.toLowerCase(), (tls: Tunnel) => {
+        tls.nonoTarget = { host: host.toLowerCase(), port, address };
+        server.emit('connection', tls);
+      });
     },
   };
 }

@@ -6,15 +6,14 @@ import { timingSafeEqual, randomBytes } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { createServer, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { createSecureContext, TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { NonoError, type SandboxPlan } from '@nono/shared';
 import { BUILTIN_ROUTES, parseCredentialRequest, routeNamed, type CredentialRoute } from '../credentials/credential-routes.js';
 import { resolveCredential } from '../credentials/credential-source.js';
 import { withoutHopByHop } from './hop-by-hop.js';
-import { createSessionCa } from './session-ca.js';
+import { createSessionCa, terminateTls } from './session-ca.js';
 import { compileEndpointRules, endpointVerdict, type EndpointRule } from './endpoint-rules.js';
 import { compileAllowedEndpoints, pathVerdict, type AllowedEndpoint } from './allowed-endpoints.js';
 
@@ -180,17 +179,10 @@ export async function createPhantomProxy(
     caPem: sessionCa.certPem,
     intercepts: (host, port) => byTarget.has(`${host.toLowerCase()}:${port}`),
     intercept: (socket, host, port) => {
-      // What the client sends meanwhile waits in the socket, and the TLS socket takes it over.
-      sessionCa.leaf(host.toLowerCase()).then(
-        ({ key, cert }) => {
-          if (socket.destroyed) return;
-          const tls = new TLSSocket(socket as Socket, { isServer: true, secureContext: createSecureContext({ key, cert }) }) as TLSSocket & { nonoTarget?: string };
-          tls.nonoTarget = `${host.toLowerCase()}:${port}`;
-          tls.on('error', () => socket.destroy());
-          intercepted.emit('connection', tls);
-        },
-        () => socket.destroy(),
-      );
+      terminateTls(sessionCa, socket, host.toLowerCase(), (tls: TLSSocket & { nonoTarget?: string }) => {
+        tls.nonoTarget = `${host.toLowerCase()}:${port}`;
+        intercepted.emit('connection', tls);
+      });
     },
     handle: (req, res) => route!(req, res),
     handleUpgrade: (req, socket, head) => {
