@@ -3,7 +3,7 @@
 // on some paths only. Its key never leaves the daemon; the sandbox trusts its certificate through
 // the CA variables nono sets. Keys are ECDSA P-256: a pair takes about a millisecond, where the
 // RSA-2048 pairs this used took 0.1 to 0.5 s of a core each, two per CA, on every session with a
-// credential route (bench/README.md, "Agents"). @peculiar/x509 builds and signs the certificates
+// credential route (bench/README.md, "Agents: the session CA's keys"). @peculiar/x509 builds and signs the certificates
 // with Node's WebCrypto; Node cannot, and node-forge signs with RSA only.
 // tsyringe, inside @peculiar/x509, needs the Reflect metadata polyfill loaded before it.
 import 'reflect-metadata';
@@ -23,7 +23,7 @@ function keyPair(extractable: boolean): Promise<webcrypto.CryptoKeyPair> {
   return webcrypto.subtle.generateKey(ECDSA, extractable, ['sign', 'verify']) as Promise<webcrypto.CryptoKeyPair>;
 }
 
-/** A week either side of now is plenty for one session, and survives a clock a day off. */
+/** From a day before now (a clock a little off) to a week after: plenty for one session. */
 function serialAndValidity(): { serialNumber: string; notBefore: Date; notAfter: Date } {
   return { serialNumber: `01${randomBytes(15).toString('hex')}`, notBefore: new Date(Date.now() - DAY_MS), notAfter: new Date(Date.now() + 7 * DAY_MS) };
 }
