@@ -3,8 +3,8 @@
 // on some paths only. Its key never leaves the daemon; the sandbox trusts its certificate through
 // the CA variables nono sets. Keys are ECDSA P-256: a pair takes about a millisecond, where the
 // RSA-2048 pairs this used took 0.1 to 0.5 s of a core each, two per CA, on every session with a
-// credential route (bench/README.md, "Agents: the session CA's keys"). @peculiar/x509 builds and signs the certificates
-// with Node's WebCrypto; Node cannot, and node-forge signs with RSA only.
+// credential route (bench/README.md, "Agents: the session CA's keys"). @peculiar/x509 builds and
+// signs the certificates with Node's WebCrypto; Node cannot, and node-forge signs with RSA only.
 // tsyringe, inside @peculiar/x509, needs the Reflect metadata polyfill loaded before it.
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
