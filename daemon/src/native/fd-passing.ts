@@ -2,10 +2,8 @@
 // unix socket (native-helper/addon/fd-passing.c): hand it an fd, tell the sandbox's relay from
 // anyone else, open a client's terminal. Built beside nono-helper by `npm run build`; without it
 // tunnels are piped through nonod and session output is sent to every client.
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import type { Socket } from 'node:net';
-import { helperPath } from '../sandbox/helper-binary.js';
+import { loadNativeModule, nativeModuleFailure } from './native-module.js';
 
 /** A new non-blocking open of a pty slave the peer has as its stdin (read) or stdout (write). */
 export interface PeerTerminal {
@@ -24,25 +22,13 @@ export interface FdPassing {
   rawOutput(fd: number, raw: boolean): boolean;
 }
 
-let fdPassing: FdPassing | null | undefined;
-let loadFailure: string | undefined;
-
 export function loadFdPassing(): FdPassing | null {
-  if (fdPassing === undefined) {
-    try {
-      fdPassing = createRequire(import.meta.url)(join(dirname(helperPath()), 'fd-passing.node')) as FdPassing;
-    } catch (error) {
-      fdPassing = null;
-      loadFailure = error instanceof Error ? error.message : String(error);
-    }
-  }
-  return fdPassing;
+  return loadNativeModule<FdPassing>('fd-passing.node');
 }
 
 /** Why the module did not load, for a log line; undefined when it did. */
 export function fdPassingFailure(): string | undefined {
-  loadFdPassing();
-  return loadFailure;
+  return nativeModuleFailure('fd-passing.node');
 }
 
 /** A connected socket's fd: Node keeps it on the handle, with no public accessor. */

@@ -6,11 +6,9 @@
 // Node's spawn does it, behind the same events.
 import { spawn as spawnChild } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
 import { constants as osConstants } from 'node:os';
-import { dirname, join } from 'node:path';
-import { helperPath } from '../sandbox/helper-binary.js';
+import { loadNativeModule } from './native-module.js';
 
 interface ProcessSpawn {
   spawn?(
@@ -42,25 +40,12 @@ export interface DetachedChild extends EventEmitter {
   readonly stdio: Socket[];
 }
 
-let processSpawn: ProcessSpawn | null | undefined;
-
-function loadProcessSpawn(): ProcessSpawn | null {
-  if (processSpawn === undefined) {
-    try {
-      processSpawn = createRequire(import.meta.url)(join(dirname(helperPath()), 'process-spawn.node')) as ProcessSpawn;
-    } catch {
-      processSpawn = null;
-    }
-  }
-  return processSpawn;
-}
-
 /**
  * Starts file (argv[0] included in argv) as the leader of a new session. Throws, as Node's
  * spawn does, for arguments it cannot pass (a NUL inside one).
  */
 export function spawnDetached(file: string, argv: string[], options: DetachedOptions): DetachedChild {
-  const native = loadProcessSpawn();
+  const native = loadNativeModule<ProcessSpawn>('process-spawn.node');
   return native?.spawn ? new NativeChild(native.spawn, file, argv, options) : nodeChild(file, argv, options);
 }
 
