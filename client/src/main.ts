@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { NONO_VERSION } from '@nono/shared/version';
 import { COMMANDS, commandsFor } from './commands/command-table.js';
 import { foreignSpelling } from './commands/foreign-spellings.js';
-import { spellSnapshotName } from './commands/run.js';
+import { spellSnapshotName } from '@nono/shared/cli/run-command';
 import { dieOfHangup } from './terminal/hang-up.js';
 
 function createProgram(argv: string[]): Command {

@@ -28,6 +28,7 @@ import { removeStaleSpecFiles } from './sandbox/spec-file.js';
 import type { DaemonServices } from './rpc/call-context.js';
 import { GroupCatalog } from './policy/group-catalog.js';
 import { SecretNames } from './policy/secret-names.js';
+import { LauncherRuns } from './launch/launcher-runs.js';
 import { WarmClients } from './launch/warm-clients.js';
 import { NetworkProfileCatalog } from './policy/network-profiles.js';
 import { ProfileLoader } from './policy/profile-loader.js';
@@ -67,6 +68,8 @@ export interface DaemonOptions {
   warmClients?: number;
   /** The warm client's script, in place of the client package's bin/warm-client.cjs beside this one. */
   warmClientScript?: string;
+  /** false: no run.sock, so the launcher hands every command line to a warm client (default true). */
+  launcherRuns?: boolean;
 }
 
 function isolationFrom(features: SandboxFeatures | undefined): Isolation {
@@ -183,6 +186,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
       const ours = control.ownsSocketFile(paths.socketPath) || !existsSync(paths.socketPath);
       control.close();
       warmClients.close();
+      launcherRuns.close();
       await sessions.terminateAll(2000);
       if (packService) await (await packService).closeServers();
       const files = !ours ? [] : activated === undefined ? [paths.socketPath, paths.secretPath] : [paths.secretPath];
@@ -244,9 +248,12 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
     packs,
     features: () => features,
     warmClients,
+    launcherRuns: () => launcherRuns,
     stop: (reason) => void stop(reason),
   };
-  const control = new ControlServer(services, createDispatcher(METHOD_TABLE));
+  const dispatcher = createDispatcher(METHOD_TABLE);
+  const launcherRuns = new LauncherRuns(() => services, dispatcher, options.launcherRuns !== false);
+  const control = new ControlServer(services, dispatcher);
   const activated = activationSocket(process.env);
   if (activated === undefined) await control.listen(paths.socketPath);
   else await control.listenOnFd(activated, paths.socketPath);

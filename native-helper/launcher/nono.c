@@ -19,11 +19,13 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include "daemon-run.h"
 #include "launch-wire.h"
+#include "runtime-dir.h"
+#include "wire-buffer.h"
 
 extern char **environ;
 
@@ -61,51 +63,6 @@ static void become_node_client(char **argv)
 	fprintf(stderr, "nono: cannot run the Node client beside %s (%s); reinstall nono\n", n > 0 ? self : "this program",
 		strerror(errno));
 	exit(125);
-}
-
-/* The runtime dir as @nono/shared's resolveNonoPaths finds it: where the daemon keeps launch.sock and its secret. */
-static bool runtime_dir(char *out, size_t size)
-{
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
-	int n = xdg && xdg[0] == '/' ? snprintf(out, size, "%s/nono", xdg) : snprintf(out, size, "/tmp/nono-%u", (unsigned)getuid());
-	return n > 0 && (size_t)n < size;
-}
-
-static bool runtime_path(char *out, size_t size, const char *name)
-{
-	char dir[PATH_MAX];
-
-	if (!runtime_dir(dir, sizeof(dir)))
-		return false;
-	int n = snprintf(out, size, "%s/%s", dir, name);
-	return n > 0 && (size_t)n < size;
-}
-
-/* The secret proves to the warm client what auth.hello proves to the daemon: we may read it, a sandbox may not. */
-static bool read_secret(char *out, size_t size)
-{
-	char path[PATH_MAX];
-	struct stat st;
-
-	if (!runtime_dir(path, sizeof(path)))
-		return false;
-	/* The daemon only ever uses one that is ours alone (0700, runtime-files.ts): anything else is not its. */
-	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) != 0)
-		return false;
-	if (!runtime_path(path, sizeof(path), "secret"))
-		return false;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	ssize_t n = -1;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid())
-		n = read(fd, out, size - 1);
-	if (close(fd) < 0 || n <= 0)
-		return false;
-	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' '))
-		n--;
-	out[n] = '\0';
-	return n > 0;
 }
 
 /*
@@ -147,28 +104,13 @@ static bool read_line(int sock, char *out, size_t size, int timeout_ms)
  */
 static int reach_warm_client(void)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	struct ucred cred;
-	socklen_t cred_len = sizeof(cred);
 	char line[64];
 	long pid;
 
-	if (!runtime_path(addr.sun_path, sizeof(addr.sun_path), LAUNCH_SOCKET_NAME))
-		return -1;
-	/*
-	 * Non-blocking: a full backlog (warm clients held up by whoever can reach the socket) is
-	 * EAGAIN, not a wait. Threat: under /tmp another user may have made our runtime dir's name
-	 * first; they get no secret.
-	 */
-	int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int sock = connect_own_socket(LAUNCH_SOCKET_NAME);
 	if (sock < 0)
 		return -1;
-	int flags;
-	if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-	    getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &cred_len) < 0 || cred.uid != geteuid() ||
-	    (flags = fcntl(sock, F_GETFL)) < 0 || fcntl(sock, F_SETFL, flags & ~O_NONBLOCK) < 0 ||
-	    !read_line(sock, line, sizeof(line), READY_TIMEOUT_MS) || sscanf(line, LAUNCH_READY " %ld", &pid) != 1 ||
-	    pid <= 1) {
+	if (!read_line(sock, line, sizeof(line), READY_TIMEOUT_MS) || sscanf(line, LAUNCH_READY " %ld", &pid) != 1 || pid <= 1) {
 		close(sock);
 		return -1;
 	}
@@ -180,43 +122,8 @@ static int reach_warm_client(void)
 	return sock;
 }
 
-static bool append(char **buf, size_t *len, size_t *cap, const char *text)
-{
-	size_t n = strlen(text) + 1;
-	if (*len + n > LAUNCH_MAX_PAYLOAD)
-		return false;
-	if (*len + n > *cap) {
-		size_t next = *cap ? *cap * 2 : 65536;
-		while (next < *len + n)
-			next *= 2;
-		char *grown = realloc(*buf, next);
-		if (!grown)
-			return false;
-		*buf = grown;
-		*cap = next;
-	}
-	memcpy(*buf + *len, text, n);
-	*len += n;
-	return true;
-}
-
-static bool send_all(int sock, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = send(sock, data, len, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		data += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
 struct request {
-	char *payload;
-	size_t length;
+	struct wire_buffer payload;
 	int cwd;
 };
 
@@ -224,23 +131,22 @@ struct request {
 static bool build_request(struct request *req, int argc, char **argv, const char *secret)
 {
 	char number[32];
-	size_t cap = 0;
 	mode_t mask = umask(0);
 
 	umask(mask);
 	*req = (struct request){ .cwd = -1 };
-	bool built = append(&req->payload, &req->length, &cap, secret);
+	bool built = wire_add_string(&req->payload, secret, LAUNCH_MAX_PAYLOAD);
 	snprintf(number, sizeof(number), "%o", (unsigned)mask);
-	built = built && append(&req->payload, &req->length, &cap, number);
+	built = built && wire_add_string(&req->payload, number, LAUNCH_MAX_PAYLOAD);
 	snprintf(number, sizeof(number), "%d", argc - 1);
-	built = built && append(&req->payload, &req->length, &cap, number);
+	built = built && wire_add_string(&req->payload, number, LAUNCH_MAX_PAYLOAD);
 	for (int i = 1; built && i < argc; i++)
-		built = append(&req->payload, &req->length, &cap, argv[i]);
+		built = wire_add_string(&req->payload, argv[i], LAUNCH_MAX_PAYLOAD);
 	for (char **e = environ; built && *e; e++)
-		built = append(&req->payload, &req->length, &cap, *e);
+		built = wire_add_string(&req->payload, *e, LAUNCH_MAX_PAYLOAD);
 	req->cwd = built ? open(".", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
 	if (req->cwd < 0) {
-		free(req->payload);
+		wire_free(&req->payload);
 		return false;
 	}
 	return true;
@@ -248,7 +154,7 @@ static bool build_request(struct request *req, int argc, char **argv, const char
 
 static bool send_request(int sock, const struct request *req)
 {
-	return launch_send_header(sock, req->cwd, (uint32_t)req->length) && send_all(sock, req->payload, req->length);
+	return launch_send_header(sock, req->cwd, (uint32_t)req->payload.length) && send_all(sock, req->payload.data, req->payload.length);
 }
 
 /* The terminal's signals reach us (the foreground job), not the warm client: pass them on. */
@@ -360,22 +266,16 @@ static int wait_for_exit(int sock, bool until_closed)
 	return code;
 }
 
-int main(int argc, char **argv)
+/* The command through a warm client, or the Node client when none answers. */
+static int through_client(int argc, char **argv, char *secret)
 {
-	char secret[256];
 	struct request req;
 	struct termios saved;
 
-	open_missing_stdio();
-	/*
-	 * A background job reading or setting our terminal is stopped by the kernel (SIGTTIN/SIGTTOU),
-	 * but the warm client has no controlling terminal and would not be: such a job takes the slow way.
-	 */
-	if (isatty(0) && tcgetpgrp(0) != getpgrp())
+	bool built = build_request(&req, argc, argv, secret);
+	explicit_bzero(secret, 256);
+	if (!built)
 		become_node_client(argv);
-	if (!read_secret(secret, sizeof(secret)) || !build_request(&req, argc, argv, secret))
-		become_node_client(argv);
-	explicit_bzero(secret, sizeof(secret));
 	int sock = reach_warm_client();
 	if (sock < 0)
 		become_node_client(argv);
@@ -386,8 +286,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "nono: could not hand the command to the warm client (%s); run it again\n", strerror(errno));
 		return 125;
 	}
-	explicit_bzero(req.payload, req.length);
-	free(req.payload);
+	wire_free(&req.payload);
 	(void)close(req.cwd);
 	int code = wait_for_exit(sock, terminal || isatty(1) || isatty(2));
 	if (code == NOT_RUN)
@@ -403,4 +302,31 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "nono: the client ended without an exit status (killed?); see `nono daemon status`\n");
 	return 125;
+}
+
+int main(int argc, char **argv)
+{
+	char secret[256];
+	char *report;
+
+	open_missing_stdio();
+	/*
+	 * A background job reading or setting our terminal is stopped by the kernel (SIGTTIN/SIGTTOU),
+	 * but the warm client has no controlling terminal and would not be: such a job takes the slow way.
+	 */
+	if (isatty(0) && tcgetpgrp(0) != getpgrp())
+		become_node_client(argv);
+	if (!read_secret(secret, sizeof(secret)))
+		become_node_client(argv);
+	/* The daemon first: a `nono run` it serves itself starts no Node process (daemon-run.h). */
+	int code = daemon_run(argc, argv, secret, &report);
+	if (code == DAEMON_NOT_RUN)
+		return through_client(argc, argv, secret);
+	if (report == NULL) {
+		explicit_bzero(secret, sizeof(secret));
+		return code;
+	}
+	/* What the Node client prints after such a run, by its own code; it exits with the run's status. */
+	char *report_argv[] = { argv[0], "run-report", report, NULL };
+	return through_client(3, report_argv, secret);
 }

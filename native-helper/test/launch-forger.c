@@ -7,10 +7,18 @@
  *       would, and writes to OUT how many bytes a launcher then sent it.
  *   launch-forger trickle SOCKET SECONDS  announces a 4 MiB request and sends it a byte every
  *       0.2 s; prints "cut off" when the warm client hangs up first, else "held".
+ *   launch-forger run SOCKET SECRET ARG...  hands run.sock (daemon-run.h) a `nono ARG...` as the
+ *       launcher would; prints "refused: ERRNO" when it cannot connect, else the daemon's
+ *       first frame type ("answer N", "answer a", ...) or "closed" when it hung up.
+ *   launch-forger run-eager SOCKET SECRET ARG...  the same, with stdin and a signal sent in
+ *       the same write as the request, before any answer.
+ *   launch-forger run-huge SOCKET  announces a 64 MiB request; prints "closed" when the daemon
+ *       hangs up without reading it, else "held".
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,14 +122,90 @@ static int trickle(const char *path, int seconds)
 	return 0;
 }
 
+static int connect_to(const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+	int sock = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (sock >= 0 && connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		close(sock);
+		return -1;
+	}
+	return sock;
+}
+
+static size_t frame_header(unsigned char *h, char type, size_t length)
+{
+	h[0] = (unsigned char)type;
+	for (int i = 0; i < 4; i++)
+		h[1 + i] = (unsigned char)(length >> (8 * i));
+	return 5;
+}
+
+static int run_request(const char *path, const char *secret, int argc, char **argv, bool eager)
+{
+	unsigned char buf[8192];
+	size_t len = 5;
+
+	int sock = connect_to(path);
+	if (sock < 0)
+		return fail("refused");
+	buf[len++] = 1;
+	buf[len++] = 0;
+	len += (size_t)snprintf((char *)buf + len, sizeof(buf) - len, "%s", secret) + 1;
+	len += (size_t)snprintf((char *)buf + len, sizeof(buf) - len, "/") + 1;
+	len += (size_t)snprintf((char *)buf + len, sizeof(buf) - len, "%d", argc) + 1;
+	for (int i = 0; i < argc && len < sizeof(buf) - 512; i++)
+		len += (size_t)snprintf((char *)buf + len, sizeof(buf) - len, "%s", argv[i]) + 1;
+	frame_header(buf, 'q', len - 5);
+	if (eager) {
+		len += frame_header(buf + len, 'i', 6);
+		memcpy(buf + len, "input\n", 6);
+		len += 6;
+		len += frame_header(buf + len, 's', 2);
+		memcpy(buf + len, "15", 2);
+		len += 2;
+	}
+	if (send(sock, buf, len, MSG_NOSIGNAL) != (ssize_t)len)
+		return fail("send");
+	unsigned char answer;
+	ssize_t n = recv(sock, &answer, 1, 0);
+	if (n == 1)
+		printf("answer %c\n", answer);
+	else
+		printf("closed\n");
+	return 0;
+}
+
+static int run_huge(const char *path)
+{
+	unsigned char h[5];
+
+	int sock = connect_to(path);
+	if (sock < 0)
+		return fail("refused");
+	frame_header(h, 'q', 64u << 20);
+	if (send(sock, h, sizeof(h), MSG_NOSIGNAL) != (ssize_t)sizeof(h))
+		return fail("send");
+	struct pollfd p = { .fd = sock, .events = POLLIN };
+	char byte;
+	printf(poll(&p, 1, 3000) == 1 && recv(sock, &byte, 1, 0) <= 0 ? "closed\n" : "held\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 4 && (strcmp(argv[1], "run") == 0 || strcmp(argv[1], "run-eager") == 0))
+		return run_request(argv[2], argv[3], argc - 4, argv + 4, strcmp(argv[1], "run-eager") == 0);
+	if (argc == 3 && strcmp(argv[1], "run-huge") == 0)
+		return run_huge(argv[2]);
 	if (argc >= 4 && strcmp(argv[1], "send") == 0)
 		return send_request(argv[2], argv[3], argc - 4, argv + 4);
 	if (argc == 4 && strcmp(argv[1], "listen") == 0)
 		return squat(argv[2], argv[3]);
 	if (argc == 4 && strcmp(argv[1], "trickle") == 0)
 		return trickle(argv[2], atoi(argv[3]));
-	fprintf(stderr, "usage: launch-forger send SOCKET SECRET ARG... | listen SOCKET OUT | trickle SOCKET SECONDS\n");
+	fprintf(stderr, "usage: launch-forger send SOCKET SECRET ARG... | listen SOCKET OUT | trickle SOCKET SECONDS | run[-eager] SOCKET SECRET ARG... | run-huge SOCKET\n");
 	return 2;
 }

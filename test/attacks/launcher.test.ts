@@ -1,10 +1,10 @@
-// launch.sock hands whoever passes its check a nono client outside any sandbox, so it is
-// attacked as the daemon's own socket is: from inside the sandbox (in the view, where the
-// runtime dir does not exist, and on Landlock alone, where connect() on a pathname socket is
-// not mediated and only the secret stands), by a process of the same user without the
-// secret, with garbage, and by another user squatting the path under /tmp. Each attempt runs
-// nothing (the marker it asks for is never created), and the warm client serves the next real
-// launcher as before.
+// launch.sock hands whoever passes its check a nono client outside any sandbox, and run.sock has
+// the daemon run a command line for it, so both are attacked as the daemon's own socket is: from
+// inside the sandbox (in the view, where the runtime dir does not exist, and on Landlock alone,
+// where connect() on a pathname socket is not mediated and only the secret stands), by a process
+// of the same user without the secret, with garbage, and by another user squatting the path
+// under /tmp. Each attempt runs nothing (the marker it asks for is never created), and the next
+// real launcher is served as before.
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -33,7 +33,7 @@ describe.each([
   ['in the view, as an unprivileged user', [], unprivilegedUser()],
   ['on Landlock alone, as an unprivileged user', ['--no-userns'], unprivilegedUser()],
 ] as const)('launch.sock %s', (_name, helperFlags, as) => {
-  const ctx = usePrivateDaemon({ daemon: { helperFlags: [...helperFlags] }, ...(as ? { world: { owner: as }, as } : {}) });
+  const ctx = usePrivateDaemon({ daemon: { helperFlags: [...helperFlags], launcherRuns: false }, ...(as ? { world: { owner: as }, as } : {}) });
   const options = as ? { as } : {};
 
   it('the sandbox can neither read the secret nor get a command run through a warm client', async () => {
@@ -88,7 +88,74 @@ describe.each([
   });
 });
 
-describe('a launch.sock squatted by another user', () => {
+/** A real launcher still gets its `nono run` served by the daemon itself, no warm client taken. */
+async function daemonStillServes(world: TestWorld, as: As): Promise<void> {
+  const before = await warmClientWaiting(world, as);
+  const real = await runCommand([NONO_LAUNCHER, 'run', '--', 'echo', 'real'], world, as ? { as } : {});
+  expect([real.stdout, real.code]).toEqual(['real\n', 0]);
+  expect((await warmClientWaiting(world, as)).served).toBe(before.served);
+}
+
+describe.each([
+  ['in the view, as root', [], undefined],
+  ['on Landlock alone, as root', ['--no-userns'], undefined],
+  ['in the view, as an unprivileged user', [], unprivilegedUser()],
+  ['on Landlock alone, as an unprivileged user', ['--no-userns'], unprivilegedUser()],
+] as const)('run.sock %s', (_name, helperFlags, as) => {
+  const ctx = usePrivateDaemon({ daemon: { helperFlags: [...helperFlags] }, ...(as ? { world: { owner: as }, as } : {}) });
+  const options = as ? { as } : {};
+  const runSock = () => join(ctx.world.env.XDG_RUNTIME_DIR!, 'nono', 'run.sock');
+
+  it('the sandbox can neither read the secret nor get the daemon to run a command for it, nor send input first', async () => {
+    await warmClientWaiting(ctx.world, as);
+    expect(existsSync(runSock())).toBe(true);
+    const marker = join(ctx.world.root, 'ran-outside');
+    const forged = (mode: string, secret: string) => `${FORGER_BIN} ${mode} ${runSock()} ${secret} run --allow / -- touch ${marker}`;
+    const stolen = `"$(cat ${ctx.world.secretPath} 2>/dev/null)"`;
+    const script = `cat ${ctx.world.secretPath} 2>/dev/null && echo SECRET-READ; ${forged('run', stolen)}; ${forged('run', '0000')}; ${forged('run-eager', '0000')}`;
+    const run = await runCli(['run', '--read', dirname(FORGER_BIN), '--', 'sh', '-c', script], ctx.world, options);
+    expect(run.stdout).not.toContain('SECRET-READ');
+    // In the view there is no such path; on Landlock alone the request is turned down, and one
+    // that sends input before an answer is hung up on unread.
+    const expected = helperFlags.length === 0 ? ['refused: ENOENT', 'refused: ENOENT', 'refused: ENOENT'] : ['answer N', 'answer N', 'closed'];
+    expect(run.stdout.trim().split('\n')).toEqual(expected);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(existsSync(marker)).toBe(false);
+    if (helperFlags.length > 0) {
+      const audit = await runCli(['audit', 'list', '--kind', 'rpc.auth_failure', '--json'], ctx.world, options);
+      expect(audit.stdout).toContain('nono launcher');
+    }
+    await daemonStillServes(ctx.world, as);
+  });
+
+  it('a process without the secret, with garbage, with a huge or a trickling request gets nothing run, and the daemon serves on', async () => {
+    await warmClientWaiting(ctx.world, as);
+    const marker = join(ctx.world.root, 'forged-outside');
+    for (const secret of ['wrong', 'f'.repeat(64), '']) {
+      const forged = await runCommand([FORGER_BIN, 'run', runSock(), secret, 'run', '--', 'touch', marker], ctx.world, options);
+      expect(forged.stdout).toBe('answer N\n');
+    }
+    const huge = await runCommand([FORGER_BIN, 'run-huge', runSock()], ctx.world, options);
+    expect(huge.stdout).toBe('closed\n');
+    const hungUp = (bytes: Buffer, keepOpen: boolean) =>
+      new Promise<number>((resolve) => {
+        const started = Date.now();
+        const socket = connect(runSock(), () => (keepOpen ? socket.write(bytes) : socket.end(bytes)));
+        socket.resume();
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve(Date.now() - started));
+      });
+    await hungUp(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(100)), false);
+    // A request announced and never finished is cut off at the request deadline (2 s), not held.
+    const header = Buffer.from([0x71, 0x00, 0x01, 0x00, 0x00, 0x01]);
+    expect(await hungUp(header, true)).toBeLessThan(5000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(existsSync(marker)).toBe(false);
+    await daemonStillServes(ctx.world, as);
+  });
+});
+
+describe.each(['launch.sock', 'run.sock'])('a %s squatted by another user', (socketName) => {
   it('gets no byte of the secret: the launcher checks who listens before it says anything', async () => {
     const other = unprivilegedUser();
     const root = join('/tmp', `nono-squat-${process.pid}`);
@@ -104,11 +171,11 @@ describe('a launch.sock squatted by another user', () => {
       writeFileSync(join(runtime, 'secret'), `${'a'.repeat(64)}\n`, { mode: 0o600 });
       chownSync(join(runtime, 'secret'), 0, 0);
       const counted = join(open, 'bytes-received');
-      const squatter = spawn('setpriv', [`--reuid=${other.uid}`, `--regid=${other.gid}`, '--clear-groups', '--', FORGER_BIN, 'listen', join(open, 'launch.sock'), counted], {
+      const squatter = spawn('setpriv', [`--reuid=${other.uid}`, `--regid=${other.gid}`, '--clear-groups', '--', FORGER_BIN, 'listen', join(open, socketName), counted], {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       await new Promise<void>((resolve) => squatter.stdout.once('data', () => resolve()));
-      renameSync(join(open, 'launch.sock'), join(runtime, 'launch.sock'));
+      renameSync(join(open, socketName), join(runtime, socketName));
       const env = { PATH: process.env.PATH!, HOME: root, XDG_RUNTIME_DIR: root, XDG_STATE_HOME: join(root, 'state'), XDG_CONFIG_HOME: join(root, 'config'), NONO_DAEMON_BIN: '/nonexistent' };
       // The launcher finds no warm client of ours and becomes the Node client, which finds no daemon.
       const launcher = spawn(NONO_LAUNCHER, ['run', '--', 'true'], { cwd: root, env, stdio: 'ignore' });

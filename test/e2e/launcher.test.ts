@@ -1,17 +1,20 @@
 // The `nono` launcher (native-helper/launcher/nono.c) and the warm client the daemon keeps for
 // it: a command line handed over runs exactly as the Node client would run it, signals reach
-// it, and without a warm client the launcher is the Node client itself. As root and as an
+// it, and without a warm client the launcher is the Node client itself. These daemons serve no
+// `nono run` themselves (launcherRuns: false), so every command line takes a warm client; the
+// runs a daemon serves are in launcher-daemon-run.test.ts. As root and as an
 // unprivileged user; what an attacker can do with launch.sock is in test/attacks/launcher.test.ts.
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { usePrivateDaemon } from '../support/daemon-process.js';
 import { NONO_BIN, NONO_LAUNCHER, REPO, runCli, runCommand } from '../support/run-cli.js';
 import { unprivilegedUser } from '../support/unprivileged-user.js';
+import { signalOnceStarted } from '../support/signalled-run.js';
 import type { TestWorld } from '../support/sandbox-env.js';
 import { warmClients, warmClientWaiting } from '../support/warm-clients.js';
+import { until } from '../support/until.js';
 import { openTerminal } from '../support/real-terminal.js';
 
 type As = { uid: number; gid: number } | undefined;
@@ -20,7 +23,7 @@ describe.each([
   ['root', undefined],
   ['an unprivileged user', unprivilegedUser()],
 ] as const)('the nono launcher, as %s', (_who, as) => {
-  const ctx = usePrivateDaemon(as ? { world: { owner: as }, as } : {});
+  const ctx = usePrivateDaemon({ daemon: { launcherRuns: false }, ...(as ? { world: { owner: as }, as } : {}) });
   const options = (extra: Parameters<typeof runCommand>[2] = {}) => ({ ...extra, ...(as ? { as } : {}) });
 
   it('runs the command line through a warm client as the Node client would: arguments, environment, directory, stdin, exit code', async () => {
@@ -53,16 +56,7 @@ describe.each([
   it('forwards a signal to the client, which hands it to the command (SIGTERM: 143)', async () => {
     await warmClientWaiting(ctx.world, as);
     const argv = [NONO_LAUNCHER, 'run', '--name', 'signalled', '--', 'sh', '-c', 'echo started; exec sleep 30'];
-    const [command, ...args] = as ? ['setpriv', `--reuid=${as.uid}`, `--regid=${as.gid}`, '--clear-groups', '--', ...argv] : argv;
-    const child = spawn(command!, args, { cwd: ctx.world.work, env: ctx.world.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const deadline = Date.now() + 15_000;
-    while (!out.includes('started') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(out).toContain('started');
-    // setpriv execs the launcher, so the child's pid is the launcher's.
-    child.kill('SIGTERM');
-    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    const code = await signalOnceStarted(argv, ctx.world, as, 'SIGTERM');
     expect(code).toBe(143);
     const ps = await runCli(['ps', '--all'], ctx.world, options());
     expect(ps.stdout).not.toMatch(/signalled .*running/);
@@ -70,16 +64,9 @@ describe.each([
 });
 
 describe('the nono launcher under job control', () => {
-  const ctx = usePrivateDaemon();
+  const ctx = usePrivateDaemon({ daemon: { launcherRuns: false } });
   const shell = () => openTerminal('exec bash --norc --noprofile -i', ctx.world, { cols: 160, rows: 30 });
   const contents = (name: string) => (existsSync(join(ctx.world.work, name)) ? readFileSync(join(ctx.world.work, name), 'utf8') : '');
-  async function until(check: () => boolean, what: string): Promise<void> {
-    const deadline = Date.now() + 15_000;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
 
   it('Ctrl-Z stops the warm client with the job: what the user types at the shell stays with the shell', async () => {
     const before = await warmClientWaiting(ctx.world);
@@ -238,7 +225,7 @@ chmodSync(join(INSTALL, 'client/bin/nono'), 0o755);
 chmodSync(join(INSTALL, 'client/bin/nono.cjs'), 0o755);
 
 describe('the nono launcher after nono was rebuilt or reinstalled', () => {
-  const ctx = usePrivateDaemon({ daemon: { warmClientScript: join(INSTALL, 'client/bin/warm-client.cjs') } });
+  const ctx = usePrivateDaemon({ daemon: { launcherRuns: false, warmClientScript: join(INSTALL, 'client/bin/warm-client.cjs') } });
   const launcher = join(INSTALL, 'client/bin/nono');
   afterAll(() => rmSync(INSTALL, { recursive: true, force: true }));
 
@@ -264,7 +251,7 @@ describe('the nono command npm links', () => {
 });
 
 describe('the nono launcher without warm clients', () => {
-  const ctx = usePrivateDaemon({ daemon: { warmClients: 0 } });
+  const ctx = usePrivateDaemon({ daemon: { launcherRuns: false, warmClients: 0 } });
 
   it('is the Node client itself: the same command, the same result', async () => {
     await runCli(['ps'], ctx.world);

@@ -2,7 +2,7 @@
 // `nono approve ID` answers one.
 import type { ApprovalRequestView } from '@nono/shared';
 import { bold, dim } from '../output/style.js';
-import { printable } from '../output/printable.js';
+import { printable } from '@nono/shared/printable';
 import { defineCommand, type CommandInput } from './define-command.js';
 
 /** One line: what was asked, for which session, and its answer or how long it still waits. */

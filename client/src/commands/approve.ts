@@ -2,7 +2,7 @@
 // shell; the first answer wins, wherever it comes from.
 import type { ApprovalAnswer } from '@nono/shared';
 import { NonoError } from '@nono/shared/protocol/errors';
-import { printable } from '../output/printable.js';
+import { printable } from '@nono/shared/printable';
 import { defineCommand, type CommandInput } from './define-command.js';
 
 interface ApproveFlags {

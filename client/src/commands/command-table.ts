@@ -3,6 +3,7 @@
 // A command line registers only the command it names (commandsFor).
 import type { Command } from 'commander';
 import { registerRun } from './run.js';
+import { registerRunReport } from './run-report.js';
 import { registerShell } from './shell.js';
 import { registerDaemon } from './daemon.js';
 import { registerDoctor } from './doctor.js';
@@ -93,6 +94,7 @@ export const COMMANDS: CommandEntry[] = [
   { names: ['daemon'], register: registerDaemon },
   { names: ['api'], register: registerApi },
   { names: ['completion', 'completions'], register: registerCompletion, readsTree: true },
+  { names: ['run-report'], register: registerRunReport },
 ];
 
 /**

@@ -1,12 +1,12 @@
 // `nono policy diff A B`: what B grants, keeps out or lets through that A does not.
 import { green, red } from '../output/style.js';
-import { addPolicyFlags, policyRequest, type PolicyFlags } from './policy-flags.js';
+import { addPolicyFlags, policyRequest, processPlace, type PolicyFlags } from '@nono/shared/cli/policy-flags';
 import { defineCommand, type CommandInput } from './define-command.js';
 
 export const registerPolicyDiff = defineCommand({
   declare: (policy) => addPolicyFlags(policy.command('diff').description('Compare two profiles as resolved here').argument('<a>').argument('<b>'), false),
   method: 'policy.diff',
-  params: ({ args: [a, b], options }: CommandInput<[string, string], PolicyFlags>) => ({ ...policyRequest(options), a, b }),
+  params: ({ args: [a, b], options }: CommandInput<[string, string], PolicyFlags>) => ({ ...policyRequest(options, processPlace()), a, b }),
   render: (diff) => {
     const out = process.stdout;
     out.write(`--- ${diff.a}\n+++ ${diff.b}\n`);

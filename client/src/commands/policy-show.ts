@@ -1,7 +1,7 @@
 // `nono policy show PROFILE`: the profile fully resolved, as the plan a run would get, the
 // merged profile JSON (--raw), or the Seatbelt profile a Mac would apply (--sbpl), on any system.
 import { formatPlan } from '../output/format-plan.js';
-import { addPolicyFlags, policyRequest, type PolicyFlags } from './policy-flags.js';
+import { addPolicyFlags, policyRequest, processPlace, type PolicyFlags } from '@nono/shared/cli/policy-flags';
 import { defineCommand, printJson, type CommandInput } from './define-command.js';
 
 type ShowFlags = PolicyFlags & { raw?: boolean; platform?: 'linux' | 'macos'; sbpl?: boolean };
@@ -17,7 +17,7 @@ export const registerPolicyShow = defineCommand({
       .option('--sbpl', 'print the Seatbelt profile (SBPL) the macOS helper would apply, for review (implies --platform macos)'),
   method: 'policy.show',
   params: ({ args: [profile], options }: CommandInput<[string | undefined], ShowFlags>) => ({
-    ...policyRequest({ ...options, ...(profile ? { profile } : {}) }),
+    ...policyRequest({ ...options, ...(profile ? { profile } : {}) }, processPlace()),
     ...(options.platform !== undefined ? { platform: options.platform } : {}),
     ...(options.sbpl ? { sbpl: true } : {}),
   }),

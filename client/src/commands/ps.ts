@@ -2,7 +2,7 @@
 // process tree; one line per session whatever its argv.
 import type { SessionSummary } from '@nono/shared';
 import { bold, dim } from '../output/style.js';
-import { printable } from '../output/printable.js';
+import { printable } from '@nono/shared/printable';
 import { defineCommand, type CommandInput } from './define-command.js';
 
 function stateOf(s: SessionSummary): string {

@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { printChanges } from '../output/change-list.js';
-import { formatQuarantine } from '../output/quarantine-footer.js';
+import { formatQuarantine } from '@nono/shared/cli/run-notices';
 import { printVerify } from '../output/verify-report.js';
 import { NonoError } from '@nono/shared/protocol/errors';
 import type { NonoClient } from '../index.js';

@@ -1,7 +1,7 @@
 // `nono why PATH [--op read|write]` / `nono why --host H`: would the sandbox allow it, and
 // which rule and group decide.
 import { bold, dim, green, red } from '../output/style.js';
-import { addPolicyFlags, policyRequest, type PolicyFlags } from './policy-flags.js';
+import { addPolicyFlags, policyRequest, processPlace, type PolicyFlags } from '@nono/shared/cli/policy-flags';
 import { defineCommand, type CommandInput } from './define-command.js';
 
 interface WhyOptions extends PolicyFlags {
@@ -27,7 +27,7 @@ export const registerWhy = defineCommand({
   params: ({ args: [argument], options }: CommandInput<[string | undefined], WhyOptions>) => {
     const path = argument ?? options.path;
     return {
-      ...policyRequest(options),
+      ...policyRequest(options, processPlace()),
       ...(path !== undefined ? { path } : {}),
       ...(options.host !== undefined ? { host: options.host } : {}),
       ...(options.command !== undefined ? { command: options.command } : {}),

@@ -90,11 +90,17 @@ function writeNetworkReport(err: NodeJS.WriteStream, report: NetworkReport, sess
   for (const [what, n] of report.failed) err.write(`nono: not a policy denial${times(n)}: ${what}\n`);
 }
 
-/** files: false when the daemon said it recorded no file denials; asked: false when the session asked nothing. */
-export async function reportDenials(
-  client: NonoClient,
-  session: { id: string; name: string; profile: string; proxied: boolean; files?: boolean; asked?: boolean },
-): Promise<void> {
+/** A finished session: files false when the daemon said it recorded no file denials; asked false when the session asked nothing. */
+export interface AfterRun {
+  id: string;
+  name: string;
+  profile: string;
+  proxied: boolean;
+  files?: boolean;
+  asked?: boolean;
+}
+
+export async function reportDenials(client: NonoClient, session: AfterRun): Promise<void> {
   const [network, files, approvals] = await Promise.all([
     session.proxied ? networkReport(client, session.id) : { fixable: new Map(), final: new Map(), failed: new Map() },
     session.files === false ? [] : fileDenials(client, session.id),

@@ -1,5 +1,6 @@
 // The human view of a resolved sandbox plan (`nono run --dry-run`).
 import type { SandboxPlan } from '@nono/shared/protocol/schemas';
+import { withheldNames } from '@nono/shared/cli/run-notices';
 import { bold, dim } from './style.js';
 
 const ACCESS_LABEL = { read: 'r- ', write: '-w ', readwrite: 'rw ' } as const;
@@ -61,10 +62,4 @@ export function formatPlan(plan: SandboxPlan, argv: string[]): string {
   }
   for (const note of plan.notes) lines.push(`${bold(out, 'Note')}     ${note}`);
   return `${lines.join('\n')}\n`;
-}
-
-/** The withheld variables by name only; a route's key says the sandbox gets a phantom instead. */
-export function withheldNames(plan: SandboxPlan): string[] {
-  const routeOf = new Map(plan.env.credentialSources.map((s) => [s.variable, s.route]));
-  return plan.env.withheld.map((name) => (routeOf.has(name) ? `${name} (served to the ${routeOf.get(name)} route; the sandbox gets a phantom)` : name));
 }

@@ -8,7 +8,7 @@
 // after it showed the line) can answer; keys are held a moment after the last question goes.
 import type { ApprovalAnswer } from '@nono/shared/protocol/schemas';
 import type { ApprovalRequested } from '@nono/shared/protocol/notifications';
-import { printable } from '../output/printable.js';
+import { printable } from '@nono/shared/printable';
 
 /** How long keys stay held after the last question went: a key pressed as it was answered elsewhere. */
 export const HOLD_MS = 300;

@@ -20,6 +20,9 @@ export const authHello: MethodHandler<'auth.hello'> = async (params, ctx) => {
   ctx.authenticated = true;
   if (params.client !== undefined) ctx.clientName = params.client;
   // The command line is in use: the next command should find a client already started.
-  if (params.client?.startsWith('nono ') === true) ctx.services.warmClients.wanted();
+  if (params.client?.startsWith('nono ') === true) {
+    ctx.services.warmClients.wanted();
+    ctx.services.launcherRuns().wanted();
+  }
   return { version: ctx.services.version, pid: process.pid, protocol: PROTOCOL_VERSION };
 };

@@ -29,6 +29,8 @@ export interface DaemonServices {
   features(): Promise<SandboxFeatures>;
   /** Clients started ahead of time for the `nono` launcher. */
   warmClients: WarmClients;
+  /** run.sock, where the launcher hands nonod a `nono run` itself (launch/launcher-runs.ts, which builds on this module). */
+  launcherRuns(): { wanted(): void };
   stop(reason: string): void;
 }
 

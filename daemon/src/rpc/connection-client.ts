@@ -11,6 +11,13 @@ import type { SessionClient } from '../sessions/session.js';
 import { ClientTerminal } from '../sessions/client-terminal.js';
 import { fdOf, loadFdPassing, type PeerTerminal } from '../native/fd-passing.js';
 
+let lastClientId = 0;
+
+/** Numbers every client nonod has, on the control socket or run.sock (launch/launcher-runs.ts): the audit log names them so. */
+export function newClientId(): number {
+  return ++lastClientId;
+}
+
 export class ConnectionClient implements SessionClient {
   terminal: ClientTerminal | undefined;
   connection!: RpcConnection<CallContext>;

@@ -12,7 +12,7 @@ import { restoreRuntimeFiles } from '../runtime-files.js';
 import type { JSONRPCServer } from 'json-rpc-2.0';
 import { RpcConnection } from '@nono/shared';
 import type { CallContext, DaemonServices } from './call-context.js';
-import { ConnectionClient } from './connection-client.js';
+import { ConnectionClient, newClientId } from './connection-client.js';
 import { boundPath } from './socket-activation.js';
 
 /** How often the daemon checks that its socket is still at its path. */
@@ -28,7 +28,6 @@ export class ControlServer {
   /** Listening servers: the first, and one more each time the socket had to be bound again. */
   private readonly servers: Server[] = [];
   private readonly sockets = new Set<Socket>();
-  private nextClientId = 1;
   private watch: NodeJS.Timeout | undefined;
   private boundInode: number | undefined;
 
@@ -121,7 +120,7 @@ export class ControlServer {
   }
 
   private accept(socket: Socket): void {
-    const id = this.nextClientId++;
+    const id = newClientId();
     const log = this.services.log.child({ client: id });
     this.sockets.add(socket);
     const client = new ConnectionClient(id, socket, log, (pid) => this.services.warmClients.launcherOf(pid) ?? pid);
@@ -141,12 +140,7 @@ export class ControlServer {
     socket.on('close', () => {
       this.sockets.delete(socket);
       for (const callback of closing.splice(0)) callback();
-      for (const session of this.services.sessions.detachEverywhere(client)) {
-        if (session.attachments.size === 0 && session.live && !session.persistent) {
-          log.info({ session: session.id }, 'last client of a foreground session left; hanging up');
-          void session.terminate(2000);
-        }
-      }
+      this.services.sessions.leave(client, log);
       log.debug('client disconnected');
     });
   }

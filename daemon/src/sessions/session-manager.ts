@@ -2,6 +2,7 @@
 // up in the store when a previous daemon ran them), which trees they write, their counts, and
 // pruning and terminating them. Starting one is launch-session.ts's; this keeps what it made.
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import { NonoError, type ParamsOf, type SandboxPlan } from '@nono/shared';
 import type { CompiledPlan } from '../policy/compile-plan.js';
 import { resolverWith, type Resolver } from '../network/checked-address.js';
@@ -83,12 +84,15 @@ export class SessionManager implements SessionRegistry {
     return matches[0];
   }
 
-  detachEverywhere(client: SessionClient): Session[] {
-    const left: Session[] = [];
-    for (const s of this.sessions.values()) {
-      if (s.detach(client)) left.push(s);
+  /** A client went away: detached everywhere, and a foreground session it was the last client of is hung up. */
+  leave(client: SessionClient, log: Logger): void {
+    for (const session of this.sessions.values()) {
+      if (!session.detach(client)) continue;
+      if (session.attachments.size === 0 && session.live && !session.persistent) {
+        log.info({ session: session.id }, 'last client of a foreground session left; hanging up');
+        void session.terminate(2000);
+      }
     }
-    return left;
   }
 
   /** Sessions that ended (before `endedBefore`, if given), forgotten: their rows and logs go; live ones stay. */

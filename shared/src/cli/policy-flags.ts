@@ -1,7 +1,8 @@
 // The flags that decide a sandbox, shared by `run` and the commands that explain one
-// (`why`, `policy show`, `policy diff`), so an answer always matches what a run would do.
+// (`why`, `policy show`, `policy diff`), so an answer always matches what a run would do. Here,
+// not in the client, because nonod parses a `nono run` the launcher hands it (cli/run-command.ts).
 import type { Command } from 'commander';
-import type { ParamsOf } from '@nono/shared/protocol/methods';
+import type { ParamsOf } from '../protocol/methods.js';
 
 export interface PolicyFlags {
   profile?: string;
@@ -53,10 +54,21 @@ export function addPolicyFlags(command: Command, withProfile = true): Command {
     .option('--allow-env <name>', 'pass this variable although it looks like a secret (repeatable)', collect, []);
 }
 
-export function policyRequest(flags: PolicyFlags): ParamsOf<'policy.show'> {
+/** Where the command line was typed: the client's own cwd and environment, or a launcher's. */
+export interface CommandPlace {
+  cwd: string;
+  env: Record<string, string>;
+}
+
+/** This process's place: what the Node client sends. */
+export function processPlace(): CommandPlace {
+  return { cwd: process.cwd(), env: process.env as Record<string, string> };
+}
+
+export function policyRequest(flags: PolicyFlags, place: CommandPlace): ParamsOf<'policy.show'> {
   return {
-    cwd: process.cwd(),
-    env: process.env as Record<string, string>,
+    cwd: place.cwd,
+    env: place.env,
     ...(flags.profile !== undefined ? { profile: flags.profile } : {}),
     grants: {
       allow: flags.allow,
