@@ -76,7 +76,7 @@ async function keystrokes(client, count) {
 }
 
 /**
- * Warm-up keys first, then both sides in alternating blocks (A B, B A, ...), as hyperfine rows
+ * Warm-up keys first, then every side in alternating blocks (A B C, C B A, ...), as hyperfine rows
  * are: a p99 is the few slowest keys, and whatever else the machine did in one stretch would
  * land on one side only. nonod is a Node process: its first keys run unoptimised code while V8
  * compiles it on the second core, so the warm-up's p99 is reported as well (a daemon that has
@@ -170,8 +170,17 @@ export default async function sessions({ repo, scale, progress }) {
     tmuxRun('new-session', '-d', '-s', 'rtt', '-x', '80', '-y', '24', 'cat');
     const nonoClient = openClient(nonoArgv(repo, ['attach', 'rtt']), world);
     const tmuxClient = openClient(['tmux', ...tmuxArgs, 'attach', '-t', 'rtt'], world);
-    clients.push(nonoClient, tmuxClient);
-    const [nonoKeys, tmuxKeys] = await keystrokeRounds([{ client: nonoClient, label: 'nono' }, { client: tmuxClient, label: 'tmux' }], keys, progress);
+    const relayClient = openClient([process.execPath, join(repo, 'bench', 'support', 'node-relay.cjs')], world);
+    clients.push(nonoClient, tmuxClient, relayClient);
+    const [nonoKeys, tmuxKeys, relayKeys] = await keystrokeRounds(
+      [
+        { client: nonoClient, label: 'nono' },
+        { client: tmuxClient, label: 'tmux' },
+        { client: relayClient, label: 'a bare Node relay' },
+      ],
+      keys,
+      progress,
+    );
     rows.push({
       name: 'keystroke round trip',
       measured: nonoKeys,
@@ -181,10 +190,11 @@ export default async function sessions({ repo, scale, progress }) {
       ratio: nonoKeys.p99Ms / tmuxKeys.p99Ms,
       target: 'p99 ratio ≤ 1',
       status: nonoKeys.p99Ms <= tmuxKeys.p99Ms ? 'pass' : 'fail',
-      note: `${keys} keys each side after ${WARM_UP_KEYS} warm-up keys, one at a time, in alternating blocks of ${KEY_BLOCK}, echoed by the PTY's line discipline; p99 ${nonoKeys.p99Ms.toFixed(2)} ms (nono) vs ${tmuxKeys.p99Ms.toFixed(2)} ms (tmux); the ratio is of the p99s; during the warm-up p99 ${nonoKeys.warmUpP99Ms.toFixed(2)} ms (nono, freshly started) vs ${tmuxKeys.warmUpP99Ms.toFixed(2)} ms (tmux)`,
+      note: `${keys} keys each side after ${WARM_UP_KEYS} warm-up keys, one at a time, in alternating blocks of ${KEY_BLOCK}, echoed by the PTY's line discipline; p99 ${nonoKeys.p99Ms.toFixed(2)} ms (nono) vs ${tmuxKeys.p99Ms.toFixed(2)} ms (tmux); the ratio is of the p99s; during the warm-up p99 ${nonoKeys.warmUpP99Ms.toFixed(2)} ms (nono, freshly started) vs ${tmuxKeys.warmUpP99Ms.toFixed(2)} ms (tmux); a bare Node relay on the same path (support/node-relay.cjs, what any Node process there reaches): median ${relayKeys.medianMs.toFixed(2)} ms, p99 ${relayKeys.p99Ms.toFixed(2)} ms`,
     });
     nonoClient.close();
     tmuxClient.close();
+    relayClient.close();
 
     // Throughput: the command waits for Enter, then cats the file and prints a marker.
     const megabytes = Math.max(10, Math.round(FILE_MB * scale));

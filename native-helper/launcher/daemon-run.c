@@ -30,11 +30,14 @@ extern char **environ;
 #define HEADER 5
 
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-static volatile sig_atomic_t pending[4];
+#define FORWARDED (sizeof(forwarded) / sizeof(forwarded[0]))
+static volatile sig_atomic_t pending[FORWARDED];
+/* What each forwarded signal did before the run: put back for what runs after (`nohup nono run` keeps SIGHUP ignored). */
+static struct sigaction before_run[FORWARDED];
 
 static void note_signal(int sig)
 {
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+	for (size_t i = 0; i < FORWARDED; i++)
 		if (forwarded[i] == sig)
 			pending[i] = 1;
 }
@@ -162,7 +165,14 @@ static void forward_signals(sigset_t *before)
 
 	sigemptyset(&blocked);
 	sigemptyset(&action.sa_mask);
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++) {
+	for (size_t i = 0; i < FORWARDED; i++) {
+		if (sigaction(forwarded[i], NULL, &before_run[i]) < 0) {
+			perror("nono: sigaction");
+			exit(125);
+		}
+		/* Ignored when we started (`nohup nono run`): not ours to pass on, as it would not end us. */
+		if (before_run[i].sa_handler == SIG_IGN)
+			continue;
 		sigaddset(&blocked, forwarded[i]);
 		if (sigaction(forwarded[i], &action, NULL) < 0) {
 			perror("nono: sigaction");
@@ -179,8 +189,8 @@ static void forward_signals(sigset_t *before)
 /* As they were, for what runs after (`nono run-report`); a signal that came meanwhile acts now. */
 static void restore_signals(const sigset_t *before)
 {
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		if (signal(forwarded[i], SIG_DFL) == SIG_ERR)
+	for (size_t i = 0; i < FORWARDED; i++)
+		if (sigaction(forwarded[i], &before_run[i], NULL) < 0)
 			exit(125);
 	if (sigprocmask(SIG_SETMASK, before, NULL) < 0)
 		exit(125);
@@ -188,7 +198,7 @@ static void restore_signals(const sigset_t *before)
 
 static bool send_pending_signals(int sock)
 {
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++) {
+	for (size_t i = 0; i < FORWARDED; i++) {
 		if (!pending[i])
 			continue;
 		pending[i] = 0;

@@ -137,18 +137,32 @@ describe.each([
     }
     const huge = await runCommand([FORGER_BIN, 'run-huge', runSock()], ctx.world, options);
     expect(huge.stdout).toBe('closed\n');
-    const hungUp = (bytes: Buffer, keepOpen: boolean) =>
+    /** Connects, sends each of `chunks` `every` ms apart (keeping its end open), and resolves with when the daemon hung up. */
+    const hungUp = (chunks: Buffer[], every = 0) =>
       new Promise<number>((resolve) => {
         const started = Date.now();
-        const socket = connect(runSock(), () => (keepOpen ? socket.write(bytes) : socket.end(bytes)));
+        const socket = connect(runSock(), () => {
+          let sent = 0;
+          const next = (): void => {
+            if (sent < chunks.length && !socket.destroyed) socket.write(chunks[sent++]!);
+            if (sent < chunks.length) setTimeout(next, every);
+          };
+          next();
+        });
         socket.resume();
         socket.on('error', () => undefined);
         socket.on('close', () => resolve(Date.now() - started));
       });
-    await hungUp(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(100)), false);
-    // A request announced and never finished is cut off at the request deadline (2 s), not held.
-    const header = Buffer.from([0x71, 0x00, 0x01, 0x00, 0x00, 0x01]);
-    expect(await hungUp(header, true)).toBeLessThan(5000);
+    await hungUp([Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(100))]);
+    // Announced and never finished, or dripped a byte every 0.5 s: cut off 2 s after the connect either way.
+    expect(await hungUp([Buffer.from([0x71, 0x00, 0x01, 0x00, 0x00, 0x01])])).toBeLessThan(5000);
+    expect(await hungUp([...Buffer.from([0x71, 0x00, 0x01, 0x00, 0x00])].map((b) => Buffer.from([b])).concat(Array.from({ length: 20 }, () => Buffer.from('k'))), 500)).toBeLessThan(5000);
+    // Turned down (a wrong secret) and left open by the attacker: the daemon hangs up, holding nothing.
+    const body = Buffer.concat([Buffer.from([1, 0]), Buffer.from('wrong\0/\x000\0')]);
+    const header = Buffer.alloc(5);
+    header.write('q');
+    header.writeUInt32LE(body.length, 1);
+    expect(await hungUp([Buffer.concat([header, body])])).toBeLessThan(5000);
     await new Promise((r) => setTimeout(r, 300));
     expect(existsSync(marker)).toBe(false);
     await daemonStillServes(ctx.world, as);

@@ -4,7 +4,7 @@
 // lines before and after a run, refusals, signals, a reader that goes away. What the daemon does
 // not serve (a terminal to drive, --dry-run, a usage error) still runs, through a warm client.
 // As root and as an unprivileged user; attacks on run.sock are in test/attacks/launcher.test.ts.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { usePrivateDaemon } from '../support/daemon-process.js';
@@ -34,9 +34,11 @@ describe.each([
     const sub = join(ctx.world.work, 'sub dir');
     mkdirSync(sub);
     if (as) await runCommand(['chown', `${as.uid}:${as.gid}`, sub], ctx.world);
-    const script = `echo "foo=$FOO"; pwd; cat; echo "args:$#:$1"; echo to-stderr >&2; exit 7`;
-    const { launcher, client } = await both(`run --allow-env FOO -- sh -c '${script}' sh 'two words'`, { cwd: sub, env: { FOO: 'bar baz' }, input: 'from stdin\n' });
-    expect(launcher.stdout).toBe(`foo=bar baz\n${sub}\nfrom stdin\nargs:1:two words\n`);
+    // `constructor`: a variable named like a member of every JavaScript object passes as any other.
+    const script = `echo "foo=$FOO c=$constructor"; pwd; cat; echo "args:$#:$1"; echo to-stderr >&2; exit 7`;
+    const env = { FOO: 'bar baz', constructor: 'made' };
+    const { launcher, client } = await both(`run --allow-env FOO -- sh -c '${script}' sh 'two words'`, { cwd: sub, env, input: 'from stdin\n' });
+    expect(launcher.stdout).toBe(`foo=bar baz c=made\n${sub}\nfrom stdin\nargs:1:two words\n`);
     expect(launcher.stderr).toContain('to-stderr\n');
     expect(launcher.code).toBe(7);
     expect([launcher.stdout, launcher.stderr, launcher.code]).toEqual([client.stdout, client.stderr, client.code]);
@@ -65,8 +67,13 @@ describe.each([
     expect([dry.launcher.stdout, dry.launcher.code]).toEqual([dry.client.stdout, dry.client.code]);
     const usage = await both('run --no-such-flag -- true');
     expect([usage.launcher.stderr, usage.launcher.code]).toEqual([usage.client.stderr, 125]);
-    // The refusal's line (run-report), the dry run and the usage error each took a warm client.
-    expect((await warmClientWaiting(ctx.world, as)).served).toBeGreaterThanOrEqual(before.served + 2);
+    // NONO_SOCKET picks the Node client's daemon; spelled other than this daemon's own path, nonod leaves the run to it.
+    const alias = join(ctx.world.root, 'socket-alias');
+    symlinkSync(join(ctx.world.env.XDG_RUNTIME_DIR!, 'nono', 'nono.sock'), alias);
+    const aliased = await runCommand([NONO_LAUNCHER, 'run', '--', 'echo', 'aliased'], ctx.world, options({ env: { NONO_SOCKET: alias } }));
+    expect([aliased.stdout, aliased.code]).toEqual(['aliased\n', 0]);
+    // The refusal's line (run-report), the dry run, the usage error and the aliased run each took a warm client.
+    expect((await warmClientWaiting(ctx.world, as)).served).toBeGreaterThanOrEqual(before.served + 3);
   });
 
   it('passes SIGTERM on to the command (143), and the session ends with it', async () => {

@@ -11,6 +11,7 @@ import type { JSONRPCResponse, JSONRPCServer } from 'json-rpc-2.0';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { exitCodeForRefusal } from '@nono/shared/exit-codes';
+import { resolveNonoPaths } from '@nono/shared/paths';
 import { parseRunLine, runRequest } from '@nono/shared/cli/run-command';
 import { approvalWaitingLine, formatQuarantine, planNotices } from '@nono/shared/cli/run-notices';
 import type { ApprovalRequested, OutputFrameHeader, QuarantineFinding, ResultOf } from '@nono/shared';
@@ -28,7 +29,6 @@ const FORWARDED: Partial<Record<number, NodeJS.Signals>> = { 1: 'SIGHUP', 2: 'SI
 
 interface LaunchRequest {
   flags: number;
-  secret: string;
   cwd: string;
   args: string[];
   env: Record<string, string>;
@@ -36,22 +36,35 @@ interface LaunchRequest {
 
 /** The launcher's daemon-run.h speaks this version; any other is turned down, and it falls back to a warm client. */
 const WIRE_VERSION = 1;
+/** A refusal's message goes to `nono run-report` as one argument, which exec takes up to 128 KiB. */
+const MAX_REPORTED_MESSAGE = 8192;
 
-/** [version byte] [flags byte] then NUL-terminated strings: secret, cwd, argument count, arguments, environment (daemon-run.h). */
-function parseRequest(data: Buffer): LaunchRequest | 'other version' | undefined {
+/**
+ * [version byte] [flags byte] then NUL-terminated strings: secret, cwd, argument count,
+ * arguments, environment (daemon-run.h). Only the secret is read before it is checked: the
+ * rest (up to 4 MiB of environment) costs time to split, which nobody without it may spend.
+ */
+function secretOf(data: Buffer): { secret: string; rest: Buffer } | 'other version' | undefined {
   if (data.length < 2) return undefined;
   if (data[0] !== WIRE_VERSION) return 'other version';
-  const fields = data.subarray(2).toString('utf8').split('\0');
+  const end = data.indexOf(0, 2);
+  if (end < 0) return undefined;
+  return { secret: data.toString('utf8', 2, end), rest: data.subarray(end + 1) };
+}
+
+function parseRequest(flags: number, rest: Buffer): LaunchRequest | undefined {
+  const fields = rest.toString('utf8').split('\0');
   if (fields.pop() !== '') return undefined;
-  const [secret, cwd, count, ...rest] = fields;
+  const [cwd, count, ...strings] = fields;
   const argc = Number(count);
-  if (secret === undefined || cwd === undefined || !cwd.startsWith('/') || !Number.isSafeInteger(argc) || argc < 0 || argc > rest.length) return undefined;
-  const env: Record<string, string> = {};
-  for (const entry of rest.slice(argc)) {
+  if (cwd === undefined || !cwd.startsWith('/') || !Number.isSafeInteger(argc) || argc < 0 || argc > strings.length) return undefined;
+  // The first of a repeated name, as getenv(3) finds it; a Map, so `constructor` is a name like any other.
+  const env = new Map<string, string>();
+  for (const entry of strings.slice(argc)) {
     const eq = entry.indexOf('=');
-    if (eq > 0 && !(entry.slice(0, eq) in env)) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+    if (eq > 0 && !env.has(entry.slice(0, eq))) env.set(entry.slice(0, eq), entry.slice(eq + 1));
   }
-  return { flags: data[1]!, secret, cwd, args: rest.slice(0, argc), env };
+  return { flags, cwd, args: strings.slice(0, argc), env: Object.fromEntries(env) };
 }
 
 interface SessionExit {
@@ -186,40 +199,63 @@ async function call(dispatcher: JSONRPCServer<CallContext>, ctx: CallContext, me
   return response;
 }
 
+/**
+ * Serves one request, or declines it; never throws. Until session.run is called, any failure
+ * is a decline (nothing ran); after, it is the run's failure, never a reason to run it again.
+ */
 export async function serveLauncherRun(input: LauncherRunInput): Promise<void> {
+  let committed = false;
+  try {
+    await serve(input, () => (committed = true));
+  } catch (error) {
+    input.log.warn({ error: String(error) }, committed ? 'launcher run failed' : 'launcher run failed before it started');
+    if (!committed) decline(input, 'failed before it started');
+    else input.socket.destroy();
+  }
+}
+
+/** Nothing ran: said, then the connection goes (its end unread, so it holds nothing of ours). */
+function decline({ socket, log }: LauncherRunInput, why: string): void {
+  log.debug({ why }, 'launcher run declined');
+  if (!socket.destroyed) socket.end(frame(FRAME.notRun), () => socket.destroy());
+}
+
+async function serve(input: LauncherRunInput, commit: () => void): Promise<void> {
   const { socket, services, dispatcher, log } = input;
-  const declined = (why: string): void => {
-    log.debug({ why }, 'launcher run declined');
-    socket.end(frame(FRAME.notRun));
-  };
-  const request = parseRequest(input.request);
-  if (request === 'other version') return declined('a launcher of another install');
-  if (request === undefined) {
+  const declined = (why: string): void => decline(input, why);
+  const given = secretOf(input.request);
+  if (given === 'other version') return declined('a launcher of another install');
+  if (given === undefined) {
     socket.destroy();
     return;
   }
   const client = new LauncherClient(socket);
   const closing: (() => void)[] = [];
   const ctx: CallContext = { client, authenticated: false, log, services, whenClosed: (callback) => closing.push(callback) };
+  const hello = await call(dispatcher, ctx, 'auth.hello', { token: given.secret, client: 'nono launcher' });
+  if ('error' in hello) return declined('wrong secret');
+  const request = parseRequest(input.request[1]!, given.rest);
+  if (request === undefined) return declined('a request that does not parse');
   socket.once('close', () => {
     for (const callback of closing.splice(0)) callback();
     services.sessions.leave(client, log);
   });
-  const hello = await call(dispatcher, ctx, 'auth.hello', { token: request.secret, client: 'nono launcher' });
-  if ('error' in hello) return declined('wrong secret');
+  // NONO_SOCKET names another daemon for the Node client; it is the one that runs the command.
+  if (resolveNonoPaths(request.env).socketPath !== services.paths.socketPath) return declined("another daemon's socket");
   const parsed = parseRunLine(request.args);
   if (parsed === undefined) return declined('not a run nonod can serve');
   const { argv, options } = parsed;
   if (options.dryRun || options.detached) return declined('one reply to print');
   if ((request.flags & STDIN_TTY) !== 0 && (request.flags & STDOUT_TTY) !== 0) return declined('a terminal to drive');
   const json = options.json === true;
+  commit();
   const reply = await call(dispatcher, ctx, 'session.run', { ...runRequest(argv, options, { cwd: request.cwd, env: request.env }), binaryOutput: true });
   if ('error' in reply && reply.error) {
     const kind = String((reply.error.data as { kind?: unknown } | undefined)?.kind ?? 'INTERNAL');
     // On a terminal the Node client offers to pull the pack, then runs: nothing ran yet.
     if (kind === 'PACK_NOT_FOUND') return declined('a pack to offer');
     const code = exitCodeForRefusal(kind);
-    client.finish(code, { exitCode: code, json, error: { kind, message: reply.error.message } });
+    client.finish(code, { exitCode: code, json, error: { kind, message: reply.error.message.slice(0, MAX_REPORTED_MESSAGE) } });
     return;
   }
   const result = (reply as { result: ResultOf<'session.run'> }).result;

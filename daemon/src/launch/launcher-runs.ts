@@ -76,9 +76,10 @@ export class LauncherRuns {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     socket.on('error', () => undefined);
-    // Turned away in words: a launcher told nothing runs takes a warm client; one hung up on cannot know.
+    // Turned away in words, then hung up on: a launcher told nothing runs, or whose request could
+    // not be sent whole, takes a warm client. Nothing of it is read or kept.
     if (this.waiting >= MAX_WAITING) {
-      socket.end(frame(FRAME.notRun));
+      socket.end(frame(FRAME.notRun), () => socket.destroy());
       return;
     }
     this.waiting++;
@@ -88,7 +89,10 @@ export class LauncherRuns {
       counted = false;
     };
     socket.once('close', settled);
-    socket.setTimeout(REQUEST_TIMEOUT_MS, () => socket.destroy());
+    // A deadline from the accept, not an idle timeout: a byte now and then must not hold a slot.
+    const deadline = setTimeout(() => socket.destroy(), REQUEST_TIMEOUT_MS);
+    deadline.unref();
+    socket.once('close', () => clearTimeout(deadline));
     let requested = false;
     const reader = new FrameReader(() => (requested ? MAX_INPUT_FRAME : MAX_REQUEST));
     const first = (chunk: Buffer): void => {
@@ -103,7 +107,7 @@ export class LauncherRuns {
       // The launcher sends nothing more until told the run started; anything more is not read until then.
       socket.off('data', first);
       socket.pause();
-      socket.setTimeout(0);
+      clearTimeout(deadline);
       settled();
       const request = frames[0]!;
       if (request.type !== FRAME.request || frames.length > 1) {
@@ -111,12 +115,14 @@ export class LauncherRuns {
         return;
       }
       requested = true;
-      import('./launcher-run.js')
-        .then(({ serveLauncherRun }) => serveLauncherRun({ socket, request: request.data, reader, services, dispatcher: this.dispatcher, log }))
-        .catch((error: unknown) => {
-          log.warn({ error: String(error) }, 'launcher run failed before it started');
-          if (!socket.destroyed) socket.end(frame(FRAME.notRun));
-        });
+      import('./launcher-run.js').then(
+        ({ serveLauncherRun }) => serveLauncherRun({ socket, request: request.data, reader, services, dispatcher: this.dispatcher, log }),
+        (error: unknown) => {
+          // Its code could not be read (a damaged install): the launcher takes a warm client.
+          log.warn({ error: String(error) }, 'cannot load the launcher run code');
+          socket.end(frame(FRAME.notRun), () => socket.destroy());
+        },
+      );
     };
     socket.on('data', first);
   }

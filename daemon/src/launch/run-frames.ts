@@ -42,6 +42,8 @@ export class FrameReader {
   push(chunk: Buffer): { type: string; data: Buffer }[] {
     this.chunks.push(chunk);
     this.length += chunk.length;
+    // A request dripped a byte at a time would cost a Buffer's overhead per byte: joined now and then.
+    if (this.chunks.length > 64) this.chunks = [Buffer.concat(this.chunks)];
     const frames: { type: string; data: Buffer }[] = [];
     while (this.length >= HEADER) {
       if (this.chunks[0]!.length < HEADER) this.chunks = [Buffer.concat(this.chunks)];

@@ -31,19 +31,44 @@ function valuePattern(file: string, formats: string[]): RegExp {
   return new RegExp(`(?<![A-Za-z0-9_/-])(?:${formats.map((f) => `(?:${f})`).join('|') || '(?!)'})`);
 }
 
-const URL_START = /[a-z][a-z0-9+.-]*:\/\//gi;
-/** "user:" then a "@" further on: a password, which may hold an unescaped "/", "?" or "#". */
-const USER_AND_PASSWORD = /^[^:/?#@\s[\]]*:([^@\s]*)@/;
+const SCHEME_CHAR = /[a-z0-9+.-]/i;
+const LETTER = /[a-z]/i;
+/** Where userinfo without such a password ends at the latest: the first "/", "?", "#" or white space. */
+const AUTHORITY_END = /[/?#\s]/;
 /** What follows "host:" when it is a port, not a password. */
 const PORT = /^\d*(?:[/?#]|$)/;
 
-/** A URL anywhere in the value with userinfo: "scheme://user@host" or "scheme://user:pass@host". */
+/** Whether "://" at `at` ends a scheme: letters, digits, "+", "." or "-" before it, one a letter. */
+function schemeBefore(value: string, at: number): boolean {
+  let letter = false;
+  for (let i = at - 1; i >= 0 && SCHEME_CHAR.test(value[i]!); i--) letter ||= LETTER.test(value[i]!);
+  return letter;
+}
+
+/**
+ * A URL anywhere in the value with userinfo: "scheme://user@host" or "scheme://user:pass@host",
+ * where a password may hold an unescaped "/", "?" or "#" up to its "@". Found from each "://",
+ * each scan stopping where the next URL's would start, and the "@" or white space after a
+ * password found once for every password it ends: regular expressions that looked for a scheme
+ * from every letter, and for a password's end from every "://", took time quadratic in the
+ * value's length (40 KB of letters: 2 s of the daemon's only thread).
+ */
 function hasUrlUserinfo(value: string): boolean {
-  for (const start of value.matchAll(URL_START)) {
-    const rest = value.slice(start.index + start[0].length);
-    if (/^[^/?#\s]*@/.test(rest)) return true;
-    const password = USER_AND_PASSWORD.exec(rest)?.[1];
-    if (password !== undefined && !PORT.test(password)) return true;
+  let passwordEnd = -1;
+  for (let at = value.indexOf('://'); at >= 0; at = value.indexOf('://', at + 3)) {
+    if (!schemeBefore(value, at)) continue;
+    const start = at + 3;
+    // "user@host", or "user:pass@host" with a plain password: an "@" before any "/", "?", "#" or white space.
+    for (let i = start; i < value.length && !AUTHORITY_END.test(value[i]!); i++) if (value[i] === '@') return true;
+    // A password that holds "/", "?" or "#": "user:" (no ":/?#@[] " in the user), then all up to the first "@" or white space.
+    let colon = start;
+    while (colon < value.length && !/[:/?#@\s[\]]/.test(value[colon]!)) colon++;
+    if (value[colon] !== ':') continue;
+    if (passwordEnd <= colon) {
+      const found = value.slice(colon + 1).search(/[@\s]/);
+      passwordEnd = found < 0 ? value.length : colon + 1 + found;
+    }
+    if (value[passwordEnd] === '@' && !PORT.test(value.slice(colon + 1, passwordEnd))) return true;
   }
   return false;
 }

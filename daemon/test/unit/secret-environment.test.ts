@@ -8,8 +8,11 @@ import { NetworkProfileCatalog } from '../../src/policy/network-profiles.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 
 const secrets = SecretNames.load();
+const DAEMON_DIST = new URL('../../dist', import.meta.url).pathname;
 
 describe('secret-looking variable names', () => {
   it('flags the keys, tokens and passwords scanners flag, in any case', () => {
@@ -68,6 +71,30 @@ describe('secret-looking variable names', () => {
       expect(secrets.looksSecret('REMOTE', value), value).toBe(false);
     }
   });
+
+  it('looks at values of megabytes in one pass: long words, many URLs, passwords that never end (once seconds to hours of the daemon)', async () => {
+    // In a worker of the built daemon, ended if it has not answered by then: a scan that went
+    // quadratic again would otherwise hold this test (and the run) for hours, not fail it.
+    const worker = new Worker(
+      `Promise.all([import('node:worker_threads'), import(${JSON.stringify(pathToFileURL(join(DAEMON_DIST, 'policy', 'secret-names.js')).href)})]).then(([{ parentPort }, { SecretNames }]) => {
+         const secrets = SecretNames.load();
+const DAEMON_DIST = new URL('../../dist', import.meta.url).pathname;
+         const mb = 1 << 20;
+         const shapes = ['a'.repeat(mb), 'ab1'.repeat(mb / 3), 'a://b:'.repeat(mb / 6), 'a://b:'.repeat(mb / 6) + 'xyz@host', 'a://'.repeat(mb / 4), 'x'.repeat(mb) + '://user@host', 'https://host:' + '1'.repeat(mb) + '@x'];
+         parentPort.postMessage(shapes.map((value) => secrets.looksSecret('BIG', value)));
+       });`,
+      { eval: true },
+    );
+    const verdicts = await new Promise<unknown>((resolve, reject) => {
+      const limit = setTimeout(() => void worker.terminate().then(() => reject(new Error('still scanning after 30 s'))), 30_000);
+      worker.once('message', (message) => {
+        clearTimeout(limit);
+        void worker.terminate().then(() => resolve(message));
+      });
+      worker.once('error', reject);
+    });
+    expect(verdicts).toEqual([false, false, false, true, false, true, true]);
+  }, 40_000);
 
   it('flags values in the formats of keys and tokens under any name, and not their look-alikes', () => {
     const formats = [
