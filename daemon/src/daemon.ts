@@ -29,6 +29,7 @@ import type { DaemonServices } from './rpc/call-context.js';
 import { GroupCatalog } from './policy/group-catalog.js';
 import { SecretNames } from './policy/secret-names.js';
 import { LauncherRuns } from './launch/launcher-runs.js';
+import { removeLostPrivateTmps } from './sandbox/private-tmp.js';
 import { WarmClients } from './launch/warm-clients.js';
 import { NetworkProfileCatalog } from './policy/network-profiles.js';
 import { ProfileLoader } from './policy/profile-loader.js';
@@ -118,6 +119,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
   const db = openDatabase(paths.dbPath);
   const sessionRows = new SessionRows(db);
   const lost = sessionRows.markLost();
+  removeLostPrivateTmps(lost, log);
   const staleSpecs = removeStaleSpecFiles(paths.runtimeDir);
   const audit = new DaemonAudit(db, await loadAuditSigning(keychainVault, paths.stateDir, log), log);
   audit.record({ kind: 'daemon.start', payload: { pid: process.pid, version: VERSION } });
@@ -257,6 +259,6 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<StartRes
   const activated = activationSocket(process.env);
   if (activated === undefined) await control.listen(paths.socketPath);
   else await control.listenOnFd(activated, paths.socketPath);
-  log.info({ socket: paths.socketPath, lost, staleSpecs, home: homedir() }, 'daemon listening');
+  log.info({ socket: paths.socketPath, lost: lost.length, staleSpecs, home: homedir() }, 'daemon listening');
   return { kind: 'started', daemon: { paths, stop, stopped } };
 }

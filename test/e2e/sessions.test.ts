@@ -3,7 +3,7 @@
 // process tree, logs after exit, a daemon killed under its sessions, bad input, and load.
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { usePrivateDaemon, startDaemon } from '../support/daemon-process.js';
 import { NONO_BIN, runCli } from '../support/run-cli.js';
@@ -13,7 +13,7 @@ import { unprivilegedUser } from '../support/unprivileged-user.js';
 const ctx = usePrivateDaemon();
 const nono = `${process.execPath} ${NONO_BIN}`;
 const cli = (...args: string[]) => runCli(args, ctx.world);
-const ps = async (all = false) => JSON.parse((await cli('ps', '--json', ...(all ? ['--all'] : []))).stdout) as { name: string; state: string; clients: number; exitCode: number | null; usage: unknown }[];
+const ps = async (all = false) => JSON.parse((await cli('ps', '--json', ...(all ? ['--all'] : []))).stdout) as { id: string; name: string; state: string; clients: number; exitCode: number | null; usage: unknown }[];
 const row = async (name: string, all = false) => (await ps(all)).find((s) => s.name === name);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -211,6 +211,8 @@ describe('a daemon killed under its sessions', () => {
     await cli('run', '--name', 'orphan', '--detached', '--', 'sh', '-c', `trap "" HUP TERM; setsid sleep 1004.${tag} & exec sleep 1005.${tag}`);
     const attached = openTerminal(`${nono} attach orphan`, ctx.world);
     await until(async () => (await row('orphan'))?.clients === 1, 'the client to attach');
+    const privateTmp = `/tmp/nono-sandbox-${(await row('orphan'))!.id}`;
+    expect(existsSync(privateTmp)).toBe(true);
     ctx.daemon.process.kill('SIGKILL');
     expect(await attached.exit).toBe(125);
     expect(attached.output()).toMatch(/the daemon went away/);
@@ -220,6 +222,8 @@ describe('a daemon killed under its sessions', () => {
     ctx.daemon = await startDaemon(ctx.world);
     const orphan = await row('orphan', true);
     expect(orphan?.state).toBe('lost');
+    // Its private /tmp goes with it, as at any session's end.
+    expect(existsSync(privateTmp)).toBe(false);
     expect((await cli('daemon', 'status', '--json')).code).toBe(0);
     expect((await cli('logs', 'orphan')).code).toBe(0);
   });

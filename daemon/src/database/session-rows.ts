@@ -76,13 +76,12 @@ export class SessionRows {
     );
   }
 
-  /** Sessions a previous daemon left running cannot be running now: its children died with it. */
-  markLost(): number {
+  /** Sessions a previous daemon left running cannot be running now: its children died with it. Returns their ids. */
+  markLost(): string[] {
     this.cache = undefined;
     this.ordered = undefined;
-    return this.db
-      .prepare(`UPDATE sessions SET state = 'lost', ended_at = ? WHERE state IN ('starting', 'running')`)
-      .run(new Date().toISOString()).changes;
+    const rows = this.db.prepare(`UPDATE sessions SET state = 'lost', ended_at = ? WHERE state IN ('starting', 'running') RETURNING id`).all(new Date().toISOString()) as { id: string }[];
+    return rows.map((row) => row.id);
   }
 
   private rows(): Map<string, SessionRow> {

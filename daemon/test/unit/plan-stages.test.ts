@@ -13,7 +13,7 @@ import { NetworkProfileCatalog } from '../../src/policy/network-profiles.js';
 import { ProfileLoader } from '../../src/policy/profile-loader.js';
 import { appliedMasks } from '../../src/policy/plan/mask-stage.js';
 import { rightsFor } from '../../src/policy/plan/landlock-rights.js';
-import { privateTmpPath } from '../../src/policy/plan/own-stage.js';
+import { privateTmpPath } from '../../src/sandbox/private-tmp.js';
 import { encodeSpec } from '../../src/sandbox/encode-spec.js';
 import { FETCH_PRELOAD } from '../../src/network/session-proxy.js';
 import type { TrustGateResult } from '../../src/trust/run-gate.js';

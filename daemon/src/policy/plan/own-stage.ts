@@ -7,13 +7,9 @@ import { join } from 'node:path';
 import type { PlanRule, SandboxPlan } from '@nono/shared';
 import { FETCH_PRELOAD, needsSessionCa, sessionCaFiles, UNDICI_DIR } from '../../network/session-proxy.js';
 import { currentPlatform } from '../group-catalog.js';
+import { privateTmpPath } from '../../sandbox/private-tmp.js';
 import { READ_RIGHTS, WRITE_RIGHTS } from './landlock-rights.js';
 import type { Draft, PlanContext } from './plan-draft.js';
-
-/** Where a session's private temporary directory is on the host; the launch creates it. */
-export function privateTmpPath(sessionId: string): string {
-  return `/tmp/nono-sandbox-${sessionId}`;
-}
 
 /** The sandbox's own devices, as the helper mounts them and the rights it grants on them. */
 const OWN_DEV: { path: string; type: 'tmpfs' | 'devpts'; rights: string[] | null }[] = [
