@@ -96,6 +96,34 @@ const DAEMON_DIST = new URL('../../dist', import.meta.url).pathname;
     expect(verdicts).toEqual([false, false, false, true, false, true, true]);
   }, 40_000);
 
+  it('finds a URL with userinfo exactly where the plain regular expressions it replaced did, on 200,000 random values', () => {
+    // The specification, as it was written before the scan was made linear: slow on long values, obviously right on short ones.
+    const reference = (value: string): boolean => {
+      for (const start of value.matchAll(/[a-z][a-z0-9+.-]*:\/\//gi)) {
+        const rest = value.slice(start.index + start[0].length);
+        if (/^[^/?#\s]*@/.test(rest)) return true;
+        const password = /^[^:/?#@\s[\]]*:([^@\s]*)@/.exec(rest)?.[1];
+        if (password !== undefined && !/^\d*(?:[/?#]|$)/.test(password)) return true;
+      }
+      return false;
+    };
+    const pieces = ['a', 'b', '1', ':', '/', '@', '?', '#', ' ', '[', ']', '.', '-', '+', '://', 'x://', '\n', 'Z', '%'];
+    let seed = 25;
+    const random = (): number => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const differ: string[] = [];
+    for (let i = 0; i < 200_000; i++) {
+      let value = '';
+      for (let n = 1 + Math.floor(random() * 24); n > 0; n--) value += pieces[Math.floor(random() * pieces.length)];
+      if (secrets.looksSecret('REMOTE', value) !== reference(value)) differ.push(value);
+    }
+    expect(differ).toEqual([]);
+  });
+
   it('flags values in the formats of keys and tokens under any name, and not their look-alikes', () => {
     const formats = [
       `sk-${'a'.repeat(40)}`,
