@@ -598,26 +598,52 @@ describe('clients that abuse the connection', () => {
     expect((await fresh.request('daemon.status', {})).result).toMatchObject({ pid: daemon.process.pid });
   }, 60_000);
 
-  it('drops an attached client that never reads the output, which ends its foreground session', async () => {
-    const notReading = (line: Record<string, unknown>) => /not reading/.test(String(line.reason));
-    const before = (await loggedLines('dropping client', notReading, 0)).length;
+  const sessionRow = async (watcher: RawClient, id: string) =>
+    ((await watcher.request('session.list', {})).result as { sessions: { id: string; state: string; usage: { cpuMs: number } | null }[] }).sessions.find((s) => s.id === id);
+
+  it('holds back the command of a client that started a run and never reads, not its output; the run ends when it leaves', async () => {
     const c = await open('ndjson');
+    const rssBefore = daemonRssMb();
     const run = await c.request('session.run', { argv: ['yes', 'nono never-reading client '.repeat(4)], cwd: world.work, env: { PATH: world.env.PATH! }, terminal: null });
     expect(run.error).toBeUndefined();
     const id: string = run.result.session.id;
     c.socket.pause();
+    // On pipes the starting client paces the command: past 1 MiB unread, `yes` waits in write(2).
+    await settle(2000);
+    const watcher = await open('lsp');
+    const held = await sessionRow(watcher, id);
+    expect(held?.state).toBe('running');
+    await settle(1000);
+    const later = await sessionRow(watcher, id);
+    expect((later?.usage?.cpuMs ?? 0) - (held?.usage?.cpuMs ?? 0)).toBeLessThan(200);
+    expect(daemonRssMb() - rssBefore).toBeLessThan(40);
+    c.close();
+    let state: string | undefined = 'running';
+    for (let waited = 0; state === 'running' && waited < 10_000; waited += 100) {
+      await settle(100);
+      state = (await sessionRow(watcher, id))?.state;
+    }
+    expect(state).toBe('exited');
+  }, 60_000);
+
+  it('drops a client that attached to a run and never reads; the command goes on for the client that does', async () => {
+    const notReading = (line: Record<string, unknown>) => /not reading/.test(String(line.reason));
+    const before = (await loggedLines('dropping client', notReading, 0)).length;
+    const owner = await open('ndjson');
+    const run = await owner.request('session.run', { argv: ['yes', 'nono attached follower '.repeat(4)], cwd: world.work, env: { PATH: world.env.PATH! }, terminal: null });
+    expect(run.error).toBeUndefined();
+    const id: string = run.result.session.id;
+    const follower = await open('ndjson');
+    expect((await follower.request('session.attach', { session: id })).error).toBeUndefined();
+    follower.socket.pause();
     // A paused socket learns of the hang-up only when it next reads or writes, so the daemon's log says it.
     const logged = await loggedLines('dropping client', notReading, before + 1, 30_000);
     expect(logged).toHaveLength(before + 1);
     const watcher = await open('lsp');
-    let state: string | undefined = 'running';
-    for (let waited = 0; state === 'running' && waited < 10_000; waited += 100) {
-      await settle(100);
-      const { sessions } = (await watcher.request('session.list', {})).result as { sessions: { id: string; state: string }[] };
-      state = sessions.find((s) => s.id === id)?.state;
-    }
-    expect(state).toBe('exited');
-    c.close();
+    expect((await sessionRow(watcher, id))?.state).toBe('running');
+    expect((await watcher.request('session.stop', { session: id })).error).toBeUndefined();
+    owner.close();
+    follower.close();
   }, 60_000);
 });
 

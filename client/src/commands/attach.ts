@@ -4,6 +4,7 @@ import { EXIT_SETUP_FAILED } from '@nono/shared/exit-codes';
 import { NonoClient } from '../index.js';
 import { reportError } from '../output/report-error.js';
 import { TerminalRelay } from '../terminal/attached-session.js';
+import { exitWhenWritten } from '../output/exit-when-written.js';
 
 export function registerAttach(program: Command): void {
   program
@@ -34,7 +35,7 @@ async function attach(ref: string, readOnly: boolean): Promise<number> {
       ...(onTerminal && !readOnly && process.stdin.isTTY === true ? { directInput: { detachKey: relay.detachKey() } } : {}),
     });
     const { code } = await relay.start(session, session.screen);
-    process.exit(code);
+    return await exitWhenWritten(code);
   } catch (error) {
     reportError(error, false);
     client.close();

@@ -11,6 +11,7 @@ import { declareRun, runRequest, type RunOptions } from '@nono/shared/cli/run-co
 import { approvalWaitingLine, formatQuarantine, planNotices } from '@nono/shared/cli/run-notices';
 import { NonoClient, RunningSession } from '../index.js';
 import { formatPlan } from '../output/format-plan.js';
+import { exitWhenWritten } from '../output/exit-when-written.js';
 import { describeError, reportError } from '../output/report-error.js';
 import { reportDenials, type AfterRun } from '../output/denial-footer.js';
 import { TerminalRelay, type RelayEnd } from '../terminal/attached-session.js';
@@ -76,8 +77,7 @@ export async function run(argv: string[], options: RunOptions): Promise<number> 
   }
   const { plan } = session;
   process.stderr.write(planNotices(plan, options.json === true));
-  // Output is written synchronously on Linux (files, pipes and TTYs), so nothing is lost by
-  // exiting without waiting for stdin and the socket to wind down.
+  // Exits without waiting for stdin and the socket to wind down, once the output is written.
   const end: PipesEnd = relay ? await relay.start(session, null) : await relayPipes(session, options.json === true);
   process.stderr.write(formatQuarantine(end.quarantined));
   if (!options.json) {
@@ -86,7 +86,7 @@ export async function run(argv: string[], options: RunOptions): Promise<number> 
     const report = { id, name, profile: plan.profile, proxied: plan.network === 'proxied', files: end.reports?.denials !== 0, asked };
     await reportAfterRun(client, report, end.reports?.snapshots !== false);
   }
-  process.exit(end.code);
+  return exitWhenWritten(end.code);
 }
 
 /** What a run's audit records and snapshots say, printed after it (also for a run nonod served the launcher: run-report.ts). */

@@ -112,7 +112,7 @@ export async function launchSession(params: RunParams, client: SessionClient, se
   // Taken before the command starts, so its first output is held for the terminal, not sent.
   const keys = params.directInput ? keysInto(session, client, params.directInput.detachKey) : undefined;
   const direct = params.directOutput === true && terminal !== null && !params.detached ? client.takeTerminal(session.id, keys) : { output: false, input: false };
-  if (!params.detached) session.attach(client, { readOnly: false, size: terminal, binary: params.binaryOutput === true && client.binaryFrames() });
+  if (!params.detached) session.attach(client, { readOnly: false, size: terminal, binary: params.binaryOutput === true && client.binaryFrames(), paces: terminal === null });
   spawnHelper({ helper, spec, session, env, terminal, params, services, guard });
   return { session, plan, direct };
 }

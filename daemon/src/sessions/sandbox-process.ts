@@ -14,6 +14,8 @@ export interface SandboxProcess {
   endInput(): void;
   resize(size: TerminalSize): void;
   kill(signal: NodeJS.Signals): void;
+  /** Pipes: stop or go on reading the command's stdout and stderr (a PTY's output is never held). */
+  holdOutput(held: boolean): void;
 }
 
 export interface ProcessEvents {
@@ -60,6 +62,7 @@ export function launchOnPty(options: LaunchOptions, size: TerminalSize, events: 
     endInput: () => input.write(Buffer.from('\x04')),
     resize: (s) => term.resize(s.cols, s.rows),
     kill: (signal) => term.kill(signal),
+    holdOutput: () => undefined,
   };
 }
 
@@ -80,7 +83,7 @@ export function launchOnPipes(options: LaunchOptions, spec: Buffer, events: Proc
   child.on('error', () => report(125, null));
   child.on('close', report);
   const [stdin, stdout, stderr, specPipe, approvals] = child.stdio;
-  if (!stdin || !stdout || !stderr || !specPipe) return { pid: -1, write: () => undefined, endInput: () => undefined, resize: () => undefined, kill: () => undefined };
+  if (!stdin || !stdout || !stderr || !specPipe) return { pid: -1, write: () => undefined, endInput: () => undefined, resize: () => undefined, kill: () => undefined, holdOutput: () => undefined };
   specPipe.on('error', () => undefined);
   specPipe.end(spec);
   if (options.approvals && approvals) options.approvals(approvals);
@@ -93,5 +96,11 @@ export function launchOnPipes(options: LaunchOptions, spec: Buffer, events: Proc
     endInput: () => stdin.end(),
     resize: () => undefined,
     kill: groupSignaller(child.pid),
+    holdOutput: (held) => {
+      for (const stream of [stdout, stderr]) {
+        if (held) stream.pause();
+        else stream.resume();
+      }
+    },
   };
 }

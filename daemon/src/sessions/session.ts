@@ -46,6 +46,8 @@ export interface Attachment {
   binary?: boolean;
   /** Set while a terminal client that fell behind is skipped, until it is redrawn from the screen. */
   skipping?: boolean;
+  /** On pipes, the client that started the session: the command's output goes at its pace (throttlePipes). */
+  paces?: boolean;
 }
 
 /** Home and clear the screen: an attach's screen is drawn from the top, the user's scrollback kept. */
@@ -65,6 +67,9 @@ const BURST_MAX_BYTES = 128 * 1024;
 
 /** A terminal client further behind than this is sent the screen instead of every byte. */
 const MAX_BACKLOG_BYTES = 2 * 1024 * 1024;
+
+/** On pipes, a client further behind than this holds the command's output in its pipe (throttlePipes). */
+const PIPE_BACKLOG_BYTES = 1024 * 1024;
 
 export interface SessionOptions {
   id: string;
@@ -112,6 +117,10 @@ export class Session {
   private pending: { stream: OutputStream; chunks: Buffer[]; bytes: number; timer?: NodeJS.Timeout } | undefined;
   private readonly screen: ScreenModel | undefined;
   private readonly exitWaiters: (() => void)[] = [];
+  /** On pipes: the command's output is left in its pipes until the clients behind catch up. */
+  private outputHeld = false;
+  /** Being stopped: output flows again whoever is behind, so the command's end is not held up by an unread pipe. */
+  private ending = false;
 
   constructor(private readonly options: SessionOptions) {
     this.id = options.id;
@@ -215,6 +224,35 @@ export class Session {
         client.notify('session.output', json);
       }
     }
+    this.throttlePipes();
+  }
+
+  /**
+   * On pipes every client gets every byte (there is no screen to send instead), so a `nono run`
+   * that reads slower than its command writes (`nono run -- yes | less`) would have nonod hold
+   * all of it: its output is left in the pipes instead, and the command waits in write(2) as it
+   * would under any slow reader, until that client is caught up, has left, or the session is
+   * stopped. Only the client that started it paces it: a follower that stops reading (an editor,
+   * `logs -f`) is dropped at its connection's limit instead, never stalling the command.
+   */
+  private throttlePipes(): void {
+    if (this.screen || this.outputHeld || this.ending) return;
+    const behind = this.pacers().filter((client) => client.backlog() > PIPE_BACKLOG_BYTES);
+    if (behind.length === 0) return;
+    this.outputHeld = true;
+    this.process?.holdOutput(true);
+    for (const client of behind) client.onceDrained(() => this.releaseIfCaughtUp());
+  }
+
+  private pacers(): SessionClient[] {
+    return [...this.attachments].filter(([, attachment]) => attachment.paces === true).map(([client]) => client);
+  }
+
+  private releaseIfCaughtUp(): void {
+    if (!this.outputHeld) return;
+    if (!this.ending && this.pacers().some((client) => client.backlog() > PIPE_BACKLOG_BYTES)) return;
+    this.outputHeld = false;
+    this.process?.holdOutput(false);
   }
 
   /**
@@ -393,6 +431,7 @@ export class Session {
     this.leaveScreen(client);
     const was = this.attachments.delete(client);
     this.release(client, true);
+    this.releaseIfCaughtUp();
     if (was) this.options.record?.({ kind: 'session.detach', session: this.id, payload: { client: `client ${client.id}` } });
     return was;
   }
@@ -413,6 +452,8 @@ export class Session {
   /** Hang up, then TERM, then KILL after the grace period; the helper's death ends the whole tree. */
   async terminate(graceMs: number, force = false): Promise<void> {
     if (!this.live) return;
+    this.ending = true;
+    this.releaseIfCaughtUp();
     const done = new Promise<void>((resolve) => this.exitWaiters.push(resolve));
     const timers: NodeJS.Timeout[] = [];
     if (force) {
