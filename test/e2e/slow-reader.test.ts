@@ -33,3 +33,22 @@ describe.each([
     expect(peak - before).toBeLessThan(40);
   }, 90_000);
 });
+
+describe('a paced run that is detached', () => {
+  it('lets the command go on to its log once no client is left to pace it', async () => {
+    // run.sock listens from the command line's first connection on: this run goes through it.
+    await runCommand([NONO_LAUNCHER, 'run', '--', 'true'], ctx.world);
+    // Named, so it outlives its client; its reader never reads, so the command is held back.
+    const reader = runCommand(['bash', '-c', `${NONO_LAUNCHER} run --name paced -- sh -c 'yes | head -c 20000000' | sleep 25`], ctx.world, { timeoutMs: 60_000 });
+    await new Promise((r) => setTimeout(r, 2000));
+    const state = async () => (JSON.parse((await runCommand([NONO_LAUNCHER, 'ps', '--json', '--all'], ctx.world)).stdout) as { name: string; state: string }[]).find((s) => s.name === 'paced')?.state;
+    expect(await state()).toBe('running');
+    expect((await runCommand([NONO_LAUNCHER, 'detach', 'paced'], ctx.world)).code).toBe(0);
+    // Well before its reader (and so its launcher) ends: the detach itself lets it go on.
+    const deadline = Date.now() + 10_000;
+    while ((await state()) === 'running' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(await state()).toBe('exited');
+    await reader;
+  }, 60_000);
+});
+

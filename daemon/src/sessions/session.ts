@@ -446,6 +446,8 @@ export class Session {
       this.options.record?.({ kind: 'session.detach', session: this.id, payload: { client: `client ${client.id}`, reason } });
     }
     this.attachments.clear();
+    // No client left to pace it: a detached run's output goes on to its log.
+    this.releaseIfCaughtUp();
     return count;
   }
 
