@@ -114,6 +114,8 @@ describe('nono completion', () => {
     const r = await cli('completion', 'bash');
     expect(r.code, r.stderr).toBe(0);
     expect(complete(r.stdout, 'nono po')).toEqual(['policy']);
+    // run-report is the launcher's, hidden from help and from completion.
+    expect(complete(r.stdout, 'nono ru')).toEqual(['run']);
     expect(complete(r.stdout, 'nono policy ')).toEqual(expect.arrayContaining(['groups', 'show', 'diff', 'profiles', 'validate']));
     expect(complete(r.stdout, 'nono policy pro')).toEqual(['profiles']);
     expect(complete(r.stdout, 'nono run --dry')).toEqual(['--dry-run']);

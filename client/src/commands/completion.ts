@@ -8,8 +8,14 @@ interface Node {
   command: Command;
 }
 
+/** The subcommands help lists: not the hidden ones (`run-report`, which only the launcher runs). */
+function subcommands(command: Command): Command[] {
+  const visible = new Set(command.createHelp().visibleCommands(command));
+  return command.commands.filter((sub) => visible.has(sub));
+}
+
 function walk(command: Command, path: string[] = [command.name()]): Node[] {
-  return [{ path, command }, ...command.commands.flatMap((sub) => [sub.name(), ...sub.aliases()].flatMap((name) => walk(sub, [...path, name])))];
+  return [{ path, command }, ...subcommands(command).flatMap((sub) => [sub.name(), ...sub.aliases()].flatMap((name) => walk(sub, [...path, name])))];
 }
 
 function flagsOf(command: Command): string[] {
@@ -18,7 +24,7 @@ function flagsOf(command: Command): string[] {
 }
 
 function wordsOf(command: Command): string[] {
-  return [...command.commands.flatMap((sub) => [sub.name(), ...sub.aliases()]), ...flagsOf(command)];
+  return [...subcommands(command).flatMap((sub) => [sub.name(), ...sub.aliases()]), ...flagsOf(command)];
 }
 
 const quote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
@@ -65,7 +71,7 @@ function fish(root: Command): string {
       typed.length === 0
         ? '__fish_use_subcommand'
         : `__fish_seen_subcommand_from ${typed.at(-1)!}${typed.length > 1 ? `; and __fish_seen_subcommand_from ${typed[0]!}` : ''}`;
-    for (const sub of command.commands) {
+    for (const sub of subcommands(command)) {
       for (const name of [sub.name(), ...sub.aliases()]) lines.push(`complete -c nono -n ${quote(condition)} -a ${quote(name)} -d ${describe(sub.description())}`);
     }
     for (const option of command.options) {
