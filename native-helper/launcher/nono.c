@@ -266,6 +266,9 @@ static int wait_for_exit(int sock, bool until_closed)
 	return code;
 }
 
+/* Room for the daemon's secret (read_secret); wiped in full once sent. */
+#define SECRET_SIZE 256
+
 /* The command through a warm client, or the Node client when none answers. */
 static int through_client(int argc, char **argv, char *secret)
 {
@@ -273,7 +276,7 @@ static int through_client(int argc, char **argv, char *secret)
 	struct termios saved;
 
 	bool built = build_request(&req, argc, argv, secret);
-	explicit_bzero(secret, 256);
+	explicit_bzero(secret, SECRET_SIZE);
 	if (!built)
 		become_node_client(argv);
 	int sock = reach_warm_client();
@@ -306,7 +309,7 @@ static int through_client(int argc, char **argv, char *secret)
 
 int main(int argc, char **argv)
 {
-	char secret[256];
+	char secret[SECRET_SIZE];
 	char *report;
 
 	open_missing_stdio();

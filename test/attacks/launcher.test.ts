@@ -18,21 +18,27 @@ import { warmClientWaiting } from '../support/warm-clients.js';
 
 type As = { uid: number; gid: number } | undefined;
 
-/** A real launcher still gets its command run by a warm client, and the count says a warm client ran it. */
-async function stillServes(world: TestWorld, as: As): Promise<void> {
+/**
+ * A real launcher still gets its `nono run` run, and the count says by whom: a warm client
+ * (launch.sock, on a daemon that serves no run itself) or the daemon (run.sock, none taken).
+ */
+async function stillServes(world: TestWorld, as: As, by: 'a warm client' | 'the daemon' = 'a warm client'): Promise<void> {
   const before = await warmClientWaiting(world, as);
   const real = await runCommand([NONO_LAUNCHER, 'run', '--', 'echo', 'real'], world, as ? { as } : {});
   expect([real.stdout, real.code]).toEqual(['real\n', 0]);
   const after = await warmClientWaiting(world, as);
-  expect(after.served).toBe(before.served + 1);
+  expect(after.served).toBe(before.served + (by === 'a warm client' ? 1 : 0));
 }
 
-describe.each([
+/** Where the attacks run from: in the view or on Landlock alone, as root or not; the helper's flags for it. */
+const SETTINGS = [
   ['in the view, as root', [], undefined],
   ['on Landlock alone, as root', ['--no-userns'], undefined],
   ['in the view, as an unprivileged user', [], unprivilegedUser()],
   ['on Landlock alone, as an unprivileged user', ['--no-userns'], unprivilegedUser()],
-] as const)('launch.sock %s', (_name, helperFlags, as) => {
+] as const;
+
+describe.each(SETTINGS)('launch.sock %s', (_name, helperFlags, as) => {
   const ctx = usePrivateDaemon({ daemon: { helperFlags: [...helperFlags], launcherRuns: false }, ...(as ? { world: { owner: as }, as } : {}) });
   const options = as ? { as } : {};
 
@@ -88,20 +94,7 @@ describe.each([
   });
 });
 
-/** A real launcher still gets its `nono run` served by the daemon itself, no warm client taken. */
-async function daemonStillServes(world: TestWorld, as: As): Promise<void> {
-  const before = await warmClientWaiting(world, as);
-  const real = await runCommand([NONO_LAUNCHER, 'run', '--', 'echo', 'real'], world, as ? { as } : {});
-  expect([real.stdout, real.code]).toEqual(['real\n', 0]);
-  expect((await warmClientWaiting(world, as)).served).toBe(before.served);
-}
-
-describe.each([
-  ['in the view, as root', [], undefined],
-  ['on Landlock alone, as root', ['--no-userns'], undefined],
-  ['in the view, as an unprivileged user', [], unprivilegedUser()],
-  ['on Landlock alone, as an unprivileged user', ['--no-userns'], unprivilegedUser()],
-] as const)('run.sock %s', (_name, helperFlags, as) => {
+describe.each(SETTINGS)('run.sock %s', (_name, helperFlags, as) => {
   const ctx = usePrivateDaemon({ daemon: { helperFlags: [...helperFlags] }, ...(as ? { world: { owner: as }, as } : {}) });
   const options = as ? { as } : {};
   const runSock = () => join(ctx.world.env.XDG_RUNTIME_DIR!, 'nono', 'run.sock');
@@ -125,7 +118,7 @@ describe.each([
       const audit = await runCli(['audit', 'list', '--kind', 'rpc.auth_failure', '--json'], ctx.world, options);
       expect(audit.stdout).toContain('nono launcher');
     }
-    await daemonStillServes(ctx.world, as);
+    await stillServes(ctx.world, as, 'the daemon');
   });
 
   it('a process without the secret, with garbage, with a huge or a trickling request gets nothing run, and the daemon serves on', async () => {
@@ -165,7 +158,7 @@ describe.each([
     expect(await hungUp([Buffer.concat([header, body])])).toBeLessThan(5000);
     await new Promise((r) => setTimeout(r, 300));
     expect(existsSync(marker)).toBe(false);
-    await daemonStillServes(ctx.world, as);
+    await stillServes(ctx.world, as, 'the daemon');
   });
 });
 

@@ -12,7 +12,7 @@ import { NONO_BIN, NONO_LAUNCHER, runCli, runCommand } from '../support/run-cli.
 import { unprivilegedUser } from '../support/unprivileged-user.js';
 import { signalOnceStarted } from '../support/signalled-run.js';
 import { warmClients, warmClientWaiting } from '../support/warm-clients.js';
-import { until } from '../support/until.js';
+import { typeAcrossCtrlZ } from '../support/ctrl-z-round.js';
 import { openTerminal } from '../support/real-terminal.js';
 
 describe.each([
@@ -117,18 +117,7 @@ describe('a nono run the daemon serves, under job control', () => {
     const before = await warmClientWaiting(ctx.world);
     const t = openTerminal('exec bash --norc --noprofile -i', ctx.world, { cols: 160, rows: 30 });
     // stdout a pipe: not interactive, so the daemon serves it; stdin is the terminal, read by the launcher.
-    t.type(`${NONO_LAUNCHER} run --allow-cwd -- sh -c 'cat > typed-direct' | cat\r`);
-    await until(() => existsSync(typed()), 'the sandboxed cat');
-    t.type('first\r');
-    await until(() => contents() === 'first\n', 'the first line');
-    t.type('\x1a');
-    await t.waitFor(/Stopped/);
-    t.type('echo SHELL-$((40+2))\r');
-    await t.waitFor(/SHELL-42/);
-    t.type('fg\r');
-    await new Promise((r) => setTimeout(r, 300));
-    t.type('second\r\x04');
-    await until(() => contents() === 'first\nsecond\n', 'the line typed after fg');
+    expect(await typeAcrossCtrlZ(t, ctx.world, 'typed-direct')).toBe('first\nsecond\n');
     t.type(`${NONO_LAUNCHER} run -- sh -c 'echo started; exec sleep 1000' | cat\r`);
     await t.waitFor(/started/);
     t.type('\x1a');

@@ -15,6 +15,7 @@ import { signalOnceStarted } from '../support/signalled-run.js';
 import type { TestWorld } from '../support/sandbox-env.js';
 import { warmClients, warmClientWaiting } from '../support/warm-clients.js';
 import { until } from '../support/until.js';
+import { typeAcrossCtrlZ } from '../support/ctrl-z-round.js';
 import { openTerminal } from '../support/real-terminal.js';
 
 type As = { uid: number; gid: number } | undefined;
@@ -71,19 +72,7 @@ describe('the nono launcher under job control', () => {
   it('Ctrl-Z stops the warm client with the job: what the user types at the shell stays with the shell', async () => {
     const before = await warmClientWaiting(ctx.world);
     const t = shell();
-    // stdout a pipe: no raw mode, so the terminal's Ctrl-Z stops the job.
-    t.type(`${NONO_LAUNCHER} run --allow-cwd -- sh -c 'cat > typed-a' | cat\r`);
-    await until(() => existsSync(join(ctx.world.work, 'typed-a')), 'the sandboxed cat');
-    t.type('first\r');
-    await until(() => contents('typed-a') === 'first\n', 'the first line');
-    t.type('\x1a');
-    await t.waitFor(/Stopped/);
-    t.type('echo SHELL-$((40+2))\r');
-    await t.waitFor(/SHELL-42/);
-    t.type('fg\r');
-    await new Promise((r) => setTimeout(r, 300));
-    t.type('second\r\x04');
-    await until(() => contents('typed-a') === 'first\nsecond\n', 'the line typed after fg');
+    expect(await typeAcrossCtrlZ(t, ctx.world, 'typed-a')).toBe('first\nsecond\n');
     t.type('exit\r');
     await t.exit;
     expect(contents('typed-a')).toBe('first\nsecond\n');

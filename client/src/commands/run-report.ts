@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { ERROR_KINDS, NonoError, type ErrorKind } from '@nono/shared/protocol/errors';
 import { NonoClient } from '../index.js';
 import { reportError } from '../output/report-error.js';
-import type { AfterRun } from '../output/denial-footer.js';
+import type { AfterRun } from '@nono/shared/cli/run-notices';
 import { reportAfterRun } from './run.js';
 
 interface RunReport {

@@ -8,12 +8,12 @@ import { EXIT_SETUP_FAILED, exitCodeForRefusal } from '@nono/shared/exit-codes';
 import type { ResultOf } from '@nono/shared';
 import { processPlace } from '@nono/shared/cli/policy-flags';
 import { declareRun, runRequest, type RunOptions } from '@nono/shared/cli/run-command';
-import { approvalWaitingLine, formatQuarantine, planNotices } from '@nono/shared/cli/run-notices';
+import { afterRunOf, approvalWaitingLine, formatQuarantine, planNotices, type AfterRun } from '@nono/shared/cli/run-notices';
 import { NonoClient, RunningSession } from '../index.js';
 import { formatPlan } from '../output/format-plan.js';
 import { exitWhenWritten } from '../output/exit-when-written.js';
 import { describeError, reportError } from '../output/report-error.js';
-import { reportDenials, type AfterRun } from '../output/denial-footer.js';
+import { reportDenials } from '../output/denial-footer.js';
 import { TerminalRelay, type RelayEnd } from '../terminal/attached-session.js';
 import { pullWithQuestion } from './pull.js';
 
@@ -81,10 +81,8 @@ export async function run(argv: string[], options: RunOptions): Promise<number> 
   const end: PipesEnd = relay ? await relay.start(session, null) : await relayPipes(session, options.json === true);
   process.stderr.write(formatQuarantine(end.quarantined));
   if (!options.json) {
-    const { id, name } = session;
-    const asked = plan.approvals !== undefined && (plan.approvals.network || plan.approvals.files);
-    const report = { id, name, profile: plan.profile, proxied: plan.network === 'proxied', files: end.reports?.denials !== 0, asked };
-    await reportAfterRun(client, report, end.reports?.snapshots !== false);
+    const after = afterRunOf(session, plan, end.reports);
+    await reportAfterRun(client, after.session, after.snapshots);
   }
   return exitWhenWritten(end.code);
 }

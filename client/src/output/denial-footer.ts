@@ -7,6 +7,7 @@
 // draft is a new profile the user must choose, and never offers what the user refused when asked.
 import { homedir } from 'node:os';
 import { read } from 'read';
+import type { AfterRun } from '@nono/shared/cli/run-notices';
 import type { NonoClient } from '../index.js';
 import { dim } from './style.js';
 
@@ -88,16 +89,6 @@ function writeNetworkReport(err: NodeJS.WriteStream, report: NetworkReport, sess
   }
   for (const [reason, n] of report.final) err.write(`nono: the network filter denied${times(n)}, and no allow rule changes it: ${reason}\n`);
   for (const [what, n] of report.failed) err.write(`nono: not a policy denial${times(n)}: ${what}\n`);
-}
-
-/** A finished session: files false when the daemon said it recorded no file denials; asked false when the session asked nothing. */
-export interface AfterRun {
-  id: string;
-  name: string;
-  profile: string;
-  proxied: boolean;
-  files?: boolean;
-  asked?: boolean;
 }
 
 export async function reportDenials(client: NonoClient, session: AfterRun): Promise<void> {

@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import { exitCodeForRefusal } from '@nono/shared/exit-codes';
 import { resolveNonoPaths } from '@nono/shared/paths';
 import { parseRunLine, runRequest } from '@nono/shared/cli/run-command';
-import { approvalWaitingLine, formatQuarantine, planNotices } from '@nono/shared/cli/run-notices';
+import { afterRunOf, approvalWaitingLine, formatQuarantine, planNotices } from '@nono/shared/cli/run-notices';
 import type { ApprovalRequested, OutputFrameHeader, QuarantineFinding, ResultOf } from '@nono/shared';
 import type { CallContext, DaemonServices } from '../rpc/call-context.js';
 import { newClientId } from '../rpc/connection-client.js';
@@ -98,12 +98,16 @@ class LauncherClient implements SessionClient {
   }
 
   begin(notices: string): void {
-    const held = this.held ?? [];
-    this.held = undefined;
-    this.heldBytes = 0;
     if (notices !== '') this.socket.write(frame(FRAME.stderr, notices));
     this.socket.write(frame(FRAME.started));
-    for (const bytes of held) this.socket.write(bytes);
+    this.writeHeld();
+  }
+
+  /** What waited for begin, written now. */
+  private writeHeld(): void {
+    for (const bytes of this.held ?? []) this.socket.write(bytes);
+    this.held = undefined;
+    this.heldBytes = 0;
   }
 
   notify(method: string, params: Record<string, unknown>): void {
@@ -158,8 +162,7 @@ class LauncherClient implements SessionClient {
   finish(code: number, report?: unknown): void {
     if (this.ended) return;
     // A refusal comes before begin: nothing is held then, and these frames must not be.
-    for (const bytes of this.held ?? []) this.socket.write(bytes);
-    this.held = undefined;
+    this.writeHeld();
     if (report !== undefined) this.socket.write(frame(FRAME.report, JSON.stringify(report)));
     this.socket.write(frame(FRAME.exit, String(code)));
     this.ended = true;
@@ -170,17 +173,14 @@ class LauncherClient implements SessionClient {
 /**
  * What the Node client would print after this run from more calls (run.ts), for `nono
  * run-report`; undefined when it would print nothing, which is the usual case: then no Node
- * process starts at all.
+ * process starts at all. The records looked for are those reportDenials reads.
  */
 function afterRunReport(services: DaemonServices, session: Session, exit: SessionExit): unknown {
-  const { plan } = session;
-  const proxied = plan.network === 'proxied';
-  const asked = plan.approvals !== undefined && (plan.approvals.network || plan.approvals.files);
-  const files = exit.denials !== 0;
-  const snapshots = exit.snapshots !== false;
+  const after = afterRunOf(session, session.plan, exit);
+  const { proxied, files, asked } = after.session;
   const audited = (kind: string[]): boolean => services.audit.log.list({ session: session.id, kind, limit: 1 }).length > 0;
-  if (!files && !snapshots && !(proxied && audited(['net.deny', 'net.fail'])) && !(asked && audited(['approval']))) return undefined;
-  return { exitCode: exit.exitCode, session: { id: session.id, name: session.name, profile: plan.profile, proxied, files, asked }, snapshots };
+  if (!files && !after.snapshots && !(proxied && audited(['net.deny', 'net.fail'])) && !(asked && audited(['approval']))) return undefined;
+  return { exitCode: exit.exitCode, ...after };
 }
 
 export interface LauncherRunInput {

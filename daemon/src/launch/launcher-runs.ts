@@ -43,9 +43,11 @@ export class LauncherRuns {
   /** The command line connected: listen, or listen again if run.sock went (with the runtime dir, say). */
   wanted(): void {
     if (!this.enabled) return;
-    if (this.server !== undefined && lstatSync(this.socketPath, { throwIfNoEntry: false })?.ino === this.boundInode) return;
+    // Still binding (each launcher run's own auth.hello calls this too), or bound and still there.
+    if (this.server !== undefined && (this.boundInode === undefined || lstatSync(this.socketPath, { throwIfNoEntry: false })?.ino === this.boundInode)) return;
     this.server?.close();
     this.server = undefined;
+    this.boundInode = undefined;
     try {
       unlinkSync(this.socketPath);
     } catch {

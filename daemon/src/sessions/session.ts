@@ -237,20 +237,21 @@ export class Session {
    */
   private throttlePipes(): void {
     if (this.screen || this.outputHeld || this.ending) return;
-    const behind = this.pacers().filter((client) => client.backlog() > PIPE_BACKLOG_BYTES);
-    if (behind.length === 0) return;
+    const pacer = this.pacerBehind();
+    if (pacer === undefined) return;
     this.outputHeld = true;
     this.process?.holdOutput(true);
-    for (const client of behind) client.onceDrained(() => this.releaseIfCaughtUp());
+    pacer.onceDrained(() => this.releaseIfCaughtUp());
   }
 
-  private pacers(): SessionClient[] {
-    return [...this.attachments].filter(([, attachment]) => attachment.paces === true).map(([client]) => client);
+  /** The client that paces the session, when it has more than PIPE_BACKLOG_BYTES unread. */
+  private pacerBehind(): SessionClient | undefined {
+    for (const [client, attachment] of this.attachments) if (attachment.paces === true && client.backlog() > PIPE_BACKLOG_BYTES) return client;
+    return undefined;
   }
 
   private releaseIfCaughtUp(): void {
-    if (!this.outputHeld) return;
-    if (!this.ending && this.pacers().some((client) => client.backlog() > PIPE_BACKLOG_BYTES)) return;
+    if (!this.outputHeld || (!this.ending && this.pacerBehind() !== undefined)) return;
     this.outputHeld = false;
     this.process?.holdOutput(false);
   }

@@ -27,6 +27,29 @@ export function planNotices(plan: SandboxPlan, json: boolean): string {
   return text;
 }
 
+/** A finished session: files false when the daemon said it recorded no file denials; asked false when the session asked nothing. */
+export interface AfterRun {
+  id: string;
+  name: string;
+  profile: string;
+  proxied: boolean;
+  files?: boolean;
+  asked?: boolean;
+}
+
+/**
+ * What the report after a run looks at (the denials footer, the snapshot line), from what the
+ * exit notification said there is (`session.exit`'s denials and snapshots; absent, everything
+ * is looked at): for the Node client, and for nonod deciding whether a launcher's run needs one.
+ */
+export function afterRunOf(session: { id: string; name: string }, plan: SandboxPlan, reports: { denials?: number | undefined; snapshots?: boolean | undefined } | undefined): { session: AfterRun; snapshots: boolean } {
+  const asked = plan.approvals !== undefined && (plan.approvals.network || plan.approvals.files);
+  return {
+    session: { id: session.id, name: session.name, profile: plan.profile, proxied: plan.network === 'proxied', files: reports?.denials !== 0, asked },
+    snapshots: reports?.snapshots !== false,
+  };
+}
+
 /** No terminal to draw a prompt on: how to answer from another shell. */
 export function approvalWaitingLine(request: Pick<ApprovalRequestView, 'id' | 'kind' | 'subject'>): string {
   const { id, kind, subject } = request;
